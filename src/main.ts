@@ -1,0 +1,63 @@
+// The action, top to bottom: settings, source, rule, summary, outputs, gate.
+import * as core from '@actions/core'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { report as buildReport, scanWindow } from './pipeline.js'
+import { errorMessage } from './redact.js'
+import { readSettings, type InputName } from './settings.js'
+import { renderSummary } from './triage/summary.js'
+import type { Report } from './triage/report.js'
+
+function reportPath(): string {
+  const dir = process.env.RUNNER_TEMP || tmpdir()
+  const run =
+    [process.env.GITHUB_RUN_ID, process.env.GITHUB_RUN_ATTEMPT].filter(Boolean).join('-') || String(process.pid)
+  return join(dir, `openai-keywatch-report-${run}.json`)
+}
+
+function setOutputs(report: Report, path: string): void {
+  core.setOutput('findings', report.counts.total)
+  core.setOutput('high', report.counts.high)
+  core.setOutput('medium', report.counts.medium)
+  core.setOutput('keys', JSON.stringify(report.keys.map((key) => key.keyId)))
+  core.setOutput(
+    'issues',
+    JSON.stringify(report.issues.flatMap((issue) => (issue.issueNumber ? [issue.issueNumber] : [])))
+  )
+  core.setOutput('events', report.eventsScanned)
+  core.setOutput('report', path)
+  core.setOutput('complete', String(report.complete))
+}
+
+export async function run(): Promise<void> {
+  // Masked before anything else runs, so nothing later can print it.
+  const adminKey = core.getInput('openai-admin-key')
+  if (adminKey) core.setSecret(adminKey)
+  try {
+    const settings = readSettings((name: InputName) => core.getInput(name))
+    const scanned = await scanWindow(settings)
+    const report = buildReport(settings, scanned)
+
+    for (const missing of report.missing) core.error(`Audit-log window incomplete: ${missing}`)
+    for (const key of report.keys) {
+      const top = key.findings[0]!
+      const message = `${top.title} (${key.findings.length} event${key.findings.length === 1 ? '' : 's'})`
+      const annotate = key.severity === 'HIGH' || key.severity === 'CRITICAL' ? core.error : core.warning
+      annotate(message, { title: `${key.severity}: OpenAI API key ${key.keyId}` })
+    }
+
+    const path = reportPath()
+    await mkdir(join(path, '..'), { recursive: true })
+    await writeFile(path, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 })
+    if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderSummary(report)).write()
+    setOutputs(report, path)
+    core.info(
+      `Scanned ${report.eventsScanned} events from ${report.source}: ${report.counts.total} findings ` +
+        `(HIGH ${report.counts.high}, MEDIUM ${report.counts.medium}) on ${report.keys.length} keys. ${report.gate.reason}`
+    )
+    if (report.gate.failed) core.setFailed(report.gate.reason)
+  } catch (error) {
+    core.setFailed(errorMessage(error, [adminKey]))
+  }
+}

@@ -1,0 +1,50 @@
+// The pipeline both entry points share: settings in, source, rule, report out.
+// The action (main.ts) and the CLI (cli.ts) differ only in where inputs come from
+// and where the results go.
+import { AdminApiSource } from './audit-log/api-source.js'
+import { FileSource } from './audit-log/file-source.js'
+import type { AuditLogSource } from './audit-log/source.js'
+import { scan, type ScanResult, type TimeWindow } from './scan.js'
+import { resolveWindow, type Settings } from './settings.js'
+import { gate } from './triage/gate.js'
+import { buildReport, type IssueAction, type Report } from './triage/report.js'
+
+export function openSource(settings: Settings, window: TimeWindow): AuditLogSource {
+  if (settings.auditLogFile) return new FileSource(settings.auditLogFile)
+  return new AdminApiSource({
+    adminKey: settings.openaiAdminKey,
+    baseURL: settings.openaiBaseUrl,
+    since: window.since!,
+    until: window.until!,
+    projectIds: settings.projectIds
+  })
+}
+
+export interface Scanned {
+  window: TimeWindow
+  source: AuditLogSource
+  result: ScanResult
+}
+
+export async function scanWindow(settings: Settings, now = Date.now()): Promise<Scanned> {
+  const window = resolveWindow(settings, Math.floor(now / 1000))
+  const source = openSource(settings, window)
+  const result = await scan(source, {
+    rule: { elevatedScopes: settings.elevatedScopes, highScopes: settings.highScopes },
+    window,
+    allowActors: settings.allowActors
+  })
+  return { window, source, result }
+}
+
+export function report(settings: Settings, scanned: Scanned, issues: IssueAction[] = []): Report {
+  const { source, result, window } = scanned
+  return buildReport({
+    source,
+    window,
+    result,
+    failOn: settings.failOn,
+    gate: gate(result.findings, settings.failOn, source.status.complete, source.status.missing),
+    issues
+  })
+}

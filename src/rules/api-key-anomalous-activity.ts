@@ -1,0 +1,157 @@
+// Port of Panther's rule OpenAI.API.Key.Anomalous.Activity: a handful of pure
+// functions of one event, next to the metadata its YAML spec carries
+// (rules/openai_api_key_anomalous_activity.yml; a test keeps the two equal).
+import { readEvent, type KeyEvent } from '../audit-log/event.js'
+
+export type Severity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFO'
+
+export const SEVERITY_ORDER: readonly Severity[] = ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']
+
+export function severityRank(severity: Severity): number {
+  return SEVERITY_ORDER.indexOf(severity)
+}
+
+export interface RuleOptions {
+  /** Scopes that make a created or updated key a finding (compared case-insensitively). */
+  elevatedScopes: readonly string[]
+  /** Elevated scopes that make the finding HIGH; the others are MEDIUM. */
+  highScopes: readonly string[]
+}
+
+export const DEFAULT_RULE_OPTIONS: RuleOptions = {
+  elevatedScopes: ['all', 'models:write', 'organization:write', 'api_keys:write', 'admin'],
+  highScopes: ['all', 'admin']
+}
+
+export interface MitreTechnique {
+  tactic: string
+  technique: string
+  name: string
+}
+
+export const RULE = {
+  id: 'OpenAI.API.Key.Anomalous.Activity',
+  displayName: 'OpenAI Anomalous API Key Activity',
+  description:
+    'Detects anomalous OpenAI API key activity indicative of potential key compromise,\n' +
+    'unauthorized access, or preparation for malicious misuse (e.g., C2, phishing, automation).\n' +
+    'OpenAI API keys provide programmatic access to powerful LLM capabilities. Abuse or\n' +
+    'compromise of these keys enables attackers to blend malicious activity into legitimate\n' +
+    'cloud traffic, bypassing traditional network-based detections.\n' +
+    'This rule alerts on:\n' +
+    '- API keys created or updated with elevated or unrestricted permissions (all, models:write, organization:write, api_keys:write, admin)\n',
+  reference: 'https://platform.openai.com/docs/api-reference/audit-logs',
+  defaultSeverity: 'MEDIUM' as Severity,
+  dedupPeriodMinutes: 60,
+  logTypes: ['OpenAI.Audit'],
+  runbook: [
+    'Validate the identity responsible for the API key activity. Confirm whether the user or service account is authorized to manage API keys and if the action aligns with an approved business process (e.g., onboarding, rotation).',
+    "Review the key's scopes/permissions for elevated or unrestricted access. Check recent API usage, source IP address, geolocation, and TLS fingerprints for unusual client patterns or concurrent suspicious activities.",
+    'If suspicious activity is confirmed, immediately revoke or rotate the affected API key. Review all API keys created by the same identity, investigate potential account compromise, and escalate for further investigation.'
+  ],
+  mitre: [
+    { tactic: 'TA0001', technique: 'T1078', name: 'Valid Accounts' },
+    { tactic: 'TA0003', technique: 'T1098', name: 'Account Manipulation' },
+    { tactic: 'TA0005', technique: 'T1550', name: 'Use Alternate Authentication Material' },
+    { tactic: 'TA0011', technique: 'T1071', name: 'Application Layer Protocol (for C2)' }
+  ] as MitreTechnique[]
+} as const
+
+const TACTIC_NAMES: Record<string, string> = {
+  TA0001: 'Initial Access',
+  TA0003: 'Persistence',
+  TA0005: 'Stealth',
+  TA0011: 'Command and Control'
+}
+
+export function tacticName(tactic: string): string {
+  return TACTIC_NAMES[tactic] ?? tactic
+}
+
+function lower(list: readonly string[]): Set<string> {
+  return new Set(list.map((scope) => scope.trim().toLowerCase()))
+}
+
+/** The event's scopes that are elevated, as written in the event. */
+export function elevatedScopesOf(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPTIONS): string[] {
+  const elevated = lower(options.elevatedScopes)
+  return event.scopes.filter((scope) => elevated.has(scope.trim().toLowerCase()))
+}
+
+function judged(raw: unknown): KeyEvent | undefined {
+  const reading = readEvent(raw)
+  if (reading.kind !== 'key' || reading.event.type === 'api_key.deleted') return undefined
+  return reading.event
+}
+
+export function matches(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPTIONS): boolean {
+  return event.type !== 'api_key.deleted' && elevatedScopesOf(event, options).length > 0
+}
+
+export function severityOf(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPTIONS): Severity {
+  const high = lower(options.highScopes)
+  return elevatedScopesOf(event, options).some((scope) => high.has(scope.trim().toLowerCase())) ? 'HIGH' : 'MEDIUM'
+}
+
+export function titleOf(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPTIONS): string {
+  const verb = event.type === 'api_key.created' ? 'created' : 'updated'
+  const scopes = elevatedScopesOf(event, options).join(', ')
+  return `OpenAI API key ${event.keyId} ${verb} with elevated scopes [${scopes}] by ${event.actor.name}`
+}
+
+export function dedupOf(event: KeyEvent): string {
+  return `openai-api-key:${event.keyId}`
+}
+
+export type AlertContext = Record<string, string | string[] | number | null>
+
+export function alertContextOf(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPTIONS): AlertContext {
+  const { actor } = event
+  return {
+    event_type: event.type,
+    event_id: event.id,
+    effective_at: event.effectiveAt ?? null,
+    key_id: event.keyId,
+    key_name: event.keyName ?? null,
+    scopes: event.scopes,
+    elevated_scopes: elevatedScopesOf(event, options),
+    project_id: event.projectId ?? null,
+    actor_type: actor.type,
+    actor: actor.name,
+    actor_email: actor.email ?? null,
+    actor_id: actor.userId ?? actor.serviceAccountId ?? null,
+    actor_api_key_id: actor.apiKeyId ?? null,
+    source_ip: actor.ip ?? null,
+    user_agent: actor.userAgent ?? null,
+    country: actor.country ?? null,
+    city: actor.city ?? null,
+    ja3: actor.ja3 ?? null,
+    ja4: actor.ja4 ?? null
+  }
+}
+
+// Panther's entry points, each a pure function of one raw event.
+export function rule(raw: unknown, options: RuleOptions = DEFAULT_RULE_OPTIONS): boolean {
+  const event = judged(raw)
+  return event !== undefined && matches(event, options)
+}
+
+export function title(raw: unknown, options: RuleOptions = DEFAULT_RULE_OPTIONS): string {
+  const event = judged(raw)
+  return event ? titleOf(event, options) : RULE.displayName
+}
+
+export function severity(raw: unknown, options: RuleOptions = DEFAULT_RULE_OPTIONS): Severity {
+  const event = judged(raw)
+  return event ? severityOf(event, options) : RULE.defaultSeverity
+}
+
+export function dedup(raw: unknown): string {
+  const event = judged(raw)
+  return event ? dedupOf(event) : RULE.id
+}
+
+export function alertContext(raw: unknown, options: RuleOptions = DEFAULT_RULE_OPTIONS): AlertContext {
+  const event = judged(raw)
+  return event ? alertContextOf(event, options) : {}
+}

@@ -1,0 +1,161 @@
+// The engine: events in, findings out. Pure computation over whatever a source yields;
+// the sources (API, files) and the reports (summary, issues) live elsewhere.
+import { readEvent, type Actor, type KeyEventType } from './audit-log/event.js'
+import type { AuditLogSource } from './audit-log/source.js'
+import {
+  alertContextOf,
+  dedupOf,
+  elevatedScopesOf,
+  matches,
+  severityOf,
+  titleOf,
+  type AlertContext,
+  type RuleOptions,
+  type Severity
+} from './rules/api-key-anomalous-activity.js'
+
+export interface Finding {
+  severity: Severity
+  title: string
+  dedup: string
+  keyId: string
+  keyName?: string
+  eventId: string
+  eventType: KeyEventType
+  effectiveAt?: number
+  scopes: string[]
+  elevatedScopes: string[]
+  projectId?: string
+  actor: Actor
+  alertContext: AlertContext
+}
+
+export interface Deletion {
+  keyId: string
+  eventId: string
+  effectiveAt?: number
+  actor: Actor
+}
+
+export interface Rejected {
+  /** Where the record was: "line 12", "event audit_log-abc", "page 3". */
+  where: string
+  reason: string
+}
+
+/** [since, until) in Unix seconds; either bound may be open. */
+export interface TimeWindow {
+  since?: number
+  until?: number
+}
+
+export interface ScanOptions {
+  rule: RuleOptions
+  window: TimeWindow
+  /** Emails, user ids or service-account ids whose findings are suppressed (case-insensitive). */
+  allowActors: readonly string[]
+}
+
+export interface ScanResult {
+  /** Events inside the window that were looked at (key events and all others). */
+  eventsScanned: number
+  keyEvents: number
+  findings: Finding[]
+  suppressed: Finding[]
+  deletions: Deletion[]
+  /** Events that parsed but could not be judged (no type, scopes not a list). */
+  malformed: Rejected[]
+  malformedCount: number
+  duplicates: number
+  outsideWindow: number
+}
+
+/** How many rejected records are kept with their reasons; the rest are only counted. */
+export const MAX_LISTED_REJECTS = 100
+
+export function inWindow(effectiveAt: number | undefined, window: TimeWindow): boolean {
+  if (effectiveAt === undefined) return true
+  if (window.since !== undefined && effectiveAt < window.since) return false
+  if (window.until !== undefined && effectiveAt >= window.until) return false
+  return true
+}
+
+function allowed(actor: Actor, allowActors: ReadonlySet<string>): boolean {
+  return [actor.email, actor.userId, actor.serviceAccountId].some(
+    (id) => id !== undefined && allowActors.has(id.toLowerCase())
+  )
+}
+
+export async function scan(source: AuditLogSource, options: ScanOptions): Promise<ScanResult> {
+  const allowActors = new Set(options.allowActors.map((actor) => actor.toLowerCase()))
+  const seen = new Set<string>()
+  const result: ScanResult = {
+    eventsScanned: 0,
+    keyEvents: 0,
+    findings: [],
+    suppressed: [],
+    deletions: [],
+    malformed: [],
+    malformedCount: 0,
+    duplicates: 0,
+    outsideWindow: 0
+  }
+  const reject = (where: string, reason: string): void => {
+    result.malformedCount++
+    if (result.malformed.length < MAX_LISTED_REJECTS) result.malformed.push({ where, reason })
+  }
+
+  for await (const { raw, where } of source.events()) {
+    const reading = readEvent(raw)
+    if (reading.kind === 'malformed') {
+      reject(reading.id ? `event ${reading.id}` : where, reading.reason)
+      continue
+    }
+    const id = reading.kind === 'key' ? reading.event.id : reading.id
+    const effectiveAt = reading.kind === 'key' ? reading.event.effectiveAt : reading.effectiveAt
+    if (!inWindow(effectiveAt, options.window)) {
+      result.outsideWindow++
+      continue
+    }
+    // Pages overlap when events arrive while paging, and exports get concatenated.
+    if (id) {
+      if (seen.has(id)) {
+        result.duplicates++
+        continue
+      }
+      seen.add(id)
+    }
+    result.eventsScanned++
+    if (reading.kind !== 'key') continue
+    const event = reading.event
+    result.keyEvents++
+    if (event.type === 'api_key.deleted') {
+      result.deletions.push({
+        keyId: event.keyId,
+        eventId: event.id,
+        effectiveAt: event.effectiveAt,
+        actor: event.actor
+      })
+      continue
+    }
+    if (!matches(event, options.rule)) continue
+    const finding: Finding = {
+      severity: severityOf(event, options.rule),
+      title: titleOf(event, options.rule),
+      dedup: dedupOf(event),
+      keyId: event.keyId,
+      keyName: event.keyName,
+      eventId: event.id,
+      eventType: event.type,
+      effectiveAt: event.effectiveAt,
+      scopes: event.scopes,
+      elevatedScopes: elevatedScopesOf(event, options.rule),
+      projectId: event.projectId,
+      actor: event.actor,
+      alertContext: alertContextOf(event, options.rule)
+    }
+    ;(allowed(event.actor, allowActors) ? result.suppressed : result.findings).push(finding)
+  }
+  result.eventsScanned += source.status.prefiltered
+  return result
+}

@@ -1,0 +1,48 @@
+// Findings grouped by key: the unit of triage (one issue per key).
+import { severityRank, type Severity } from '../rules/api-key-anomalous-activity.js'
+import type { Deletion, Finding } from '../scan.js'
+
+export interface KeyFindings {
+  keyId: string
+  /** The highest severity among the key's findings. */
+  severity: Severity
+  /** Highest severity first, then newest first; every event kept. */
+  findings: Finding[]
+  /** Deletions of this key seen in the window. */
+  deletions: Deletion[]
+}
+
+function bySeverityThenTime(a: Finding, b: Finding): number {
+  return (
+    severityRank(b.severity) - severityRank(a.severity) ||
+    (b.effectiveAt ?? 0) - (a.effectiveAt ?? 0) ||
+    a.eventId.localeCompare(b.eventId)
+  )
+}
+
+/** Groups findings by key, highest severity first, then by key id for a stable order. */
+export function groupByKey(findings: readonly Finding[], deletions: readonly Deletion[] = []): KeyFindings[] {
+  const groups = new Map<string, Finding[]>()
+  for (const finding of findings) {
+    const group = groups.get(finding.keyId)
+    if (group) group.push(finding)
+    else groups.set(finding.keyId, [finding])
+  }
+  return [...groups.entries()]
+    .map(([keyId, group]) => {
+      const sorted = [...group].sort(bySeverityThenTime)
+      return {
+        keyId,
+        severity: sorted[0]!.severity,
+        findings: sorted,
+        deletions: deletions.filter((deletion) => deletion.keyId === keyId)
+      }
+    })
+    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.keyId.localeCompare(b.keyId))
+}
+
+export function countBySeverity(findings: readonly { severity: Severity }[]): Record<Severity, number> {
+  const counts: Record<Severity, number> = { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, INFO: 0 }
+  for (const finding of findings) counts[finding.severity]++
+  return counts
+}

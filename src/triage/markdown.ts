@@ -1,0 +1,48 @@
+// Text copied from an audit log is attacker-controlled. Before it goes into GitHub
+// Flavored Markdown (issues, comments, the job summary) it is made inert: no mentions
+// or team pings, no issue references, no raw HTML, no links or images that load, no
+// broken tables, and a capped length.
+
+const ZWSP = '\u200b'
+
+/** Renders untrusted text as plain, inert Markdown on one line, at most `max` characters. */
+export function inert(value: unknown, max = 200): string {
+  if (value === undefined || value === null || value === '') return '-'
+  let text = String(value)
+    .normalize('NFKC')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    // Bidi overrides can make text read differently from what it is.
+    .replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+  if (text.length > max) text = `${text.slice(0, max - 1)}…`
+  return (
+    text
+      // Every ASCII punctuation character that means something to Markdown or HTML.
+      .replace(/[\\`*_{}[\]()<>#+\-.!|~&"'=$^]/g, '\\$&')
+      // Mentions, email autolinks and issue references survive backslashes: break them.
+      .replace(/@/g, `@${ZWSP}`)
+      .replace(/#/g, `#${ZWSP}`)
+      // Extended autolinks (https://..., www....) are found in plain text too.
+      .replace(/:\/\//g, `:${ZWSP}//`)
+      .replace(/www\\\./gi, (match) => `${match.slice(0, 3)}${ZWSP}${match.slice(3)}`)
+  )
+}
+
+/** Untrusted text as an inline code span, for ids and scopes; still inert, still one line. */
+export function code(value: unknown, max = 120): string {
+  if (value === undefined || value === null || value === '') return '-'
+  let text = String(value)
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/`/g, "'")
+  if (text.length > max) text = `${text.slice(0, max - 1)}…`
+  // Pipes split table cells even inside code spans.
+  return `\`${text.replace(/\|/g, '\\|')}\``
+}
+
+export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`
+  return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n')
+}
+
+export function isoTime(seconds: number | undefined): string {
+  return seconds === undefined ? '-' : new Date(seconds * 1000).toISOString().replace('.000Z', 'Z')
+}
