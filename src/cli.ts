@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { report as buildReport, scanWindow } from './pipeline.js'
+import { targetFromEnv } from './github/issues.js'
+import { report as buildReport, scanWindow, triageIssues } from './pipeline.js'
 import { errorMessage } from './redact.js'
 import { loadSpec, runSpec } from './rules/spec.js'
 import { readSettings, type InputName } from './settings.js'
@@ -50,6 +51,12 @@ Options:
   --elevated-scopes LIST scopes that make a finding (default: the rule's list)
   --high-scopes LIST     elevated scopes that make it HIGH (default: all, admin)
   --base-url URL         Admin API base URL (default https://api.openai.com/v1)
+  --repo OWNER/NAME      triage in this repository's issues, one per key (token in
+                         GITHUB_TOKEN, API URL in GITHUB_API_URL); a dry run that
+                         only reads and prints what it would do, unless --write
+  --write                with --repo, open and update the issues for real
+  --label NAME           label of the issues (default openai-keywatch)
+  --max-issues N         at most N new issues per run (default 25)
   --json                 print the JSON report instead of the text summary
   -h, --help             this help
 
@@ -107,14 +114,22 @@ const SCAN_FLAGS: Record<string, InputName> = {
   'allow-actors': 'allow-actors',
   'elevated-scopes': 'elevated-scopes',
   'high-scopes': 'high-scopes',
-  'base-url': 'openai-base-url'
+  'base-url': 'openai-base-url',
+  label: 'label',
+  'max-issues': 'max-issues'
 }
 
 async function scanCommand(args: string[], out: (line: string) => void): Promise<number> {
   const options = Object.fromEntries(Object.keys(SCAN_FLAGS).map((flag) => [flag, { type: 'string' as const }]))
   const { values } = parseArgs({
     args,
-    options: { ...options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
+    options: {
+      ...options,
+      repo: { type: 'string' },
+      write: { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' }
+    }
   })
   if (values.help) {
     out(HELP.scan)
@@ -126,10 +141,19 @@ async function scanCommand(args: string[], out: (line: string) => void): Promise
     if (typeof value === 'string') inputs.set(input, value)
   }
   inputs.set('openai-admin-key', process.env.OPENAI_ADMIN_KEY ?? '')
-  inputs.set('dry-run', 'true')
+  if (values.write && !values.repo)
+    throw new UsageError('--write needs --repo OWNER/NAME: the repository to write issues in.')
+  inputs.set('create-issues', values.repo ? 'true' : 'false')
+  inputs.set('dry-run', values.write ? 'false' : 'true')
+  inputs.set('github-token', process.env.GITHUB_TOKEN ?? '')
   const settings = readSettings((name) => inputs.get(name) ?? '')
   const scanned = await scanWindow(settings)
-  const report = buildReport(settings, scanned)
+  const issues = await triageIssues(settings, scanned, {
+    ...targetFromEnv(process.env, settings.githubToken),
+    repository: values.repo ?? '',
+    runUrl: undefined
+  })
+  const report = buildReport(settings, scanned, issues)
   if (values.json) out(JSON.stringify(report, null, 2))
   else {
     out(`${report.rule.name}: ${report.eventsScanned} events scanned from ${report.source}`)
@@ -140,6 +164,10 @@ async function scanCommand(args: string[], out: (line: string) => void): Promise
     out(
       `${report.counts.total} findings (HIGH ${report.counts.high}, MEDIUM ${report.counts.medium}) on ${report.keys.length} keys`
     )
+    for (const issue of report.issues)
+      out(
+        `  issue ${issue.action.padEnd(13)} ${issue.keyId}${issue.url ? `  ${issue.url}` : ''}${issue.detail ? `  (${issue.detail})` : ''}`
+      )
     out(report.gate.reason)
   }
   if (!report.complete) return EXIT.usage
@@ -152,7 +180,7 @@ export async function main(
   err = (line: string) => console.error(line)
 ): Promise<number> {
   const [command, ...args] = argv
-  const secrets = [process.env.OPENAI_ADMIN_KEY ?? '']
+  const secrets = [process.env.OPENAI_ADMIN_KEY ?? '', process.env.GITHUB_TOKEN ?? '']
   try {
     switch (command) {
       case 'test':

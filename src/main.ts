@@ -3,7 +3,8 @@ import * as core from '@actions/core'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { report as buildReport, scanWindow } from './pipeline.js'
+import { targetFromEnv } from './github/issues.js'
+import { report as buildReport, scanWindow, triageIssues } from './pipeline.js'
 import { errorMessage } from './redact.js'
 import { readSettings, type InputName } from './settings.js'
 import { renderSummary } from './triage/summary.js'
@@ -16,15 +17,19 @@ function reportPath(): string {
   return join(dir, `openai-keywatch-report-${run}.json`)
 }
 
+/** The issues opened or updated this run (not those left unchanged, nor a dry run's). */
+export function issuesWritten(report: Report): number[] {
+  return report.issues.flatMap((issue) =>
+    issue.issueNumber && ['created', 'commented', 'updated'].includes(issue.action) ? [issue.issueNumber] : []
+  )
+}
+
 function setOutputs(report: Report, path: string): void {
   core.setOutput('findings', report.counts.total)
   core.setOutput('high', report.counts.high)
   core.setOutput('medium', report.counts.medium)
   core.setOutput('keys', JSON.stringify(report.keys.map((key) => key.keyId)))
-  core.setOutput(
-    'issues',
-    JSON.stringify(report.issues.flatMap((issue) => (issue.issueNumber ? [issue.issueNumber] : [])))
-  )
+  core.setOutput('issues', JSON.stringify(issuesWritten(report)))
   core.setOutput('events', report.eventsScanned)
   core.setOutput('report', path)
   core.setOutput('complete', String(report.complete))
@@ -36,15 +41,22 @@ export async function run(): Promise<void> {
   if (adminKey) core.setSecret(adminKey)
   try {
     const settings = readSettings((name: InputName) => core.getInput(name))
+    if (settings.githubToken) core.setSecret(settings.githubToken)
     const scanned = await scanWindow(settings)
-    const report = buildReport(settings, scanned)
+    const issues = await triageIssues(settings, scanned, {
+      ...targetFromEnv(process.env, settings.githubToken),
+      log: (message) => core.info(message)
+    })
+    const report = buildReport(settings, scanned, issues)
 
     for (const missing of report.missing) core.error(`Audit-log window incomplete: ${missing}`)
+    for (const issue of report.issues.filter((action) => action.action === 'failed'))
+      core.error(`GitHub issue for key ${issue.keyId} not written: ${issue.detail ?? 'unknown error'}`)
     for (const key of report.keys) {
       const top = key.findings[0]!
-      const message = `${top.title} (${key.findings.length} event${key.findings.length === 1 ? '' : 's'})`
+      const message = `${top.title.slice(0, 2000)} (${key.findings.length} event${key.findings.length === 1 ? '' : 's'})`
       const annotate = key.severity === 'HIGH' || key.severity === 'CRITICAL' ? core.error : core.warning
-      annotate(message, { title: `${key.severity}: OpenAI API key ${key.keyId}` })
+      annotate(message, { title: `${key.severity}: OpenAI API key ${key.keyId.slice(0, 100)}` })
     }
 
     const path = reportPath()
@@ -58,6 +70,6 @@ export async function run(): Promise<void> {
     )
     if (report.gate.failed) core.setFailed(report.gate.reason)
   } catch (error) {
-    core.setFailed(errorMessage(error, [adminKey]))
+    core.setFailed(errorMessage(error, [adminKey, core.getInput('github-token')]))
   }
 }

@@ -6,6 +6,8 @@ import { FileSource } from './audit-log/file-source.js'
 import type { AuditLogSource } from './audit-log/source.js'
 import { scan, type ScanResult, type TimeWindow } from './scan.js'
 import { resolveWindow, type Settings } from './settings.js'
+import { syncIssues, type IssueTarget } from './github/issues.js'
+import { groupByKey } from './triage/findings.js'
 import { gate } from './triage/gate.js'
 import { buildReport, type IssueAction, type Report } from './triage/report.js'
 
@@ -39,12 +41,31 @@ export async function scanWindow(settings: Settings, now = Date.now()): Promise<
 
 export function report(settings: Settings, scanned: Scanned, issues: IssueAction[] = []): Report {
   const { source, result, window } = scanned
+  const failures = issues.filter((issue) => issue.action === 'failed').length
   return buildReport({
     source,
     window,
     result,
     failOn: settings.failOn,
-    gate: gate(result.findings, settings.failOn, source.status.complete, source.status.missing),
-    issues
+    gate: gate(result.findings, settings.failOn, source.status.complete, source.status.missing, failures),
+    issues,
+    issueMode: !settings.createIssues ? 'off' : settings.dryRun ? 'dry-run' : 'on'
   })
+}
+
+/** One issue per key on GitHub (or what would be done, in a dry run); nothing when create-issues is false. */
+export async function triageIssues(settings: Settings, scanned: Scanned, target: IssueTarget): Promise<IssueAction[]> {
+  if (!settings.createIssues) return []
+  const { result } = scanned
+  return syncIssues(
+    groupByKey(result.findings, result.deletions),
+    result.deletions,
+    {
+      label: settings.label,
+      maxIssues: settings.maxIssues,
+      dryRun: settings.dryRun,
+      reopenClosed: settings.reopenClosed
+    },
+    target
+  )
 }

@@ -15,25 +15,34 @@ export interface GateVerdict {
   reason: string
 }
 
+/**
+ * The run's verdict. It fails on an incomplete window (whatever fail-on says), on a
+ * finding at or above fail-on, and on issues that could not be written (`issueFailures`
+ * keys): a security team must not read a green run as "triaged".
+ */
 export function gate(
   findings: readonly { severity: Severity }[],
   failOn: FailOn,
   complete: boolean,
-  missing: readonly string[]
+  missing: readonly string[],
+  issueFailures = 0
 ): GateVerdict {
+  const reasons: string[] = []
   if (!complete) {
-    return {
-      failed: true,
-      reason: `The audit-log window was not read completely (${missing.join('; ') || 'part of it is missing'}): this run cannot say the window is clean.`
-    }
+    reasons.push(
+      `The audit-log window was not read completely (${missing.join('; ') || 'part of it is missing'}): this run cannot say the window is clean.`
+    )
   }
   const failing = findings.filter((finding) => failsGate(finding.severity, failOn))
-  if (failing.length > 0) {
-    return {
-      failed: true,
-      reason: `${failing.length} finding${failing.length === 1 ? '' : 's'} at or above fail-on (${failOn}).`
-    }
+  if (complete && failing.length > 0) {
+    reasons.push(`${failing.length} finding${failing.length === 1 ? '' : 's'} at or above fail-on (${failOn}).`)
   }
+  if (issueFailures > 0) {
+    reasons.push(
+      `The GitHub issue of ${issueFailures} key${issueFailures === 1 ? '' : 's'} could not be written (see the summary); the next run tries again.`
+    )
+  }
+  if (reasons.length > 0) return { failed: true, reason: reasons.join(' ') }
   return {
     failed: false,
     reason: failOn === 'none' ? 'Passed: fail-on is none.' : `Passed: no finding at or above fail-on (${failOn}).`

@@ -34,8 +34,15 @@ export function code(value: unknown, max = 120): string {
     .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
     .replace(/`/g, "'")
   if (text.length > max) text = `${text.slice(0, max - 1)}…`
-  // Pipes split table cells even inside code spans.
-  return `\`${text.replace(/\|/g, '\\|')}\``
+  // Pipes split table cells even inside code spans; a backslash before one would escape
+  // the escape, so each backslash is kept apart from what follows by a zero-width space.
+  return `\`${text.replace(/\\/g, `\\${ZWSP}`).replace(/\|/g, '\\|')}\``
+}
+
+/** Where an actor acted from: source IP and location. */
+export function sourceOf(actor: { ip?: string; city?: string; country?: string }): string {
+  const place = [actor.city, actor.country].filter(Boolean).join(', ')
+  return [actor.ip ? code(actor.ip, 60) : '', place ? inert(place, 60) : ''].filter(Boolean).join(' ') || '-'
 }
 
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {

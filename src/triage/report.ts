@@ -7,10 +7,25 @@ import type { GateVerdict } from './gate.js'
 import { countBySeverity, groupByKey, type KeyFindings } from './findings.js'
 import type { FailOn } from '../settings.js'
 
+/**
+ * created/commented/updated: written this run (updated: labels or state only);
+ * would-*: the same in a dry run; unchanged: the issue already records every event;
+ * capped: over max-issues, no issue opened; failed: GitHub refused or could not be reached.
+ */
+export type IssueActionKind =
+  | 'created'
+  | 'commented'
+  | 'updated'
+  | 'unchanged'
+  | 'would-create'
+  | 'would-comment'
+  | 'would-update'
+  | 'capped'
+  | 'failed'
+
 export interface IssueAction {
   keyId: string
-  /** created, commented, reopened, unchanged, would-create, would-comment, capped, failed, skipped. */
-  action: string
+  action: IssueActionKind
   issueNumber?: number
   url?: string
   detail?: string
@@ -30,7 +45,10 @@ export interface Report {
   counts: { total: number; critical: number; high: number; medium: number; low: number; info: number }
   keys: KeyFindings[]
   suppressed: KeyFindings[]
+  /** What was done on GitHub per key; empty when create-issues is false or nothing needed saying. */
   issues: IssueAction[]
+  /** create-issues and dry-run, so the summary can say why there are no issue actions. */
+  issueMode: 'off' | 'dry-run' | 'on'
   failOn: FailOn
   gate: GateVerdict
 }
@@ -46,6 +64,7 @@ export function buildReport(input: {
   failOn: FailOn
   gate: GateVerdict
   issues?: IssueAction[]
+  issueMode?: Report['issueMode']
 }): Report {
   const { result, source } = input
   const counts = countBySeverity(result.findings)
@@ -71,6 +90,7 @@ export function buildReport(input: {
     keys: groupByKey(result.findings, result.deletions),
     suppressed: groupByKey(result.suppressed),
     issues: input.issues ?? [],
+    issueMode: input.issueMode ?? 'off',
     failOn: input.failOn,
     gate: input.gate
   }

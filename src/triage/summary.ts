@@ -1,24 +1,25 @@
 // The job summary: what was scanned, what was found, what was done, and the verdict.
 import { RULE } from '../rules/api-key-anomalous-activity.js'
 import type { Finding } from '../scan.js'
-import { code, inert, isoTime, table } from './markdown.js'
+import { code, inert, isoTime, sourceOf, table } from './markdown.js'
 import type { IssueAction, Report } from './report.js'
 
-/** GitHub keeps at most 1 MiB of summary per step; stay well below it. */
+/** GitHub keeps at most 1 MiB (bytes) of summary per step; stay well below it. */
 export const SUMMARY_BUDGET = 900 * 1024
+/** The share of the budget the issue, suppressed and skipped sections may each take at most. */
+const SECTION_BUDGET = 120 * 1024
 
 const SEVERITY_ICON: Record<string, string> = { CRITICAL: '🟥', HIGH: '🔴', MEDIUM: '🟠', LOW: '🟡', INFO: '⚪' }
 
-function where(finding: Finding): string {
-  const { actor } = finding
-  const place = [actor.city, actor.country].filter(Boolean).join(', ')
-  return [actor.ip ? code(actor.ip) : '', place ? inert(place, 60) : ''].filter(Boolean).join(' ') || '-'
+/** A link to an issue, only when GitHub gave a plain http(s) URL. */
+function issueLink(action: IssueAction): string | undefined {
+  if (!action.issueNumber || !action.url || !/^https?:\/\/[^\s()<>[\]]+$/.test(action.url)) return undefined
+  return `[#${action.issueNumber}](${action.url})`
 }
 
 function issueCell(action: IssueAction | undefined): string {
   if (!action) return '-'
-  if (action.url && action.issueNumber) return `[#${action.issueNumber}](${action.url}) ${action.action}`
-  return action.action
+  return [issueLink(action), action.action].filter(Boolean).join(' ')
 }
 
 function findingRow(finding: Finding, action: IssueAction | undefined): string[] {
@@ -29,7 +30,7 @@ function findingRow(finding: Finding, action: IssueAction | undefined): string[]
     isoTime(finding.effectiveAt),
     inert(finding.actor.name, 120),
     finding.scopes.map((scope) => code(scope, 40)).join(' ') || '-',
-    where(finding),
+    sourceOf(finding.actor),
     inert(finding.actor.userAgent, 80),
     issueCell(action)
   ]
@@ -47,17 +48,109 @@ const FINDING_HEADERS = [
   'Issue'
 ]
 
-export function renderSummary(report: Report): string {
-  const parts: string[] = []
-  const window = `${report.window.since ?? 'the start of the file'} to ${report.window.until ?? 'its end'}`
-  parts.push(`## ${RULE.displayName}`)
+// The limit is in bytes: escaped and non-Latin text takes more bytes than characters.
+function bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8')
+}
+
+/** A table of the rows that fit in `budget` characters; the tail is counted, never dropped silently. */
+function boundedTable(
+  headers: readonly string[],
+  rows: readonly string[][],
+  budget: number,
+  rest: (count: number) => string
+): string {
+  const kept: string[][] = []
+  let size = bytes(headers.join(' | ')) * 2 + 16
+  for (const row of rows) {
+    const length = bytes(row.join(' | ')) + 6
+    if (size + length > budget) break
+    kept.push(row)
+    size += length
+  }
+  const parts = kept.length > 0 ? [table(headers, kept)] : []
+  if (kept.length < rows.length) parts.push(rest(rows.length - kept.length))
+  return parts.join('\n\n')
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
+}
+
+function issuesSection(report: Report): string[] {
+  if (report.issueMode === 'off') return ['### Issues\nNot written: create-issues is false.']
+  const parts = ['### Issues']
+  if (report.issueMode === 'dry-run')
+    parts.push('> [!NOTE]\n> Dry run: nothing was written to GitHub. The actions below are what a real run would do.')
+  if (report.issues.length === 0) {
+    parts.push('Nothing to open or update.')
+    return parts
+  }
+  const counts = new Map<string, number>()
+  for (const action of report.issues) counts.set(action.action, (counts.get(action.action) ?? 0) + 1)
+  parts.push([...counts.entries()].map(([action, count]) => `${action}: ${count}`).join(', '))
+  const severity = new Map(report.keys.map((key) => [key.keyId, key.severity]))
   parts.push(
+    boundedTable(
+      ['Key', 'Severity', 'Action', 'Issue', 'Detail'],
+      report.issues
+        .filter((action) => action.action !== 'capped' && action.action !== 'failed')
+        .map((action) => [
+          code(action.keyId, 80),
+          severity.get(action.keyId) ?? 'deleted',
+          action.action,
+          issueLink(action) ?? '-',
+          inert(action.detail, 200)
+        ]),
+      SECTION_BUDGET,
+      (count) => `…and ${plural(count, 'more key')}; every action is in the JSON report.`
+    )
+  )
+  const capped = report.issues.filter((action) => action.action === 'capped')
+  if (capped.length > 0) {
+    parts.push(
+      `### Not turned into issues (max-issues): ${capped.length}\nThese keys still count for the verdict; they get an issue on a later run, or raise max-issues.`
+    )
+    parts.push(
+      boundedTable(
+        ['Key', 'Severity'],
+        capped.map((action) => [code(action.keyId, 80), severity.get(action.keyId) ?? '-']),
+        SECTION_BUDGET / 2,
+        (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`
+      )
+    )
+  }
+  const failed = report.issues.filter((action) => action.action === 'failed')
+  if (failed.length > 0) {
+    parts.push(
+      `### Issue failures: ${failed.length}\nThese keys' findings are above and in the JSON report; the run fails.`
+    )
+    parts.push(
+      boundedTable(
+        ['Key', 'Issue', 'What went wrong'],
+        failed.map((action) => [code(action.keyId, 80), issueLink(action) ?? '-', inert(action.detail, 500)]),
+        SECTION_BUDGET / 2,
+        (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`
+      )
+    )
+  }
+  return parts
+}
+
+export function renderSummary(report: Report): string {
+  const head: string[] = []
+  const window = `${report.window.since ?? 'the start of the file'} to ${report.window.until ?? 'its end'}`
+  head.push(`## ${RULE.displayName}`)
+  head.push(
     [
       `- Source: ${inert(report.source, 300)}`,
       `- Window: ${window}`,
       `- Read completely: ${report.complete ? 'yes' : `**no**: ${report.missing.map((part) => inert(part, 300)).join('; ')}`}`,
       `- Events scanned: ${report.eventsScanned} (API key events: ${report.keyEvents}${report.duplicates ? `, duplicates skipped: ${report.duplicates}` : ''})`,
-      `- Findings: ${report.counts.total} (HIGH ${report.counts.high}, MEDIUM ${report.counts.medium}) on ${report.keys.length} key${report.keys.length === 1 ? '' : 's'}`,
+      `- Findings: ${report.counts.total} (HIGH ${report.counts.high}, MEDIUM ${report.counts.medium}) on ${plural(report.keys.length, 'key')}`,
+      report.suppressed.length
+        ? `- Suppressed (allow-actors): ${report.suppressed.reduce((sum, key) => sum + key.findings.length, 0)}, not counted for the verdict`
+        : '',
       report.unreadable.count ? `- Unreadable records skipped: ${report.unreadable.count}` : '',
       report.malformed.count ? `- Malformed events skipped: ${report.malformed.count}` : ''
     ]
@@ -65,61 +158,62 @@ export function renderSummary(report: Report): string {
       .join('\n')
   )
   if (!report.complete) {
-    parts.push(
+    head.push(
       `> [!CAUTION]\n> Part of the window could not be read. This run does not say the window is clean; it fails whatever fail-on says.`
     )
   }
 
-  const actions = new Map(report.issues.map((action) => [action.keyId, action]))
-  const rows: string[][] = []
-  for (const key of report.keys)
-    for (const finding of key.findings) rows.push(findingRow(finding, actions.get(key.keyId)))
-  if (rows.length > 0) {
-    parts.push('### Findings')
-    // Rows are added while they fit; the tail is counted, never dropped silently.
-    const fixed = parts.join('\n\n').length + 4096
-    const kept: string[][] = []
-    let size = fixed
-    for (const row of rows) {
-      const length = row.join(' | ').length + 4
-      if (size + length > SUMMARY_BUDGET) break
-      kept.push(row)
-      size += length
-    }
-    parts.push(table(FINDING_HEADERS, kept))
-    if (kept.length < rows.length) {
-      parts.push(
-        `…and ${rows.length - kept.length} more findings not shown here (GitHub's summary limit); every one is in the JSON report (output \`report\`).`
-      )
-    }
-  } else {
-    parts.push('No findings.')
-  }
-
+  const after: string[] = [...issuesSection(report)]
   if (report.suppressed.length > 0) {
     const suppressed = report.suppressed.flatMap((key) => key.findings)
-    parts.push(`### Suppressed (allow-actors): ${suppressed.length}`)
-    parts.push(
-      table(
-        ['Severity', 'Key', 'Actor', 'Time (UTC)'],
-        suppressed
-          .slice(0, 200)
-          .map((f) => [f.severity, code(f.keyId, 80), inert(f.actor.name, 120), isoTime(f.effectiveAt)])
-      ) + (suppressed.length > 200 ? `\n\n…and ${suppressed.length - 200} more.` : '')
+    after.push(`### Suppressed (allow-actors): ${suppressed.length}`)
+    after.push(
+      boundedTable(
+        ['Severity', 'Key', 'Event', 'Actor', 'Time (UTC)'],
+        suppressed.map((f) => [
+          f.severity,
+          code(f.keyId, 80),
+          code(f.eventType),
+          inert(f.actor.name, 120),
+          isoTime(f.effectiveAt)
+        ]),
+        SECTION_BUDGET,
+        (count) => `…and ${plural(count, 'more suppressed finding')}; every one is in the JSON report.`
+      )
     )
   }
-
   const notes = [...report.unreadable.listed, ...report.malformed.listed]
   if (notes.length > 0) {
-    parts.push('### Skipped records')
-    parts.push(
+    after.push('### Skipped records')
+    after.push(
       notes
         .slice(0, 50)
         .map((note) => `- ${inert(note.where, 80)}: ${inert(note.reason, 200)}`)
         .join('\n')
     )
   }
+  after.push(`### Verdict\n${report.gate.failed ? '❌' : '✅'} ${inert(report.gate.reason, 2000)}`)
 
-  parts.push(`### Verdict\n${report.gate.failed ? '❌' : '✅'} ${report.gate.reason}`)
-  return `${parts.join('\n\n')}\n`
+  const body: string[] = []
+  const actions = new Map(report.issues.map((action) => [action.keyId, action]))
+  const rows: string[][] = []
+  for (const key of report.keys)
+    for (const finding of key.findings) rows.push(findingRow(finding, actions.get(key.keyId)))
+  if (rows.length > 0) {
+    body.push('### Findings')
+    // The findings take what the other sections leave.
+    const used = bytes([...head, ...after].join('\n\n')) + 1024
+    body.push(
+      boundedTable(
+        FINDING_HEADERS,
+        rows,
+        SUMMARY_BUDGET - used,
+        (count) =>
+          `…and ${plural(count, 'more finding')} not shown here (GitHub's summary limit); every one is in the JSON report (output \`report\`).`
+      )
+    )
+  } else {
+    body.push('No findings.')
+  }
+  return `${[...head, ...body, ...after].join('\n\n')}\n`
 }

@@ -1,0 +1,78 @@
+// Audit-log events for tests, in the flattened shape the seed uses, and a source that
+// yields them from memory.
+import { newStatus, type AuditLogSource } from '../../src/audit-log/source.js'
+
+export interface EventOptions {
+  id: string
+  key: string
+  scopes?: string[]
+  name?: string
+  at?: number
+  email?: string
+  userId?: string
+  ip?: string
+  userAgent?: string
+  country?: string
+  city?: string
+}
+
+function actor(options: EventOptions): unknown {
+  return {
+    type: 'session',
+    session: {
+      user: { id: options.userId ?? 'user-dev001', email: options.email ?? 'dev@company.com' },
+      ip_address: options.ip ?? '203.0.113.9',
+      user_agent: options.userAgent ?? 'curl/8.4.0',
+      ip_address_details: { country: options.country ?? 'US', city: options.city ?? 'Denver' }
+    }
+  }
+}
+
+export function created(options: EventOptions): Record<string, unknown> {
+  return {
+    id: options.id,
+    type: 'api_key.created',
+    effective_at: options.at ?? 1_790_000_000,
+    object: 'organization.audit_log',
+    actor: actor(options),
+    api_key_created: { id: options.key, data: { name: options.name ?? 'A key', scopes: options.scopes ?? ['all'] } }
+  }
+}
+
+export function updated(options: EventOptions): Record<string, unknown> {
+  return {
+    id: options.id,
+    type: 'api_key.updated',
+    effective_at: options.at ?? 1_790_000_100,
+    object: 'organization.audit_log',
+    actor: actor(options),
+    api_key_updated: { id: options.key, data: { scopes: options.scopes ?? ['all'] } }
+  }
+}
+
+export function deleted(options: EventOptions): Record<string, unknown> {
+  return {
+    id: options.id,
+    type: 'api_key.deleted',
+    effective_at: options.at ?? 1_790_000_200,
+    object: 'organization.audit_log',
+    actor: actor(options),
+    api_key_deleted: { id: options.key }
+  }
+}
+
+export function login(id: string): Record<string, unknown> {
+  return { id, type: 'login.succeeded', effective_at: 1_790_000_000, actor: actor({ id, key: '' }) }
+}
+
+export function memorySource(events: readonly unknown[]): AuditLogSource {
+  const status = newStatus()
+  return {
+    label: 'memory',
+    status,
+    async *events() {
+      let line = 0
+      for (const raw of events) yield { raw, where: `line ${++line}` }
+    }
+  }
+}
