@@ -363,7 +363,7 @@ describe('one issue per key', () => {
   it('says what to do when the token is empty or wrong', async () => {
     const empty = await triage(SEED, { 'github-token': '' })
     expect(github.requests).toEqual([])
-    expect(empty.issues[0]!.detail).toContain('github-token is empty')
+    expect(empty.issues[0]!.detail).toContain('The GitHub token is empty')
     const wrong = await triage(SEED, { 'github-token': 'ghs_wrong' })
     expect(wrong.issues[0]!.detail).toContain('GitHub answered 401')
     expect(wrong.issues[0]!.detail).toContain('Check github-token.')

@@ -217,8 +217,8 @@ export async function syncIssues(
   try {
     if (!target.token) {
       throw new GitHubError(
-        'github-token is empty: pass a token with issues: write (the default ${{ github.token }} with ' +
-          '"permissions: issues: write"), or set create-issues: false.'
+        'The GitHub token is empty: give the action github-token (the default ${{ github.token }} with ' +
+          '"permissions: issues: write") or the CLI GITHUB_TOKEN, or set create-issues: false.'
       )
     }
     ;({ owner, repo } = parseRepository(target.repository))
