@@ -338,6 +338,8 @@ describe('one issue per key', () => {
       ['key-charlie', 'failed']
     ])
     expect(run.issues[0]!.detail).toContain('GitHub answered 403 to POST /repos/acme/security/issues')
+    expect(run.issues[0]!.detail).toContain('secondary rate limit')
+    expect(run.issues[0]!.detail).toContain('the next run goes on where this one stopped')
     expect(run.issues[0]!.detail).not.toContain(github.token)
     expect(run.gate.failed).toBe(true)
     expect(run.gate.reason).toContain('The GitHub issue of 3 keys could not be written')
@@ -386,6 +388,24 @@ describe('one issue per key', () => {
     github.reset()
     await triage(events)
     expect(github.writes).toEqual([])
+
+    // 3,000 more on the known key: comments within the limit, every event recorded once.
+    const more = Array.from({ length: 3000 }, (_, i) =>
+      updated({ id: `audit_log-b${String(i).padStart(39, '0')}`, key: 'key-busy', userAgent: 'y'.repeat(500) })
+    )
+    const before = github.commentsOf(1).length
+    await triage([...events, ...more])
+    const added = github.commentsOf(1).slice(before)
+    expect(added.length).toBeGreaterThanOrEqual(1)
+    expect(added[0]!.body).toMatch(/^### 3000 new events on this key/)
+    expect(added[0]!.body).toMatch(/…and \d+ more events not shown/)
+    for (const comment of added) expect(comment.body.length).toBeLessThanOrEqual(65_536)
+    const now = added.flatMap((c) => markedEvents(c.body))
+    expect(new Set(now).size).toBe(3000)
+    expect(now.every((id) => id.startsWith('audit_log-b'))).toBe(true)
+    github.reset()
+    await triage([...events, ...more])
+    expect(github.writes).toEqual([])
   })
 
   it('renders hostile log text inert and cannot be tricked by a forged marker', async () => {
@@ -419,5 +439,20 @@ describe('one issue per key', () => {
     github.reset()
     await triage(events)
     expect(github.writes).toEqual([])
+
+    // A new hostile event on the known key: the comment is as inert as the issue.
+    await triage([
+      ...events,
+      updated({
+        id: 'audit_log-h3',
+        key: hostileKey,
+        email: '@acme/admins ![x](https://evil.example/x.png)',
+        userAgent: '<img src=x onerror=alert(1)>|`|\n#2'
+      })
+    ])
+    const [comment] = github.commentsOf(1)
+    expect(markedEvents(comment!.body)).toEqual(['audit_log-h3'])
+    expect(live(comment!.body)).not.toMatch(/<|\]\(|@[a-z]|#\d|https:\/\/|www\./i)
+    expect(tableShapes(comment!.body)).toEqual([[8, 8, 8]])
   })
 })

@@ -3,7 +3,8 @@
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import { Octokit } from '@octokit/rest'
-import Bottleneck from 'bottleneck'
+// The build the throttling plugin itself uses (no Redis clustering), so it is bundled once.
+import Bottleneck from 'bottleneck/light.js'
 
 export const GitHubClient = Octokit.plugin(throttling, retry)
 export type GitHubClient = InstanceType<typeof GitHubClient>

@@ -89,9 +89,11 @@ function failure(error: unknown, token: string): string {
   const hint =
     status === 401
       ? ' Check github-token.'
-      : status === 403 || status === 404
-        ? ' Check that the token may write issues (permissions: issues: write).'
-        : ''
+      : /rate limit/i.test(message)
+        ? ' GitHub limits how fast issues are written; the next run goes on where this one stopped.'
+        : status === 403 || status === 404
+          ? ' Check that the token may write issues (permissions: issues: write).'
+          : ''
   return redact(typeof status === 'number' ? `GitHub answered ${status}${what}: ${message}.${hint}` : message, [
     token
   ]).slice(0, 500)
