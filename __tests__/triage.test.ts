@@ -88,6 +88,23 @@ describe('issue bodies', () => {
       expect(issue.title).not.toContain('\n')
     })
   })
+
+  it('keeps a body within the limit however many names, projects and deletions a key has', async () => {
+    const events = [
+      ...Array.from({ length: 2000 }, (_, i) =>
+        created({ id: `audit_log-${i}`, key: 'key-big', name: `${i}`.padEnd(200, 'n') })
+      ),
+      ...Array.from({ length: 500 }, (_, i) => deleted({ id: `audit_log-d${i}`, key: 'key-big', userAgent: 'u' }))
+    ]
+    const result = await scanned(events)
+    const [key] = groupByKey(result.findings, result.deletions)
+    const issue = renderIssue(key!, CONTEXT)
+    for (const body of [issue.body, ...issue.more]) expect(body.length).toBeLessThanOrEqual(65_536)
+    expect(issue.body).toContain('and 1995 more')
+    expect(issue.body).toContain('- …and 480 more deletion events')
+    const recorded = [issue.body, ...issue.more].flatMap((body) => markedEvents(body))
+    expect(new Set(recorded).size).toBe(2500)
+  })
 })
 
 describe('plans', () => {

@@ -13,7 +13,6 @@ import {
   planIssues,
   type IssueContext,
   type IssueStep,
-  type KeyWork,
   type KnownIssue
 } from '../triage/issues.js'
 import type { IssueAction } from '../triage/report.js'
@@ -210,8 +209,7 @@ export async function syncIssues(
 ): Promise<IssueAction[]> {
   const work = keysToTriage(keys, deletions)
   if (work.length === 0) return []
-  const failAll = (detail: string, only?: (key: KeyWork) => boolean): IssueAction[] =>
-    work.filter(only ?? (() => true)).map((key) => ({ keyId: key.keyId, action: 'failed', detail }))
+  const failAll = (detail: string): IssueAction[] => work.map((key) => ({ keyId: key.keyId, action: 'failed', detail }))
 
   let client: GitHubClient
   let owner: string

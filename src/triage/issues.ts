@@ -118,6 +118,19 @@ function deletionLine(deletion: Deletion): string {
   return `- ${code('api_key.deleted')} at ${isoTime(deletion.effectiveAt)} by ${inert(deletion.actor.name, 120)} from ${sourceOf(deletion.actor)} (event ${code(deletion.eventId, 80)})`
 }
 
+/** A few items of a list, the rest counted: log text must not grow a body without bound. */
+function few<T>(items: readonly T[], render: (item: T) => string, separator: string, max = 5): string {
+  if (items.length === 0) return '-'
+  const shown = items.slice(0, max).map(render).join(separator)
+  return items.length > max ? `${shown} and ${items.length - max} more` : shown
+}
+
+function deletedSection(deletions: readonly Deletion[]): string {
+  const lines = deletions.slice(0, 20).map(deletionLine)
+  if (deletions.length > 20) lines.push(`- …and ${deletions.length - 20} more deletion events`)
+  return `### The key was deleted (remediated)\n\n${lines.join('\n')}`
+}
+
 function runLine(context: IssueContext): string {
   return context.runUrl ? `Found by [this workflow run](${context.runUrl}).` : 'Found by the openai-keywatch CLI.'
 }
@@ -209,17 +222,14 @@ export function renderIssue(key: KeyFindings, context: IssueContext): RenderedIs
     `Rule **${RULE.displayName}** (${code(RULE.id)}) found ${key.findings.length} event${key.findings.length === 1 ? '' : 's'} on this key. ${runLine(context)}`,
     [
       `- Key: ${code(key.keyId, 80)}`,
-      `- Name: ${names.map((name) => inert(name, 120)).join(', ') || '-'}`,
-      `- Project: ${projects.map((project) => code(project, 80)).join(' ') || '-'}`,
+      `- Name: ${few(names, (name) => inert(name, 120), ', ')}`,
+      `- Project: ${few(projects, (project) => code(project, 80), ' ')}`,
       `- Elevated scopes: ${elevated.map((scope) => code(scope, 40)).join(' ') || '-'}`,
       `- Latest actor: ${inert(top.actor.name, 120)} from ${sourceOf(top.actor)}`
     ].join('\n'),
     '### Events'
   ].join('\n\n')
-  const deleted =
-    key.deletions.length > 0
-      ? `### The key was deleted (remediated)\n\n${key.deletions.map(deletionLine).join('\n')}`
-      : ''
+  const deleted = key.deletions.length > 0 ? deletedSection(key.deletions) : ''
   const tail = [deleted, alertContextSection(top), mitreSection(), runbookSection()].filter(Boolean).join('\n\n')
   const markers = [...key.findings.map((f) => f.eventId), ...key.deletions.map((d) => d.eventId)].map(eventMarker)
   const [body, ...more] = compose(head, key.findings.map(eventRow), tail, markers)
@@ -242,10 +252,7 @@ export function renderUpdate(
     head.push(`### ${findings.length} new event${findings.length === 1 ? '' : 's'} on this key\n\n${runLine(context)}`)
   }
   const tail =
-    deletions.length > 0
-      ? `### The key was deleted (remediated)\n\n${deletions.map(deletionLine).join('\n')}` +
-        (findings.length === 0 ? `\n\n${runLine(context)}` : '')
-      : ''
+    deletions.length > 0 ? deletedSection(deletions) + (findings.length === 0 ? `\n\n${runLine(context)}` : '') : ''
   const markers = [...findings.map((f) => f.eventId), ...deletions.map((d) => d.eventId)].map(eventMarker)
   return compose(head.join('\n\n'), findings.map(eventRow), tail, markers).map((body) => body.replace(/^\n+/, ''))
 }
