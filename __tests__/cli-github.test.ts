@@ -34,7 +34,8 @@ describe('openai-keywatch scan --repo', () => {
   it('is a dry run by default: reads, prints what it would do, writes nothing', async () => {
     const run = await cli('scan', '--file', SEED, '--repo', 'acme/security')
     expect(run.code).toBe(EXIT.findings)
-    expect(run.out.filter((line) => line.includes('issue would-create'))).toHaveLength(4)
+    const lines = run.out.join('\n').split('\n')
+    expect(lines.filter((line) => line.trim().startsWith('would-create'))).toHaveLength(4)
     expect(github.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /repos/acme/security/issues'])
   })
 
@@ -50,14 +51,14 @@ describe('openai-keywatch scan --repo', () => {
     )
     const first = await cli('scan', '--file', file, '--repo', 'acme/security', '--write', '--fail-on', 'none')
     expect(first.code).toBe(EXIT.clean)
-    expect(first.out).toContain(
-      '  issue created       key-suspicious001  https://github.com/acme/security/issues/1  (HIGH, 1 event)'
+    expect(first.out.join('\n').split('\n')).toContain(
+      '  created       key-suspicious001  https://github.com/acme/security/issues/1  (HIGH, 1 event)'
     )
     expect(github.issues).toHaveLength(1)
     expect(github.issues[0]!.body).toContain('Found by the openai-keywatch CLI.')
     github.reset()
     const second = await cli('scan', '--file', file, '--repo', 'acme/security', '--write', '--fail-on', 'none')
-    expect(second.out.some((line) => line.includes('issue unchanged'))).toBe(true)
+    expect(second.out.join('\n')).toMatch(/^ {2}unchanged {5}key-suspicious001/m)
     expect(github.writes).toEqual([])
   })
 
