@@ -110,7 +110,7 @@ const SCAN_FLAGS: Record<string, InputName> = {
   'base-url': 'openai-base-url'
 }
 
-async function scanCommand(args: string[], out: (line: string) => void): Promise<number> {
+async function scanCommand(args: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
   const options = Object.fromEntries(Object.keys(SCAN_FLAGS).map((flag) => [flag, { type: 'string' as const }]))
   const { values } = parseArgs({
     args,
@@ -128,7 +128,10 @@ async function scanCommand(args: string[], out: (line: string) => void): Promise
   inputs.set('openai-admin-key', process.env.OPENAI_ADMIN_KEY ?? '')
   inputs.set('dry-run', 'true')
   const settings = readSettings((name) => inputs.get(name) ?? '')
-  const scanned = await scanWindow(settings)
+  const scanned = await scanWindow(settings, Date.now(), {
+    progress: { group: (title) => err(title), line: (text) => err(`  ${text}`), endGroup: () => undefined },
+    warn: (line) => err(`warning: ${line}`)
+  })
   const report = buildReport(settings, scanned)
   if (values.json) out(JSON.stringify(report, null, 2))
   else {
@@ -158,7 +161,7 @@ export async function main(
       case 'test':
         return await testCommand(args, out)
       case 'scan':
-        return await scanCommand(args, out)
+        return await scanCommand(args, out, err)
       case undefined:
       case '-h':
       case '--help':
