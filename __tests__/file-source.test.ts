@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { effectiveAtOfBytes, FileSource, isWholeObject, type FileSourceOptions } from '../src/audit-log/file-source.js'
+import { FileSource, type FileSourceOptions } from '../src/audit-log/file-source.js'
+import { createLineSorter } from '../src/audit-log/line-sorter.js'
 import { DEFAULT_RULE_OPTIONS } from '../src/rules/api-key-anomalous-activity.js'
 import { scan } from '../src/scan.js'
 import { keyEvent, otherEvent, type AuditLogEvent } from './support/fake-openai.js'
@@ -215,29 +216,57 @@ describe('FileSource: JSON documents', () => {
   })
 })
 
-describe('the byte checks', () => {
-  const check = (text: string): boolean => {
-    const bytes = Buffer.from(`${text}\n`)
-    return isWholeObject(bytes, 0, bytes.length - 1)
+describe('the prefilter', () => {
+  const sort = (text: string, window: { since?: number; until?: number } = {}) => {
+    const sorter = createLineSorter({ ...window, maxLineBytes: 1000 })
+    const first = sorter.push(Buffer.from(text))
+    const last = sorter.end()
+    return {
+      parsed: [...first.parse, ...last.parse].map((line) => line.line),
+      unreadable: [...first.unreadable, ...last.unreadable].map((line) => line.line),
+      skipped: first.prefiltered + last.prefiltered
+    }
   }
 
-  it('accepts one whole object only', () => {
-    expect(check('{"a":{"b":[1,2,{"c":"}{]["}]},"d":"x"}')).toBe(true)
-    expect(check('{"a":1}{"b":2}')).toBe(false)
-    expect(check('{"a":{"b":1}')).toBe(false)
-    expect(check('{"a":"b}')).toBe(false)
-    expect(check('{"a":"b"}}')).toBe(false)
-    expect(check('["a"]')).toBe(false)
-    expect(check('{"a":[}')).toBe(false)
+  it('skips only one whole object per line', () => {
+    const lines = [
+      '{"a":{"b":[1,2,{"c":"}{]["}]},"d":"x"}',
+      '{"a":1}{"b":2}',
+      '{"a":{"b":1}',
+      '{"a":"b}',
+      '{"a":"b"}}',
+      '["a"]',
+      '{"a":[}',
+      '{"type":"x","list":"api_key.created"}',
+      '{"object":"list","data":[]}'
+    ]
+    expect(sort(lines.join('\n'))).toEqual({ parsed: [2, 3, 4, 5, 6, 7, 8, 9], unreadable: [], skipped: 1 })
   })
 
-  it('reads effective_at only when it is certain', () => {
-    const at = (text: string): number | undefined => effectiveAtOfBytes(Buffer.from(text), 0, text.length)
-    expect(at('{"id":"x","effective_at":1790000000,"type":"a"}')).toBe(1790000000)
-    expect(at('{"effective_at" : 17 }')).toBe(17)
-    expect(at('{"effective_at":"1790000000"}')).toBeUndefined()
-    expect(at('{"effective_at":1.5}')).toBeUndefined()
-    expect(at('{"x":{"effective_at":1},"effective_at":2}')).toBeUndefined()
-    expect(at('{"id":"x"}')).toBeUndefined()
+  it('parses a line whose effective_at it cannot read for certain, when a window is given', () => {
+    const lines = [
+      '{"id":"a","effective_at":1790000000,"type":"x"}',
+      '{"effective_at" : 1790000001 }',
+      '{"effective_at":"1790000000"}',
+      '{"effective_at":1790000000.5}',
+      '{"x":{"effective_at":1},"effective_at":1790000000}',
+      '{"id":"x"}',
+      '{"effective_at":1700000000}'
+    ]
+    expect(sort(lines.join('\n'), { since: 1790000000 })).toEqual({ parsed: [3, 4, 5, 6], unreadable: [], skipped: 2 })
+  })
+
+  it('reports a line too long to be an event, and reads on', () => {
+    const long = `{"a":"${'x'.repeat(3000)}"}`
+    const sorter = createLineSorter({ maxLineBytes: 1000 })
+    const parts = [
+      sorter.push(Buffer.from('{"a":1}\n' + long.slice(0, 1500))),
+      sorter.push(Buffer.from(long.slice(1500) + '\n{"b":2}\n')),
+      sorter.end()
+    ]
+    expect(parts.flatMap((part) => part.unreadable)).toEqual([
+      { line: 2, reason: 'longer than 0 MB: not an audit-log event' }
+    ])
+    expect(parts.reduce((sum, part) => sum + part.prefiltered, 0)).toBe(2)
   })
 })

@@ -2,11 +2,9 @@
 // response {"object":"list","data":[...]}, each optionally gzip-compressed. Streamed:
 // memory stays flat however large the file.
 //
-// JSONL is the fast path. Most lines of a real export are not key events, so a line is
-// handed on without JSON.parse only when its bytes prove it is a well-formed event that
-// cannot be one: no backslash (so no JSON escape can spell a type), no "api_key." anywhere,
-// balanced strings and brackets, one object from the first byte to the last. Anything
-// else is parsed in full, so a key event is never missed and a broken line is reported.
+// JSONL is the fast path: most lines of a real export are not key events, and the byte
+// prefilter in line-sorter.ts counts those without parsing them. Every line it cannot rule
+// out is parsed here.
 import { createReadStream } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { Readable } from 'node:stream'
@@ -15,6 +13,7 @@ import { createGunzip } from 'node:zlib'
 import parser from 'stream-json/parser.js'
 import pick from 'stream-json/filters/pick.js'
 import streamArray from 'stream-json/streamers/stream-array.js'
+import { createLineSorter, type SortedLines } from './line-sorter.js'
 import { newStatus, recordUnreadable, type AuditLogSource, type SourcedEvent } from './source.js'
 
 const GZIP_MAGIC = [0x1f, 0x8b]
@@ -23,74 +22,11 @@ const CHUNK = 1 << 20
 export const MAX_LINE_BYTES = 16 << 20
 
 const NEWLINE = 0x0a
-const BACKSLASH = 0x5c
 const OPEN_BRACE = 0x7b
-const CLOSE_BRACE = 0x7d
 const OPEN_BRACKET = 0x5b
-const EFFECTIVE_AT = Buffer.from('"effective_at"')
-const KEY_EVENT_NEEDLE = Buffer.from('api_key.')
-/** The needle's last two bytes: rare in audit logs, so searched for first. */
-const KEY_EVENT_TAIL = Buffer.from('y.')
 
 function isBlank(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === NEWLINE
-}
-
-/**
- * True when bytes [start, end) hold exactly one JSON object with its strings closed and its
- * brackets balanced: what a line cut short, or two lines run together, never is. Strings are
- * taken to hold no backslash (the caller has checked). A newline MUST follow `end` in `bytes`:
- * it stops an unclosed string (checking the bounds here instead costs a third of the scan).
- */
-export function isWholeObject(bytes: Uint8Array, start: number, end: number): boolean {
-  // Byte values are written as literals: this loop sees nearly every byte of a JSONL file.
-  if (bytes[start] !== 0x7b || bytes[end - 1] !== 0x7d) return false
-  let depth = 0
-  let at = start
-  while (at < end) {
-    let byte = bytes[at++]
-    if (byte === 0x22) {
-      do byte = bytes[at++]
-      while (byte !== 0x22 && byte !== 0x0a)
-      if (byte !== 0x22) return false
-    } else if (byte === 0x7b || byte === 0x5b) depth++
-    else if (byte === 0x7d || byte === 0x5d) {
-      if (--depth <= 0 && (depth < 0 || at < end)) return false
-    }
-  }
-  return depth === 0
-}
-
-/** Where the next "api_key." starts at or after `from`, or -1. */
-function nextKeyEventNeedle(bytes: Buffer, from: number): number {
-  const lead = KEY_EVENT_NEEDLE.length - KEY_EVENT_TAIL.length
-  for (let at = bytes.indexOf(KEY_EVENT_TAIL, from + lead); at !== -1; at = bytes.indexOf(KEY_EVENT_TAIL, at + 1)) {
-    if (bytes.compare(KEY_EVENT_NEEDLE, 0, lead, at - lead, at) === 0) return at - lead
-  }
-  return -1
-}
-
-/** The event's `effective_at` read from its bytes, or undefined when it cannot be read with certainty. */
-export function effectiveAtOfBytes(bytes: Buffer, start: number, end: number): number | undefined {
-  const at = bytes.indexOf(EFFECTIVE_AT, start)
-  if (at === -1 || at >= end) return undefined
-  // A second occurrence (a nested field) would make the first one ambiguous.
-  const again = bytes.indexOf(EFFECTIVE_AT, at + 1)
-  if (again !== -1 && again < end) return undefined
-  let p = at + EFFECTIVE_AT.length
-  while (isBlank(bytes[p])) p++
-  if (bytes[p++] !== 0x3a) return undefined
-  while (isBlank(bytes[p])) p++
-  let value = 0
-  let digits = 0
-  while (p < end && bytes[p]! >= 0x30 && bytes[p]! <= 0x39 && digits < 15) {
-    value = value * 10 + (bytes[p]! - 0x30)
-    p++
-    digits++
-  }
-  const next = bytes[p]
-  if (digits === 0 || !(next === 0x2c || next === CLOSE_BRACE || isBlank(next))) return undefined
-  return value
 }
 
 async function isGzip(path: string): Promise<boolean> {
@@ -98,6 +34,31 @@ async function isGzip(path: string): Promise<boolean> {
   try {
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0)
     return bytesRead === 2 && buffer[0] === GZIP_MAGIC[0] && buffer[1] === GZIP_MAGIC[1]
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
+ * The file's bytes in chunks, read into two buffers used in turn: memory stays the same
+ * however large the file, and the next read runs while the caller works on this chunk.
+ * A chunk is valid only until the caller asks for the next one.
+ */
+async function* readChunks(path: string, status: { bytes: number }): AsyncGenerator<Buffer> {
+  const handle = await open(path, 'r')
+  try {
+    const buffers = [Buffer.allocUnsafeSlow(CHUNK), Buffer.allocUnsafeSlow(CHUNK)]
+    let turn = 0
+    let pending = handle.read(buffers[turn]!, 0, CHUNK, null)
+    for (;;) {
+      const { bytesRead } = await pending
+      if (bytesRead === 0) return
+      status.bytes += bytesRead
+      const chunk = buffers[turn]!.subarray(0, bytesRead)
+      turn ^= 1
+      pending = handle.read(buffers[turn]!, 0, CHUNK, null)
+      yield chunk
+    }
   } finally {
     await handle.close()
   }
@@ -128,9 +89,6 @@ type Format = 'jsonl' | 'array' | 'list'
 export class FileSource implements AuditLogSource {
   readonly label: string
   readonly status = newStatus()
-  private lineNumber = 0
-  /** Set when a line was a saved list response: pages saved one a line are parsed in full. */
-  private parseEveryLine = false
 
   constructor(
     private readonly path: string,
@@ -141,14 +99,14 @@ export class FileSource implements AuditLogSource {
 
   async *events(): AsyncIterable<SourcedEvent> {
     const gzip = await isGzip(this.path)
-    const file = createReadStream(this.path, { highWaterMark: CHUNK })
-    const gunzip = gzip ? file.pipe(createGunzip({ chunkSize: CHUNK })) : undefined
-    const input: AsyncIterator<Buffer> = (gunzip ?? file)[Symbol.asyncIterator]()
+    const file = gzip ? createReadStream(this.path, { highWaterMark: CHUNK }) : undefined
+    const gunzip = file?.pipe(createGunzip({ chunkSize: CHUNK }))
+    const input = gunzip ? gunzip[Symbol.asyncIterator]() : readChunks(this.path, this.status)
     const status = this.status
     const chunks: AsyncIterator<Buffer> = {
       async next() {
         const next = await input.next()
-        status.bytes = file.bytesRead
+        if (file) status.bytes = file.bytesRead
         return next
       }
     }
@@ -164,12 +122,11 @@ export class FileSource implements AuditLogSource {
       else yield* this.document(replay(), format)
     } catch (error) {
       if (!isGzipError(error)) throw error
-      this.lost(
-        `from line ${this.lineNumber + 1} on: the gzip data is corrupt or cut short (${(error as Error).message})`
-      )
+      this.lost(`everything after the events read: the gzip data is corrupt or cut short (${(error as Error).message})`)
     } finally {
+      await input.return?.(undefined)
       gunzip?.destroy()
-      file.destroy()
+      file?.destroy()
     }
   }
 
@@ -200,7 +157,8 @@ export class FileSource implements AuditLogSource {
         if (text.startsWith('[')) return 'array'
         return FileSource.looksLikeDocumentStart(text.split('\n')[0]!.trim()) ? 'list' : 'jsonl'
       }
-      head.push(next.value)
+      // A copy: the reader reuses its buffers.
+      head.push(Buffer.from(next.value))
       size += next.value.length
     }
   }
@@ -221,127 +179,36 @@ export class FileSource implements AuditLogSource {
     }
   }
 
-  /** JSONL, split on Buffers: lines that cannot be key events are counted, not parsed. */
+  /** JSONL: the prefilter sorts the lines; those it cannot rule out are parsed here. */
   private async *lines(chunks: AsyncIterable<Buffer>): AsyncGenerator<SourcedEvent> {
-    let carry: Buffer[] = []
-    let carried = 0
-    let overlong = false
-    for await (const chunk of chunks) {
-      let start = 0
-      if (carried > 0 || overlong) {
-        const newline = chunk.indexOf(NEWLINE)
-        if (newline === -1) {
-          if (!overlong) {
-            carry.push(chunk)
-            carried += chunk.length
-            if (carried > MAX_LINE_BYTES) [overlong, carry, carried] = [true, [], 0]
-          }
-          continue
-        }
-        if (overlong) {
-          this.lineNumber++
-          recordUnreadable(
-            this.status,
-            `line ${this.lineNumber}`,
-            `longer than ${MAX_LINE_BYTES >> 20} MB: not an audit-log event`
-          )
-          overlong = false
-        } else {
-          carry.push(chunk.subarray(0, newline + 1))
-          const line = Buffer.concat(carry, carried + newline + 1)
-          yield* this.block(line, 0, line.length)
-        }
-        carry = []
-        carried = 0
-        start = newline + 1
-      }
-      const last = chunk.lastIndexOf(NEWLINE)
-      if (last >= start) {
-        yield* this.block(chunk, start, last + 1)
-        start = last + 1
-      }
-      if (start < chunk.length) {
-        // The copy matters: the stream may reuse the chunk's memory.
-        const rest = Buffer.from(chunk.subarray(start))
-        carry.push(rest)
-        carried += rest.length
-        if (carried > MAX_LINE_BYTES) [overlong, carry, carried] = [true, [], 0]
-      }
-    }
-    if (overlong) {
-      this.lineNumber++
-      recordUnreadable(
-        this.status,
-        `line ${this.lineNumber}`,
-        `longer than ${MAX_LINE_BYTES >> 20} MB: not an audit-log event`
-      )
-    } else if (carried > 0) {
-      const line = Buffer.concat([...carry, Buffer.from([NEWLINE])])
-      yield* this.block(line, 0, line.length)
-    }
+    const sorter = createLineSorter({
+      since: this.options.since,
+      until: this.options.until,
+      maxLineBytes: MAX_LINE_BYTES
+    })
+    // Each chunk is sorted before the next is read: the reader reuses its memory.
+    for await (const chunk of chunks) yield* this.take(sorter.push(chunk))
+    yield* this.take(sorter.end())
   }
 
-  /** Whole lines in bytes [start, end); `end` is just after a newline. */
-  // A plain function, not a generator: V8 optimizes the byte loop inlined here far better.
-  private block(bytes: Buffer, start: number, end: number): SourcedEvent[] {
-    const parsed: SourcedEvent[] = []
-    if (bytes[end - 1] !== NEWLINE) throw new Error('internal: a block of lines must end with a newline')
-    const { since, until } = this.options
-    const windowed = since !== undefined || until !== undefined
-    // Where the next backslash and the next "api_key." are: one search per hit, not per line.
-    let backslash = bytes.indexOf(BACKSLASH, start)
-    let needle = nextKeyEventNeedle(bytes, start)
-    let lineStart = start
-    while (lineStart < end) {
-      const newline = bytes.indexOf(NEWLINE, lineStart)
-      const lineEnd = newline === -1 || newline >= end ? end : newline
-      this.lineNumber++
-      let first = lineStart
-      let last = lineEnd
-      while (first < last && isBlank(bytes[first])) first++
-      while (last > first && isBlank(bytes[last - 1])) last--
-      if (this.lineNumber === 1 && bytes[first] === 0xef && bytes[first + 1] === 0xbb && bytes[first + 2] === 0xbf) {
-        first += 3
+  private *take(sorted: SortedLines): Generator<SourcedEvent> {
+    this.status.prefiltered += sorted.prefiltered
+    for (const { line, reason } of sorted.unreadable) recordUnreadable(this.status, `line ${line}`, reason)
+    for (const { line, text } of sorted.parse) {
+      const where = `line ${line}`
+      let raw: unknown
+      try {
+        raw = JSON.parse(text)
+      } catch (error) {
+        recordUnreadable(this.status, where, `not valid JSON (${(error as Error).message})`)
+        continue
       }
-      if (backslash !== -1 && backslash < lineStart) backslash = bytes.indexOf(BACKSLASH, lineStart)
-      if (needle !== -1 && needle < lineStart) needle = nextKeyEventNeedle(bytes, lineStart)
-      const lineNext = lineEnd + 1
-      if (first < last) {
-        // Without a backslash no escape can spell a type, and every key event's type holds "api_key.".
-        const plain =
-          !this.parseEveryLine &&
-          (backslash === -1 || backslash >= last) &&
-          (needle === -1 || needle >= last) &&
-          isWholeObject(bytes, first, last)
-        const effectiveAt = plain && windowed ? effectiveAtOfBytes(bytes, first, last) : undefined
-        if (plain && (!windowed || effectiveAt !== undefined)) {
-          const inside =
-            effectiveAt === undefined ||
-            ((since === undefined || effectiveAt >= since) && (until === undefined || effectiveAt < until))
-          if (inside) this.status.prefiltered++
-        } else this.parseLine(bytes.toString('utf8', first, last), parsed)
-      }
-      lineStart = lineNext
+      if (isListResponse(raw)) {
+        for (let index = 0; index < raw.data.length; index++) {
+          yield { raw: raw.data[index], where: `${where} item ${index + 1}` }
+        }
+      } else yield { raw, where }
     }
-    return parsed
-  }
-
-  private parseLine(text: string, into: SourcedEvent[]): void {
-    const where = `line ${this.lineNumber}`
-    let raw: unknown
-    try {
-      raw = JSON.parse(text)
-    } catch (error) {
-      recordUnreadable(this.status, where, `not valid JSON (${(error as Error).message})`)
-      return
-    }
-    if (isListResponse(raw)) {
-      this.parseEveryLine = true
-      for (let index = 0; index < raw.data.length; index++)
-        into.push({ raw: raw.data[index], where: `${where} item ${index + 1}` })
-      return
-    }
-    into.push({ raw, where })
   }
 
   /** A JSON array of events, or a list response's `data`, streamed item by item. */
