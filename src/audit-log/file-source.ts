@@ -5,9 +5,10 @@
 // JSONL is the fast path: most lines of a real export are not key events, and the byte
 // prefilter in line-sorter.ts counts those without parsing them. Every line it cannot rule
 // out is parsed here.
-import { createReadStream } from 'node:fs'
+import { close as closeFile, createReadStream, open as openFile, read } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { Readable } from 'node:stream'
+import { promisify } from 'node:util'
 import { chainUnchecked } from 'stream-chain'
 import { createGunzip } from 'node:zlib'
 import parser from 'stream-json/parser.js'
@@ -45,22 +46,30 @@ async function isGzip(path: string): Promise<boolean> {
  * A chunk is valid only until the caller asks for the next one.
  */
 async function* readChunks(path: string, status: { bytes: number }): AsyncGenerator<Buffer> {
-  const handle = await open(path, 'r')
+  // fs.read with a callback: a third faster than FileHandle.read at this many reads.
+  const fd = await promisify(openFile)(path, 'r')
+  const readInto = (buffer: Buffer): Promise<number> =>
+    new Promise((resolve, reject) =>
+      read(fd, buffer, 0, CHUNK, null, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead)))
+    )
+  let pending: Promise<number> | undefined
   try {
     const buffers = [Buffer.allocUnsafeSlow(CHUNK), Buffer.allocUnsafeSlow(CHUNK)]
     let turn = 0
-    let pending = handle.read(buffers[turn]!, 0, CHUNK, null)
+    pending = readInto(buffers[turn]!)
     for (;;) {
-      const { bytesRead } = await pending
+      const bytesRead = await pending
       if (bytesRead === 0) return
       status.bytes += bytesRead
       const chunk = buffers[turn]!.subarray(0, bytesRead)
       turn ^= 1
-      pending = handle.read(buffers[turn]!, 0, CHUNK, null)
+      pending = readInto(buffers[turn]!)
       yield chunk
     }
   } finally {
-    await handle.close()
+    // A read may still be running when the caller stops early: let it end before closing.
+    await pending?.catch(() => undefined)
+    await promisify(closeFile)(fd)
   }
 }
 

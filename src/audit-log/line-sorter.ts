@@ -37,9 +37,10 @@ export function createBlockSorter(window: { since?: number; until?: number }): B
     byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === NEWLINE
 
   // One object, strings closed, brackets balanced, nothing after the outer brace. Strings
-  // hold no backslash (checked before). A newline MUST follow `end` in `bytes`: it stops an
-  // unclosed string (checking bounds instead costs a third of the time). Byte values are
-  // literals: this loop sees nearly every byte of the file.
+  // hold no backslash (checked before). A quote MUST follow `end` in `bytes` (the caller
+  // writes one over the newline and puts the newline back): it stops an unclosed string,
+  // which then ends past `end` with brackets still open. Checking bounds instead costs a
+  // third of the time. Byte values are literals: this loop sees nearly every byte of the file.
   const isWholeObject = (bytes: Uint8Array, start: number, end: number): boolean => {
     if (bytes[start] !== 0x7b || bytes[end - 1] !== 0x7d) return false
     let depth = 0
@@ -48,14 +49,20 @@ export function createBlockSorter(window: { since?: number; until?: number }): B
       let byte = bytes[at++]
       if (byte === 0x22) {
         do byte = bytes[at++]
-        while (byte !== 0x22 && byte !== 0x0a)
-        if (byte !== 0x22) return false
+        while (byte !== 0x22)
       } else if (byte === 0x7b || byte === 0x5b) depth++
       else if (byte === 0x7d || byte === 0x5d) {
         if (--depth <= 0 && (depth < 0 || at < end)) return false
       }
     }
     return depth === 0
+  }
+
+  const wholeObjectBeforeNewline = (bytes: Buffer, first: number, last: number, newline: number): boolean => {
+    bytes[newline] = 0x22
+    const whole = isWholeObject(bytes, first, last)
+    bytes[newline] = NEWLINE
+    return whole
   }
 
   // The top-level effective_at, or undefined unless it is certain (one occurrence, an integer).
@@ -99,6 +106,7 @@ export function createBlockSorter(window: { since?: number; until?: number }): B
   // 1 within the block; the caller knows where the block starts.
   return (input: Uint8Array, start: number, end: number, firstBlock: boolean): SortedBlock => {
     const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength)
+    if (bytes[end - 1] !== NEWLINE) throw new Error('internal: a block of lines must end with a newline')
     const out: SortedBlock = { parse: [], lines: 0, prefiltered: 0 }
     let lineNumber = 0
     // Where the next backslash and the next "api_key." are: one search per hit, not per line.
@@ -129,7 +137,7 @@ export function createBlockSorter(window: { since?: number; until?: number }): B
           (backslash === -1 || backslash >= last) &&
           (needle === -1 || needle >= last) &&
           !isListResponse(bytes, first, last) &&
-          isWholeObject(bytes, first, last)
+          wholeObjectBeforeNewline(bytes, first, last, lineEnd)
         const effectiveAt = plain && windowed ? effectiveAtOf(bytes, first, last) : undefined
         if (plain && (!windowed || effectiveAt !== undefined)) {
           if (
