@@ -185,7 +185,7 @@ describe('scan a file', () => {
     writeFileSync(file, '[{"id": "audit_log-1", "type": "api_key.created"')
     const run = await cli(['scan', '--file', file, '--fail-on', 'none'])
     expect(run.code).toBe(EXIT.usage)
-    expect(run.out).toContain('Read completely  NO: the whole of file')
+    expect(run.out).toMatch(/Read completely {2}NO: file \S+broken\.json, the whole file: it is not valid JSON/)
     expect(run.out).toContain('FAIL  The audit-log window was not read completely')
   })
 
@@ -264,7 +264,7 @@ describe('scan the Admin API (a local server stands in for OpenAI)', () => {
     process.env.OPENAI_ADMIN_KEY = ADMIN_KEY
     const run = await cli(['scan', '--base-url', baseUrl, '--fail-on', 'none'])
     expect(run.code).toBe(EXIT.usage)
-    expect(run.err).toContain('openai-keywatch: 401')
+    expect(run.err).toContain('openai-keywatch: The OpenAI Admin API did not accept the key (401')
     expect(run.err + run.out).not.toContain('TESTONLY0123456789abcdef')
   })
 })

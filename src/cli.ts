@@ -6,7 +6,7 @@ import { dirname, isAbsolute, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { targetFromEnv } from './github/issues.js'
-import { report as buildReport, scanWindow, triageIssues, type Scanned } from './pipeline.js'
+import { report as buildReport, scanWindow, triageIssues, type Scanned, type ScanLog } from './pipeline.js'
 import { errorMessage } from './redact.js'
 import { RULE } from './rules/api-key-anomalous-activity.js'
 import { loadSpec, runSpec } from './rules/spec.js'
@@ -224,12 +224,21 @@ function settingsFrom(inputs: Map<InputName, string>): Settings {
   }
 }
 
+/** Progress lines and the SDK's warnings go to stderr, so that --json stays clean on stdout. */
+function scanLog(err: Out): ScanLog {
+  return {
+    progress: { group: (title) => err(title), line: (text) => err(`  ${text}`), endGroup: () => undefined },
+    warn: (line) => err(`warning: ${line}`)
+  }
+}
+
 async function scanAndReport(
   settings: Settings,
+  log: ScanLog,
   triage: (scanned: Scanned) => ReturnType<typeof triageIssues> = async () => []
 ): Promise<Report> {
   try {
-    const scanned = await scanWindow(settings)
+    const scanned = await scanWindow(settings, Date.now(), log)
     return buildReport(settings, scanned, await triage(scanned))
   } catch (error) {
     // since/until are checked against the clock when the window is resolved.
@@ -238,7 +247,7 @@ async function scanAndReport(
   }
 }
 
-async function scanCommand(args: string[], out: Out, paint: Paint): Promise<number> {
+async function scanCommand(args: string[], out: Out, err: Out, paint: Paint): Promise<number> {
   const flags = Object.fromEntries(Object.keys(SCAN_FLAGS).map((flag) => [flag, { type: 'string' as const }]))
   const { values } = parse('scan', args, {
     ...flags,
@@ -277,7 +286,7 @@ async function scanCommand(args: string[], out: Out, paint: Paint): Promise<numb
   inputs.set('dry-run', values.write ? 'false' : 'true')
   inputs.set('github-token', process.env.GITHUB_TOKEN ?? '')
   const settings = settingsFrom(inputs)
-  const report = await scanAndReport(settings, (scanned) =>
+  const report = await scanAndReport(settings, scanLog(err), (scanned) =>
     triageIssues(settings, scanned, {
       ...targetFromEnv(process.env, settings.githubToken),
       repository: values.repo ?? '',
@@ -291,7 +300,7 @@ async function scanCommand(args: string[], out: Out, paint: Paint): Promise<numb
   return report.gate.failed ? EXIT.findings : EXIT.clean
 }
 
-async function demoCommand(args: string[], out: Out, paint: Paint): Promise<number> {
+async function demoCommand(args: string[], out: Out, err: Out, paint: Paint): Promise<number> {
   const { values } = parse('demo', args, { markdown: { type: 'string' }, help: { type: 'boolean', short: 'h' } })
   if (values.help) {
     out(HELP.demo)
@@ -304,7 +313,7 @@ async function demoCommand(args: string[], out: Out, paint: Paint): Promise<numb
       ['dry-run', 'true']
     ])
   )
-  const report = await scanAndReport(settings)
+  const report = await scanAndReport(settings, scanLog(err))
   const previews = report.keys.map((key) => ({
     ...renderIssue(key, { label: settings.label, reopenClosed: settings.reopenClosed }),
     checklist: RULE.runbook
@@ -360,9 +369,9 @@ export async function main(
       case 'test':
         return await testCommand(args, out)
       case 'scan':
-        return await scanCommand(args, out, paint)
+        return await scanCommand(args, out, err, paint)
       case 'demo':
-        return await demoCommand(args, out, paint)
+        return await demoCommand(args, out, err, paint)
       case undefined:
       case '-h':
       case '--help':

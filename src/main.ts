@@ -42,14 +42,19 @@ export async function run(): Promise<void> {
   try {
     const settings = readSettings((name: InputName) => core.getInput(name))
     if (settings.githubToken) core.setSecret(settings.githubToken)
-    const scanned = await scanWindow(settings)
+    const scanned = await scanWindow(settings, Date.now(), {
+      progress: { group: core.startGroup, line: core.info, endGroup: core.endGroup },
+      warn: (line) => core.warning(line)
+    })
     const issues = await triageIssues(settings, scanned, {
       ...targetFromEnv(process.env, settings.githubToken),
       log: (message) => core.info(message)
     })
     const report = buildReport(settings, scanned, issues)
 
-    for (const missing of report.missing) core.error(`Audit-log window incomplete: ${missing}`)
+    for (const missing of report.missing) {
+      core.error(`Audit-log window incomplete, this run cannot say it is clean: ${missing}`)
+    }
     for (const issue of report.issues.filter((action) => action.action === 'failed'))
       core.error(`GitHub issue for key ${issue.keyId} not written: ${issue.detail ?? 'unknown error'}`)
     for (const key of report.keys) {

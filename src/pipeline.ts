@@ -4,6 +4,7 @@
 import { AdminApiSource } from './audit-log/api-source.js'
 import { FileSource } from './audit-log/file-source.js'
 import type { AuditLogSource } from './audit-log/source.js'
+import { trackProgress, type ProgressLog } from './progress.js'
 import { scan, type ScanResult, type TimeWindow } from './scan.js'
 import { resolveWindow, type Settings } from './settings.js'
 import { syncIssues, type IssueTarget } from './github/issues.js'
@@ -11,14 +12,21 @@ import { groupByKey } from './triage/findings.js'
 import { gate } from './triage/gate.js'
 import { buildReport, type IssueAction, type Report } from './triage/report.js'
 
-export function openSource(settings: Settings, window: TimeWindow): AuditLogSource {
-  if (settings.auditLogFile) return new FileSource(settings.auditLogFile)
+/** Where a scan reports as it goes: progress lines, and warnings from the OpenAI SDK. */
+export interface ScanLog {
+  progress?: ProgressLog
+  warn?: (line: string) => void
+}
+
+export function openSource(settings: Settings, window: TimeWindow, log: ScanLog = {}): AuditLogSource {
+  if (settings.auditLogFile) return new FileSource(settings.auditLogFile, window)
   return new AdminApiSource({
     adminKey: settings.openaiAdminKey,
     baseURL: settings.openaiBaseUrl,
     since: window.since!,
     until: window.until!,
-    projectIds: settings.projectIds
+    projectIds: settings.projectIds,
+    warn: log.warn
   })
 }
 
@@ -28,15 +36,22 @@ export interface Scanned {
   result: ScanResult
 }
 
-export async function scanWindow(settings: Settings, now = Date.now()): Promise<Scanned> {
+export async function scanWindow(settings: Settings, now = Date.now(), log: ScanLog = {}): Promise<Scanned> {
   const window = resolveWindow(settings, Math.floor(now / 1000))
-  const source = openSource(settings, window)
-  const result = await scan(source, {
-    rule: { elevatedScopes: settings.elevatedScopes, highScopes: settings.highScopes },
-    window,
-    allowActors: settings.allowActors
-  })
-  return { window, source, result }
+  const source = openSource(settings, window, log)
+  const progress = { eventsRead: 0 }
+  const stop = log.progress ? trackProgress(source, () => progress.eventsRead, log.progress) : () => undefined
+  try {
+    const result = await scan(source, {
+      rule: { elevatedScopes: settings.elevatedScopes, highScopes: settings.highScopes },
+      window,
+      allowActors: settings.allowActors,
+      progress
+    })
+    return { window, source, result }
+  } finally {
+    stop()
+  }
 }
 
 export function report(settings: Settings, scanned: Scanned, issues: IssueAction[] = []): Report {

@@ -54,6 +54,8 @@ export interface ScanOptions {
   window: TimeWindow
   /** Emails, user ids or service-account ids whose findings are suppressed (case-insensitive). */
   allowActors: readonly string[]
+  /** Counted up as events arrive, for progress lines while the scan runs. */
+  progress?: { eventsRead: number }
 }
 
 export interface ScanResult {
@@ -106,6 +108,7 @@ export async function scan(source: AuditLogSource, options: ScanOptions): Promis
   }
 
   for await (const { raw, where } of source.events()) {
+    if (options.progress) options.progress.eventsRead++
     const reading = readEvent(raw)
     if (reading.kind === 'malformed') {
       reject(reading.id ? `event ${reading.id}` : where, reading.reason)

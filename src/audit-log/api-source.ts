@@ -1,39 +1,220 @@
 // The live source: the organization's audit logs through the official `openai` SDK.
+// The SDK sends the bracket query parameters, pages with the `after` cursor and retries
+// 408/409/429/5xx with backoff, honouring retry-after(-ms). This module bounds all of it
+// (retries, each request, the whole read) and fails closed: a page that cannot be read
+// leaves the run incomplete, naming the part of the window that is missing.
 import OpenAI from 'openai'
+import { redact } from '../redact.js'
 import { KEY_EVENT_TYPES } from './event.js'
 import { newStatus, type AuditLogSource, type SourcedEvent } from './source.js'
 
-export interface ApiSourceOptions {
+/** What to do about a key the API refuses; said for a wrong key shape too. */
+export const KEY_ADVICE =
+  'Use an OpenAI Admin API key (sk-admin-...) with read permission on audit logs ' +
+  '(OpenAI dashboard: Organization settings > Admin keys), pass it in openai-admin-key from a secret, ' +
+  "and make sure audit logging is switched on in the organization's settings (Data controls)."
+
+export interface ApiLimits {
+  /** Retries of one page after a 408/409/429/5xx or a connection error or timeout. */
+  maxRetries: number
+  /** Milliseconds one request may take, body included. */
+  requestTimeoutMs: number
+  /** Milliseconds the whole read may take, retries and waits included. */
+  deadlineMs: number
+}
+
+/** The action's limits: a page gets 5 retries (about 15 s of backoff, longer when the API says
+ *  retry-after), a request 60 s, and the whole read 15 minutes. */
+export const DEFAULT_API_LIMITS: ApiLimits = { maxRetries: 5, requestTimeoutMs: 60_000, deadlineMs: 15 * 60_000 }
+
+export interface ApiSourceOptions extends Partial<ApiLimits> {
   adminKey: string
   baseURL: string
   /** [since, until) in Unix seconds. */
   since: number
   until: number
   projectIds: readonly string[]
+  /** Where the SDK's own warnings go (scrubbed of the key); nowhere by default. */
+  warn?: (line: string) => void
+}
+
+/** A key, a base URL or an answer the run cannot go on with: one clear message. */
+export class AdminApiError extends Error {
+  override name = 'AdminApiError'
+}
+
+/** Refuses, before any request, a key that cannot be an Admin API key. */
+export function checkAdminKey(key: string): void {
+  const kind = /^sk-proj-/.test(key)
+    ? 'a project API key (sk-proj-...)'
+    : /^sk-svcacct-/.test(key)
+      ? 'a service account API key (sk-svcacct-...)'
+      : /^sk-(?!admin-)/.test(key)
+        ? 'a user API key (sk-...)'
+        : undefined
+  if (kind) {
+    throw new AdminApiError(`Input openai-admin-key is ${kind}, which cannot read audit logs. ${KEY_ADVICE}`)
+  }
+}
+
+function iso(seconds: number): string {
+  return new Date(seconds * 1000).toISOString()
+}
+
+/** Type of a page as the SDK builds it, with the parts of the answer it keeps to itself. */
+interface PageView {
+  data?: unknown
+  response?: Response
+  body?: unknown
 }
 
 export class AdminApiSource implements AuditLogSource {
   readonly label: string
   readonly status = newStatus()
   private readonly client: OpenAI
+  private readonly limits: ApiLimits
 
   constructor(private readonly options: ApiSourceOptions) {
+    checkAdminKey(options.adminKey)
     this.label = `OpenAI Admin API (${options.baseURL})`
-    this.client = new OpenAI({ adminAPIKey: options.adminKey, apiKey: null, baseURL: options.baseURL })
+    this.limits = {
+      maxRetries: options.maxRetries ?? DEFAULT_API_LIMITS.maxRetries,
+      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_API_LIMITS.requestTimeoutMs,
+      deadlineMs: options.deadlineMs ?? DEFAULT_API_LIMITS.deadlineMs
+    }
+    const warn = options.warn ?? (() => undefined)
+    const say = (...args: unknown[]): void => warn(this.scrub(args.map(String).join(' ')))
+    this.client = new OpenAI({
+      adminAPIKey: options.adminKey,
+      apiKey: null,
+      baseURL: options.baseURL,
+      maxRetries: this.limits.maxRetries,
+      timeout: this.limits.requestTimeoutMs,
+      // Explicit, so OPENAI_LOG=debug in the environment cannot make the SDK print requests.
+      logLevel: 'warn',
+      logger: { error: say, warn: say, info: () => undefined, debug: () => undefined }
+    })
   }
 
   async *events(): AsyncIterable<SourcedEvent> {
     const { since, until, projectIds } = this.options
-    const first = await this.client.admin.organization.auditLogs.list({
-      effective_at: { gte: since, lt: until },
-      event_types: [...KEY_EVENT_TYPES],
-      ...(projectIds.length > 0 ? { project_ids: [...projectIds] } : {}),
-      limit: 100
-    })
-    for await (const page of first.iterPages()) {
-      this.status.pages++
-      const where = `page ${this.status.pages}`
-      for (const raw of page.getPaginatedItems()) yield { raw, where }
+    const deadline = AbortSignal.timeout(this.limits.deadlineMs)
+    let oldest: number | undefined
+    try {
+      const first = this.client.admin.organization.auditLogs.list(
+        {
+          effective_at: { gte: since, lt: until },
+          event_types: [...KEY_EVENT_TYPES],
+          ...(projectIds.length > 0 ? { project_ids: [...projectIds] } : {}),
+          limit: 100
+        },
+        { signal: deadline }
+      )
+      for await (const page of (await first).iterPages()) {
+        this.checkPage(page as unknown as PageView)
+        this.status.pages++
+        const where = `page ${this.status.pages}`
+        for (const raw of page.getPaginatedItems()) {
+          const effectiveAt = (raw as { effective_at?: unknown }).effective_at
+          if (typeof effectiveAt === 'number' && (oldest === undefined || effectiveAt < oldest)) oldest = effectiveAt
+          yield { raw, where }
+        }
+      }
+    } catch (error) {
+      this.failed(error, deadline, oldest)
     }
   }
+
+  /**
+   * The SDK reads a body that is not JSON, or JSON without `data`, as an empty last page:
+   * "no events" where nothing was read. Such an answer is an error here.
+   */
+  private checkPage(page: PageView): void {
+    const type = page.response?.headers.get('content-type') ?? ''
+    const body = page.body
+    if (typeof body === 'string' || !/json/i.test(type)) {
+      throw new AdminApiError(
+        `page ${this.status.pages + 1} came back as ${type.split(';')[0] || 'an unknown type'}, not JSON ` +
+          `(${describeBody(body)}): check that openai-base-url is the API (https://api.openai.com/v1), ` +
+          'not a web page, and that no proxy answers in its place.'
+      )
+    }
+    if (typeof body !== 'object' || body === null || !Array.isArray((body as { data?: unknown }).data)) {
+      throw new AdminApiError(
+        `page ${this.status.pages + 1} is JSON but not an audit-log list (no "data" array): ` +
+          'check that openai-base-url is the API (https://api.openai.com/v1).'
+      )
+    }
+  }
+
+  /** A page could not be read: refuse a wrong key outright; otherwise record what is missing. */
+  private failed(error: unknown, deadline: AbortSignal, oldest: number | undefined): void {
+    const { since, until } = this.options
+    if (error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError) {
+      const what = error.status === 401 ? 'did not accept the key' : 'refused the key access to audit logs'
+      throw new AdminApiError(
+        `The OpenAI Admin API ${what} (${error.status}: ${this.scrub(serverMessage(error))}). ${KEY_ADVICE}`
+      )
+    }
+    const page = this.status.pages + 1
+    let reason: string
+    if (deadline.aborted) {
+      reason = `the read took longer than its limit of ${duration(this.limits.deadlineMs)}`
+    } else if (error instanceof OpenAI.APIConnectionError) {
+      // Timeouts included: how an aborted request surfaces differs between runtimes.
+      reason =
+        `the API could not be reached or did not answer within ${duration(this.limits.requestTimeoutMs)} ` +
+        `(${this.scrub(causeOf(error))}), ${this.limits.maxRetries + 1} tries`
+    } else if (error instanceof OpenAI.APIError && error.status !== undefined) {
+      const retried = error.status === 429 || error.status >= 500 ? ` after ${this.limits.maxRetries} retries` : ''
+      const hint = error.status === 404 ? ': check that openai-base-url is the API (https://api.openai.com/v1)' : ''
+      reason = `the API answered ${error.status}${retried} (${this.scrub(serverMessage(error))})${hint}`
+    } else if (error instanceof AdminApiError) {
+      reason = this.scrub(error.message)
+    } else if (error instanceof SyntaxError) {
+      reason = `page ${page} was not valid JSON (${this.scrub(error.message).slice(0, 200)}): check that openai-base-url is the API (https://api.openai.com/v1)`
+    } else {
+      reason = this.scrub(error instanceof Error ? error.message : String(error))
+    }
+    // Events come newest first: what is missing runs from the window's start up to the
+    // oldest event read (that second included: it may hold more events than were read).
+    const missingUntil = oldest === undefined ? `${iso(until)} (the whole window)` : `${iso(oldest)} inclusive`
+    this.status.complete = false
+    this.status.missing.push(
+      `events from ${iso(since)} to ${missingUntil} were not read: page ${page} failed, ${reason}`
+    )
+  }
+
+  private scrub(text: string): string {
+    return redact(text, [this.options.adminKey])
+  }
+}
+
+/** The server's own words from an OpenAI error body, or the status text. */
+function serverMessage(error: InstanceType<typeof OpenAI.APIError>): string {
+  const body = error.error as { message?: unknown } | undefined
+  if (body && typeof body.message === 'string' && body.message.trim() !== '') return body.message.slice(0, 300)
+  return describeBody(error.message)
+}
+
+function causeOf(error: Error): string {
+  const cause = (error as { cause?: { message?: unknown } }).cause
+  return typeof cause?.message === 'string' && cause.message !== ''
+    ? `${error.message} ${cause.message}`
+    : error.message
+}
+
+function duration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`
+}
+
+/** A body for a message: HTML reduced to a hint, anything else cut short. */
+function describeBody(body: unknown): string {
+  const text = typeof body === 'string' ? body : (JSON.stringify(body) ?? String(body))
+  if (/<\s*(!doctype|html|head|body)\b/i.test(text)) {
+    const title = /<title[^>]*>([^<]{0,120})/i.exec(text)?.[1]?.trim()
+    return title ? `an HTML page titled "${title}"` : 'an HTML page'
+  }
+  const flat = text.replace(/\s+/g, ' ').trim()
+  return flat.length > 200 ? `${flat.slice(0, 200)}...` : flat || 'an empty body'
 }

@@ -1,0 +1,93 @@
+// dist/index.js as the runner starts it, reading a fake Admin API on 127.0.0.1.
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { runAction, type ActionRun } from './support/action.js'
+import { keyEvent, otherEvent, startFakeOpenAI, type AuditLogEvent, type FakeOpenAI } from './support/fake-openai.js'
+
+const KEY = 'sk-admin-E2Eabcdefghijklmnopqrstuvwxyz0123456789'
+const now = Math.floor(Date.now() / 1000)
+
+function events(): AuditLogEvent[] {
+  const out: AuditLogEvent[] = []
+  // 150 key events over the last few hours (2 pages), half of them HIGH; others around them.
+  for (let n = 0; n < 150; n++) out.push(keyEvent(n, now - 3600 - n * 60, n % 2 === 0 ? ['all'] : ['models:read']))
+  for (let n = 0; n < 50; n++) out.push(otherEvent(n, now - 1800 - n * 60))
+  return out
+}
+
+/**
+ * Everything the run left behind that a person can read: its log, the summary and each file
+ * it wrote. The `::add-mask::` command is the one line the runner keeps to itself (it is how
+ * the runner learns what to mask), and it must come first.
+ */
+function everything(run: ActionRun, key: string): string {
+  const [first, ...rest] = run.stdout.split('\n')
+  expect(first).toBe(`::add-mask::${key}`)
+  const files = readdirSync(run.dir).map((name) => readFileSync(join(run.dir, name), 'utf8'))
+  return [rest.join('\n'), run.stderr, run.summary, ...files].join('\n')
+}
+
+let server: FakeOpenAI | undefined
+afterEach(async () => {
+  await server?.close()
+  server = undefined
+})
+
+const inputs = (fake: FakeOpenAI, key = KEY) => ({
+  'openai-admin-key': key,
+  'openai-base-url': fake.baseURL,
+  'fail-on': 'none',
+  'create-issues': 'false'
+})
+
+describe('dist/index.js against the Admin API', () => {
+  it('reads the last 24 hours page by page and reports the findings', async () => {
+    server = await startFakeOpenAI({ key: KEY, events: events() })
+    const run = await runAction(inputs(server))
+    expect(run.code).toBe(0)
+    expect(run.outputs).toMatchObject({ complete: 'true', findings: '75', high: '75', events: '150' })
+    expect(server.requests).toHaveLength(2)
+    expect(everything(run, KEY)).not.toContain(KEY)
+  })
+
+  it('fails with complete=false on a 500 that does not stop, whatever fail-on says, within its retries', async () => {
+    server = await startFakeOpenAI({ key: KEY, events: events() })
+    // retry-after-ms keeps the backoff short; the count of tries stays the action's.
+    server.always({ status: 500, headers: { 'retry-after-ms': '10' } })
+    const run = await runAction(inputs(server))
+    expect(run.code).toBe(1)
+    expect(run.outputs.complete).toBe('false')
+    // The action's default: 5 retries of the failing page.
+    expect(server.requests).toHaveLength(6)
+    expect(run.stdout).toMatch(
+      /::error::Audit-log window incomplete, this run cannot say it is clean: events from \S+ to \S+ \(the whole window\) were not read: page 1 failed, the API answered 500 after 5 retries/
+    )
+    expect(run.summary).toContain('Read completely: **no**')
+    const report = JSON.parse(readFileSync(run.outputs.report!, 'utf8'))
+    expect(report.complete).toBe(false)
+    expect(report.gate.failed).toBe(true)
+  })
+
+  it('stops after one request on a wrong key, says what to do, and prints the key nowhere', async () => {
+    server = await startFakeOpenAI({ key: 'sk-admin-theRealKey0123456789abcdef', events: events() })
+    const run = await runAction(inputs(server))
+    expect(run.code).toBe(1)
+    expect(server.requests).toHaveLength(1)
+    expect(run.stdout).toContain(
+      '::error::The OpenAI Admin API did not accept the key (401: Incorrect API key provided: ***'
+    )
+    expect(run.stdout).toContain('Use an OpenAI Admin API key (sk-admin-...) with read permission on audit logs')
+    expect(everything(run, KEY)).not.toContain(KEY)
+    expect(everything(run, KEY)).not.toContain(KEY.slice('sk-admin-'.length))
+  })
+
+  it('refuses a project key before any request', async () => {
+    server = await startFakeOpenAI({ key: KEY, events: events() })
+    const projectKey = 'sk-proj-abcdefghijklmnopqrstuvwxyz012345'
+    const run = await runAction(inputs(server, projectKey))
+    expect(run.code).toBe(1)
+    expect(server.requests).toHaveLength(0)
+    expect(run.stdout).toContain('::error::Input openai-admin-key is a project API key (sk-proj-...)')
+    expect(everything(run, projectKey)).not.toContain(projectKey)
+  })
+})

@@ -1,0 +1,248 @@
+// A stand-in for OpenAI's audit-log endpoint on 127.0.0.1, close enough to the real one
+// that the real SDK cannot tell: GET /v1/organization/audit_logs with bracket query
+// parameters and every filter, newest first, the `after`/`before` cursors, `has_more`,
+// `first_id`/`last_id`, Bearer auth and OpenAI's error bodies. Faults are scripted per
+// request, in order: each request takes the next one, then `always` (if set) applies.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+
+export interface AuditLogEvent {
+  id: string
+  type: string
+  effective_at: number
+  project?: { id: string; name?: string }
+  actor?: {
+    type: string
+    session?: { user?: { id?: string; email?: string } }
+    api_key?: { id?: string; user?: { id?: string; email?: string } }
+  }
+  [payload: string]: unknown
+}
+
+export type Fault =
+  | { status: number; headers?: Record<string, string>; body?: unknown }
+  | { html: string; status?: number }
+  | { hang: true }
+  | { json: unknown }
+
+export interface RecordedRequest {
+  path: string
+  query: URLSearchParams
+  authorization?: string
+}
+
+export interface FakeOpenAI {
+  /** The base URL the SDK takes: http://127.0.0.1:PORT/v1 */
+  baseURL: string
+  requests: RecordedRequest[]
+  /** Faults for the next requests, one each, in order. */
+  fault(...faults: Fault[]): void
+  /** A fault for every request once the queued ones are used up. */
+  always(fault: Fault | undefined): void
+  close(): Promise<void>
+}
+
+export interface FakeOptions {
+  /** The one admin key the server accepts. */
+  key: string
+  events: AuditLogEvent[]
+  /** Each page after the first repeats this many events from the end of the previous one,
+   *  as a real API does when events arrive while a client pages. */
+  overlap?: number
+  /** Ignore effective_at filters, as a buggy proxy might: the client must enforce the window itself. */
+  ignoreWindow?: boolean
+}
+
+function error(status: number, message: string, type: string, code: string | null, param: string | null = null) {
+  return { status, body: { error: { message, type, param, code } } }
+}
+
+function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': 'application/json', ...headers })
+  response.end(JSON.stringify(body))
+}
+
+function int(query: URLSearchParams, name: string): number | undefined {
+  const value = query.get(name)
+  if (value === null) return undefined
+  if (!/^\d+$/.test(value))
+    throw error(400, `Invalid '${name}': expected an integer.`, 'invalid_request_error', null, name)
+  return Number(value)
+}
+
+function list(options: FakeOptions, query: URLSearchParams) {
+  const limit = int(query, 'limit') ?? 20
+  if (limit < 1 || limit > 100) {
+    throw error(400, `Invalid 'limit': must be between 1 and 100.`, 'invalid_request_error', 'invalid_value', 'limit')
+  }
+  for (const name of query.keys()) {
+    // The real endpoint only knows the bracket forms the SDKs send.
+    if (
+      !/^(effective_at\[(gt|gte|lt|lte)\]|(event_types|project_ids|actor_ids|actor_emails|resource_ids)\[\]|limit|after|before)$/.test(
+        name
+      )
+    ) {
+      throw error(400, `Unrecognized request argument supplied: ${name}`, 'invalid_request_error', null, name)
+    }
+  }
+  const gt = int(query, 'effective_at[gt]')
+  const gte = int(query, 'effective_at[gte]')
+  const lt = int(query, 'effective_at[lt]')
+  const lte = int(query, 'effective_at[lte]')
+  const types = query.getAll('event_types[]')
+  const projects = query.getAll('project_ids[]')
+  const actorIds = query.getAll('actor_ids[]')
+  const actorEmails = query.getAll('actor_emails[]')
+  const resources = query.getAll('resource_ids[]')
+  const actorOf = (event: AuditLogEvent) => event.actor?.session?.user ?? event.actor?.api_key?.user ?? {}
+  const resourceOf = (event: AuditLogEvent) => (event[event.type] as { id?: string } | undefined)?.id
+  const matching = options.events
+    .filter(
+      (event) =>
+        options.ignoreWindow ||
+        ((gt === undefined || event.effective_at > gt) &&
+          (gte === undefined || event.effective_at >= gte) &&
+          (lt === undefined || event.effective_at < lt) &&
+          (lte === undefined || event.effective_at <= lte))
+    )
+    .filter((event) => types.length === 0 || types.includes(event.type))
+    .filter((event) => projects.length === 0 || (event.project && projects.includes(event.project.id)))
+    .filter((event) => actorIds.length === 0 || actorIds.includes(actorOf(event).id ?? ''))
+    .filter((event) => actorEmails.length === 0 || actorEmails.includes(actorOf(event).email ?? ''))
+    .filter((event) => resources.length === 0 || resources.includes(resourceOf(event) ?? ''))
+    // Newest first; ties in a stable order.
+    .sort((a, b) => b.effective_at - a.effective_at || (a.id < b.id ? 1 : -1))
+  let start = 0
+  let end = matching.length
+  const after = query.get('after')
+  const before = query.get('before')
+  if (after !== null) {
+    const at = matching.findIndex((event) => event.id === after)
+    if (at === -1) throw error(400, `Invalid 'after': no such audit log.`, 'invalid_request_error', null, 'after')
+    start = at + 1
+    // The same cursor on a later page: events that arrived since push earlier ones down.
+    const overlap = Math.min(options.overlap ?? 0, start)
+    start -= overlap
+  }
+  if (before !== null) {
+    const at = matching.findIndex((event) => event.id === before)
+    if (at === -1) throw error(400, `Invalid 'before': no such audit log.`, 'invalid_request_error', null, 'before')
+    end = at
+    start = Math.max(0, end - limit)
+  }
+  const data = matching.slice(start, Math.min(end, start + limit))
+  return {
+    object: 'list',
+    data,
+    first_id: data[0]?.id ?? null,
+    last_id: data[data.length - 1]?.id ?? null,
+    has_more: start + data.length < end
+  }
+}
+
+export async function startFakeOpenAI(options: FakeOptions): Promise<FakeOpenAI> {
+  const requests: RecordedRequest[] = []
+  const queued: Fault[] = []
+  let standing: Fault | undefined
+  const sockets = new Set<Socket>()
+
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1')
+    requests.push({ path: url.pathname, query: url.searchParams, authorization: request.headers.authorization })
+    const fault = queued.shift() ?? standing
+    if (fault && 'hang' in fault) return // never answers: the client's timeout must end it
+    if (fault && 'html' in fault) {
+      response.writeHead(fault.status ?? 200, { 'content-type': 'text/html; charset=utf-8' })
+      response.end(fault.html)
+      return
+    }
+    if (fault && 'json' in fault) return send(response, 200, fault.json)
+    if (fault) {
+      const body = fault.body ?? {
+        error: {
+          message: 'The server had an error while processing your request.',
+          type: 'server_error',
+          param: null,
+          code: null
+        }
+      }
+      return send(response, fault.status, body, fault.headers)
+    }
+    if (request.method !== 'GET' || url.pathname !== '/v1/organization/audit_logs') {
+      const { status, body } = error(
+        404,
+        `Invalid URL (${request.method} ${url.pathname})`,
+        'invalid_request_error',
+        null
+      )
+      return send(response, status, body)
+    }
+    const token = /^Bearer (.*)$/.exec(request.headers.authorization ?? '')?.[1]
+    if (token !== options.key) {
+      // OpenAI echoes (part of) the key it was given; the client must scrub it.
+      const { status, body } = error(
+        401,
+        `Incorrect API key provided: ${token}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+        'invalid_request_error',
+        'invalid_api_key'
+      )
+      return send(response, status, body)
+    }
+    try {
+      send(response, 200, list(options, url.searchParams), { 'x-request-id': `req_${requests.length}` })
+    } catch (failure) {
+      const { status, body } = failure as { status: number; body: unknown }
+      send(response, status, body)
+    }
+  })
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    baseURL: `http://127.0.0.1:${port}/v1`,
+    requests,
+    fault: (...faults) => queued.push(...faults),
+    always: (fault) => (standing = fault),
+    close: async () => {
+      for (const socket of sockets) socket.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  }
+}
+
+/** Audit-log events like the real ones: key events with scopes, and the other types around them. */
+export function keyEvent(
+  n: number,
+  effectiveAt: number,
+  scopes: string[] = ['all'],
+  type: 'api_key.created' | 'api_key.updated' | 'api_key.deleted' = 'api_key.created',
+  projectId = 'proj_main'
+): AuditLogEvent {
+  const payload =
+    type === 'api_key.created'
+      ? { id: `key_${n}`, data: { scopes } }
+      : type === 'api_key.updated'
+        ? { id: `key_${n}`, changes_requested: { scopes } }
+        : { id: `key_${n}` }
+  return {
+    id: `audit_log-${String(n).padStart(6, '0')}`,
+    type,
+    effective_at: effectiveAt,
+    project: { id: projectId, name: 'Main' },
+    actor: { type: 'session', session: { user: { id: `user-${n}`, email: `person${n}@example.com` } } },
+    [type]: payload
+  }
+}
+
+export function otherEvent(n: number, effectiveAt: number, type = 'login.succeeded'): AuditLogEvent {
+  return {
+    id: `audit_log-o${String(n).padStart(6, '0')}`,
+    type,
+    effective_at: effectiveAt,
+    actor: { type: 'session', session: { user: { id: `user-${n}`, email: `person${n}@example.com` } } },
+    [type]: {}
+  }
+}
