@@ -1948,6 +1948,22 @@ function sourceOf(actor) {
     const place = [actor.city, actor.country].filter(Boolean).join(', ');
     return [actor.ip ? code(actor.ip, 60) : '', place ? inert(place, 60) : ''].filter(Boolean).join(' ') || '-';
 }
+const SEVERITY_ICON = { CRITICAL: '🟥', HIGH: '🔴', MEDIUM: '🟠', LOW: '🟡', INFO: '⚪' };
+function severityCell(severity) {
+    return `${SEVERITY_ICON[severity] ?? ''} ${severity}`;
+}
+/** The columns every table of findings shows: what happened, when, by whom, from where. */
+const EVENT_COLUMNS = ['Event', 'Time (UTC)', 'Actor', 'Scopes', 'Source IP, location', 'User agent'];
+function eventCells(finding) {
+    return [
+        code(finding.eventType),
+        isoTime(finding.effectiveAt),
+        inert(finding.actor.name, 120),
+        finding.scopes.map((scope) => code(scope, 40)).join(' ') || '-',
+        sourceOf(finding.actor),
+        inert(finding.actor.userAgent, 80)
+    ];
+}
 function table(headers, rows) {
     const line = (cells) => `| ${cells.join(' | ')} |`;
     return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
@@ -2010,7 +2026,6 @@ function labelSeverity(labels) {
     }
     return found;
 }
-const SEVERITY_ICON = { CRITICAL: '🟥', HIGH: '🔴', MEDIUM: '🟠', LOW: '🟡', INFO: '⚪' };
 /** Plain text for a title: GitHub does not render titles as Markdown, but they are capped. */
 function titleText(value, max) {
     const text = value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
@@ -2020,27 +2035,9 @@ function issueTitle(keyId, severity) {
     return titleText(`[${severity}] OpenAI API key ${titleText(keyId, 120)} has elevated scopes`, TITLE_LIMIT);
 }
 function eventRow(finding) {
-    return [
-        `${SEVERITY_ICON[finding.severity] ?? ''} ${finding.severity}`,
-        code(finding.eventType),
-        isoTime(finding.effectiveAt),
-        inert(finding.actor.name, 120),
-        finding.scopes.map((scope) => code(scope, 40)).join(' ') || '-',
-        sourceOf(finding.actor),
-        inert(finding.actor.userAgent, 80),
-        code(finding.eventId, 80)
-    ];
+    return [severityCell(finding.severity), ...eventCells(finding), code(finding.eventId, 80)];
 }
-const EVENT_HEADERS = [
-    'Severity',
-    'Event',
-    'Time (UTC)',
-    'Actor',
-    'Scopes',
-    'Source IP, location',
-    'User agent',
-    'Event id'
-];
+const EVENT_HEADERS = ['Severity', ...EVENT_COLUMNS, 'Event id'];
 function deletionLine(deletion) {
     return `- ${code('api_key.deleted')} at ${isoTime(deletion.effectiveAt)} by ${inert(deletion.actor.name, 120)} from ${sourceOf(deletion.actor)} (event ${code(deletion.eventId, 80)})`;
 }
@@ -47290,7 +47287,6 @@ function renderIssuePreviews(previews, paint, width = 100) {
 const SUMMARY_BUDGET = 900 * 1024;
 /** The share of the budget the issue, suppressed and skipped sections may each take at most. */
 const SECTION_BUDGET = 120 * 1024;
-const summary_SEVERITY_ICON = { CRITICAL: '🟥', HIGH: '🔴', MEDIUM: '🟠', LOW: '🟡', INFO: '⚪' };
 /** A link to an issue, only when GitHub gave a plain http(s) URL. */
 function issueLink(action) {
     if (!action.issueNumber || !action.url || !/^https?:\/\/[^\s()<>[\]]+$/.test(action.url))
@@ -47303,29 +47299,9 @@ function issueCell(action) {
     return [issueLink(action), action.action].filter(Boolean).join(' ');
 }
 function findingRow(finding, action) {
-    return [
-        `${summary_SEVERITY_ICON[finding.severity] ?? ''} ${finding.severity}`,
-        code(finding.keyId, 80),
-        code(finding.eventType),
-        isoTime(finding.effectiveAt),
-        inert(finding.actor.name, 120),
-        finding.scopes.map((scope) => code(scope, 40)).join(' ') || '-',
-        sourceOf(finding.actor),
-        inert(finding.actor.userAgent, 80),
-        issueCell(action)
-    ];
+    return [severityCell(finding.severity), code(finding.keyId, 80), ...eventCells(finding), issueCell(action)];
 }
-const FINDING_HEADERS = [
-    'Severity',
-    'Key',
-    'Event',
-    'Time (UTC)',
-    'Actor',
-    'Scopes',
-    'Source IP, location',
-    'User agent',
-    'Issue'
-];
+const FINDING_HEADERS = ['Severity', 'Key', ...EVENT_COLUMNS, 'Issue'];
 // The limit is in bytes: escaped and non-Latin text takes more bytes than characters.
 function bytes(text) {
     return Buffer.byteLength(text, 'utf8');

@@ -5,7 +5,17 @@ import { createHash } from 'node:crypto'
 import { RULE, severityRank, tacticName, type Severity } from '../rules/api-key-anomalous-activity.js'
 import type { Deletion, Finding } from '../scan.js'
 import type { KeyFindings } from './findings.js'
-import { code, inert, isoTime, sourceOf, table } from './markdown.js'
+import {
+  code,
+  EVENT_COLUMNS,
+  eventCells,
+  inert,
+  isoTime,
+  severityCell,
+  SEVERITY_ICON,
+  sourceOf,
+  table
+} from './markdown.js'
 import type { IssueAction } from './report.js'
 
 /** GitHub refuses bodies and comments over 65,536 characters; stay clear of it. */
@@ -78,8 +88,6 @@ export interface RenderedIssue {
   more: string[]
 }
 
-const SEVERITY_ICON: Record<string, string> = { CRITICAL: '🟥', HIGH: '🔴', MEDIUM: '🟠', LOW: '🟡', INFO: '⚪' }
-
 /** Plain text for a title: GitHub does not render titles as Markdown, but they are capped. */
 function titleText(value: string, max: number): string {
   const text = value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim()
@@ -91,28 +99,10 @@ export function issueTitle(keyId: string, severity: Severity): string {
 }
 
 function eventRow(finding: Finding): string[] {
-  return [
-    `${SEVERITY_ICON[finding.severity] ?? ''} ${finding.severity}`,
-    code(finding.eventType),
-    isoTime(finding.effectiveAt),
-    inert(finding.actor.name, 120),
-    finding.scopes.map((scope) => code(scope, 40)).join(' ') || '-',
-    sourceOf(finding.actor),
-    inert(finding.actor.userAgent, 80),
-    code(finding.eventId, 80)
-  ]
+  return [severityCell(finding.severity), ...eventCells(finding), code(finding.eventId, 80)]
 }
 
-const EVENT_HEADERS = [
-  'Severity',
-  'Event',
-  'Time (UTC)',
-  'Actor',
-  'Scopes',
-  'Source IP, location',
-  'User agent',
-  'Event id'
-]
+const EVENT_HEADERS = ['Severity', ...EVENT_COLUMNS, 'Event id']
 
 function deletionLine(deletion: Deletion): string {
   return `- ${code('api_key.deleted')} at ${isoTime(deletion.effectiveAt)} by ${inert(deletion.actor.name, 120)} from ${sourceOf(deletion.actor)} (event ${code(deletion.eventId, 80)})`

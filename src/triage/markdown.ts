@@ -3,6 +3,8 @@
 // or team pings, no issue references, no raw HTML, no links or images that load, no
 // broken tables, and a capped length.
 
+import type { Finding } from '../scan.js'
+
 const ZWSP = '\u200b'
 
 /** Renders untrusted text as plain, inert Markdown on one line, at most `max` characters. */
@@ -43,6 +45,26 @@ export function code(value: unknown, max = 120): string {
 export function sourceOf(actor: { ip?: string; city?: string; country?: string }): string {
   const place = [actor.city, actor.country].filter(Boolean).join(', ')
   return [actor.ip ? code(actor.ip, 60) : '', place ? inert(place, 60) : ''].filter(Boolean).join(' ') || '-'
+}
+
+export const SEVERITY_ICON: Record<string, string> = { CRITICAL: '🟥', HIGH: '🔴', MEDIUM: '🟠', LOW: '🟡', INFO: '⚪' }
+
+export function severityCell(severity: string): string {
+  return `${SEVERITY_ICON[severity] ?? ''} ${severity}`
+}
+
+/** The columns every table of findings shows: what happened, when, by whom, from where. */
+export const EVENT_COLUMNS = ['Event', 'Time (UTC)', 'Actor', 'Scopes', 'Source IP, location', 'User agent']
+
+export function eventCells(finding: Finding): string[] {
+  return [
+    code(finding.eventType),
+    isoTime(finding.effectiveAt),
+    inert(finding.actor.name, 120),
+    finding.scopes.map((scope) => code(scope, 40)).join(' ') || '-',
+    sourceOf(finding.actor),
+    inert(finding.actor.userAgent, 80)
+  ]
 }
 
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {

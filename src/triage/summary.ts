@@ -1,15 +1,13 @@
 // The job summary: what was scanned, what was found, what was done, and the verdict.
 import { RULE } from '../rules/api-key-anomalous-activity.js'
 import type { Finding } from '../scan.js'
-import { code, inert, isoTime, sourceOf, table } from './markdown.js'
+import { code, EVENT_COLUMNS, eventCells, inert, isoTime, severityCell, table } from './markdown.js'
 import type { IssueAction, Report } from './report.js'
 
 /** GitHub keeps at most 1 MiB (bytes) of summary per step; stay well below it. */
 export const SUMMARY_BUDGET = 900 * 1024
 /** The share of the budget the issue, suppressed and skipped sections may each take at most. */
 const SECTION_BUDGET = 120 * 1024
-
-const SEVERITY_ICON: Record<string, string> = { CRITICAL: '🟥', HIGH: '🔴', MEDIUM: '🟠', LOW: '🟡', INFO: '⚪' }
 
 /** A link to an issue, only when GitHub gave a plain http(s) URL. */
 function issueLink(action: IssueAction): string | undefined {
@@ -23,30 +21,10 @@ function issueCell(action: IssueAction | undefined): string {
 }
 
 function findingRow(finding: Finding, action: IssueAction | undefined): string[] {
-  return [
-    `${SEVERITY_ICON[finding.severity] ?? ''} ${finding.severity}`,
-    code(finding.keyId, 80),
-    code(finding.eventType),
-    isoTime(finding.effectiveAt),
-    inert(finding.actor.name, 120),
-    finding.scopes.map((scope) => code(scope, 40)).join(' ') || '-',
-    sourceOf(finding.actor),
-    inert(finding.actor.userAgent, 80),
-    issueCell(action)
-  ]
+  return [severityCell(finding.severity), code(finding.keyId, 80), ...eventCells(finding), issueCell(action)]
 }
 
-const FINDING_HEADERS = [
-  'Severity',
-  'Key',
-  'Event',
-  'Time (UTC)',
-  'Actor',
-  'Scopes',
-  'Source IP, location',
-  'User agent',
-  'Issue'
-]
+const FINDING_HEADERS = ['Severity', 'Key', ...EVENT_COLUMNS, 'Issue']
 
 // The limit is in bytes: escaped and non-Latin text takes more bytes than characters.
 function bytes(text: string): number {
