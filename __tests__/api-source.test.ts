@@ -8,6 +8,7 @@ import {
   startFakeOpenAI,
   type AuditLogEvent,
   type FakeOpenAI,
+  type Fault,
   type FakeOptions
 } from './support/fake-openai.js'
 
@@ -184,6 +185,47 @@ describe('AdminApiSource over HTTP', () => {
       `events from ${new Date(SINCE * 1000).toISOString()} to ${oldestRead} inclusive were not read: ` +
         'page 2 failed, the API answered 500 after 2 retries (The server had an error while processing your request.)'
     ])
+  })
+
+  /** Scans with the first page read normally and `fault` answering the request for page 2. */
+  async function faultAfterFirstPage(fake: FakeOpenAI, fault: Fault) {
+    const api = source(fake)
+    const events = api.events()
+    let calls = 0
+    const result = await scan(
+      {
+        label: api.label,
+        status: api.status,
+        events: async function* () {
+          for await (const event of events) {
+            if (calls++ === 0) fake.fault(fault)
+            yield event
+          }
+        }
+      },
+      { rule: DEFAULT_RULE_OPTIONS, window: { since: SINCE, until: UNTIL }, allowActors: [] }
+    )
+    return { api, result }
+  }
+
+  it('fails closed on a page that says has_more but gives no cursor', async () => {
+    const fake = await start(manyEvents())
+    const { api, result } = await faultAfterFirstPage(fake, { json: { object: 'list', data: [], has_more: true } })
+    expect(api.status.complete).toBe(false)
+    expect(api.status.missing[0]).toMatch(/page 2 says there are more events but gives no cursor/)
+    expect(result.findings).toHaveLength(50)
+  })
+
+  it('keeps the findings read when the key is revoked in the middle of a read', async () => {
+    const fake = await start(manyEvents())
+    const revoked = { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: null } }
+    const { api, result } = await faultAfterFirstPage(fake, { status: 401, body: revoked })
+    expect(api.status.complete).toBe(false)
+    expect(api.status.missing[0]).toMatch(
+      /page 2 failed, the API refused the key \(401: Incorrect API key provided\.\)/
+    )
+    expect(result.findings).toHaveLength(50)
+    expect(fake.requests).toHaveLength(2)
   })
 
   it('names the whole window when not even the first page could be read', async () => {

@@ -165,6 +165,14 @@ describe('FileSource: JSONL', () => {
     expect(source.status.missing[0]).toMatch(/gzip data is corrupt or cut short/)
   })
 
+  it('fails closed on an empty file: an export that holds nothing cannot say the window is clean', async () => {
+    for (const content of ['', '\n \n', Buffer.from([0xef, 0xbb, 0xbf, 0x0a])]) {
+      const { source } = await read(file(content))
+      expect(source.status.complete).toBe(false)
+      expect(source.status.missing[0]).toMatch(/the whole file: it is empty, it holds no events$/)
+    }
+  })
+
   it('parses every line of a file of saved list pages, one a line', async () => {
     const pages = [
       { object: 'list', data: MIXED.slice(0, 3), first_id: 'a', last_id: 'b', has_more: true },

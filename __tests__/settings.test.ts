@@ -56,6 +56,8 @@ describe('settings', () => {
     [{ 'max-issues': '-1' }, 'Input max-issues is "-1": use a whole number, 0 or more.'],
     [{ 'dry-run': 'yes please' }, 'Input dry-run is "yes please": use true or false.'],
     [{ since: 'yesterday' }, 'Input since is "yesterday": use an ISO 8601 time'],
+    [{ since: '2025-02-30' }, 'Input since is "2025-02-30": use an ISO 8601 time'],
+    [{ until: '2025-01-01T24:00:00Z' }, 'Input until is "2025-01-01T24:00:00Z": use an ISO 8601 time'],
     [{ 'openai-base-url': 'ftp://x' }, 'Input openai-base-url is "ftp://x"'],
     [{ 'elevated-scopes': ' , ' }, 'Input elevated-scopes is empty']
   ])('refuses %j', (inputs, message) => {
@@ -81,6 +83,7 @@ describe('settings', () => {
     expect(parseTime('since', '1793491200')).toBe(1793491200)
     expect(parseTime('since', '2026-11-01T00:00:00Z')).toBe(1793491200)
     expect(parseTime('since', '2026-11-01T01:00:00+01:00')).toBe(1793491200)
+    expect(parseTime('since', '2026-11-01T01:00+01:00')).toBe(1793491200)
     expect(parseTime('since', '2026-11-01T00:00:00')).toBe(1793491200)
     expect(parseTime('since', '2026-11-01')).toBe(1793491200)
   })

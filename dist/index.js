@@ -32950,6 +32950,149 @@ function errorMessage(error, secrets = []) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/audit-log/event.ts
+// One view over both shapes an OpenAI audit-log event comes in:
+// - the Admin API's, with the payload under a dotted key ("api_key.created") and
+//   updates under `changes_requested`;
+// - the flattened one log pipelines store (`api_key_created`, `data.scopes`).
+// Everything read here is attacker-controlled text: it is copied, never interpreted.
+
+const KEY_EVENT_TYPES = ['api_key.created', 'api_key.updated', 'api_key.deleted'];
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function event_text(value) {
+    if (typeof value === 'string')
+        return value.length > 0 ? value : undefined;
+    if (typeof value === 'number' && Number.isFinite(value))
+        return String(value);
+    return undefined;
+}
+function child(value, ...path) {
+    let current = value;
+    for (const key of path) {
+        if (!isObject(current))
+            return undefined;
+        current = current[key];
+    }
+    return current;
+}
+/** The payload of a key event: the dotted key of the API, or the flattened key of a pipeline. */
+function payloadOf(raw, type) {
+    const dotted = raw[type];
+    if (isObject(dotted))
+        return dotted;
+    const flat = raw[type.replace('.', '_')];
+    return isObject(flat) ? flat : undefined;
+}
+/**
+ * The scopes an event sets. Updates carry them under `changes_requested` in the API's
+ * shape and under `data` in the flattened one (and in OpenAI's own example); either is read.
+ * Returns undefined when a scopes field exists but is not a list.
+ */
+function scopesOf(payload) {
+    if (!payload)
+        return { scopes: [] };
+    const candidates = [child(payload, 'changes_requested', 'scopes'), child(payload, 'data', 'scopes')];
+    const scopes = [];
+    let malformed;
+    let sawList = false;
+    for (const candidate of candidates) {
+        if (candidate === undefined || candidate === null)
+            continue;
+        if (!Array.isArray(candidate)) {
+            malformed = `scopes is ${typeof candidate}, not a list`;
+            continue;
+        }
+        sawList = true;
+        for (const scope of candidate) {
+            if (typeof scope === 'string' && scope.trim() !== '' && !scopes.includes(scope))
+                scopes.push(scope);
+        }
+    }
+    return sawList ? { scopes } : { scopes, malformed };
+}
+const MAX_SECONDS = 8.64e12;
+/** An id for an event that has none, from its content: its issue marker must be its own. */
+function unidentified(raw) {
+    return `no-id-${(0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(raw)).digest('hex').slice(0, 24)}`;
+}
+function effectiveAtOf(raw) {
+    const value = raw.effective_at;
+    const seconds = typeof value === 'number' ? value : typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+    // Past what a Date can hold, a time cannot be shown or compared: treated as absent.
+    return Number.isFinite(seconds) && Math.abs(seconds) <= MAX_SECONDS ? seconds : undefined;
+}
+function readActor(raw) {
+    const actor = child(raw, 'actor');
+    const session = child(actor, 'session');
+    const apiKey = child(actor, 'api_key');
+    const type = event_text(child(actor, 'type'));
+    if (isObject(session) && type !== 'api_key') {
+        const email = event_text(child(session, 'user', 'email'));
+        const userId = event_text(child(session, 'user', 'id'));
+        const details = child(session, 'ip_address_details');
+        return {
+            type: 'session',
+            name: email ?? userId ?? 'unknown user',
+            email,
+            userId,
+            ip: event_text(child(session, 'ip_address')),
+            userAgent: event_text(child(session, 'user_agent')),
+            country: event_text(child(details, 'country')),
+            city: event_text(child(details, 'city')),
+            region: event_text(child(details, 'region')),
+            ja3: event_text(child(session, 'ja3')),
+            ja4: event_text(child(session, 'ja4'))
+        };
+    }
+    if (isObject(apiKey)) {
+        const apiKeyId = event_text(child(apiKey, 'id'));
+        const apiKeyType = event_text(child(apiKey, 'type'));
+        const email = event_text(child(apiKey, 'user', 'email'));
+        const userId = event_text(child(apiKey, 'user', 'id'));
+        const serviceAccountId = event_text(child(apiKey, 'service_account', 'id'));
+        const via = apiKeyId ? ` via API key ${apiKeyId}` : ' via an API key';
+        const owner = serviceAccountId !== undefined || apiKeyType === 'service_account'
+            ? `service account ${serviceAccountId ?? '(id not given)'}`
+            : (email ?? userId ?? 'unknown user');
+        return { type: 'api_key', name: `${owner}${via}`, email, userId, serviceAccountId, apiKeyId, apiKeyType };
+    }
+    return { type: 'unknown', name: 'unknown actor' };
+}
+/** Reads one raw event. Never throws: what cannot be read is `malformed`, with the reason. */
+function event_readEvent(raw) {
+    if (!isObject(raw))
+        return { kind: 'malformed', reason: 'event is not a JSON object' };
+    const id = event_text(raw.id);
+    const type = event_text(raw.type);
+    if (type === undefined)
+        return { kind: 'malformed', id, reason: 'event has no type' };
+    if (!KEY_EVENT_TYPES.includes(type)) {
+        return { kind: 'other', id, type, effectiveAt: effectiveAtOf(raw) };
+    }
+    const keyType = type;
+    const payload = payloadOf(raw, keyType);
+    const { scopes, malformed } = scopesOf(payload);
+    if (malformed)
+        return { kind: 'malformed', id, reason: `${type} event ${malformed}`, keyEvent: true };
+    const keyId = event_text(payload?.id);
+    return {
+        kind: 'key',
+        event: {
+            id: id ?? unidentified(raw),
+            type: keyType,
+            effectiveAt: effectiveAtOf(raw),
+            keyId: keyId ?? 'unknown-key',
+            keyName: event_text(child(payload, 'data', 'name')) ?? event_text(child(payload, 'changes_requested', 'name')),
+            scopes,
+            projectId: event_text(child(raw, 'project', 'id')),
+            projectName: event_text(child(raw, 'project', 'name')),
+            actor: readActor(raw)
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/rules/api-key-anomalous-activity.ts
 // Port of Panther's rule OpenAI.API.Key.Anomalous.Activity: a handful of pure
 // functions of one event, next to the metadata its YAML spec carries
@@ -69969,145 +70112,6 @@ bedrock_a = brand_privateBedrockClient;
 
 
 //# sourceMappingURL=index.mjs.map
-;// CONCATENATED MODULE: ./src/audit-log/event.ts
-// One view over both shapes an OpenAI audit-log event comes in:
-// - the Admin API's, with the payload under a dotted key ("api_key.created") and
-//   updates under `changes_requested`;
-// - the flattened one log pipelines store (`api_key_created`, `data.scopes`).
-// Everything read here is attacker-controlled text: it is copied, never interpreted.
-const KEY_EVENT_TYPES = ['api_key.created', 'api_key.updated', 'api_key.deleted'];
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function event_text(value) {
-    if (typeof value === 'string')
-        return value.length > 0 ? value : undefined;
-    if (typeof value === 'number' && Number.isFinite(value))
-        return String(value);
-    return undefined;
-}
-function child(value, ...path) {
-    let current = value;
-    for (const key of path) {
-        if (!isObject(current))
-            return undefined;
-        current = current[key];
-    }
-    return current;
-}
-/** The payload of a key event: the dotted key of the API, or the flattened key of a pipeline. */
-function payloadOf(raw, type) {
-    const dotted = raw[type];
-    if (isObject(dotted))
-        return dotted;
-    const flat = raw[type.replace('.', '_')];
-    return isObject(flat) ? flat : undefined;
-}
-/**
- * The scopes an event sets. Updates carry them under `changes_requested` in the API's
- * shape and under `data` in the flattened one (and in OpenAI's own example); either is read.
- * Returns undefined when a scopes field exists but is not a list.
- */
-function scopesOf(payload) {
-    if (!payload)
-        return { scopes: [] };
-    const candidates = [child(payload, 'changes_requested', 'scopes'), child(payload, 'data', 'scopes')];
-    const scopes = [];
-    let malformed;
-    let sawList = false;
-    for (const candidate of candidates) {
-        if (candidate === undefined || candidate === null)
-            continue;
-        if (!Array.isArray(candidate)) {
-            malformed = `scopes is ${typeof candidate}, not a list`;
-            continue;
-        }
-        sawList = true;
-        for (const scope of candidate) {
-            if (typeof scope === 'string' && scope.trim() !== '' && !scopes.includes(scope))
-                scopes.push(scope);
-        }
-    }
-    return sawList ? { scopes } : { scopes, malformed };
-}
-function effectiveAtOf(raw) {
-    const value = raw.effective_at;
-    if (typeof value === 'number' && Number.isFinite(value))
-        return value;
-    if (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value))
-        return Number(value);
-    return undefined;
-}
-function readActor(raw) {
-    const actor = child(raw, 'actor');
-    const session = child(actor, 'session');
-    const apiKey = child(actor, 'api_key');
-    const type = event_text(child(actor, 'type'));
-    if (isObject(session) && type !== 'api_key') {
-        const email = event_text(child(session, 'user', 'email'));
-        const userId = event_text(child(session, 'user', 'id'));
-        const details = child(session, 'ip_address_details');
-        return {
-            type: 'session',
-            name: email ?? userId ?? 'unknown user',
-            email,
-            userId,
-            ip: event_text(child(session, 'ip_address')),
-            userAgent: event_text(child(session, 'user_agent')),
-            country: event_text(child(details, 'country')),
-            city: event_text(child(details, 'city')),
-            region: event_text(child(details, 'region')),
-            ja3: event_text(child(session, 'ja3')),
-            ja4: event_text(child(session, 'ja4'))
-        };
-    }
-    if (isObject(apiKey)) {
-        const apiKeyId = event_text(child(apiKey, 'id'));
-        const apiKeyType = event_text(child(apiKey, 'type'));
-        const email = event_text(child(apiKey, 'user', 'email'));
-        const userId = event_text(child(apiKey, 'user', 'id'));
-        const serviceAccountId = event_text(child(apiKey, 'service_account', 'id'));
-        const via = apiKeyId ? ` via API key ${apiKeyId}` : ' via an API key';
-        const owner = serviceAccountId !== undefined || apiKeyType === 'service_account'
-            ? `service account ${serviceAccountId ?? '(id not given)'}`
-            : (email ?? userId ?? 'unknown user');
-        return { type: 'api_key', name: `${owner}${via}`, email, userId, serviceAccountId, apiKeyId, apiKeyType };
-    }
-    return { type: 'unknown', name: 'unknown actor' };
-}
-/** Reads one raw event. Never throws: what cannot be read is `malformed`, with the reason. */
-function event_readEvent(raw) {
-    if (!isObject(raw))
-        return { kind: 'malformed', reason: 'event is not a JSON object' };
-    const id = event_text(raw.id);
-    const type = event_text(raw.type);
-    if (type === undefined)
-        return { kind: 'malformed', id, reason: 'event has no type' };
-    if (!KEY_EVENT_TYPES.includes(type)) {
-        return { kind: 'other', id, type, effectiveAt: effectiveAtOf(raw) };
-    }
-    const keyType = type;
-    const payload = payloadOf(raw, keyType);
-    const { scopes, malformed } = scopesOf(payload);
-    if (malformed)
-        return { kind: 'malformed', id, reason: `${type} event ${malformed}` };
-    const keyId = event_text(payload?.id);
-    return {
-        kind: 'key',
-        event: {
-            id: id ?? '',
-            type: keyType,
-            effectiveAt: effectiveAtOf(raw),
-            keyId: keyId ?? 'unknown-key',
-            keyName: event_text(child(payload, 'data', 'name')) ?? event_text(child(payload, 'changes_requested', 'name')),
-            scopes,
-            projectId: event_text(child(raw, 'project', 'id')),
-            projectName: event_text(child(raw, 'project', 'name')),
-            actor: readActor(raw)
-        }
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/audit-log/source.ts
 // What every source of audit-log events (the Admin API, an exported file) provides.
 function newStatus() {
@@ -70206,6 +70210,11 @@ class AdminApiSource {
                         oldest = effectiveAt;
                     yield { raw, where };
                 }
+                // The SDK stops quietly when a page says has_more but gives no cursor to go on with.
+                const body = page.body;
+                if (body?.has_more === true && !page.hasNextPage()) {
+                    throw new AdminApiError(`page ${this.status.pages} says there are more events but gives no cursor to read them`);
+                }
             }
         }
         catch (error) {
@@ -70232,7 +70241,10 @@ class AdminApiSource {
     /** A page could not be read: refuse a wrong key outright; otherwise record what is missing. */
     failed(error, deadline, oldest) {
         const { since, until } = this.options;
-        if (error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError) {
+        // A wrong key is refused outright; a key revoked in the middle of a read leaves what was
+        // read so far to report, and the rest of the window missing.
+        const refused = error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError;
+        if (refused && this.status.pages === 0) {
             const what = error.status === 401 ? 'did not accept the key' : 'refused the key access to audit logs';
             throw new AdminApiError(`The OpenAI Admin API ${what} (${error.status}: ${this.scrub(serverMessage(error))}). ${KEY_ADVICE}`);
         }
@@ -70246,6 +70258,9 @@ class AdminApiSource {
             reason =
                 `the API could not be reached or did not answer within ${duration(this.limits.requestTimeoutMs)} ` +
                     `(${this.scrub(causeOf(error))}), ${this.limits.maxRetries + 1} tries`;
+        }
+        else if (refused) {
+            reason = `the API refused the key (${error.status}: ${this.scrub(serverMessage(error))}). ${KEY_ADVICE}`;
         }
         else if (error instanceof OpenAI.APIError && error.status !== undefined) {
             const retried = error.status === 429 || error.status >= 500 ? ` after ${this.limits.maxRetries} retries` : '';
@@ -74082,7 +74097,10 @@ class FileSource {
                 for (let next = await chunks.next(); !next.done; next = await chunks.next())
                     yield next.value;
             };
-            if (format === 'jsonl')
+            // An export step that wrote nothing is not a quiet window: it cannot say the window is clean.
+            if (format === 'empty')
+                this.lost('the whole file: it is empty, it holds no events');
+            else if (format === 'jsonl')
                 yield* this.lines(replay());
             else
                 yield* this.document(replay(), format);
@@ -74121,9 +74139,9 @@ class FileSource {
             }
             const next = await chunks.next();
             if (next.done) {
-                const text = joined.toString('utf8').trim();
-                if (text.startsWith('['))
-                    return 'array';
+                const text = joined.toString('utf8').replace(/^\ufeff/, '').trim();
+                if (text === '')
+                    return 'empty';
                 return FileSource.looksLikeDocumentStart(text.split('\n')[0].trim()) ? 'list' : 'jsonl';
             }
             // A copy: the reader reuses its buffers.
@@ -74285,6 +74303,7 @@ function allowed(actor, allowActors) {
 async function scan(source, options) {
     const allowActors = new Set(options.allowActors.map((actor) => actor.toLowerCase()));
     const seen = new Set();
+    const projectIds = options.projectIds?.length ? new Set(options.projectIds) : undefined;
     const result = {
         eventsScanned: 0,
         keyEvents: 0,
@@ -74293,7 +74312,9 @@ async function scan(source, options) {
         deletions: [],
         malformed: [],
         malformedCount: 0,
+        malformedKeyEvents: 0,
         duplicates: 0,
+        otherProjects: 0,
         outsideWindow: 0
     };
     const reject = (where, reason) => {
@@ -74306,27 +74327,33 @@ async function scan(source, options) {
             options.progress.eventsRead++;
         const reading = event_readEvent(raw);
         if (reading.kind === 'malformed') {
-            reject(reading.id ? `event ${reading.id}` : where, reading.reason);
+            reject(reading.id ? `${where} (event ${reading.id})` : where, reading.reason);
+            if (reading.keyEvent)
+                result.malformedKeyEvents++;
             continue;
         }
-        const id = reading.kind === 'key' ? reading.event.id : reading.id;
         const effectiveAt = reading.kind === 'key' ? reading.event.effectiveAt : reading.effectiveAt;
         if (!inWindow(effectiveAt, options.window)) {
             result.outsideWindow++;
             continue;
         }
-        // Pages overlap when events arrive while paging, and exports get concatenated.
-        if (id) {
-            if (seen.has(id)) {
-                result.duplicates++;
-                continue;
-            }
-            seen.add(id);
+        if (reading.kind !== 'key') {
+            result.eventsScanned++;
+            continue;
+        }
+        const event = reading.event;
+        // Pages overlap when events arrive while paging, and exports get concatenated. Only key
+        // events are remembered: memory follows them, not the size of the log.
+        if (seen.has(event.id)) {
+            result.duplicates++;
+            continue;
+        }
+        seen.add(event.id);
+        if (projectIds && !(event.projectId !== undefined && projectIds.has(event.projectId))) {
+            result.otherProjects++;
+            continue;
         }
         result.eventsScanned++;
-        if (reading.kind !== 'key')
-            continue;
-        const event = reading.event;
         result.keyEvents++;
         if (event.type === 'api_key.deleted') {
             result.deletions.push({
@@ -74396,13 +74423,26 @@ function parseDuration(name, value) {
     }
     return seconds;
 }
+/** Date.parse rolls 2025-02-30 over to March and T24:00 to the next day: such a time is refused. */
+function realDate(iso) {
+    const local = iso.replace(/(Z|[+-]\d{2}:?\d{2})$/i, '');
+    const [y, mo, d, h = 0, mi = 0, s = 0] = (local.match(/\d+/g) ?? []).map(Number);
+    const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+    return (date.getUTCFullYear() === y &&
+        date.getUTCMonth() === mo - 1 &&
+        date.getUTCDate() === d &&
+        date.getUTCHours() === h &&
+        date.getUTCMinutes() === mi &&
+        date.getUTCSeconds() === s);
+}
 /** ISO 8601 (with a time zone, or UTC when none is given) or Unix seconds, to Unix seconds. */
 function parseTime(name, value) {
     const trimmed = value.trim();
     let seconds = NaN;
     if (/^\d{9,11}(\.\d+)?$/.test(trimmed))
         seconds = Number(trimmed);
-    else if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.test(trimmed)) {
+    else if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.test(trimmed) &&
+        realDate(trimmed)) {
         const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(trimmed) || !trimmed.includes(':') ? trimmed : `${trimmed}Z`;
         seconds = Date.parse(zoned) / 1000;
     }
@@ -74520,7 +74560,9 @@ function resolveWindow(settings, nowSeconds) {
     const end = Math.min(until ?? nowSeconds, nowSeconds);
     const start = since ?? end - settings.lookbackSeconds;
     if (start >= end) {
-        throw new SettingsError(`Input until (${new Date(end * 1000).toISOString()}) leaves an empty window: it must be later than since.`);
+        throw new SettingsError(until === undefined
+            ? `Input since (${new Date(start * 1000).toISOString()}) leaves an empty window: it must be earlier than now.`
+            : `Input until (${new Date(end * 1000).toISOString()}) leaves an empty window: it must be later than since.`);
     }
     return { since: start, until: end };
 }
@@ -74571,11 +74613,11 @@ function failsGate(severity, failOn) {
     return LEVELS.indexOf(severity.toLowerCase()) >= LEVELS.indexOf(failOn);
 }
 /**
- * The run's verdict. It fails on an incomplete window (whatever fail-on says), on a
- * finding at or above fail-on, and on issues that could not be written (`issueFailures`
- * keys): a security team must not read a green run as "triaged".
+ * The run's verdict. It fails on an incomplete window and on API key events it could not
+ * judge (whatever fail-on says), on a finding at or above fail-on, and on issues that could
+ * not be written (`issueFailures` keys): a security team must not read a green run as "triaged".
  */
-function gate(findings, failOn, complete, missing, issueFailures = 0) {
+function gate(findings, failOn, complete, missing, issueFailures = 0, unjudgedKeyEvents = 0) {
     const reasons = [];
     if (!complete) {
         reasons.push(`The audit-log window was not read completely (${missing.join('; ') || 'part of it is missing'}): this run cannot say the window is clean.`);
@@ -74583,6 +74625,9 @@ function gate(findings, failOn, complete, missing, issueFailures = 0) {
     const failing = findings.filter((finding) => failsGate(finding.severity, failOn));
     if (complete && failing.length > 0) {
         reasons.push(`${failing.length} finding${failing.length === 1 ? '' : 's'} at or above fail-on (${failOn}).`);
+    }
+    if (unjudgedKeyEvents > 0) {
+        reasons.push(`${unjudgedKeyEvents} API key event${unjudgedKeyEvents === 1 ? '' : 's'} could not be judged (malformed, see the summary): this run cannot say ${unjudgedKeyEvents === 1 ? 'it is' : 'they are'} harmless.`);
     }
     if (issueFailures > 0) {
         reasons.push(`The GitHub issue of ${issueFailures} key${issueFailures === 1 ? '' : 's'} could not be written (see the summary); the next run tries again.`);
@@ -74616,7 +74661,7 @@ function buildReport(input) {
         keyEvents: result.keyEvents,
         duplicates: result.duplicates,
         unreadable: { count: source.status.unreadableCount, listed: source.status.unreadable },
-        malformed: { count: result.malformedCount, listed: result.malformed },
+        malformed: { count: result.malformedCount, keyEvents: result.malformedKeyEvents, listed: result.malformed },
         counts: {
             total: result.findings.length,
             critical: counts.CRITICAL,
@@ -74669,6 +74714,7 @@ async function scanWindow(settings, now = Date.now(), log = {}) {
             rule: { elevatedScopes: settings.elevatedScopes, highScopes: settings.highScopes },
             window,
             allowActors: settings.allowActors,
+            projectIds: settings.projectIds,
             progress
         });
         return { window, source, result };
@@ -74685,7 +74731,7 @@ function pipeline_report(settings, scanned, issues = []) {
         window,
         result,
         failOn: settings.failOn,
-        gate: gate(result.findings, settings.failOn, source.status.complete, source.status.missing, failures),
+        gate: gate(result.findings, settings.failOn, source.status.complete, source.status.missing, failures, result.malformedKeyEvents),
         issues,
         issueMode: !settings.createIssues ? 'off' : settings.dryRun ? 'dry-run' : 'on'
     });
@@ -74799,7 +74845,10 @@ function renderSummary(report) {
             ? `- Suppressed (allow-actors): ${report.suppressed.reduce((sum, key) => sum + key.findings.length, 0)}, not counted for the verdict`
             : '',
         report.unreadable.count ? `- Unreadable records skipped: ${report.unreadable.count}` : '',
-        report.malformed.count ? `- Malformed events skipped: ${report.malformed.count}` : ''
+        report.malformed.count
+            ? `- Malformed events skipped: ${report.malformed.count}` +
+                (report.malformed.keyEvents ? ` (**${report.malformed.keyEvents} of them API key events**)` : '')
+            : ''
     ]
         .filter(Boolean)
         .join('\n'));

@@ -46,6 +46,7 @@ export async function scanWindow(settings: Settings, now = Date.now(), log: Scan
       rule: { elevatedScopes: settings.elevatedScopes, highScopes: settings.highScopes },
       window,
       allowActors: settings.allowActors,
+      projectIds: settings.projectIds,
       progress
     })
     return { window, source, result }
@@ -62,7 +63,14 @@ export function report(settings: Settings, scanned: Scanned, issues: IssueAction
     window,
     result,
     failOn: settings.failOn,
-    gate: gate(result.findings, settings.failOn, source.status.complete, source.status.missing, failures),
+    gate: gate(
+      result.findings,
+      settings.failOn,
+      source.status.complete,
+      source.status.missing,
+      failures,
+      result.malformedKeyEvents
+    ),
     issues,
     issueMode: !settings.createIssues ? 'off' : settings.dryRun ? 'dry-run' : 'on'
   })

@@ -54,6 +54,8 @@ export interface ScanOptions {
   window: TimeWindow
   /** Emails, user ids or service-account ids whose findings are suppressed (case-insensitive). */
   allowActors: readonly string[]
+  /** Only key events of these projects count; empty or absent: every project. */
+  projectIds?: readonly string[]
   /** Counted up as events arrive, for progress lines while the scan runs. */
   progress?: { eventsRead: number }
 }
@@ -68,7 +70,12 @@ export interface ScanResult {
   /** Events that parsed but could not be judged (no type, scopes not a list). */
   malformed: Rejected[]
   malformedCount: number
+  /** Malformed events whose type says they are API key events: blind spots, so the gate fails. */
+  malformedKeyEvents: number
+  /** Key events seen more than once (by id). */
   duplicates: number
+  /** Key events of projects outside `projectIds`. */
+  otherProjects: number
   outsideWindow: number
 }
 
@@ -91,6 +98,7 @@ function allowed(actor: Actor, allowActors: ReadonlySet<string>): boolean {
 export async function scan(source: AuditLogSource, options: ScanOptions): Promise<ScanResult> {
   const allowActors = new Set(options.allowActors.map((actor) => actor.toLowerCase()))
   const seen = new Set<string>()
+  const projectIds = options.projectIds?.length ? new Set(options.projectIds) : undefined
   const result: ScanResult = {
     eventsScanned: 0,
     keyEvents: 0,
@@ -99,7 +107,9 @@ export async function scan(source: AuditLogSource, options: ScanOptions): Promis
     deletions: [],
     malformed: [],
     malformedCount: 0,
+    malformedKeyEvents: 0,
     duplicates: 0,
+    otherProjects: 0,
     outsideWindow: 0
   }
   const reject = (where: string, reason: string): void => {
@@ -111,26 +121,32 @@ export async function scan(source: AuditLogSource, options: ScanOptions): Promis
     if (options.progress) options.progress.eventsRead++
     const reading = readEvent(raw)
     if (reading.kind === 'malformed') {
-      reject(reading.id ? `event ${reading.id}` : where, reading.reason)
+      reject(reading.id ? `${where} (event ${reading.id})` : where, reading.reason)
+      if (reading.keyEvent) result.malformedKeyEvents++
       continue
     }
-    const id = reading.kind === 'key' ? reading.event.id : reading.id
     const effectiveAt = reading.kind === 'key' ? reading.event.effectiveAt : reading.effectiveAt
     if (!inWindow(effectiveAt, options.window)) {
       result.outsideWindow++
       continue
     }
-    // Pages overlap when events arrive while paging, and exports get concatenated.
-    if (id) {
-      if (seen.has(id)) {
-        result.duplicates++
-        continue
-      }
-      seen.add(id)
+    if (reading.kind !== 'key') {
+      result.eventsScanned++
+      continue
+    }
+    const event = reading.event
+    // Pages overlap when events arrive while paging, and exports get concatenated. Only key
+    // events are remembered: memory follows them, not the size of the log.
+    if (seen.has(event.id)) {
+      result.duplicates++
+      continue
+    }
+    seen.add(event.id)
+    if (projectIds && !(event.projectId !== undefined && projectIds.has(event.projectId))) {
+      result.otherProjects++
+      continue
     }
     result.eventsScanned++
-    if (reading.kind !== 'key') continue
-    const event = reading.event
     result.keyEvents++
     if (event.type === 'api_key.deleted') {
       result.deletions.push({

@@ -69,12 +69,30 @@ export function parseDuration(name: string, value: string): number {
   return seconds
 }
 
+/** Date.parse rolls 2025-02-30 over to March and T24:00 to the next day: such a time is refused. */
+function realDate(iso: string): boolean {
+  const local = iso.replace(/(Z|[+-]\d{2}:?\d{2})$/i, '')
+  const [y, mo, d, h = 0, mi = 0, s = 0] = (local.match(/\d+/g) ?? []).map(Number)
+  const date = new Date(Date.UTC(y!, mo! - 1, d!, h, mi, s))
+  return (
+    date.getUTCFullYear() === y &&
+    date.getUTCMonth() === mo! - 1 &&
+    date.getUTCDate() === d &&
+    date.getUTCHours() === h &&
+    date.getUTCMinutes() === mi &&
+    date.getUTCSeconds() === s
+  )
+}
+
 /** ISO 8601 (with a time zone, or UTC when none is given) or Unix seconds, to Unix seconds. */
 export function parseTime(name: string, value: string): number {
   const trimmed = value.trim()
   let seconds = NaN
   if (/^\d{9,11}(\.\d+)?$/.test(trimmed)) seconds = Number(trimmed)
-  else if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.test(trimmed)) {
+  else if (
+    /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.test(trimmed) &&
+    realDate(trimmed)
+  ) {
     const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(trimmed) || !trimmed.includes(':') ? trimmed : `${trimmed}Z`
     seconds = Date.parse(zoned) / 1000
   }
@@ -204,7 +222,9 @@ export function resolveWindow(settings: Settings, nowSeconds: number): TimeWindo
   const start = since ?? end - settings.lookbackSeconds
   if (start >= end) {
     throw new SettingsError(
-      `Input until (${new Date(end * 1000).toISOString()}) leaves an empty window: it must be later than since.`
+      until === undefined
+        ? `Input since (${new Date(start * 1000).toISOString()}) leaves an empty window: it must be earlier than now.`
+        : `Input until (${new Date(end * 1000).toISOString()}) leaves an empty window: it must be later than since.`
     )
   }
   return { since: start, until: end }

@@ -102,7 +102,10 @@ export function renderText(report: Report, paint: Paint = painter(false), option
   const keys = `${report.keys.length} key${report.keys.length === 1 ? '' : 's'}`
   field('Findings', `${report.counts.total} (HIGH ${report.counts.high}, MEDIUM ${report.counts.medium}) on ${keys}`)
   if (report.unreadable.count) field('Unreadable', `${report.unreadable.count} records skipped`)
-  if (report.malformed.count) field('Malformed', `${report.malformed.count} events skipped`)
+  if (report.malformed.count) {
+    const keys = report.malformed.keyEvents ? ` (${report.malformed.keyEvents} of them API key events)` : ''
+    field('Malformed', `${report.malformed.count} events skipped${keys}`)
+  }
 
   if (report.keys.length > 0) {
     lines.push('', paint('bold', 'Findings by key'))

@@ -1647,6 +1647,7 @@ const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 //   updates under `changes_requested`;
 // - the flattened one log pipelines store (`api_key_created`, `data.scopes`).
 // Everything read here is attacker-controlled text: it is copied, never interpreted.
+
 const KEY_EVENT_TYPES = ['api_key.created', 'api_key.updated', 'api_key.deleted'];
 function isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -1702,13 +1703,16 @@ function scopesOf(payload) {
     }
     return sawList ? { scopes } : { scopes, malformed };
 }
+const MAX_SECONDS = 8.64e12;
+/** An id for an event that has none, from its content: its issue marker must be its own. */
+function unidentified(raw) {
+    return `no-id-${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(JSON.stringify(raw)).digest('hex').slice(0, 24)}`;
+}
 function effectiveAtOf(raw) {
     const value = raw.effective_at;
-    if (typeof value === 'number' && Number.isFinite(value))
-        return value;
-    if (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value))
-        return Number(value);
-    return undefined;
+    const seconds = typeof value === 'number' ? value : typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+    // Past what a Date can hold, a time cannot be shown or compared: treated as absent.
+    return Number.isFinite(seconds) && Math.abs(seconds) <= MAX_SECONDS ? seconds : undefined;
 }
 function readActor(raw) {
     const actor = child(raw, 'actor');
@@ -1762,12 +1766,12 @@ function readEvent(raw) {
     const payload = payloadOf(raw, keyType);
     const { scopes, malformed } = scopesOf(payload);
     if (malformed)
-        return { kind: 'malformed', id, reason: `${type} event ${malformed}` };
+        return { kind: 'malformed', id, reason: `${type} event ${malformed}`, keyEvent: true };
     const keyId = event_text(payload?.id);
     return {
         kind: 'key',
         event: {
-            id: id ?? '',
+            id: id ?? unidentified(raw),
             type: keyType,
             effectiveAt: effectiveAtOf(raw),
             keyId: keyId ?? 'unknown-key',
@@ -38897,6 +38901,11 @@ class AdminApiSource {
                         oldest = effectiveAt;
                     yield { raw, where };
                 }
+                // The SDK stops quietly when a page says has_more but gives no cursor to go on with.
+                const body = page.body;
+                if (body?.has_more === true && !page.hasNextPage()) {
+                    throw new AdminApiError(`page ${this.status.pages} says there are more events but gives no cursor to read them`);
+                }
             }
         }
         catch (error) {
@@ -38923,7 +38932,10 @@ class AdminApiSource {
     /** A page could not be read: refuse a wrong key outright; otherwise record what is missing. */
     failed(error, deadline, oldest) {
         const { since, until } = this.options;
-        if (error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError) {
+        // A wrong key is refused outright; a key revoked in the middle of a read leaves what was
+        // read so far to report, and the rest of the window missing.
+        const refused = error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError;
+        if (refused && this.status.pages === 0) {
             const what = error.status === 401 ? 'did not accept the key' : 'refused the key access to audit logs';
             throw new AdminApiError(`The OpenAI Admin API ${what} (${error.status}: ${this.scrub(serverMessage(error))}). ${KEY_ADVICE}`);
         }
@@ -38937,6 +38949,9 @@ class AdminApiSource {
             reason =
                 `the API could not be reached or did not answer within ${duration(this.limits.requestTimeoutMs)} ` +
                     `(${this.scrub(causeOf(error))}), ${this.limits.maxRetries + 1} tries`;
+        }
+        else if (refused) {
+            reason = `the API refused the key (${error.status}: ${this.scrub(serverMessage(error))}). ${KEY_ADVICE}`;
         }
         else if (error instanceof OpenAI.APIError && error.status !== undefined) {
             const retried = error.status === 429 || error.status >= 500 ? ` after ${this.limits.maxRetries} retries` : '';
@@ -42769,7 +42784,10 @@ class FileSource {
                 for (let next = await chunks.next(); !next.done; next = await chunks.next())
                     yield next.value;
             };
-            if (format === 'jsonl')
+            // An export step that wrote nothing is not a quiet window: it cannot say the window is clean.
+            if (format === 'empty')
+                this.lost('the whole file: it is empty, it holds no events');
+            else if (format === 'jsonl')
                 yield* this.lines(replay());
             else
                 yield* this.document(replay(), format);
@@ -42808,9 +42826,9 @@ class FileSource {
             }
             const next = await chunks.next();
             if (next.done) {
-                const text = joined.toString('utf8').trim();
-                if (text.startsWith('['))
-                    return 'array';
+                const text = joined.toString('utf8').replace(/^\ufeff/, '').trim();
+                if (text === '')
+                    return 'empty';
                 return FileSource.looksLikeDocumentStart(text.split('\n')[0].trim()) ? 'list' : 'jsonl';
             }
             // A copy: the reader reuses its buffers.
@@ -42972,6 +42990,7 @@ function allowed(actor, allowActors) {
 async function scan(source, options) {
     const allowActors = new Set(options.allowActors.map((actor) => actor.toLowerCase()));
     const seen = new Set();
+    const projectIds = options.projectIds?.length ? new Set(options.projectIds) : undefined;
     const result = {
         eventsScanned: 0,
         keyEvents: 0,
@@ -42980,7 +42999,9 @@ async function scan(source, options) {
         deletions: [],
         malformed: [],
         malformedCount: 0,
+        malformedKeyEvents: 0,
         duplicates: 0,
+        otherProjects: 0,
         outsideWindow: 0
     };
     const reject = (where, reason) => {
@@ -42993,27 +43014,33 @@ async function scan(source, options) {
             options.progress.eventsRead++;
         const reading = readEvent(raw);
         if (reading.kind === 'malformed') {
-            reject(reading.id ? `event ${reading.id}` : where, reading.reason);
+            reject(reading.id ? `${where} (event ${reading.id})` : where, reading.reason);
+            if (reading.keyEvent)
+                result.malformedKeyEvents++;
             continue;
         }
-        const id = reading.kind === 'key' ? reading.event.id : reading.id;
         const effectiveAt = reading.kind === 'key' ? reading.event.effectiveAt : reading.effectiveAt;
         if (!inWindow(effectiveAt, options.window)) {
             result.outsideWindow++;
             continue;
         }
-        // Pages overlap when events arrive while paging, and exports get concatenated.
-        if (id) {
-            if (seen.has(id)) {
-                result.duplicates++;
-                continue;
-            }
-            seen.add(id);
+        if (reading.kind !== 'key') {
+            result.eventsScanned++;
+            continue;
+        }
+        const event = reading.event;
+        // Pages overlap when events arrive while paging, and exports get concatenated. Only key
+        // events are remembered: memory follows them, not the size of the log.
+        if (seen.has(event.id)) {
+            result.duplicates++;
+            continue;
+        }
+        seen.add(event.id);
+        if (projectIds && !(event.projectId !== undefined && projectIds.has(event.projectId))) {
+            result.otherProjects++;
+            continue;
         }
         result.eventsScanned++;
-        if (reading.kind !== 'key')
-            continue;
-        const event = reading.event;
         result.keyEvents++;
         if (event.type === 'api_key.deleted') {
             result.deletions.push({
@@ -43083,13 +43110,26 @@ function parseDuration(name, value) {
     }
     return seconds;
 }
+/** Date.parse rolls 2025-02-30 over to March and T24:00 to the next day: such a time is refused. */
+function realDate(iso) {
+    const local = iso.replace(/(Z|[+-]\d{2}:?\d{2})$/i, '');
+    const [y, mo, d, h = 0, mi = 0, s = 0] = (local.match(/\d+/g) ?? []).map(Number);
+    const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+    return (date.getUTCFullYear() === y &&
+        date.getUTCMonth() === mo - 1 &&
+        date.getUTCDate() === d &&
+        date.getUTCHours() === h &&
+        date.getUTCMinutes() === mi &&
+        date.getUTCSeconds() === s);
+}
 /** ISO 8601 (with a time zone, or UTC when none is given) or Unix seconds, to Unix seconds. */
 function parseTime(name, value) {
     const trimmed = value.trim();
     let seconds = NaN;
     if (/^\d{9,11}(\.\d+)?$/.test(trimmed))
         seconds = Number(trimmed);
-    else if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.test(trimmed)) {
+    else if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.test(trimmed) &&
+        realDate(trimmed)) {
         const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(trimmed) || !trimmed.includes(':') ? trimmed : `${trimmed}Z`;
         seconds = Date.parse(zoned) / 1000;
     }
@@ -43207,7 +43247,9 @@ function resolveWindow(settings, nowSeconds) {
     const end = Math.min(until ?? nowSeconds, nowSeconds);
     const start = since ?? end - settings.lookbackSeconds;
     if (start >= end) {
-        throw new SettingsError(`Input until (${new Date(end * 1000).toISOString()}) leaves an empty window: it must be later than since.`);
+        throw new SettingsError(until === undefined
+            ? `Input since (${new Date(start * 1000).toISOString()}) leaves an empty window: it must be earlier than now.`
+            : `Input until (${new Date(end * 1000).toISOString()}) leaves an empty window: it must be later than since.`);
     }
     return { since: start, until: end };
 }
@@ -43258,11 +43300,11 @@ function failsGate(severity, failOn) {
     return LEVELS.indexOf(severity.toLowerCase()) >= LEVELS.indexOf(failOn);
 }
 /**
- * The run's verdict. It fails on an incomplete window (whatever fail-on says), on a
- * finding at or above fail-on, and on issues that could not be written (`issueFailures`
- * keys): a security team must not read a green run as "triaged".
+ * The run's verdict. It fails on an incomplete window and on API key events it could not
+ * judge (whatever fail-on says), on a finding at or above fail-on, and on issues that could
+ * not be written (`issueFailures` keys): a security team must not read a green run as "triaged".
  */
-function gate(findings, failOn, complete, missing, issueFailures = 0) {
+function gate(findings, failOn, complete, missing, issueFailures = 0, unjudgedKeyEvents = 0) {
     const reasons = [];
     if (!complete) {
         reasons.push(`The audit-log window was not read completely (${missing.join('; ') || 'part of it is missing'}): this run cannot say the window is clean.`);
@@ -43270,6 +43312,9 @@ function gate(findings, failOn, complete, missing, issueFailures = 0) {
     const failing = findings.filter((finding) => failsGate(finding.severity, failOn));
     if (complete && failing.length > 0) {
         reasons.push(`${failing.length} finding${failing.length === 1 ? '' : 's'} at or above fail-on (${failOn}).`);
+    }
+    if (unjudgedKeyEvents > 0) {
+        reasons.push(`${unjudgedKeyEvents} API key event${unjudgedKeyEvents === 1 ? '' : 's'} could not be judged (malformed, see the summary): this run cannot say ${unjudgedKeyEvents === 1 ? 'it is' : 'they are'} harmless.`);
     }
     if (issueFailures > 0) {
         reasons.push(`The GitHub issue of ${issueFailures} key${issueFailures === 1 ? '' : 's'} could not be written (see the summary); the next run tries again.`);
@@ -43303,7 +43348,7 @@ function buildReport(input) {
         keyEvents: result.keyEvents,
         duplicates: result.duplicates,
         unreadable: { count: source.status.unreadableCount, listed: source.status.unreadable },
-        malformed: { count: result.malformedCount, listed: result.malformed },
+        malformed: { count: result.malformedCount, keyEvents: result.malformedKeyEvents, listed: result.malformed },
         counts: {
             total: result.findings.length,
             critical: counts.CRITICAL,
@@ -43356,6 +43401,7 @@ async function scanWindow(settings, now = Date.now(), log = {}) {
             rule: { elevatedScopes: settings.elevatedScopes, highScopes: settings.highScopes },
             window,
             allowActors: settings.allowActors,
+            projectIds: settings.projectIds,
             progress
         });
         return { window, source, result };
@@ -43372,7 +43418,7 @@ function report(settings, scanned, issues = []) {
         window,
         result,
         failOn: settings.failOn,
-        gate: gate(result.findings, settings.failOn, source.status.complete, source.status.missing, failures),
+        gate: gate(result.findings, settings.failOn, source.status.complete, source.status.missing, failures, result.malformedKeyEvents),
         issues,
         issueMode: !settings.createIssues ? 'off' : settings.dryRun ? 'dry-run' : 'on'
     });
@@ -47227,8 +47273,10 @@ function renderText(report, paint = painter(false), options = { verdict: true })
     field('Findings', `${report.counts.total} (HIGH ${report.counts.high}, MEDIUM ${report.counts.medium}) on ${keys}`);
     if (report.unreadable.count)
         field('Unreadable', `${report.unreadable.count} records skipped`);
-    if (report.malformed.count)
-        field('Malformed', `${report.malformed.count} events skipped`);
+    if (report.malformed.count) {
+        const keys = report.malformed.keyEvents ? ` (${report.malformed.keyEvents} of them API key events)` : '';
+        field('Malformed', `${report.malformed.count} events skipped${keys}`);
+    }
     if (report.keys.length > 0) {
         lines.push('', paint('bold', 'Findings by key'));
         for (const key of report.keys)
@@ -47375,7 +47423,10 @@ function renderSummary(report) {
             ? `- Suppressed (allow-actors): ${report.suppressed.reduce((sum, key) => sum + key.findings.length, 0)}, not counted for the verdict`
             : '',
         report.unreadable.count ? `- Unreadable records skipped: ${report.unreadable.count}` : '',
-        report.malformed.count ? `- Malformed events skipped: ${report.malformed.count}` : ''
+        report.malformed.count
+            ? `- Malformed events skipped: ${report.malformed.count}` +
+                (report.malformed.keyEvents ? ` (**${report.malformed.keyEvents} of them API key events**)` : '')
+            : ''
     ]
         .filter(Boolean)
         .join('\n'));

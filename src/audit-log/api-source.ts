@@ -119,6 +119,13 @@ export class AdminApiSource implements AuditLogSource {
           if (typeof effectiveAt === 'number' && (oldest === undefined || effectiveAt < oldest)) oldest = effectiveAt
           yield { raw, where }
         }
+        // The SDK stops quietly when a page says has_more but gives no cursor to go on with.
+        const body = (page as unknown as PageView).body as { has_more?: unknown } | undefined
+        if (body?.has_more === true && !page.hasNextPage()) {
+          throw new AdminApiError(
+            `page ${this.status.pages} says there are more events but gives no cursor to read them`
+          )
+        }
       }
     } catch (error) {
       this.failed(error, deadline, oldest)
@@ -150,7 +157,10 @@ export class AdminApiSource implements AuditLogSource {
   /** A page could not be read: refuse a wrong key outright; otherwise record what is missing. */
   private failed(error: unknown, deadline: AbortSignal, oldest: number | undefined): void {
     const { since, until } = this.options
-    if (error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError) {
+    // A wrong key is refused outright; a key revoked in the middle of a read leaves what was
+    // read so far to report, and the rest of the window missing.
+    const refused = error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError
+    if (refused && this.status.pages === 0) {
       const what = error.status === 401 ? 'did not accept the key' : 'refused the key access to audit logs'
       throw new AdminApiError(
         `The OpenAI Admin API ${what} (${error.status}: ${this.scrub(serverMessage(error))}). ${KEY_ADVICE}`
@@ -165,6 +175,8 @@ export class AdminApiSource implements AuditLogSource {
       reason =
         `the API could not be reached or did not answer within ${duration(this.limits.requestTimeoutMs)} ` +
         `(${this.scrub(causeOf(error))}), ${this.limits.maxRetries + 1} tries`
+    } else if (refused) {
+      reason = `the API refused the key (${error.status}: ${this.scrub(serverMessage(error))}). ${KEY_ADVICE}`
     } else if (error instanceof OpenAI.APIError && error.status !== undefined) {
       const retried = error.status === 429 || error.status >= 500 ? ` after ${this.limits.maxRetries} retries` : ''
       const hint = error.status === 404 ? ': check that openai-base-url is the API (https://api.openai.com/v1)' : ''

@@ -4,6 +4,8 @@
 // - the flattened one log pipelines store (`api_key_created`, `data.scopes`).
 // Everything read here is attacker-controlled text: it is copied, never interpreted.
 
+import { createHash } from 'node:crypto'
+
 export const KEY_EVENT_TYPES = ['api_key.created', 'api_key.updated', 'api_key.deleted'] as const
 export type KeyEventType = (typeof KEY_EVENT_TYPES)[number]
 
@@ -45,7 +47,8 @@ export interface KeyEvent {
 export type EventReading =
   | { kind: 'key'; event: KeyEvent }
   | { kind: 'other'; id?: string; type: string; effectiveAt?: number }
-  | { kind: 'malformed'; id?: string; reason: string }
+  /** `keyEvent`: the type says it is an API key event, but it cannot be judged. */
+  | { kind: 'malformed'; id?: string; reason: string; keyEvent?: boolean }
 
 type Json = Record<string, unknown>
 
@@ -101,11 +104,19 @@ function scopesOf(payload: Json | undefined): { scopes: string[]; malformed?: st
   return sawList ? { scopes } : { scopes, malformed }
 }
 
+const MAX_SECONDS = 8.64e12
+
+/** An id for an event that has none, from its content: its issue marker must be its own. */
+function unidentified(raw: Json): string {
+  return `no-id-${createHash('sha256').update(JSON.stringify(raw)).digest('hex').slice(0, 24)}`
+}
+
 function effectiveAtOf(raw: Json): number | undefined {
   const value = raw.effective_at
-  if (typeof value === 'number' && Number.isFinite(value)) return value
-  if (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value)) return Number(value)
-  return undefined
+  const seconds =
+    typeof value === 'number' ? value : typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN
+  // Past what a Date can hold, a time cannot be shown or compared: treated as absent.
+  return Number.isFinite(seconds) && Math.abs(seconds) <= MAX_SECONDS ? seconds : undefined
 }
 
 export function readActor(raw: unknown): Actor {
@@ -159,12 +170,12 @@ export function readEvent(raw: unknown): EventReading {
   const keyType = type as KeyEventType
   const payload = payloadOf(raw, keyType)
   const { scopes, malformed } = scopesOf(payload)
-  if (malformed) return { kind: 'malformed', id, reason: `${type} event ${malformed}` }
+  if (malformed) return { kind: 'malformed', id, reason: `${type} event ${malformed}`, keyEvent: true }
   const keyId = text(payload?.id)
   return {
     kind: 'key',
     event: {
-      id: id ?? '',
+      id: id ?? unidentified(raw),
       type: keyType,
       effectiveAt: effectiveAtOf(raw),
       keyId: keyId ?? 'unknown-key',

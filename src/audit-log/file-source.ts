@@ -93,7 +93,7 @@ export interface FileSourceOptions {
   until?: number
 }
 
-type Format = 'jsonl' | 'array' | 'list'
+type Format = 'jsonl' | 'array' | 'list' | 'empty'
 
 export class FileSource implements AuditLogSource {
   readonly label: string
@@ -127,7 +127,9 @@ export class FileSource implements AuditLogSource {
         yield* head
         for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value
       }
-      if (format === 'jsonl') yield* this.lines(replay())
+      // An export step that wrote nothing is not a quiet window: it cannot say the window is clean.
+      if (format === 'empty') this.lost('the whole file: it is empty, it holds no events')
+      else if (format === 'jsonl') yield* this.lines(replay())
       else yield* this.document(replay(), format)
     } catch (error) {
       if (!isGzipError(error)) throw error
@@ -162,8 +164,8 @@ export class FileSource implements AuditLogSource {
       }
       const next = await chunks.next()
       if (next.done) {
-        const text = joined.toString('utf8').trim()
-        if (text.startsWith('[')) return 'array'
+        const text = joined.toString('utf8').replace(/^\ufeff/, '').trim()
+        if (text === '') return 'empty'
         return FileSource.looksLikeDocumentStart(text.split('\n')[0]!.trim()) ? 'list' : 'jsonl'
       }
       // A copy: the reader reuses its buffers.

@@ -16,16 +16,17 @@ export interface GateVerdict {
 }
 
 /**
- * The run's verdict. It fails on an incomplete window (whatever fail-on says), on a
- * finding at or above fail-on, and on issues that could not be written (`issueFailures`
- * keys): a security team must not read a green run as "triaged".
+ * The run's verdict. It fails on an incomplete window and on API key events it could not
+ * judge (whatever fail-on says), on a finding at or above fail-on, and on issues that could
+ * not be written (`issueFailures` keys): a security team must not read a green run as "triaged".
  */
 export function gate(
   findings: readonly { severity: Severity }[],
   failOn: FailOn,
   complete: boolean,
   missing: readonly string[],
-  issueFailures = 0
+  issueFailures = 0,
+  unjudgedKeyEvents = 0
 ): GateVerdict {
   const reasons: string[] = []
   if (!complete) {
@@ -36,6 +37,11 @@ export function gate(
   const failing = findings.filter((finding) => failsGate(finding.severity, failOn))
   if (complete && failing.length > 0) {
     reasons.push(`${failing.length} finding${failing.length === 1 ? '' : 's'} at or above fail-on (${failOn}).`)
+  }
+  if (unjudgedKeyEvents > 0) {
+    reasons.push(
+      `${unjudgedKeyEvents} API key event${unjudgedKeyEvents === 1 ? '' : 's'} could not be judged (malformed, see the summary): this run cannot say ${unjudgedKeyEvents === 1 ? 'it is' : 'they are'} harmless.`
+    )
   }
   if (issueFailures > 0) {
     reasons.push(

@@ -41,7 +41,8 @@ export interface Report {
   keyEvents: number
   duplicates: number
   unreadable: { count: number; listed: Rejected[] }
-  malformed: { count: number; listed: Rejected[] }
+  /** `keyEvents`: how many of them are API key events that could not be judged. */
+  malformed: { count: number; keyEvents: number; listed: Rejected[] }
   counts: { total: number; critical: number; high: number; medium: number; low: number; info: number }
   keys: KeyFindings[]
   suppressed: KeyFindings[]
@@ -78,7 +79,7 @@ export function buildReport(input: {
     keyEvents: result.keyEvents,
     duplicates: result.duplicates,
     unreadable: { count: source.status.unreadableCount, listed: source.status.unreadable },
-    malformed: { count: result.malformedCount, listed: result.malformed },
+    malformed: { count: result.malformedCount, keyEvents: result.malformedKeyEvents, listed: result.malformed },
     counts: {
       total: result.findings.length,
       critical: counts.CRITICAL,

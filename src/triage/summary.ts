@@ -130,7 +130,10 @@ export function renderSummary(report: Report): string {
         ? `- Suppressed (allow-actors): ${report.suppressed.reduce((sum, key) => sum + key.findings.length, 0)}, not counted for the verdict`
         : '',
       report.unreadable.count ? `- Unreadable records skipped: ${report.unreadable.count}` : '',
-      report.malformed.count ? `- Malformed events skipped: ${report.malformed.count}` : ''
+      report.malformed.count
+        ? `- Malformed events skipped: ${report.malformed.count}` +
+          (report.malformed.keyEvents ? ` (**${report.malformed.keyEvents} of them API key events**)` : '')
+        : ''
     ]
       .filter(Boolean)
       .join('\n')
