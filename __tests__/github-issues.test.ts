@@ -7,7 +7,7 @@ import { keyMarker, markedEvents, markedKey, markerId } from '../src/triage/issu
 import type { Report } from '../src/triage/report.js'
 import { renderSummary } from '../src/triage/summary.js'
 import { created, deleted, login, memorySource, updated } from './support/events.js'
-import { FakeGitHub, type FakeRequest } from './support/fake-github.js'
+import { BOT, FakeGitHub, type FakeRequest } from './support/fake-github.js'
 
 const RUN_URL = 'https://github.com/acme/security/actions/runs/4242'
 // Retry-after seconds become milliseconds; no spacing between writes.
@@ -321,11 +321,48 @@ describe('one issue per key', () => {
     expect(run.gate.reason).not.toContain('could not be written')
   })
 
-  it('retries server errors', async () => {
-    github.fail({ method: 'POST', status: 502, message: 'Bad Gateway', times: 2 })
+  it('retries server errors on reads, never on a create that may have happened', async () => {
+    github.fail({ method: 'GET', status: 502, message: 'Bad Gateway', times: 2 })
     const run = await triage(SEED.slice(0, 1))
     expect(run.issues.map((a) => a.action)).toEqual(['created'])
     expect(github.issues).toHaveLength(1)
+
+    github.reset()
+    github.fail({ method: 'POST', status: 502, message: 'Bad Gateway' })
+    const failed = await triage(SEED.slice(0, 2))
+    expect(failed.issues.map((a) => a.action)).toEqual(['unchanged', 'failed'])
+    expect(github.writes).toHaveLength(1)
+    // The next run creates it then, once.
+    github.reset()
+    const next = await triage(SEED.slice(0, 2))
+    expect(next.issues.map((a) => a.action)).toEqual(['unchanged', 'created'])
+    expect(github.issues).toHaveLength(2)
+  })
+
+  it('leaves a severity label a person lowered, until a new event raises it', async () => {
+    await triage(SEED)
+    github.issues[0]!.labels = ['openai-keywatch', 'severity:low']
+    github.reset()
+    await triage(SEED)
+    expect(github.writes).toEqual([])
+    await triage([...SEED, updated({ id: 'audit_log-a9', key: 'key-alpha', scopes: ['all'] })])
+    expect(github.issues[0]!.labels).toEqual(['openai-keywatch', 'severity:high'])
+  })
+
+  it("counts the events recorded in comments by GitHub Actions' bot and the repository's people", async () => {
+    const alice = { login: 'alice', type: 'User' as const }
+    github.actor = alice
+    await triage(SEED.slice(0, 1)) // opened from a maintainer's token, e.g. a CLI backfill
+    github.actor = BOT
+    github.addComment(1, '<!-- openai-keywatch:event=audit_log-a2 -->', BOT)
+    github.addComment(1, '<!-- openai-keywatch:event=audit_log-a3 -->', { login: 'bob', type: 'User' }, 'MEMBER')
+    github.reset()
+    await triage([
+      ...SEED.slice(0, 1),
+      updated({ id: 'audit_log-a2', key: 'key-alpha' }),
+      updated({ id: 'audit_log-a3', key: 'key-alpha' })
+    ])
+    expect(github.writes).toEqual([])
   })
 
   it('reports a failure that remains per key, fails the run, and keeps every finding', async () => {

@@ -33239,6 +33239,8 @@ function inert(value, max = 200) {
         // Mentions, email autolinks and issue references survive backslashes: break them.
         .replace(/@/g, `@${ZWSP}`)
         .replace(/#/g, `#${ZWSP}`)
+        // GH-123 is a reference to issue 123 too.
+        .replace(/\b(GH)(?=\\-\d)/gi, `$1${ZWSP}`)
         // Extended autolinks (https://..., www....) are found in plain text too.
         .replace(/:\/\//g, `:${ZWSP}//`)
         .replace(/www\\\./gi, (match) => `${match.slice(0, 3)}${ZWSP}${match.slice(3)}`));
@@ -33536,14 +33538,13 @@ function planKey(work, issue, context) {
         patch.state = 'open';
         changes.push('reopened');
     }
+    // Only events the issue has not recorded may raise the label: a person who lowered it
+    // has triaged what is already there.
     const labelled = labelSeverity(issue.labels);
-    if (work.severity && (!labelled || severityRank(work.severity) > severityRank(labelled))) {
-        patch.labels = [
-            ...issue.labels.filter((label) => !/^severity:/i.test(label)),
-            ...(issue.labels.includes(context.label) ? [] : [context.label]),
-            severityLabel(work.severity)
-        ];
-        changes.push(`${labelled ? severityLabel(labelled) : 'no severity'} → ${severityLabel(work.severity)}`);
+    const raised = findings.reduce((top, finding) => (!top || severityRank(finding.severity) > severityRank(top) ? finding.severity : top), undefined);
+    if (raised && (!labelled || severityRank(raised) > severityRank(labelled))) {
+        patch.labels = [...issue.labels.filter((label) => !/^severity:/i.test(label)), severityLabel(raised)];
+        changes.push(`${labelled ? severityLabel(labelled) : 'no severity'} → ${severityLabel(raised)}`);
     }
     const comments = findings.length + deletions.length > 0 ? renderUpdate(findings, deletions, context) : [];
     if (findings.length > 0)
@@ -38854,7 +38855,7 @@ function createGitHubClient(options) {
             write: group(timings.writeSpacingMs),
             notifications: group(timings.notifySpacingMs),
             onSecondaryRateLimit: (retryAfter, request, _octokit, retryCount) => {
-                if (retryCount >= timings.rateLimitRetries)
+                if (retryCount >= timings.rateLimitRetries || retryAfter > timings.maxRateLimitWaitSeconds)
                     return false;
                 log(`GitHub secondary rate limit on ${request.method} ${request.url}: waiting ${retryAfter}s, then retrying.`);
                 return true;
@@ -38966,7 +38967,12 @@ async function listIssues(client, owner, repo, label) {
     }
     return issues;
 }
-/** Adds the events recorded in the comments written by the issue's author (the action). */
+/**
+ * Adds the events recorded in comments that only the action or the repository's own people
+ * could have written: the issue's author, GitHub Actions' bot, owners, members and
+ * collaborators (who could edit the body anyway). An outsider's forged marker counts for nothing.
+ */
+const TRUSTED_ASSOCIATIONS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
 async function readComments(client, owner, repo, issue) {
     const pages = client.paginate.iterator(client.rest.issues.listComments, {
         owner,
@@ -38976,8 +38982,12 @@ async function readComments(client, owner, repo, issue) {
     });
     for await (const page of pages) {
         for (const comment of page.data) {
-            // Anyone may comment on a public repository's issues: only our own markers count.
-            if (!issue.author || comment.user?.login !== issue.author)
+            // Anyone may comment on a public repository's issues.
+            const login = comment.user?.login;
+            const trusted = (issue.author !== undefined && login === issue.author) ||
+                login === 'github-actions[bot]' ||
+                TRUSTED_ASSOCIATIONS.has(comment.author_association);
+            if (!trusted)
                 continue;
             for (const event of markedEvents(comment.body))
                 issue.recorded.add(event);
@@ -38994,13 +39004,22 @@ async function carryOut(client, owner, repo, step, token) {
                 repo,
                 title: step.issue.title,
                 body: step.issue.body,
-                labels: step.issue.labels
+                labels: step.issue.labels,
+                // Not retried: a create that timed out may have happened, and a retry would open a
+                // second issue. The next run finds it by its marker, or creates it then.
+                request: { retries: 0 }
             });
             issueNumber = data.number;
             if (done)
                 Object.assign(done, { issueNumber: data.number, url: data.html_url });
             for (const body of step.issue.more)
-                await client.rest.issues.createComment({ owner, repo, issue_number: data.number, body });
+                await client.rest.issues.createComment({
+                    owner,
+                    repo,
+                    issue_number: data.number,
+                    body,
+                    request: { retries: 0 }
+                });
         }
         else if (step.kind === 'update') {
             issueNumber = step.number;
@@ -39009,7 +39028,13 @@ async function carryOut(client, owner, repo, step, token) {
             if (step.patch)
                 await client.rest.issues.update({ owner, repo, issue_number: step.number, ...step.patch });
             for (const body of step.comments)
-                await client.rest.issues.createComment({ owner, repo, issue_number: step.number, body });
+                await client.rest.issues.createComment({
+                    owner,
+                    repo,
+                    issue_number: step.number,
+                    body,
+                    request: { retries: 0 }
+                });
         }
         return done;
     }
@@ -74139,7 +74164,10 @@ class FileSource {
             }
             const next = await chunks.next();
             if (next.done) {
-                const text = joined.toString('utf8').replace(/^\ufeff/, '').trim();
+                const text = joined
+                    .toString('utf8')
+                    .replace(/^\ufeff/, '')
+                    .trim();
                 if (text === '')
                     return 'empty';
                 return FileSource.looksLikeDocumentStart(text.split('\n')[0].trim()) ? 'list' : 'jsonl';
@@ -74912,7 +74940,9 @@ function reportPath() {
 }
 /** The issues opened or updated this run (not those left unchanged, nor a dry run's). */
 function issuesWritten(report) {
-    return report.issues.flatMap((issue) => issue.issueNumber && ['created', 'commented', 'updated'].includes(issue.action) ? [issue.issueNumber] : []);
+    return report.issues.flatMap((issue) => 
+    // A failed action with a number was written in part (an issue opened, a later comment refused).
+    issue.issueNumber && ['created', 'commented', 'updated', 'failed'].includes(issue.action) ? [issue.issueNumber] : []);
 }
 function setOutputs(report, path) {
     setOutput('findings', report.counts.total);

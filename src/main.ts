@@ -20,7 +20,8 @@ function reportPath(): string {
 /** The issues opened or updated this run (not those left unchanged, nor a dry run's). */
 export function issuesWritten(report: Report): number[] {
   return report.issues.flatMap((issue) =>
-    issue.issueNumber && ['created', 'commented', 'updated'].includes(issue.action) ? [issue.issueNumber] : []
+    // A failed action with a number was written in part (an issue opened, a later comment refused).
+    issue.issueNumber && ['created', 'commented', 'updated', 'failed'].includes(issue.action) ? [issue.issueNumber] : []
   )
 }
 

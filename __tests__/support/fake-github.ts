@@ -26,6 +26,8 @@ export interface FakeComment {
   issue: number
   body: string
   user: FakeUser
+  /** GitHub's author_association: OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, NONE... */
+  association?: string
 }
 
 export interface FakeRequest {
@@ -121,8 +123,8 @@ export class FakeGitHub {
     return created
   }
 
-  addComment(issue: number, body: string, user: FakeUser = this.actor): FakeComment {
-    const comment = { id: this.nextComment++, issue, body, user }
+  addComment(issue: number, body: string, user: FakeUser = this.actor, association = 'NONE'): FakeComment {
+    const comment = { id: this.nextComment++, issue, body, user, association }
     this.comments.push(comment)
     return comment
   }
@@ -156,6 +158,7 @@ export class FakeGitHub {
       id: comment.id,
       body: comment.body,
       user: comment.user,
+      author_association: comment.association ?? 'NONE',
       html_url: `https://github.com/${this.owner}/${this.repo}/issues/${comment.issue}#issuecomment-${comment.id}`
     }
   }

@@ -164,7 +164,10 @@ export class FileSource implements AuditLogSource {
       }
       const next = await chunks.next()
       if (next.done) {
-        const text = joined.toString('utf8').replace(/^\ufeff/, '').trim()
+        const text = joined
+          .toString('utf8')
+          .replace(/^\ufeff/, '')
+          .trim()
         if (text === '') return 'empty'
         return FileSource.looksLikeDocumentStart(text.split('\n')[0]!.trim()) ? 'list' : 'jsonl'
       }

@@ -61,7 +61,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       write: group(timings.writeSpacingMs),
       notifications: group(timings.notifySpacingMs),
       onSecondaryRateLimit: (retryAfter, request, _octokit, retryCount) => {
-        if (retryCount >= timings.rateLimitRetries) return false
+        if (retryCount >= timings.rateLimitRetries || retryAfter > timings.maxRateLimitWaitSeconds) return false
         log(`GitHub secondary rate limit on ${request.method} ${request.url}: waiting ${retryAfter}s, then retrying.`)
         return true
       },

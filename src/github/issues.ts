@@ -137,7 +137,13 @@ async function listIssues(
   return issues
 }
 
-/** Adds the events recorded in the comments written by the issue's author (the action). */
+/**
+ * Adds the events recorded in comments that only the action or the repository's own people
+ * could have written: the issue's author, GitHub Actions' bot, owners, members and
+ * collaborators (who could edit the body anyway). An outsider's forged marker counts for nothing.
+ */
+const TRUSTED_ASSOCIATIONS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR'])
+
 async function readComments(client: GitHubClient, owner: string, repo: string, issue: Issue): Promise<void> {
   const pages = client.paginate.iterator(client.rest.issues.listComments, {
     owner,
@@ -147,8 +153,13 @@ async function readComments(client: GitHubClient, owner: string, repo: string, i
   })
   for await (const page of pages) {
     for (const comment of page.data) {
-      // Anyone may comment on a public repository's issues: only our own markers count.
-      if (!issue.author || comment.user?.login !== issue.author) continue
+      // Anyone may comment on a public repository's issues.
+      const login = comment.user?.login
+      const trusted =
+        (issue.author !== undefined && login === issue.author) ||
+        login === 'github-actions[bot]' ||
+        TRUSTED_ASSOCIATIONS.has(comment.author_association)
+      if (!trusted) continue
       for (const event of markedEvents(comment.body)) issue.recorded.add(event)
     }
   }
@@ -170,19 +181,34 @@ async function carryOut(
         repo,
         title: step.issue.title,
         body: step.issue.body,
-        labels: step.issue.labels
+        labels: step.issue.labels,
+        // Not retried: a create that timed out may have happened, and a retry would open a
+        // second issue. The next run finds it by its marker, or creates it then.
+        request: { retries: 0 }
       })
       issueNumber = data.number
       if (done) Object.assign(done, { issueNumber: data.number, url: data.html_url })
       for (const body of step.issue.more)
-        await client.rest.issues.createComment({ owner, repo, issue_number: data.number, body })
+        await client.rest.issues.createComment({
+          owner,
+          repo,
+          issue_number: data.number,
+          body,
+          request: { retries: 0 }
+        })
     } else if (step.kind === 'update') {
       issueNumber = step.number
       // The comment records the events, so it comes last: if anything before it fails,
       // the next run sees the events as new and tries again.
       if (step.patch) await client.rest.issues.update({ owner, repo, issue_number: step.number, ...step.patch })
       for (const body of step.comments)
-        await client.rest.issues.createComment({ owner, repo, issue_number: step.number, body })
+        await client.rest.issues.createComment({
+          owner,
+          repo,
+          issue_number: step.number,
+          body,
+          request: { retries: 0 }
+        })
     }
     return done
   } catch (error) {

@@ -336,14 +336,16 @@ export function planKey(work: KeyWork, issue: KnownIssue | undefined, context: I
     patch.state = 'open'
     changes.push('reopened')
   }
+  // Only events the issue has not recorded may raise the label: a person who lowered it
+  // has triaged what is already there.
   const labelled = labelSeverity(issue.labels)
-  if (work.severity && (!labelled || severityRank(work.severity) > severityRank(labelled))) {
-    patch.labels = [
-      ...issue.labels.filter((label) => !/^severity:/i.test(label)),
-      ...(issue.labels.includes(context.label) ? [] : [context.label]),
-      severityLabel(work.severity)
-    ]
-    changes.push(`${labelled ? severityLabel(labelled) : 'no severity'} → ${severityLabel(work.severity)}`)
+  const raised = findings.reduce<Severity | undefined>(
+    (top, finding) => (!top || severityRank(finding.severity) > severityRank(top) ? finding.severity : top),
+    undefined
+  )
+  if (raised && (!labelled || severityRank(raised) > severityRank(labelled))) {
+    patch.labels = [...issue.labels.filter((label) => !/^severity:/i.test(label)), severityLabel(raised)]
+    changes.push(`${labelled ? severityLabel(labelled) : 'no severity'} → ${severityLabel(raised)}`)
   }
   const comments = findings.length + deletions.length > 0 ? renderUpdate(findings, deletions, context) : []
   if (findings.length > 0) changes.unshift(`${findings.length} new event${findings.length === 1 ? '' : 's'}`)

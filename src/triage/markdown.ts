@@ -23,6 +23,8 @@ export function inert(value: unknown, max = 200): string {
       // Mentions, email autolinks and issue references survive backslashes: break them.
       .replace(/@/g, `@${ZWSP}`)
       .replace(/#/g, `#${ZWSP}`)
+      // GH-123 is a reference to issue 123 too.
+      .replace(/\b(GH)(?=\\-\d)/gi, `$1${ZWSP}`)
       // Extended autolinks (https://..., www....) are found in plain text too.
       .replace(/:\/\//g, `:${ZWSP}//`)
       .replace(/www\\\./gi, (match) => `${match.slice(0, 3)}${ZWSP}${match.slice(3)}`)
