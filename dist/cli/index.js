@@ -47574,7 +47574,7 @@ Each option is the action input of the same name (see action.yml):
   --lookback DURATION      window ending now, API only (default 24h): 90m, 24h, 7d
   --since TIME             window start (inclusive): ISO 8601 or Unix seconds
   --until TIME             window end (exclusive); default now
-  --project-ids LIST       only these OpenAI projects (API only), comma-separated
+  --project-ids LIST       only the key events of these OpenAI projects, comma-separated
   --fail-on LEVEL          critical, high (default), medium, low, info or none
   --allow-actors LIST      emails, user ids or service-account ids to suppress
   --elevated-scopes LIST   scopes that make a finding
