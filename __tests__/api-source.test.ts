@@ -8,7 +8,6 @@ import {
   startFakeOpenAI,
   type AuditLogEvent,
   type FakeOpenAI,
-  type Fault,
   type FakeOptions
 } from './support/fake-openai.js'
 
@@ -154,25 +153,31 @@ describe('AdminApiSource over HTTP', () => {
     expect(result.keyEvents).toBe(250)
   })
 
-  it('fails closed on a 500 that does not stop: the part of the window not read is named', async () => {
-    const fake = await start(manyEvents())
+  /** Scans with the first page read normally, then `afterIt` sets how the server answers. */
+  async function afterFirstPage(fake: FakeOpenAI, afterIt: () => void) {
     const api = source(fake)
-    // The first page reads; every request after it fails.
-    let calls = 0
     const events = api.events()
+    let calls = 0
     const result = await scan(
       {
         label: api.label,
         status: api.status,
         events: async function* () {
           for await (const event of events) {
-            if (calls++ === 0) fake.always(SERVER_ERROR)
+            if (calls++ === 0) afterIt()
             yield event
           }
         }
       },
       { rule: DEFAULT_RULE_OPTIONS, window: { since: SINCE, until: UNTIL }, allowActors: [] }
     )
+    return { api, result }
+  }
+
+  it('fails closed on a 500 that does not stop: the part of the window not read is named', async () => {
+    const fake = await start(manyEvents())
+    // The first page reads; every request after it fails.
+    const { api, result } = await afterFirstPage(fake, () => fake.always(SERVER_ERROR))
     expect(api.status.complete).toBe(false)
     expect(api.status.pages).toBe(1)
     // Findings from the page read are still there.
@@ -187,30 +192,11 @@ describe('AdminApiSource over HTTP', () => {
     ])
   })
 
-  /** Scans with the first page read normally and `fault` answering the request for page 2. */
-  async function faultAfterFirstPage(fake: FakeOpenAI, fault: Fault) {
-    const api = source(fake)
-    const events = api.events()
-    let calls = 0
-    const result = await scan(
-      {
-        label: api.label,
-        status: api.status,
-        events: async function* () {
-          for await (const event of events) {
-            if (calls++ === 0) fake.fault(fault)
-            yield event
-          }
-        }
-      },
-      { rule: DEFAULT_RULE_OPTIONS, window: { since: SINCE, until: UNTIL }, allowActors: [] }
-    )
-    return { api, result }
-  }
-
   it('fails closed on a page that says has_more but gives no cursor', async () => {
     const fake = await start(manyEvents())
-    const { api, result } = await faultAfterFirstPage(fake, { json: { object: 'list', data: [], has_more: true } })
+    const { api, result } = await afterFirstPage(fake, () =>
+      fake.fault({ json: { object: 'list', data: [], has_more: true } })
+    )
     expect(api.status.complete).toBe(false)
     expect(api.status.missing[0]).toMatch(/page 2 says there are more events but gives no cursor/)
     expect(result.findings).toHaveLength(50)
@@ -219,7 +205,7 @@ describe('AdminApiSource over HTTP', () => {
   it('keeps the findings read when the key is revoked in the middle of a read', async () => {
     const fake = await start(manyEvents())
     const revoked = { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: null } }
-    const { api, result } = await faultAfterFirstPage(fake, { status: 401, body: revoked })
+    const { api, result } = await afterFirstPage(fake, () => fake.fault({ status: 401, body: revoked }))
     expect(api.status.complete).toBe(false)
     expect(api.status.missing[0]).toMatch(
       /page 2 failed, the API refused the key \(401: Incorrect API key provided\.\)/
