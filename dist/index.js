@@ -73992,7 +73992,7 @@ function numberer(maxLineBytes) {
         base += piece.lines;
     };
 }
-/** Splitter, sorter and numbering on one thread: for small files and tests. */
+/** The JSONL prefilter as the file source uses it: chunks in, lines to parse and counts out. */
 function createLineSorter(options) {
     const split = createLineSplitter(options.maxLineBytes);
     const sort = createBlockSorter(options);

@@ -144,7 +144,6 @@ export function verdict(report: Report, paint: Paint): string {
     : `${paint(['bold', 'green'], 'PASS')}  ${report.gate.reason}`
 }
 
-/** The issues a dry run would file, one block per key, with the runbook as a checklist. */
 /** What the demo shows of an issue the action would open: its title, labels and runbook checklist. */
 export interface IssuePreview {
   title: string
@@ -152,6 +151,7 @@ export interface IssuePreview {
   checklist: readonly string[]
 }
 
+/** The issues a dry run would file, one block per key, with the runbook as a checklist. */
 export function renderIssuePreviews(previews: readonly IssuePreview[], paint: Paint, width = 100): string {
   const lines: string[] = []
   previews.forEach((preview, index) => {

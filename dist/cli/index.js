@@ -42679,7 +42679,7 @@ function numberer(maxLineBytes) {
         base += piece.lines;
     };
 }
-/** Splitter, sorter and numbering on one thread: for small files and tests. */
+/** The JSONL prefilter as the file source uses it: chunks in, lines to parse and counts out. */
 function createLineSorter(options) {
     const split = createLineSplitter(options.maxLineBytes);
     const sort = createBlockSorter(options);
@@ -47343,6 +47343,7 @@ function verdict(report, paint) {
         ? `${paint(['bold', 'red'], 'FAIL')}  ${report.gate.reason}`
         : `${paint(['bold', 'green'], 'PASS')}  ${report.gate.reason}`;
 }
+/** The issues a dry run would file, one block per key, with the runbook as a checklist. */
 function renderIssuePreviews(previews, paint, width = 100) {
     const lines = [];
     previews.forEach((preview, index) => {

@@ -12,7 +12,7 @@
 // when its effective_at, read from its bytes, is inside; when it cannot be read for certain,
 // the line is parsed.
 
-export interface SortedBlock {
+interface SortedBlock {
   /** Lines to parse, numbered from 1 within the block. */
   parse: { line: number; text: string }[]
   /** Lines in the block, blank ones included. */
@@ -22,9 +22,9 @@ export interface SortedBlock {
 }
 
 /** Sorts the whole lines in bytes [start, end) of a block; `end` is just after a newline. */
-export type BlockSorter = (bytes: Uint8Array, start: number, end: number, firstBlock: boolean) => SortedBlock
+type BlockSorter = (bytes: Uint8Array, start: number, end: number, firstBlock: boolean) => SortedBlock
 
-export function createBlockSorter(window: { since?: number; until?: number }): BlockSorter {
+function createBlockSorter(window: { since?: number; until?: number }): BlockSorter {
   const NEWLINE = 0x0a
   const BACKSLASH = 0x5c
   const NEEDLE = Buffer.from('api_key.')
@@ -134,14 +134,14 @@ export function createBlockSorter(window: { since?: number; until?: number }): B
 }
 
 /** What the splitter hands on: whole lines (a range of `bytes`), or a line too long to be an event. */
-export type Piece = { bytes: Buffer; start: number; end: number } | { overlong: true }
+type Piece = { bytes: Buffer; start: number; end: number } | { overlong: true }
 
 /**
  * Cuts chunks into blocks of whole lines. A block is a range of the chunk itself (no copy)
  * or, for the line that spans two chunks, a buffer of its own. What is kept between calls is
  * copied: the caller may reuse a chunk's memory once the blocks from it are sorted.
  */
-export function createLineSplitter(maxLineBytes: number) {
+function createLineSplitter(maxLineBytes: number) {
   const NEWLINE = 0x0a
   let carry: Buffer[] = []
   let carried = 0
@@ -206,7 +206,7 @@ export interface LineSorterOptions {
 }
 
 /** The line number a sorted piece starts at, and what to say of a line too long. */
-export function numberer(maxLineBytes: number) {
+function numberer(maxLineBytes: number) {
   let base = 0
   return (piece: SortedBlock | { overlong: true }, into: SortedLines): void => {
     if ('overlong' in piece) {
@@ -223,7 +223,7 @@ export function numberer(maxLineBytes: number) {
   }
 }
 
-/** Splitter, sorter and numbering on one thread: for small files and tests. */
+/** The JSONL prefilter as the file source uses it: chunks in, lines to parse and counts out. */
 export function createLineSorter(options: LineSorterOptions) {
   const split = createLineSplitter(options.maxLineBytes)
   const sort = createBlockSorter(options)
