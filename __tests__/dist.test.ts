@@ -1,6 +1,9 @@
 // The bundle, started as the runner starts it, on the seed's 8 events.
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { runAction } from './support/action.js'
+import { created } from './support/events.js'
 
 const SEED = '__fixtures__/seed-events.jsonl'
 
@@ -34,5 +37,36 @@ describe('dist/index.js on the seed events', () => {
       '::error::Input fail-on is "hihg": use one of critical, high, medium, low, info, none.'
     )
     expect(run.outputs).toEqual({})
+  })
+
+  it('annotates the first few keys of each kind and logs the rest, as GitHub shows 10 of each a step', async () => {
+    const events = [
+      ...Array.from({ length: 12 }, (_, i) =>
+        created({
+          id: `audit_log-h${i}`,
+          key: `key-high${i}`,
+          scopes: ['all'],
+          email: i === 9 ? 'x@evil.com\n::add-mask::leak\n::error::forged' : undefined
+        })
+      ),
+      ...Array.from({ length: 8 }, (_, i) =>
+        created({ id: `audit_log-m${i}`, key: `key-medium${i}`, scopes: ['models:write'] })
+      )
+    ]
+    const file = join(mkdtempSync(join(tmpdir(), 'keywatch-dist-')), 'many.jsonl')
+    writeFileSync(file, events.map((event) => JSON.stringify(event)).join('\n'))
+    const run = await runAction({ 'audit-log-file': file, 'fail-on': 'high', 'create-issues': 'false' })
+    expect(run.code).toBe(1)
+    const lines = run.stdout.split('\n')
+    // 5 keys and the verdict; 5 keys.
+    expect(lines.filter((line) => line.startsWith('::error')).length).toBe(6)
+    expect(lines.filter((line) => line.startsWith('::warning')).length).toBe(5)
+    expect(lines.filter((line) => line.startsWith('::notice::10 more messages are log lines above'))).toHaveLength(1)
+    for (let i = 0; i < 12; i++) expect(run.stdout).toContain(`OpenAI API key key-high${i} created`)
+    for (let i = 0; i < 8; i++) expect(run.stdout).toContain(`OpenAI API key key-medium${i} created`)
+    expect(lines.some((line) => line.startsWith('::add-mask::') || line.startsWith('::error::forged'))).toBe(false)
+    expect(run.stdout).toContain(
+      'Error: HIGH: OpenAI API key key-high9: OpenAI API key key-high9 created with elevated scopes [all] by x@evil.com ::add-mask::leak ::error::forged (1 event)'
+    )
   })
 })

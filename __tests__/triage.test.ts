@@ -1,4 +1,7 @@
-// The pure side of triage: markers, issue bodies, plans, the gate and the job summary.
+// The pure side of triage: markers, issue bodies, plans, the gate, the job summary and the report.
+import { mkdtempSync, readFileSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { scan, type ScanResult } from '../src/scan.js'
 import { groupByKey } from '../src/triage/findings.js'
 import { gate } from '../src/triage/gate.js'
@@ -16,7 +19,7 @@ import {
   type KnownIssue
 } from '../src/triage/issues.js'
 import { code, inert } from '../src/triage/markdown.js'
-import { buildReport, type IssueAction } from '../src/triage/report.js'
+import { buildReport, reportLines, writeReport, type IssueAction } from '../src/triage/report.js'
 import { renderSummary, SUMMARY_BUDGET } from '../src/triage/summary.js'
 import { newStatus } from '../src/audit-log/source.js'
 import { created, deleted, memorySource, updated } from './support/events.js'
@@ -218,5 +221,37 @@ describe('the job summary', () => {
       .filter((line) => line.startsWith('| 🔴')).length
     const more = Number(/…and (\d+) more findings not shown here/.exec(summary)![1])
     expect(shown + more).toBe(6000)
+  })
+})
+
+describe('the JSON report', () => {
+  it('is written key by key, byte for byte what JSON.stringify gives, deletions with their keys', async () => {
+    const events = [
+      created({ id: 'audit_log-1', key: 'key-a', scopes: ['all'] }),
+      updated({ id: 'audit_log-2', key: 'key-a', scopes: ['models:write'], email: 'x"\n</script>@evil' }),
+      created({ id: 'audit_log-3', key: 'key-b', scopes: ['models:write'] }),
+      deleted({ id: 'audit_log-4', key: 'key-a' }),
+      deleted({ id: 'audit_log-5', key: 'key-gone' }),
+      created({ id: 'audit_log-6', key: 'key-c', scopes: ['admin'], email: 'ops@company.com' })
+    ]
+    const result = await scanned(events, ['ops@company.com'])
+    const report = buildReport({
+      source: { label: 'memory', status: newStatus() },
+      window: { since: 1_789_000_000 },
+      result,
+      failOn: 'high',
+      gate: gate(result.findings, 'high', true, [])
+    })
+    expect(report.keys.map((key) => [key.keyId, key.deletions.map((d) => d.eventId)])).toEqual([
+      ['key-a', ['audit_log-4']],
+      ['key-b', []]
+    ])
+    expect(report.suppressed).toHaveLength(1)
+    const dir = mkdtempSync(join(tmpdir(), 'keywatch-report-'))
+    const path = join(dir, 'report.json')
+    await writeReport(path, report)
+    expect(readFileSync(path, 'utf8')).toBe(`${JSON.stringify(report, null, 2)}\n`)
+    expect(statSync(path).mode & 0o777).toBe(0o600)
+    expect([...reportLines(report)].join('\n')).toBe(JSON.stringify(report, null, 2))
   })
 })

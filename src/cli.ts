@@ -12,7 +12,7 @@ import { RULE } from './rules/api-key-anomalous-activity.js'
 import { loadSpec, runSpec } from './rules/spec.js'
 import { readSettings, SettingsError, type InputName, type Settings } from './settings.js'
 import { painter, renderIssuePreviews, renderText, verdict, type Paint } from './terminal.js'
-import type { Report } from './triage/report.js'
+import { reportLines, type Report } from './triage/report.js'
 import { renderIssue } from './triage/issues.js'
 import { renderSummary } from './triage/summary.js'
 
@@ -294,7 +294,7 @@ async function scanCommand(args: string[], out: Out, err: Out, paint: Paint): Pr
     })
   )
   if (values.summary) await writeFile(values.summary, renderSummary(report))
-  if (values.json) out(JSON.stringify(report, null, 2))
+  if (values.json) for (const block of reportLines(report)) out(block)
   else out(renderText(report, paint))
   if (!report.complete) return EXIT.usage
   return report.gate.failed ? EXIT.findings : EXIT.clean

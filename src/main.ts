@@ -1,6 +1,6 @@
 // The action, top to bottom: settings, source, rule, summary, outputs, gate.
 import * as core from '@actions/core'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { targetFromEnv } from './github/issues.js'
@@ -8,7 +8,7 @@ import { report as buildReport, scanWindow, triageIssues } from './pipeline.js'
 import { errorMessage } from './redact.js'
 import { readSettings, type InputName } from './settings.js'
 import { renderSummary } from './triage/summary.js'
-import type { Report } from './triage/report.js'
+import { writeReport, type Report } from './triage/report.js'
 
 function reportPath(): string {
   const dir = process.env.RUNNER_TEMP || tmpdir()
@@ -36,6 +36,46 @@ function setOutputs(report: Report, path: string): void {
   core.setOutput('complete', String(report.complete))
 }
 
+/**
+ * GitHub shows 10 error and 10 warning annotations a step and drops the rest silently. So
+ * only the first few of each kind are annotations, leaving room for the verdict's own
+ * error; the others are log lines, and one notice says how many and where they all are.
+ */
+export const ANNOTATIONS_PER_KIND = 5
+
+function annotate(report: Report): void {
+  const used = { error: 0, warning: 0 }
+  let held = 0
+  const emit = (kind: 'error' | 'warning', message: string, title?: string): void => {
+    if (used[kind] < ANNOTATIONS_PER_KIND) {
+      used[kind]++
+      core[kind](message, title === undefined ? {} : { title })
+      return
+    }
+    held++
+    // A log line, not an annotation: the runner reads commands at the start of a line, so
+    // audit-log text must not break one.
+    const line = `${kind === 'error' ? 'Error' : 'Warning'}: ${title === undefined ? '' : `${title}: `}${message}`
+    core.info(line.replace(/[\r\n\u2028\u2029]+/g, ' '))
+  }
+  for (const missing of report.missing) {
+    emit('error', `Audit-log window incomplete, this run cannot say it is clean: ${missing}`)
+  }
+  for (const issue of report.issues.filter((action) => action.action === 'failed'))
+    emit('error', `GitHub issue for key ${issue.keyId} not written: ${issue.detail ?? 'unknown error'}`)
+  for (const key of report.keys) {
+    const top = key.findings[0]!
+    const message = `${top.title.slice(0, 2000)} (${key.findings.length} event${key.findings.length === 1 ? '' : 's'})`
+    const kind = key.severity === 'HIGH' || key.severity === 'CRITICAL' ? 'error' : 'warning'
+    emit(kind, message, `${key.severity}: OpenAI API key ${key.keyId.slice(0, 100)}`)
+  }
+  if (held > 0) {
+    core.notice(
+      `${held} more ${held === 1 ? 'message is a log line' : 'messages are log lines'} above, not annotations (GitHub shows 10 errors and 10 warnings a step); every finding is in the job summary and the JSON report.`
+    )
+  }
+}
+
 export async function run(): Promise<void> {
   // Masked before anything else runs, so nothing later can print it.
   const adminKey = core.getInput('openai-admin-key')
@@ -53,21 +93,10 @@ export async function run(): Promise<void> {
     })
     const report = buildReport(settings, scanned, issues)
 
-    for (const missing of report.missing) {
-      core.error(`Audit-log window incomplete, this run cannot say it is clean: ${missing}`)
-    }
-    for (const issue of report.issues.filter((action) => action.action === 'failed'))
-      core.error(`GitHub issue for key ${issue.keyId} not written: ${issue.detail ?? 'unknown error'}`)
-    for (const key of report.keys) {
-      const top = key.findings[0]!
-      const message = `${top.title.slice(0, 2000)} (${key.findings.length} event${key.findings.length === 1 ? '' : 's'})`
-      const annotate = key.severity === 'HIGH' || key.severity === 'CRITICAL' ? core.error : core.warning
-      annotate(message, { title: `${key.severity}: OpenAI API key ${key.keyId.slice(0, 100)}` })
-    }
-
+    annotate(report)
     const path = reportPath()
     await mkdir(join(path, '..'), { recursive: true })
-    await writeFile(path, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 })
+    await writeReport(path, report)
     if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderSummary(report)).write()
     setOutputs(report, path)
     core.info(

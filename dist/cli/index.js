@@ -43290,25 +43290,26 @@ function bySeverityThenTime(a, b) {
         (b.effectiveAt ?? 0) - (a.effectiveAt ?? 0) ||
         a.eventId.localeCompare(b.eventId));
 }
+function byKey(items) {
+    const groups = new Map();
+    for (const item of items) {
+        const group = groups.get(item.keyId);
+        if (group)
+            group.push(item);
+        else
+            groups.set(item.keyId, [item]);
+    }
+    return groups;
+}
 /** Groups findings by key, highest severity first, then by key id for a stable order. */
 function groupByKey(findings, deletions = []) {
-    const groups = new Map();
-    for (const finding of findings) {
-        const group = groups.get(finding.keyId);
-        if (group)
-            group.push(finding);
-        else
-            groups.set(finding.keyId, [finding]);
-    }
+    const groups = byKey(findings);
+    // One pass over the deletions, not one per key: a backfill can hold thousands of each.
+    const deleted = byKey(deletions);
     return [...groups.entries()]
         .map(([keyId, group]) => {
-        const sorted = [...group].sort(bySeverityThenTime);
-        return {
-            keyId,
-            severity: sorted[0].severity,
-            findings: sorted,
-            deletions: deletions.filter((deletion) => deletion.keyId === keyId)
-        };
+        const sorted = group.sort(bySeverityThenTime);
+        return { keyId, severity: sorted[0].severity, findings: sorted, deletions: deleted.get(keyId) ?? [] };
     })
         .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.keyId.localeCompare(b.keyId));
 }
@@ -43360,6 +43361,7 @@ function gate(findings, failOn, complete, missing, issueFailures = 0, unjudgedKe
 // the job summary, the outputs and the CLI all render this one object.
 
 
+
 function report_iso(seconds) {
     return seconds === undefined ? null : new Date(seconds * 1000).toISOString();
 }
@@ -43392,6 +43394,48 @@ function buildReport(input) {
         failOn: input.failOn,
         gate: input.gate
     };
+}
+const indent = (json, pad) => json.replaceAll('\n', `\n${pad}`);
+/**
+ * The report as `JSON.stringify(report, null, 2)` writes it, in blocks of whole lines (to
+ * be joined by newlines): a backfill's report runs to tens of megabytes, and is written a
+ * key at a time instead of being built as one string.
+ */
+function* reportLines(report) {
+    const fields = Object.entries(report).filter(([, value]) => value !== undefined);
+    yield '{';
+    for (const [index, [name, value]] of fields.entries()) {
+        const comma = index < fields.length - 1 ? ',' : '';
+        const key = `  ${JSON.stringify(name)}: `;
+        if (!Array.isArray(value) || value.length === 0) {
+            yield `${key}${indent(JSON.stringify(value, null, 2), '  ')}${comma}`;
+            continue;
+        }
+        yield `${key}[`;
+        for (const [at, item] of value.entries()) {
+            yield `    ${indent(JSON.stringify(item, null, 2) ?? 'null', '    ')}${at < value.length - 1 ? ',' : ''}`;
+        }
+        yield `  ]${comma}`;
+    }
+    yield '}';
+}
+/** Writes the report to `path`, readable by its owner only. */
+async function writeReport(path, report) {
+    const file = await open(path, 'w', 0o600);
+    try {
+        let batch = '';
+        for (const block of reportLines(report)) {
+            batch += `${block}\n`;
+            if (batch.length >= 1 << 20) {
+                await file.write(batch);
+                batch = '';
+            }
+        }
+        await file.write(batch);
+    }
+    finally {
+        await file.close();
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline.ts
@@ -47518,6 +47562,7 @@ function renderSummary(report) {
 
 
 
+
 const EXIT = { clean: 0, findings: 1, usage: 2 };
 const SPEC_FILE = (0,external_node_path_namespaceObject.join)('rules', 'openai_api_key_anomalous_activity.yml');
 const SAMPLE_FILE = (0,external_node_path_namespaceObject.join)('examples', 'audit-log.sample.jsonl');
@@ -47774,7 +47819,8 @@ async function scanCommand(args, out, err, paint) {
     if (values.summary)
         await (0,promises_namespaceObject.writeFile)(values.summary, renderSummary(report));
     if (values.json)
-        out(JSON.stringify(report, null, 2));
+        for (const block of reportLines(report))
+            out(block);
     else
         out(renderText(report, paint));
     if (!report.complete)

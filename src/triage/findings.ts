@@ -20,23 +20,25 @@ function bySeverityThenTime(a: Finding, b: Finding): number {
   )
 }
 
+function byKey<T extends { keyId: string }>(items: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>()
+  for (const item of items) {
+    const group = groups.get(item.keyId)
+    if (group) group.push(item)
+    else groups.set(item.keyId, [item])
+  }
+  return groups
+}
+
 /** Groups findings by key, highest severity first, then by key id for a stable order. */
 export function groupByKey(findings: readonly Finding[], deletions: readonly Deletion[] = []): KeyFindings[] {
-  const groups = new Map<string, Finding[]>()
-  for (const finding of findings) {
-    const group = groups.get(finding.keyId)
-    if (group) group.push(finding)
-    else groups.set(finding.keyId, [finding])
-  }
+  const groups = byKey(findings)
+  // One pass over the deletions, not one per key: a backfill can hold thousands of each.
+  const deleted = byKey(deletions)
   return [...groups.entries()]
     .map(([keyId, group]) => {
-      const sorted = [...group].sort(bySeverityThenTime)
-      return {
-        keyId,
-        severity: sorted[0]!.severity,
-        findings: sorted,
-        deletions: deletions.filter((deletion) => deletion.keyId === keyId)
-      }
+      const sorted = group.sort(bySeverityThenTime)
+      return { keyId, severity: sorted[0]!.severity, findings: sorted, deletions: deleted.get(keyId) ?? [] }
     })
     .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.keyId.localeCompare(b.keyId))
 }

@@ -1,5 +1,6 @@
 // The run's record: what was read, what was found, what was done. The JSON report,
 // the job summary, the outputs and the CLI all render this one object.
+import { open } from 'node:fs/promises'
 import { RULE } from '../rules/api-key-anomalous-activity.js'
 import type { Rejected, ScanResult, TimeWindow } from '../scan.js'
 import type { SourceStatus } from '../audit-log/source.js'
@@ -94,5 +95,49 @@ export function buildReport(input: {
     issueMode: input.issueMode ?? 'off',
     failOn: input.failOn,
     gate: input.gate
+  }
+}
+
+const indent = (json: string, pad: string): string => json.replaceAll('\n', `\n${pad}`)
+
+/**
+ * The report as `JSON.stringify(report, null, 2)` writes it, in blocks of whole lines (to
+ * be joined by newlines): a backfill's report runs to tens of megabytes, and is written a
+ * key at a time instead of being built as one string.
+ */
+export function* reportLines(report: Report): Generator<string> {
+  const fields = Object.entries(report).filter(([, value]) => value !== undefined)
+  yield '{'
+  for (const [index, [name, value]] of fields.entries()) {
+    const comma = index < fields.length - 1 ? ',' : ''
+    const key = `  ${JSON.stringify(name)}: `
+    if (!Array.isArray(value) || value.length === 0) {
+      yield `${key}${indent(JSON.stringify(value, null, 2), '  ')}${comma}`
+      continue
+    }
+    yield `${key}[`
+    for (const [at, item] of value.entries()) {
+      yield `    ${indent(JSON.stringify(item, null, 2) ?? 'null', '    ')}${at < value.length - 1 ? ',' : ''}`
+    }
+    yield `  ]${comma}`
+  }
+  yield '}'
+}
+
+/** Writes the report to `path`, readable by its owner only. */
+export async function writeReport(path: string, report: Report): Promise<void> {
+  const file = await open(path, 'w', 0o600)
+  try {
+    let batch = ''
+    for (const block of reportLines(report)) {
+      batch += `${block}\n`
+      if (batch.length >= 1 << 20) {
+        await file.write(batch)
+        batch = ''
+      }
+    }
+    await file.write(batch)
+  } finally {
+    await file.close()
   }
 }
