@@ -74780,19 +74780,28 @@ function* reportLines(report) {
     }
     yield '}';
 }
-/** Writes the report to `path`, readable by its owner only. */
+/**
+ * Writes the report to `path`, readable by its owner only. Blocks are gathered in a buffer
+ * outside the heap and written a megabyte at a time.
+ */
 async function writeReport(path, report) {
     const file = await (0,promises_namespaceObject.open)(path, 'w', 0o600);
     try {
-        let batch = '';
+        const batch = Buffer.allocUnsafeSlow(1 << 20);
+        let used = 0;
         for (const block of reportLines(report)) {
-            batch += `${block}\n`;
-            if (batch.length >= 1 << 20) {
-                await file.write(batch);
-                batch = '';
+            const text = `${block}\n`;
+            const size = Buffer.byteLength(text, 'utf8');
+            if (used + size > batch.length) {
+                await file.write(batch, 0, used);
+                used = 0;
             }
+            if (size > batch.length)
+                await file.write(text);
+            else
+                used += batch.write(text, used, 'utf8');
         }
-        await file.write(batch);
+        await file.write(batch, 0, used);
     }
     finally {
         await file.close();
@@ -74896,8 +74905,11 @@ const FINDING_HEADERS = ['Severity', 'Key', ...EVENT_COLUMNS, 'Issue'];
 function bytes(text) {
     return Buffer.byteLength(text, 'utf8');
 }
-/** A table of the rows that fit in `budget` characters; the tail is counted, never dropped silently. */
-function boundedTable(headers, rows, budget, rest) {
+/**
+ * A table of the rows that fit in `budget` bytes; the tail is counted, never dropped silently.
+ * Rows are rendered only until the budget is spent: a backfill can have thousands.
+ */
+function boundedTable(headers, rows, total, budget, rest) {
     const kept = [];
     let size = bytes(headers.join(' | ')) * 2 + 16;
     for (const row of rows) {
@@ -74908,9 +74920,13 @@ function boundedTable(headers, rows, budget, rest) {
         size += length;
     }
     const parts = kept.length > 0 ? [table(headers, kept)] : [];
-    if (kept.length < rows.length)
-        parts.push(rest(rows.length - kept.length));
+    if (kept.length < total)
+        parts.push(rest(total - kept.length));
     return parts.join('\n\n');
+}
+function* rowsOf(items, render) {
+    for (const item of items)
+        yield render(item);
 }
 function plural(count, noun) {
     return `${count} ${noun}${count === 1 ? '' : 's'}`;
@@ -74930,24 +74946,23 @@ function issuesSection(report) {
         counts.set(action.action, (counts.get(action.action) ?? 0) + 1);
     parts.push([...counts.entries()].map(([action, count]) => `${action}: ${count}`).join(', '));
     const severity = new Map(report.keys.map((key) => [key.keyId, key.severity]));
-    parts.push(boundedTable(['Key', 'Severity', 'Action', 'Issue', 'Detail'], report.issues
-        .filter((action) => action.action !== 'capped' && action.action !== 'failed')
-        .map((action) => [
+    const done = report.issues.filter((action) => action.action !== 'capped' && action.action !== 'failed');
+    parts.push(boundedTable(['Key', 'Severity', 'Action', 'Issue', 'Detail'], rowsOf(done, (action) => [
         code(action.keyId, 80),
         severity.get(action.keyId) ?? 'deleted',
         action.action,
         issueLink(action) ?? '-',
         inert(action.detail, 200)
-    ]), SECTION_BUDGET, (count) => `…and ${plural(count, 'more key')}; every action is in the JSON report.`));
+    ]), done.length, SECTION_BUDGET, (count) => `…and ${plural(count, 'more key')}; every action is in the JSON report.`));
     const capped = report.issues.filter((action) => action.action === 'capped');
     if (capped.length > 0) {
         parts.push(`### Not turned into issues (max-issues): ${capped.length}\nThese keys still count for the verdict; they get an issue on a later run, or raise max-issues.`);
-        parts.push(boundedTable(['Key', 'Severity'], capped.map((action) => [code(action.keyId, 80), severity.get(action.keyId) ?? '-']), SECTION_BUDGET / 2, (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`));
+        parts.push(boundedTable(['Key', 'Severity'], rowsOf(capped, (action) => [code(action.keyId, 80), severity.get(action.keyId) ?? '-']), capped.length, SECTION_BUDGET / 2, (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`));
     }
     const failed = report.issues.filter((action) => action.action === 'failed');
     if (failed.length > 0) {
         parts.push(`### Issue failures: ${failed.length}\nThese keys' findings are above and in the JSON report; the run fails.`);
-        parts.push(boundedTable(['Key', 'Issue', 'What went wrong'], failed.map((action) => [code(action.keyId, 80), issueLink(action) ?? '-', inert(action.detail, 500)]), SECTION_BUDGET / 2, (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`));
+        parts.push(boundedTable(['Key', 'Issue', 'What went wrong'], rowsOf(failed, (action) => [code(action.keyId, 80), issueLink(action) ?? '-', inert(action.detail, 500)]), failed.length, SECTION_BUDGET / 2, (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`));
     }
     return parts;
 }
@@ -74979,13 +74994,13 @@ function renderSummary(report) {
     if (report.suppressed.length > 0) {
         const suppressed = report.suppressed.flatMap((key) => key.findings);
         after.push(`### Suppressed (allow-actors): ${suppressed.length}`);
-        after.push(boundedTable(['Severity', 'Key', 'Event', 'Actor', 'Time (UTC)'], suppressed.map((f) => [
+        after.push(boundedTable(['Severity', 'Key', 'Event', 'Actor', 'Time (UTC)'], rowsOf(suppressed, (f) => [
             f.severity,
             code(f.keyId, 80),
             code(f.eventType),
             inert(f.actor.name, 120),
             isoTime(f.effectiveAt)
-        ]), SECTION_BUDGET, (count) => `…and ${plural(count, 'more suppressed finding')}; every one is in the JSON report.`));
+        ]), suppressed.length, SECTION_BUDGET, (count) => `…and ${plural(count, 'more suppressed finding')}; every one is in the JSON report.`));
     }
     const notes = [...report.unreadable.listed, ...report.malformed.listed];
     if (notes.length > 0) {
@@ -74998,15 +75013,16 @@ function renderSummary(report) {
     after.push(`### Verdict\n${report.gate.failed ? '❌' : '✅'} ${inert(report.gate.reason, 2000)}`);
     const body = [];
     const actions = new Map(report.issues.map((action) => [action.keyId, action]));
-    const rows = [];
-    for (const key of report.keys)
-        for (const finding of key.findings)
-            rows.push(findingRow(finding, actions.get(key.keyId)));
-    if (rows.length > 0) {
+    const rows = (function* () {
+        for (const key of report.keys)
+            for (const finding of key.findings)
+                yield findingRow(finding, actions.get(key.keyId));
+    })();
+    if (report.counts.total > 0) {
         body.push('### Findings');
         // The findings take what the other sections leave.
         const used = bytes([...head, ...after].join('\n\n')) + 1024;
-        body.push(boundedTable(FINDING_HEADERS, rows, SUMMARY_BUDGET - used, (count) => `…and ${plural(count, 'more finding')} not shown here (GitHub's summary limit); every one is in the JSON report (output \`report\`).`));
+        body.push(boundedTable(FINDING_HEADERS, rows, report.counts.total, SUMMARY_BUDGET - used, (count) => `…and ${plural(count, 'more finding')} not shown here (GitHub's summary limit); every one is in the JSON report (output \`report\`).`));
     }
     else {
         body.push('No findings.');

@@ -124,19 +124,26 @@ export function* reportLines(report: Report): Generator<string> {
   yield '}'
 }
 
-/** Writes the report to `path`, readable by its owner only. */
+/**
+ * Writes the report to `path`, readable by its owner only. Blocks are gathered in a buffer
+ * outside the heap and written a megabyte at a time.
+ */
 export async function writeReport(path: string, report: Report): Promise<void> {
   const file = await open(path, 'w', 0o600)
   try {
-    let batch = ''
+    const batch = Buffer.allocUnsafeSlow(1 << 20)
+    let used = 0
     for (const block of reportLines(report)) {
-      batch += `${block}\n`
-      if (batch.length >= 1 << 20) {
-        await file.write(batch)
-        batch = ''
+      const text = `${block}\n`
+      const size = Buffer.byteLength(text, 'utf8')
+      if (used + size > batch.length) {
+        await file.write(batch, 0, used)
+        used = 0
       }
+      if (size > batch.length) await file.write(text)
+      else used += batch.write(text, used, 'utf8')
     }
-    await file.write(batch)
+    await file.write(batch, 0, used)
   } finally {
     await file.close()
   }

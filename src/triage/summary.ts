@@ -31,10 +31,14 @@ function bytes(text: string): number {
   return Buffer.byteLength(text, 'utf8')
 }
 
-/** A table of the rows that fit in `budget` characters; the tail is counted, never dropped silently. */
+/**
+ * A table of the rows that fit in `budget` bytes; the tail is counted, never dropped silently.
+ * Rows are rendered only until the budget is spent: a backfill can have thousands.
+ */
 function boundedTable(
   headers: readonly string[],
-  rows: readonly string[][],
+  rows: Iterable<string[]>,
+  total: number,
   budget: number,
   rest: (count: number) => string
 ): string {
@@ -47,8 +51,12 @@ function boundedTable(
     size += length
   }
   const parts = kept.length > 0 ? [table(headers, kept)] : []
-  if (kept.length < rows.length) parts.push(rest(rows.length - kept.length))
+  if (kept.length < total) parts.push(rest(total - kept.length))
   return parts.join('\n\n')
+}
+
+function* rowsOf<T>(items: Iterable<T>, render: (item: T) => string[]): Generator<string[]> {
+  for (const item of items) yield render(item)
 }
 
 function plural(count: number, noun: string): string {
@@ -68,18 +76,18 @@ function issuesSection(report: Report): string[] {
   for (const action of report.issues) counts.set(action.action, (counts.get(action.action) ?? 0) + 1)
   parts.push([...counts.entries()].map(([action, count]) => `${action}: ${count}`).join(', '))
   const severity = new Map(report.keys.map((key) => [key.keyId, key.severity]))
+  const done = report.issues.filter((action) => action.action !== 'capped' && action.action !== 'failed')
   parts.push(
     boundedTable(
       ['Key', 'Severity', 'Action', 'Issue', 'Detail'],
-      report.issues
-        .filter((action) => action.action !== 'capped' && action.action !== 'failed')
-        .map((action) => [
-          code(action.keyId, 80),
-          severity.get(action.keyId) ?? 'deleted',
-          action.action,
-          issueLink(action) ?? '-',
-          inert(action.detail, 200)
-        ]),
+      rowsOf(done, (action) => [
+        code(action.keyId, 80),
+        severity.get(action.keyId) ?? 'deleted',
+        action.action,
+        issueLink(action) ?? '-',
+        inert(action.detail, 200)
+      ]),
+      done.length,
       SECTION_BUDGET,
       (count) => `…and ${plural(count, 'more key')}; every action is in the JSON report.`
     )
@@ -92,7 +100,8 @@ function issuesSection(report: Report): string[] {
     parts.push(
       boundedTable(
         ['Key', 'Severity'],
-        capped.map((action) => [code(action.keyId, 80), severity.get(action.keyId) ?? '-']),
+        rowsOf(capped, (action) => [code(action.keyId, 80), severity.get(action.keyId) ?? '-']),
+        capped.length,
         SECTION_BUDGET / 2,
         (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`
       )
@@ -106,7 +115,8 @@ function issuesSection(report: Report): string[] {
     parts.push(
       boundedTable(
         ['Key', 'Issue', 'What went wrong'],
-        failed.map((action) => [code(action.keyId, 80), issueLink(action) ?? '-', inert(action.detail, 500)]),
+        rowsOf(failed, (action) => [code(action.keyId, 80), issueLink(action) ?? '-', inert(action.detail, 500)]),
+        failed.length,
         SECTION_BUDGET / 2,
         (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`
       )
@@ -151,13 +161,14 @@ export function renderSummary(report: Report): string {
     after.push(
       boundedTable(
         ['Severity', 'Key', 'Event', 'Actor', 'Time (UTC)'],
-        suppressed.map((f) => [
+        rowsOf(suppressed, (f) => [
           f.severity,
           code(f.keyId, 80),
           code(f.eventType),
           inert(f.actor.name, 120),
           isoTime(f.effectiveAt)
         ]),
+        suppressed.length,
         SECTION_BUDGET,
         (count) => `…and ${plural(count, 'more suppressed finding')}; every one is in the JSON report.`
       )
@@ -177,10 +188,10 @@ export function renderSummary(report: Report): string {
 
   const body: string[] = []
   const actions = new Map(report.issues.map((action) => [action.keyId, action]))
-  const rows: string[][] = []
-  for (const key of report.keys)
-    for (const finding of key.findings) rows.push(findingRow(finding, actions.get(key.keyId)))
-  if (rows.length > 0) {
+  const rows = (function* (): Generator<string[]> {
+    for (const key of report.keys) for (const finding of key.findings) yield findingRow(finding, actions.get(key.keyId))
+  })()
+  if (report.counts.total > 0) {
     body.push('### Findings')
     // The findings take what the other sections leave.
     const used = bytes([...head, ...after].join('\n\n')) + 1024
@@ -188,6 +199,7 @@ export function renderSummary(report: Report): string {
       boundedTable(
         FINDING_HEADERS,
         rows,
+        report.counts.total,
         SUMMARY_BUDGET - used,
         (count) =>
           `…and ${plural(count, 'more finding')} not shown here (GitHub's summary limit); every one is in the JSON report (output \`report\`).`
