@@ -1,7 +1,7 @@
 // The bundle, started as the runner starts it, on the seed's 8 events.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { runAction } from './support/action.js'
 import { created } from './support/events.js'
 
@@ -68,5 +68,44 @@ describe('dist/index.js on the seed events', () => {
     expect(run.stdout).toContain(
       'Error: HIGH: OpenAI API key key-high9: OpenAI API key key-high9 created with elevated scopes [all] by x@evil.com ::add-mask::leak ::error::forged (1 event)'
     )
+  })
+
+  it('reports every finding of a backfill too large to keep in memory, and leaves no temporary file', async () => {
+    // About 4.5 MB of kept events: past the 2 MB a run holds in memory, so most go to the temporary file.
+    const count = 9000
+    const dir = mkdtempSync(join(tmpdir(), 'keywatch-dist-'))
+    const file = join(dir, 'backfill.jsonl')
+    const events = Array.from({ length: count }, (_, i) =>
+      created({
+        userAgent: `Mozilla/5.0 ${'(KHTML, like Gecko) '.repeat(8)}${i}`,
+        id: `audit_log-${i}`,
+        key: `key-${i}`,
+        scopes: i % 3 === 0 ? ['models:write'] : ['all'],
+        at: 1_790_000_000 + i
+      })
+    )
+    writeFileSync(file, events.map((event) => JSON.stringify(event)).join('\n'))
+    const temp = join(dir, 'tmp')
+    mkdirSync(temp)
+    const run = await runAction(
+      { 'audit-log-file': file, 'fail-on': 'none', 'create-issues': 'false' },
+      { RUNNER_TEMP: temp }
+    )
+    expect(run.code).toBe(0)
+    expect(run.outputs).toMatchObject({ findings: String(count), high: '6000', medium: '3000', complete: 'true' })
+    const report = JSON.parse(readFileSync(run.outputs.report!, 'utf8'))
+    const ids = report.keys.flatMap((key: { findings: { eventId: string }[] }) => key.findings.map((f) => f.eventId))
+    expect(new Set(ids).size).toBe(count)
+    const last = report.keys.find((key: { keyId: string }) => key.keyId === `key-${count - 1}`)
+    expect(last.findings[0]).toMatchObject({
+      eventId: `audit_log-${count - 1}`,
+      effectiveAt: 1_790_000_000 + count - 1
+    })
+    expect(last.findings[0].alertContext).toMatchObject({
+      event_id: `audit_log-${count - 1}`,
+      source_ip: '203.0.113.9'
+    })
+    // The report stays; the temporary file of kept events is gone.
+    expect(readdirSync(temp)).toEqual([basename(run.outputs.report!)])
   })
 })

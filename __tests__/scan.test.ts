@@ -77,4 +77,51 @@ describe('scan', () => {
     expect(result.findings).toHaveLength(1)
     expect(result.findings[0]!.effectiveAt).toBeUndefined()
   })
+
+  it('keeps findings and deletions whole: every field reads back, and JSON has them all', async () => {
+    const actor = {
+      type: 'session',
+      session: { user: { id: 'user-1', email: 'é@company.com' }, ip_address: '203.0.113.9', user_agent: 'ua "x"' }
+    }
+    const result = await scan(
+      source([
+        created('a1', 'key_1', ['Models:Write', 'all'], { actor, project: { id: 'proj_1' } }),
+        created('a2', 'key_2', ['models:write'], { effective_at: 1_790_000_001 }),
+        { id: 'd1', type: 'api_key.deleted', effective_at: 1_790_000_002, actor, 'api_key.deleted': { id: 'key_1' } }
+      ]),
+      options
+    )
+    const [high, medium] = result.findings
+    expect(JSON.parse(JSON.stringify(high))).toEqual({
+      severity: 'HIGH',
+      title: 'OpenAI API key key_1 created with elevated scopes [Models:Write, all] by é@company.com',
+      dedup: 'openai-api-key:key_1',
+      keyId: 'key_1',
+      keyName: undefined,
+      eventId: 'a1',
+      eventType: 'api_key.created',
+      effectiveAt: 1_790_000_000,
+      scopes: ['Models:Write', 'all'],
+      elevatedScopes: ['Models:Write', 'all'],
+      projectId: 'proj_1',
+      actor: expect.objectContaining({ type: 'session', name: 'é@company.com', userAgent: 'ua "x"' }),
+      alertContext: expect.objectContaining({ event_id: 'a1', source_ip: '203.0.113.9', project_id: 'proj_1' })
+    })
+    // Reading one finding after another gives each its own fields.
+    expect([high!.keyId, medium!.keyId, high!.eventId, medium!.severity, medium!.effectiveAt]).toEqual([
+      'key_1',
+      'key_2',
+      'a1',
+      'MEDIUM',
+      1_790_000_001
+    ])
+    expect(JSON.parse(JSON.stringify(result.deletions))).toEqual([
+      {
+        keyId: 'key_1',
+        eventId: 'd1',
+        effectiveAt: 1_790_000_002,
+        actor: expect.objectContaining({ email: 'é@company.com', ip: '203.0.113.9' })
+      }
+    ])
+  })
 })

@@ -1,6 +1,8 @@
 // One measured pass in a fresh process, so each peak RSS is its own:
-// node bench/child.mjs scan|baseline|read FILE. Prints one JSON line.
-import { closeSync, createReadStream, openSync, read } from 'node:fs'
+// node bench/child.mjs scan|action|baseline|read FILE. Prints one JSON line.
+import { closeSync, createReadStream, mkdtempSync, openSync, read, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
 
@@ -10,6 +12,28 @@ let out
 if (mode === 'scan') {
   const { scanFile } = await import('./.data/bundle/index.js')
   out = await scanFile(path)
+} else if (mode === 'action') {
+  // The whole action, as the runner starts it: scan, report, summary, outputs (no GitHub issues).
+  const dir = mkdtempSync(join(tmpdir(), 'keywatch-bench-'))
+  Object.assign(process.env, {
+    'INPUT_AUDIT-LOG-FILE': path,
+    'INPUT_CREATE-ISSUES': 'false',
+    'INPUT_FAIL-ON': 'none',
+    RUNNER_TEMP: dir,
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary')
+  })
+  writeFileSync(process.env.GITHUB_OUTPUT, '')
+  writeFileSync(process.env.GITHUB_STEP_SUMMARY, '')
+  // Its log lines would bury the figures: they are counted, not printed.
+  let logLines = 0
+  const write = process.stdout.write.bind(process.stdout)
+  process.stdout.write = (chunk) => ((logLines += String(chunk).split('\n').length - 1), true)
+  await import('../dist/index.js')
+  process.stdout.write = write
+  const outputs = readFileSync(process.env.GITHUB_OUTPUT, 'utf8')
+  out = { findings: Number(/^findings<<.*\n(\d+)/m.exec(outputs)?.[1]), logLines, failed: process.exitCode ?? 0 }
+  rmSync(dir, { recursive: true, force: true })
 } else if (mode === 'baseline') {
   // What a straightforward reader does: split into lines, JSON.parse every one.
   let events = 0

@@ -1,5 +1,6 @@
 // npm run bench: the file source and the rule over a synthetic export of 1,000,000 events,
-// against a parse-everything baseline and a read-only pass. Prints figures; asserts nothing.
+// against a parse-everything baseline and a read-only pass, then the whole action (dist/)
+// on the same files. Prints figures; asserts nothing.
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -45,6 +46,8 @@ const baseline = run('baseline', big)
 const scan = run('scan', big)
 const scanSmall = run('scan', small)
 const scanFewKeys = run('scan', fewKeys)
+const actionSmall = run('action', small)
+const action = run('action', big)
 
 const mb = (value) => (value / 2 ** 20).toFixed(1)
 const s = (ms) => (ms / 1000).toFixed(2)
@@ -69,4 +72,9 @@ console.log(
   `  findings kept for the report: ${scanSmall.findings} at ${SMALL.toLocaleString('en-US')}, ${scan.findings} at ` +
     `${BIG.toLocaleString('en-US')}; ${BIG.toLocaleString('en-US')} events with ${scanFewKeys.findings} findings: ` +
     `${mb(scanFewKeys.maxRssBytes)} MB peak, ${s(scanFewKeys.ms)} s`
+)
+console.log(
+  `the whole action (dist/index.js: scan, JSON report, summary, outputs; no issues): ` +
+    `${s(actionSmall.ms)} s and ${mb(actionSmall.maxRssBytes)} MB peak at ${SMALL.toLocaleString('en-US')} events, ` +
+    `${s(action.ms)} s and ${mb(action.maxRssBytes)} MB peak at ${BIG.toLocaleString('en-US')} events (${action.findings} findings)`
 )

@@ -2,17 +2,15 @@
 // the sources (API, files) and the reports (summary, issues) live elsewhere.
 import { readEvent, type Actor, type KeyEventType } from './audit-log/event.js'
 import type { AuditLogSource } from './audit-log/source.js'
+import { KeptDeletion, KeptEvents, KeptFinding } from './kept-events.js'
 import {
-  alertContextOf,
-  dedupOf,
-  elevatedScopesOf,
   matches,
   severityOf,
-  titleOf,
   type AlertContext,
   type RuleOptions,
   type Severity
 } from './rules/api-key-anomalous-activity.js'
+import { TextSet } from './text-log.js'
 
 export interface Finding {
   severity: Severity
@@ -97,7 +95,10 @@ function allowed(actor: Actor, allowActors: ReadonlySet<string>): boolean {
 
 export async function scan(source: AuditLogSource, options: ScanOptions): Promise<ScanResult> {
   const allowActors = new Set(options.allowActors.map((actor) => actor.toLowerCase()))
-  const seen = new Set<string>()
+  // What the scan keeps is stored as text outside the heap (text-log.ts): memory follows
+  // the bytes of the key events kept, not thousands of objects.
+  const seen = new TextSet()
+  const kept = new KeptEvents(options.rule)
   const projectIds = options.projectIds?.length ? new Set(options.projectIds) : undefined
   const result: ScanResult = {
     eventsScanned: 0,
@@ -137,11 +138,10 @@ export async function scan(source: AuditLogSource, options: ScanOptions): Promis
     const event = reading.event
     // Pages overlap when events arrive while paging, and exports get concatenated. Only key
     // events are remembered: memory follows them, not the size of the log.
-    if (seen.has(event.id)) {
+    if (!seen.add(event.id)) {
       result.duplicates++
       continue
     }
-    seen.add(event.id)
     if (projectIds && !(event.projectId !== undefined && projectIds.has(event.projectId))) {
       result.otherProjects++
       continue
@@ -149,30 +149,11 @@ export async function scan(source: AuditLogSource, options: ScanOptions): Promis
     result.eventsScanned++
     result.keyEvents++
     if (event.type === 'api_key.deleted') {
-      result.deletions.push({
-        keyId: event.keyId,
-        eventId: event.id,
-        effectiveAt: event.effectiveAt,
-        actor: event.actor
-      })
+      result.deletions.push(new KeptDeletion(kept, kept.push(event)))
       continue
     }
     if (!matches(event, options.rule)) continue
-    const finding: Finding = {
-      severity: severityOf(event, options.rule),
-      title: titleOf(event, options.rule),
-      dedup: dedupOf(event),
-      keyId: event.keyId,
-      keyName: event.keyName,
-      eventId: event.id,
-      eventType: event.type,
-      effectiveAt: event.effectiveAt,
-      scopes: event.scopes,
-      elevatedScopes: elevatedScopesOf(event, options.rule),
-      projectId: event.projectId,
-      actor: event.actor,
-      alertContext: alertContextOf(event, options.rule)
-    }
+    const finding = new KeptFinding(kept, kept.push(event), severityOf(event, options.rule))
     ;(allowed(event.actor, allowActors) ? result.suppressed : result.findings).push(finding)
   }
   result.eventsScanned += source.status.prefiltered

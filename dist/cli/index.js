@@ -1536,7 +1536,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(731);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(930);
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2));
 
@@ -1545,7 +1545,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 731:
+/***/ 930:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42996,9 +42996,331 @@ function trackProgress(source, eventsRead, log, everyMs = PROGRESS_EVERY_MS, clo
     };
 }
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/text-log.ts
+// What a scan keeps while it reads (findings, deletions, the ids of the key events seen),
+// stored as text in buffers outside the JavaScript heap, and past a few megabytes in a
+// temporary file. A backfill keeps thousands of them: as objects, each would cost a
+// kilobyte or more and, surviving collection after collection, make V8 grow its young
+// generation several times over. Stored here, each costs its UTF-8 bytes and 12 bytes of
+// index, and memory stays bounded however many there are.
+
+
+
+const FIRST_CHUNK = 16 << 10;
+const LARGEST_CHUNK = 1 << 20;
+/** What a log holds in memory before it moves full chunks to a temporary file. */
+const MEMORY_BYTES = 2 << 20;
+/** Temporary files still open, removed when the process exits however it exits. */
+const spills = new Set();
+function removeSpill(spill) {
+    spills.delete(spill);
+    try {
+        (0,external_node_fs_namespaceObject.closeSync)(spill.fd);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(spill.dir, { recursive: true, force: true });
+    }
+}
+process.once('exit', () => spills.forEach(removeSpill));
+/**
+ * An append-only list of strings kept in buffers; `push` returns the index to read one back
+ * by. Past `memoryBytes`, full chunks move to a temporary file (owner-only, removed at exit)
+ * and are read back from there: a backfill with a great many findings stays in bounded memory.
+ */
+class TextLog {
+    memoryBytes;
+    spillDir;
+    chunks = [];
+    /** Bytes used in the last chunk. */
+    used = 0;
+    inMemory = 0;
+    spill;
+    chunkOf = new Uint32Array(64);
+    startOf = new Uint32Array(64);
+    bytesOf = new Uint32Array(64);
+    count = 0;
+    constructor(memoryBytes = MEMORY_BYTES, 
+    /**
+     * Where the temporary file goes: by default the runner's temporary directory, which the
+     * runner empties even after a cancelled job, else the system's.
+     */
+    spillDir) {
+        this.memoryBytes = memoryBytes;
+        this.spillDir = spillDir;
+    }
+    get length() {
+        return this.count;
+    }
+    push(text) {
+        const size = Buffer.byteLength(text, 'utf8');
+        let chunk = this.chunks.at(-1);
+        if (chunk?.buffer === undefined || this.used + size > chunk.buffer.length)
+            chunk = this.nextChunk(size);
+        if (this.count === this.chunkOf.length) {
+            this.chunkOf = doubled(this.chunkOf);
+            this.startOf = doubled(this.startOf);
+            this.bytesOf = doubled(this.bytesOf);
+        }
+        chunk.buffer.write(text, this.used, 'utf8');
+        this.chunkOf[this.count] = this.chunks.length - 1;
+        this.startOf[this.count] = this.used;
+        this.bytesOf[this.count] = size;
+        this.used += size;
+        return this.count++;
+    }
+    text(index) {
+        if (!Number.isInteger(index) || index < 0 || index >= this.count) {
+            throw new RangeError(`internal: no text ${index} in a log of ${this.count}`);
+        }
+        const chunk = this.chunks[this.chunkOf[index]];
+        const start = this.startOf[index];
+        const bytes = this.bytesOf[index];
+        if (chunk.buffer)
+            return chunk.buffer.toString('utf8', start, start + bytes);
+        const out = Buffer.allocUnsafe(bytes);
+        let read = 0;
+        while (read < bytes) {
+            const n = (0,external_node_fs_namespaceObject.readSync)(this.spill.fd, out, read, bytes - read, chunk.at + start + read);
+            if (n === 0)
+                throw new Error('internal: the temporary file of kept events is shorter than written');
+            read += n;
+        }
+        return out.toString('utf8');
+    }
+    /** Starts a chunk for a text of `size` bytes, moving the last one to the file when memory is spent. */
+    nextChunk(size) {
+        const last = this.chunks.at(-1);
+        // Chunks double up to 1 MB: a run with three findings does not hold a megabyte.
+        const wanted = Math.max(size, last?.buffer === undefined ? FIRST_CHUNK : Math.min(LARGEST_CHUNK, last.buffer.length * 2));
+        let buffer;
+        if (last?.buffer !== undefined && this.inMemory + wanted > this.memoryBytes) {
+            const spill = this.openSpill();
+            for (let written = 0; written < this.used;) {
+                written += (0,external_node_fs_namespaceObject.writeSync)(spill.fd, last.buffer, written, this.used - written, spill.size + written);
+            }
+            last.at = spill.size;
+            spill.size += this.used;
+            // Its memory is reused for the next chunk when large enough.
+            if (last.buffer.length >= wanted)
+                buffer = last.buffer;
+            else
+                this.inMemory -= last.buffer.length;
+            last.buffer = undefined;
+        }
+        if (buffer === undefined) {
+            buffer = Buffer.allocUnsafeSlow(wanted);
+            this.inMemory += wanted;
+        }
+        const chunk = { buffer, at: 0 };
+        this.chunks.push(chunk);
+        this.used = 0;
+        return chunk;
+    }
+    openSpill() {
+        if (!this.spill) {
+            const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(this.spillDir ?? (process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)()), 'openai-keywatch-'));
+            const file = { fd: (0,external_node_fs_namespaceObject.openSync)((0,external_node_path_namespaceObject.join)(dir, 'kept'), 'w+', 0o600), dir, size: 0 };
+            spills.add(file);
+            this.spill = file;
+        }
+        return this.spill;
+    }
+}
+function doubled(array) {
+    const next = new Uint32Array(array.length * 2);
+    next.set(array);
+    return next;
+}
+/** FNV-1a over UTF-16 code units. */
+function hash32(text) {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++)
+        hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+    return hash | 0;
+}
+/**
+ * A set of strings kept out of the heap: the strings in a TextLog, and an open-addressing
+ * table (typed arrays) of where each one is and its hash. Exact: a hash match is checked
+ * against the stored text, never taken on trust.
+ */
+class TextSet {
+    texts = new TextLog();
+    /** Index + 1 of the text in `texts`; 0 is an empty slot. */
+    slots = new Int32Array(1024);
+    hashes = new Int32Array(1024);
+    size = 0;
+    /** Adds `text`; false when it was in the set already. */
+    add(text) {
+        const hash = hash32(text);
+        const slot = this.slotOf(text, hash);
+        if (this.slots[slot] !== 0)
+            return false;
+        this.slots[slot] = this.texts.push(text) + 1;
+        this.hashes[slot] = hash;
+        if (++this.size * 2 > this.slots.length)
+            this.grow();
+        return true;
+    }
+    has(text) {
+        return this.slots[this.slotOf(text, hash32(text))] !== 0;
+    }
+    /** The slot holding `text`, or the empty slot where it would go. */
+    slotOf(text, hash) {
+        const mask = this.slots.length - 1;
+        for (let slot = hash & mask;; slot = (slot + 1) & mask) {
+            const at = this.slots[slot];
+            if (at === 0 || (this.hashes[slot] === hash && this.texts.text(at - 1) === text))
+                return slot;
+        }
+    }
+    grow() {
+        const { slots, hashes } = this;
+        this.slots = new Int32Array(slots.length * 2);
+        this.hashes = new Int32Array(slots.length * 2);
+        const mask = this.slots.length - 1;
+        for (let i = 0; i < slots.length; i++) {
+            if (slots[i] === 0)
+                continue;
+            let slot = hashes[i] & mask;
+            while (this.slots[slot] !== 0)
+                slot = (slot + 1) & mask;
+            this.slots[slot] = slots[i];
+            this.hashes[slot] = hashes[i];
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/kept-events.ts
+
+
+/**
+ * Key events kept as text, with the rule they were judged by; the last one read is kept
+ * decoded, as fields are read one after another.
+ */
+class KeptEvents {
+    rule;
+    log = new TextLog();
+    lastIndex = -1;
+    lastEvent;
+    constructor(rule) {
+        this.rule = rule;
+    }
+    push(event) {
+        return this.log.push(JSON.stringify(event));
+    }
+    event(index) {
+        if (index !== this.lastIndex) {
+            this.lastEvent = JSON.parse(this.log.text(index));
+            this.lastIndex = index;
+        }
+        return this.lastEvent;
+    }
+}
+/** A finding over a kept event: three fields, the severity held here as counts and the gate read it. */
+class KeptFinding {
+    kept;
+    index;
+    severity;
+    constructor(kept, index, severity) {
+        this.kept = kept;
+        this.index = index;
+        this.severity = severity;
+    }
+    get event() {
+        return this.kept.event(this.index);
+    }
+    get rule() {
+        return this.kept.rule;
+    }
+    get effectiveAt() {
+        return this.event.effectiveAt;
+    }
+    get title() {
+        return titleOf(this.event, this.rule);
+    }
+    get dedup() {
+        return dedupOf(this.event);
+    }
+    get keyId() {
+        return this.event.keyId;
+    }
+    get keyName() {
+        return this.event.keyName;
+    }
+    get eventId() {
+        return this.event.id;
+    }
+    get eventType() {
+        return this.event.type;
+    }
+    get scopes() {
+        return this.event.scopes;
+    }
+    get elevatedScopes() {
+        return elevatedScopesOf(this.event, this.rule);
+    }
+    get projectId() {
+        return this.event.projectId;
+    }
+    get actor() {
+        return this.event.actor;
+    }
+    get alertContext() {
+        return alertContextOf(this.event, this.rule);
+    }
+    /** The finding as a plain object, in the order of the Finding interface. */
+    toJSON() {
+        const event = this.event;
+        return {
+            severity: this.severity,
+            title: titleOf(event, this.rule),
+            dedup: dedupOf(event),
+            keyId: event.keyId,
+            keyName: event.keyName,
+            eventId: event.id,
+            eventType: event.type,
+            effectiveAt: event.effectiveAt,
+            scopes: event.scopes,
+            elevatedScopes: elevatedScopesOf(event, this.rule),
+            projectId: event.projectId,
+            actor: event.actor,
+            alertContext: alertContextOf(event, this.rule)
+        };
+    }
+}
+/** A deletion over a kept event. */
+class KeptDeletion {
+    kept;
+    index;
+    constructor(kept, index) {
+        this.kept = kept;
+        this.index = index;
+    }
+    get effectiveAt() {
+        return this.kept.event(this.index).effectiveAt;
+    }
+    get keyId() {
+        return this.kept.event(this.index).keyId;
+    }
+    get eventId() {
+        return this.kept.event(this.index).id;
+    }
+    get actor() {
+        return this.kept.event(this.index).actor;
+    }
+    toJSON() {
+        const event = this.kept.event(this.index);
+        return { keyId: event.keyId, eventId: event.id, effectiveAt: event.effectiveAt, actor: event.actor };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/scan.ts
 // The engine: events in, findings out. Pure computation over whatever a source yields;
 // the sources (API, files) and the reports (summary, issues) live elsewhere.
+
+
 
 
 /** How many rejected records are kept with their reasons; the rest are only counted. */
@@ -43017,7 +43339,10 @@ function allowed(actor, allowActors) {
 }
 async function scan(source, options) {
     const allowActors = new Set(options.allowActors.map((actor) => actor.toLowerCase()));
-    const seen = new Set();
+    // What the scan keeps is stored as text outside the heap (text-log.ts): memory follows
+    // the bytes of the key events kept, not thousands of objects.
+    const seen = new TextSet();
+    const kept = new KeptEvents(options.rule);
     const projectIds = options.projectIds?.length ? new Set(options.projectIds) : undefined;
     const result = {
         eventsScanned: 0,
@@ -43059,11 +43384,10 @@ async function scan(source, options) {
         const event = reading.event;
         // Pages overlap when events arrive while paging, and exports get concatenated. Only key
         // events are remembered: memory follows them, not the size of the log.
-        if (seen.has(event.id)) {
+        if (!seen.add(event.id)) {
             result.duplicates++;
             continue;
         }
-        seen.add(event.id);
         if (projectIds && !(event.projectId !== undefined && projectIds.has(event.projectId))) {
             result.otherProjects++;
             continue;
@@ -43071,31 +43395,12 @@ async function scan(source, options) {
         result.eventsScanned++;
         result.keyEvents++;
         if (event.type === 'api_key.deleted') {
-            result.deletions.push({
-                keyId: event.keyId,
-                eventId: event.id,
-                effectiveAt: event.effectiveAt,
-                actor: event.actor
-            });
+            result.deletions.push(new KeptDeletion(kept, kept.push(event)));
             continue;
         }
         if (!matches(event, options.rule))
             continue;
-        const finding = {
-            severity: severityOf(event, options.rule),
-            title: titleOf(event, options.rule),
-            dedup: dedupOf(event),
-            keyId: event.keyId,
-            keyName: event.keyName,
-            eventId: event.id,
-            eventType: event.type,
-            effectiveAt: event.effectiveAt,
-            scopes: event.scopes,
-            elevatedScopes: elevatedScopesOf(event, options.rule),
-            projectId: event.projectId,
-            actor: event.actor,
-            alertContext: alertContextOf(event, options.rule)
-        };
+        const finding = new KeptFinding(kept, kept.push(event), severityOf(event, options.rule));
         (allowed(event.actor, allowActors) ? result.suppressed : result.findings).push(finding);
     }
     result.eventsScanned += source.status.prefiltered;
@@ -43285,10 +43590,17 @@ function resolveWindow(settings, nowSeconds) {
 ;// CONCATENATED MODULE: ./src/triage/findings.ts
 // Findings grouped by key: the unit of triage (one issue per key).
 
-function bySeverityThenTime(a, b) {
-    return (severityRank(b.severity) - severityRank(a.severity) ||
-        (b.effectiveAt ?? 0) - (a.effectiveAt ?? 0) ||
-        a.eventId.localeCompare(b.eventId));
+/** Highest severity first, then newest first, then by event id; each finding's fields read once. */
+function sortedBySeverityThenTime(findings) {
+    return findings
+        .map((finding) => ({
+        finding,
+        rank: severityRank(finding.severity),
+        at: finding.effectiveAt ?? 0,
+        id: finding.eventId
+    }))
+        .sort((a, b) => b.rank - a.rank || b.at - a.at || a.id.localeCompare(b.id))
+        .map(({ finding }) => finding);
 }
 function byKey(items) {
     const groups = new Map();
@@ -43308,7 +43620,7 @@ function groupByKey(findings, deletions = []) {
     const deleted = byKey(deletions);
     return [...groups.entries()]
         .map(([keyId, group]) => {
-        const sorted = group.sort(bySeverityThenTime);
+        const sorted = group.length === 1 ? group : sortedBySeverityThenTime(group);
         return { keyId, severity: sorted[0].severity, findings: sorted, deletions: deleted.get(keyId) ?? [] };
     })
         .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.keyId.localeCompare(b.keyId));

@@ -12,12 +12,17 @@ export interface KeyFindings {
   deletions: Deletion[]
 }
 
-function bySeverityThenTime(a: Finding, b: Finding): number {
-  return (
-    severityRank(b.severity) - severityRank(a.severity) ||
-    (b.effectiveAt ?? 0) - (a.effectiveAt ?? 0) ||
-    a.eventId.localeCompare(b.eventId)
-  )
+/** Highest severity first, then newest first, then by event id; each finding's fields read once. */
+function sortedBySeverityThenTime(findings: readonly Finding[]): Finding[] {
+  return findings
+    .map((finding) => ({
+      finding,
+      rank: severityRank(finding.severity),
+      at: finding.effectiveAt ?? 0,
+      id: finding.eventId
+    }))
+    .sort((a, b) => b.rank - a.rank || b.at - a.at || a.id.localeCompare(b.id))
+    .map(({ finding }) => finding)
 }
 
 function byKey<T extends { keyId: string }>(items: readonly T[]): Map<string, T[]> {
@@ -37,7 +42,7 @@ export function groupByKey(findings: readonly Finding[], deletions: readonly Del
   const deleted = byKey(deletions)
   return [...groups.entries()]
     .map(([keyId, group]) => {
-      const sorted = group.sort(bySeverityThenTime)
+      const sorted = group.length === 1 ? group : sortedBySeverityThenTime(group)
       return { keyId, severity: sorted[0]!.severity, findings: sorted, deletions: deleted.get(keyId) ?? [] }
     })
     .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.keyId.localeCompare(b.keyId))
