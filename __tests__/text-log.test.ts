@@ -35,6 +35,16 @@ describe('TextLog', () => {
     texts.forEach((text, i) => expect(log.text(i)).toBe(text))
   })
 
+  it('says what to do when the temporary file cannot be written', () => {
+    const missing = join(tmpdir(), 'keywatch-no-such-dir', 'deeper')
+    const log = new TextLog(32 << 10, missing)
+    expect(() => {
+      for (let i = 0; i < 1000; i++) log.push('x'.repeat(200))
+    }).toThrow(
+      `Could not write the findings this run keeps to a temporary file in ${missing} (ENOENT: no such file or directory, mkdtemp '${missing}/openai-keywatch-XXXXXX'): free space there, or point RUNNER_TEMP (the action) or TMPDIR (the CLI) at a directory with room.`
+    )
+  })
+
   it('refuses an index it does not have', () => {
     const log = new TextLog()
     log.push('a')

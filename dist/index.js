@@ -74456,8 +74456,13 @@ class TextLog {
         let buffer;
         if (last?.buffer !== undefined && this.inMemory + wanted > this.memoryBytes) {
             const spill = this.openSpill();
-            for (let written = 0; written < this.used;) {
-                written += (0,external_node_fs_namespaceObject.writeSync)(spill.fd, last.buffer, written, this.used - written, spill.size + written);
+            try {
+                for (let written = 0; written < this.used;) {
+                    written += (0,external_node_fs_namespaceObject.writeSync)(spill.fd, last.buffer, written, this.used - written, spill.size + written);
+                }
+            }
+            catch (error) {
+                throw spillError(spill.dir, error);
             }
             last.at = spill.size;
             spill.size += this.used;
@@ -74479,13 +74484,26 @@ class TextLog {
     }
     openSpill() {
         if (!this.spill) {
-            const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(this.spillDir ?? (process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)()), 'openai-keywatch-'));
-            const file = { fd: (0,external_node_fs_namespaceObject.openSync)((0,external_node_path_namespaceObject.join)(dir, 'kept'), 'w+', 0o600), dir, size: 0 };
-            spills.add(file);
-            this.spill = file;
+            const parent = this.spillDir ?? (process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)());
+            let dir;
+            try {
+                dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(parent, 'openai-keywatch-'));
+                const file = { fd: (0,external_node_fs_namespaceObject.openSync)((0,external_node_path_namespaceObject.join)(dir, 'kept'), 'w+', 0o600), dir, size: 0 };
+                spills.add(file);
+                this.spill = file;
+            }
+            catch (error) {
+                if (dir)
+                    (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+                throw spillError(parent, error);
+            }
         }
         return this.spill;
     }
+}
+function spillError(dir, error) {
+    return new Error(`Could not write the findings this run keeps to a temporary file in ${dir} (${error.message}): ` +
+        'free space there, or point RUNNER_TEMP (the action) or TMPDIR (the CLI) at a directory with room.');
 }
 function doubled(array) {
     const next = new Uint32Array(array.length * 2);

@@ -107,8 +107,12 @@ export class TextLog {
     let buffer: Buffer | undefined
     if (last?.buffer !== undefined && this.inMemory + wanted > this.memoryBytes) {
       const spill = this.openSpill()
-      for (let written = 0; written < this.used;) {
-        written += writeSync(spill.fd, last.buffer, written, this.used - written, spill.size + written)
+      try {
+        for (let written = 0; written < this.used;) {
+          written += writeSync(spill.fd, last.buffer, written, this.used - written, spill.size + written)
+        }
+      } catch (error) {
+        throw spillError(spill.dir, error)
       }
       last.at = spill.size
       spill.size += this.used
@@ -129,13 +133,27 @@ export class TextLog {
 
   private openSpill(): { fd: number; dir: string; size: number } {
     if (!this.spill) {
-      const dir = mkdtempSync(join(this.spillDir ?? (process.env.RUNNER_TEMP || tmpdir()), 'openai-keywatch-'))
-      const file = { fd: openSync(join(dir, 'kept'), 'w+', 0o600), dir, size: 0 }
-      spills.add(file)
-      this.spill = file
+      const parent = this.spillDir ?? (process.env.RUNNER_TEMP || tmpdir())
+      let dir: string | undefined
+      try {
+        dir = mkdtempSync(join(parent, 'openai-keywatch-'))
+        const file = { fd: openSync(join(dir, 'kept'), 'w+', 0o600), dir, size: 0 }
+        spills.add(file)
+        this.spill = file
+      } catch (error) {
+        if (dir) rmSync(dir, { recursive: true, force: true })
+        throw spillError(parent, error)
+      }
     }
     return this.spill
   }
+}
+
+function spillError(dir: string, error: unknown): Error {
+  return new Error(
+    `Could not write the findings this run keeps to a temporary file in ${dir} (${(error as Error).message}): ` +
+      'free space there, or point RUNNER_TEMP (the action) or TMPDIR (the CLI) at a directory with room.'
+  )
 }
 
 function doubled(array: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> {
