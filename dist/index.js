@@ -29906,7 +29906,7 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(318);
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -29919,10 +29919,10 @@ __webpack_async_result__();
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  eF: () => (/* binding */ run)
+  e: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: ANNOTATIONS_PER_KIND, issuesWritten
+// UNUSED EXPORTS: issuesWritten
 
 // NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -74371,7 +74371,10 @@ const FIRST_CHUNK = 16 << 10;
 const LARGEST_CHUNK = 1 << 20;
 /** What a log holds in memory before it moves full chunks to a temporary file. */
 const MEMORY_BYTES = 2 << 20;
-/** Temporary files still open, removed when the process exits however it exits. */
+/**
+ * Temporary files still open, removed when the process exits. A process killed by a signal
+ * leaves its file behind, which is why the runner's temporary directory is the default.
+ */
 const spills = new Set();
 function removeSpill(spill) {
     spills.delete(spill);

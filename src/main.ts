@@ -41,7 +41,7 @@ function setOutputs(report: Report, path: string): void {
  * only the first few of each kind are annotations, leaving room for the verdict's own
  * error; the others are log lines, and one notice says how many and where they all are.
  */
-export const ANNOTATIONS_PER_KIND = 5
+const ANNOTATIONS_PER_KIND = 5
 
 function annotate(report: Report): void {
   const used = { error: 0, warning: 0 }

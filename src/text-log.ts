@@ -12,7 +12,7 @@ import { join } from 'node:path'
 const FIRST_CHUNK = 16 << 10
 const LARGEST_CHUNK = 1 << 20
 /** What a log holds in memory before it moves full chunks to a temporary file. */
-export const MEMORY_BYTES = 2 << 20
+const MEMORY_BYTES = 2 << 20
 
 /** A chunk of texts: in memory, or at `at` in the log's temporary file. */
 interface Chunk {
@@ -20,7 +20,10 @@ interface Chunk {
   at: number
 }
 
-/** Temporary files still open, removed when the process exits however it exits. */
+/**
+ * Temporary files still open, removed when the process exits. A process killed by a signal
+ * leaves its file behind, which is why the runner's temporary directory is the default.
+ */
 const spills = new Set<{ fd: number; dir: string }>()
 function removeSpill(spill: { fd: number; dir: string }): void {
   spills.delete(spill)

@@ -43012,7 +43012,10 @@ const FIRST_CHUNK = 16 << 10;
 const LARGEST_CHUNK = 1 << 20;
 /** What a log holds in memory before it moves full chunks to a temporary file. */
 const MEMORY_BYTES = 2 << 20;
-/** Temporary files still open, removed when the process exits however it exits. */
+/**
+ * Temporary files still open, removed when the process exits. A process killed by a signal
+ * leaves its file behind, which is why the runner's temporary directory is the default.
+ */
 const spills = new Set();
 function removeSpill(spill) {
     spills.delete(spill);
