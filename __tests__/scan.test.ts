@@ -81,7 +81,7 @@ describe('scan', () => {
   it('keeps findings and deletions whole: every field reads back, and JSON has them all', async () => {
     const actor = {
       type: 'session',
-      session: { user: { id: 'user-1', email: 'é@company.com' }, ip_address: '203.0.113.9', user_agent: 'ua "x"' }
+      session: { user: { id: 'user-1', email: 'é\ud800@company.com' }, ip_address: '203.0.113.9', user_agent: 'ua "x"' }
     }
     const result = await scan(
       source([
@@ -94,7 +94,7 @@ describe('scan', () => {
     const [high, medium] = result.findings
     expect(JSON.parse(JSON.stringify(high))).toEqual({
       severity: 'HIGH',
-      title: 'OpenAI API key key_1 created with elevated scopes [Models:Write, all] by é@company.com',
+      title: 'OpenAI API key key_1 created with elevated scopes [Models:Write, all] by é\ud800@company.com',
       dedup: 'openai-api-key:key_1',
       keyId: 'key_1',
       keyName: undefined,
@@ -104,9 +104,11 @@ describe('scan', () => {
       scopes: ['Models:Write', 'all'],
       elevatedScopes: ['Models:Write', 'all'],
       projectId: 'proj_1',
-      actor: expect.objectContaining({ type: 'session', name: 'é@company.com', userAgent: 'ua "x"' }),
+      actor: expect.objectContaining({ type: 'session', name: 'é\ud800@company.com', userAgent: 'ua "x"' }),
       alertContext: expect.objectContaining({ event_id: 'a1', source_ip: '203.0.113.9', project_id: 'proj_1' })
     })
+    // Attacker text comes back exactly, a lone surrogate too.
+    expect(high!.actor.email).toBe('é\ud800@company.com')
     // Reading one finding after another gives each its own fields.
     expect([high!.keyId, medium!.keyId, high!.eventId, medium!.severity, medium!.effectiveAt]).toEqual([
       'key_1',
@@ -120,7 +122,7 @@ describe('scan', () => {
         keyId: 'key_1',
         eventId: 'd1',
         effectiveAt: 1_790_000_002,
-        actor: expect.objectContaining({ email: 'é@company.com', ip: '203.0.113.9' })
+        actor: expect.objectContaining({ email: 'é\ud800@company.com', ip: '203.0.113.9' })
       }
     ])
   })
