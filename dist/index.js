@@ -33618,12 +33618,14 @@ function planKey(work, issue, context) {
 function planIssues(work, issues, context, maxIssues) {
     let created = 0;
     return work.map((key) => {
-        const step = planKey(key, issues.get(markerId(key.keyId)), context);
-        if (step.kind !== 'create')
-            return step;
-        if (created >= maxIssues)
-            return { kind: 'capped', keyId: key.keyId, severity: step.severity };
-        created++;
+        const issue = issues.get(markerId(key.keyId));
+        // Past the cap, a key that would get a new issue is not even rendered: a backfill can have thousands.
+        if (!issue && key.findings.length > 0 && key.severity && created >= maxIssues) {
+            return { kind: 'capped', keyId: key.keyId, severity: key.severity };
+        }
+        const step = planKey(key, issue, context);
+        if (step.kind === 'create')
+            created++;
         return step;
     });
 }
