@@ -74600,7 +74600,10 @@ class KeptEvents {
         return this.lastEvent;
     }
 }
-/** A finding over a kept event: three fields, the severity held here as counts and the gate read it. */
+/**
+ * A finding over a kept event, in three fields. The severity is held here: the counts and
+ * the gate read it for every finding.
+ */
 class KeptFinding {
     kept;
     index;

@@ -39,7 +39,10 @@ export class KeptEvents {
   }
 }
 
-/** A finding over a kept event: three fields, the severity held here as counts and the gate read it. */
+/**
+ * A finding over a kept event, in three fields. The severity is held here: the counts and
+ * the gate read it for every finding.
+ */
 export class KeptFinding implements Finding {
   constructor(
     private readonly kept: KeptEvents,
