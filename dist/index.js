@@ -74683,20 +74683,23 @@ class KeptDeletion {
         this.kept = kept;
         this.index = index;
     }
+    get event() {
+        return this.kept.event(this.index);
+    }
     get effectiveAt() {
-        return this.kept.event(this.index).effectiveAt;
+        return this.event.effectiveAt;
     }
     get keyId() {
-        return this.kept.event(this.index).keyId;
+        return this.event.keyId;
     }
     get eventId() {
-        return this.kept.event(this.index).id;
+        return this.event.id;
     }
     get actor() {
-        return this.kept.event(this.index).actor;
+        return this.event.actor;
     }
     toJSON() {
-        const event = this.kept.event(this.index);
+        const event = this.event;
         return { keyId: event.keyId, eventId: event.id, effectiveAt: event.effectiveAt, actor: event.actor };
     }
 }
@@ -75005,7 +75008,7 @@ function groupByKey(findings, deletions = []) {
     const deleted = byKey(deletions);
     return [...groups.entries()]
         .map(([keyId, group]) => {
-        const sorted = group.length === 1 ? group : sortedBySeverityThenTime(group);
+        const sorted = sortedBySeverityThenTime(group);
         return { keyId, severity: sorted[0].severity, findings: sorted, deletions: deleted.get(keyId) ?? [] };
     })
         .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.keyId.localeCompare(b.keyId));
@@ -75349,11 +75352,7 @@ function renderSummary(report) {
     after.push(`### Verdict\n${report.gate.failed ? '❌' : '✅'} ${inert(report.gate.reason, 2000)}`);
     const body = [];
     const actions = new Map(report.issues.map((action) => [action.keyId, action]));
-    const rows = (function* () {
-        for (const key of report.keys)
-            for (const finding of key.findings)
-                yield findingRow(finding, actions.get(key.keyId));
-    })();
+    const rows = rowsOf(report.keys.flatMap((key) => key.findings), (finding) => findingRow(finding, actions.get(finding.keyId)));
     if (report.counts.total > 0) {
         body.push('### Findings');
         // The findings take what the other sections leave.

@@ -121,21 +121,24 @@ export class KeptDeletion implements Deletion {
     private readonly index: number
   ) {}
 
+  private get event(): KeyEvent {
+    return this.kept.event(this.index)
+  }
   get effectiveAt(): number | undefined {
-    return this.kept.event(this.index).effectiveAt
+    return this.event.effectiveAt
   }
   get keyId(): string {
-    return this.kept.event(this.index).keyId
+    return this.event.keyId
   }
   get eventId(): string {
-    return this.kept.event(this.index).id
+    return this.event.id
   }
   get actor(): Actor {
-    return this.kept.event(this.index).actor
+    return this.event.actor
   }
 
   toJSON(): Deletion {
-    const event = this.kept.event(this.index)
+    const event = this.event
     return { keyId: event.keyId, eventId: event.id, effectiveAt: event.effectiveAt, actor: event.actor }
   }
 }

@@ -42,7 +42,7 @@ export function groupByKey(findings: readonly Finding[], deletions: readonly Del
   const deleted = byKey(deletions)
   return [...groups.entries()]
     .map(([keyId, group]) => {
-      const sorted = group.length === 1 ? group : sortedBySeverityThenTime(group)
+      const sorted = sortedBySeverityThenTime(group)
       return { keyId, severity: sorted[0]!.severity, findings: sorted, deletions: deleted.get(keyId) ?? [] }
     })
     .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.keyId.localeCompare(b.keyId))

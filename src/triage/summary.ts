@@ -188,9 +188,10 @@ export function renderSummary(report: Report): string {
 
   const body: string[] = []
   const actions = new Map(report.issues.map((action) => [action.keyId, action]))
-  const rows = (function* (): Generator<string[]> {
-    for (const key of report.keys) for (const finding of key.findings) yield findingRow(finding, actions.get(key.keyId))
-  })()
+  const rows = rowsOf(
+    report.keys.flatMap((key) => key.findings),
+    (finding) => findingRow(finding, actions.get(finding.keyId))
+  )
   if (report.counts.total > 0) {
     body.push('### Findings')
     // The findings take what the other sections leave.
