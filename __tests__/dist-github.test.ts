@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { markedKey } from '../src/triage/issues.js'
+import { markedKey } from '../src/issues/markers.js'
 import { runAction } from './support/action.js'
 import { FakeGitHub } from './support/fake-github.js'
 

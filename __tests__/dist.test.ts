@@ -94,14 +94,16 @@ describe('dist/index.js on the seed events', () => {
     expect(run.code).toBe(0)
     expect(run.outputs).toMatchObject({ findings: String(count), high: '6000', medium: '3000', complete: 'true' })
     const report = JSON.parse(readFileSync(run.outputs.report!, 'utf8'))
-    const ids = report.keys.flatMap((key: { findings: { eventId: string }[] }) => key.findings.map((f) => f.eventId))
+    const ids = report.keys.flatMap((key: { findings: { eventId: string }[] }) =>
+      [...key.findings].map((f) => f.eventId)
+    )
     expect(new Set(ids).size).toBe(count)
     const last = report.keys.find((key: { keyId: string }) => key.keyId === `key-${count - 1}`)
-    expect(last.findings[0]).toMatchObject({
+    expect(last.findings.at(0)).toMatchObject({
       eventId: `audit_log-${count - 1}`,
       effectiveAt: 1_790_000_000 + count - 1
     })
-    expect(last.findings[0].alertContext).toMatchObject({
+    expect(last.findings.at(0).alertContext).toMatchObject({
       event_id: `audit_log-${count - 1}`,
       source_ip: '203.0.113.9'
     })

@@ -6,8 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { load } from 'js-yaml'
-import { main } from '../src/cli.js'
-import { parseDuration } from '../src/settings.js'
+import { main } from '../src/cli/main.js'
+import { parseDuration } from '../src/settings/settings.js'
 import { runAction } from './support/action.js'
 
 // The package's ESM build calls require() and __dirname, which ESM lacks: load its

@@ -1,16 +1,20 @@
-// The pipeline both entry points share: settings in, source, rule, report out.
-// The action (main.ts) and the CLI (cli.ts) differ only in where inputs come from
+// The one place the stages are composed: settings in; the audit-log source and the scan
+// (events in, findings out, grouped by key once); the issues on GitHub (one per key);
+// then the report that the summary, the outputs, the JSON file and the CLI render.
+// The action (action/run.ts) and the CLI (cli/) differ only in where settings come from
 // and where the results go.
 import { AdminApiSource } from './audit-log/api-source.js'
 import { FileSource } from './audit-log/file-source.js'
 import type { AuditLogSource } from './audit-log/source.js'
-import { trackProgress, type ProgressLog } from './progress.js'
-import { scan, type ScanResult, type TimeWindow } from './scan.js'
-import { resolveWindow, type Settings } from './settings.js'
-import { syncIssues, type IssueTarget } from './github/issues.js'
-import { groupByKey } from './triage/findings.js'
-import { gate } from './triage/gate.js'
-import { buildReport, type IssueAction, type Report } from './triage/report.js'
+import type { KeyFindings, TimeWindow } from './model/index.js'
+import type { IssueOptions } from './issues/options.js'
+import { syncIssues, type IssueTarget } from './issues/sync.js'
+import { gate } from './report/gate.js'
+import { buildReport, type IssueAction, type Report } from './report/report.js'
+import { groupByKey } from './scan/by-key.js'
+import { scan, type ScanResult } from './scan/engine.js'
+import { trackProgress, type ProgressLog } from './scan/progress.js'
+import { resolveWindow, type Settings } from './settings/settings.js'
 
 /** Where a scan reports as it goes: progress lines, and warnings from the OpenAI SDK. */
 export interface ScanLog {
@@ -34,6 +38,9 @@ export interface Scanned {
   window: TimeWindow
   source: AuditLogSource
   result: ScanResult
+  /** The findings by key, and the suppressed ones: grouped once, for the issues and the report. */
+  keys: KeyFindings[]
+  suppressed: KeyFindings[]
 }
 
 export async function scanWindow(settings: Settings, now = Date.now(), log: ScanLog = {}): Promise<Scanned> {
@@ -47,9 +54,16 @@ export async function scanWindow(settings: Settings, now = Date.now(), log: Scan
       window,
       allowActors: settings.allowActors,
       projectIds: settings.projectIds,
-      progress
+      progress,
+      tempDir: settings.tempDir
     })
-    return { window, source, result }
+    return {
+      window,
+      source,
+      result,
+      keys: groupByKey(result.findings, result.deletions),
+      suppressed: groupByKey(result.suppressed)
+    }
   } finally {
     stop()
   }
@@ -57,38 +71,48 @@ export async function scanWindow(settings: Settings, now = Date.now(), log: Scan
 
 export function report(settings: Settings, scanned: Scanned, issues: IssueAction[] = []): Report {
   const { source, result, window } = scanned
-  const failures = issues.filter((issue) => issue.action === 'failed').length
   return buildReport({
     source,
     window,
     result,
+    keys: scanned.keys,
+    suppressed: scanned.suppressed,
     failOn: settings.failOn,
-    gate: gate(
-      result.findings,
-      settings.failOn,
-      source.status.complete,
-      source.status.missing,
-      failures,
-      result.malformedKeyEvents
-    ),
+    gate: gate({
+      severities: result.severities,
+      failOn: settings.failOn,
+      complete: source.status.complete,
+      missing: source.status.missing,
+      issueFailures: issues.filter((issue) => issue.action === 'failed').length,
+      unjudgedKeyEvents: result.malformedKeyEvents
+    }),
     issues,
     issueMode: !settings.createIssues ? 'off' : settings.dryRun ? 'dry-run' : 'on'
   })
 }
 
+/** How the settings ask for issues to be written. */
+export function issueOptions(settings: Settings): IssueOptions {
+  return {
+    label: settings.label,
+    maxIssues: settings.maxIssues,
+    dryRun: settings.dryRun,
+    reopenClosed: settings.reopenClosed,
+    runUrl: settings.github.runUrl
+  }
+}
+
 /** One issue per key on GitHub (or what would be done, in a dry run); nothing when create-issues is false. */
-export async function triageIssues(settings: Settings, scanned: Scanned, target: IssueTarget): Promise<IssueAction[]> {
+export async function triageIssues(
+  settings: Settings,
+  scanned: Scanned,
+  target: Pick<IssueTarget, 'timings' | 'log'> = {}
+): Promise<IssueAction[]> {
   if (!settings.createIssues) return []
-  const { result } = scanned
-  return syncIssues(
-    groupByKey(result.findings, result.deletions),
-    result.deletions,
-    {
-      label: settings.label,
-      maxIssues: settings.maxIssues,
-      dryRun: settings.dryRun,
-      reopenClosed: settings.reopenClosed
-    },
-    target
-  )
+  return syncIssues(scanned.keys, scanned.result.deletions, issueOptions(settings), {
+    token: settings.githubToken,
+    apiUrl: settings.github.apiUrl,
+    repository: settings.github.repository,
+    ...target
+  })
 }

@@ -1,6 +1,7 @@
 // Audit-log events for tests, in the flattened shape the seed uses, and a source that
 // yields them from memory.
 import { newStatus, type AuditLogSource } from '../../src/audit-log/source.js'
+import { scan, type ScanResult } from '../../src/scan/engine.js'
 
 export interface EventOptions {
   id: string
@@ -75,4 +76,13 @@ export function memorySource(events: readonly unknown[]): AuditLogSource {
       for (const raw of events) yield { raw, where: `line ${++line}` }
     }
   }
+}
+
+/** The scan of `events` with the rule's defaults but `models:write` as the only MEDIUM scope. */
+export async function scanned(events: unknown[], allowActors: string[] = []): Promise<ScanResult> {
+  return scan(memorySource(events), {
+    rule: { elevatedScopes: ['all', 'admin', 'models:write'], highScopes: ['all', 'admin'] },
+    window: {},
+    allowActors
+  })
 }

@@ -4,8 +4,8 @@
 // (retries, each request, the whole read) and fails closed: a page that cannot be read
 // leaves the run incomplete, naming the part of the window that is missing.
 import OpenAI from 'openai'
-import { redact } from '../redact.js'
-import { KEY_EVENT_TYPES } from './event.js'
+import { KEY_EVENT_TYPES } from '../model/index.js'
+import { isoTime, redact } from '../text.js'
 import { newStatus, type AuditLogSource, type SourcedEvent } from './source.js'
 
 /** What to do about a key the API refuses; said for a wrong key shape too. */
@@ -55,10 +55,6 @@ export function checkAdminKey(key: string): void {
   if (kind) {
     throw new AdminApiError(`Input openai-admin-key is ${kind}, which cannot read audit logs. ${KEY_ADVICE}`)
   }
-}
-
-function iso(seconds: number): string {
-  return new Date(seconds * 1000).toISOString()
 }
 
 /** Type of a page as the SDK builds it, with the parts of the answer it keeps to itself. */
@@ -190,10 +186,10 @@ export class AdminApiSource implements AuditLogSource {
     }
     // Events come newest first: what is missing runs from the window's start up to the
     // oldest event read (that second included: it may hold more events than were read).
-    const missingUntil = oldest === undefined ? `${iso(until)} (the whole window)` : `${iso(oldest)} inclusive`
+    const missingUntil = oldest === undefined ? `${isoTime(until)} (the whole window)` : `${isoTime(oldest)} inclusive`
     this.status.complete = false
     this.status.missing.push(
-      `events from ${iso(since)} to ${missingUntil} were not read: page ${page} failed, ${reason}`
+      `events from ${isoTime(since)} to ${missingUntil} were not read: page ${page} failed, ${reason}`
     )
   }
 

@@ -1,15 +1,8 @@
 // Port of Panther's rule OpenAI.API.Key.Anomalous.Activity: a handful of pure
 // functions of one event, next to the metadata its YAML spec carries
-// (rules/openai_api_key_anomalous_activity.yml; a test keeps the two equal).
-import { readEvent, type KeyEvent } from '../audit-log/event.js'
-
-export type Severity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFO'
-
-export const SEVERITY_ORDER: readonly Severity[] = ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']
-
-export function severityRank(severity: Severity): number {
-  return SEVERITY_ORDER.indexOf(severity)
-}
+// (rules/openai_api_key_anomalous_activity.yml; a test keeps the two equal). It reads the
+// model only: turning a raw event into a KeyEvent is the audit-log stage's work.
+import type { AlertContext, Finding, KeyEvent, Severity } from '../model/index.js'
 
 export interface RuleOptions {
   /** Scopes that make a created or updated key a finding (compared case-insensitively). */
@@ -78,12 +71,6 @@ export function elevatedScopesOf(event: KeyEvent, options: RuleOptions = DEFAULT
   return event.scopes.filter((scope) => elevated.has(scope.trim().toLowerCase()))
 }
 
-function judged(raw: unknown): KeyEvent | undefined {
-  const reading = readEvent(raw)
-  if (reading.kind !== 'key' || reading.event.type === 'api_key.deleted') return undefined
-  return reading.event
-}
-
 export function matches(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPTIONS): boolean {
   return event.type !== 'api_key.deleted' && elevatedScopesOf(event, options).length > 0
 }
@@ -102,8 +89,6 @@ export function titleOf(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPT
 export function dedupOf(event: KeyEvent): string {
   return `openai-api-key:${event.keyId}`
 }
-
-export type AlertContext = Record<string, string | string[] | number | null>
 
 export function alertContextOf(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPTIONS): AlertContext {
   const { actor } = event
@@ -130,28 +115,22 @@ export function alertContextOf(event: KeyEvent, options: RuleOptions = DEFAULT_R
   }
 }
 
-// Panther's entry points, each a pure function of one raw event.
-export function rule(raw: unknown, options: RuleOptions = DEFAULT_RULE_OPTIONS): boolean {
-  const event = judged(raw)
-  return event !== undefined && matches(event, options)
-}
-
-export function title(raw: unknown, options: RuleOptions = DEFAULT_RULE_OPTIONS): string {
-  const event = judged(raw)
-  return event ? titleOf(event, options) : RULE.displayName
-}
-
-export function severity(raw: unknown, options: RuleOptions = DEFAULT_RULE_OPTIONS): Severity {
-  const event = judged(raw)
-  return event ? severityOf(event, options) : RULE.defaultSeverity
-}
-
-export function dedup(raw: unknown): string {
-  const event = judged(raw)
-  return event ? dedupOf(event) : RULE.id
-}
-
-export function alertContext(raw: unknown, options: RuleOptions = DEFAULT_RULE_OPTIONS): AlertContext {
-  const event = judged(raw)
-  return event ? alertContextOf(event, options) : {}
+/** The finding for a key event, every field computed once; undefined when the rule does not match. */
+export function findingOf(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPTIONS): Finding | undefined {
+  if (!matches(event, options)) return undefined
+  return {
+    severity: severityOf(event, options),
+    title: titleOf(event, options),
+    dedup: dedupOf(event),
+    keyId: event.keyId,
+    keyName: event.keyName,
+    eventId: event.id,
+    eventType: event.type,
+    effectiveAt: event.effectiveAt,
+    scopes: event.scopes,
+    elevatedScopes: elevatedScopesOf(event, options),
+    projectId: event.projectId,
+    actor: event.actor,
+    alertContext: alertContextOf(event, options)
+  }
 }

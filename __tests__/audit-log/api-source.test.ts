@@ -1,0 +1,324 @@
+// The Admin API source, driven by the real `openai` SDK against a fake endpoint on 127.0.0.1.
+import { AdminApiSource, KEY_ADVICE, type ApiSourceOptions } from '../../src/audit-log/api-source.js'
+import { DEFAULT_RULE_OPTIONS } from '../../src/rules/api-key-anomalous-activity.js'
+import { scan } from '../../src/scan/engine.js'
+import {
+  keyEvent,
+  otherEvent,
+  startFakeOpenAI,
+  type AuditLogEvent,
+  type FakeOpenAI,
+  type FakeOptions
+} from '../support/fake-openai.js'
+
+const KEY = 'sk-admin-TESTabcdefghijklmnopqrstuvwxyz0123456789'
+const SINCE = 1_790_000_000
+const UNTIL = SINCE + 86_400
+
+let server: FakeOpenAI | undefined
+afterEach(async () => {
+  await server?.close()
+  server = undefined
+})
+
+async function start(events: AuditLogEvent[], options: Partial<FakeOptions> = {}): Promise<FakeOpenAI> {
+  server = await startFakeOpenAI({ key: KEY, events, ...options })
+  return server
+}
+
+function source(fake: FakeOpenAI, options: Partial<ApiSourceOptions> = {}): AdminApiSource {
+  // Small limits, so faults end fast; the action's defaults are larger.
+  return new AdminApiSource({
+    adminKey: KEY,
+    baseURL: fake.baseURL,
+    since: SINCE,
+    until: UNTIL,
+    projectIds: [],
+    maxRetries: 2,
+    requestTimeoutMs: 2000,
+    deadlineMs: 20_000,
+    ...options
+  })
+}
+
+async function scanned(api: AdminApiSource) {
+  return scan(api, { rule: DEFAULT_RULE_OPTIONS, window: { since: SINCE, until: UNTIL }, allowActors: [] })
+}
+
+/** 250 key events one minute apart, newest last, with 300 other events among them. */
+function manyEvents(): AuditLogEvent[] {
+  const events: AuditLogEvent[] = []
+  for (let n = 0; n < 250; n++) events.push(keyEvent(n, SINCE + 60 * n, n % 2 === 0 ? ['all'] : ['models:read']))
+  for (let n = 0; n < 300; n++) events.push(otherEvent(n, SINCE + 45 * n))
+  return events
+}
+
+// A page fails after retries with these; "retry-after-ms" keeps the test fast.
+const SERVER_ERROR = { status: 500, headers: { 'retry-after-ms': '5' } }
+
+describe('AdminApiSource over HTTP', () => {
+  it('reads every page newest first, with the filters as bracket query parameters', async () => {
+    const fake = await start(manyEvents())
+    const api = source(fake)
+    const result = await scanned(api)
+    expect(api.status).toMatchObject({ complete: true, missing: [], pages: 3 })
+    expect(result.keyEvents).toBe(250)
+    expect(result.eventsScanned).toBe(250)
+    expect(result.findings).toHaveLength(125)
+    expect(fake.requests).toHaveLength(3)
+    const [first, second, third] = fake.requests.map((request) => request.query)
+    expect(fake.requests[0]!.path).toBe('/v1/organization/audit_logs')
+    expect(first!.get('effective_at[gte]')).toBe(String(SINCE))
+    expect(first!.get('effective_at[lt]')).toBe(String(UNTIL))
+    expect(first!.getAll('event_types[]')).toEqual(['api_key.created', 'api_key.updated', 'api_key.deleted'])
+    expect(first!.get('limit')).toBe('100')
+    expect(first!.has('after')).toBe(false)
+    // The cursor is the last (oldest) event of the page before.
+    expect(second!.get('after')).toBe('audit_log-000150')
+    expect(third!.get('after')).toBe('audit_log-000050')
+    expect(third!.get('effective_at[gte]')).toBe(String(SINCE))
+    expect(fake.requests[0]!.authorization).toBe(`Bearer ${KEY}`)
+  })
+
+  it('sends project-ids as project_ids[] and gets only those projects', async () => {
+    const fake = await start([
+      keyEvent(1, SINCE + 10, ['all'], 'api_key.created', 'proj_a'),
+      keyEvent(2, SINCE + 20, ['all'], 'api_key.created', 'proj_b'),
+      keyEvent(3, SINCE + 30, ['all'], 'api_key.created', 'proj_c')
+    ])
+    const result = await scanned(source(fake, { projectIds: ['proj_a', 'proj_c'] }))
+    expect(fake.requests[0]!.query.getAll('project_ids[]')).toEqual(['proj_a', 'proj_c'])
+    expect([...result.findings].map((finding) => finding.keyId).sort()).toEqual(['key_1', 'key_3'])
+  })
+
+  it('reads [since, until): since included, until excluded, enforced again on the client', async () => {
+    const edges = [
+      keyEvent(1, SINCE - 1),
+      keyEvent(2, SINCE),
+      keyEvent(3, UNTIL - 1),
+      keyEvent(4, UNTIL),
+      keyEvent(5, UNTIL + 3600)
+    ]
+    const honest = await scanned(source(await start(edges)))
+    expect([...honest.findings].map((finding) => finding.keyId).sort()).toEqual(['key_2', 'key_3'])
+    await server!.close()
+    // A server (or proxy) that ignores the window: the events outside it are still dropped.
+    const sloppy = await start(edges, { ignoreWindow: true })
+    const result = await scanned(source(sloppy))
+    expect([...result.findings].map((finding) => finding.keyId).sort()).toEqual(['key_2', 'key_3'])
+    expect(result.outsideWindow).toBe(3)
+  })
+
+  it('counts an event once when pages overlap', async () => {
+    const fake = await start(manyEvents(), { overlap: 7 })
+    const api = source(fake)
+    const result = await scanned(api)
+    expect(result.duplicates).toBe(14)
+    expect(result.keyEvents).toBe(250)
+    expect(new Set([...result.findings].map((finding) => finding.eventId)).size).toBe(125)
+  })
+
+  it('waits out a 429 with retry-after, then reads on', async () => {
+    const fake = await start(manyEvents())
+    fake.fault({
+      status: 429,
+      headers: { 'retry-after': '0.05' },
+      body: { error: { message: 'Rate limit reached', type: 'requests', param: null, code: 'rate_limit_exceeded' } }
+    })
+    const api = source(fake)
+    const result = await scanned(api)
+    expect(api.status.complete).toBe(true)
+    expect(result.keyEvents).toBe(250)
+    expect(fake.requests).toHaveLength(4)
+  })
+
+  it('honours retry-after-ms too', async () => {
+    const fake = await start(manyEvents())
+    fake.fault(
+      { status: 429, headers: { 'retry-after-ms': '20' } },
+      { status: 429, headers: { 'retry-after-ms': '20' } }
+    )
+    const api = source(fake)
+    await scanned(api)
+    expect(api.status.complete).toBe(true)
+    expect(fake.requests).toHaveLength(5)
+  })
+
+  it('retries a 500, then reads on', async () => {
+    const fake = await start(manyEvents())
+    fake.fault(SERVER_ERROR)
+    const api = source(fake)
+    const result = await scanned(api)
+    expect(api.status.complete).toBe(true)
+    expect(result.keyEvents).toBe(250)
+  })
+
+  /** Scans with the first page read normally, then `afterIt` sets how the server answers. */
+  async function afterFirstPage(fake: FakeOpenAI, afterIt: () => void) {
+    const api = source(fake)
+    const events = api.events()
+    let calls = 0
+    const result = await scan(
+      {
+        label: api.label,
+        status: api.status,
+        events: async function* () {
+          for await (const event of events) {
+            if (calls++ === 0) afterIt()
+            yield event
+          }
+        }
+      },
+      { rule: DEFAULT_RULE_OPTIONS, window: { since: SINCE, until: UNTIL }, allowActors: [] }
+    )
+    return { api, result }
+  }
+
+  it('fails closed on a 500 that does not stop: the part of the window not read is named', async () => {
+    const fake = await start(manyEvents())
+    // The first page reads; every request after it fails.
+    const { api, result } = await afterFirstPage(fake, () => fake.always(SERVER_ERROR))
+    expect(api.status.complete).toBe(false)
+    expect(api.status.pages).toBe(1)
+    // Findings from the page read are still there.
+    expect(result.keyEvents).toBe(100)
+    expect(result.findings).toHaveLength(50)
+    // One read, then the first try of page 2 and its 2 retries: bounded.
+    expect(fake.requests).toHaveLength(4)
+    const oldestRead = new Date((SINCE + 60 * 150) * 1000).toISOString()
+    expect(api.status.missing).toEqual([
+      `events from ${new Date(SINCE * 1000).toISOString()} to ${oldestRead} inclusive were not read: ` +
+        'page 2 failed, the API answered 500 after 2 retries (The server had an error while processing your request.)'
+    ])
+  })
+
+  it('fails closed on a page that says has_more but gives no cursor', async () => {
+    const fake = await start(manyEvents())
+    const { api, result } = await afterFirstPage(fake, () =>
+      fake.fault({ json: { object: 'list', data: [], has_more: true } })
+    )
+    expect(api.status.complete).toBe(false)
+    expect(api.status.missing[0]).toMatch(/page 2 says there are more events but gives no cursor/)
+    expect(result.findings).toHaveLength(50)
+  })
+
+  it('keeps the findings read when the key is revoked in the middle of a read', async () => {
+    const fake = await start(manyEvents())
+    const revoked = { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: null } }
+    const { api, result } = await afterFirstPage(fake, () => fake.fault({ status: 401, body: revoked }))
+    expect(api.status.complete).toBe(false)
+    expect(api.status.missing[0]).toMatch(
+      /page 2 failed, the API refused the key \(401: Incorrect API key provided\.\)/
+    )
+    expect(result.findings).toHaveLength(50)
+    expect(fake.requests).toHaveLength(2)
+  })
+
+  it('names the whole window when not even the first page could be read', async () => {
+    const fake = await start(manyEvents())
+    fake.always(SERVER_ERROR)
+    const api = source(fake)
+    const result = await scanned(api)
+    expect(result.eventsScanned).toBe(0)
+    expect(api.status.complete).toBe(false)
+    expect(api.status.missing[0]).toMatch(/^events from .* to .* \(the whole window\) were not read: page 1 failed/)
+  })
+
+  it('gives a clear error for an HTML page where JSON was expected', async () => {
+    const fake = await start(manyEvents())
+    fake.always({
+      html: '<!DOCTYPE html><html><head><title>Sign in - Corp Proxy</title></head><body>Log in</body></html>'
+    })
+    const api = source(fake)
+    await scanned(api)
+    expect(api.status.complete).toBe(false)
+    expect(api.status.missing[0]).toContain(
+      'page 1 came back as text/html, not JSON (an HTML page titled "Sign in - Corp Proxy")'
+    )
+    expect(api.status.missing[0]).toContain('check that openai-base-url is the API')
+  })
+
+  it('gives a clear error for an HTML error page from a gateway, after retries', async () => {
+    const fake = await start(manyEvents())
+    fake.always({ status: 502, html: '<html><head><title>502 Bad Gateway</title></head></html>' })
+    const api = source(fake, { maxRetries: 1 })
+    await scanned(api)
+    expect(api.status.missing[0]).toContain(
+      'the API answered 502 after 1 retries (an HTML page titled "502 Bad Gateway")'
+    )
+  })
+
+  it('fails closed on JSON that is not an audit-log list', async () => {
+    const fake = await start(manyEvents())
+    fake.always({ json: { status: 'ok' } })
+    const api = source(fake)
+    await scanned(api)
+    expect(api.status.complete).toBe(false)
+    expect(api.status.missing[0]).toContain('is JSON but not an audit-log list')
+  })
+
+  it('refuses a wrong key after one request, says what to do, and never repeats the key', async () => {
+    const fake = await start(manyEvents(), { key: 'sk-admin-theRightOne0123456789' })
+    const error = await scanned(source(fake)).then(
+      () => undefined,
+      (failure: Error) => failure
+    )
+    expect(fake.requests).toHaveLength(1)
+    expect(error?.message).toContain(
+      'The OpenAI Admin API did not accept the key (401: Incorrect API key provided: ***. You can find'
+    )
+    expect(error?.message).toContain(KEY_ADVICE)
+    expect(error?.message).not.toContain(KEY)
+    expect(error?.message).not.toContain(KEY.slice('sk-admin-'.length))
+  })
+
+  it('refuses a key without audit-log access (403) after one request', async () => {
+    const fake = await start(manyEvents())
+    fake.always({
+      status: 403,
+      body: {
+        error: {
+          message: 'You have insufficient permissions for this operation. Missing scopes: api.audit_logs.read.',
+          type: 'invalid_request_error',
+          param: null,
+          code: null
+        }
+      }
+    })
+    await expect(scanned(source(fake))).rejects.toThrow(
+      `The OpenAI Admin API refused the key access to audit logs (403: You have insufficient permissions for this operation. Missing scopes: api.audit_logs.read.). ${KEY_ADVICE}`
+    )
+    expect(fake.requests).toHaveLength(1)
+  })
+
+  it('refuses a project key before any request', async () => {
+    const fake = await start(manyEvents())
+    expect(() => source(fake, { adminKey: 'sk-proj-abcdefghijklmnop0123456789' })).toThrow(
+      `Input openai-admin-key is a project API key (sk-proj-...), which cannot read audit logs. ${KEY_ADVICE}`
+    )
+    expect(() => source(fake, { adminKey: 'sk-svcacct-abcdefghijklmnop' })).toThrow(/service account API key/)
+    expect(fake.requests).toHaveLength(0)
+  })
+
+  it('gives up on a server that does not answer, within its time limits', async () => {
+    const fake = await start(manyEvents())
+    fake.always({ hang: true })
+    const api = source(fake, { requestTimeoutMs: 150, maxRetries: 1 })
+    await scanned(api)
+    expect(api.status.complete).toBe(false)
+    expect(api.status.missing[0]).toMatch(
+      /page 1 failed, the API could not be reached or did not answer within 150 ms \(.*\), 2 tries$/
+    )
+    expect(fake.requests).toHaveLength(2)
+  })
+
+  it('stops at the overall deadline however many retries are left', async () => {
+    const fake = await start(manyEvents())
+    fake.always({ status: 429, headers: { 'retry-after-ms': '40' } })
+    const api = source(fake, { maxRetries: 1000, deadlineMs: 300 })
+    await scanned(api)
+    expect(api.status.complete).toBe(false)
+    expect(api.status.missing[0]).toContain('the read took longer than its limit of 300 ms')
+    expect(fake.requests.length).toBeLessThan(1000)
+  })
+})

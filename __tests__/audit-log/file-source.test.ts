@@ -1,0 +1,281 @@
+// The export source in every form it accepts, and its byte prefilter: it may skip parsing a
+// line only when the line cannot be a key event, and never skips a malformed one.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { FileSource, type FileSourceOptions } from '../../src/audit-log/file-source.js'
+import { createLineSorter } from '../../src/audit-log/line-sorter.js'
+import { DEFAULT_RULE_OPTIONS } from '../../src/rules/api-key-anomalous-activity.js'
+import { scan } from '../../src/scan/engine.js'
+import { keyEvent, otherEvent, type AuditLogEvent } from '../support/fake-openai.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'keywatch-files-'))
+let files = 0
+
+function file(content: string | Buffer, name = `audit-${++files}.jsonl`): string {
+  const path = join(dir, name)
+  writeFileSync(path, content)
+  return path
+}
+
+const jsonl = (events: unknown[]): string => events.map((event) => JSON.stringify(event)).join('\n') + '\n'
+
+async function read(path: string, options: FileSourceOptions = {}) {
+  const source = new FileSource(path, options)
+  const events: { raw: unknown; where: string }[] = []
+  for await (const event of source.events()) events.push(event)
+  return { source, events, ids: events.map((event) => (event.raw as { id?: string }).id) }
+}
+
+async function scanFile(path: string, options: FileSourceOptions = {}) {
+  const source = new FileSource(path, options)
+  const result = await scan(source, { rule: DEFAULT_RULE_OPTIONS, window: options, allowActors: [] })
+  return { source, result }
+}
+
+const T = 1_790_000_000
+const MIXED: AuditLogEvent[] = [
+  otherEvent(1, T + 1),
+  keyEvent(2, T + 2, ['all']),
+  otherEvent(3, T + 3, 'project.updated'),
+  keyEvent(4, T + 4, ['models:read'], 'api_key.updated'),
+  keyEvent(5, T + 5, [], 'api_key.deleted'),
+  otherEvent(6, T + 6, 'user.added')
+]
+const KEY_IDS = ['audit_log-000002', 'audit_log-000004', 'audit_log-000005']
+
+describe('FileSource: JSONL', () => {
+  it('hands on every key event and counts the others without parsing them', async () => {
+    const { source, ids } = await read(file(jsonl(MIXED)))
+    expect(ids).toEqual(KEY_IDS)
+    expect(source.status).toMatchObject({ complete: true, prefiltered: 3, unreadableCount: 0 })
+    const { result } = await scanFile(file(jsonl(MIXED)))
+    expect(result.eventsScanned).toBe(6)
+    expect(result.keyEvents).toBe(3)
+    expect([...result.findings].map((finding) => finding.keyId)).toEqual(['key_2'])
+  })
+
+  it('finds a key event spelled with JSON escapes', async () => {
+    const escaped = [
+      '{"id":"audit_log-esc1","type":"api\\u005fkey.created","effective_at":1790000000,"api\\u005fkey.created":{"id":"key_esc1","data":{"scopes":["all"]}}}',
+      '{"id":"audit_log-esc2","type":"\\u0061pi_key.updated","effective_at":1790000000,"api_key.updated":{"id":"key_esc2","changes_requested":{"scopes":["admin"]}}}',
+      '{"id":"audit_log-esc3","type":"api_key\\u002ecreated","effective_at":1790000000,"api_key_created":{"id":"key_esc3","data":{"scopes":["all"]}}}'
+    ]
+    const { result } = await scanFile(file(escaped.join('\n') + '\n' + jsonl([otherEvent(9, T)])))
+    expect([...result.findings].map((finding) => finding.keyId)).toEqual(['key_esc1', 'key_esc2', 'key_esc3'])
+    expect([...result.findings].map((finding) => finding.severity)).toEqual(['HIGH', 'HIGH', 'HIGH'])
+    expect(result.eventsScanned).toBe(4)
+  })
+
+  it('finds key events in the flattened shape log pipelines store', async () => {
+    const seed = readFileSync('__fixtures__/seed-events.jsonl', 'utf8')
+    const { result } = await scanFile(file(seed))
+    const parsed = seed
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as { type: string })
+    expect(result.keyEvents).toBe(parsed.filter((event) => event.type.startsWith('api_key.')).length)
+    expect(result.findings).toHaveLength(4)
+  })
+
+  it('reports a malformed line with its number, skips it and scans the rest', async () => {
+    const lines = jsonl(MIXED).split('\n')
+    lines.splice(2, 0, '{"id":"audit_log-cut","type":"login.succeeded","effective_at":17900')
+    lines.splice(4, 0, 'not json at all')
+    const { source, ids } = await read(file(lines.join('\n')))
+    expect(ids).toEqual(KEY_IDS)
+    expect(source.status.unreadableCount).toBe(2)
+    expect(source.status.unreadable.map((entry) => entry.where)).toEqual(['line 3', 'line 5'])
+    expect(source.status.unreadable[0]!.reason).toMatch(/^not valid JSON \(/)
+    expect(source.status.complete).toBe(true)
+  })
+
+  it('reports a key event cut right after an inner brace, though it ends in "}"', async () => {
+    const cut =
+      '{"id":"audit_log-cut2","type":"api_key.created","effective_at":1790000000,"actor":{"type":"session","session":{"user":{"id":"u"}}}'
+    const { source } = await read(file(jsonl([otherEvent(1, T)]) + cut + '\n' + jsonl([otherEvent(2, T)])))
+    expect(source.status.unreadable.map((entry) => entry.where)).toEqual(['line 2'])
+    expect(source.status.prefiltered).toBe(2)
+  })
+
+  it('reports two events run together on one line', async () => {
+    const joined = JSON.stringify(otherEvent(1, T)) + JSON.stringify(otherEvent(2, T))
+    const { source } = await read(file(joined + '\n'))
+    expect(source.status.unreadable.map((entry) => entry.where)).toEqual(['line 1'])
+    expect(source.status.prefiltered).toBe(0)
+  })
+
+  it('reads CRLF, blank lines, a byte-order mark and a last line without a newline', async () => {
+    const text = '\ufeff' + jsonl(MIXED).split('\n').join('\r\n\r\n').trimEnd()
+    const { source, ids } = await read(file(text))
+    expect(ids).toEqual(KEY_IDS)
+    expect(source.status).toMatchObject({ prefiltered: 3, unreadableCount: 0 })
+  })
+
+  it('gives the same answer as parsing every line, across chunk boundaries', async () => {
+    // Over 2 MB, so lines straddle the 1 MB reads; some have escapes, some are key events.
+    const events: AuditLogEvent[] = []
+    for (let n = 0; n < 12000; n++) {
+      const event =
+        n % 37 === 0
+          ? keyEvent(n, T + n, ['all'])
+          : otherEvent(n, T + n, n % 5 === 0 ? 'project.updated' : 'login.succeeded')
+      if (n % 101 === 0) event.note = 'quote " and backslash \\ inside'
+      events.push(event)
+    }
+    const text = jsonl(events)
+    expect(text.length).toBeGreaterThan(2 * 2 ** 20)
+    const { source, events: read_ } = await read(file(text))
+    const expected = events.filter((event) => event.type.startsWith('api_key.') || event.note !== undefined)
+    expect(read_.map((event) => (event.raw as { id: string }).id)).toEqual(expected.map((event) => event.id))
+    expect(source.status.prefiltered + read_.length).toBe(12000)
+    expect(source.status.unreadableCount).toBe(0)
+    expect(source.status.bytes).toBe(Buffer.byteLength(text))
+  })
+
+  it('counts skipped events only inside since/until when they are given', async () => {
+    const events = [
+      otherEvent(1, T - 10),
+      otherEvent(2, T),
+      otherEvent(3, T + 50),
+      otherEvent(4, T + 100),
+      keyEvent(5, T + 100),
+      keyEvent(6, T + 20)
+    ]
+    const { source, result } = await scanFile(file(jsonl(events)), { since: T, until: T + 100 })
+    expect(source.status.prefiltered).toBe(2)
+    expect(result.eventsScanned).toBe(3)
+    expect([...result.findings].map((finding) => finding.keyId)).toEqual(['key_6'])
+  })
+
+  it('reads a gzip-compressed file, known by its magic bytes', async () => {
+    const { source, ids } = await read(file(gzipSync(jsonl(MIXED)), 'export.jsonl'))
+    expect(ids).toEqual(KEY_IDS)
+    expect(source.status.prefiltered).toBe(3)
+  })
+
+  it('fails closed on a gzip file cut short, keeping what it read', async () => {
+    const big: AuditLogEvent[] = []
+    for (let n = 0; n < 3000; n++) big.push(n % 10 === 0 ? keyEvent(n, T + n) : otherEvent(n, T + n))
+    const zipped = gzipSync(jsonl(big))
+    const { source, events } = await read(file(zipped.subarray(0, Math.floor(zipped.length / 2)), 'cut.jsonl.gz'))
+    expect(events.length).toBeGreaterThan(0)
+    expect(source.status.complete).toBe(false)
+    expect(source.status.missing[0]).toMatch(/gzip data is corrupt or cut short/)
+  })
+
+  it('fails closed on an empty file: an export that holds nothing cannot say the window is clean', async () => {
+    for (const content of ['', '\n \n', Buffer.from([0xef, 0xbb, 0xbf, 0x0a])]) {
+      const { source } = await read(file(content))
+      expect(source.status.complete).toBe(false)
+      expect(source.status.missing[0]).toMatch(/the whole file: it is empty, it holds no events$/)
+    }
+  })
+
+  it('parses every line of a file of saved list pages, one a line', async () => {
+    const pages = [
+      { object: 'list', data: MIXED.slice(0, 3), first_id: 'a', last_id: 'b', has_more: true },
+      { object: 'list', data: MIXED.slice(3), first_id: 'c', last_id: 'd', has_more: false }
+    ]
+    const { ids } = await read(file(jsonl(pages)))
+    expect(ids).toEqual(MIXED.map((event) => event.id))
+  })
+})
+
+describe('FileSource: JSON documents', () => {
+  it('streams a JSON array, compact or pretty, and gzip-compressed', async () => {
+    for (const text of [JSON.stringify(MIXED), JSON.stringify(MIXED, null, 2)]) {
+      const { ids, source } = await read(file(text, `array-${++files}.json`))
+      expect(ids).toEqual(MIXED.map((event) => event.id))
+      expect(source.status.complete).toBe(true)
+    }
+    const { ids } = await read(file(gzipSync(JSON.stringify(MIXED, null, 2)), 'array.json.gz'))
+    expect(ids).toEqual(MIXED.map((event) => event.id))
+  })
+
+  it('streams a saved list response, pretty or on one line', async () => {
+    const response = { object: 'list', data: MIXED, first_id: MIXED[0]!.id, last_id: MIXED[5]!.id, has_more: false }
+    for (const text of [JSON.stringify(response, null, 2), JSON.stringify(response)]) {
+      const { ids } = await read(file(text, `list-${++files}.json`))
+      expect(ids).toEqual(MIXED.map((event) => event.id))
+    }
+    const { result } = await scanFile(file(gzipSync(JSON.stringify(response, null, 2)), 'list.json.gz'))
+    expect([...result.findings].map((finding) => finding.keyId)).toEqual(['key_2'])
+  })
+
+  it('fails closed on a truncated array, keeping the events before the break', async () => {
+    const text = JSON.stringify(MIXED, null, 2)
+    const { source, ids } = await read(file(text.slice(0, text.indexOf('audit_log-000004')), 'cut.json'))
+    expect(ids).toEqual(MIXED.slice(0, 3).map((event) => event.id))
+    expect(source.status.complete).toBe(false)
+    expect(source.status.missing[0]).toMatch(/everything after item 3: it is not valid JSON/)
+    expect(source.status.unreadableCount).toBe(1)
+  })
+
+  it('fails closed on a JSON object that is not a list response', async () => {
+    const { source, ids } = await read(
+      file(JSON.stringify({ object: 'organization', name: 'acme' }, null, 2), 'other.json')
+    )
+    expect(ids).toEqual([])
+    expect(source.status.complete).toBe(false)
+    expect(source.status.missing[0]).toContain('it is not JSONL, a JSON array or a list response')
+  })
+})
+
+describe('the prefilter', () => {
+  const sort = (text: string, window: { since?: number; until?: number } = {}) => {
+    const sorter = createLineSorter({ ...window, maxLineBytes: 1000 })
+    const first = sorter.push(Buffer.from(text))
+    const last = sorter.end()
+    return {
+      parsed: [...first.parse, ...last.parse].map((line) => line.line),
+      unreadable: [...first.unreadable, ...last.unreadable].map((line) => line.line),
+      skipped: first.prefiltered + last.prefiltered
+    }
+  }
+
+  it('skips only lines shaped like one object: "{" first, "}" last, no "}{"', () => {
+    const lines = [
+      '{"a":{"b":[1,2,{"c":"}{]["}]},"d":"x"}',
+      '{"a":1}{"b":2}',
+      '{"a":{"b":1}',
+      '{"a":"b}',
+      '{"a":"b"}}',
+      '["a"]',
+      '{"a":[}',
+      '{"type":"x","list":"api_key.created"}',
+      '{"object":"list","data":[]}'
+    ]
+    // Lines 3, 4, 5 and 7 are not valid JSON, but hold no key event in any reading: they are
+    // counted, not parsed (checking the grammar of every line would triple the scan's time).
+    expect(sort(lines.join('\n'))).toEqual({ parsed: [1, 2, 6, 8, 9], unreadable: [], skipped: 4 })
+  })
+
+  it('parses a line whose effective_at it cannot read for certain, when a window is given', () => {
+    const lines = [
+      '{"id":"a","effective_at":1790000000,"type":"x"}',
+      '{"effective_at" : 1790000001 }',
+      '{"effective_at":"1790000000"}',
+      '{"effective_at":1790000000.5}',
+      '{"x":{"effective_at":1},"effective_at":1790000000}',
+      '{"id":"x"}',
+      '{"effective_at":1700000000}'
+    ]
+    expect(sort(lines.join('\n'), { since: 1790000000 })).toEqual({ parsed: [3, 4, 5, 6], unreadable: [], skipped: 2 })
+  })
+
+  it('reports a line too long to be an event, and reads on', () => {
+    const long = `{"a":"${'x'.repeat(3000)}"}`
+    const sorter = createLineSorter({ maxLineBytes: 1000 })
+    const parts = [
+      sorter.push(Buffer.from('{"a":1}\n' + long.slice(0, 1500))),
+      sorter.push(Buffer.from(long.slice(1500) + '\n{"b":2}\n')),
+      sorter.end()
+    ]
+    expect(parts.flatMap((part) => part.unreadable)).toEqual([
+      { line: 2, reason: 'longer than 0 MB: not an audit-log event' }
+    ])
+    expect(parts.reduce((sum, part) => sum + part.prefiltered, 0)).toBe(2)
+  })
+})

@@ -1,0 +1,339 @@
+// The command line: main(argv, out, err) in process, and the built bin once as a process.
+import { spawnSync } from 'node:child_process'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { EXIT, main } from '../../src/cli/main.js'
+import { renderSummary } from '../../src/report/summary.js'
+
+const SEED = '__fixtures__/seed-events.jsonl'
+const SAMPLE = 'examples/audit-log.sample.jsonl'
+const ADMIN_KEY = 'sk-admin-TESTONLY0123456789abcdef'
+
+interface Run {
+  code: number
+  out: string
+  err: string
+}
+
+async function cli(argv: string[], color = false): Promise<Run> {
+  const out: string[] = []
+  const err: string[] = []
+  const code = await main(
+    argv,
+    (line) => out.push(line),
+    (line) => err.push(line),
+    { color }
+  )
+  return { code, out: out.join('\n'), err: err.join('\n') }
+}
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'keywatch-cli-'))
+}
+
+const savedKey = process.env.OPENAI_ADMIN_KEY
+beforeEach(() => delete process.env.OPENAI_ADMIN_KEY)
+afterAll(() => {
+  if (savedKey === undefined) delete process.env.OPENAI_ADMIN_KEY
+  else process.env.OPENAI_ADMIN_KEY = savedKey
+})
+
+describe('help', () => {
+  it.each([
+    [['--help'], 'Usage: openai-keywatch <command>'],
+    [['help'], 'Usage: openai-keywatch <command>'],
+    [['scan', '--help'], 'Usage: openai-keywatch scan'],
+    [['scan', '-h'], 'Usage: openai-keywatch scan'],
+    [['test', '--help'], 'Usage: openai-keywatch test'],
+    [['demo', '--help'], 'Usage: openai-keywatch demo']
+  ])('%j prints its usage and exits 0', async (argv, usage) => {
+    const run = await cli(argv)
+    expect(run.code).toBe(EXIT.clean)
+    expect(run.out).toContain(usage)
+    expect(run.err).toBe('')
+  })
+
+  it('documents the exit codes in the main and scan help', async () => {
+    for (const argv of [['--help'], ['scan', '--help']]) {
+      const { out } = await cli(argv)
+      expect(out).toContain('0  clean')
+      expect(out).toContain('1  findings at or above --fail-on')
+      expect(out).toContain('2  usage error, or the window could not be read completely')
+    }
+  })
+
+  it('lists every scan option it accepts', async () => {
+    const { out } = await cli(['scan', '--help'])
+    for (const flag of [
+      '--file',
+      '--lookback',
+      '--since',
+      '--until',
+      '--project-ids',
+      '--fail-on',
+      '--allow-actors',
+      '--elevated-scopes',
+      '--high-scopes',
+      '--base-url',
+      '--label',
+      '--max-issues',
+      '--reopen-closed',
+      '--json',
+      '--summary'
+    ]) {
+      expect(out).toContain(`  ${flag} `)
+    }
+    expect(out).toContain('OPENAI_ADMIN_KEY')
+  })
+
+  it('without a command prints the usage on stderr and exits 2', async () => {
+    const run = await cli([])
+    expect(run.code).toBe(EXIT.usage)
+    expect(run.err).toContain('Usage: openai-keywatch <command>')
+  })
+})
+
+describe('usage errors say what was wrong and exit 2', () => {
+  it.each([
+    [['scna'], 'Unknown command "scna": use scan, demo or test (openai-keywatch --help).'],
+    [['scan', '--fiel', SEED], 'Unknown option --fiel for scan: run "openai-keywatch scan --help" for the options.'],
+    [['scan', '--file'], 'Option --file needs a value: run "openai-keywatch scan --help" for the options.'],
+    [
+      ['scan', '--since', '--json'],
+      'Option --since needs a value; for a value that starts with "-", write --since=VALUE'
+    ],
+    [['scan', '--file', SEED, '--json=yes'], 'Option --json takes no value'],
+    [['scan', SEED], 'Unexpected argument "__fixtures__/seed-events.jsonl" for scan, which takes only options'],
+    [['demo', '--markdwon', 'x'], 'Unknown option --markdwon for demo'],
+    [['test', '--verbose'], 'Unknown option --verbose for test'],
+    [
+      ['scan', '--file', SEED, '--fail-on', 'hihg'],
+      'Option --fail-on is "hihg": use one of critical, high, medium, low, info, none.'
+    ],
+    [
+      ['scan', '--file', SEED, '--lookback', '24'],
+      'Option --lookback is "24": use a positive whole number with a unit'
+    ],
+    [['scan', '--file', SEED, '--since', 'yesterday'], 'Option --since is "yesterday": use an ISO 8601 time'],
+    [['scan', '--file', SEED, '--max-issues=-1'], 'Option --max-issues is "-1": use a whole number'],
+    [['scan', '--file', SEED, '--reopen-closed', 'yes'], 'Option --reopen-closed is "yes": use true or false.'],
+    [['scan', '--file', SEED, '--base-url', 'ftp://x'], 'Option --base-url is "ftp://x": use an http(s) URL'],
+    [['scan', '--file', SEED, '--fail-on', ' '], 'Option --fail-on is empty: give it a value or leave it out.'],
+    [
+      ['scan', '--file', SEED, '--since', '2024-01-02', '--until', '2024-01-01'],
+      'Options --since (2024-01-02T00:00:00.000Z) and --until (2024-01-01T00:00:00.000Z) are inverted'
+    ],
+    [['scan', '--file', SEED, '--since', '2999-01-01'], 'Option --since (2999-01-01T00:00:00.000Z) is in the future'],
+    [['scan'], 'OPENAI_ADMIN_KEY is not set: export an OpenAI Admin API key']
+  ])('%j', async (argv, message) => {
+    const run = await cli(argv)
+    expect(run.code).toBe(EXIT.usage)
+    expect(run.err).toContain(`openai-keywatch: ${message}`)
+    expect(run.out).toBe('')
+  })
+})
+
+describe('scan a file', () => {
+  it('prints the findings by key and fails on HIGH with the default fail-on', async () => {
+    const run = await cli(['scan', '--file', SEED])
+    expect(run.code).toBe(EXIT.findings)
+    expect(run.out).toContain('Events scanned   8 (API key events: 7)')
+    expect(run.out).toContain('Findings         4 (HIGH 4, MEDIUM 0) on 4 keys')
+    for (const key of ['key-suspicious001', 'key-existing123', 'key-child001', 'key-malicious001']) {
+      expect(run.out).toContain(`HIGH    ${key}`)
+    }
+    expect(run.out).toContain('FAIL  4 findings at or above fail-on (high).')
+  })
+
+  it('exits 0 with --fail-on none, and suppresses --allow-actors', async () => {
+    const run = await cli([
+      'scan',
+      '--file',
+      SEED,
+      '--fail-on',
+      'none',
+      '--allow-actors',
+      'contractor@external.com,user-intern001'
+    ])
+    expect(run.code).toBe(EXIT.clean)
+    expect(run.out).toContain('Findings         2 (HIGH 2, MEDIUM 0) on 2 keys')
+    expect(run.out).toContain('Suppressed by allow-actors: 2')
+    expect(run.out).toContain('PASS  Passed: fail-on is none.')
+  })
+
+  it('takes the scope lists: --high-scopes admin makes the all-only key MEDIUM', async () => {
+    const run = await cli(['scan', '--file', SEED, '--high-scopes', 'admin', '--fail-on', 'high', '--json'])
+    const report = JSON.parse(run.out)
+    expect(report.counts).toMatchObject({ total: 4, high: 2, medium: 2 })
+    expect(run.code).toBe(EXIT.findings)
+  })
+
+  it('--json prints only the report, and --summary writes the Markdown summary', async () => {
+    const summary = join(tempDir(), 'summary.md')
+    const run = await cli(['scan', '--file', SAMPLE, '--fail-on', 'none', '--json', '--summary', summary])
+    expect(run.code).toBe(EXIT.clean)
+    const report = JSON.parse(run.out)
+    expect(report).toMatchObject({ complete: true, eventsScanned: 31, counts: { total: 9, high: 6, medium: 3 } })
+    expect(readFileSync(summary, 'utf8')).toBe(renderSummary(report))
+  })
+
+  it('never reports an unreadable file clean: exit 2 whatever fail-on says', async () => {
+    const file = join(tempDir(), 'broken.json')
+    writeFileSync(file, '[{"id": "audit_log-1", "type": "api_key.created"')
+    const run = await cli(['scan', '--file', file, '--fail-on', 'none'])
+    expect(run.code).toBe(EXIT.usage)
+    expect(run.out).toMatch(/Read completely {2}NO: file \S+broken\.json, the whole file: it is not valid JSON/)
+    expect(run.out).toContain('FAIL  The audit-log window was not read completely')
+  })
+
+  it('removes control characters copied from the log, so nothing can rewrite the terminal', async () => {
+    const file = join(tempDir(), 'escape.jsonl')
+    const event = {
+      id: 'audit_log-esc',
+      type: 'api_key.created',
+      effective_at: 1702857600,
+      actor: {
+        type: 'session',
+        session: { user: { email: 'x\u001b[2J\u001b[31m@evil.example' }, user_agent: 'ua\u001b]0;pwned\u0007\r\n' }
+      },
+      api_key_created: { id: 'key-\u001b[8mhidden', data: { scopes: ['all'] } }
+    }
+    writeFileSync(file, `${JSON.stringify(event)}\n`)
+    const run = await cli(['scan', '--file', file, '--fail-on', 'none'])
+    expect(run.code).toBe(EXIT.clean)
+    expect(run.out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/)
+    expect(run.out).toContain('x [2J [31m@evil.example')
+  })
+})
+
+describe('scan the Admin API (a local server stands in for OpenAI)', () => {
+  let server: Server
+  let baseUrl: string
+  let respond: (request: IncomingMessage) => { status: number; body: unknown }
+  const requests: { url: string; authorization?: string }[] = []
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      requests.push({ url: request.url ?? '', authorization: request.headers.authorization })
+      const { status, body } = respond(request)
+      response.writeHead(status, { 'content-type': 'application/json' })
+      response.end(JSON.stringify(body))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`
+  })
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  beforeEach(() => (requests.length = 0))
+
+  it('reads the lookback window with the key from OPENAI_ADMIN_KEY', async () => {
+    const now = Math.floor(Date.now() / 1000)
+    respond = () => ({
+      status: 200,
+      body: {
+        object: 'list',
+        data: [
+          {
+            id: 'audit_log-live1',
+            type: 'api_key.created',
+            effective_at: now - 600,
+            actor: { type: 'session', session: { user: { email: 'ops@company.com' } } },
+            'api_key.created': { id: 'key_live', data: { scopes: ['models:write'] } }
+          }
+        ],
+        has_more: false
+      }
+    })
+    process.env.OPENAI_ADMIN_KEY = ADMIN_KEY
+    const run = await cli(['scan', '--base-url', baseUrl, '--lookback', '2h', '--fail-on', 'medium'])
+    expect(run.code).toBe(EXIT.findings)
+    expect(run.out).toContain('MEDIUM  key_live')
+    expect(requests).toHaveLength(1)
+    expect(requests[0]!.authorization).toBe(`Bearer ${ADMIN_KEY}`)
+    const query = new URL(requests[0]!.url, baseUrl).searchParams
+    expect(Number(query.get('effective_at[lt]')) - Number(query.get('effective_at[gte]'))).toBe(7200)
+  })
+
+  it('a refused key (401) is exit 2 with a message that never shows the key', async () => {
+    respond = () => ({
+      status: 401,
+      body: { error: { message: `Incorrect API key provided: ${ADMIN_KEY}.`, type: 'invalid_request_error' } }
+    })
+    process.env.OPENAI_ADMIN_KEY = ADMIN_KEY
+    const run = await cli(['scan', '--base-url', baseUrl, '--fail-on', 'none'])
+    expect(run.code).toBe(EXIT.usage)
+    expect(run.err).toContain('openai-keywatch: The OpenAI Admin API did not accept the key (401')
+    expect(run.err + run.out).not.toContain('TESTONLY0123456789abcdef')
+  })
+})
+
+describe('demo', () => {
+  it('scans the bundled sample in dry-run, shows the issues and the verdict, and exits 0', async () => {
+    const run = await cli(['demo'])
+    expect(run.code).toBe(EXIT.clean)
+    expect(run.out).toContain('Source           file examples/audit-log.sample.jsonl')
+    expect(run.out).toContain('Findings         9 (HIGH 6, MEDIUM 3) on 8 keys')
+    // Both shapes, a service account, a deleted key with a finding.
+    expect(run.out).toContain('HIGH    key-suspicious001')
+    expect(run.out).toContain('HIGH    key_CIbuild0003  2 findings')
+    expect(run.out).toContain('by service account svc_acct_deploybot via API key key_SAparent0001')
+    expect(run.out).toMatch(/HIGH {4}key_Night0004[\s\S]*deleted {2}by bob@company\.com/)
+    expect(run.out).toContain('Issues the action would open or update: 8')
+    expect(run.out).toContain('1.  [HIGH] OpenAI API key key_CIbuild0003 has elevated scopes')
+    expect(run.out).toContain('labels: openai-keywatch, severity:high')
+    expect(run.out.match(/\[ \] Validate the identity/g)).toHaveLength(8)
+    expect(run.out).toContain('The gate (fail-on: high): FAIL  6 findings at or above fail-on (high).')
+    expect(run.out).not.toContain('\u001b[')
+  })
+
+  it('colours only when asked', async () => {
+    const run = await cli(['demo'], true)
+    expect(run.out).toContain('\u001b[')
+  })
+
+  it('--markdown writes the summary and each issue body', async () => {
+    const dir = tempDir()
+    const run = await cli(['demo', '--markdown', dir])
+    expect(run.code).toBe(EXIT.clean)
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain('## OpenAI Anomalous API Key Activity')
+    const issues = JSON.parse(readFileSync(join(dir, 'issues.json'), 'utf8'))
+    expect(issues).toHaveLength(8)
+    expect(issues[0]).toMatchObject({
+      file: 'issue-1.md',
+      keyId: 'key_CIbuild0003',
+      labels: ['openai-keywatch', 'severity:high']
+    })
+    const body = readFileSync(join(dir, 'issue-2.md'), 'utf8')
+    expect(body).toContain('### The key was deleted')
+    expect(body).toContain('- [ ] If suspicious activity is confirmed')
+  })
+})
+
+describe('test (the spec runner)', () => {
+  it('runs the bundled spec', async () => {
+    const run = await cli(['test'])
+    expect(run.code).toBe(EXIT.clean)
+    expect(run.out).toMatch(/\d+ passed, 0 failed$/)
+  })
+
+  it('an unreadable spec is exit 2', async () => {
+    const run = await cli(['test', 'no/such/spec.yml'])
+    expect(run.code).toBe(EXIT.usage)
+    expect(run.err).toContain('Cannot read spec no/such/spec.yml: ENOENT')
+  })
+})
+
+describe('the built bin, as npm start runs it', () => {
+  it('node dist/cli/index.js demo exits 0 with the demo, plain text when not a terminal', () => {
+    const child = spawnSync(process.execPath, ['dist/cli/index.js', 'demo'], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '', OPENAI_ADMIN_KEY: '' }
+    })
+    expect(child.stderr).toBe('')
+    expect(child.status).toBe(0)
+    expect(child.stdout).toContain('Issues the action would open or update: 8')
+    expect(child.stdout).not.toContain('\u001b[')
+  })
+})

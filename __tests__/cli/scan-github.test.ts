@@ -1,0 +1,73 @@
+// The CLI's --repo: a dry run that reads and prints by default, writes with --write.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { EXIT, main } from '../../src/cli/main.js'
+import { FakeGitHub } from '../support/fake-github.js'
+
+const SEED = '__fixtures__/seed-events.jsonl'
+let github: FakeGitHub
+const saved = { ...process.env }
+
+beforeEach(async () => {
+  github = await new FakeGitHub().start()
+  process.env.GITHUB_TOKEN = github.token
+  process.env.GITHUB_API_URL = github.url
+})
+afterEach(async () => {
+  process.env = { ...saved }
+  await github.stop()
+})
+
+async function cli(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = []
+  const err: string[] = []
+  const code = await main(
+    args,
+    (line) => out.push(line),
+    (line) => err.push(line)
+  )
+  return { code, out, err }
+}
+
+describe('openai-keywatch scan --repo', () => {
+  it('is a dry run by default: reads, prints what it would do, writes nothing', async () => {
+    const run = await cli('scan', '--file', SEED, '--repo', 'acme/security')
+    expect(run.code).toBe(EXIT.findings)
+    const lines = run.out.join('\n').split('\n')
+    expect(lines.filter((line) => line.trim().startsWith('would-create'))).toHaveLength(4)
+    expect(github.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /repos/acme/security/issues'])
+  })
+
+  it('writes with --write, and a second run changes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keywatch-cli-'))
+    const file = join(dir, 'one.jsonl')
+    writeFileSync(
+      file,
+      readFileSync(SEED, 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('key-suspicious001'))
+        .join('\n')
+    )
+    const first = await cli('scan', '--file', file, '--repo', 'acme/security', '--write', '--fail-on', 'none')
+    expect(first.code).toBe(EXIT.clean)
+    expect(first.out.join('\n').split('\n')).toContain(
+      '  created       key-suspicious001  https://github.com/acme/security/issues/1  (HIGH, 1 event)'
+    )
+    expect(github.issues).toHaveLength(1)
+    expect(github.issues[0]!.body).toContain('Found by the openai-keywatch CLI.')
+    github.reset()
+    const second = await cli('scan', '--file', file, '--repo', 'acme/security', '--write', '--fail-on', 'none')
+    expect(second.out.join('\n')).toMatch(/^ {2}unchanged {5}key-suspicious001/m)
+    expect(github.writes).toEqual([])
+  })
+
+  it('makes no GitHub request without --repo, and refuses --write without it', async () => {
+    const plain = await cli('scan', '--file', SEED)
+    expect(plain.code).toBe(EXIT.findings)
+    expect(github.requests).toEqual([])
+    const bad = await cli('scan', '--file', SEED, '--write')
+    expect(bad.code).toBe(EXIT.usage)
+    expect(bad.err).toEqual(['openai-keywatch: --write needs --repo OWNER/NAME: the repository to write issues in.'])
+  })
+})

@@ -1,0 +1,19 @@
+// The run's verdict.
+import { gate } from '../../src/report/gate.js'
+
+describe('the gate', () => {
+  it('fails on issue failures, even with fail-on none, and says why', () => {
+    const none = { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, INFO: 0 }
+    expect(gate({ severities: none, failOn: 'none', complete: true, missing: [], issueFailures: 2 })).toEqual({
+      failed: true,
+      reason: 'The GitHub issue of 2 keys could not be written (see the summary); the next run tries again.'
+    })
+    expect(
+      gate({ severities: { ...none, HIGH: 1 }, failOn: 'high', complete: false, missing: ['page 3'], issueFailures: 1 })
+        .reason
+    ).toMatch(
+      /^The audit-log window was not read completely \(page 3\).*The GitHub issue of 1 key could not be written/
+    )
+    expect(gate({ severities: { ...none, MEDIUM: 1 }, failOn: 'high', complete: true, missing: [] }).failed).toBe(false)
+  })
+})

@@ -1,0 +1,45 @@
+// The JSON report.
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { newStatus } from '../../src/audit-log/source.js'
+import { gate } from '../../src/report/gate.js'
+import { buildReport } from '../../src/report/report.js'
+import { reportLines, writeReport } from '../../src/report/write.js'
+import { groupByKey } from '../../src/scan/by-key.js'
+import { created, deleted, scanned, updated } from '../support/events.js'
+
+describe('the JSON report', () => {
+  it('is written key by key, byte for byte what JSON.stringify gives, deletions with their keys', async () => {
+    const events = [
+      created({ id: 'audit_log-1', key: 'key-a', scopes: ['all'] }),
+      updated({ id: 'audit_log-2', key: 'key-a', scopes: ['models:write'], email: 'x"\n</script>@evil' }),
+      created({ id: 'audit_log-3', key: 'key-b', scopes: ['models:write'] }),
+      deleted({ id: 'audit_log-4', key: 'key-a' }),
+      deleted({ id: 'audit_log-5', key: 'key-gone' }),
+      created({ id: 'audit_log-6', key: 'key-c', scopes: ['admin'], email: 'ops@company.com' })
+    ]
+    const result = await scanned(events, ['ops@company.com'])
+    const report = buildReport({
+      source: { label: 'memory', status: newStatus() },
+      window: { since: 1_789_000_000 },
+      result,
+      keys: groupByKey(result.findings, result.deletions),
+      suppressed: groupByKey(result.suppressed),
+      failOn: 'high',
+      gate: gate({ severities: result.severities, failOn: 'high', complete: true, missing: [] })
+    })
+    expect(report.keys.map((key) => [key.keyId, [...key.deletions].map((d) => d.eventId)])).toEqual([
+      ['key-a', ['audit_log-4']],
+      ['key-b', []]
+    ])
+    expect(report.suppressed).toHaveLength(1)
+    const dir = mkdtempSync(join(tmpdir(), 'keywatch-report-'))
+    const path = join(dir, 'report.json')
+    await writeReport(path, report)
+    expect(readFileSync(path, 'utf8')).toBe(`${JSON.stringify(report, null, 2)}\n`)
+    expect(statSync(path).mode & 0o777).toBe(0o600)
+    expect([...reportLines(report)].join('\n')).toBe(JSON.stringify(report, null, 2))
+    rmSync(dir, { recursive: true, force: true })
+  })
+})

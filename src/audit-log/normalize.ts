@@ -1,0 +1,153 @@
+// Raw audit-log events into the model's KeyEvent. One view over both shapes an event comes in:
+// - the Admin API's, with the payload under a dotted key ("api_key.created") and
+//   updates under `changes_requested`;
+// - the flattened one log pipelines store (`api_key_created`, `data.scopes`).
+// Everything read here is attacker-controlled text: it is copied, never interpreted.
+
+import { createHash } from 'node:crypto'
+import { KEY_EVENT_TYPES, type Actor, type KeyEvent, type KeyEventType } from '../model/index.js'
+
+/** What reading one event gave: a key event, an event of another type, or a malformed one. */
+export type EventReading =
+  | { kind: 'key'; event: KeyEvent }
+  | { kind: 'other'; id?: string; type: string; effectiveAt?: number }
+  /** `keyEvent`: the type says it is an API key event, but it cannot be judged. */
+  | { kind: 'malformed'; id?: string; reason: string; keyEvent?: boolean }
+
+type Json = Record<string, unknown>
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function text(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.length > 0 ? value : undefined
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value)
+  return undefined
+}
+
+function child(value: unknown, ...path: string[]): unknown {
+  let current = value
+  for (const key of path) {
+    if (!isObject(current)) return undefined
+    current = current[key]
+  }
+  return current
+}
+
+/** The payload of a key event: the dotted key of the API, or the flattened key of a pipeline. */
+function payloadOf(raw: Json, type: KeyEventType): Json | undefined {
+  const dotted = raw[type]
+  if (isObject(dotted)) return dotted
+  const flat = raw[type.replace('.', '_')]
+  return isObject(flat) ? flat : undefined
+}
+
+/**
+ * The scopes an event sets. Updates carry them under `changes_requested` in the API's
+ * shape and under `data` in the flattened one (and in OpenAI's own example); either is read.
+ * Returns undefined when a scopes field exists but is not a list.
+ */
+function scopesOf(payload: Json | undefined): { scopes: string[]; malformed?: string } {
+  if (!payload) return { scopes: [] }
+  const candidates = [child(payload, 'changes_requested', 'scopes'), child(payload, 'data', 'scopes')]
+  const scopes: string[] = []
+  let malformed: string | undefined
+  let sawList = false
+  for (const candidate of candidates) {
+    if (candidate === undefined || candidate === null) continue
+    if (!Array.isArray(candidate)) {
+      malformed = `scopes is ${typeof candidate}, not a list`
+      continue
+    }
+    sawList = true
+    for (const scope of candidate) {
+      if (typeof scope === 'string' && scope.trim() !== '' && !scopes.includes(scope)) scopes.push(scope)
+    }
+  }
+  return sawList ? { scopes } : { scopes, malformed }
+}
+
+const MAX_SECONDS = 8.64e12
+
+/** An id for an event that has none, from its content: its issue marker must be its own. */
+function unidentified(raw: Json): string {
+  return `no-id-${createHash('sha256').update(JSON.stringify(raw)).digest('hex').slice(0, 24)}`
+}
+
+function effectiveAtOf(raw: Json): number | undefined {
+  const value = raw.effective_at
+  const seconds =
+    typeof value === 'number' ? value : typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN
+  // Past what a Date can hold, a time cannot be shown or compared: treated as absent.
+  return Number.isFinite(seconds) && Math.abs(seconds) <= MAX_SECONDS ? seconds : undefined
+}
+
+export function readActor(raw: unknown): Actor {
+  const actor = child(raw, 'actor')
+  const session = child(actor, 'session')
+  const apiKey = child(actor, 'api_key')
+  const type = text(child(actor, 'type'))
+  if (isObject(session) && type !== 'api_key') {
+    const email = text(child(session, 'user', 'email'))
+    const userId = text(child(session, 'user', 'id'))
+    const details = child(session, 'ip_address_details')
+    return {
+      type: 'session',
+      name: email ?? userId ?? 'unknown user',
+      email,
+      userId,
+      ip: text(child(session, 'ip_address')),
+      userAgent: text(child(session, 'user_agent')),
+      country: text(child(details, 'country')),
+      city: text(child(details, 'city')),
+      region: text(child(details, 'region')),
+      ja3: text(child(session, 'ja3')),
+      ja4: text(child(session, 'ja4'))
+    }
+  }
+  if (isObject(apiKey)) {
+    const apiKeyId = text(child(apiKey, 'id'))
+    const apiKeyType = text(child(apiKey, 'type'))
+    const email = text(child(apiKey, 'user', 'email'))
+    const userId = text(child(apiKey, 'user', 'id'))
+    const serviceAccountId = text(child(apiKey, 'service_account', 'id'))
+    const via = apiKeyId ? ` via API key ${apiKeyId}` : ' via an API key'
+    const owner =
+      serviceAccountId !== undefined || apiKeyType === 'service_account'
+        ? `service account ${serviceAccountId ?? '(id not given)'}`
+        : (email ?? userId ?? 'unknown user')
+    return { type: 'api_key', name: `${owner}${via}`, email, userId, serviceAccountId, apiKeyId, apiKeyType }
+  }
+  return { type: 'unknown', name: 'unknown actor' }
+}
+
+/** Reads one raw event. Never throws: what cannot be read is `malformed`, with the reason. */
+export function readEvent(raw: unknown): EventReading {
+  if (!isObject(raw)) return { kind: 'malformed', reason: 'event is not a JSON object' }
+  const id = text(raw.id)
+  const type = text(raw.type)
+  if (type === undefined) return { kind: 'malformed', id, reason: 'event has no type' }
+  if (!(KEY_EVENT_TYPES as readonly string[]).includes(type)) {
+    return { kind: 'other', id, type, effectiveAt: effectiveAtOf(raw) }
+  }
+  const keyType = type as KeyEventType
+  const payload = payloadOf(raw, keyType)
+  const { scopes, malformed } = scopesOf(payload)
+  if (malformed) return { kind: 'malformed', id, reason: `${type} event ${malformed}`, keyEvent: true }
+  const keyId = text(payload?.id)
+  return {
+    kind: 'key',
+    event: {
+      id: id ?? unidentified(raw),
+      type: keyType,
+      effectiveAt: effectiveAtOf(raw),
+      keyId: keyId ?? 'unknown-key',
+      keyName: text(child(payload, 'data', 'name')) ?? text(child(payload, 'changes_requested', 'name')),
+      scopes,
+      projectId: text(child(raw, 'project', 'id')),
+      projectName: text(child(raw, 'project', 'name')),
+      actor: readActor(raw)
+    }
+  }
+}

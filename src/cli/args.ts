@@ -1,0 +1,157 @@
+// The CLI's words: its help, its options (the action's inputs under the same names) and
+// the parsing of them, with errors that say what was wrong and where to look.
+import { join } from 'node:path'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import type { InputName, SettingsError } from '../settings/settings.js'
+
+export const EXIT = { clean: 0, findings: 1, usage: 2 } as const
+
+export const SPEC_FILE = join('rules', 'openai_api_key_anomalous_activity.yml')
+export const SAMPLE_FILE = join('examples', 'audit-log.sample.jsonl')
+
+const EXIT_CODES = `Exit codes:
+  0  clean: no finding at or above --fail-on
+  1  findings at or above --fail-on (test: a spec test failed)
+  2  usage error, or the window could not be read completely (never reported clean)`
+
+export const HELP = {
+  main: `Usage: openai-keywatch <command> [options]
+
+Watches OpenAI organization audit logs for API keys created or updated with
+elevated scopes (rule OpenAI.API.Key.Anomalous.Activity).
+
+Commands:
+  scan       scan the Admin API's audit logs (OPENAI_ADMIN_KEY) or an exported file
+  demo       scan the bundled sample audit log and show what the action would do
+  test       run a Panther-format rule spec's tests against the rule
+
+Run "openai-keywatch <command> --help" for a command's options.
+
+${EXIT_CODES}`,
+  test: `Usage: openai-keywatch test [spec.yml ...]
+
+Runs every test of each Panther-format spec against the rule and prints, per
+test, PASS or FAIL with the severity and title, then "N passed, M failed".
+Without a file, runs the bundled ${SPEC_FILE}.
+
+Options:
+  -h, --help             this help
+
+Exit codes: 0 all passed, 1 a test failed, 2 a spec could not be read.`,
+  demo: `Usage: openai-keywatch demo [options]
+
+Runs the real pipeline on the bundled sample audit log (${SAMPLE_FILE}) in
+dry-run: prints the summary, the issues the action would open (one per key,
+with the rule's runbook as a checklist) and the gate's verdict with the default
+fail-on (high). Reads no API, writes nothing to GitHub, and exits 0 whatever the
+verdict.
+
+Options:
+  --markdown DIR         also write the job summary (summary.md), each issue's
+                         body (issue-N.md) and their titles and labels
+                         (issues.json) into DIR
+  -h, --help             this help`,
+  scan: `Usage: openai-keywatch scan [options]
+
+Scans an audit-log window and prints the findings by key and the verdict.
+Reads the OpenAI Admin API with the key in the environment variable
+OPENAI_ADMIN_KEY (read-only, or the Audit Logs scope with Read), or an export
+with --file. Writes nothing to GitHub unless --repo and --write are given.
+
+Each option is the action input of the same name (see action.yml):
+  --file PATH              exported audit log: JSONL, JSON array or saved list
+                           response, optionally gzip-compressed (audit-log-file)
+  --lookback DURATION      window ending now, API only (default 24h): 90m, 24h, 7d
+  --since TIME             window start (inclusive): ISO 8601 or Unix seconds
+  --until TIME             window end (exclusive); default now
+  --project-ids LIST       only the key events of these OpenAI projects, comma-separated
+  --fail-on LEVEL          critical, high (default), medium, low, info or none
+  --allow-actors LIST      emails, user ids or service-account ids to suppress
+  --elevated-scopes LIST   scopes that make a finding
+                           (default: all, models:write, organization:write, api_keys:write, admin)
+  --high-scopes LIST       elevated scopes that make it HIGH (default: all, admin)
+  --base-url URL           Admin API base URL (openai-base-url;
+                           default https://api.openai.com/v1)
+  --label NAME             label of the issues (default openai-keywatch)
+  --max-issues N           at most N new issues per run (default 25)
+  --reopen-closed BOOL     reopen a key's closed issue on new findings (default true)
+
+Issues (GitHub):
+  --repo OWNER/NAME        triage in this repository's issues, one per key (token in
+                           GITHUB_TOKEN, API URL in GITHUB_API_URL); a dry run that
+                           only reads and prints what it would do, unless --write
+  --write                  with --repo, open and update the issues for real
+
+Output:
+  --json                   print the JSON report on stdout instead of the text
+  --summary FILE           also write the Markdown job summary to FILE
+  -h, --help               this help
+
+Examples:
+  OPENAI_ADMIN_KEY=sk-admin-... openai-keywatch scan --lookback 7d
+  openai-keywatch scan --since 2026-10-01 --until 2026-11-01 --json > october.json
+  openai-keywatch scan --file export.jsonl.gz --fail-on medium --summary summary.md
+
+${EXIT_CODES}`
+}
+
+/** A mistake on the command line: exit 2 with this message. */
+export class UsageError extends Error {}
+
+/** parseArgs with its errors turned into one line that says what was wrong and where to look. */
+export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
+  command: string,
+  args: string[],
+  options: T,
+  allowPositionals = false
+): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: boolean; strict: true }>> {
+  try {
+    return parseArgs({ args, options, allowPositionals, strict: true })
+  } catch (error) {
+    const code = (error as { code?: string }).code
+    const message = (error as Error).message
+    const named = /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? ''
+    const help = `run "openai-keywatch ${command} --help" for the options`
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+      throw new UsageError(`Unknown option ${named} for ${command}: ${help}.`)
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      throw new UsageError(
+        options[named.replace(/^-+/, '')]?.type === 'boolean'
+          ? `Option ${named} takes no value: ${help}.`
+          : message.includes('ambiguous')
+            ? `Option ${named} needs a value; for a value that starts with "-", write ${named}=VALUE: ${help}.`
+            : `Option ${named} needs a value: ${help}.`
+      )
+    }
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+      const argument = /'([^']*)'/.exec(message)?.[1] ?? ''
+      throw new UsageError(`Unexpected argument "${argument}" for ${command}, which takes only options: ${help}.`)
+    }
+    throw error
+  }
+}
+
+/** scan's options that are action inputs, flag name to input name. */
+export const SCAN_FLAGS: Record<string, InputName> = {
+  file: 'audit-log-file',
+  lookback: 'lookback',
+  since: 'since',
+  until: 'until',
+  'project-ids': 'project-ids',
+  'fail-on': 'fail-on',
+  'allow-actors': 'allow-actors',
+  'elevated-scopes': 'elevated-scopes',
+  'high-scopes': 'high-scopes',
+  'base-url': 'openai-base-url',
+  label: 'label',
+  'max-issues': 'max-issues',
+  'reopen-closed': 'reopen-closed'
+}
+
+const FLAG_OF = new Map<string, string>(Object.entries(SCAN_FLAGS).map(([flag, input]) => [input, flag]))
+
+/** A settings error in the CLI's words: its options, where the action would name its inputs. */
+export function usageError(error: SettingsError): UsageError {
+  const named = error.inputs.every((input) => FLAG_OF.has(input))
+  return new UsageError(named ? error.namedAs('Option', (input) => `--${FLAG_OF.get(input)}`) : error.message)
+}

@@ -1,0 +1,42 @@
+// openai-keywatch on the command line: the action's pipeline for local scans and
+// backfills, the demo on the bundled sample, and the rule spec's test runner.
+import { cliColor, cliSecrets } from '../settings/settings.js'
+import { errorMessage } from '../text.js'
+import { EXIT, HELP, UsageError } from './args.js'
+import { demoCommand, scanCommand, testCommand, type Out } from './commands.js'
+import { painter } from './text.js'
+
+export { EXIT }
+
+export async function main(
+  argv: string[],
+  out: Out = (line: string) => console.log(line),
+  err: Out = (line: string) => console.error(line),
+  options: { color?: boolean } = {}
+): Promise<number> {
+  const [command, ...args] = argv
+  const secrets = cliSecrets(process.env)
+  const paint = painter(options.color ?? cliColor(process.env, process.stdout.isTTY === true))
+  try {
+    switch (command) {
+      case 'test':
+        return await testCommand(args, out)
+      case 'scan':
+        return await scanCommand(args, out, err, paint)
+      case 'demo':
+        return await demoCommand(args, out, err, paint)
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        ;(command === undefined ? err : out)(HELP.main)
+        return command === undefined ? EXIT.usage : EXIT.clean
+      default:
+        throw new UsageError(`Unknown command "${command}": use scan, demo or test (openai-keywatch --help).`)
+    }
+  } catch (error) {
+    // A usage error, an unreadable spec or a window that could not be read: never "clean".
+    err(`openai-keywatch: ${errorMessage(error, secrets)}`)
+    return EXIT.usage
+  }
+}

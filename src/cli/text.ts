@@ -1,0 +1,162 @@
+// The Report for a terminal: plain text, with colours only when asked for (the CLI asks
+// when stdout is a terminal and NO_COLOR is unset). Text copied from an audit log is
+// attacker-controlled: control characters (ANSI escapes among them) and bidi overrides
+// are removed so it cannot rewrite the screen.
+import { styleText } from 'node:util'
+import type { Finding, KeyFindings } from '../model/index.js'
+import type { Report } from '../report/report.js'
+import { cut, isoTime, oneLine, plural } from '../text.js'
+
+type Style = Parameters<typeof styleText>[0]
+
+export interface Paint {
+  (style: Style, text: string): string
+}
+
+export function painter(color: boolean): Paint {
+  return (style, text) => (color ? styleText(style, text, { validateStream: false }) : text)
+}
+
+/** Untrusted text on one line, without control characters, at most `max` characters. */
+export function plain(value: unknown, max = 200): string {
+  if (value === undefined || value === null || value === '') return '-'
+  return cut(oneLine(String(value)), max)
+}
+
+const SEVERITY_STYLE: Record<string, Style> = {
+  CRITICAL: ['bold', 'red'],
+  HIGH: ['bold', 'red'],
+  MEDIUM: 'yellow',
+  LOW: 'cyan',
+  INFO: 'dim'
+}
+
+function time(seconds: number | undefined): string {
+  return seconds === undefined ? 'time unknown' : isoTime(seconds, true)
+}
+
+/** Wraps words to `width` columns, each line after the first indented by `indent`. */
+export function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = []
+  let line = ''
+  for (const word of text.split(/\s+/)) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line)
+      line = word
+    } else line = line === '' ? word : `${line} ${word}`
+  }
+  if (line !== '') lines.push(line)
+  return lines.join(`\n${indent}`)
+}
+
+function findingLine(finding: Finding, paint: Paint): string[] {
+  const { actor } = finding
+  const verb = finding.eventType.replace('api_key.', '')
+  const place = [actor.city, actor.country].filter(Boolean).map((part) => plain(part, 60))
+  const from = actor.ip ? `from ${plain(actor.ip, 60)}${place.length ? ` (${place.join(', ')})` : ''}` : ''
+  return [
+    `${paint('dim', time(finding.effectiveAt))}  ${verb} with [${finding.scopes.map((s) => plain(s, 40)).join(', ')}]` +
+      `  ${paint('dim', `event ${plain(finding.eventId, 80)}`)}`,
+    `  by ${plain(actor.name, 120)}${from ? `  ${from}` : ''}${actor.userAgent ? `  ${paint('dim', plain(actor.userAgent, 80))}` : ''}`
+  ]
+}
+
+function keyBlock(key: KeyFindings, paint: Paint): string[] {
+  const severity = paint(SEVERITY_STYLE[key.severity] ?? 'reset', key.severity.padEnd(6))
+  const count = plural(key.findings.length, 'finding')
+  const lines = [`  ${severity}  ${paint('bold', plain(key.keyId, 80))}  ${paint('dim', count)}`]
+  for (const finding of key.findings) for (const line of findingLine(finding, paint)) lines.push(`          ${line}`)
+  for (const deletion of key.deletions) {
+    lines.push(
+      `          ${paint('dim', time(deletion.effectiveAt))}  ${paint('bold', 'deleted')}  by ${plain(deletion.actor.name, 120)}`
+    )
+  }
+  return lines
+}
+
+/** The run in words: what was read, the findings by key, what was skipped, the verdict. */
+export function renderText(report: Report, paint: Paint = painter(false), options = { verdict: true }): string {
+  const lines: string[] = []
+  const window =
+    report.window.since === null && report.window.until === null
+      ? 'the whole file'
+      : `${report.window.since ?? 'the start'} to ${report.window.until ?? 'the end'}`
+  const field = (name: string, value: string): void => {
+    lines.push(`  ${paint('dim', name.padEnd(16))} ${value}`)
+  }
+  lines.push(`${paint('bold', report.rule.name)} ${paint('dim', `(rule ${report.rule.id})`)}`, '')
+  field('Source', plain(report.source, 300))
+  field('Window', window)
+  field(
+    'Read completely',
+    report.complete ? 'yes' : paint(['bold', 'red'], `NO: ${report.missing.map((part) => plain(part, 300)).join('; ')}`)
+  )
+  field(
+    'Events scanned',
+    `${report.eventsScanned} (API key events: ${report.keyEvents}${report.duplicates ? `, duplicates skipped: ${report.duplicates}` : ''})`
+  )
+  field(
+    'Findings',
+    `${report.counts.total} (HIGH ${report.counts.high}, MEDIUM ${report.counts.medium}) on ${plural(report.keys.length, 'key')}`
+  )
+  if (report.unreadable.count) field('Unreadable', `${report.unreadable.count} records skipped`)
+  if (report.malformed.count) {
+    const keys = report.malformed.keyEvents ? ` (${report.malformed.keyEvents} of them API key events)` : ''
+    field('Malformed', `${report.malformed.count} events skipped${keys}`)
+  }
+
+  if (report.keys.length > 0) {
+    lines.push('', paint('bold', 'Findings by key'))
+    for (const key of report.keys) lines.push(...keyBlock(key, paint))
+  } else lines.push('', 'No findings.')
+
+  if (report.suppressed.length > 0) {
+    const count = report.suppressed.reduce((sum, key) => sum + key.findings.length, 0)
+    lines.push('', paint('bold', `Suppressed by allow-actors: ${count} (not counted for the gate)`))
+    for (const key of report.suppressed) lines.push(...keyBlock(key, paint))
+  }
+
+  if (report.issues.length > 0) {
+    lines.push('', paint('bold', `Issues (${report.issueMode})`))
+    for (const issue of report.issues) {
+      const where = issue.url ? `  ${plain(issue.url, 200)}` : ''
+      const detail = issue.detail ? `  (${plain(issue.detail, 300)})` : ''
+      lines.push(`  ${issue.action.padEnd(13)} ${plain(issue.keyId, 80)}${where}${detail}`)
+    }
+  }
+
+  const notes = [...report.unreadable.listed, ...report.malformed.listed]
+  if (notes.length > 0) {
+    lines.push('', paint('bold', 'Skipped records'))
+    for (const note of notes.slice(0, 20)) lines.push(`  ${plain(note.where, 80)}: ${plain(note.reason, 200)}`)
+    if (notes.length > 20) lines.push(`  …and ${notes.length - 20} more (see --json).`)
+  }
+
+  if (options.verdict) lines.push('', verdict(report, paint))
+  return lines.join('\n')
+}
+
+export function verdict(report: Report, paint: Paint): string {
+  return report.gate.failed
+    ? `${paint(['bold', 'red'], 'FAIL')}  ${report.gate.reason}`
+    : `${paint(['bold', 'green'], 'PASS')}  ${report.gate.reason}`
+}
+
+/** What the demo shows of an issue the action would open: its title, labels and runbook checklist. */
+export interface IssuePreview {
+  title: string
+  labels: readonly string[]
+  checklist: readonly string[]
+}
+
+/** The issues a dry run would file, one block per key, with the runbook as a checklist. */
+export function renderIssuePreviews(previews: readonly IssuePreview[], paint: Paint, width = 100): string {
+  const lines: string[] = []
+  previews.forEach((preview, index) => {
+    const number = `${index + 1}.`.padEnd(4)
+    lines.push(`  ${number}${paint('bold', plain(preview.title, 250))}`)
+    lines.push(`      ${paint('dim', 'labels:')} ${preview.labels.map((label) => plain(label, 50)).join(', ')}`)
+    for (const step of preview.checklist) lines.push(`      [ ] ${wrap(step, width - 10, '          ')}`)
+  })
+  return lines.join('\n')
+}

@@ -1,0 +1,47 @@
+// The hidden markers that make the issues idempotent: an issue body names its key, and
+// each body or comment names the events it records, so a run that reads them again writes
+// nothing twice.
+import { createHash } from 'node:crypto'
+import type { Deletion, Finding } from '../model/index.js'
+
+const MARKER = 'openai-keywatch'
+
+/**
+ * An id as it goes into a hidden marker: verbatim when it is short and plain, a hash
+ * otherwise. Either way it cannot close the HTML comment or forge another marker.
+ */
+export function markerId(id: string): string {
+  if (/^[A-Za-z0-9_.:]([A-Za-z0-9_.:-]{0,62}[A-Za-z0-9_.:])?$/.test(id) && !id.includes('--')) return id
+  return `sha256-${createHash('sha256').update(id, 'utf8').digest('hex').slice(0, 32)}`
+}
+
+export function keyMarker(keyId: string): string {
+  return `<!-- ${MARKER}:key=${markerId(keyId)} -->`
+}
+
+export function eventMarker(eventId: string): string {
+  return `<!-- ${MARKER}:event=${markerId(eventId)} -->`
+}
+
+// Markers count only on a line of their own: every piece of log text is rendered after
+// a prefix on one line, so none can make a line that reads as a marker.
+const KEY_MARKER = new RegExp(`^<!-- ${MARKER}:key=([A-Za-z0-9_.:-]{1,80}) -->$`, 'm')
+const EVENT_MARKER = new RegExp(`^<!-- ${MARKER}:event=([A-Za-z0-9_.:-]{1,80}) -->$`, 'gm')
+
+/** The key (as markerId) an issue body is about, if it is one of ours. */
+export function markedKey(body: string | null | undefined): string | undefined {
+  return body ? KEY_MARKER.exec(body)?.[1] : undefined
+}
+
+/** The events (as markerId) a body or comment records. */
+export function markedEvents(body: string | null | undefined): string[] {
+  return body ? [...body.matchAll(EVENT_MARKER)].map((match) => match[1]!) : []
+}
+
+/** The ids of the events a key's issue records: its findings, then its deletions, each once. */
+export function eventIds(findings: Iterable<Finding>, deletions: Iterable<Deletion>): string[] {
+  const ids: string[] = []
+  for (const finding of findings) ids.push(finding.eventId)
+  for (const deletion of deletions) ids.push(deletion.eventId)
+  return ids
+}

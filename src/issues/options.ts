@@ -1,0 +1,11 @@
+// How a run is asked to write issues: shared by the rendering, the plan and the GitHub sync.
+
+/** How a run writes issues: the action's inputs, and the run to link to. */
+export interface IssueOptions {
+  label: string
+  maxIssues: number
+  dryRun: boolean
+  reopenClosed: boolean
+  /** Link to the workflow run, when there is one (the CLI has none). */
+  runUrl?: string
+}

@@ -1,0 +1,251 @@
+// What a run does for each key, as pure computation: which issue is a key's (the oldest),
+// which comments to believe, and the steps that open, update or leave an issue. The GitHub
+// sync (sync.ts) reads and writes; this module only decides, so a unit test reaches every
+// policy without HTTP.
+import { severityRank, type Deletion, type Finding, type KeyFindings, type Severity } from '../model/index.js'
+import { plural } from '../text.js'
+import { eventIds, markedEvents, markedKey, markerId } from './markers.js'
+import type { IssueAction } from '../report/report.js'
+import type { IssueOptions } from './options.js'
+import { renderIssue, renderUpdate, severityLabel, type RenderedIssue } from './render.js'
+
+/** An issue of ours as read from GitHub. */
+export interface KnownIssue {
+  number: number
+  url: string
+  state: 'open' | 'closed'
+  labels: string[]
+  /** Events (as markerId) recorded in the body and, once read, the action's comments. */
+  recorded: Set<string>
+  /** Who opened it: their comments are trusted. */
+  author?: string
+}
+
+/** An issue as GitHub lists it. */
+export interface ListedIssue {
+  number: number
+  url: string
+  state: 'open' | 'closed'
+  labels: string[]
+  body?: string | null
+  author?: string
+  pullRequest: boolean
+}
+
+/**
+ * Adds a listed issue to the issues by key (markerId). The oldest wins when a key has two (a
+ * person copied one, or a run was cancelled between creating and recording), so every run
+ * writes to the same one. Pull requests and issues without a key marker are not ours.
+ */
+export function addListedIssue(issues: Map<string, KnownIssue>, item: ListedIssue): void {
+  if (item.pullRequest) return
+  const key = markedKey(item.body)
+  if (!key) return
+  const known = issues.get(key)
+  if (known && known.number < item.number) return
+  issues.set(key, {
+    number: item.number,
+    url: item.url,
+    state: item.state,
+    labels: item.labels,
+    recorded: new Set(markedEvents(item.body)),
+    author: item.author
+  })
+}
+
+/** Owners, members and collaborators could edit the body anyway; their markers count. */
+const TRUSTED_ASSOCIATIONS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR'])
+
+/**
+ * Adds to `issue` the events a comment records, when only the action or the repository's own
+ * people could have written it: the issue's author, GitHub Actions' bot, owners, members and
+ * collaborators. Anyone may comment on a public repository's issues: an outsider's forged
+ * marker counts for nothing.
+ */
+export function recordComment(
+  issue: KnownIssue,
+  comment: { login?: string; association: string; body?: string | null }
+): void {
+  const trusted =
+    (issue.author !== undefined && comment.login === issue.author) ||
+    comment.login === 'github-actions[bot]' ||
+    TRUSTED_ASSOCIATIONS.has(comment.association)
+  if (!trusted) return
+  for (const event of markedEvents(comment.body)) issue.recorded.add(event)
+}
+
+function labelSeverity(labels: readonly string[]): Severity | undefined {
+  let found: Severity | undefined
+  for (const label of labels) {
+    const match = /^severity:(critical|high|medium|low|info)$/i.exec(label)
+    if (!match) continue
+    const severity = match[1]!.toUpperCase() as Severity
+    if (!found || severityRank(severity) > severityRank(found)) found = severity
+  }
+  return found
+}
+
+/** Everything a run has to say about one key: its findings (if any) and its deletions. */
+export interface KeyWork {
+  keyId: string
+  /** Undefined for a key that was only deleted in the window. */
+  severity?: Severity
+  findings: readonly Finding[]
+  deletions: readonly Deletion[]
+}
+
+/** The keys a run has something to say about: findings first (as grouped), then keys only deleted. */
+export function keysToTriage(keys: readonly KeyFindings[], deletions: Iterable<Deletion>): KeyWork[] {
+  const withFindings = new Set(keys.map((key) => key.keyId))
+  const deletedOnly = new Map<string, Deletion[]>()
+  for (const deletion of deletions) {
+    if (withFindings.has(deletion.keyId)) continue
+    const list = deletedOnly.get(deletion.keyId)
+    if (list) list.push(deletion)
+    else deletedOnly.set(deletion.keyId, [deletion])
+  }
+  return [
+    ...keys.map((key) => ({
+      keyId: key.keyId,
+      severity: key.severity,
+      findings: [...key.findings],
+      deletions: [...key.deletions]
+    })),
+    ...[...deletedOnly.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([keyId, list]) => ({ keyId, findings: [], deletions: list }))
+  ]
+}
+
+/** The ids a key's work would record. */
+export function eventsOf(work: KeyWork): string[] {
+  return eventIds(work.findings, work.deletions).map(markerId)
+}
+
+export type IssueStep =
+  | { kind: 'create'; keyId: string; severity: Severity; issue: RenderedIssue; events: number }
+  | {
+      kind: 'update'
+      keyId: string
+      number: number
+      url: string
+      /** New state and labels for one PATCH, when either changes. */
+      patch?: { state?: 'open'; labels?: string[] }
+      comments: string[]
+      changes: string[]
+    }
+  | { kind: 'unchanged'; keyId: string; number: number; url: string }
+  | { kind: 'capped'; keyId: string; severity: Severity }
+  | { kind: 'nothing'; keyId: string }
+
+/**
+ * What to do for one key, given its issue (if it has one). Running it again after it
+ * was done gives `unchanged`: every event it writes about is recorded in a marker.
+ */
+export function planKey(work: KeyWork, issue: KnownIssue | undefined, options: IssueOptions): IssueStep {
+  if (!issue) {
+    // A deletion alone never opens an issue.
+    if (work.findings.length === 0 || !work.severity) return { kind: 'nothing', keyId: work.keyId }
+    const key: KeyFindings = {
+      keyId: work.keyId,
+      severity: work.severity,
+      findings: work.findings,
+      deletions: work.deletions
+    }
+    return {
+      kind: 'create',
+      keyId: work.keyId,
+      severity: work.severity,
+      issue: renderIssue(key, options),
+      events: work.findings.length
+    }
+  }
+  const findings = work.findings.filter((finding) => !issue.recorded.has(markerId(finding.eventId)))
+  const deletions = work.deletions.filter((deletion) => !issue.recorded.has(markerId(deletion.eventId)))
+  const changes: string[] = []
+  const patch: { state?: 'open'; labels?: string[] } = {}
+  // A new finding reopens a closed issue; a deletion is the remediation and does not.
+  if (issue.state === 'closed' && findings.length > 0 && options.reopenClosed) {
+    patch.state = 'open'
+    changes.push('reopened')
+  }
+  // Only events the issue has not recorded may raise the label: a person who lowered it
+  // has triaged what is already there.
+  const labelled = labelSeverity(issue.labels)
+  const raised = findings.reduce<Severity | undefined>(
+    (top, finding) => (!top || severityRank(finding.severity) > severityRank(top) ? finding.severity : top),
+    undefined
+  )
+  if (raised && (!labelled || severityRank(raised) > severityRank(labelled))) {
+    patch.labels = [...issue.labels.filter((label) => !/^severity:/i.test(label)), severityLabel(raised)]
+    changes.push(`${labelled ? severityLabel(labelled) : 'no severity'} → ${severityLabel(raised)}`)
+  }
+  const comments = findings.length + deletions.length > 0 ? renderUpdate(findings, deletions, options) : []
+  if (findings.length > 0) changes.unshift(plural(findings.length, 'new event'))
+  if (deletions.length > 0) changes.push('key deleted')
+  if (comments.length === 0 && patch.state === undefined && patch.labels === undefined)
+    return { kind: 'unchanged', keyId: work.keyId, number: issue.number, url: issue.url }
+  return {
+    kind: 'update',
+    keyId: work.keyId,
+    number: issue.number,
+    url: issue.url,
+    patch: patch.state || patch.labels ? patch : undefined,
+    comments,
+    changes
+  }
+}
+
+/**
+ * Plans every key: new issues up to `maxIssues` in the order given (highest severity
+ * first), the rest capped. Keys without findings and without an issue need nothing.
+ */
+export function planIssues(
+  work: readonly KeyWork[],
+  issues: ReadonlyMap<string, KnownIssue>,
+  options: IssueOptions
+): IssueStep[] {
+  let created = 0
+  return work.map((key) => {
+    const issue = issues.get(markerId(key.keyId))
+    // Past the cap, a key that would get a new issue is not even rendered: a backfill can have thousands.
+    if (!issue && key.findings.length > 0 && key.severity && created >= options.maxIssues) {
+      return { kind: 'capped', keyId: key.keyId, severity: key.severity }
+    }
+    const step = planKey(key, issue, options)
+    if (step.kind === 'create') created++
+    return step
+  })
+}
+
+/** The record of a step for the report and the summary; `dryRun` says what would have been done. */
+export function describeStep(step: IssueStep, dryRun: boolean): IssueAction | undefined {
+  switch (step.kind) {
+    case 'create':
+      return {
+        keyId: step.keyId,
+        action: dryRun ? 'would-create' : 'created',
+        detail: `${step.severity}, ${plural(step.events, 'event')}`
+      }
+    case 'update':
+      return {
+        keyId: step.keyId,
+        action: dryRun
+          ? step.comments.length > 0
+            ? 'would-comment'
+            : 'would-update'
+          : step.comments.length > 0
+            ? 'commented'
+            : 'updated',
+        issueNumber: step.number,
+        url: step.url,
+        detail: step.changes.join(', ')
+      }
+    case 'unchanged':
+      return { keyId: step.keyId, action: 'unchanged', issueNumber: step.number, url: step.url }
+    case 'capped':
+      return { keyId: step.keyId, action: 'capped', detail: `${step.severity}: over max-issues` }
+    case 'nothing':
+      return undefined
+  }
+}

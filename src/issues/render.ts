@@ -1,0 +1,196 @@
+// What an issue and a comment say: the key, its events in a table, the deletion, the alert
+// context, MITRE ATT&CK and the runbook as a checklist. Pure, so the CLI can show an issue
+// without GitHub. Every piece of log text goes through the Markdown sanitiser.
+import type { Deletion, Finding, KeyFindings, Severity } from '../model/index.js'
+import {
+  code,
+  EVENT_COLUMNS,
+  eventCells,
+  inert,
+  severityCell,
+  SEVERITY_ICON,
+  sourceOf,
+  table,
+  timeCell
+} from '../report/markdown.js'
+import { RULE, tacticName } from '../rules/api-key-anomalous-activity.js'
+import { cut, oneLine, plural } from '../text.js'
+import { eventIds, eventMarker, keyMarker } from './markers.js'
+import type { IssueOptions } from './options.js'
+
+/** GitHub refuses bodies and comments over 65,536 characters; stay clear of it. */
+export const BODY_BUDGET = 60_000
+/** GitHub's limit on issue titles. */
+const TITLE_LIMIT = 256
+
+export function severityLabel(severity: Severity): string {
+  return `severity:${severity.toLowerCase()}`
+}
+
+export interface RenderedIssue {
+  title: string
+  labels: string[]
+  /** The issue body, then any further comments needed to record every event (rarely any). */
+  body: string
+  more: string[]
+}
+
+/** Plain text for a title: GitHub does not render titles as Markdown, but they are capped. */
+function titleText(value: string, max: number): string {
+  return cut(oneLine(value).trim(), max)
+}
+
+export function issueTitle(keyId: string, severity: Severity): string {
+  return titleText(`[${severity}] OpenAI API key ${titleText(keyId, 120)} has elevated scopes`, TITLE_LIMIT)
+}
+
+function eventRow(finding: Finding): string[] {
+  return [severityCell(finding.severity), ...eventCells(finding), code(finding.eventId, 80)]
+}
+
+const EVENT_HEADERS = ['Severity', ...EVENT_COLUMNS, 'Event id']
+
+function deletionLine(deletion: Deletion): string {
+  return `- ${code('api_key.deleted')} at ${timeCell(deletion.effectiveAt)} by ${inert(deletion.actor.name, 120)} from ${sourceOf(deletion.actor)} (event ${code(deletion.eventId, 80)})`
+}
+
+/** A few items of a list, the rest counted: log text must not grow a body without bound. */
+function few<T>(items: readonly T[], render: (item: T) => string, separator: string, max = 5): string {
+  if (items.length === 0) return '-'
+  const shown = items.slice(0, max).map(render).join(separator)
+  return items.length > max ? `${shown} and ${items.length - max} more` : shown
+}
+
+function deletedSection(deletions: readonly Deletion[]): string {
+  const lines = deletions.slice(0, 20).map(deletionLine)
+  if (deletions.length > 20) lines.push(`- …and ${deletions.length - 20} more deletion events`)
+  return `### The key was deleted (remediated)\n\n${lines.join('\n')}`
+}
+
+function runLine(options: IssueOptions): string {
+  return options.runUrl ? `Found by [this workflow run](${options.runUrl}).` : 'Found by the openai-keywatch CLI.'
+}
+
+function contextValue(value: unknown): string {
+  if (value === null || value === undefined) return '-'
+  if (Array.isArray(value)) return value.map((item) => code(item, 40)).join(' ') || '-'
+  return inert(value, 300)
+}
+
+function alertContextSection(finding: Finding): string {
+  return [
+    `### Alert context (event ${code(finding.eventId, 80)})`,
+    Object.entries(finding.alertContext)
+      .map(([name, value]) => `- ${code(name)}: ${contextValue(value)}`)
+      .join('\n')
+  ].join('\n\n')
+}
+
+function mitreSection(): string {
+  return [
+    '### MITRE ATT&CK',
+    RULE.mitre
+      .map(
+        (entry) =>
+          `- ${entry.tactic} ${tacticName(entry.tactic)}: [${entry.technique} ${entry.name}](https://attack.mitre.org/techniques/${entry.technique}/)`
+      )
+      .join('\n')
+  ].join('\n\n')
+}
+
+function runbookSection(): string {
+  return ['### Runbook', RULE.runbook.map((step) => `- [ ] ${step}`).join('\n')].join('\n\n')
+}
+
+/**
+ * Lays out one body: `head`, as many event rows as fit (the rest counted), `tail`, and
+ * the markers of every event. Markers that do not fit go to further bodies, so that
+ * every event is recorded and never reported twice.
+ */
+function compose(head: string, rows: string[][], tail: string, markers: string[]): string[] {
+  const fixed = head.length + tail.length + 600
+  const markerSize = (list: string[]): number => list.reduce((size, marker) => size + marker.length + 1, 0)
+  // Markers that do not fit here are recorded in further comments; rows keep at least
+  // half of the body, so the issue always shows events.
+  const markerRoom = rows.length > 0 ? (BODY_BUDGET - fixed) / 2 : BODY_BUDGET - fixed
+  let count = 0
+  for (let size = 0; count < markers.length && size + markers[count]!.length + 1 <= markerRoom; count++)
+    size += markers[count]!.length + 1
+  const markersHere = markers.slice(0, count)
+  let room = BODY_BUDGET - fixed - markerSize(markersHere)
+  const kept: string[][] = []
+  for (const row of rows) {
+    const size = row.join(' | ').length + 6
+    if (size > room) break
+    kept.push(row)
+    room -= size
+  }
+  const parts = [head]
+  if (kept.length > 0) parts.push(table(EVENT_HEADERS, kept))
+  if (kept.length < rows.length)
+    parts.push(
+      `…and ${plural(rows.length - kept.length, 'more event')} not shown (GitHub's size limit); every one is in the run's JSON report.`
+    )
+  if (tail) parts.push(tail)
+  parts.push(markersHere.join('\n'))
+  const bodies = [parts.join('\n\n') + '\n']
+  for (let rest = markers.slice(markersHere.length); rest.length > 0;) {
+    const chunk: string[] = []
+    let size = 200
+    while (rest.length > 0 && size + rest[0]!.length + 1 <= BODY_BUDGET) {
+      size += rest[0]!.length + 1
+      chunk.push(rest.shift()!)
+    }
+    bodies.push(`openai-keywatch records ${chunk.length} further events of this key here.\n\n${chunk.join('\n')}\n`)
+  }
+  return bodies
+}
+
+/** What the issue for a key would be. Pure, so the CLI can show it without GitHub. */
+export function renderIssue(key: KeyFindings, options: IssueOptions): RenderedIssue {
+  const findings = [...key.findings]
+  const deletions = [...key.deletions]
+  const top = findings[0]!
+  const names = [...new Set(findings.map((finding) => finding.keyName).filter(Boolean))]
+  const projects = [...new Set(findings.map((finding) => finding.projectId).filter(Boolean))]
+  const elevated = [...new Set(findings.flatMap((finding) => finding.elevatedScopes))]
+  const head = [
+    keyMarker(key.keyId),
+    `## ${SEVERITY_ICON[key.severity] ?? ''} ${key.severity}: OpenAI API key ${code(key.keyId, 80)} has elevated scopes`,
+    `Rule **${RULE.displayName}** (${code(RULE.id)}) found ${plural(findings.length, 'event')} on this key. ${runLine(options)}`,
+    [
+      `- Key: ${code(key.keyId, 80)}`,
+      `- Name: ${few(names, (name) => inert(name, 120), ', ')}`,
+      `- Project: ${few(projects, (project) => code(project, 80), ' ')}`,
+      `- Elevated scopes: ${elevated.map((scope) => code(scope, 40)).join(' ') || '-'}`,
+      `- Latest actor: ${inert(top.actor.name, 120)} from ${sourceOf(top.actor)}`
+    ].join('\n'),
+    '### Events'
+  ].join('\n\n')
+  const deleted = deletions.length > 0 ? deletedSection(deletions) : ''
+  const tail = [deleted, alertContextSection(top), mitreSection(), runbookSection()].filter(Boolean).join('\n\n')
+  const markers = eventIds(findings, deletions).map(eventMarker)
+  const [body, ...more] = compose(head, findings.map(eventRow), tail, markers)
+  return {
+    title: issueTitle(key.keyId, key.severity),
+    labels: [options.label, severityLabel(key.severity)],
+    body: body!,
+    more
+  }
+}
+
+/** The comment for events an existing issue has not recorded yet (findings and/or deletions). */
+export function renderUpdate(
+  findings: readonly Finding[],
+  deletions: readonly Deletion[],
+  options: IssueOptions
+): string[] {
+  const head: string[] = []
+  if (findings.length > 0) {
+    head.push(`### ${plural(findings.length, 'new event')} on this key\n\n${runLine(options)}`)
+  }
+  const tail =
+    deletions.length > 0 ? deletedSection(deletions) + (findings.length === 0 ? `\n\n${runLine(options)}` : '') : ''
+  const markers = eventIds(findings, deletions).map(eventMarker)
+  return compose(head.join('\n\n'), findings.map(eventRow), tail, markers).map((body) => body.replace(/^\n+/, ''))
+}

@@ -1,0 +1,251 @@
+// The GitHub side of triage, reads and writes only: lists the repository's issues once,
+// reads a key's comments only when its issue may lack an event, and carries out the steps
+// that plan.ts decided.
+import type { Deletion, KeyFindings } from '../model/index.js'
+import type { IssueAction } from '../report/report.js'
+import { redact } from '../text.js'
+import { createGitHubClient, type GitHubClient, type GitHubTimings } from './client.js'
+import { markerId } from './markers.js'
+import type { IssueOptions } from './options.js'
+import {
+  addListedIssue,
+  describeStep,
+  eventsOf,
+  keysToTriage,
+  planIssues,
+  recordComment,
+  type IssueStep,
+  type KnownIssue
+} from './plan.js'
+
+/** Where issues go and how to reach it. */
+export interface IssueTarget {
+  token: string
+  /** GITHUB_API_URL. */
+  apiUrl: string
+  /** owner/name. */
+  repository: string
+  timings?: Partial<GitHubTimings>
+  log?: (message: string) => void
+}
+
+/** A GitHub failure a user can do something about, without the token. */
+export class GitHubError extends Error {
+  override name = 'GitHubError'
+}
+
+const REPOSITORY = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/
+
+export function parseRepository(value: string): { owner: string; repo: string } {
+  const match = REPOSITORY.exec(value.trim())
+  if (!match) {
+    throw new GitHubError(
+      `The repository is "${value}": use owner/name (GITHUB_REPOSITORY in a workflow, --repo for the CLI).`
+    )
+  }
+  return { owner: match[1]!, repo: match[2]! }
+}
+
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname
+  } catch {
+    return url.split('?')[0]!
+  }
+}
+
+function failure(error: unknown, token: string): string {
+  const status = (error as { status?: unknown }).status
+  const request = (error as { request?: { method?: string; url?: string } }).request
+  const message = error instanceof Error ? error.message : String(error)
+  const what = request?.method && request.url ? ` to ${request.method} ${pathOf(request.url)}` : ''
+  const hint =
+    status === 401
+      ? ' Check github-token.'
+      : /rate limit/i.test(message)
+        ? ' GitHub limits how fast issues are written; the next run goes on where this one stopped.'
+        : status === 403 || status === 404
+          ? ' Check that the token may write issues (permissions: issues: write).'
+          : ''
+  return redact(typeof status === 'number' ? `GitHub answered ${status}${what}: ${message}.${hint}` : message, [
+    token
+  ]).slice(0, 500)
+}
+
+/** Every issue of ours with the label, by key (markerId), as the plan picks them. */
+async function listIssues(
+  client: GitHubClient,
+  owner: string,
+  repo: string,
+  label: string
+): Promise<Map<string, KnownIssue>> {
+  const issues = new Map<string, KnownIssue>()
+  const pages = client.paginate.iterator(client.rest.issues.listForRepo, {
+    owner,
+    repo,
+    labels: label,
+    state: 'all',
+    per_page: 100
+  })
+  for await (const page of pages) {
+    for (const item of page.data) {
+      addListedIssue(issues, {
+        number: item.number,
+        url: item.html_url,
+        state: item.state === 'closed' ? 'closed' : 'open',
+        labels: item.labels.flatMap((label) => (typeof label === 'string' ? [label] : label.name ? [label.name] : [])),
+        body: item.body,
+        author: item.user?.login,
+        pullRequest: Boolean(item.pull_request)
+      })
+    }
+  }
+  return issues
+}
+
+/** Reads an issue's comments; the plan decides which of them record events. */
+async function readComments(client: GitHubClient, owner: string, repo: string, issue: KnownIssue): Promise<void> {
+  const pages = client.paginate.iterator(client.rest.issues.listComments, {
+    owner,
+    repo,
+    issue_number: issue.number,
+    per_page: 100
+  })
+  for await (const page of pages) {
+    for (const comment of page.data) {
+      recordComment(issue, { login: comment.user?.login, association: comment.author_association, body: comment.body })
+    }
+  }
+}
+
+async function carryOut(
+  client: GitHubClient,
+  owner: string,
+  repo: string,
+  step: IssueStep,
+  token: string
+): Promise<IssueAction | undefined> {
+  const done = describeStep(step, false)
+  let issueNumber: number | undefined
+  try {
+    if (step.kind === 'create') {
+      const { data } = await client.rest.issues.create({
+        owner,
+        repo,
+        title: step.issue.title,
+        body: step.issue.body,
+        labels: step.issue.labels,
+        // Not retried: a create that timed out may have happened, and a retry would open a
+        // second issue. The next run finds it by its marker, or creates it then.
+        request: { retries: 0 }
+      })
+      issueNumber = data.number
+      if (done) Object.assign(done, { issueNumber: data.number, url: data.html_url })
+      for (const body of step.issue.more)
+        await client.rest.issues.createComment({
+          owner,
+          repo,
+          issue_number: data.number,
+          body,
+          request: { retries: 0 }
+        })
+    } else if (step.kind === 'update') {
+      issueNumber = step.number
+      // The comment records the events, so it comes last: if anything before it fails,
+      // the next run sees the events as new and tries again.
+      if (step.patch) await client.rest.issues.update({ owner, repo, issue_number: step.number, ...step.patch })
+      for (const body of step.comments)
+        await client.rest.issues.createComment({
+          owner,
+          repo,
+          issue_number: step.number,
+          body,
+          request: { retries: 0 }
+        })
+    }
+    return done
+  } catch (error) {
+    return {
+      keyId: step.keyId,
+      action: 'failed',
+      issueNumber,
+      url: done?.url,
+      detail: failure(error, token)
+    }
+  }
+}
+
+/**
+ * Opens or updates one issue per key. Makes no request when there is nothing to say;
+ * lists the labelled issues once; reads a key's comments only when its issue body does
+ * not already record every event of the window. In a dry run it reads but never writes.
+ */
+export async function syncIssues(
+  keys: readonly KeyFindings[],
+  deletions: Iterable<Deletion>,
+  options: IssueOptions,
+  target: IssueTarget
+): Promise<IssueAction[]> {
+  const work = keysToTriage(keys, deletions)
+  if (work.length === 0) return []
+  const failAll = (detail: string): IssueAction[] => work.map((key) => ({ keyId: key.keyId, action: 'failed', detail }))
+
+  let client: GitHubClient
+  let owner: string
+  let repo: string
+  try {
+    if (!target.token) {
+      throw new GitHubError(
+        'The GitHub token is empty: give the action github-token (the default ${{ github.token }} with ' +
+          '"permissions: issues: write") or the CLI GITHUB_TOKEN, or set create-issues: false.'
+      )
+    }
+    ;({ owner, repo } = parseRepository(target.repository))
+    client = createGitHubClient({
+      token: target.token,
+      baseUrl: target.apiUrl,
+      timings: target.timings,
+      log: target.log
+    })
+  } catch (error) {
+    return failAll(failure(error, target.token))
+  }
+
+  let issues: Map<string, KnownIssue>
+  try {
+    issues = await listIssues(client, owner, repo, options.label)
+  } catch (error) {
+    // Without the list no key can be told apart from a new one: writing now would duplicate.
+    return failAll(`Could not list the issues labelled ${options.label}: ${failure(error, target.token)}`)
+  }
+
+  // Read everything first, then plan, then write: the plan is pure and tested as such.
+  const failed = new Map<string, IssueAction>()
+  for (const key of work) {
+    const issue = issues.get(markerId(key.keyId))
+    if (!issue || eventsOf(key).every((event) => issue.recorded.has(event))) continue
+    try {
+      await readComments(client, owner, repo, issue)
+    } catch (error) {
+      failed.set(key.keyId, {
+        keyId: key.keyId,
+        action: 'failed',
+        issueNumber: issue.number,
+        url: issue.url,
+        detail: `Could not read the comments of #${issue.number}: ${failure(error, target.token)}`
+      })
+    }
+  }
+  const steps = planIssues(
+    work.filter((key) => !failed.has(key.keyId)),
+    issues,
+    options
+  )
+  const actions = new Map(failed)
+  for (const step of steps) {
+    const action = options.dryRun ? describeStep(step, true) : await carryOut(client, owner, repo, step, target.token)
+    if (action) actions.set(step.keyId, action)
+  }
+  // In the order of the keys: highest severity first, as in the summary.
+  return work.flatMap((key) => actions.get(key.keyId) ?? [])
+}

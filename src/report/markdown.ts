@@ -1,0 +1,75 @@
+// Text copied from an audit log is attacker-controlled. Before it goes into GitHub
+// Flavored Markdown (issues, comments, the job summary) it is made inert: no mentions
+// or team pings, no issue references, no raw HTML, no links or images that load, no
+// broken tables, and a capped length.
+
+import type { Finding } from '../model/index.js'
+import { cut, isoTime, oneLine } from '../text.js'
+
+const ZWSP = '\u200b'
+
+/** Renders untrusted text as plain, inert Markdown on one line, at most `max` characters. */
+export function inert(value: unknown, max = 200): string {
+  if (value === undefined || value === null || value === '') return '-'
+  // NFKC first: full-width and other compatibility forms of @ # < > become the characters
+  // the escapes below catch.
+  const text = cut(oneLine(String(value).normalize('NFKC')), max)
+  return (
+    text
+      // Every ASCII punctuation character that means something to Markdown or HTML.
+      .replace(/[\\`*_{}[\]()<>#+\-.!|~&"'=$^]/g, '\\$&')
+      // Mentions, email autolinks and issue references survive backslashes: break them.
+      .replace(/@/g, `@${ZWSP}`)
+      .replace(/#/g, `#${ZWSP}`)
+      // GH-123 is a reference to issue 123 too.
+      .replace(/\b(GH)(?=\\-\d)/gi, `$1${ZWSP}`)
+      // Extended autolinks (https://..., www....) are found in plain text too.
+      .replace(/:\/\//g, `:${ZWSP}//`)
+      .replace(/www\\\./gi, (match) => `${match.slice(0, 3)}${ZWSP}${match.slice(3)}`)
+  )
+}
+
+/** Untrusted text as an inline code span, for ids and scopes; still inert, still one line. */
+export function code(value: unknown, max = 120): string {
+  if (value === undefined || value === null || value === '') return '-'
+  const text = cut(oneLine(String(value)).replace(/`/g, "'"), max)
+  // Pipes split table cells even inside code spans; a backslash before one would escape
+  // the escape, so each backslash is kept apart from what follows by a zero-width space.
+  return `\`${text.replace(/\\/g, `\\${ZWSP}`).replace(/\|/g, '\\|')}\``
+}
+
+/** Where an actor acted from: source IP and location. */
+export function sourceOf(actor: { ip?: string; city?: string; country?: string }): string {
+  const place = [actor.city, actor.country].filter(Boolean).join(', ')
+  return [actor.ip ? code(actor.ip, 60) : '', place ? inert(place, 60) : ''].filter(Boolean).join(' ') || '-'
+}
+
+export const SEVERITY_ICON: Record<string, string> = { CRITICAL: '🟥', HIGH: '🔴', MEDIUM: '🟠', LOW: '🟡', INFO: '⚪' }
+
+export function severityCell(severity: string): string {
+  return `${SEVERITY_ICON[severity] ?? ''} ${severity}`
+}
+
+/** The columns every table of findings shows: what happened, when, by whom, from where. */
+export const EVENT_COLUMNS = ['Event', 'Time (UTC)', 'Actor', 'Scopes', 'Source IP, location', 'User agent']
+
+export function eventCells(finding: Finding): string[] {
+  return [
+    code(finding.eventType),
+    timeCell(finding.effectiveAt),
+    inert(finding.actor.name, 120),
+    finding.scopes.map((scope) => code(scope, 40)).join(' ') || '-',
+    sourceOf(finding.actor),
+    inert(finding.actor.userAgent, 80)
+  ]
+}
+
+export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`
+  return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n')
+}
+
+/** A time for a table cell: ISO 8601 in UTC, or - when the event carries none. */
+export function timeCell(seconds: number | undefined): string {
+  return seconds === undefined ? '-' : isoTime(seconds, true)
+}

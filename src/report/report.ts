@@ -1,0 +1,102 @@
+// The run's record: what was read, what was found, what was done. The JSON report,
+// the job summary, the outputs and the CLI all render this one object.
+import type { SourceStatus } from '../audit-log/source.js'
+import type { KeyFindings, Rejected, TimeWindow } from '../model/index.js'
+import { RULE } from '../rules/api-key-anomalous-activity.js'
+import type { ScanResult } from '../scan/engine.js'
+import type { FailOn } from '../settings/settings.js'
+import { isoTime } from '../text.js'
+import type { GateVerdict } from './gate.js'
+
+/**
+ * created/commented/updated: written this run (updated: labels or state only);
+ * would-*: the same in a dry run; unchanged: the issue already records every event;
+ * capped: over max-issues, no issue opened; failed: GitHub refused or could not be reached.
+ */
+export type IssueActionKind =
+  | 'created'
+  | 'commented'
+  | 'updated'
+  | 'unchanged'
+  | 'would-create'
+  | 'would-comment'
+  | 'would-update'
+  | 'capped'
+  | 'failed'
+
+export interface IssueAction {
+  keyId: string
+  action: IssueActionKind
+  issueNumber?: number
+  url?: string
+  detail?: string
+}
+
+export interface Report {
+  rule: { id: string; name: string }
+  source: string
+  window: { since: string | null; until: string | null }
+  complete: boolean
+  missing: string[]
+  eventsScanned: number
+  keyEvents: number
+  duplicates: number
+  unreadable: { count: number; listed: Rejected[] }
+  /** `keyEvents`: how many of them are API key events that could not be judged. */
+  malformed: { count: number; keyEvents: number; listed: Rejected[] }
+  counts: { total: number; critical: number; high: number; medium: number; low: number; info: number }
+  keys: KeyFindings[]
+  suppressed: KeyFindings[]
+  /** What was done on GitHub per key; empty when create-issues is false or nothing needed saying. */
+  issues: IssueAction[]
+  /** create-issues and dry-run, so the summary can say why there are no issue actions. */
+  issueMode: 'off' | 'dry-run' | 'on'
+  failOn: FailOn
+  gate: GateVerdict
+}
+
+function iso(seconds: number | undefined): string | null {
+  return seconds === undefined ? null : isoTime(seconds)
+}
+
+export function buildReport(input: {
+  source: { label: string; status: SourceStatus }
+  window: TimeWindow
+  result: ScanResult
+  /** The findings and the suppressed findings grouped by key (once per run, in the pipeline). */
+  keys: KeyFindings[]
+  suppressed: KeyFindings[]
+  failOn: FailOn
+  gate: GateVerdict
+  issues?: IssueAction[]
+  issueMode?: Report['issueMode']
+}): Report {
+  const { result, source } = input
+  const counts = result.severities
+  return {
+    rule: { id: RULE.id, name: RULE.displayName },
+    source: source.label,
+    window: { since: iso(input.window.since), until: iso(input.window.until) },
+    complete: source.status.complete,
+    missing: source.status.missing,
+    eventsScanned: result.eventsScanned,
+    keyEvents: result.keyEvents,
+    duplicates: result.duplicates,
+    unreadable: { count: source.status.unreadableCount, listed: source.status.unreadable },
+    malformed: { count: result.malformedCount, keyEvents: result.malformedKeyEvents, listed: result.malformed },
+    counts: {
+      total: result.findings.length,
+      critical: counts.CRITICAL,
+      high: counts.HIGH,
+      medium: counts.MEDIUM,
+      low: counts.LOW,
+      info: counts.INFO
+    },
+    keys: input.keys,
+    suppressed: input.suppressed,
+    issues: input.issues ?? [],
+    issueMode: input.issueMode ?? 'off',
+    failOn: input.failOn,
+    gate: input.gate
+  }
+}

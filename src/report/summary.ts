@@ -1,0 +1,216 @@
+// The job summary: what was scanned, what was found, what was done, and the verdict.
+import type { Finding, KeyFindings } from '../model/index.js'
+import { RULE } from '../rules/api-key-anomalous-activity.js'
+import { plural } from '../text.js'
+import { code, EVENT_COLUMNS, eventCells, inert, severityCell, table, timeCell } from './markdown.js'
+import type { IssueAction, Report } from './report.js'
+
+/** GitHub keeps at most 1 MiB (bytes) of summary per step; stay well below it. */
+export const SUMMARY_BUDGET = 900 * 1024
+/** The share of the budget the issue, suppressed and skipped sections may each take at most. */
+const SECTION_BUDGET = 120 * 1024
+
+/** A link to an issue, only when GitHub gave a plain http(s) URL. */
+function issueLink(action: IssueAction): string | undefined {
+  if (!action.issueNumber || !action.url || !/^https?:\/\/[^\s()<>[\]]+$/.test(action.url)) return undefined
+  return `[#${action.issueNumber}](${action.url})`
+}
+
+function issueCell(action: IssueAction | undefined): string {
+  if (!action) return '-'
+  return [issueLink(action), action.action].filter(Boolean).join(' ')
+}
+
+function findingRow(finding: Finding, action: IssueAction | undefined): string[] {
+  return [severityCell(finding.severity), code(finding.keyId, 80), ...eventCells(finding), issueCell(action)]
+}
+
+const FINDING_HEADERS = ['Severity', 'Key', ...EVENT_COLUMNS, 'Issue']
+
+// The limit is in bytes: escaped and non-Latin text takes more bytes than characters.
+function bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8')
+}
+
+/**
+ * A table of the rows that fit in `budget` bytes; the tail is counted, never dropped silently.
+ * Rows are rendered only until the budget is spent: a backfill can have thousands.
+ */
+function boundedTable(
+  headers: readonly string[],
+  rows: Iterable<string[]>,
+  total: number,
+  budget: number,
+  rest: (count: number) => string
+): string {
+  const kept: string[][] = []
+  let size = bytes(headers.join(' | ')) * 2 + 16
+  for (const row of rows) {
+    const length = bytes(row.join(' | ')) + 6
+    if (size + length > budget) break
+    kept.push(row)
+    size += length
+  }
+  const parts = kept.length > 0 ? [table(headers, kept)] : []
+  if (kept.length < total) parts.push(rest(total - kept.length))
+  return parts.join('\n\n')
+}
+
+/** Every finding of the keys, in order, read one at a time. */
+function* findingsOf(keys: readonly KeyFindings[]): Generator<Finding> {
+  for (const key of keys) yield* key.findings
+}
+
+function countOf(keys: readonly KeyFindings[]): number {
+  return keys.reduce((sum, key) => sum + key.findings.length, 0)
+}
+
+function* rowsOf<T>(items: Iterable<T>, render: (item: T) => string[]): Generator<string[]> {
+  for (const item of items) yield render(item)
+}
+
+function issuesSection(report: Report): string[] {
+  if (report.issueMode === 'off') return ['### Issues\nNot written: create-issues is false.']
+  const parts = ['### Issues']
+  if (report.issueMode === 'dry-run')
+    parts.push('> [!NOTE]\n> Dry run: nothing was written to GitHub. The actions below are what a real run would do.')
+  if (report.issues.length === 0) {
+    parts.push('Nothing to open or update.')
+    return parts
+  }
+  const counts = new Map<string, number>()
+  for (const action of report.issues) counts.set(action.action, (counts.get(action.action) ?? 0) + 1)
+  parts.push([...counts.entries()].map(([action, count]) => `${action}: ${count}`).join(', '))
+  const severity = new Map(report.keys.map((key) => [key.keyId, key.severity]))
+  const done = report.issues.filter((action) => action.action !== 'capped' && action.action !== 'failed')
+  parts.push(
+    boundedTable(
+      ['Key', 'Severity', 'Action', 'Issue', 'Detail'],
+      rowsOf(done, (action) => [
+        code(action.keyId, 80),
+        severity.get(action.keyId) ?? 'deleted',
+        action.action,
+        issueLink(action) ?? '-',
+        inert(action.detail, 200)
+      ]),
+      done.length,
+      SECTION_BUDGET,
+      (count) => `…and ${plural(count, 'more key')}; every action is in the JSON report.`
+    )
+  )
+  const capped = report.issues.filter((action) => action.action === 'capped')
+  if (capped.length > 0) {
+    parts.push(
+      `### Not turned into issues (max-issues): ${capped.length}\nThese keys still count for the verdict; they get an issue on a later run, or raise max-issues.`
+    )
+    parts.push(
+      boundedTable(
+        ['Key', 'Severity'],
+        rowsOf(capped, (action) => [code(action.keyId, 80), severity.get(action.keyId) ?? '-']),
+        capped.length,
+        SECTION_BUDGET / 2,
+        (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`
+      )
+    )
+  }
+  const failed = report.issues.filter((action) => action.action === 'failed')
+  if (failed.length > 0) {
+    parts.push(
+      `### Issue failures: ${failed.length}\nThese keys' findings are above and in the JSON report; the run fails.`
+    )
+    parts.push(
+      boundedTable(
+        ['Key', 'Issue', 'What went wrong'],
+        rowsOf(failed, (action) => [code(action.keyId, 80), issueLink(action) ?? '-', inert(action.detail, 500)]),
+        failed.length,
+        SECTION_BUDGET / 2,
+        (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`
+      )
+    )
+  }
+  return parts
+}
+
+export function renderSummary(report: Report): string {
+  const head: string[] = []
+  const window = `${report.window.since ?? 'the start of the file'} to ${report.window.until ?? 'its end'}`
+  head.push(`## ${RULE.displayName}`)
+  head.push(
+    [
+      `- Source: ${inert(report.source, 300)}`,
+      `- Window: ${window}`,
+      `- Read completely: ${report.complete ? 'yes' : `**no**: ${report.missing.map((part) => inert(part, 300)).join('; ')}`}`,
+      `- Events scanned: ${report.eventsScanned} (API key events: ${report.keyEvents}${report.duplicates ? `, duplicates skipped: ${report.duplicates}` : ''})`,
+      `- Findings: ${report.counts.total} (HIGH ${report.counts.high}, MEDIUM ${report.counts.medium}) on ${plural(report.keys.length, 'key')}`,
+      report.suppressed.length
+        ? `- Suppressed (allow-actors): ${countOf(report.suppressed)}, not counted for the verdict`
+        : '',
+      report.unreadable.count ? `- Unreadable records skipped: ${report.unreadable.count}` : '',
+      report.malformed.count
+        ? `- Malformed events skipped: ${report.malformed.count}` +
+          (report.malformed.keyEvents ? ` (**${report.malformed.keyEvents} of them API key events**)` : '')
+        : ''
+    ]
+      .filter(Boolean)
+      .join('\n')
+  )
+  if (!report.complete) {
+    head.push(
+      `> [!CAUTION]\n> Part of the window could not be read. This run does not say the window is clean; it fails whatever fail-on says.`
+    )
+  }
+
+  const after: string[] = [...issuesSection(report)]
+  if (report.suppressed.length > 0) {
+    const suppressed = countOf(report.suppressed)
+    after.push(`### Suppressed (allow-actors): ${suppressed}`)
+    after.push(
+      boundedTable(
+        ['Severity', 'Key', 'Event', 'Actor', 'Time (UTC)'],
+        rowsOf(findingsOf(report.suppressed), (f) => [
+          f.severity,
+          code(f.keyId, 80),
+          code(f.eventType),
+          inert(f.actor.name, 120),
+          timeCell(f.effectiveAt)
+        ]),
+        suppressed,
+        SECTION_BUDGET,
+        (count) => `…and ${plural(count, 'more suppressed finding')}; every one is in the JSON report.`
+      )
+    )
+  }
+  const notes = [...report.unreadable.listed, ...report.malformed.listed]
+  if (notes.length > 0) {
+    after.push('### Skipped records')
+    after.push(
+      notes
+        .slice(0, 50)
+        .map((note) => `- ${inert(note.where, 80)}: ${inert(note.reason, 200)}`)
+        .join('\n')
+    )
+  }
+  after.push(`### Verdict\n${report.gate.failed ? '❌' : '✅'} ${inert(report.gate.reason, 2000)}`)
+
+  const body: string[] = []
+  const actions = new Map(report.issues.map((action) => [action.keyId, action]))
+  const rows = rowsOf(findingsOf(report.keys), (finding) => findingRow(finding, actions.get(finding.keyId)))
+  if (report.counts.total > 0) {
+    body.push('### Findings')
+    // The findings take what the other sections leave.
+    const used = bytes([...head, ...after].join('\n\n')) + 1024
+    body.push(
+      boundedTable(
+        FINDING_HEADERS,
+        rows,
+        report.counts.total,
+        SUMMARY_BUDGET - used,
+        (count) =>
+          `…and ${plural(count, 'more finding')} not shown here (GitHub's summary limit); every one is in the JSON report (output \`report\`).`
+      )
+    )
+  } else {
+    body.push('No findings.')
+  }
+  return `${[...head, ...body, ...after].join('\n\n')}\n`
+}

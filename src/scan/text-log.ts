@@ -1,0 +1,224 @@
+// What a scan keeps while it reads (findings, deletions, the ids of the key events seen),
+// stored as text in buffers outside the JavaScript heap, and past a few megabytes in a
+// temporary file. A backfill keeps thousands of them: as objects, each would cost a
+// kilobyte or more and, surviving collection after collection, make V8 grow its young
+// generation several times over. Stored here, each costs its UTF-8 bytes and 12 bytes of
+// index, and memory stays bounded however many there are.
+
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const FIRST_CHUNK = 16 << 10
+const LARGEST_CHUNK = 1 << 20
+/** What a log holds in memory before it moves full chunks to a temporary file. */
+const MEMORY_BYTES = 2 << 20
+
+/** A chunk of texts: in memory, or at `at` in the log's temporary file. */
+interface Chunk {
+  buffer: Buffer | undefined
+  at: number
+}
+
+/**
+ * Temporary files still open, removed when the process exits. A process killed by a signal
+ * leaves its file behind, which is why the runner's temporary directory is the default.
+ */
+const spills = new Set<{ fd: number; dir: string }>()
+function removeSpill(spill: { fd: number; dir: string }): void {
+  spills.delete(spill)
+  try {
+    closeSync(spill.fd)
+  } finally {
+    rmSync(spill.dir, { recursive: true, force: true })
+  }
+}
+process.once('exit', () => spills.forEach(removeSpill))
+
+/**
+ * An append-only list of strings kept in buffers; `push` returns the index to read one back
+ * by. Past `memoryBytes`, full chunks move to a temporary file (owner-only, removed at exit)
+ * and are read back from there: a backfill with a great many findings stays in bounded memory.
+ */
+export class TextLog {
+  private readonly chunks: Chunk[] = []
+  /** Bytes used in the last chunk. */
+  private used = 0
+  private inMemory = 0
+  private spill: { fd: number; dir: string; size: number } | undefined
+  private chunkOf = new Uint32Array(64)
+  private startOf = new Uint32Array(64)
+  private bytesOf = new Uint32Array(64)
+  private count = 0
+
+  constructor(
+    private readonly memoryBytes = MEMORY_BYTES,
+    /**
+     * Where the temporary file goes: the runner's temporary directory in a workflow (settings
+     * pass it), which the runner empties even after a cancelled job; by default the system's.
+     */
+    private readonly spillDir?: string
+  ) {}
+
+  get length(): number {
+    return this.count
+  }
+
+  push(text: string): number {
+    const size = Buffer.byteLength(text, 'utf8')
+    let chunk = this.chunks.at(-1)
+    if (chunk?.buffer === undefined || this.used + size > chunk.buffer.length) chunk = this.nextChunk(size)
+    if (this.count === this.chunkOf.length) {
+      this.chunkOf = doubled(this.chunkOf)
+      this.startOf = doubled(this.startOf)
+      this.bytesOf = doubled(this.bytesOf)
+    }
+    chunk.buffer!.write(text, this.used, 'utf8')
+    this.chunkOf[this.count] = this.chunks.length - 1
+    this.startOf[this.count] = this.used
+    this.bytesOf[this.count] = size
+    this.used += size
+    return this.count++
+  }
+
+  text(index: number): string {
+    if (!Number.isInteger(index) || index < 0 || index >= this.count) {
+      throw new RangeError(`internal: no text ${index} in a log of ${this.count}`)
+    }
+    const chunk = this.chunks[this.chunkOf[index]!]!
+    const start = this.startOf[index]!
+    const bytes = this.bytesOf[index]!
+    if (chunk.buffer) return chunk.buffer.toString('utf8', start, start + bytes)
+    const out = Buffer.allocUnsafe(bytes)
+    let read = 0
+    while (read < bytes) {
+      const n = readSync(this.spill!.fd, out, read, bytes - read, chunk.at + start + read)
+      if (n === 0) throw new Error('internal: the temporary file of kept events is shorter than written')
+      read += n
+    }
+    return out.toString('utf8')
+  }
+
+  /** Starts a chunk for a text of `size` bytes, moving the last one to the file when memory is spent. */
+  private nextChunk(size: number): Chunk {
+    const last = this.chunks.at(-1)
+    // Chunks double up to 1 MB: a run with three findings does not hold a megabyte.
+    const wanted = Math.max(
+      size,
+      last?.buffer === undefined ? FIRST_CHUNK : Math.min(LARGEST_CHUNK, last.buffer.length * 2)
+    )
+    let buffer: Buffer | undefined
+    if (last?.buffer !== undefined && this.inMemory + wanted > this.memoryBytes) {
+      const spill = this.openSpill()
+      try {
+        for (let written = 0; written < this.used;) {
+          written += writeSync(spill.fd, last.buffer, written, this.used - written, spill.size + written)
+        }
+      } catch (error) {
+        throw spillError(spill.dir, error)
+      }
+      last.at = spill.size
+      spill.size += this.used
+      // Its memory is reused for the next chunk when large enough.
+      if (last.buffer.length >= wanted) buffer = last.buffer
+      else this.inMemory -= last.buffer.length
+      last.buffer = undefined
+    }
+    if (buffer === undefined) {
+      buffer = Buffer.allocUnsafeSlow(wanted)
+      this.inMemory += wanted
+    }
+    const chunk = { buffer, at: 0 }
+    this.chunks.push(chunk)
+    this.used = 0
+    return chunk
+  }
+
+  private openSpill(): { fd: number; dir: string; size: number } {
+    if (!this.spill) {
+      const parent = this.spillDir ?? tmpdir()
+      let dir: string | undefined
+      try {
+        dir = mkdtempSync(join(parent, 'openai-keywatch-'))
+        const file = { fd: openSync(join(dir, 'kept'), 'w+', 0o600), dir, size: 0 }
+        spills.add(file)
+        this.spill = file
+      } catch (error) {
+        if (dir) rmSync(dir, { recursive: true, force: true })
+        throw spillError(parent, error)
+      }
+    }
+    return this.spill
+  }
+}
+
+function spillError(dir: string, error: unknown): Error {
+  return new Error(
+    `Could not write the findings this run keeps to a temporary file in ${dir} (${(error as Error).message}): ` +
+      'free space there, or point RUNNER_TEMP (the action) or TMPDIR (the CLI) at a directory with room.'
+  )
+}
+
+function doubled(array: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> {
+  const next = new Uint32Array(array.length * 2)
+  next.set(array)
+  return next
+}
+
+/** FNV-1a over UTF-16 code units. */
+export function hash32(text: string): number {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193)
+  return hash | 0
+}
+
+/**
+ * A set of strings kept out of the heap: the strings in a TextLog, and an open-addressing
+ * table (typed arrays) of where each one is and its hash. Exact: a hash match is checked
+ * against the stored text, never taken on trust.
+ */
+export class TextSet {
+  private readonly texts = new TextLog()
+  /** Index + 1 of the text in `texts`; 0 is an empty slot. */
+  private slots = new Int32Array(1024)
+  private hashes = new Int32Array(1024)
+  private size = 0
+
+  /** Adds `text`; false when it was in the set already. */
+  add(text: string): boolean {
+    const hash = hash32(text)
+    const slot = this.slotOf(text, hash)
+    if (this.slots[slot] !== 0) return false
+    this.slots[slot] = this.texts.push(text) + 1
+    this.hashes[slot] = hash
+    if (++this.size * 2 > this.slots.length) this.grow()
+    return true
+  }
+
+  has(text: string): boolean {
+    return this.slots[this.slotOf(text, hash32(text))] !== 0
+  }
+
+  /** The slot holding `text`, or the empty slot where it would go. */
+  private slotOf(text: string, hash: number): number {
+    const mask = this.slots.length - 1
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const at = this.slots[slot]!
+      if (at === 0 || (this.hashes[slot] === hash && this.texts.text(at - 1) === text)) return slot
+    }
+  }
+
+  private grow(): void {
+    const { slots, hashes } = this
+    this.slots = new Int32Array(slots.length * 2)
+    this.hashes = new Int32Array(slots.length * 2)
+    const mask = this.slots.length - 1
+    for (let i = 0; i < slots.length; i++) {
+      if (slots[i] === 0) continue
+      let slot = hashes[i]! & mask
+      while (this.slots[slot] !== 0) slot = (slot + 1) & mask
+      this.slots[slot] = slots[i]!
+      this.hashes[slot] = hashes[i]!
+    }
+  }
+}

@@ -1,0 +1,347 @@
+// Every input, from the action or the CLI, and every variable of the environment becomes
+// one typed, validated Settings here, up front. Nothing else reads inputs or the
+// environment. The defaults are those of action.yml (a test keeps the two equal): the
+// runner fills them in for the action, this module for the CLI.
+import { tmpdir } from 'node:os'
+import type { TimeWindow } from '../model/index.js'
+import { DEFAULT_RULE_OPTIONS } from '../rules/api-key-anomalous-activity.js'
+import { isoTime } from '../text.js'
+
+export const FAIL_ON_LEVELS = ['critical', 'high', 'medium', 'low', 'info', 'none'] as const
+export type FailOn = (typeof FAIL_ON_LEVELS)[number]
+
+export const DEFAULTS = {
+  'openai-base-url': 'https://api.openai.com/v1',
+  lookback: '24h',
+  since: '',
+  until: '',
+  'project-ids': '',
+  'fail-on': 'high',
+  'create-issues': 'true',
+  label: 'openai-keywatch',
+  'max-issues': '25',
+  'dry-run': 'false',
+  'allow-actors': '',
+  'audit-log-file': '',
+  'reopen-closed': 'true',
+  'elevated-scopes': DEFAULT_RULE_OPTIONS.elevatedScopes.join(', '),
+  'high-scopes': DEFAULT_RULE_OPTIONS.highScopes.join(', ')
+} as const
+
+export type InputName = keyof typeof DEFAULTS | 'openai-admin-key' | 'github-token'
+
+export interface Settings {
+  openaiAdminKey: string
+  openaiBaseUrl: string
+  /** Seconds looked back from now when `since` is not given (API source only). */
+  lookbackSeconds: number
+  lookback: string
+  since?: number
+  until?: number
+  projectIds: string[]
+  failOn: FailOn
+  githubToken: string
+  createIssues: boolean
+  label: string
+  maxIssues: number
+  dryRun: boolean
+  allowActors: string[]
+  auditLogFile?: string
+  reopenClosed: boolean
+  elevatedScopes: string[]
+  highScopes: string[]
+  /** Where issues go and the run they link to, from the runner's environment. */
+  github: GitHubEnvironment
+  /** RUNNER_TEMP in a workflow, else the system's temporary directory. */
+  tempDir: string
+}
+
+export interface GitHubEnvironment {
+  /** GITHUB_API_URL: https://api.github.com, or a GitHub Enterprise Server's /api/v3. */
+  apiUrl: string
+  /** GITHUB_REPOSITORY, owner/name (the CLI's --repo). */
+  repository: string
+  /** The workflow run's page; none outside a workflow run. */
+  runUrl?: string
+  /** GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT, to name the run's report file. */
+  runId?: string
+  /** Whether the runner gave the step a job summary (GITHUB_STEP_SUMMARY). */
+  stepSummary: boolean
+}
+
+/**
+ * A bad input. The message names the inputs and the forms they accept; the CLI names them
+ * as its options instead (`namedAs`).
+ */
+export class SettingsError extends Error {
+  override name = 'SettingsError'
+
+  constructor(
+    readonly inputs: readonly InputName[],
+    private readonly words: (...names: string[]) => string
+  ) {
+    super(inputs.length === 0 ? words() : `${inputs.length > 1 ? 'Inputs' : 'Input'} ${words(...inputs)}`)
+  }
+
+  /** The message with the inputs called `noun` and named by `name`: "Option --since". */
+  namedAs(noun: string, name: (input: InputName) => string): string {
+    if (this.inputs.length === 0) return this.message
+    return `${noun}${this.inputs.length > 1 ? 's' : ''} ${this.words(...this.inputs.map(name))}`
+  }
+}
+
+type Read = (name: InputName) => string
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }
+
+export function parseDuration(name: InputName, value: string): number {
+  const match = /^(\d+)\s*([smhdw])$/i.exec(value.trim())
+  const seconds = match ? Number(match[1]) * DURATION_UNITS[match[2]!.toLowerCase()]! : NaN
+  if (!Number.isSafeInteger(seconds) || seconds <= 0) {
+    throw new SettingsError(
+      [name],
+      (input) =>
+        `${input} is "${value}": use a positive whole number with a unit, s, m, h, d or w (for example 90m, 24h, 7d).`
+    )
+  }
+  return seconds
+}
+
+/** Date.parse rolls 2025-02-30 over to March and T24:00 to the next day: such a time is refused. */
+function realDate(iso: string): boolean {
+  const local = iso.replace(/(Z|[+-]\d{2}:?\d{2})$/i, '')
+  const [y, mo, d, h = 0, mi = 0, s = 0] = (local.match(/\d+/g) ?? []).map(Number)
+  const date = new Date(Date.UTC(y!, mo! - 1, d!, h, mi, s))
+  return (
+    date.getUTCFullYear() === y &&
+    date.getUTCMonth() === mo! - 1 &&
+    date.getUTCDate() === d &&
+    date.getUTCHours() === h &&
+    date.getUTCMinutes() === mi &&
+    date.getUTCSeconds() === s
+  )
+}
+
+/** ISO 8601 (with a time zone, or UTC when none is given) or Unix seconds, to Unix seconds. */
+export function parseTime(name: InputName, value: string): number {
+  const trimmed = value.trim()
+  let seconds = NaN
+  if (/^\d{9,11}(\.\d+)?$/.test(trimmed)) seconds = Number(trimmed)
+  else if (
+    /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.test(trimmed) &&
+    realDate(trimmed)
+  ) {
+    const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(trimmed) || !trimmed.includes(':') ? trimmed : `${trimmed}Z`
+    seconds = Date.parse(zoned) / 1000
+  }
+  if (!Number.isFinite(seconds)) {
+    throw new SettingsError(
+      [name],
+      (input) => `${input} is "${value}": use an ISO 8601 time (2026-11-01T00:00:00Z) or Unix seconds (1793491200).`
+    )
+  }
+  return Math.floor(seconds)
+}
+
+/** Lists accept commas or newlines; blanks are dropped. */
+export function parseList(value: string): string[] {
+  return value
+    .split(/[,\n]/)
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+}
+
+export function parseBoolean(name: InputName, value: string): boolean {
+  const trimmed = value.trim()
+  if (['true', 'True', 'TRUE'].includes(trimmed)) return true
+  if (['false', 'False', 'FALSE'].includes(trimmed)) return false
+  throw new SettingsError([name], (input) => `${input} is "${value}": use true or false.`)
+}
+
+export function parseCount(name: InputName, value: string): number {
+  const trimmed = value.trim()
+  const count = /^\d+$/.test(trimmed) ? Number(trimmed) : NaN
+  if (!Number.isSafeInteger(count)) {
+    throw new SettingsError([name], (input) => `${input} is "${value}": use a whole number, 0 or more.`)
+  }
+  return count
+}
+
+export function parseFailOn(name: InputName, value: string): FailOn {
+  const level = value.trim().toLowerCase()
+  if (!(FAIL_ON_LEVELS as readonly string[]).includes(level)) {
+    throw new SettingsError([name], (input) => `${input} is "${value}": use one of ${FAIL_ON_LEVELS.join(', ')}.`)
+  }
+  return level as FailOn
+}
+
+function parseUrl(name: InputName, value: string): string {
+  let url: URL
+  try {
+    url = new URL(value.trim())
+  } catch {
+    throw new SettingsError(
+      [name],
+      (input) => `${input} is "${value}": use an http(s) URL such as https://api.openai.com/v1.`
+    )
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new SettingsError(
+      [name],
+      (input) => `${input} is "${value}": use an http(s) URL such as https://api.openai.com/v1.`
+    )
+  }
+  return url.toString().replace(/\/$/, '')
+}
+
+function parseScopes(name: InputName, value: string): string[] {
+  const scopes = parseList(value).map((scope) => scope.toLowerCase())
+  if (scopes.length === 0)
+    throw new SettingsError([name], (input) => `${input} is empty: list at least one scope, e.g. "all, admin".`)
+  return scopes
+}
+
+/**
+ * Reads and checks every input. `read` returns the raw value of an input ('' when unset);
+ * defaults from DEFAULTS fill in empty values, as the runner does from action.yml.
+ */
+export function readSettings(read: Read, env: NodeJS.ProcessEnv = {}): Settings {
+  const value = (name: InputName): string => {
+    const raw = read(name).trim()
+    return raw !== '' ? raw : ((DEFAULTS as Record<string, string>)[name] ?? '')
+  }
+  const auditLogFile = value('audit-log-file') || undefined
+  const openaiAdminKey = value('openai-admin-key')
+  if (!auditLogFile && openaiAdminKey === '') {
+    throw new SettingsError(
+      ['openai-admin-key'],
+      (input) =>
+        `${input} is empty: pass an OpenAI Admin API key (sk-admin-...) from a repository secret, ` +
+        'e.g. openai-admin-key: ${{ secrets.OPENAI_ADMIN_KEY }}, or set audit-log-file to scan an export.'
+    )
+  }
+  const elevatedScopes = parseScopes('elevated-scopes', value('elevated-scopes'))
+  const highScopes = parseScopes('high-scopes', value('high-scopes'))
+  const since = value('since') ? parseTime('since', value('since')) : undefined
+  const until = value('until') ? parseTime('until', value('until')) : undefined
+  const label = value('label')
+  if (label.length > 50)
+    throw new SettingsError(['label'], (input) => `${input} is ${label.length} characters: GitHub allows 50 at most.`)
+  return {
+    openaiAdminKey,
+    openaiBaseUrl: parseUrl('openai-base-url', value('openai-base-url')),
+    lookback: value('lookback'),
+    lookbackSeconds: parseDuration('lookback', value('lookback')),
+    since,
+    until,
+    projectIds: parseList(value('project-ids')),
+    failOn: parseFailOn('fail-on', value('fail-on')),
+    githubToken: read('github-token').trim(),
+    createIssues: parseBoolean('create-issues', value('create-issues')),
+    label: label || DEFAULTS.label,
+    maxIssues: parseCount('max-issues', value('max-issues')),
+    dryRun: parseBoolean('dry-run', value('dry-run')),
+    allowActors: parseList(value('allow-actors')),
+    auditLogFile,
+    reopenClosed: parseBoolean('reopen-closed', value('reopen-closed')),
+    elevatedScopes,
+    highScopes,
+    github: githubEnvironment(env),
+    tempDir: env.RUNNER_TEMP || tmpdir()
+  }
+}
+
+/**
+ * The CLI's settings. Its options are the action's inputs; the keys come from the
+ * environment (OPENAI_ADMIN_KEY, GITHUB_TOKEN, as the tools around OpenAI and GitHub
+ * read them), and issues go to `repository` (--repo), with no workflow run to link to.
+ */
+export function readCliSettings(
+  inputs: ReadonlyMap<InputName, string>,
+  env: NodeJS.ProcessEnv,
+  repository = ''
+): Settings {
+  const adminKey = env.OPENAI_ADMIN_KEY ?? ''
+  if (!inputs.has('audit-log-file') && adminKey.trim() === '') {
+    throw new SettingsError(
+      [],
+      () =>
+        'OPENAI_ADMIN_KEY is not set: export an OpenAI Admin API key (sk-admin-..., read-only or with the ' +
+        'Audit Logs scope set to Read) to scan the Admin API, or pass --file to scan an exported audit log.'
+    )
+  }
+  const read = (name: InputName): string =>
+    name === 'openai-admin-key'
+      ? adminKey
+      : name === 'github-token'
+        ? (env.GITHUB_TOKEN ?? '')
+        : (inputs.get(name) ?? '')
+  const settings = readSettings(read, env)
+  return { ...settings, github: { apiUrl: settings.github.apiUrl, repository, stepSummary: false } }
+}
+
+/** The secrets a CLI run may hold, to scrub from what it prints. */
+export function cliSecrets(env: NodeJS.ProcessEnv): string[] {
+  return [env.OPENAI_ADMIN_KEY ?? '', env.GITHUB_TOKEN ?? '']
+}
+
+/** Colours only for a terminal, and never when NO_COLOR is set (https://no-color.org). */
+export function cliColor(env: NodeJS.ProcessEnv, terminal: boolean): boolean {
+  return terminal && !env.NO_COLOR
+}
+
+const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/
+
+/** Where issues go and the run they link to, from the variables the runner sets. */
+function githubEnvironment(env: NodeJS.ProcessEnv): GitHubEnvironment {
+  const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '')
+  const repository = env.GITHUB_REPOSITORY ?? ''
+  const run = env.GITHUB_RUN_ID ?? ''
+  const runUrl =
+    REPOSITORY.test(repository) && /^\d+$/.test(run) && /^https?:\/\/[^\s()<>]+$/.test(server)
+      ? `${server}/${repository}/actions/runs/${run}`
+      : undefined
+  const runId = [env.GITHUB_RUN_ID, env.GITHUB_RUN_ATTEMPT].filter(Boolean).join('-') || undefined
+  return {
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    repository,
+    runUrl,
+    runId,
+    stepSummary: Boolean(env.GITHUB_STEP_SUMMARY)
+  }
+}
+
+/**
+ * The window a run reads, [since, until) in Unix seconds. For the API: `since` or
+ * now - lookback, up to `until` or now. For a file: only what `since`/`until` say.
+ */
+export function resolveWindow(settings: Settings, nowSeconds: number): TimeWindow {
+  const { since, until } = settings
+  if (since !== undefined && since > nowSeconds) {
+    throw new SettingsError(
+      ['since'],
+      (input) => `${input} (${isoTime(since)}) is in the future: the window would be empty.`
+    )
+  }
+  if (since !== undefined && until !== undefined && since >= until) {
+    throw new SettingsError(
+      ['since', 'until'],
+      (a, b) => `${a} (${isoTime(since)}) and ${b} (${isoTime(until)}) are inverted: since must be earlier than until.`
+    )
+  }
+  if (settings.auditLogFile) return { since, until }
+  const end = Math.min(until ?? nowSeconds, nowSeconds)
+  const start = since ?? end - settings.lookbackSeconds
+  if (start >= end) {
+    throw until === undefined
+      ? new SettingsError(
+          ['since'],
+          (input) => `${input} (${isoTime(start)}) leaves an empty window: it must be earlier than now.`
+        )
+      : new SettingsError(
+          ['until'],
+          (input) => `${input} (${isoTime(end)}) leaves an empty window: it must be later than since.`
+        )
+  }
+  return { since: start, until: end }
+}

@@ -1,0 +1,44 @@
+// Text every stage writes: untrusted text on one line, times, counts, and error messages
+// scrubbed of secrets.
+
+/**
+ * Untrusted text on one line: control characters (ANSI escapes, newlines, U+2028/2029)
+ * become a space, and text-direction controls, which make text read differently from what
+ * it is, are removed.
+ */
+export function oneLine(text: string): string {
+  return text
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+}
+
+/** `text` cut to at most `max` characters, an ellipsis marking the cut. */
+export function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text
+}
+
+/** Unix seconds as ISO 8601 in UTC; `short` drops zero milliseconds (2024-01-01T00:00:00Z). */
+export function isoTime(seconds: number, short = false): string {
+  const iso = new Date(seconds * 1000).toISOString()
+  return short ? iso.replace('.000Z', 'Z') : iso
+}
+
+/** "1 key", "2 keys"; `many` for nouns that do not take an s. */
+export function plural(count: number, noun: string, many = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : many}`
+}
+
+// The admin key must never reach a log, an error, the summary, an issue or the report.
+// Error text from libraries is scrubbed of the key itself and of anything shaped like one.
+const KEY_SHAPED = /\b(sk-(?:admin-|proj-|svcacct-)?)[A-Za-z0-9_-]{8,}/g
+
+export function redact(text: string, secrets: readonly string[] = []): string {
+  let out = text
+  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('***')
+  return out.replace(KEY_SHAPED, '$1***')
+}
+
+export function errorMessage(error: unknown, secrets: readonly string[] = []): string {
+  const message = error instanceof Error ? error.message : String(error)
+  return redact(message, secrets)
+}
