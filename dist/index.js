@@ -63990,7 +63990,20 @@ const SEVERITY_ORDER = ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 function severityRank(severity) {
     return SEVERITY_ORDER.indexOf(severity);
 }
-const KEY_EVENT_TYPES = ['api_key.created', 'api_key.updated', 'api_key.deleted'];
+/**
+ * The audit-log event types about keys, as the `openai` SDK lists them
+ * (src/resources/admin/organization/audit-logs.ts, `AuditLogListParams.event_types`):
+ * project API keys, and the organization's admin API keys (`tenant.admin_api_key.*`).
+ */
+const KEY_EVENT_TYPES = [
+    'api_key.created',
+    'api_key.updated',
+    'api_key.deleted',
+    'tenant.project_api_key.created',
+    'tenant.admin_api_key.created',
+    'tenant.admin_api_key.updated',
+    'tenant.admin_api_key.deleted'
+];
 
 ;// CONCATENATED MODULE: ./src/text.ts
 // Text every stage writes: untrusted text on one line, times, counts, and error messages
@@ -73522,12 +73535,18 @@ function severityCell(severity) {
 }
 /** The columns every table of findings shows: what happened, when, by whom, from where. */
 const EVENT_COLUMNS = ['Event', 'Time (UTC)', 'Actor', 'Scopes', 'Source IP, location', 'User agent'];
+/** The scopes recorded; for a key with none recorded, what it was judged to have (all, admin). */
+function scopesShown(finding) {
+    return finding.scopes.length > 0 ? finding.scopes : finding.elevatedScopes;
+}
 function eventCells(finding) {
     return [
         code(finding.eventType),
         timeCell(finding.effectiveAt),
         inert(finding.actor.name, 120),
-        finding.scopes.map((scope) => code(scope, 40)).join(' ') || '-',
+        scopesShown(finding)
+            .map((scope) => code(scope, 60))
+            .join(' ') || '-',
         sourceOf(finding.actor),
         inert(finding.actor.userAgent, 80)
     ];
@@ -73542,10 +73561,28 @@ function timeCell(seconds) {
 }
 
 ;// CONCATENATED MODULE: ./src/rules/api-key-anomalous-activity.ts
+/**
+ * Panther's words, which no OpenAI source uses, and OpenAI's own scopes for the same powers
+ * (the README's tuning section gives the source of each): `all` is also what a key with no
+ * scopes recorded has, `admin` what an admin API key has.
+ */
 const DEFAULT_RULE_OPTIONS = {
-    elevatedScopes: ['all', 'models:write', 'organization:write', 'api_keys:write', 'admin'],
-    highScopes: ['all', 'admin']
+    elevatedScopes: [
+        'all',
+        'models:write',
+        'organization:write',
+        'api_keys:write',
+        'admin',
+        'api.management.write',
+        'api.organization.*.write',
+        'api.fine_tuning.jobs.write'
+    ],
+    highScopes: ['all', 'admin', 'api.management.write']
 };
+/** The effective scope of a key created or updated with no scopes recorded: every permission. */
+const UNRESTRICTED = 'all';
+/** The effective scope of an admin API key: the organization's administration. */
+const ADMIN_KEY = 'admin';
 const RULE = {
     id: 'OpenAI.API.Key.Anomalous.Activity',
     displayName: 'OpenAI Anomalous API Key Activity',
@@ -73581,25 +73618,68 @@ const TACTIC_NAMES = {
 function tacticName(tactic) {
     return TACTIC_NAMES[tactic] ?? tactic;
 }
-function lower(list) {
-    return new Set(list.map((scope) => scope.trim().toLowerCase()));
+const matchers = new WeakMap();
+/** One test for a list of scope patterns, made once per list. */
+function matcherOf(patterns) {
+    let matcher = matchers.get(patterns);
+    if (!matcher) {
+        const exact = new Set();
+        const wild = [];
+        for (const pattern of patterns.map((item) => item.trim().toLowerCase())) {
+            if (!pattern.includes('*'))
+                exact.add(pattern);
+            else
+                wild.push(new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`));
+        }
+        matcher = (scope) => {
+            const name = scope.trim().toLowerCase();
+            return exact.has(name) || wild.some((regexp) => regexp.test(name));
+        };
+        matchers.set(patterns, matcher);
+    }
+    return matcher;
 }
-/** The event's scopes that are elevated, as written in the event. */
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+/** Read-only scopes: `api.all.read` (OpenAI's "Read Only" keys) and every `*.read`. */
+function readOnly(scopes) {
+    return scopes.length > 0 && scopes.every((scope) => /\.read$/i.test(scope.trim()));
+}
+/**
+ * The scopes the event gives the key, each with how it is shown: the recorded scopes, `all`
+ * for a key with no scopes recorded, `admin` (and any recorded scope) for an admin API key
+ * unless its recorded scopes are read-only.
+ */
+function effectiveScopes(event) {
+    const recorded = event.scopes.map((scope) => ({ scope, shown: scope }));
+    if (event.keyKind === 'admin')
+        return readOnly(event.scopes) ? [] : [{ scope: ADMIN_KEY, shown: `${ADMIN_KEY} (admin API key)` }, ...recorded];
+    if (event.unrestricted)
+        return [{ scope: UNRESTRICTED, shown: `${UNRESTRICTED} (unrestricted: no scopes recorded)` }];
+    return recorded;
+}
+function elevated(event, options) {
+    if (event.action === 'deleted')
+        return [];
+    const isElevated = matcherOf(options.elevatedScopes);
+    return effectiveScopes(event).filter(({ scope }) => isElevated(scope));
+}
+/** The scopes that make the event a finding, as shown in titles and tables. */
 function elevatedScopesOf(event, options = DEFAULT_RULE_OPTIONS) {
-    const elevated = lower(options.elevatedScopes);
-    return event.scopes.filter((scope) => elevated.has(scope.trim().toLowerCase()));
+    return elevated(event, options).map(({ shown }) => shown);
 }
 function matches(event, options = DEFAULT_RULE_OPTIONS) {
-    return event.type !== 'api_key.deleted' && elevatedScopesOf(event, options).length > 0;
+    return elevated(event, options).length > 0;
 }
 function severityOf(event, options = DEFAULT_RULE_OPTIONS) {
-    const high = lower(options.highScopes);
-    return elevatedScopesOf(event, options).some((scope) => high.has(scope.trim().toLowerCase())) ? 'HIGH' : 'MEDIUM';
+    const isHigh = matcherOf(options.highScopes);
+    return elevated(event, options).some(({ scope }) => isHigh(scope)) ? 'HIGH' : 'MEDIUM';
 }
 function titleOf(event, options = DEFAULT_RULE_OPTIONS) {
-    const verb = event.type === 'api_key.created' ? 'created' : 'updated';
+    const kind = event.keyKind === 'admin' ? 'admin API key' : 'API key';
     const scopes = elevatedScopesOf(event, options).join(', ');
-    return `OpenAI API key ${event.keyId} ${verb} with elevated scopes [${scopes}] by ${event.actor.name}`;
+    return `OpenAI ${kind} ${event.keyId} ${event.action} with elevated scopes [${scopes}] by ${event.actor.name}`;
 }
 function dedupOf(event) {
     return `openai-api-key:${event.keyId}`;
@@ -73673,7 +73753,7 @@ function eventRow(finding) {
 }
 const EVENT_HEADERS = ['Severity', ...EVENT_COLUMNS, 'Event id'];
 function deletionLine(deletion) {
-    return `- ${code('api_key.deleted')} at ${timeCell(deletion.effectiveAt)} by ${inert(deletion.actor.name, 120)} from ${sourceOf(deletion.actor)} (event ${code(deletion.eventId, 80)})`;
+    return `- ${code(deletion.eventType)} at ${timeCell(deletion.effectiveAt)} by ${inert(deletion.actor.name, 120)} from ${sourceOf(deletion.actor)} (event ${code(deletion.eventId, 80)})`;
 }
 /** A few items of a list, the rest counted: log text must not grow a body without bound. */
 function few(items, render, separator, max = 5) {
@@ -74652,21 +74732,23 @@ function payloadOf(raw, type) {
     const dotted = raw[type];
     if (isObject(dotted))
         return dotted;
-    const flat = raw[type.replace('.', '_')];
+    const flat = raw[type.replaceAll('.', '_')];
     return isObject(flat) ? flat : undefined;
 }
 /**
  * The scopes an event sets. Updates carry them under `changes_requested` in the API's
- * shape and under `data` in the flattened one (and in OpenAI's own example); either is read.
- * Returns undefined when a scopes field exists but is not a list.
+ * shape (the SDK's `APIKeyUpdated.changes_requested.scopes`) and under `data` in the
+ * flattened one and in OpenAI's own list example; creations under `data`
+ * (`APIKeyCreated.data.scopes`, "the payload used to create the API key"). `recorded`: a
+ * scopes list is there at all. A scopes field that is not a list, or a list with entries
+ * but no scope name among them, cannot be judged.
  */
 function scopesOf(payload) {
-    if (!payload)
-        return { scopes: [] };
     const candidates = [child(payload, 'changes_requested', 'scopes'), child(payload, 'data', 'scopes')];
     const scopes = [];
     let malformed;
-    let sawList = false;
+    let recorded = false;
+    let entries = 0;
     for (const candidate of candidates) {
         if (candidate === undefined || candidate === null)
             continue;
@@ -74674,13 +74756,18 @@ function scopesOf(payload) {
             malformed = `scopes is ${typeof candidate}, not a list`;
             continue;
         }
-        sawList = true;
+        recorded = true;
+        entries += candidate.length;
         for (const scope of candidate) {
             if (typeof scope === 'string' && scope.trim() !== '' && !scopes.includes(scope))
                 scopes.push(scope);
         }
     }
-    return sawList ? { scopes } : { scopes, malformed };
+    if (recorded && entries > 0 && scopes.length === 0)
+        malformed = 'scopes lists no scope name';
+    else if (recorded)
+        malformed = undefined;
+    return { scopes, recorded, malformed };
 }
 const MAX_SECONDS = 8.64e12;
 /** An id for an event that has none, from its content: its issue marker must be its own. */
@@ -74742,20 +74829,42 @@ function readEvent(raw) {
         return { kind: 'other', id, type, effectiveAt: effectiveAtOf(raw) };
     }
     const keyType = type;
+    const action = keyType.endsWith('.deleted') ? 'deleted' : keyType.endsWith('.updated') ? 'updated' : 'created';
+    const keyKind = keyType.startsWith('tenant.admin_api_key.') ? 'admin' : 'project';
     const payload = payloadOf(raw, keyType);
-    const { scopes, malformed } = scopesOf(payload);
+    const unjudgeable = (reason) => ({
+        kind: 'malformed',
+        id,
+        reason: `${type} event ${reason}`,
+        keyEvent: true
+    });
+    // A creation or update without its payload says nothing of the key or its permissions.
+    if (!payload && action !== 'deleted')
+        return unjudgeable(`has no payload (no "${type}" object): its key and permissions are unknown`);
+    const { scopes, recorded, malformed } = payload ? scopesOf(payload) : { scopes: [], recorded: false };
     if (malformed)
-        return { kind: 'malformed', id, reason: `${type} event ${malformed}`, keyEvent: true };
+        return unjudgeable(malformed);
     const keyId = normalize_text(payload?.id);
+    // Nothing is published of an admin key event's payload but the key's id under the type
+    // (as for every event); without it there is nothing to judge or to track.
+    if (keyKind === 'admin' && action !== 'deleted' && keyId === undefined)
+        return unjudgeable('has no key id');
+    // OpenAI records an "All permissions" project key as one created with no scopes (the
+    // Terraform provider's acceptance tests: full permissions send and read back no scopes);
+    // an update sets them to none only when its recorded change says so. A rename is no change.
+    const unrestricted = keyKind === 'project' && scopes.length === 0 && (action === 'created' || (action === 'updated' && recorded));
     return {
         kind: 'key',
         event: {
             id: id ?? unidentified(raw),
             type: keyType,
+            action,
+            keyKind,
             effectiveAt: effectiveAtOf(raw),
             keyId: keyId ?? 'unknown-key',
             keyName: normalize_text(child(payload, 'data', 'name')) ?? normalize_text(child(payload, 'changes_requested', 'name')),
             scopes,
+            unrestricted,
             projectId: normalize_text(child(raw, 'project', 'id')),
             projectName: normalize_text(child(raw, 'project', 'name')),
             actor: readActor(raw)
@@ -74840,8 +74949,14 @@ async function scan(source, options) {
         }
         result.eventsScanned++;
         result.keyEvents++;
-        if (event.type === 'api_key.deleted') {
-            result.deletions.push({ keyId: event.keyId, eventId: event.id, effectiveAt, actor: event.actor });
+        if (event.action === 'deleted') {
+            result.deletions.push({
+                keyId: event.keyId,
+                eventId: event.id,
+                eventType: event.type,
+                effectiveAt,
+                actor: event.actor
+            });
             continue;
         }
         const finding = findingOf(event, options.rule);

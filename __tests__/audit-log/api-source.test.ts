@@ -70,7 +70,15 @@ describe('AdminApiSource over HTTP', () => {
     expect(fake.requests[0]!.path).toBe('/v1/organization/audit_logs')
     expect(first!.get('effective_at[gte]')).toBe(String(SINCE))
     expect(first!.get('effective_at[lt]')).toBe(String(UNTIL))
-    expect(first!.getAll('event_types[]')).toEqual(['api_key.created', 'api_key.updated', 'api_key.deleted'])
+    expect(first!.getAll('event_types[]')).toEqual([
+      'api_key.created',
+      'api_key.updated',
+      'api_key.deleted',
+      'tenant.project_api_key.created',
+      'tenant.admin_api_key.created',
+      'tenant.admin_api_key.updated',
+      'tenant.admin_api_key.deleted'
+    ])
     expect(first!.get('limit')).toBe('100')
     expect(first!.has('after')).toBe(false)
     // The cursor is the last (oldest) event of the page before.

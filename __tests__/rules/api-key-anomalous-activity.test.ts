@@ -105,7 +105,9 @@ describe('the rule functions', () => {
     expect(rule(created([null, '', 42, { all: true }, 'models:read']))).toBe(false)
     expect(rule(created([null, 'all']))).toBe(true)
     expect(rule(created('all'))).toBe(false)
-    expect(rule(created(null))).toBe(false)
+    // No scopes recorded is OpenAI's "All permissions" key: HIGH, not silence.
+    expect(rule(created(null))).toBe(true)
+    expect(rule(created([null, '']))).toBe(false)
     expect(rule({})).toBe(false)
     expect(rule(null)).toBe(false)
     expect(rule('api_key.created')).toBe(false)

@@ -127,6 +127,7 @@ describe('scan', () => {
       {
         keyId: 'key_1',
         eventId: 'd1',
+        eventType: 'api_key.deleted',
         effectiveAt: 1_790_000_002,
         actor: expect.objectContaining({ email: 'é\ud800@company.com', ip: '203.0.113.9' })
       }

@@ -44,8 +44,17 @@ describe('settings', () => {
       dryRun: false,
       reopenClosed: true,
       label: 'openai-keywatch',
-      elevatedScopes: ['all', 'models:write', 'organization:write', 'api_keys:write', 'admin'],
-      highScopes: ['all', 'admin'],
+      elevatedScopes: [
+        'all',
+        'models:write',
+        'organization:write',
+        'api_keys:write',
+        'admin',
+        'api.management.write',
+        'api.organization.*.write',
+        'api.fine_tuning.jobs.write'
+      ],
+      highScopes: ['all', 'admin', 'api.management.write'],
       openaiBaseUrl: 'https://api.openai.com/v1'
     })
   })

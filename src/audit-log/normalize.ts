@@ -39,33 +39,39 @@ function child(value: unknown, ...path: string[]): unknown {
 function payloadOf(raw: Json, type: KeyEventType): Json | undefined {
   const dotted = raw[type]
   if (isObject(dotted)) return dotted
-  const flat = raw[type.replace('.', '_')]
+  const flat = raw[type.replaceAll('.', '_')]
   return isObject(flat) ? flat : undefined
 }
 
 /**
  * The scopes an event sets. Updates carry them under `changes_requested` in the API's
- * shape and under `data` in the flattened one (and in OpenAI's own example); either is read.
- * Returns undefined when a scopes field exists but is not a list.
+ * shape (the SDK's `APIKeyUpdated.changes_requested.scopes`) and under `data` in the
+ * flattened one and in OpenAI's own list example; creations under `data`
+ * (`APIKeyCreated.data.scopes`, "the payload used to create the API key"). `recorded`: a
+ * scopes list is there at all. A scopes field that is not a list, or a list with entries
+ * but no scope name among them, cannot be judged.
  */
-function scopesOf(payload: Json | undefined): { scopes: string[]; malformed?: string } {
-  if (!payload) return { scopes: [] }
+function scopesOf(payload: Json): { scopes: string[]; recorded: boolean; malformed?: string } {
   const candidates = [child(payload, 'changes_requested', 'scopes'), child(payload, 'data', 'scopes')]
   const scopes: string[] = []
   let malformed: string | undefined
-  let sawList = false
+  let recorded = false
+  let entries = 0
   for (const candidate of candidates) {
     if (candidate === undefined || candidate === null) continue
     if (!Array.isArray(candidate)) {
       malformed = `scopes is ${typeof candidate}, not a list`
       continue
     }
-    sawList = true
+    recorded = true
+    entries += candidate.length
     for (const scope of candidate) {
       if (typeof scope === 'string' && scope.trim() !== '' && !scopes.includes(scope)) scopes.push(scope)
     }
   }
-  return sawList ? { scopes } : { scopes, malformed }
+  if (recorded && entries > 0 && scopes.length === 0) malformed = 'scopes lists no scope name'
+  else if (recorded) malformed = undefined
+  return { scopes, recorded, malformed }
 }
 
 const MAX_SECONDS = 8.64e12
@@ -132,19 +138,41 @@ export function readEvent(raw: unknown): EventReading {
     return { kind: 'other', id, type, effectiveAt: effectiveAtOf(raw) }
   }
   const keyType = type as KeyEventType
+  const action = keyType.endsWith('.deleted') ? 'deleted' : keyType.endsWith('.updated') ? 'updated' : 'created'
+  const keyKind = keyType.startsWith('tenant.admin_api_key.') ? 'admin' : 'project'
   const payload = payloadOf(raw, keyType)
-  const { scopes, malformed } = scopesOf(payload)
-  if (malformed) return { kind: 'malformed', id, reason: `${type} event ${malformed}`, keyEvent: true }
+  const unjudgeable = (reason: string): EventReading => ({
+    kind: 'malformed',
+    id,
+    reason: `${type} event ${reason}`,
+    keyEvent: true
+  })
+  // A creation or update without its payload says nothing of the key or its permissions.
+  if (!payload && action !== 'deleted')
+    return unjudgeable(`has no payload (no "${type}" object): its key and permissions are unknown`)
+  const { scopes, recorded, malformed } = payload ? scopesOf(payload) : { scopes: [], recorded: false }
+  if (malformed) return unjudgeable(malformed)
   const keyId = text(payload?.id)
+  // Nothing is published of an admin key event's payload but the key's id under the type
+  // (as for every event); without it there is nothing to judge or to track.
+  if (keyKind === 'admin' && action !== 'deleted' && keyId === undefined) return unjudgeable('has no key id')
+  // OpenAI records an "All permissions" project key as one created with no scopes (the
+  // Terraform provider's acceptance tests: full permissions send and read back no scopes);
+  // an update sets them to none only when its recorded change says so. A rename is no change.
+  const unrestricted =
+    keyKind === 'project' && scopes.length === 0 && (action === 'created' || (action === 'updated' && recorded))
   return {
     kind: 'key',
     event: {
       id: id ?? unidentified(raw),
       type: keyType,
+      action,
+      keyKind,
       effectiveAt: effectiveAtOf(raw),
       keyId: keyId ?? 'unknown-key',
       keyName: text(child(payload, 'data', 'name')) ?? text(child(payload, 'changes_requested', 'name')),
       scopes,
+      unrestricted,
       projectId: text(child(raw, 'project', 'id')),
       projectName: text(child(raw, 'project', 'name')),
       actor: readActor(raw)

@@ -67,9 +67,14 @@ Each option is the action input of the same name (see action.yml):
   --project-ids LIST       only the key events of these OpenAI projects, comma-separated
   --fail-on LEVEL          critical, high (default), medium, low, info or none
   --allow-actors LIST      emails, user ids or service-account ids to suppress
-  --elevated-scopes LIST   scopes that make a finding
-                           (default: all, models:write, organization:write, api_keys:write, admin)
-  --high-scopes LIST       elevated scopes that make it HIGH (default: all, admin)
+  --elevated-scopes LIST   scope patterns that make a finding, * for any characters
+                           (default: all, models:write, organization:write,
+                           api_keys:write, admin, api.management.write,
+                           api.organization.*.write, api.fine_tuning.jobs.write);
+                           all also matches a key with no scopes recorded, admin
+                           an admin API key
+  --high-scopes LIST       elevated scopes that make it HIGH
+                           (default: all, admin, api.management.write)
   --base-url URL           Admin API base URL (openai-base-url;
                            default https://api.openai.com/v1)
   --label NAME             label of the issues (default openai-keywatch)

@@ -65,6 +65,11 @@ export async function testCommand(args: string[], out: Out): Promise<number> {
   let failed = 0
   for (const file of files) {
     const spec = await loadSpec(file)
+    if (spec.RuleID !== RULE.id) {
+      throw new UsageError(
+        `${file} is the spec of rule ${JSON.stringify(spec.RuleID)}: openai-keywatch test runs the specs of ${RULE.id} only.`
+      )
+    }
     out(`${spec.RuleID} (${file})`)
     for (const outcome of runSpec(spec)) {
       const verdict = outcome.result ? `${outcome.severity}  ${outcome.title}` : 'no alert'

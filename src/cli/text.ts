@@ -4,6 +4,7 @@
 // are removed so it cannot rewrite the screen.
 import { styleText } from 'node:util'
 import type { Finding, KeyFindings } from '../model/index.js'
+import { scopesShown } from '../report/markdown.js'
 import type { Report } from '../report/report.js'
 import { cut, isoTime, oneLine, plural } from '../text.js'
 
@@ -51,12 +52,13 @@ export function wrap(text: string, width: number, indent: string): string {
 
 function findingLine(finding: Finding, paint: Paint): string[] {
   const { actor } = finding
-  const verb = finding.eventType.replace('api_key.', '')
+  const verb = finding.eventType.split('.').pop()
   const place = [actor.city, actor.country].filter(Boolean).map((part) => plain(part, 60))
   const from = actor.ip ? `from ${plain(actor.ip, 60)}${place.length ? ` (${place.join(', ')})` : ''}` : ''
   return [
-    `${paint('dim', time(finding.effectiveAt))}  ${verb} with [${finding.scopes.map((s) => plain(s, 40)).join(', ')}]` +
-      `  ${paint('dim', `event ${plain(finding.eventId, 80)}`)}`,
+    `${paint('dim', time(finding.effectiveAt))}  ${verb} with [${scopesShown(finding)
+      .map((s) => plain(s, 60))
+      .join(', ')}]` + `  ${paint('dim', `event ${plain(finding.eventId, 80)}`)}`,
     `  by ${plain(actor.name, 120)}${from ? `  ${from}` : ''}${actor.userAgent ? `  ${paint('dim', plain(actor.userAgent, 80))}` : ''}`
   ]
 }

@@ -51,7 +51,7 @@ function eventRow(finding: Finding): string[] {
 const EVENT_HEADERS = ['Severity', ...EVENT_COLUMNS, 'Event id']
 
 function deletionLine(deletion: Deletion): string {
-  return `- ${code('api_key.deleted')} at ${timeCell(deletion.effectiveAt)} by ${inert(deletion.actor.name, 120)} from ${sourceOf(deletion.actor)} (event ${code(deletion.eventId, 80)})`
+  return `- ${code(deletion.eventType)} at ${timeCell(deletion.effectiveAt)} by ${inert(deletion.actor.name, 120)} from ${sourceOf(deletion.actor)} (event ${code(deletion.eventId, 80)})`
 }
 
 /** A few items of a list, the rest counted: log text must not grow a body without bound. */

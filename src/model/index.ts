@@ -9,8 +9,24 @@ export function severityRank(severity: Severity): number {
   return SEVERITY_ORDER.indexOf(severity)
 }
 
-export const KEY_EVENT_TYPES = ['api_key.created', 'api_key.updated', 'api_key.deleted'] as const
+/**
+ * The audit-log event types about keys, as the `openai` SDK lists them
+ * (src/resources/admin/organization/audit-logs.ts, `AuditLogListParams.event_types`):
+ * project API keys, and the organization's admin API keys (`tenant.admin_api_key.*`).
+ */
+export const KEY_EVENT_TYPES = [
+  'api_key.created',
+  'api_key.updated',
+  'api_key.deleted',
+  'tenant.project_api_key.created',
+  'tenant.admin_api_key.created',
+  'tenant.admin_api_key.updated',
+  'tenant.admin_api_key.deleted'
+] as const
 export type KeyEventType = (typeof KEY_EVENT_TYPES)[number]
+
+/** What happened to the key. */
+export type KeyAction = 'created' | 'updated' | 'deleted'
 
 export interface Actor {
   /** `session` (a person in the dashboard), `api_key` (a key acting for a user or service account), or `unknown`. */
@@ -36,12 +52,20 @@ export interface Actor {
 export interface KeyEvent {
   id: string
   type: KeyEventType
+  action: KeyAction
+  /** A project API key, or an admin API key (organization-wide administration). */
+  keyKind: 'project' | 'admin'
   /** Unix seconds; undefined when the event carries none. */
   effectiveAt?: number
   keyId: string
   keyName?: string
   /** The scopes the event sets, as written (string entries only, in order). */
   scopes: string[]
+  /**
+   * The key has every permission: created with no scopes recorded, or updated to none.
+   * That is how OpenAI records an "All permissions" key.
+   */
+  unrestricted: boolean
   projectId?: string
   projectName?: string
   actor: Actor
@@ -71,6 +95,7 @@ export interface Finding {
 export interface Deletion {
   keyId: string
   eventId: string
+  eventType: KeyEventType
   effectiveAt?: number
   actor: Actor
 }

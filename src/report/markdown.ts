@@ -53,12 +53,19 @@ export function severityCell(severity: string): string {
 /** The columns every table of findings shows: what happened, when, by whom, from where. */
 export const EVENT_COLUMNS = ['Event', 'Time (UTC)', 'Actor', 'Scopes', 'Source IP, location', 'User agent']
 
+/** The scopes recorded; for a key with none recorded, what it was judged to have (all, admin). */
+export function scopesShown(finding: Finding): string[] {
+  return finding.scopes.length > 0 ? finding.scopes : finding.elevatedScopes
+}
+
 export function eventCells(finding: Finding): string[] {
   return [
     code(finding.eventType),
     timeCell(finding.effectiveAt),
     inert(finding.actor.name, 120),
-    finding.scopes.map((scope) => code(scope, 40)).join(' ') || '-',
+    scopesShown(finding)
+      .map((scope) => code(scope, 60))
+      .join(' ') || '-',
     sourceOf(finding.actor),
     inert(finding.actor.userAgent, 80)
   ]

@@ -5,16 +5,38 @@
 import type { AlertContext, Finding, KeyEvent, Severity } from '../model/index.js'
 
 export interface RuleOptions {
-  /** Scopes that make a created or updated key a finding (compared case-insensitively). */
+  /**
+   * Scope patterns that make a created or updated key a finding: compared case-insensitively,
+   * `*` standing for any run of characters (`api.*.write`).
+   */
   elevatedScopes: readonly string[]
-  /** Elevated scopes that make the finding HIGH; the others are MEDIUM. */
+  /** Elevated scope patterns that make the finding HIGH; the others are MEDIUM. */
   highScopes: readonly string[]
 }
 
+/**
+ * Panther's words, which no OpenAI source uses, and OpenAI's own scopes for the same powers
+ * (the README's tuning section gives the source of each): `all` is also what a key with no
+ * scopes recorded has, `admin` what an admin API key has.
+ */
 export const DEFAULT_RULE_OPTIONS: RuleOptions = {
-  elevatedScopes: ['all', 'models:write', 'organization:write', 'api_keys:write', 'admin'],
-  highScopes: ['all', 'admin']
+  elevatedScopes: [
+    'all',
+    'models:write',
+    'organization:write',
+    'api_keys:write',
+    'admin',
+    'api.management.write',
+    'api.organization.*.write',
+    'api.fine_tuning.jobs.write'
+  ],
+  highScopes: ['all', 'admin', 'api.management.write']
 }
+
+/** The effective scope of a key created or updated with no scopes recorded: every permission. */
+export const UNRESTRICTED = 'all'
+/** The effective scope of an admin API key: the organization's administration. */
+export const ADMIN_KEY = 'admin'
 
 export interface MitreTechnique {
   tactic: string
@@ -61,29 +83,75 @@ export function tacticName(tactic: string): string {
   return TACTIC_NAMES[tactic] ?? tactic
 }
 
-function lower(list: readonly string[]): Set<string> {
-  return new Set(list.map((scope) => scope.trim().toLowerCase()))
+type Matcher = (scope: string) => boolean
+
+const matchers = new WeakMap<readonly string[], Matcher>()
+
+/** One test for a list of scope patterns, made once per list. */
+function matcherOf(patterns: readonly string[]): Matcher {
+  let matcher = matchers.get(patterns)
+  if (!matcher) {
+    const exact = new Set<string>()
+    const wild: RegExp[] = []
+    for (const pattern of patterns.map((item) => item.trim().toLowerCase())) {
+      if (!pattern.includes('*')) exact.add(pattern)
+      else wild.push(new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`))
+    }
+    matcher = (scope) => {
+      const name = scope.trim().toLowerCase()
+      return exact.has(name) || wild.some((regexp) => regexp.test(name))
+    }
+    matchers.set(patterns, matcher)
+  }
+  return matcher
 }
 
-/** The event's scopes that are elevated, as written in the event. */
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/** Read-only scopes: `api.all.read` (OpenAI's "Read Only" keys) and every `*.read`. */
+function readOnly(scopes: readonly string[]): boolean {
+  return scopes.length > 0 && scopes.every((scope) => /\.read$/i.test(scope.trim()))
+}
+
+/**
+ * The scopes the event gives the key, each with how it is shown: the recorded scopes, `all`
+ * for a key with no scopes recorded, `admin` (and any recorded scope) for an admin API key
+ * unless its recorded scopes are read-only.
+ */
+function effectiveScopes(event: KeyEvent): { scope: string; shown: string }[] {
+  const recorded = event.scopes.map((scope) => ({ scope, shown: scope }))
+  if (event.keyKind === 'admin')
+    return readOnly(event.scopes) ? [] : [{ scope: ADMIN_KEY, shown: `${ADMIN_KEY} (admin API key)` }, ...recorded]
+  if (event.unrestricted) return [{ scope: UNRESTRICTED, shown: `${UNRESTRICTED} (unrestricted: no scopes recorded)` }]
+  return recorded
+}
+
+function elevated(event: KeyEvent, options: RuleOptions): { scope: string; shown: string }[] {
+  if (event.action === 'deleted') return []
+  const isElevated = matcherOf(options.elevatedScopes)
+  return effectiveScopes(event).filter(({ scope }) => isElevated(scope))
+}
+
+/** The scopes that make the event a finding, as shown in titles and tables. */
 export function elevatedScopesOf(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPTIONS): string[] {
-  const elevated = lower(options.elevatedScopes)
-  return event.scopes.filter((scope) => elevated.has(scope.trim().toLowerCase()))
+  return elevated(event, options).map(({ shown }) => shown)
 }
 
 export function matches(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPTIONS): boolean {
-  return event.type !== 'api_key.deleted' && elevatedScopesOf(event, options).length > 0
+  return elevated(event, options).length > 0
 }
 
 export function severityOf(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPTIONS): Severity {
-  const high = lower(options.highScopes)
-  return elevatedScopesOf(event, options).some((scope) => high.has(scope.trim().toLowerCase())) ? 'HIGH' : 'MEDIUM'
+  const isHigh = matcherOf(options.highScopes)
+  return elevated(event, options).some(({ scope }) => isHigh(scope)) ? 'HIGH' : 'MEDIUM'
 }
 
 export function titleOf(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPTIONS): string {
-  const verb = event.type === 'api_key.created' ? 'created' : 'updated'
+  const kind = event.keyKind === 'admin' ? 'admin API key' : 'API key'
   const scopes = elevatedScopesOf(event, options).join(', ')
-  return `OpenAI API key ${event.keyId} ${verb} with elevated scopes [${scopes}] by ${event.actor.name}`
+  return `OpenAI ${kind} ${event.keyId} ${event.action} with elevated scopes [${scopes}] by ${event.actor.name}`
 }
 
 export function dedupOf(event: KeyEvent): string {

@@ -115,8 +115,14 @@ export async function scan(source: AuditLogSource, options: ScanOptions): Promis
     }
     result.eventsScanned++
     result.keyEvents++
-    if (event.type === 'api_key.deleted') {
-      result.deletions.push({ keyId: event.keyId, eventId: event.id, effectiveAt, actor: event.actor })
+    if (event.action === 'deleted') {
+      result.deletions.push({
+        keyId: event.keyId,
+        eventId: event.id,
+        eventType: event.type,
+        effectiveAt,
+        actor: event.actor
+      })
       continue
     }
     const finding = findingOf(event, options.rule)

@@ -15,7 +15,7 @@ import {
 
 function judged(raw: unknown): KeyEvent | undefined {
   const reading = readEvent(raw)
-  if (reading.kind !== 'key' || reading.event.type === 'api_key.deleted') return undefined
+  if (reading.kind !== 'key' || reading.event.action === 'deleted') return undefined
   return reading.event
 }
 
