@@ -90,4 +90,46 @@ describe('dist/index.js against the Admin API', () => {
     expect(run.stdout).toContain('::error::Input openai-admin-key is a project API key (sk-proj-...)')
     expect(everything(run, projectKey)).not.toContain(projectKey)
   })
+
+  it("reads keys in OpenAI's terms: unrestricted, updated to no scopes and admin keys are HIGH; read-only, model use and renames are not", async () => {
+    const at = now - 600
+    const session = { type: 'session', session: { user: { id: 'user-owner', email: 'owner@example.com' } } }
+    const event = (id: string, type: string, payload: Record<string, unknown>): AuditLogEvent => ({
+      id,
+      type,
+      effective_at: at,
+      project: { id: 'proj_main', name: 'Main' },
+      actor: session,
+      [type]: payload
+    })
+    server = await startFakeOpenAI({
+      key: KEY,
+      events: [
+        event('audit_log-all', 'api_key.created', { id: 'key_all', data: {} }),
+        event('audit_log-widen', 'api_key.updated', { id: 'key_widen', changes_requested: { scopes: [] } }),
+        event('audit_log-admin', 'tenant.admin_api_key.created', { id: 'key_admin' }),
+        event('audit_log-ro', 'api_key.created', { id: 'key_ro', data: { scopes: ['api.all.read'] } }),
+        event('audit_log-model', 'api_key.created', {
+          id: 'key_model',
+          data: { scopes: ['model.request', 'api.model.read'] }
+        }),
+        event('audit_log-rename', 'api_key.updated', { id: 'key_rename', changes_requested: { name: 'renamed' } })
+      ]
+    })
+    const run = await runAction(inputs(server))
+    expect(run.code).toBe(0)
+    expect(run.outputs).toMatchObject({ complete: 'true', findings: '3', high: '3', medium: '0', events: '6' })
+    expect(JSON.parse(run.outputs.keys!).sort()).toEqual(['key_admin', 'key_all', 'key_widen'])
+    const types = server.requests[0]!.query.getAll('event_types[]')
+    expect(types).toEqual(expect.arrayContaining(['tenant.admin_api_key.created', 'tenant.admin_api_key.updated']))
+    expect(run.summary).toContain('all (unrestricted: no scopes recorded)')
+    expect(run.summary).toContain('admin (admin API key)')
+    const report = JSON.parse(readFileSync(run.outputs.report!, 'utf8'))
+    const titles = report.keys.map((key: { findings: { title: string }[] }) => key.findings[0]!.title).sort()
+    expect(titles).toEqual([
+      'OpenAI API key key_all created with elevated scopes [all (unrestricted: no scopes recorded)] by owner@example.com',
+      'OpenAI API key key_widen updated with elevated scopes [all (unrestricted: no scopes recorded)] by owner@example.com',
+      'OpenAI admin API key key_admin created with elevated scopes [admin (admin API key)] by owner@example.com'
+    ])
+  })
 })

@@ -176,7 +176,7 @@ describe('scan a file', () => {
     const run = await cli(['scan', '--file', SAMPLE, '--fail-on', 'none', '--json', '--summary', summary])
     expect(run.code).toBe(EXIT.clean)
     const report = JSON.parse(run.out)
-    expect(report).toMatchObject({ complete: true, eventsScanned: 31, counts: { total: 9, high: 6, medium: 3 } })
+    expect(report).toMatchObject({ complete: true, eventsScanned: 36, counts: { total: 12, high: 8, medium: 4 } })
     expect(readFileSync(summary, 'utf8')).toBe(renderSummary(report))
   })
 
@@ -274,17 +274,17 @@ describe('demo', () => {
     const run = await cli(['demo'])
     expect(run.code).toBe(EXIT.clean)
     expect(run.out).toContain('Source           file examples/audit-log.sample.jsonl')
-    expect(run.out).toContain('Findings         9 (HIGH 6, MEDIUM 3) on 8 keys')
+    expect(run.out).toContain('Findings         12 (HIGH 8, MEDIUM 4) on 11 keys')
     // Both shapes, a service account, a deleted key with a finding.
     expect(run.out).toContain('HIGH    key-suspicious001')
     expect(run.out).toContain('HIGH    key_CIbuild0003  2 findings')
     expect(run.out).toContain('by service account svc_acct_deploybot via API key key_SAparent0001')
     expect(run.out).toMatch(/HIGH {4}key_Night0004[\s\S]*deleted {2}by bob@company\.com/)
-    expect(run.out).toContain('Issues the action would open or update: 8')
-    expect(run.out).toContain('1.  [HIGH] OpenAI API key key_CIbuild0003 has elevated scopes')
+    expect(run.out).toContain('Issues the action would open or update: 11')
+    expect(run.out).toContain('1.  [HIGH] OpenAI API key key_AdminOps0009 has elevated scopes')
     expect(run.out).toContain('labels: openai-keywatch, severity:high')
-    expect(run.out.match(/\[ \] Validate the identity/g)).toHaveLength(8)
-    expect(run.out).toContain('The gate (fail-on: high): FAIL  6 findings at or above fail-on (high).')
+    expect(run.out.match(/\[ \] Validate the identity/g)).toHaveLength(11)
+    expect(run.out).toContain('The gate (fail-on: high): FAIL  8 findings at or above fail-on (high).')
     expect(run.out).not.toContain('\u001b[')
   })
 
@@ -299,13 +299,13 @@ describe('demo', () => {
     expect(run.code).toBe(EXIT.clean)
     expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain('## OpenAI Anomalous API Key Activity')
     const issues = JSON.parse(readFileSync(join(dir, 'issues.json'), 'utf8'))
-    expect(issues).toHaveLength(8)
+    expect(issues).toHaveLength(11)
     expect(issues[0]).toMatchObject({
       file: 'issue-1.md',
-      keyId: 'key_CIbuild0003',
+      keyId: 'key_AdminOps0009',
       labels: ['openai-keywatch', 'severity:high']
     })
-    const body = readFileSync(join(dir, 'issue-2.md'), 'utf8')
+    const body = readFileSync(join(dir, 'issue-4.md'), 'utf8')
     expect(body).toContain('### The key was deleted')
     expect(body).toContain('- [ ] If suspicious activity is confirmed')
   })
@@ -333,7 +333,7 @@ describe('the built bin, as npm start runs it', () => {
     })
     expect(child.stderr).toBe('')
     expect(child.status).toBe(0)
-    expect(child.stdout).toContain('Issues the action would open or update: 8')
+    expect(child.stdout).toContain('Issues the action would open or update: 11')
     expect(child.stdout).not.toContain('\u001b[')
   })
 })
