@@ -12,7 +12,8 @@ const SMALL = 100_000
 mkdirSync(DATA, { recursive: true })
 
 async function dataFile(count, keyShare = 0.03) {
-  const path = join(DATA, keyShare === 0.03 ? `audit-${count}.jsonl` : `audit-${count}-keys-${keyShare}.jsonl`)
+  // v2: OpenAI's scope names, and a line in 50 JSON-escaped.
+  const path = join(DATA, keyShare === 0.03 ? `audit-${count}.v2.jsonl` : `audit-${count}-keys-${keyShare}.v2.jsonl`)
   if (!existsSync(path)) {
     process.stdout.write(`writing ${path} ... `)
     await generate(path, count, { keyShare })
