@@ -1,12 +1,12 @@
 // The bundle, started as the runner starts it, on the seed's events, writing its issues
 // to a fake GitHub named by GITHUB_API_URL. Production timings: writes are spaced as
 // GitHub asks, so the first run takes a few seconds.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { markedKey } from '../src/issues/markers.js'
 import { runAction } from './support/action.js'
 import { FakeGitHub } from './support/fake-github.js'
+import { tempDir } from './support/temp.js'
 
 const SEED = '__fixtures__/seed-events.jsonl'
 const SEED_KEYS = ['key-child001', 'key-existing123', 'key-malicious001', 'key-suspicious001']
@@ -61,7 +61,7 @@ describe('dist/index.js with a fake GitHub', () => {
     // What a workflow without "permissions: issues: write" gets.
     github.fail({ method: 'POST', status: 403, message: 'Resource not accessible by integration', times: 1000 })
     // One of the seed's keys: each refused creation still waits its turn (writes are spaced).
-    const dir = mkdtempSync(join(tmpdir(), 'keywatch-seed-'))
+    const dir = tempDir('keywatch-seed-')
     const file = join(dir, 'one.jsonl')
     writeFileSync(
       file,

@@ -1,9 +1,9 @@
 // The bundle, started as the runner starts it, on the seed's 8 events.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { runAction } from './support/action.js'
 import { created } from './support/events.js'
+import { tempDir } from './support/temp.js'
 
 const SEED = '__fixtures__/seed-events.jsonl'
 
@@ -53,7 +53,7 @@ describe('dist/index.js on the seed events', () => {
         created({ id: `audit_log-m${i}`, key: `key-medium${i}`, scopes: ['models:write'] })
       )
     ]
-    const file = join(mkdtempSync(join(tmpdir(), 'keywatch-dist-')), 'many.jsonl')
+    const file = join(tempDir('keywatch-dist-'), 'many.jsonl')
     writeFileSync(file, events.map((event) => JSON.stringify(event)).join('\n'))
     const run = await runAction({ 'audit-log-file': file, 'fail-on': 'high', 'create-issues': 'false' })
     expect(run.code).toBe(1)
@@ -73,7 +73,7 @@ describe('dist/index.js on the seed events', () => {
   it('reports every finding of a backfill too large to keep in memory, and leaves no temporary file', async () => {
     // About 4.5 MB of kept events: past the 2 MB a run holds in memory, so most go to the temporary file.
     const count = 9000
-    const dir = mkdtempSync(join(tmpdir(), 'keywatch-dist-'))
+    const dir = tempDir('keywatch-dist-')
     const file = join(dir, 'backfill.jsonl')
     const events = Array.from({ length: count }, (_, i) =>
       created({

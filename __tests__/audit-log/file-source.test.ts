@@ -1,7 +1,6 @@
 // The export source in every form it accepts, and its byte prefilter: it may skip parsing a
 // line only when the line cannot be a key event, and never skips a malformed one.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { FileSource, type FileSourceOptions } from '../../src/audit-log/file-source.js'
@@ -9,8 +8,9 @@ import { createLineSorter } from '../../src/audit-log/line-sorter.js'
 import { DEFAULT_RULE_OPTIONS } from '../../src/rules/api-key-anomalous-activity.js'
 import { scan } from '../../src/scan/engine.js'
 import { keyEvent, otherEvent, type AuditLogEvent } from '../support/fake-openai.js'
+import { tempDir } from '../support/temp.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'keywatch-files-'))
+const dir = tempDir('keywatch-files-')
 let files = 0
 
 function file(content: string | Buffer, name = `audit-${++files}.jsonl`): string {

@@ -2,11 +2,11 @@
 import { spawnSync } from 'node:child_process'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { EXIT, main } from '../../src/cli/main.js'
 import { renderSummary } from '../../src/report/summary.js'
+import { tempDir } from '../support/temp.js'
 
 const SEED = '__fixtures__/seed-events.jsonl'
 const SAMPLE = 'examples/audit-log.sample.jsonl'
@@ -28,10 +28,6 @@ async function cli(argv: string[], color = false): Promise<Run> {
     { color }
   )
   return { code, out: out.join('\n'), err: err.join('\n') }
-}
-
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'keywatch-cli-'))
 }
 
 const savedKey = process.env.OPENAI_ADMIN_KEY
@@ -172,7 +168,7 @@ describe('scan a file', () => {
   })
 
   it('--json prints only the report, and --summary writes the Markdown summary', async () => {
-    const summary = join(tempDir(), 'summary.md')
+    const summary = join(tempDir('keywatch-cli-'), 'summary.md')
     const run = await cli(['scan', '--file', SAMPLE, '--fail-on', 'none', '--json', '--summary', summary])
     expect(run.code).toBe(EXIT.clean)
     const report = JSON.parse(run.out)
@@ -181,7 +177,7 @@ describe('scan a file', () => {
   })
 
   it('never reports an unreadable file clean: exit 2 whatever fail-on says', async () => {
-    const file = join(tempDir(), 'broken.json')
+    const file = join(tempDir('keywatch-cli-'), 'broken.json')
     writeFileSync(file, '[{"id": "audit_log-1", "type": "api_key.created"')
     const run = await cli(['scan', '--file', file, '--fail-on', 'none'])
     expect(run.code).toBe(EXIT.usage)
@@ -190,7 +186,7 @@ describe('scan a file', () => {
   })
 
   it('removes control characters copied from the log, so nothing can rewrite the terminal', async () => {
-    const file = join(tempDir(), 'escape.jsonl')
+    const file = join(tempDir('keywatch-cli-'), 'escape.jsonl')
     const event = {
       id: 'audit_log-esc',
       type: 'api_key.created',
@@ -294,7 +290,7 @@ describe('demo', () => {
   })
 
   it('--markdown writes the summary and each issue body', async () => {
-    const dir = tempDir()
+    const dir = tempDir('keywatch-cli-')
     const run = await cli(['demo', '--markdown', dir])
     expect(run.code).toBe(EXIT.clean)
     expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain('## OpenAI Anomalous API Key Activity')

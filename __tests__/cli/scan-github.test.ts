@@ -1,9 +1,9 @@
 // The CLI's --repo: a dry run that reads and prints by default, writes with --write.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { EXIT, main } from '../../src/cli/main.js'
 import { FakeGitHub } from '../support/fake-github.js'
+import { tempDir } from '../support/temp.js'
 
 const SEED = '__fixtures__/seed-events.jsonl'
 let github: FakeGitHub
@@ -40,7 +40,7 @@ describe('openai-keywatch scan --repo', () => {
   })
 
   it('writes with --write, and a second run changes nothing', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'keywatch-cli-'))
+    const dir = tempDir('keywatch-cli-')
     const file = join(dir, 'one.jsonl')
     writeFileSync(
       file,

@@ -1,6 +1,15 @@
 // What a run does for each key: the plan, with no GitHub involved.
+import { eventMarker, keyMarker, markerId } from '../../src/issues/markers.js'
 import type { IssueOptions } from '../../src/issues/options.js'
-import { keysToTriage, planIssues, planKey, type KnownIssue } from '../../src/issues/plan.js'
+import {
+  addListedIssue,
+  keysToTriage,
+  planIssues,
+  planKey,
+  recordComment,
+  type KnownIssue,
+  type ListedIssue
+} from '../../src/issues/plan.js'
 import { groupByKey } from '../../src/scan/by-key.js'
 import { created, deleted, scanned, updated } from '../support/events.js'
 
@@ -60,5 +69,103 @@ describe('plans', () => {
       'capped',
       'capped'
     ])
+  })
+})
+
+/** An issue as GitHub lists it, with a body naming `keyId` and recording `events`. */
+function listed(number: number, keyId: string | undefined, events: string[] = [], extra: Partial<ListedIssue> = {}) {
+  const lines = [
+    `Key ${keyId ?? 'none'}`,
+    ...(keyId === undefined ? [] : [keyMarker(keyId)]),
+    ...events.map((id) => eventMarker(id))
+  ]
+  return {
+    number,
+    url: `https://github.com/acme/security/issues/${number}`,
+    state: 'open' as const,
+    labels: ['openai-keywatch'],
+    body: lines.join('\n'),
+    author: 'github-actions[bot]',
+    pullRequest: false,
+    ...extra
+  }
+}
+
+describe("which issue is a key's", () => {
+  it('keeps the oldest (lowest number) of two issues for one key, in either order', () => {
+    const older = listed(3, 'key-a', ['audit_log-1'])
+    const newer = listed(9, 'key-a', ['audit_log-2'])
+    for (const order of [
+      [older, newer],
+      [newer, older]
+    ]) {
+      const issues = new Map<string, KnownIssue>()
+      for (const item of order) addListedIssue(issues, item)
+      expect([...issues.keys()]).toEqual([markerId('key-a')])
+      expect(issues.get('key-a')).toMatchObject({ number: 3, recorded: new Set(['audit_log-1']) })
+    }
+  })
+
+  it('keeps one issue per key', () => {
+    const issues = new Map<string, KnownIssue>()
+    addListedIssue(issues, listed(5, 'key-b'))
+    addListedIssue(issues, listed(4, 'key-a'))
+    expect(new Map([...issues].map(([key, issue]) => [key, issue.number]))).toEqual(
+      new Map([
+        ['key-b', 5],
+        ['key-a', 4]
+      ])
+    )
+  })
+
+  it('ignores pull requests and bodies without a key marker', () => {
+    const issues = new Map<string, KnownIssue>()
+    addListedIssue(issues, listed(1, 'key-a', [], { pullRequest: true }))
+    addListedIssue(issues, listed(2, undefined, ['audit_log-1']))
+    addListedIssue(issues, listed(3, undefined, [], { body: null }))
+    addListedIssue(
+      issues,
+      listed(4, undefined, [], { body: `Key key-a: ${keyMarker('key-a')} not on a line of its own` })
+    )
+    expect(issues.size).toBe(0)
+    // A pull request with a lower number does not displace the issue.
+    addListedIssue(issues, listed(8, 'key-a'))
+    addListedIssue(issues, listed(7, 'key-a', [], { pullRequest: true }))
+    expect(issues.get('key-a')?.number).toBe(8)
+  })
+})
+
+describe('which comments to believe', () => {
+  const forged = `Looks fine to me.\n${eventMarker('audit_log-forged')}`
+
+  function issue(): KnownIssue {
+    return known(4, ['audit_log-1'], { author: 'alice' })
+  }
+
+  it("records nothing from an outsider's forged marker", () => {
+    const target = issue()
+    recordComment(target, { login: 'mallory', association: 'NONE', body: forged })
+    recordComment(target, { login: 'mallory', association: 'CONTRIBUTOR', body: forged })
+    recordComment(target, { login: 'mallory', association: 'FIRST_TIME_CONTRIBUTOR', body: forged })
+    recordComment(target, { association: 'NONE', body: forged })
+    expect([...target.recorded]).toEqual(['audit_log-1'])
+  })
+
+  it('does not trust a login as the author when the issue has none', () => {
+    const target = known(4, ['audit_log-1'])
+    recordComment(target, { login: undefined, association: 'NONE', body: forged })
+    expect([...target.recorded]).toEqual(['audit_log-1'])
+  })
+
+  it.each([
+    ['the issue author', { login: 'alice', association: 'NONE' }],
+    ['GitHub Actions', { login: 'github-actions[bot]', association: 'NONE' }],
+    ['an owner', { login: 'olivia', association: 'OWNER' }],
+    ['a member', { login: 'mia', association: 'MEMBER' }],
+    ['a collaborator', { login: 'carl', association: 'COLLABORATOR' }]
+  ])('records the events of a comment by %s', (_, who) => {
+    const target = issue()
+    recordComment(target, { ...who, body: `${eventMarker('audit_log-2')}\n${eventMarker('audit_log-3')}` })
+    expect([...target.recorded]).toEqual(['audit_log-1', 'audit_log-2', 'audit_log-3'])
   })
 })

@@ -9,6 +9,7 @@ import type { Report } from '../../src/report/report.js'
 import { renderSummary } from '../../src/report/summary.js'
 import { created, deleted, login, memorySource, updated } from '../support/events.js'
 import { BOT, FakeGitHub, type FakeRequest } from '../support/fake-github.js'
+import { keptDir } from '../support/temp.js'
 
 const RUN_URL = 'https://github.com/acme/security/actions/runs/4242'
 // Retry-after seconds become milliseconds; no spacing between writes.
@@ -38,7 +39,8 @@ async function triage(events: unknown[], inputs: Partial<Record<InputName, strin
   const result = await scan(source, {
     rule: { elevatedScopes: settings.elevatedScopes, highScopes: settings.highScopes },
     window: {},
-    allowActors: settings.allowActors
+    allowActors: settings.allowActors,
+    tempDir: keptDir()
   })
   const scanned: Scanned = {
     window: {},

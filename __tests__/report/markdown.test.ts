@@ -9,3 +9,54 @@ describe('markdown', () => {
     expect(inert('see GH-12 and gh-3')).toBe('see GH\u200b\\-12 and gh\u200b\\-3')
   })
 })
+
+// Each expectation is the exact text inert() gives, backslash escapes included: GitHub links
+// #12, @name and www. even after a backslash, so the zero-width space must be there too.
+const ZWSP = '\u200b'
+
+describe('inert', () => {
+  it('escapes # and breaks the issue reference after it', () => {
+    expect(inert('fixes #12')).toBe(`fixes \\#${ZWSP}12`)
+    expect(inert('#1 #2')).toBe(`\\#${ZWSP}1 \\#${ZWSP}2`)
+  })
+
+  it('breaks www. autolinks, in any case', () => {
+    expect(inert('see www.evil.example')).toBe(`see www${ZWSP}\\.evil\\.example`)
+    expect(inert('WWW.Evil.example')).toBe(`WWW${ZWSP}\\.Evil\\.example`)
+  })
+
+  it('breaks :// so no URL autolinks', () => {
+    expect(inert('https://evil.example/x')).toBe(`https:${ZWSP}//evil\\.example/x`)
+    expect(inert('ftp://a and ssh://b')).toBe(`ftp:${ZWSP}//a and ssh:${ZWSP}//b`)
+  })
+
+  it('breaks every @ of mentions, team pings and email autolinks', () => {
+    expect(inert('cc @octocat and a@b.example')).toBe(`cc @${ZWSP}octocat and a@${ZWSP}b\\.example`)
+    expect(inert('@acme/security-team')).toBe(`@${ZWSP}acme/security\\-team`)
+  })
+
+  it('removes text-direction controls', () => {
+    expect(inert('key\u202eevil\u2066a\u2067b\u2068c\u2069d\u200ee\u200ff\u202ag\u202bh\u202ci\u202dj')).toBe(
+      'keyevilabcdefghij'
+    )
+  })
+
+  it('normalises compatibility forms (NFKC) first, so full-width @ # www. :// < > are caught too', () => {
+    // U+FF20 FULLWIDTH COMMERCIAL AT, U+FF03 FULLWIDTH NUMBER SIGN, U+FF11/U+FF12 FULLWIDTH DIGITS.
+    expect(inert('\uff20octocat')).toBe(`@${ZWSP}octocat`)
+    expect(inert('\uff03\uff11\uff12')).toBe(`\\#${ZWSP}12`)
+    // Full-width letters and U+FF0E FULLWIDTH FULL STOP.
+    expect(inert('\uff57\uff57\uff57\uff0eevil\uff0eexample')).toBe(`www${ZWSP}\\.evil\\.example`)
+    // U+FF1A FULLWIDTH COLON, U+FF0F FULLWIDTH SOLIDUS.
+    expect(inert('https\uff1a\uff0f\uff0fx')).toBe(`https:${ZWSP}//x`)
+    // U+FF1C and U+FF1E, FULLWIDTH LESS-THAN and GREATER-THAN SIGN.
+    expect(inert('\uff1cimg\uff1e')).toBe('\\<img\\>')
+  })
+})
+
+describe('code', () => {
+  it('removes text-direction controls and puts every line break on one line', () => {
+    expect(code('key\u202e-1\n\u2066x\u2069')).toBe('`key-1 x`')
+    expect(code('a\r\n\u2028b\u2029c\u200e\u200f')).toBe('`a b c`')
+  })
+})

@@ -1,6 +1,5 @@
 // The JSON report.
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { newStatus } from '../../src/audit-log/source.js'
 import { gate } from '../../src/report/gate.js'
@@ -8,6 +7,7 @@ import { buildReport } from '../../src/report/report.js'
 import { reportLines, writeReport } from '../../src/report/write.js'
 import { groupByKey } from '../../src/scan/by-key.js'
 import { created, deleted, scanned, updated } from '../support/events.js'
+import { tempDir } from '../support/temp.js'
 
 describe('the JSON report', () => {
   it('is written key by key, byte for byte what JSON.stringify gives, deletions with their keys', async () => {
@@ -34,12 +34,11 @@ describe('the JSON report', () => {
       ['key-b', []]
     ])
     expect(report.suppressed).toHaveLength(1)
-    const dir = mkdtempSync(join(tmpdir(), 'keywatch-report-'))
+    const dir = tempDir('keywatch-report-')
     const path = join(dir, 'report.json')
     await writeReport(path, report)
     expect(readFileSync(path, 'utf8')).toBe(`${JSON.stringify(report, null, 2)}\n`)
     expect(statSync(path).mode & 0o777).toBe(0o600)
     expect([...reportLines(report)].join('\n')).toBe(JSON.stringify(report, null, 2))
-    rmSync(dir, { recursive: true, force: true })
   })
 })

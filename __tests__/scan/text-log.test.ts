@@ -1,12 +1,14 @@
 // The off-heap store a scan keeps its findings, deletions and seen ids in.
-import { mkdtempSync, readdirSync, statSync } from 'node:fs'
+import { readdirSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { hash32, TextLog, TextSet } from '../../src/scan/text-log.js'
+import { tempDir } from '../support/temp.js'
 
 describe('TextLog', () => {
   it('gives back every text as pushed, across chunks, with multi-byte and oversized texts', () => {
-    const log = new TextLog()
+    // More than the default memory budget: part of it goes to a temporary file, in a directory of the test's.
+    const log = new TextLog(undefined, tempDir('keywatch-spill-'))
     const texts = [
       '',
       'plain',
@@ -22,7 +24,7 @@ describe('TextLog', () => {
   })
 
   it('moves chunks past its memory budget to an owner-only temporary file and reads them back', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'keywatch-spill-'))
+    const dir = tempDir('keywatch-spill-')
     const log = new TextLog(64 << 10, dir)
     const texts = Array.from({ length: 20_000 }, (_, i) => `{"id":"audit_log-${i}","actor":"é${'x'.repeat(i % 300)}"}`)
     texts.forEach((text) => log.push(text))

@@ -1,9 +1,10 @@
 // Starts dist/index.js the way the runner does: INPUT_* variables, and files named
-// by GITHUB_OUTPUT and GITHUB_STEP_SUMMARY. Returns what the runner would see.
+// by GITHUB_OUTPUT and GITHUB_STEP_SUMMARY. Returns what the runner would see. Each run's
+// directory (its RUNNER_TEMP, output and summary files) is removed after the test file.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { tempDir } from './temp.js'
 
 export interface ActionRun {
   code: number | null
@@ -34,7 +35,7 @@ export async function runAction(
   env: Record<string, string> = {},
   timeoutMs = 60_000
 ): Promise<ActionRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'keywatch-run-'))
+  const dir = tempDir('keywatch-run-')
   const outputFile = join(dir, 'output')
   const summaryFile = join(dir, 'summary')
   writeFileSync(outputFile, '')

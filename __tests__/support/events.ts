@@ -2,6 +2,7 @@
 // yields them from memory.
 import { newStatus, type AuditLogSource } from '../../src/audit-log/source.js'
 import { scan, type ScanResult } from '../../src/scan/engine.js'
+import { keptDir } from './temp.js'
 
 export interface EventOptions {
   id: string
@@ -83,6 +84,7 @@ export async function scanned(events: unknown[], allowActors: string[] = []): Pr
   return scan(memorySource(events), {
     rule: { elevatedScopes: ['all', 'admin', 'models:write'], highScopes: ['all', 'admin'] },
     window: {},
-    allowActors
+    allowActors,
+    tempDir: keptDir()
   })
 }

@@ -1,0 +1,49 @@
+// The stages composed: what the scan could not judge reaches the gate.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { report, scanWindow } from '../src/pipeline.js'
+import { readSettings, type InputName } from '../src/settings/settings.js'
+
+let dir: string
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'keywatch-pipeline-'))
+})
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('the pipeline', () => {
+  it('fails the gate on an API key event it could not judge, whatever fail-on says', async () => {
+    const file = join(dir, 'malformed.jsonl')
+    const event = {
+      id: 'audit_log-bad1',
+      type: 'api_key.created',
+      effective_at: 1_790_000_000,
+      actor: { type: 'session', session: { user: { email: 'dev@company.com' } } },
+      // A string, not a list: the scopes cannot be read, so the key cannot be judged.
+      'api_key.created': { id: 'key_bad', data: { scopes: 'all' } }
+    }
+    writeFileSync(file, `${JSON.stringify(event)}\n`)
+    const inputs: Partial<Record<InputName, string>> = {
+      'audit-log-file': file,
+      'fail-on': 'none',
+      'create-issues': 'false'
+    }
+    const settings = readSettings((name) => inputs[name] ?? '', { RUNNER_TEMP: dir })
+
+    const scanned = await scanWindow(settings)
+    expect(scanned.result.malformedKeyEvents).toBe(1)
+    expect(scanned.result.findings).toHaveLength(0)
+    const result = report(settings, scanned)
+
+    expect(result.complete).toBe(true)
+    expect(result.counts.total).toBe(0)
+    expect(result.gate.failed).toBe(true)
+    expect(result.gate.reason).toContain('could not be judged')
+    expect(result.gate.reason).toBe(
+      '1 API key event could not be judged (malformed, see the summary): this run cannot say it is harmless.'
+    )
+  })
+})

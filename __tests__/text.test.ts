@@ -1,0 +1,78 @@
+// Text every stage writes: one line, cut, times, counts, and secrets scrubbed.
+import { cut, errorMessage, isoTime, oneLine, plural, redact } from '../src/text.js'
+
+describe('oneLine', () => {
+  it('turns each run of control characters into one space', () => {
+    expect(oneLine('a\r\n\tb')).toBe('a b')
+    expect(oneLine('x\u001b[2J\u001b[31m@evil')).toBe('x [2J [31m@evil')
+    expect(oneLine('a\u0000b\u007fc\u0085d\u009fe')).toBe('a b c d e')
+    expect(oneLine('one\u2028two\u2029three')).toBe('one two three')
+  })
+
+  it('removes text-direction controls', () => {
+    expect(oneLine('a\u202ab\u202bc\u202cd\u202de\u202ef\u2066g\u2067h\u2068i\u2069j\u200ek\u200fl')).toBe(
+      'abcdefghijkl'
+    )
+  })
+
+  it('keeps other text as it is', () => {
+    expect(oneLine('é漢字😀 "quoted" <b>')).toBe('é漢字😀 "quoted" <b>')
+    expect(oneLine('')).toBe('')
+  })
+})
+
+describe('cut', () => {
+  it('cuts to at most max characters, an ellipsis marking the cut', () => {
+    expect(cut('abcdef', 4)).toBe('abc…')
+    expect(cut('abcdef', 4)).toHaveLength(4)
+    expect(cut('abcde', 5)).toBe('abcde')
+    expect(cut('abcd', 5)).toBe('abcd')
+    expect(cut('', 3)).toBe('')
+  })
+})
+
+describe('isoTime', () => {
+  it('gives ISO 8601 in UTC with milliseconds', () => {
+    expect(isoTime(1_704_067_200)).toBe('2024-01-01T00:00:00.000Z')
+    expect(isoTime(1_704_067_200.25)).toBe('2024-01-01T00:00:00.250Z')
+  })
+
+  it('drops zero milliseconds when short, and keeps others', () => {
+    expect(isoTime(1_704_067_200, true)).toBe('2024-01-01T00:00:00Z')
+    expect(isoTime(1_704_067_261, true)).toBe('2024-01-01T00:01:01Z')
+    expect(isoTime(1_704_067_200.25, true)).toBe('2024-01-01T00:00:00.250Z')
+  })
+})
+
+describe('plural', () => {
+  it('says one noun and many nouns', () => {
+    expect(plural(1, 'key')).toBe('1 key')
+    expect(plural(2, 'key')).toBe('2 keys')
+    expect(plural(0, 'key')).toBe('0 keys')
+    expect(plural(1, 'query', 'queries')).toBe('1 query')
+    expect(plural(3, 'query', 'queries')).toBe('3 queries')
+  })
+})
+
+describe('redact', () => {
+  it('scrubs anything shaped like an OpenAI key, keeping its kind', () => {
+    expect(redact('Incorrect API key provided: sk-admin-abcdefgh1234.')).toBe(
+      'Incorrect API key provided: sk-admin-***.'
+    )
+    expect(redact('sk-proj-ABCDEFGH_12-34 and sk-svcacct-abcdefgh')).toBe('sk-proj-*** and sk-svcacct-***')
+    expect(redact('key=sk-abcdefghijkl')).toBe('key=sk-***')
+    // Too short to be a key.
+    expect(redact('sk-abc1234')).toBe('sk-abc1234')
+  })
+
+  it('scrubs every occurrence of each secret given, of 4 characters or more', () => {
+    expect(redact('token ghp_secret1 then ghp_secret1 again', ['ghp_secret1'])).toBe('token *** then *** again')
+    expect(redact('a key: sk-admin-theRealKey0123456789', ['sk-admin-theRealKey0123456789'])).toBe('a key: ***')
+    expect(redact('abc is short', ['abc', ''])).toBe('abc is short')
+  })
+
+  it('is what errorMessage applies to an error or anything thrown', () => {
+    expect(errorMessage(new Error('401: sk-proj-abcdefghij refused'))).toBe('401: sk-proj-*** refused')
+    expect(errorMessage('token tok_12345 refused', ['tok_12345'])).toBe('token *** refused')
+  })
+})
