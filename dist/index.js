@@ -74531,11 +74531,15 @@ function hash32(text) {
  * against the stored text, never taken on trust.
  */
 class TextSet {
-    texts = new TextLog();
+    texts;
     /** Index + 1 of the text in `texts`; 0 is an empty slot. */
     slots = new Int32Array(1024);
     hashes = new Int32Array(1024);
     size = 0;
+    /** `spillDir`: where the texts go past a few megabytes, as for a TextLog. */
+    constructor(spillDir) {
+        this.texts = new TextLog(undefined, spillDir);
+    }
     /** Adds `text`; false when it was in the set already. */
     add(text) {
         const hash = hash32(text);
@@ -74895,7 +74899,7 @@ async function scan(source, options) {
     const allowActors = new Set(options.allowActors.map((actor) => actor.toLowerCase()));
     // What the scan keeps is stored as text outside the heap (text-log.ts): memory follows
     // the bytes of the findings kept, not thousands of objects.
-    const seen = new TextSet();
+    const seen = new TextSet(options.tempDir);
     const kept = new KeptStore(options.tempDir);
     const projectIds = options.projectIds?.length ? new Set(options.projectIds) : undefined;
     const result = {

@@ -81,23 +81,23 @@ describe('run()', () => {
   it('reports the bundled sample in outputs and fails the step with fail-on: high', async () => {
     inputs({ 'audit-log-file': SAMPLE, 'create-issues': 'false', 'fail-on': 'high' })
     await run()
-    expect(outputs()).toMatchObject({ findings: 9, high: 6, medium: 3, events: 31, complete: 'true' })
-    expect(JSON.parse(outputs().keys as string)).toHaveLength(8)
+    expect(outputs()).toMatchObject({ findings: 12, high: 8, medium: 4, events: 36, complete: 'true' })
+    expect(JSON.parse(outputs().keys as string)).toHaveLength(11)
     expect(outputs().issues).toBe('[]')
     // The JSON report is written into RUNNER_TEMP, and says what the outputs say.
     const path = join(temp, 'openai-keywatch-report-4242-1.json')
     expect(outputs().report).toBe(path)
     expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({
-      eventsScanned: 31,
-      counts: { total: 9, high: 6, medium: 3 },
+      eventsScanned: 36,
+      counts: { total: 12, high: 8, medium: 4 },
       gate: { failed: true }
     })
     expect(core.setFailed).toHaveBeenCalledTimes(1)
-    expect(core.setFailed).toHaveBeenCalledWith('6 findings at or above fail-on (high).')
-    // 6 HIGH keys and 2 MEDIUM ones: 5 errors (the most a kind gets), the sixth a log line, 2 warnings.
+    expect(core.setFailed).toHaveBeenCalledWith('8 findings at or above fail-on (high).')
+    // 8 HIGH keys and 3 MEDIUM ones: 5 errors (the most a kind gets), the other 3 log lines, 3 warnings.
     expect(core.error).toHaveBeenCalledTimes(5)
-    expect(core.warning).toHaveBeenCalledTimes(2)
-    expect(core.notice).toHaveBeenCalledWith(expect.stringMatching(/^1 more message is a log line above/))
+    expect(core.warning).toHaveBeenCalledTimes(3)
+    expect(core.notice).toHaveBeenCalledWith(expect.stringMatching(/^3 more messages are log lines above/))
     // No GITHUB_STEP_SUMMARY: no job summary.
     expect(core.summary.write).not.toHaveBeenCalled()
   })
@@ -106,7 +106,7 @@ describe('run()', () => {
     inputs({ 'audit-log-file': SAMPLE, 'create-issues': 'false', 'fail-on': 'none' })
     await run()
     expect(core.setFailed).not.toHaveBeenCalled()
-    expect(outputs()).toMatchObject({ findings: 9, high: 6, medium: 3, events: 31, complete: 'true' })
+    expect(outputs()).toMatchObject({ findings: 12, high: 8, medium: 4, events: 36, complete: 'true' })
     expect(core.info).toHaveBeenCalledWith(expect.stringContaining('Passed: fail-on is none.'))
   })
 
@@ -142,10 +142,10 @@ describe('run()', () => {
     ])
     expect(core.setSecret).toHaveBeenCalledTimes(1)
     expect(core.setFailed).not.toHaveBeenCalled()
-    expect(outputs().findings).toBe(9)
+    expect(outputs().findings).toBe(12)
     // Nothing else the action said to the runner holds the key.
     const said = JSON.stringify(calls.filter(([name]) => name !== 'setSecret'))
-    expect(said).toContain('Scanned 31 events')
+    expect(said).toContain('Scanned 36 events')
     expect(said).not.toContain(ADMIN_KEY.slice('sk-admin-'.length))
   })
 })

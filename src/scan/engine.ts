@@ -63,7 +63,7 @@ export async function scan(source: AuditLogSource, options: ScanOptions): Promis
   const allowActors = new Set(options.allowActors.map((actor) => actor.toLowerCase()))
   // What the scan keeps is stored as text outside the heap (text-log.ts): memory follows
   // the bytes of the findings kept, not thousands of objects.
-  const seen = new TextSet()
+  const seen = new TextSet(options.tempDir)
   const kept = new KeptStore(options.tempDir)
   const projectIds = options.projectIds?.length ? new Set(options.projectIds) : undefined
   const result: ScanResult = {

@@ -178,11 +178,16 @@ export function hash32(text: string): number {
  * against the stored text, never taken on trust.
  */
 export class TextSet {
-  private readonly texts = new TextLog()
+  private readonly texts: TextLog
   /** Index + 1 of the text in `texts`; 0 is an empty slot. */
   private slots = new Int32Array(1024)
   private hashes = new Int32Array(1024)
   private size = 0
+
+  /** `spillDir`: where the texts go past a few megabytes, as for a TextLog. */
+  constructor(spillDir?: string) {
+    this.texts = new TextLog(undefined, spillDir)
+  }
 
   /** Adds `text`; false when it was in the set already. */
   add(text: string): boolean {
