@@ -73659,32 +73659,44 @@ function effectiveScopes(event) {
         return [{ scope: UNRESTRICTED, shown: `${UNRESTRICTED} (unrestricted: no scopes recorded)` }];
     return recorded;
 }
-function elevated(event, options) {
+/** What the rule says of an event: the elevated scopes as shown and the severity, or undefined. */
+function judge(event, options) {
     if (event.action === 'deleted')
-        return [];
+        return undefined;
     const isElevated = matcherOf(options.elevatedScopes);
-    return effectiveScopes(event).filter(({ scope }) => isElevated(scope));
+    const hits = effectiveScopes(event).filter(({ scope }) => isElevated(scope));
+    if (hits.length === 0)
+        return undefined;
+    const isHigh = matcherOf(options.highScopes);
+    return {
+        shown: hits.map(({ shown }) => shown),
+        severity: hits.some(({ scope }) => isHigh(scope)) ? 'HIGH' : 'MEDIUM'
+    };
 }
 /** The scopes that make the event a finding, as shown in titles and tables. */
 function elevatedScopesOf(event, options = DEFAULT_RULE_OPTIONS) {
-    return elevated(event, options).map(({ shown }) => shown);
+    return judge(event, options)?.shown ?? [];
 }
 function matches(event, options = DEFAULT_RULE_OPTIONS) {
-    return elevated(event, options).length > 0;
+    return judge(event, options) !== undefined;
 }
 function severityOf(event, options = DEFAULT_RULE_OPTIONS) {
-    const isHigh = matcherOf(options.highScopes);
-    return elevated(event, options).some(({ scope }) => isHigh(scope)) ? 'HIGH' : 'MEDIUM';
+    return judge(event, options)?.severity ?? 'MEDIUM';
+}
+function title(event, elevated) {
+    const kind = event.keyKind === 'admin' ? 'admin API key' : 'API key';
+    return `OpenAI ${kind} ${event.keyId} ${event.action} with elevated scopes [${elevated.join(', ')}] by ${event.actor.name}`;
 }
 function titleOf(event, options = DEFAULT_RULE_OPTIONS) {
-    const kind = event.keyKind === 'admin' ? 'admin API key' : 'API key';
-    const scopes = elevatedScopesOf(event, options).join(', ');
-    return `OpenAI ${kind} ${event.keyId} ${event.action} with elevated scopes [${scopes}] by ${event.actor.name}`;
+    return title(event, elevatedScopesOf(event, options));
 }
 function dedupOf(event) {
     return `openai-api-key:${event.keyId}`;
 }
 function alertContextOf(event, options = DEFAULT_RULE_OPTIONS) {
+    return alertContext(event, elevatedScopesOf(event, options));
+}
+function alertContext(event, elevated) {
     const { actor } = event;
     return {
         event_type: event.type,
@@ -73693,7 +73705,7 @@ function alertContextOf(event, options = DEFAULT_RULE_OPTIONS) {
         key_id: event.keyId,
         key_name: event.keyName ?? null,
         scopes: event.scopes,
-        elevated_scopes: elevatedScopesOf(event, options),
+        elevated_scopes: elevated,
         project_id: event.projectId ?? null,
         actor_type: actor.type,
         actor: actor.name,
@@ -73710,11 +73722,12 @@ function alertContextOf(event, options = DEFAULT_RULE_OPTIONS) {
 }
 /** The finding for a key event, every field computed once; undefined when the rule does not match. */
 function findingOf(event, options = DEFAULT_RULE_OPTIONS) {
-    if (!matches(event, options))
+    const verdict = judge(event, options);
+    if (!verdict)
         return undefined;
     return {
-        severity: severityOf(event, options),
-        title: titleOf(event, options),
+        severity: verdict.severity,
+        title: title(event, verdict.shown),
         dedup: dedupOf(event),
         keyId: event.keyId,
         keyName: event.keyName,
@@ -73722,10 +73735,10 @@ function findingOf(event, options = DEFAULT_RULE_OPTIONS) {
         eventType: event.type,
         effectiveAt: event.effectiveAt,
         scopes: event.scopes,
-        elevatedScopes: elevatedScopesOf(event, options),
+        elevatedScopes: verdict.shown,
         projectId: event.projectId,
         actor: event.actor,
-        alertContext: alertContextOf(event, options)
+        alertContext: alertContext(event, verdict.shown)
     };
 }
 
@@ -74767,11 +74780,12 @@ function scopesOf(payload) {
                 scopes.push(scope);
         }
     }
-    if (recorded && entries > 0 && scopes.length === 0)
-        malformed = 'scopes lists no scope name';
-    else if (recorded)
-        malformed = undefined;
-    return { scopes, recorded, malformed };
+    // One list read is enough; a scopes field that is not a list counts only when there is none.
+    if (!recorded)
+        return { scopes, recorded, malformed };
+    return entries > 0 && scopes.length === 0
+        ? { scopes, recorded, malformed: 'scopes lists no scope name' }
+        : { scopes, recorded };
 }
 const MAX_SECONDS = 8.64e12;
 /** An id for an event that has none, from its content: its issue marker must be its own. */

@@ -22,7 +22,7 @@ export interface ScanLog {
   warn?: (line: string) => void
 }
 
-export function openSource(settings: Settings, window: TimeWindow, log: ScanLog = {}): AuditLogSource {
+function openSource(settings: Settings, window: TimeWindow, log: ScanLog = {}): AuditLogSource {
   if (settings.auditLogFile) return new FileSource(settings.auditLogFile, window)
   return new AdminApiSource({
     adminKey: settings.openaiAdminKey,

@@ -1714,32 +1714,44 @@ function effectiveScopes(event) {
         return [{ scope: UNRESTRICTED, shown: `${UNRESTRICTED} (unrestricted: no scopes recorded)` }];
     return recorded;
 }
-function elevated(event, options) {
+/** What the rule says of an event: the elevated scopes as shown and the severity, or undefined. */
+function judge(event, options) {
     if (event.action === 'deleted')
-        return [];
+        return undefined;
     const isElevated = matcherOf(options.elevatedScopes);
-    return effectiveScopes(event).filter(({ scope }) => isElevated(scope));
+    const hits = effectiveScopes(event).filter(({ scope }) => isElevated(scope));
+    if (hits.length === 0)
+        return undefined;
+    const isHigh = matcherOf(options.highScopes);
+    return {
+        shown: hits.map(({ shown }) => shown),
+        severity: hits.some(({ scope }) => isHigh(scope)) ? 'HIGH' : 'MEDIUM'
+    };
 }
 /** The scopes that make the event a finding, as shown in titles and tables. */
 function elevatedScopesOf(event, options = DEFAULT_RULE_OPTIONS) {
-    return elevated(event, options).map(({ shown }) => shown);
+    return judge(event, options)?.shown ?? [];
 }
 function matches(event, options = DEFAULT_RULE_OPTIONS) {
-    return elevated(event, options).length > 0;
+    return judge(event, options) !== undefined;
 }
 function severityOf(event, options = DEFAULT_RULE_OPTIONS) {
-    const isHigh = matcherOf(options.highScopes);
-    return elevated(event, options).some(({ scope }) => isHigh(scope)) ? 'HIGH' : 'MEDIUM';
+    return judge(event, options)?.severity ?? 'MEDIUM';
+}
+function title(event, elevated) {
+    const kind = event.keyKind === 'admin' ? 'admin API key' : 'API key';
+    return `OpenAI ${kind} ${event.keyId} ${event.action} with elevated scopes [${elevated.join(', ')}] by ${event.actor.name}`;
 }
 function titleOf(event, options = DEFAULT_RULE_OPTIONS) {
-    const kind = event.keyKind === 'admin' ? 'admin API key' : 'API key';
-    const scopes = elevatedScopesOf(event, options).join(', ');
-    return `OpenAI ${kind} ${event.keyId} ${event.action} with elevated scopes [${scopes}] by ${event.actor.name}`;
+    return title(event, elevatedScopesOf(event, options));
 }
 function dedupOf(event) {
     return `openai-api-key:${event.keyId}`;
 }
 function alertContextOf(event, options = DEFAULT_RULE_OPTIONS) {
+    return alertContext(event, elevatedScopesOf(event, options));
+}
+function alertContext(event, elevated) {
     const { actor } = event;
     return {
         event_type: event.type,
@@ -1748,7 +1760,7 @@ function alertContextOf(event, options = DEFAULT_RULE_OPTIONS) {
         key_id: event.keyId,
         key_name: event.keyName ?? null,
         scopes: event.scopes,
-        elevated_scopes: elevatedScopesOf(event, options),
+        elevated_scopes: elevated,
         project_id: event.projectId ?? null,
         actor_type: actor.type,
         actor: actor.name,
@@ -1765,11 +1777,12 @@ function alertContextOf(event, options = DEFAULT_RULE_OPTIONS) {
 }
 /** The finding for a key event, every field computed once; undefined when the rule does not match. */
 function findingOf(event, options = DEFAULT_RULE_OPTIONS) {
-    if (!matches(event, options))
+    const verdict = judge(event, options);
+    if (!verdict)
         return undefined;
     return {
-        severity: severityOf(event, options),
-        title: titleOf(event, options),
+        severity: verdict.severity,
+        title: title(event, verdict.shown),
         dedup: dedupOf(event),
         keyId: event.keyId,
         keyName: event.keyName,
@@ -1777,10 +1790,10 @@ function findingOf(event, options = DEFAULT_RULE_OPTIONS) {
         eventType: event.type,
         effectiveAt: event.effectiveAt,
         scopes: event.scopes,
-        elevatedScopes: elevatedScopesOf(event, options),
+        elevatedScopes: verdict.shown,
         projectId: event.projectId,
         actor: event.actor,
-        alertContext: alertContextOf(event, options)
+        alertContext: alertContext(event, verdict.shown)
     };
 }
 
@@ -43818,11 +43831,12 @@ function scopesOf(payload) {
                 scopes.push(scope);
         }
     }
-    if (recorded && entries > 0 && scopes.length === 0)
-        malformed = 'scopes lists no scope name';
-    else if (recorded)
-        malformed = undefined;
-    return { scopes, recorded, malformed };
+    // One list read is enough; a scopes field that is not a list counts only when there is none.
+    if (!recorded)
+        return { scopes, recorded, malformed };
+    return entries > 0 && scopes.length === 0
+        ? { scopes, recorded, malformed: 'scopes lists no scope name' }
+        : { scopes, recorded };
 }
 const MAX_SECONDS = 8.64e12;
 /** An id for an event that has none, from its content: its issue marker must be its own. */
@@ -48042,7 +48056,7 @@ function rule(raw, options = DEFAULT_RULE_OPTIONS) {
     const event = judged(raw);
     return event !== undefined && matches(event, options);
 }
-function title(raw, options = DEFAULT_RULE_OPTIONS) {
+function panther_title(raw, options = DEFAULT_RULE_OPTIONS) {
     const event = judged(raw);
     return event ? titleOf(event, options) : RULE.displayName;
 }
@@ -48054,7 +48068,7 @@ function dedup(raw) {
     const event = judged(raw);
     return event ? dedupOf(event) : RULE.id;
 }
-function alertContext(raw, options = DEFAULT_RULE_OPTIONS) {
+function panther_alertContext(raw, options = DEFAULT_RULE_OPTIONS) {
     const event = judged(raw);
     return event ? alertContextOf(event, options) : {};
 }
@@ -48114,7 +48128,7 @@ function runTest(test, options = DEFAULT_RULE_OPTIONS) {
         if (result !== test.ExpectedResult)
             failures.push(`expected result ${test.ExpectedResult}, the rule returned ${result}`);
         if (result) {
-            outcome = { severity: severity(test.Log, options), title: title(test.Log, options) };
+            outcome = { severity: severity(test.Log, options), title: panther_title(test.Log, options) };
             if (test.ExpectedSeverity !== undefined && test.ExpectedSeverity.toUpperCase() !== outcome.severity) {
                 failures.push(`expected severity ${test.ExpectedSeverity}, got ${outcome.severity}`);
             }
@@ -48125,7 +48139,7 @@ function runTest(test, options = DEFAULT_RULE_OPTIONS) {
             if (test.ExpectedDedup !== undefined && test.ExpectedDedup !== dedupString) {
                 failures.push(`expected dedup ${spec_describe(test.ExpectedDedup)}, got ${spec_describe(dedupString)}`);
             }
-            const context = alertContext(test.Log, options);
+            const context = panther_alertContext(test.Log, options);
             for (const [key, expected] of Object.entries(test.ExpectedAlertContext ?? {})) {
                 if (spec_describe(context[key] ?? null) !== spec_describe(expected)) {
                     failures.push(`expected alert context ${key} = ${spec_describe(expected)}, got ${spec_describe(context[key] ?? null)}`);

@@ -69,9 +69,11 @@ function scopesOf(payload: Json): { scopes: string[]; recorded: boolean; malform
       if (typeof scope === 'string' && scope.trim() !== '' && !scopes.includes(scope)) scopes.push(scope)
     }
   }
-  if (recorded && entries > 0 && scopes.length === 0) malformed = 'scopes lists no scope name'
-  else if (recorded) malformed = undefined
-  return { scopes, recorded, malformed }
+  // One list read is enough; a scopes field that is not a list counts only when there is none.
+  if (!recorded) return { scopes, recorded, malformed }
+  return entries > 0 && scopes.length === 0
+    ? { scopes, recorded, malformed: 'scopes lists no scope name' }
+    : { scopes, recorded }
 }
 
 const MAX_SECONDS = 8.64e12

@@ -34,9 +34,9 @@ export const DEFAULT_RULE_OPTIONS: RuleOptions = {
 }
 
 /** The effective scope of a key created or updated with no scopes recorded: every permission. */
-export const UNRESTRICTED = 'all'
+const UNRESTRICTED = 'all'
 /** The effective scope of an admin API key: the organization's administration. */
-export const ADMIN_KEY = 'admin'
+const ADMIN_KEY = 'admin'
 
 export interface MitreTechnique {
   tactic: string
@@ -128,30 +128,39 @@ function effectiveScopes(event: KeyEvent): { scope: string; shown: string }[] {
   return recorded
 }
 
-function elevated(event: KeyEvent, options: RuleOptions): { scope: string; shown: string }[] {
-  if (event.action === 'deleted') return []
+/** What the rule says of an event: the elevated scopes as shown and the severity, or undefined. */
+function judge(event: KeyEvent, options: RuleOptions): { shown: string[]; severity: Severity } | undefined {
+  if (event.action === 'deleted') return undefined
   const isElevated = matcherOf(options.elevatedScopes)
-  return effectiveScopes(event).filter(({ scope }) => isElevated(scope))
+  const hits = effectiveScopes(event).filter(({ scope }) => isElevated(scope))
+  if (hits.length === 0) return undefined
+  const isHigh = matcherOf(options.highScopes)
+  return {
+    shown: hits.map(({ shown }) => shown),
+    severity: hits.some(({ scope }) => isHigh(scope)) ? 'HIGH' : 'MEDIUM'
+  }
 }
 
 /** The scopes that make the event a finding, as shown in titles and tables. */
 export function elevatedScopesOf(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPTIONS): string[] {
-  return elevated(event, options).map(({ shown }) => shown)
+  return judge(event, options)?.shown ?? []
 }
 
 export function matches(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPTIONS): boolean {
-  return elevated(event, options).length > 0
+  return judge(event, options) !== undefined
 }
 
 export function severityOf(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPTIONS): Severity {
-  const isHigh = matcherOf(options.highScopes)
-  return elevated(event, options).some(({ scope }) => isHigh(scope)) ? 'HIGH' : 'MEDIUM'
+  return judge(event, options)?.severity ?? 'MEDIUM'
+}
+
+function title(event: KeyEvent, elevated: readonly string[]): string {
+  const kind = event.keyKind === 'admin' ? 'admin API key' : 'API key'
+  return `OpenAI ${kind} ${event.keyId} ${event.action} with elevated scopes [${elevated.join(', ')}] by ${event.actor.name}`
 }
 
 export function titleOf(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPTIONS): string {
-  const kind = event.keyKind === 'admin' ? 'admin API key' : 'API key'
-  const scopes = elevatedScopesOf(event, options).join(', ')
-  return `OpenAI ${kind} ${event.keyId} ${event.action} with elevated scopes [${scopes}] by ${event.actor.name}`
+  return title(event, elevatedScopesOf(event, options))
 }
 
 export function dedupOf(event: KeyEvent): string {
@@ -159,6 +168,10 @@ export function dedupOf(event: KeyEvent): string {
 }
 
 export function alertContextOf(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPTIONS): AlertContext {
+  return alertContext(event, elevatedScopesOf(event, options))
+}
+
+function alertContext(event: KeyEvent, elevated: string[]): AlertContext {
   const { actor } = event
   return {
     event_type: event.type,
@@ -167,7 +180,7 @@ export function alertContextOf(event: KeyEvent, options: RuleOptions = DEFAULT_R
     key_id: event.keyId,
     key_name: event.keyName ?? null,
     scopes: event.scopes,
-    elevated_scopes: elevatedScopesOf(event, options),
+    elevated_scopes: elevated,
     project_id: event.projectId ?? null,
     actor_type: actor.type,
     actor: actor.name,
@@ -185,10 +198,11 @@ export function alertContextOf(event: KeyEvent, options: RuleOptions = DEFAULT_R
 
 /** The finding for a key event, every field computed once; undefined when the rule does not match. */
 export function findingOf(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPTIONS): Finding | undefined {
-  if (!matches(event, options)) return undefined
+  const verdict = judge(event, options)
+  if (!verdict) return undefined
   return {
-    severity: severityOf(event, options),
-    title: titleOf(event, options),
+    severity: verdict.severity,
+    title: title(event, verdict.shown),
     dedup: dedupOf(event),
     keyId: event.keyId,
     keyName: event.keyName,
@@ -196,9 +210,9 @@ export function findingOf(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_O
     eventType: event.type,
     effectiveAt: event.effectiveAt,
     scopes: event.scopes,
-    elevatedScopes: elevatedScopesOf(event, options),
+    elevatedScopes: verdict.shown,
     projectId: event.projectId,
     actor: event.actor,
-    alertContext: alertContextOf(event, options)
+    alertContext: alertContext(event, verdict.shown)
   }
 }
