@@ -1848,7 +1848,7 @@ __webpack_unused_export__ = Pool
 __webpack_unused_export__ = BalancedPool
 __webpack_unused_export__ = Agent
 module.exports.kT = ProxyAgent
-__webpack_unused_export__ = EnvHttpProxyAgent
+module.exports.J2 = EnvHttpProxyAgent
 __webpack_unused_export__ = RetryAgent
 __webpack_unused_export__ = RetryHandler
 
@@ -1922,7 +1922,7 @@ __webpack_unused_export__ = setGlobalDispatcher
 __webpack_unused_export__ = getGlobalDispatcher
 
 const fetchImpl = (__nccwpck_require__(4398).fetch)
-__webpack_unused_export__ = async function fetch (init, options = undefined) {
+module.exports.hd = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
   } catch (err) {
@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6888:
+/***/ 2690:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -64117,7 +64117,8 @@ class AdminApiSource {
             timeout: this.limits.requestTimeoutMs,
             // Explicit, so OPENAI_LOG=debug in the environment cannot make the SDK print requests.
             logLevel: 'warn',
-            logger: { error: say, warn: say, info: () => undefined, debug: () => undefined }
+            logger: { error: say, warn: say, info: () => undefined, debug: () => undefined },
+            ...(options.fetch ? { fetch: options.fetch } : {})
         });
     }
     async *events() {
@@ -68177,6 +68178,29 @@ class FileSource {
         this.status.complete = false;
         this.status.missing.push(`${this.label}, ${what}`);
     }
+}
+
+;// CONCATENATED MODULE: ./src/http/fetch.ts
+// The fetch the adapters (the OpenAI SDK, Octokit) send their requests with. Behind a proxy
+// it goes through undici's EnvHttpProxyAgent, which reads HTTP_PROXY, HTTPS_PROXY and
+// NO_PROXY the way GitHub's runner and @actions/http-client document for self-hosted
+// runners; neither the SDK's fetch nor Octokit's reads them itself. Without a proxy the
+// runtime's own fetch is used, unchanged.
+
+/** The fetch for `proxy`, or undefined (the runtime's fetch) when no proxy is set. */
+function proxiedFetch(proxy) {
+    if (!proxy.httpProxy && !proxy.httpsProxy)
+        return undefined;
+    // Every value is given, so the agent reads nothing from the environment itself.
+    const dispatcher = new undici/* EnvHttpProxyAgent */.J2({
+        httpProxy: proxy.httpProxy,
+        httpsProxy: proxy.httpsProxy,
+        noProxy: proxy.noProxy
+    });
+    return ((input, init) => (0,undici/* fetch */.hd)(input, {
+        ...init,
+        dispatcher
+    }));
 }
 
 // EXTERNAL MODULE: ./node_modules/bottleneck/light.js
@@ -73417,6 +73441,7 @@ function createGitHubClient(options) {
         auth: options.token,
         baseUrl: options.baseUrl.replace(/\/+$/, ''),
         userAgent: 'openai-keywatch',
+        ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
         log: { debug: quiet, info: quiet, warn: log, error: log },
         throttle: {
             retryAfterBaseValue: timings.secondMs,
@@ -74252,7 +74277,8 @@ async function syncIssues(keys, deletions, options, target) {
             token: target.token,
             baseUrl: target.apiUrl,
             timings: target.timings,
-            log: target.log
+            log: target.log,
+            fetch: target.fetch
         });
     }
     catch (error) {
@@ -75202,7 +75228,12 @@ function readSettings(read, env = {}) {
         elevatedScopes,
         highScopes,
         github: githubEnvironment(env),
-        tempDir: env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)()
+        tempDir: env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(),
+        proxy: {
+            httpProxy: env.http_proxy || env.HTTP_PROXY || '',
+            httpsProxy: env.https_proxy || env.HTTPS_PROXY || '',
+            noProxy: env.no_proxy || env.NO_PROXY || ''
+        }
     };
 }
 /**
@@ -75289,6 +75320,7 @@ function resolveWindow(settings, nowSeconds) {
 
 
 
+
 function openSource(settings, window, log = {}) {
     if (settings.auditLogFile)
         return new FileSource(settings.auditLogFile, window);
@@ -75298,7 +75330,8 @@ function openSource(settings, window, log = {}) {
         since: window.since,
         until: window.until,
         projectIds: settings.projectIds,
-        warn: log.warn
+        warn: log.warn,
+        fetch: proxiedFetch(settings.proxy)
     });
 }
 async function scanWindow(settings, now = Date.now(), log = {}) {
@@ -75366,6 +75399,7 @@ async function triageIssues(settings, scanned, target = {}) {
         token: settings.githubToken,
         apiUrl: settings.github.apiUrl,
         repository: settings.github.repository,
+        fetch: proxiedFetch(settings.proxy),
         ...target
     });
 }
@@ -75697,7 +75731,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6888);
+/* harmony import */ var _action_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2690);
 
 await (0,_action_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 

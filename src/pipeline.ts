@@ -6,6 +6,7 @@
 import { AdminApiSource } from './audit-log/api-source.js'
 import { FileSource } from './audit-log/file-source.js'
 import type { AuditLogSource } from './audit-log/source.js'
+import { proxiedFetch } from './http/fetch.js'
 import type { KeyFindings, TimeWindow } from './model/index.js'
 import type { IssueOptions } from './issues/options.js'
 import { syncIssues, type IssueTarget } from './issues/sync.js'
@@ -30,7 +31,8 @@ function openSource(settings: Settings, window: TimeWindow, log: ScanLog = {}): 
     since: window.since!,
     until: window.until!,
     projectIds: settings.projectIds,
-    warn: log.warn
+    warn: log.warn,
+    fetch: proxiedFetch(settings.proxy)
   })
 }
 
@@ -113,6 +115,7 @@ export async function triageIssues(
     token: settings.githubToken,
     apiUrl: settings.github.apiUrl,
     repository: settings.github.repository,
+    fetch: proxiedFetch(settings.proxy),
     ...target
   })
 }

@@ -4,6 +4,7 @@
 // and injected failures such as secondary rate limits. It counts every request and
 // every write, so tests can say "no request at all" and "no write".
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 
 export interface FakeUser {
@@ -63,14 +64,15 @@ export class FakeGitHub {
   private failures: Failure[] = []
   private server: Server
   private nextComment = 1000
+  private readonly scheme: 'http' | 'https'
   url = ''
 
-  constructor(options: { token?: string; repository?: string } = {}) {
+  constructor(options: { token?: string; repository?: string; tls?: { key: string; cert: string } } = {}) {
     this.token = options.token ?? 'ghs_faketoken0123456789'
     const [owner, repo] = (options.repository ?? 'acme/security').split('/')
     this.owner = owner!
     this.repo = repo!
-    this.server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
       let body = ''
       req.on('data', (chunk: Buffer) => (body += chunk.toString()))
       req.on('end', () => {
@@ -80,12 +82,14 @@ export class FakeGitHub {
           this.send(res, 500, { message: String(error) })
         }
       })
-    })
+    }
+    this.scheme = options.tls ? 'https' : 'http'
+    this.server = options.tls ? createHttpsServer(options.tls, handler) : createServer(handler)
   }
 
   async start(): Promise<this> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve))
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
+    this.url = `${this.scheme}://127.0.0.1:${(this.server.address() as AddressInfo).port}`
     return this
   }
 

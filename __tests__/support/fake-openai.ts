@@ -4,6 +4,7 @@
 // `first_id`/`last_id`, Bearer auth and OpenAI's error bodies. Faults are scripted per
 // request, in order: each request takes the next one, then `always` (if set) applies.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 
 export interface AuditLogEvent {
@@ -51,6 +52,8 @@ export interface FakeOptions {
   overlap?: number
   /** Ignore effective_at filters, as a buggy proxy might: the client must enforce the window itself. */
   ignoreWindow?: boolean
+  /** Serve HTTPS with this key and certificate. */
+  tls?: { key: string; cert: string }
 }
 
 function error(status: number, message: string, type: string, code: string | null, param: string | null = null) {
@@ -146,7 +149,7 @@ export async function startFakeOpenAI(options: FakeOptions): Promise<FakeOpenAI>
   let standing: Fault | undefined
   const sockets = new Set<Socket>()
 
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+  const handler = (request: IncomingMessage, response: ServerResponse): void => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1')
     requests.push({ path: url.pathname, query: url.searchParams, authorization: request.headers.authorization })
     const fault = queued.shift() ?? standing
@@ -194,15 +197,16 @@ export async function startFakeOpenAI(options: FakeOptions): Promise<FakeOpenAI>
       const { status, body } = failure as { status: number; body: unknown }
       send(response, status, body)
     }
-  })
-  server.on('connection', (socket) => {
+  }
+  const server = options.tls ? createHttpsServer(options.tls, handler) : createServer(handler)
+  server.on('connection', (socket: Socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
-    baseURL: `http://127.0.0.1:${port}/v1`,
+    baseURL: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/v1`,
     requests,
     fault: (...faults) => queued.push(...faults),
     always: (fault) => (standing = fault),

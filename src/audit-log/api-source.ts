@@ -36,6 +36,8 @@ export interface ApiSourceOptions extends Partial<ApiLimits> {
   projectIds: readonly string[]
   /** Where the SDK's own warnings go (scrubbed of the key); nowhere by default. */
   warn?: (line: string) => void
+  /** The fetch to send requests with (through a proxy); the runtime's by default. */
+  fetch?: typeof globalThis.fetch
 }
 
 /** A key, a base URL or an answer the run cannot go on with: one clear message. */
@@ -88,7 +90,8 @@ export class AdminApiSource implements AuditLogSource {
       timeout: this.limits.requestTimeoutMs,
       // Explicit, so OPENAI_LOG=debug in the environment cannot make the SDK print requests.
       logLevel: 'warn',
-      logger: { error: say, warn: say, info: () => undefined, debug: () => undefined }
+      logger: { error: say, warn: say, info: () => undefined, debug: () => undefined },
+      ...(options.fetch ? { fetch: options.fetch } : {})
     })
   }
 

@@ -43,6 +43,8 @@ export interface GitHubClientOptions {
   timings?: Partial<GitHubTimings>
   /** Where waits are told (the action's log). */
   log?: (message: string) => void
+  /** The fetch to send requests with (through a proxy); the runtime's by default. */
+  fetch?: typeof globalThis.fetch
 }
 
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
@@ -55,6 +57,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     auth: options.token,
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     userAgent: 'openai-keywatch',
+    ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
     log: { debug: quiet, info: quiet, warn: log, error: log },
     throttle: {
       retryAfterBaseValue: timings.secondMs,

@@ -27,6 +27,8 @@ export interface IssueTarget {
   repository: string
   timings?: Partial<GitHubTimings>
   log?: (message: string) => void
+  /** The fetch to send requests with (through a proxy); the runtime's by default. */
+  fetch?: typeof globalThis.fetch
 }
 
 /** A GitHub failure a user can do something about, without the token. */
@@ -205,7 +207,8 @@ export async function syncIssues(
       token: target.token,
       baseUrl: target.apiUrl,
       timings: target.timings,
-      log: target.log
+      log: target.log,
+      fetch: target.fetch
     })
   } catch (error) {
     return failAll(failure(error, target.token))

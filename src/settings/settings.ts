@@ -54,6 +54,18 @@ export interface Settings {
   github: GitHubEnvironment
   /** RUNNER_TEMP in a workflow, else the system's temporary directory. */
   tempDir: string
+  /** The proxy both the Admin API and GitHub are reached through, if any. */
+  proxy: ProxySettings
+}
+
+/**
+ * HTTP_PROXY, HTTPS_PROXY and NO_PROXY, the lower-case form first as curl and undici read
+ * them; '' when unset.
+ */
+export interface ProxySettings {
+  httpProxy: string
+  httpsProxy: string
+  noProxy: string
 }
 
 export interface GitHubEnvironment {
@@ -247,7 +259,12 @@ export function readSettings(read: Read, env: NodeJS.ProcessEnv = {}): Settings 
     elevatedScopes,
     highScopes,
     github: githubEnvironment(env),
-    tempDir: env.RUNNER_TEMP || tmpdir()
+    tempDir: env.RUNNER_TEMP || tmpdir(),
+    proxy: {
+      httpProxy: env.http_proxy || env.HTTP_PROXY || '',
+      httpsProxy: env.https_proxy || env.HTTPS_PROXY || '',
+      noProxy: env.no_proxy || env.NO_PROXY || ''
+    }
   }
 }
 
