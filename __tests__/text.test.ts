@@ -61,6 +61,9 @@ describe('redact', () => {
     )
     expect(redact('sk-proj-ABCDEFGH_12-34 and sk-svcacct-abcdefgh')).toBe('sk-proj-*** and sk-svcacct-***')
     expect(redact('key=sk-abcdefghijkl')).toBe('key=sk-***')
+    expect(redact('token_sk-admin-abcdefgh1234 and x-sk-proj-ABCDEFGH12')).toBe('token_sk-admin-*** and x-sk-proj-***')
+    // Inside a longer word it is not a key prefix.
+    expect(redact('desk-abcdefghijkl')).toBe('desk-abcdefghijkl')
     // Too short to be a key.
     expect(redact('sk-abc1234')).toBe('sk-abc1234')
   })

@@ -29914,7 +29914,8 @@ function plural(count, noun, many = `${noun}s`) {
 }
 // The admin key must never reach a log, an error, the summary, an issue or the report.
 // Error text from libraries is scrubbed of the key itself and of anything shaped like one.
-const KEY_SHAPED = /\b(sk-(?:admin-|proj-|svcacct-)?)[A-Za-z0-9_-]{8,}/g;
+// Not only at a word boundary: `token_sk-admin-...` is a key too.
+const KEY_SHAPED = /(?<![A-Za-z0-9])(sk-(?:admin-|proj-|svcacct-)?)[A-Za-z0-9_-]{8,}/g;
 function redact(text, secrets = []) {
     let out = text;
     for (const secret of secrets)
