@@ -6,6 +6,7 @@
 import OpenAI from 'openai'
 import { KEY_EVENT_TYPES } from '../model/index.js'
 import { isoTime, redact } from '../text.js'
+import { causeOf, createAdminClient, describeBody, duration, serverMessage } from './openai-client.js'
 import { newStatus, type AuditLogSource, type SourcedEvent } from './source.js'
 
 /** What to do about a key the API refuses; said for a wrong key shape too. */
@@ -80,18 +81,13 @@ export class AdminApiSource implements AuditLogSource {
       requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_API_LIMITS.requestTimeoutMs,
       deadlineMs: options.deadlineMs ?? DEFAULT_API_LIMITS.deadlineMs
     }
-    const warn = options.warn ?? (() => undefined)
-    const say = (...args: unknown[]): void => warn(this.scrub(args.map(String).join(' ')))
-    this.client = new OpenAI({
-      adminAPIKey: options.adminKey,
-      apiKey: null,
+    this.client = createAdminClient({
+      adminKey: options.adminKey,
       baseURL: options.baseURL,
       maxRetries: this.limits.maxRetries,
-      timeout: this.limits.requestTimeoutMs,
-      // Explicit, so OPENAI_LOG=debug in the environment cannot make the SDK print requests.
-      logLevel: 'warn',
-      logger: { error: say, warn: say, info: () => undefined, debug: () => undefined },
-      ...(options.fetch ? { fetch: options.fetch } : {})
+      requestTimeoutMs: this.limits.requestTimeoutMs,
+      warn: options.warn,
+      fetch: options.fetch
     })
   }
 
@@ -199,33 +195,4 @@ export class AdminApiSource implements AuditLogSource {
   private scrub(text: string): string {
     return redact(text, [this.options.adminKey])
   }
-}
-
-/** The server's own words from an OpenAI error body, or the status text. */
-function serverMessage(error: InstanceType<typeof OpenAI.APIError>): string {
-  const body = error.error as { message?: unknown } | undefined
-  if (body && typeof body.message === 'string' && body.message.trim() !== '') return body.message.slice(0, 300)
-  return describeBody(error.message)
-}
-
-function causeOf(error: Error): string {
-  const cause = (error as { cause?: { message?: unknown } }).cause
-  return typeof cause?.message === 'string' && cause.message !== ''
-    ? `${error.message} ${cause.message}`
-    : error.message
-}
-
-function duration(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`
-}
-
-/** A body for a message: HTML reduced to a hint, anything else cut short. */
-function describeBody(body: unknown): string {
-  const text = typeof body === 'string' ? body : (JSON.stringify(body) ?? String(body))
-  if (/<\s*(!doctype|html|head|body)\b/i.test(text)) {
-    const title = /<title[^>]*>([^<]{0,120})/i.exec(text)?.[1]?.trim()
-    return title ? `an HTML page titled "${title}"` : 'an HTML page'
-  }
-  const flat = text.replace(/\s+/g, ' ').trim()
-  return flat.length > 200 ? `${flat.slice(0, 200)}...` : flat || 'an empty body'
 }
