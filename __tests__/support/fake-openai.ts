@@ -1,8 +1,11 @@
 // A stand-in for OpenAI's audit-log endpoint on 127.0.0.1, close enough to the real one
 // that the real SDK cannot tell: GET /v1/organization/audit_logs with bracket query
 // parameters and every filter, newest first, the `after`/`before` cursors, `has_more`,
-// `first_id`/`last_id`, Bearer auth and OpenAI's error bodies. Faults are scripted per
-// request, in order: each request takes the next one, then `always` (if set) applies.
+// `first_id`/`last_id`, Bearer auth and OpenAI's error bodies; and the two key endpoints,
+// GET /v1/organization/projects/{project_id}/api_keys/{key_id} and
+// GET /v1/organization/admin_api_keys/{key_id}, 404 for a key they do not hold. Faults are
+// scripted per request, in order: each request takes the next one, then `always` (if set)
+// applies; `alwaysOn` sets a standing fault for the requests of some paths only.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
@@ -40,7 +43,85 @@ export interface FakeOpenAI {
   fault(...faults: Fault[]): void
   /** A fault for every request once the queued ones are used up. */
   always(fault: Fault | undefined): void
+  /** A fault for every request whose path matches, before the queued ones. */
+  alwaysOn(path: RegExp, fault: Fault | undefined): void
   close(): Promise<void>
+}
+
+/** A project API key as GET /organization/projects/{project_id}/api_keys/{key_id} returns it. */
+export interface ProjectKey {
+  object: 'organization.project.api_key'
+  id: string
+  name: string
+  redacted_value: string
+  created_at: number
+  last_used_at: number | null
+  owner_project_access?: 'active' | 'inactive'
+  owner: {
+    type: 'user' | 'service_account'
+    user?: { id: string; email: string; name: string; role: string; created_at: number }
+    service_account?: { id: string; name: string; role: string; created_at: number }
+  }
+}
+
+/** An admin API key as GET /organization/admin_api_keys/{key_id} returns it. */
+export interface AdminKey {
+  object: 'organization.admin_api_key'
+  id: string
+  name: string
+  redacted_value: string
+  created_at: number
+  last_used_at: number | null
+  expires_at: number | null
+  owner: { type: string; id: string; name: string; role: string; created_at?: number }
+}
+
+/** A key owned by a user, in `projectId`. */
+export function userKey(
+  id: string,
+  options: { project?: string; email?: string; lastUsedAt?: number | null; createdAt?: number } = {}
+): ProjectKey & { project_id: string } {
+  return {
+    project_id: options.project ?? 'proj_main',
+    object: 'organization.project.api_key',
+    id,
+    name: `Key ${id}`,
+    redacted_value: 'sk-proj-****abcd',
+    created_at: options.createdAt ?? 1_790_000_000,
+    last_used_at: options.lastUsedAt === undefined ? 1_790_000_600 : options.lastUsedAt,
+    owner_project_access: 'active',
+    owner: {
+      type: 'user',
+      user: {
+        id: 'user-owner1',
+        email: options.email ?? 'owner@example.com',
+        name: 'Owner One',
+        role: 'owner',
+        created_at: 1_700_000_000
+      }
+    }
+  }
+}
+
+/** A key owned by a service account, in `projectId`. */
+export function serviceAccountKey(
+  id: string,
+  options: { project?: string; lastUsedAt?: number | null } = {}
+): ProjectKey & { project_id: string } {
+  return {
+    project_id: options.project ?? 'proj_main',
+    object: 'organization.project.api_key',
+    id,
+    name: `Key ${id}`,
+    redacted_value: 'sk-svcacct-****wxyz',
+    created_at: 1_790_000_000,
+    last_used_at: options.lastUsedAt === undefined ? null : options.lastUsedAt,
+    owner_project_access: 'active',
+    owner: {
+      type: 'service_account',
+      service_account: { id: 'svc_acct_deploybot', name: 'deploybot', role: 'member', created_at: 1_700_000_000 }
+    }
+  }
 }
 
 export interface FakeOptions {
@@ -54,6 +135,10 @@ export interface FakeOptions {
   ignoreWindow?: boolean
   /** Serve HTTPS with this key and certificate. */
   tls?: { key: string; cert: string }
+  /** The project API keys the key endpoint holds, each with its project. */
+  projectKeys?: (ProjectKey & { project_id: string })[]
+  /** The admin API keys. */
+  adminKeys?: AdminKey[]
 }
 
 function error(status: number, message: string, type: string, code: string | null, param: string | null = null) {
@@ -147,12 +232,13 @@ export async function startFakeOpenAI(options: FakeOptions): Promise<FakeOpenAI>
   const requests: RecordedRequest[] = []
   const queued: Fault[] = []
   let standing: Fault | undefined
+  const standingOn: { path: RegExp; fault: Fault }[] = []
   const sockets = new Set<Socket>()
 
   const handler = (request: IncomingMessage, response: ServerResponse): void => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1')
     requests.push({ path: url.pathname, query: url.searchParams, authorization: request.headers.authorization })
-    const fault = queued.shift() ?? standing
+    const fault = standingOn.find((entry) => entry.path.test(url.pathname))?.fault ?? queued.shift() ?? standing
     if (fault && 'hang' in fault) return // never answers: the client's timeout must end it
     if (fault && 'html' in fault) {
       response.writeHead(fault.status ?? 200, { 'content-type': 'text/html; charset=utf-8' })
@@ -171,7 +257,10 @@ export async function startFakeOpenAI(options: FakeOptions): Promise<FakeOpenAI>
       }
       return send(response, fault.status, body, fault.headers)
     }
-    if (request.method !== 'GET' || url.pathname !== '/v1/organization/audit_logs') {
+    const keyPath =
+      /^\/v1\/organization\/projects\/([^/]+)\/api_keys\/([^/]+)$/.exec(url.pathname) ??
+      /^\/v1\/organization\/admin_api_keys\/([^/]+)$/.exec(url.pathname)
+    if (request.method !== 'GET' || (url.pathname !== '/v1/organization/audit_logs' && !keyPath)) {
       const { status, body } = error(
         404,
         `Invalid URL (${request.method} ${url.pathname})`,
@@ -190,6 +279,23 @@ export async function startFakeOpenAI(options: FakeOptions): Promise<FakeOpenAI>
         'invalid_api_key'
       )
       return send(response, status, body)
+    }
+    if (keyPath) {
+      const [project, id] =
+        keyPath.length === 3
+          ? [decodeURIComponent(keyPath[1]!), decodeURIComponent(keyPath[2]!)]
+          : [undefined, decodeURIComponent(keyPath[1]!)]
+      const key =
+        project === undefined
+          ? options.adminKeys?.find((candidate) => candidate.id === id)
+          : options.projectKeys?.find((candidate) => candidate.id === id && candidate.project_id === project)
+      if (!key) {
+        const { status, body } = error(404, `No such API key: ${id}`, 'invalid_request_error', null)
+        return send(response, status, body)
+      }
+      const answer: Record<string, unknown> = { ...key }
+      delete answer.project_id
+      return send(response, 200, answer, { 'x-request-id': `req_${requests.length}` })
     }
     try {
       send(response, 200, list(options, url.searchParams), { 'x-request-id': `req_${requests.length}` })
@@ -210,6 +316,11 @@ export async function startFakeOpenAI(options: FakeOptions): Promise<FakeOpenAI>
     requests,
     fault: (...faults) => queued.push(...faults),
     always: (fault) => (standing = fault),
+    alwaysOn: (path, fault) => {
+      const at = standingOn.findIndex((entry) => entry.path.source === path.source)
+      if (at >= 0) standingOn.splice(at, 1)
+      if (fault) standingOn.push({ path, fault })
+    },
     close: async () => {
       for (const socket of sockets) socket.destroy()
       await new Promise<void>((resolve) => server.close(() => resolve()))

@@ -118,6 +118,51 @@ export interface KeyFindings {
   findings: Listed<Finding>
   /** Deletions of this key seen in the window. */
   deletions: Listed<Deletion>
+  /** What the Admin API said about the key after the scan; absent when keys were not looked up. */
+  info?: KeyInfo
+}
+
+/** Who owns a key, as the Admin API says: a user (email, role) or a service account (name, id). */
+export interface KeyOwner {
+  type: 'user' | 'service_account' | 'unknown'
+  id?: string
+  name?: string
+  email?: string
+  role?: string
+}
+
+/**
+ * A key as the Admin API describes it when looked up after the scan: as it is now, gone
+ * (the API answers 404), or not looked up, and why. Names and emails are attacker-controlled text.
+ */
+export type KeyInfo =
+  | {
+      status: 'found'
+      /** Unix seconds of the lookup: "how long ago" is measured from it. */
+      lookedUpAt: number
+      name?: string
+      redactedValue?: string
+      owner: KeyOwner
+      createdAt?: number
+      /** Unix seconds; null when the key was never used; absent when the API does not say. */
+      lastUsedAt?: number | null
+      /** Unix seconds; null when it never expires; absent when the API does not say. */
+      expiresAt?: number | null
+    }
+  | { status: 'gone'; lookedUpAt: number }
+  | { status: 'not-looked-up'; reason: string }
+
+/** What the key lookups of a run did, for the summary and the report. */
+export interface KeyLookups {
+  /** Why no key was looked up (enrich-keys is false, an export was scanned); absent when lookups ran. */
+  off?: string
+  /** Requests made to the key endpoints. */
+  requests: number
+  /** Keys looked up (found or gone) and keys not looked up. */
+  lookedUp: number
+  notLookedUp: number
+  /** What the summary must say: lookups refused, failed or over the cap, each once with its count. */
+  notes: string[]
 }
 
 /** [since, until) in Unix seconds; either bound may be open. */

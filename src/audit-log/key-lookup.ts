@@ -1,0 +1,221 @@
+// The keys with findings, looked up in the Admin API after the scan: whose key it is, when it
+// was last used, whether it still exists. One request per key through the official SDK, in the
+// order given (highest severity first), at most `maxLookups` a run. A lookup never fails the
+// run: a refusal (403) stops the lookups of that kind and is noted once, a failure after the
+// SDK's retries is noted, and a key that was not looked up says why.
+import OpenAI from 'openai'
+import type { Finding, KeyFindings, KeyInfo, KeyLookups, KeyOwner } from '../model/index.js'
+import { plural, redact } from '../text.js'
+import { causeOf, createAdminClient, duration, serverMessage } from './openai-client.js'
+
+/** The most keys a run looks up; the rest are counted as not looked up. */
+export const MAX_LOOKUPS = 50
+
+/** What a refused lookup means, in the dashboard's words for the permission it lacks. */
+export const LOOKUP_REFUSED = 'the admin key lacks permission to read API keys (API keys: Read)'
+
+/** After this many lookups that failed after their retries, the rest are not tried. */
+const MAX_FAILURES = 3
+
+export interface KeyLookupOptions {
+  adminKey: string
+  baseURL: string
+  maxLookups?: number
+  /** Retries of one lookup after a 408/409/429/5xx or a connection error (the SDK's backoff). */
+  maxRetries?: number
+  requestTimeoutMs?: number
+  /** Milliseconds all the lookups of a run may take together. */
+  deadlineMs?: number
+  warn?: (line: string) => void
+  /** The clock, in milliseconds (tests fix it). */
+  now?: () => number
+}
+
+export const DEFAULT_LOOKUP_LIMITS = { maxRetries: 5, requestTimeoutMs: 60_000, deadlineMs: 5 * 60_000 }
+
+/** Where a key is looked up: in its project, among the admin keys, or nowhere, and why. */
+export type LookupTarget = { kind: 'project'; projectId: string } | { kind: 'admin' } | { kind: 'none'; reason: string }
+
+/** An admin API key's events are `tenant.admin_api_key.*`; a project key is found in its project. */
+export function lookupTarget(findings: Iterable<Finding>): LookupTarget {
+  let projectId: string | undefined
+  for (const finding of findings) {
+    if (finding.eventType.startsWith('tenant.admin_api_key.')) return { kind: 'admin' }
+    projectId ??= finding.projectId
+  }
+  if (projectId) return { kind: 'project', projectId }
+  return {
+    kind: 'none',
+    reason: 'its events name no project, and a project key can only be looked up in its project'
+  }
+}
+
+const str = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.trim() !== '' ? value : undefined
+const time = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined
+
+function ownerOf(raw: unknown): KeyOwner {
+  const owner = (raw ?? {}) as Record<string, unknown>
+  const user = (owner.user ?? undefined) as Record<string, unknown> | undefined
+  const account = (owner.service_account ?? undefined) as Record<string, unknown> | undefined
+  if (owner.type === 'service_account' || (!owner.type && account)) {
+    return {
+      type: 'service_account',
+      id: str(account?.id ?? owner.id),
+      name: str(account?.name ?? owner.name),
+      role: str(account?.role ?? owner.role)
+    }
+  }
+  if (owner.type === 'user' || user) {
+    // A project key's owner carries the user; an admin key's owner is the user itself.
+    const who = user ?? owner
+    return { type: 'user', id: str(who.id), name: str(who.name), email: str(who.email), role: str(who.role) }
+  }
+  return { type: 'unknown', id: str(owner.id), name: str(owner.name), role: str(owner.role) }
+}
+
+/** The key as the API describes it (ProjectAPIKey or AdminAPIKey). */
+function found(raw: unknown, lookedUpAt: number): KeyInfo {
+  const key = (raw ?? {}) as Record<string, unknown>
+  return {
+    status: 'found',
+    lookedUpAt,
+    name: str(key.name),
+    redactedValue: str(key.redacted_value),
+    owner: ownerOf(key.owner),
+    createdAt: time(key.created_at),
+    lastUsedAt: key.last_used_at === null ? null : time(key.last_used_at),
+    ...(key.expires_at === null || time(key.expires_at) !== undefined
+      ? { expiresAt: time(key.expires_at) ?? null }
+      : {})
+  }
+}
+
+/** The keys' infos by key id, and what the lookups did. */
+export interface LookedUp {
+  infos: Map<string, KeyInfo>
+  lookups: KeyLookups
+}
+
+/**
+ * Looks up each key, one request each, in the order given. Keys over `maxLookups`, keys of a
+ * kind the API refused, and keys after repeated failures or past the deadline are not looked up.
+ */
+export async function lookUpKeys(keys: readonly KeyFindings[], options: KeyLookupOptions): Promise<LookedUp> {
+  const limits = { ...DEFAULT_LOOKUP_LIMITS, ...dropUndefined(options) }
+  const maxLookups = options.maxLookups ?? MAX_LOOKUPS
+  const now = options.now ?? Date.now
+  const scrub = (text: string): string => redact(text, [options.adminKey])
+  const client = createAdminClient({
+    adminKey: options.adminKey,
+    baseURL: options.baseURL,
+    maxRetries: limits.maxRetries,
+    requestTimeoutMs: limits.requestTimeoutMs,
+    warn: options.warn
+  })
+  const deadline = AbortSignal.timeout(limits.deadlineMs)
+  const infos = new Map<string, KeyInfo>()
+  const refused = new Set<'project' | 'admin'>()
+  let requests = 0
+  let failures = 0
+  let refusal: string | undefined
+  for (const key of keys) {
+    const notLookedUp = (reason: string): void => void infos.set(key.keyId, { status: 'not-looked-up', reason })
+    const target = lookupTarget(key.findings)
+    if (target.kind === 'none') {
+      notLookedUp(target.reason)
+      continue
+    }
+    if (requests >= maxLookups) {
+      notLookedUp(`at most ${maxLookups} keys are looked up a run, those of highest severity first`)
+      continue
+    }
+    if (refused.has(target.kind)) {
+      notLookedUp(LOOKUP_REFUSED)
+      continue
+    }
+    if (failures >= MAX_FAILURES) {
+      notLookedUp(`the lookups stopped after ${MAX_FAILURES} of them failed`)
+      continue
+    }
+    if (deadline.aborted) {
+      notLookedUp(`the lookups took longer than their limit of ${duration(limits.deadlineMs)}`)
+      continue
+    }
+    requests++
+    try {
+      const raw =
+        target.kind === 'admin'
+          ? await client.admin.organization.adminAPIKeys.retrieve(key.keyId, { signal: deadline })
+          : await client.admin.organization.projects.apiKeys.retrieve(
+              key.keyId,
+              { project_id: target.projectId },
+              { signal: deadline }
+            )
+      infos.set(key.keyId, found(raw, Math.floor(now() / 1000)))
+    } catch (error) {
+      if (error instanceof OpenAI.NotFoundError && !/^Invalid URL\b/.test(serverMessage(error))) {
+        // OpenAI's own 404 for the key; a 404 for the route itself ("Invalid URL") says
+        // nothing about the key, and must never close an issue.
+        infos.set(key.keyId, { status: 'gone', lookedUpAt: Math.floor(now() / 1000) })
+      } else if (error instanceof OpenAI.PermissionDeniedError || error instanceof OpenAI.AuthenticationError) {
+        // Every other lookup of this kind would be refused too: one refused request, not fifty.
+        refused.add(target.kind)
+        refusal ??= `${error.status}: ${scrub(serverMessage(error))}`
+        notLookedUp(LOOKUP_REFUSED)
+      } else {
+        failures++
+        notLookedUp(failureReason(error, limits, deadline, scrub))
+      }
+    }
+  }
+  const lookups: KeyLookups = {
+    requests,
+    lookedUp: [...infos.values()].filter((info) => info.status !== 'not-looked-up').length,
+    notLookedUp: [...infos.values()].filter((info) => info.status === 'not-looked-up').length,
+    notes: notesOf(infos, refusal)
+  }
+  return { infos, lookups }
+}
+
+function dropUndefined(options: KeyLookupOptions): Partial<typeof DEFAULT_LOOKUP_LIMITS> {
+  const { maxRetries, requestTimeoutMs, deadlineMs } = options
+  return Object.fromEntries(
+    Object.entries({ maxRetries, requestTimeoutMs, deadlineMs }).filter(([, value]) => value !== undefined)
+  )
+}
+
+function failureReason(
+  error: unknown,
+  limits: typeof DEFAULT_LOOKUP_LIMITS,
+  deadline: AbortSignal,
+  scrub: (text: string) => string
+): string {
+  if (deadline.aborted) return `the lookups took longer than their limit of ${duration(limits.deadlineMs)}`
+  if (error instanceof OpenAI.APIConnectionError) {
+    return `the API could not be reached or did not answer within ${duration(limits.requestTimeoutMs)} (${scrub(causeOf(error))}), ${limits.maxRetries + 1} tries`
+  }
+  if (error instanceof OpenAI.APIError && error.status !== undefined) {
+    const retried =
+      error.status === 429 || error.status >= 500 ? ` after ${plural(limits.maxRetries, 'retry', 'retries')}` : ''
+    return `the API answered ${error.status}${retried} (${scrub(serverMessage(error))})`
+  }
+  return scrub(error instanceof Error ? error.message : String(error)).slice(0, 300)
+}
+
+/** One note per reason, with how many keys it left without a lookup; the refusal first. */
+function notesOf(infos: ReadonlyMap<string, KeyInfo>, refusal: string | undefined): string[] {
+  const counts = new Map<string, number>()
+  for (const info of infos.values()) {
+    if (info.status === 'not-looked-up') counts.set(info.reason, (counts.get(info.reason) ?? 0) + 1)
+  }
+  return [...counts.entries()]
+    .sort(([a], [b]) => Number(b === LOOKUP_REFUSED) - Number(a === LOOKUP_REFUSED))
+    .map(([reason, count]) =>
+      reason === LOOKUP_REFUSED
+        ? `${plural(count, 'key')} not looked up: ${reason}. Give the admin key that permission to see ` +
+          `owners and last use, or set enrich-keys: false (the API answered ${refusal})`
+        : `${plural(count, 'key')} not looked up: ${reason}.`
+    )
+}
