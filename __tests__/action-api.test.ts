@@ -41,12 +41,20 @@ const inputs = (fake: FakeOpenAI, key = KEY) => ({
 })
 
 describe('dist/index.js against the Admin API', () => {
-  it('reads the last 24 hours page by page and reports the findings', async () => {
+  it('reads the last 24 hours page by page, reports the findings, and looks up at most 50 keys', async () => {
     server = await startFakeOpenAI({ key: KEY, events: events() })
     const run = await runAction(inputs(server))
     expect(run.code).toBe(0)
     expect(run.outputs).toMatchObject({ complete: 'true', findings: '75', high: '75', events: '150' })
-    expect(server.requests).toHaveLength(2)
+    const paths = server.requests.map((request) => request.path)
+    expect(paths.filter((path) => path === '/v1/organization/audit_logs')).toHaveLength(2)
+    // 75 keys with findings: the first 50 are looked up (none of them exists in the fake), the rest counted.
+    expect(paths.filter((path) => path.startsWith('/v1/organization/projects/proj_main/api_keys/'))).toHaveLength(50)
+    expect(paths).toHaveLength(52)
+    expect(run.summary).toContain('- Keys looked up: 50 of 75 (25 not looked up: see below)')
+    expect(run.summary.replace(/\\/g, '')).toContain(
+      '25 keys not looked up: at most 50 keys are looked up a run, those of highest severity first.'
+    )
     expect(everything(run, KEY)).not.toContain(KEY)
   })
 

@@ -1,13 +1,15 @@
 // The one place the stages are composed: settings in; the audit-log source and the scan
-// (events in, findings out, grouped by key once); the issues on GitHub (one per key);
-// then the report that the summary, the outputs, the JSON file and the CLI render.
+// (events in, findings out, grouped by key once); the keys with findings looked up in the
+// Admin API; the issues on GitHub (one per key); then the report that the summary, the
+// outputs, the JSON file and the CLI render.
 // The action (action/run.ts) and the CLI (cli/) differ only in where settings come from
 // and where the results go.
 import { AdminApiSource } from './audit-log/api-source.js'
 import { FileSource } from './audit-log/file-source.js'
+import { lookUpKeys } from './audit-log/key-lookup.js'
 import type { AuditLogSource } from './audit-log/source.js'
 import { proxiedFetch } from './http/fetch.js'
-import type { KeyFindings, TimeWindow } from './model/index.js'
+import type { KeyFindings, KeyLookups, TimeWindow } from './model/index.js'
 import type { IssueOptions } from './issues/options.js'
 import { syncIssues, type IssueTarget } from './issues/sync.js'
 import { gate } from './report/gate.js'
@@ -40,9 +42,37 @@ export interface Scanned {
   window: TimeWindow
   source: AuditLogSource
   result: ScanResult
-  /** The findings by key, and the suppressed ones: grouped once, for the issues and the report. */
+  /** The findings by key (with what the Admin API said about each key), and the suppressed ones: grouped once, for the issues and the report. */
   keys: KeyFindings[]
   suppressed: KeyFindings[]
+  /** What the key lookups did. */
+  lookups: KeyLookups
+}
+
+/**
+ * Looks up the keys with findings in the Admin API (owner, last use, whether it still
+ * exists). Off with enrich-keys: false, and for an export: there is no Admin API to ask.
+ */
+async function knowKeys(
+  settings: Settings,
+  keys: KeyFindings[],
+  log: ScanLog
+): Promise<{ keys: KeyFindings[]; lookups: KeyLookups }> {
+  const off = !settings.enrichKeys
+    ? 'enrich-keys is false'
+    : settings.auditLogFile
+      ? 'an exported audit log was scanned, not the Admin API'
+      : undefined
+  if (off !== undefined || keys.length === 0)
+    return { keys, lookups: { off, requests: 0, lookedUp: 0, notLookedUp: 0, notes: [] } }
+  log.progress?.line(`Looking up ${keys.length > 1 ? `${keys.length} keys` : 'the key'} with findings in the Admin API`)
+  const { infos, lookups } = await lookUpKeys(keys, {
+    adminKey: settings.openaiAdminKey,
+    baseURL: settings.openaiBaseUrl,
+    warn: log.warn,
+    fetch: proxiedFetch(settings.proxy)
+  })
+  return { keys: keys.map((key) => ({ ...key, info: infos.get(key.keyId) })), lookups }
 }
 
 export async function scanWindow(settings: Settings, now = Date.now(), log: ScanLog = {}): Promise<Scanned> {
@@ -50,8 +80,9 @@ export async function scanWindow(settings: Settings, now = Date.now(), log: Scan
   const source = openSource(settings, window, log)
   const progress = { eventsRead: 0 }
   const stop = log.progress ? trackProgress(source, () => progress.eventsRead, log.progress) : () => undefined
+  let result: ScanResult
   try {
-    const result = await scan(source, {
+    result = await scan(source, {
       rule: { elevatedScopes: settings.elevatedScopes, highScopes: settings.highScopes },
       window,
       allowActors: settings.allowActors,
@@ -59,15 +90,17 @@ export async function scanWindow(settings: Settings, now = Date.now(), log: Scan
       progress,
       tempDir: settings.tempDir
     })
-    return {
-      window,
-      source,
-      result,
-      keys: groupByKey(result.findings, result.deletions),
-      suppressed: groupByKey(result.suppressed)
-    }
   } finally {
     stop()
+  }
+  const known = await knowKeys(settings, groupByKey(result.findings, result.deletions), log)
+  return {
+    window,
+    source,
+    result,
+    keys: known.keys,
+    suppressed: groupByKey(result.suppressed),
+    lookups: known.lookups
   }
 }
 
@@ -79,6 +112,7 @@ export function report(settings: Settings, scanned: Scanned, issues: IssueAction
     result,
     keys: scanned.keys,
     suppressed: scanned.suppressed,
+    lookups: scanned.lookups,
     failOn: settings.failOn,
     gate: gate({
       severities: result.severities,

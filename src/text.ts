@@ -23,6 +23,15 @@ export function isoTime(seconds: number, short = false): string {
   return short ? iso.replace('.000Z', 'Z') : iso
 }
 
+/** A span of time in words, rounded down: "45 seconds", "3 hours", "12 days". */
+export function span(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds))
+  if (s < 120) return plural(s, 'second')
+  if (s < 7200) return plural(Math.floor(s / 60), 'minute')
+  if (s < 172_800) return plural(Math.floor(s / 3600), 'hour')
+  return plural(Math.floor(s / 86_400), 'day')
+}
+
 /** "1 key", "2 keys"; `many` for nouns that do not take an s. */
 export function plural(count: number, noun: string, many = `${noun}s`): string {
   return `${count} ${count === 1 ? noun : many}`

@@ -1,7 +1,8 @@
 // What an issue says.
 import { markedEvents } from '../../src/issues/markers.js'
 import type { IssueOptions } from '../../src/issues/options.js'
-import { renderIssue } from '../../src/issues/render.js'
+import { renderIssue, renderUpdate } from '../../src/issues/render.js'
+import type { KeyInfo } from '../../src/model/index.js'
 import { groupByKey } from '../../src/scan/by-key.js'
 import { created, deleted, scanned } from '../support/events.js'
 
@@ -43,5 +44,86 @@ describe('issue bodies', () => {
     expect(issue.body).toContain('- …and 480 more deletion events')
     const recorded = [issue.body, ...issue.more].flatMap((body) => markedEvents(body))
     expect(new Set(recorded).size).toBe(2500)
+  })
+})
+
+describe('what the Admin API said about the key', () => {
+  const at = 1_790_086_400
+
+  async function withInfo(info: KeyInfo): Promise<string> {
+    const result = await scanned([created({ id: 'audit_log-1', key: 'key-k', scopes: ['all'] })])
+    const [key] = groupByKey(result.findings)
+    return renderIssue({ ...key!, info }, OPTIONS).body
+  }
+
+  it("names a user owner's email and role, the key's name and redacted value, and its last use", async () => {
+    const body = await withInfo({
+      status: 'found',
+      lookedUpAt: at,
+      name: 'CI key',
+      redactedValue: 'sk-proj-****abcd',
+      owner: { type: 'user', id: 'user-1', email: 'alice@example.com', role: 'owner' },
+      createdAt: at - 30 * 86_400,
+      lastUsedAt: at - 5400
+    })
+    expect(body).toContain(
+      [
+        '### The key in the Admin API',
+        '',
+        'As the Admin API described it at 2026-09-22T14:13:20Z:',
+        '',
+        '- Owner: user alice@\u200bexample\\.com (owner)',
+        '- Name: CI key',
+        '- Redacted value: `sk-proj-****abcd`',
+        '- Created: 2026-08-23T14:13:20Z',
+        '- Last used: 2026-09-22T12:43:20Z (90 minutes before the lookup)',
+        '',
+        '### Events'
+      ].join('\n')
+    )
+  })
+
+  it('says never used, and when an admin key expires', async () => {
+    const body = await withInfo({
+      status: 'found',
+      lookedUpAt: at,
+      owner: { type: 'service_account', id: 'svc_acct_1', name: 'deploybot', role: 'member' },
+      lastUsedAt: null,
+      expiresAt: null
+    })
+    expect(body).toContain('- Owner: service account deploybot (`svc_acct_1`, member)')
+    expect(body).toContain('- Last used: never used')
+    expect(body).toContain('- Expires: never')
+  })
+
+  it('says the key no longer exists, or why it could not be looked up', async () => {
+    expect(await withInfo({ status: 'gone', lookedUpAt: at })).toContain(
+      '**The key no longer exists**: the Admin API answered 404 (not found) for it at 2026-09-22T14:13:20Z.'
+    )
+    const body = await withInfo({
+      status: 'not-looked-up',
+      reason: 'its events name no project, and a project key can only be looked up in its project'
+    })
+    expect(body.replace(/\\/g, '')).toContain(
+      'The key could not be looked up: its events name no project, and a project key can only be looked up in its project.'
+    )
+  })
+
+  it('makes a hostile owner name inert', async () => {
+    const body = await withInfo({
+      status: 'found',
+      lookedUpAt: at,
+      name: '@org/team <img src=x> [x](https://evil.example)',
+      owner: { type: 'service_account', id: 'svc`|x', name: '@everyone' },
+      lastUsedAt: null
+    })
+    expect(body).not.toMatch(/(^|[^\u200b\\])@(org|everyone)/)
+    expect(body).not.toMatch(/(^|[^\\])<img/)
+    expect(body).not.toContain('](https://evil')
+  })
+
+  it('puts it after the new events in a comment', () => {
+    const [comment] = renderUpdate([], [], OPTIONS, { status: 'gone', lookedUpAt: at })
+    expect(comment).toContain('### The key in the Admin API')
   })
 })

@@ -47,7 +47,14 @@ async function triage(events: unknown[], inputs: Partial<Record<InputName, strin
     source,
     result,
     keys: groupByKey(result.findings, result.deletions),
-    suppressed: groupByKey(result.suppressed)
+    suppressed: groupByKey(result.suppressed),
+    lookups: {
+      off: 'an exported audit log was scanned, not the Admin API',
+      requests: 0,
+      lookedUp: 0,
+      notLookedUp: 0,
+      notes: []
+    }
   }
   const issues = await triageIssues(settings, scanned, { timings: FAST })
   return report(settings, scanned, issues)

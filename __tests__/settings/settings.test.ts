@@ -43,6 +43,7 @@ describe('settings', () => {
       maxIssues: 25,
       dryRun: false,
       reopenClosed: true,
+      enrichKeys: true,
       label: 'openai-keywatch',
       elevatedScopes: [
         'all',

@@ -27,6 +27,8 @@ export interface KeyLookupOptions {
   /** Milliseconds all the lookups of a run may take together. */
   deadlineMs?: number
   warn?: (line: string) => void
+  /** The fetch to send requests with (through a proxy); the runtime's by default. */
+  fetch?: typeof globalThis.fetch
   /** The clock, in milliseconds (tests fix it). */
   now?: () => number
 }
@@ -112,7 +114,8 @@ export async function lookUpKeys(keys: readonly KeyFindings[], options: KeyLooku
     baseURL: options.baseURL,
     maxRetries: limits.maxRetries,
     requestTimeoutMs: limits.requestTimeoutMs,
-    warn: options.warn
+    warn: options.warn,
+    fetch: options.fetch
   })
   const deadline = AbortSignal.timeout(limits.deadlineMs)
   const infos = new Map<string, KeyInfo>()

@@ -65,6 +65,9 @@ Each option is the action input of the same name (see action.yml):
   --since TIME             window start (inclusive): ISO 8601 or Unix seconds
   --until TIME             window end (exclusive); default now
   --project-ids LIST       only the key events of these OpenAI projects, comma-separated
+  --enrich-keys BOOL       look up each key with findings in the Admin API (owner,
+                           last use, whether it still exists; at most 50 a run;
+                           default true, API only)
   --fail-on LEVEL          critical, high (default), medium, low, info or none
   --allow-actors LIST      emails, user ids or service-account ids to suppress
   --elevated-scopes LIST   scope patterns that make a finding, * for any characters
@@ -143,6 +146,7 @@ export const SCAN_FLAGS: Record<string, InputName> = {
   since: 'since',
   until: 'until',
   'project-ids': 'project-ids',
+  'enrich-keys': 'enrich-keys',
   'fail-on': 'fail-on',
   'allow-actors': 'allow-actors',
   'elevated-scopes': 'elevated-scopes',

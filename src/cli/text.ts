@@ -3,10 +3,10 @@
 // attacker-controlled: control characters (ANSI escapes among them) and bidi overrides
 // are removed so it cannot rewrite the screen.
 import { styleText } from 'node:util'
-import type { Finding, KeyFindings } from '../model/index.js'
+import type { Finding, KeyFindings, KeyInfo } from '../model/index.js'
 import { scopesShown } from '../report/markdown.js'
 import type { Report } from '../report/report.js'
-import { cut, isoTime, oneLine, plural } from '../text.js'
+import { cut, isoTime, oneLine, plural, span } from '../text.js'
 
 type Style = Parameters<typeof styleText>[0]
 
@@ -63,10 +63,31 @@ function findingLine(finding: Finding, paint: Paint): string[] {
   ]
 }
 
+/** What the Admin API said about the key, on one line. */
+function infoLine(info: KeyInfo, paint: Paint): string {
+  if (info.status === 'gone') return paint(['bold', 'red'], 'no longer exists (the Admin API answers 404)')
+  if (info.status === 'not-looked-up') return paint('dim', `not looked up: ${plain(info.reason, 300)}`)
+  const { owner } = info
+  const who =
+    owner.type === 'user'
+      ? `user ${plain(owner.email ?? owner.name ?? owner.id, 120)}${owner.role ? ` (${plain(owner.role, 40)})` : ''}`
+      : owner.type === 'service_account'
+        ? `service account ${plain(owner.name, 120)} (${plain(owner.id, 80)}${owner.role ? `, ${plain(owner.role, 40)}` : ''})`
+        : 'owner not said'
+  const used =
+    info.lastUsedAt === null
+      ? 'never used'
+      : info.lastUsedAt === undefined
+        ? 'last use not said'
+        : `last used ${time(info.lastUsedAt)} (${span(info.lookedUpAt - info.lastUsedAt)} ago)`
+  return `owned by ${who}, named ${plain(info.name, 80)} (${plain(info.redactedValue, 40)}), ${used}`
+}
+
 function keyBlock(key: KeyFindings, paint: Paint): string[] {
   const severity = paint(SEVERITY_STYLE[key.severity] ?? 'reset', key.severity.padEnd(6))
   const count = plural(key.findings.length, 'finding')
   const lines = [`  ${severity}  ${paint('bold', plain(key.keyId, 80))}  ${paint('dim', count)}`]
+  if (key.info) lines.push(`          ${infoLine(key.info, paint)}`)
   for (const finding of key.findings) for (const line of findingLine(finding, paint)) lines.push(`          ${line}`)
   for (const deletion of key.deletions) {
     lines.push(
@@ -111,6 +132,8 @@ export function renderText(report: Report, paint: Paint = painter(false), option
     lines.push('', paint('bold', 'Findings by key'))
     for (const key of report.keys) lines.push(...keyBlock(key, paint))
   } else lines.push('', 'No findings.')
+
+  for (const note of report.keyLookups.notes) lines.push(`  ${paint('yellow', 'note:')} ${plain(note, 600)}`)
 
   if (report.suppressed.length > 0) {
     const count = report.suppressed.reduce((sum, key) => sum + key.findings.length, 0)

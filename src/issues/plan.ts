@@ -2,7 +2,14 @@
 // which comments to believe, and the steps that open, update or leave an issue. The GitHub
 // sync (sync.ts) reads and writes; this module only decides, so a unit test reaches every
 // policy without HTTP.
-import { severityRank, type Deletion, type Finding, type KeyFindings, type Severity } from '../model/index.js'
+import {
+  severityRank,
+  type Deletion,
+  type Finding,
+  type KeyFindings,
+  type KeyInfo,
+  type Severity
+} from '../model/index.js'
 import { plural } from '../text.js'
 import { eventIds, markedEvents, markedKey, markerId } from './markers.js'
 import type { IssueAction } from '../report/report.js'
@@ -92,6 +99,8 @@ export interface KeyWork {
   severity?: Severity
   findings: readonly Finding[]
   deletions: readonly Deletion[]
+  /** What the Admin API said about the key this run, when it was looked up. */
+  info?: KeyInfo
 }
 
 /** The keys a run has something to say about: findings first (as grouped), then keys only deleted. */
@@ -109,7 +118,8 @@ export function keysToTriage(keys: readonly KeyFindings[], deletions: Iterable<D
       keyId: key.keyId,
       severity: key.severity,
       findings: [...key.findings],
-      deletions: [...key.deletions]
+      deletions: [...key.deletions],
+      info: key.info
     })),
     ...[...deletedOnly.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
@@ -150,7 +160,8 @@ export function planKey(work: KeyWork, issue: KnownIssue | undefined, options: I
       keyId: work.keyId,
       severity: work.severity,
       findings: work.findings,
-      deletions: work.deletions
+      deletions: work.deletions,
+      info: work.info
     }
     return {
       kind: 'create',
@@ -180,7 +191,7 @@ export function planKey(work: KeyWork, issue: KnownIssue | undefined, options: I
     patch.labels = [...issue.labels.filter((label) => !/^severity:/i.test(label)), severityLabel(raised)]
     changes.push(`${labelled ? severityLabel(labelled) : 'no severity'} → ${severityLabel(raised)}`)
   }
-  const comments = findings.length + deletions.length > 0 ? renderUpdate(findings, deletions, options) : []
+  const comments = findings.length + deletions.length > 0 ? renderUpdate(findings, deletions, options, work.info) : []
   if (findings.length > 0) changes.unshift(plural(findings.length, 'new event'))
   if (deletions.length > 0) changes.push('key deleted')
   if (comments.length === 0 && patch.state === undefined && patch.labels === undefined)

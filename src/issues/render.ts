@@ -1,12 +1,14 @@
 // What an issue and a comment say: the key, its events in a table, the deletion, the alert
 // context, MITRE ATT&CK and the runbook as a checklist. Pure, so the CLI can show an issue
 // without GitHub. Every piece of log text goes through the Markdown sanitiser.
-import type { Deletion, Finding, KeyFindings, Severity } from '../model/index.js'
+import type { Deletion, Finding, KeyFindings, KeyInfo, Severity } from '../model/index.js'
 import {
   code,
   EVENT_COLUMNS,
   eventCells,
   inert,
+  lastUsedText,
+  ownerText,
   severityCell,
   SEVERITY_ICON,
   sourceOf,
@@ -65,6 +67,34 @@ function deletedSection(deletions: readonly Deletion[]): string {
   const lines = deletions.slice(0, 20).map(deletionLine)
   if (deletions.length > 20) lines.push(`- …and ${deletions.length - 20} more deletion events`)
   return `### The key was deleted (remediated)\n\n${lines.join('\n')}`
+}
+
+/**
+ * What the Admin API said about the key when this run looked it up. It is written once, in a
+ * new issue or in a comment that records new events, and never compared: "last used" changes
+ * with time, and must not make a rerun write.
+ */
+export function keyInfoSection(info: KeyInfo | undefined): string {
+  if (!info) return ''
+  const head = '### The key in the Admin API'
+  switch (info.status) {
+    case 'found': {
+      const lines = [
+        `- Owner: ${ownerText(info.owner)}`,
+        `- Name: ${inert(info.name, 120)}`,
+        `- Redacted value: ${code(info.redactedValue, 80)}`,
+        `- Created: ${timeCell(info.createdAt)}`,
+        `- Last used: ${lastUsedText(info, 'earlier')}`
+      ]
+      if (info.expiresAt !== undefined)
+        lines.push(`- Expires: ${info.expiresAt === null ? 'never' : timeCell(info.expiresAt)}`)
+      return `${head}\n\nAs the Admin API described it at ${timeCell(info.lookedUpAt)}:\n\n${lines.join('\n')}`
+    }
+    case 'gone':
+      return `${head}\n\n**The key no longer exists**: the Admin API answered 404 (not found) for it at ${timeCell(info.lookedUpAt)}.`
+    case 'not-looked-up':
+      return `${head}\n\nThe key could not be looked up: ${inert(info.reason, 400)}.`
+  }
 }
 
 function runLine(options: IssueOptions): string {
@@ -165,8 +195,11 @@ export function renderIssue(key: KeyFindings, options: IssueOptions): RenderedIs
       `- Elevated scopes: ${elevated.map((scope) => code(scope, 40)).join(' ') || '-'}`,
       `- Latest actor: ${inert(top.actor.name, 120)} from ${sourceOf(top.actor)}`
     ].join('\n'),
+    keyInfoSection(key.info),
     '### Events'
-  ].join('\n\n')
+  ]
+    .filter(Boolean)
+    .join('\n\n')
   const deleted = deletions.length > 0 ? deletedSection(deletions) : ''
   const tail = [deleted, alertContextSection(top), mitreSection(), runbookSection()].filter(Boolean).join('\n\n')
   const markers = eventIds(findings, deletions).map(eventMarker)
@@ -183,14 +216,19 @@ export function renderIssue(key: KeyFindings, options: IssueOptions): RenderedIs
 export function renderUpdate(
   findings: readonly Finding[],
   deletions: readonly Deletion[],
-  options: IssueOptions
+  options: IssueOptions,
+  info?: KeyInfo
 ): string[] {
   const head: string[] = []
   if (findings.length > 0) {
     head.push(`### ${plural(findings.length, 'new event')} on this key\n\n${runLine(options)}`)
   }
-  const tail =
-    deletions.length > 0 ? deletedSection(deletions) + (findings.length === 0 ? `\n\n${runLine(options)}` : '') : ''
+  const tail = [
+    deletions.length > 0 ? deletedSection(deletions) + (findings.length === 0 ? `\n\n${runLine(options)}` : '') : '',
+    keyInfoSection(info)
+  ]
+    .filter(Boolean)
+    .join('\n\n')
   const markers = eventIds(findings, deletions).map(eventMarker)
   return compose(head.join('\n\n'), findings.map(eventRow), tail, markers).map((body) => body.replace(/^\n+/, ''))
 }

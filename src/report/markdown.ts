@@ -3,8 +3,8 @@
 // or team pings, no issue references, no raw HTML, no links or images that load, no
 // broken tables, and a capped length.
 
-import type { Finding } from '../model/index.js'
-import { cut, isoTime, oneLine } from '../text.js'
+import type { Finding, KeyInfo, KeyOwner } from '../model/index.js'
+import { cut, isoTime, oneLine, span } from '../text.js'
 
 const ZWSP = '\u200b'
 
@@ -79,4 +79,27 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
 /** A time for a table cell: ISO 8601 in UTC, or - when the event carries none. */
 export function timeCell(seconds: number | undefined): string {
   return seconds === undefined ? '-' : isoTime(seconds, true)
+}
+
+/** A key's owner as the Admin API names it: a user's email and role, a service account's name, id and role. */
+export function ownerText(owner: KeyOwner): string {
+  const role = owner.role ? `, ${inert(owner.role, 40)}` : ''
+  if (owner.type === 'user') {
+    const who = owner.email ?? owner.name ?? owner.id
+    return `user ${inert(who, 120)}${owner.role ? ` (${inert(owner.role, 40)})` : ''}`
+  }
+  if (owner.type === 'service_account')
+    return `service account ${inert(owner.name, 120)} (${code(owner.id, 80)}${role})`
+  return owner.id || owner.name ? `${inert(owner.name ?? owner.id, 120)}` : 'not said'
+}
+
+/**
+ * When a found key was last used: never, not said, or the time and how long before the
+ * lookup (`ago` words it for a report read at once, `earlier` for text read later).
+ */
+export function lastUsedText(info: Extract<KeyInfo, { status: 'found' }>, words: 'ago' | 'earlier'): string {
+  if (info.lastUsedAt === null) return 'never used'
+  if (info.lastUsedAt === undefined) return 'not said'
+  const before = Math.max(0, info.lookedUpAt - info.lastUsedAt)
+  return `${timeCell(info.lastUsedAt)} (${span(before)} ${words === 'ago' ? 'ago' : 'before the lookup'})`
 }

@@ -1,7 +1,7 @@
 // The run's record: what was read, what was found, what was done. The JSON report,
 // the job summary, the outputs and the CLI all render this one object.
 import type { SourceStatus } from '../audit-log/source.js'
-import type { KeyFindings, Rejected, TimeWindow } from '../model/index.js'
+import type { KeyFindings, KeyLookups, Rejected, TimeWindow } from '../model/index.js'
 import { RULE } from '../rules/api-key-anomalous-activity.js'
 import type { ScanResult } from '../scan/engine.js'
 import type { FailOn } from '../settings/settings.js'
@@ -45,8 +45,11 @@ export interface Report {
   /** `keyEvents`: how many of them are API key events that could not be judged. */
   malformed: { count: number; keyEvents: number; listed: Rejected[] }
   counts: { total: number; critical: number; high: number; medium: number; low: number; info: number }
+  /** The keys with findings, each with what the Admin API said about it (`info`) when looked up. */
   keys: KeyFindings[]
   suppressed: KeyFindings[]
+  /** What the key lookups did: how many, and the notes (refused, failed, over the cap). */
+  keyLookups: KeyLookups
   /** What was done on GitHub per key; empty when create-issues is false or nothing needed saying. */
   issues: IssueAction[]
   /** create-issues and dry-run, so the summary can say why there are no issue actions. */
@@ -66,6 +69,8 @@ export function buildReport(input: {
   /** The findings and the suppressed findings grouped by key (once per run, in the pipeline). */
   keys: KeyFindings[]
   suppressed: KeyFindings[]
+  /** What the key lookups did; none when absent. */
+  lookups?: KeyLookups
   failOn: FailOn
   gate: GateVerdict
   issues?: IssueAction[]
@@ -94,6 +99,13 @@ export function buildReport(input: {
     },
     keys: input.keys,
     suppressed: input.suppressed,
+    keyLookups: input.lookups ?? {
+      off: 'keys were not looked up',
+      requests: 0,
+      lookedUp: 0,
+      notLookedUp: 0,
+      notes: []
+    },
     issues: input.issues ?? [],
     issueMode: input.issueMode ?? 'off',
     failOn: input.failOn,

@@ -1,8 +1,18 @@
 // The job summary: what was scanned, what was found, what was done, and the verdict.
-import type { Finding, KeyFindings } from '../model/index.js'
+import type { Finding, KeyFindings, KeyInfo } from '../model/index.js'
 import { RULE } from '../rules/api-key-anomalous-activity.js'
 import { plural } from '../text.js'
-import { code, EVENT_COLUMNS, eventCells, inert, severityCell, table, timeCell } from './markdown.js'
+import {
+  code,
+  EVENT_COLUMNS,
+  eventCells,
+  inert,
+  lastUsedText,
+  ownerText,
+  severityCell,
+  table,
+  timeCell
+} from './markdown.js'
 import type { IssueAction, Report } from './report.js'
 
 /** GitHub keeps at most 1 MiB (bytes) of summary per step; stay well below it. */
@@ -131,6 +141,52 @@ function issuesSection(report: Report): string[] {
   return parts
 }
 
+function keyInfoCells(info: KeyInfo | undefined): string[] {
+  if (info?.status === 'found') {
+    return [
+      ownerText(info.owner),
+      inert(info.name, 80),
+      code(info.redactedValue, 40),
+      timeCell(info.createdAt),
+      lastUsedText(info, 'ago'),
+      'yes'
+    ]
+  }
+  if (info?.status === 'gone') return ['-', '-', '-', '-', '-', '**no longer exists** (404)']
+  // Why is in the notes above the table, once per reason.
+  return ['-', '-', '-', '-', '-', 'not looked up']
+}
+
+/** The head's line on the key lookups, when there are keys to look up. */
+function lookupLine(report: Report): string {
+  const { keyLookups: lookups } = report
+  if (report.keys.length === 0) return ''
+  if (lookups.off !== undefined) return `- Keys looked up: no (${inert(lookups.off, 200)})`
+  const not = lookups.notLookedUp > 0 ? ` (${lookups.notLookedUp} not looked up: see below)` : ''
+  return `- Keys looked up: ${lookups.lookedUp} of ${report.keys.length}${not}`
+}
+
+/** What the Admin API said about each key with findings, and what kept keys from being looked up. */
+function keysSection(report: Report): string[] {
+  const { keyLookups: lookups } = report
+  if (lookups.off !== undefined || report.keys.length === 0) return []
+  const parts = ['### The keys in the Admin API']
+  if (lookups.notes.length > 0)
+    parts.push(['> [!WARNING]', ...lookups.notes.map((note) => `> - ${inert(note, 600)}`)].join('\n'))
+  // Keys none of which could be looked up make a table of dashes: the notes say it all.
+  if (lookups.lookedUp === 0) return parts
+  parts.push(
+    boundedTable(
+      ['Key', 'Owner', 'Name', 'Redacted value', 'Created (UTC)', 'Last used', 'Still exists'],
+      rowsOf(report.keys, (key) => [code(key.keyId, 80), ...keyInfoCells(key.info)]),
+      report.keys.length,
+      SECTION_BUDGET,
+      (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`
+    )
+  )
+  return parts
+}
+
 export function renderSummary(report: Report): string {
   const head: string[] = []
   const window = `${report.window.since ?? 'the start of the file'} to ${report.window.until ?? 'its end'}`
@@ -142,6 +198,7 @@ export function renderSummary(report: Report): string {
       `- Read completely: ${report.complete ? 'yes' : `**no**: ${report.missing.map((part) => inert(part, 300)).join('; ')}`}`,
       `- Events scanned: ${report.eventsScanned} (API key events: ${report.keyEvents}${report.duplicates ? `, duplicates skipped: ${report.duplicates}` : ''})`,
       `- Findings: ${report.counts.total} (HIGH ${report.counts.high}, MEDIUM ${report.counts.medium}) on ${plural(report.keys.length, 'key')}`,
+      lookupLine(report),
       report.suppressed.length
         ? `- Suppressed (allow-actors): ${countOf(report.suppressed)}, not counted for the verdict`
         : '',
@@ -160,7 +217,7 @@ export function renderSummary(report: Report): string {
     )
   }
 
-  const after: string[] = [...issuesSection(report)]
+  const after: string[] = [...keysSection(report), ...issuesSection(report)]
   if (report.suppressed.length > 0) {
     const suppressed = countOf(report.suppressed)
     after.push(`### Suppressed (allow-actors): ${suppressed}`)

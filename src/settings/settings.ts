@@ -16,6 +16,7 @@ export const DEFAULTS = {
   since: '',
   until: '',
   'project-ids': '',
+  'enrich-keys': 'true',
   'fail-on': 'high',
   'create-issues': 'true',
   label: 'openai-keywatch',
@@ -39,6 +40,8 @@ export interface Settings {
   since?: number
   until?: number
   projectIds: string[]
+  /** Look up each key with findings in the Admin API (owner, last use, whether it still exists). */
+  enrichKeys: boolean
   failOn: FailOn
   githubToken: string
   createIssues: boolean
@@ -247,6 +250,7 @@ export function readSettings(read: Read, env: NodeJS.ProcessEnv = {}): Settings 
     since,
     until,
     projectIds: parseList(value('project-ids')),
+    enrichKeys: parseBoolean('enrich-keys', value('enrich-keys')),
     failOn: parseFailOn('fail-on', value('fail-on')),
     githubToken: read('github-token').trim(),
     createIssues: parseBoolean('create-issues', value('create-issues')),
