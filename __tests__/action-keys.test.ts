@@ -1,7 +1,7 @@
 // Knowing the key: dist/index.js as the runner starts it, reading the fake Admin API (audit
 // log and key endpoints) and filing issues in the fake GitHub, both on 127.0.0.1.
 import { readFileSync } from 'node:fs'
-import { markedKey } from '../src/issues/markers.js'
+import { markedClosed, markedKey } from '../src/issues/markers.js'
 import { runAction } from './support/action.js'
 import { FakeGitHub } from './support/fake-github.js'
 import {
@@ -146,6 +146,92 @@ describe('dist/index.js knows the key', () => {
     const gate = JSON.parse(readFileSync(failing.outputs.report!, 'utf8')).gate
     expect(gate).toEqual({ failed: true, reason: '8 findings at or above fail-on (high).' })
   })
+
+  it('close-when-revoked closes exactly the issues of keys known to be gone, once', async () => {
+    const events = [
+      keyEvent(1, now - 7200, ['all']),
+      keyEvent(2, now - 7100, ['all']),
+      keyEvent(3, now - 7000, ['all']),
+      keyEvent(4, now - 6900, ['all'], 'api_key.created', 'proj_locked'),
+      // Created and deleted in the same window: opened and closed at once.
+      keyEvent(5, now - 6800, ['all']),
+      { ...keyEvent(5, now - 6000, [], 'api_key.deleted'), id: 'audit_log-del5' }
+    ]
+    const keys = [userKey('key_1'), userKey('key_2'), userKey('key_3'), userKey('key_4', { project: 'proj_locked' })]
+    openai = await startFakeOpenAI({ key: KEY, events, projectKeys: keys })
+    // Lookups in one project are refused: no evidence, so its key's issue stays open.
+    openai.alwaysOn(/proj_locked/, { status: 403 })
+    github = await new FakeGitHub().start()
+    const fake = openai
+    const run = () =>
+      runAction(
+        {
+          'openai-admin-key': KEY,
+          'openai-base-url': fake.baseURL,
+          'github-token': github!.token,
+          lookback: '3h',
+          'fail-on': 'none',
+          'close-when-revoked': 'true'
+        },
+        { GITHUB_API_URL: github!.url }
+      )
+    const issueOf = (keyId: string) => github!.issues.find((issue) => markedKey(issue.body) === keyId)!
+    const state = () =>
+      Object.fromEntries(
+        ['key_1', 'key_2', 'key_3', 'key_4', 'key_5'].map((key) => [
+          key,
+          `${issueOf(key).state}/${issueOf(key).stateReason ?? '-'}`
+        ])
+      )
+
+    const first = await run()
+    expect(first.code).toBe(0)
+    expect(state()).toEqual({
+      key_1: 'open/-',
+      key_2: 'open/-',
+      key_3: 'open/-',
+      key_4: 'open/-',
+      key_5: 'closed/completed'
+    })
+    const closing = github.commentsOf(issueOf('key_5').number)
+    expect(closing).toHaveLength(1)
+    expect(markedClosed(closing[0]!.body)).toBe(true)
+    expect(readable(closing[0]!.body)).toContain('The audit log records its deletion: `api_key.deleted`')
+
+    // key_2 is deleted (the audit log says so), key_3 is gone from the API (404).
+    events.push({ ...keyEvent(2, now - 600, [], 'api_key.deleted'), id: 'audit_log-del2' })
+    keys.splice(1, 2, keys[0]!)
+    github.reset()
+    const second = await run()
+    expect(second.code).toBe(0)
+    expect(state()).toEqual({
+      key_1: 'open/-',
+      key_2: 'closed/completed',
+      key_3: 'closed/completed',
+      key_4: 'open/-',
+      key_5: 'closed/completed'
+    })
+    expect(github.commentsOf(issueOf('key_2').number).filter((c) => markedClosed(c.body))).toHaveLength(1)
+    expect(readable(github.commentsOf(issueOf('key_3').number).at(-1)!.body)).toContain(
+      'The Admin API answered 404 (not found) for it'
+    )
+    const report = JSON.parse(readFileSync(second.outputs.report!, 'utf8'))
+    expect(
+      Object.fromEntries(report.issues.map((issue: { keyId: string; action: string }) => [issue.keyId, issue.action]))
+    ).toEqual({ key_1: 'unchanged', key_2: 'closed', key_3: 'closed', key_4: 'unchanged', key_5: 'unchanged' })
+
+    // The same window again: nothing to write. A person reopens key_2's issue: it stays open.
+    github.reset()
+    await run()
+    expect(github.writes).toEqual([])
+    issueOf('key_2').state = 'open'
+    issueOf('key_2').stateReason = 'reopened'
+    github.reset()
+    await run()
+    expect(github.writes).toEqual([])
+    expect(issueOf('key_2').state).toBe('open')
+    // Production timings: GitHub asks for writes a second apart, and three seconds between notifications.
+  }, 120_000)
 
   it('looks nothing up with enrich-keys: false', async () => {
     openai = await startFakeOpenAI({ key: KEY, events: [keyEvent(1, now - 600, ['all'])] })

@@ -134,6 +134,7 @@ export function issueOptions(settings: Settings): IssueOptions {
     maxIssues: settings.maxIssues,
     dryRun: settings.dryRun,
     reopenClosed: settings.reopenClosed,
+    closeWhenRevoked: settings.closeWhenRevoked,
     runUrl: settings.github.runUrl
   }
 }

@@ -1,9 +1,10 @@
 // What a run does for each key: the plan, with no GitHub involved.
-import { eventMarker, keyMarker, markerId } from '../../src/issues/markers.js'
+import { closedMarker, eventMarker, keyMarker, markedClosed, markerId } from '../../src/issues/markers.js'
 import type { IssueOptions } from '../../src/issues/options.js'
 import {
   addListedIssue,
   keysToTriage,
+  needsComments,
   planIssues,
   planKey,
   recordComment,
@@ -167,5 +168,94 @@ describe('which comments to believe', () => {
     const target = issue()
     recordComment(target, { ...who, body: `${eventMarker('audit_log-2')}\n${eventMarker('audit_log-3')}` })
     expect([...target.recorded]).toEqual(['audit_log-1', 'audit_log-2', 'audit_log-3'])
+  })
+})
+
+describe('close-when-revoked', () => {
+  const CLOSE: IssueOptions = { ...OPTIONS, closeWhenRevoked: true }
+  const GONE = { status: 'gone' as const, lookedUpAt: 1_790_086_400 }
+
+  async function work(events: unknown[], info?: Parameters<typeof keysToTriage>[0][number]['info']) {
+    const result = await scanned(events)
+    const keys = groupByKey(result.findings, result.deletions).map((key) => ({ ...key, info }))
+    return keysToTriage(keys, result.deletions)
+  }
+
+  it('closes an open issue once, with one comment, when the key was deleted in the window', async () => {
+    const [deletedOnly] = await work([deleted({ id: 'audit_log-d', key: 'key-a' })])
+    const issue = known(3, ['audit_log-1'])
+    expect(needsComments(deletedOnly!, issue, CLOSE)).toBe(true)
+    const step = planKey(deletedOnly!, issue, CLOSE)
+    expect(step).toMatchObject({
+      kind: 'update',
+      patch: { state: 'closed', state_reason: 'completed' },
+      changes: ['key deleted', 'closed: the key no longer exists']
+    })
+    const comments = step.kind === 'update' ? step.comments : []
+    expect(comments).toHaveLength(2)
+    expect(comments[1]).toContain('### The key no longer exists: closing this issue')
+    expect(comments[1]).toContain('The audit log records its deletion: `api_key.deleted`')
+    expect(markedClosed(comments[1])).toBe(true)
+    expect(comments.filter((comment) => markedClosed(comment))).toHaveLength(1)
+
+    // Once closed, or once a trusted comment says it was closed (a person reopened it): never again.
+    expect(
+      planKey(deletedOnly!, { ...issue, state: 'closed', recorded: new Set(['audit_log-1', 'audit_log-d']) }, CLOSE)
+        .kind
+    ).toBe('unchanged')
+    const reopened = known(3, ['audit_log-1', 'audit_log-d'])
+    recordComment(reopened, { login: 'github-actions[bot]', association: 'NONE', body: `closing\n${closedMarker()}` })
+    expect(planKey(deletedOnly!, reopened, CLOSE).kind).toBe('unchanged')
+  })
+
+  it("does not believe an outsider's closed marker", async () => {
+    const [deletedOnly] = await work([deleted({ id: 'audit_log-d', key: 'key-a' })])
+    const issue = known(3, ['audit_log-1', 'audit_log-d'])
+    recordComment(issue, { login: 'mallory', association: 'NONE', body: closedMarker() })
+    expect(planKey(deletedOnly!, issue, CLOSE)).toMatchObject({ kind: 'update', patch: { state: 'closed' } })
+  })
+
+  it('closes on a 404 from the lookup, and only on evidence', async () => {
+    const events = [created({ id: 'audit_log-1', key: 'key-a' })]
+    const issue = () => known(3, ['audit_log-1'])
+    const [gone] = await work(events, GONE)
+    expect(planKey(gone!, issue(), CLOSE)).toMatchObject({
+      kind: 'update',
+      patch: { state: 'closed', state_reason: 'completed' },
+      comments: [expect.stringContaining('The Admin API answered 404 (not found) for it at 2026-09-22T14:13:20Z.')]
+    })
+    for (const info of [
+      undefined,
+      { status: 'not-looked-up' as const, reason: 'the admin key lacks permission to read API keys (API keys: Read)' },
+      { status: 'found' as const, lookedUpAt: 1_790_086_400, owner: { type: 'unknown' as const }, lastUsedAt: null }
+    ]) {
+      const [unknown] = await work(events, info)
+      expect(needsComments(unknown!, issue(), CLOSE)).toBe(false)
+      expect(planKey(unknown!, issue(), CLOSE).kind).toBe('unchanged')
+    }
+    // Off by default.
+    expect(planKey(gone!, issue(), OPTIONS).kind).toBe('unchanged')
+  })
+
+  it('does not reopen a closed issue for new findings of a key that is gone', async () => {
+    const [both] = await work([
+      created({ id: 'audit_log-1', key: 'key-a' }),
+      updated({ id: 'audit_log-2', key: 'key-a', scopes: ['admin'] }),
+      deleted({ id: 'audit_log-d', key: 'key-a' })
+    ])
+    const issue = known(3, ['audit_log-1'], { state: 'closed' })
+    const step = planKey(both!, issue, CLOSE)
+    expect(step).toMatchObject({ kind: 'update', patch: undefined, changes: ['1 new event', 'key deleted'] })
+    expect(planKey(both!, issue, OPTIONS)).toMatchObject({ kind: 'update', patch: { state: 'open' } })
+  })
+
+  it('opens the issue of a key already gone, and closes it at once', async () => {
+    const [both] = await work([
+      created({ id: 'audit_log-1', key: 'key-a' }),
+      deleted({ id: 'audit_log-d', key: 'key-a' })
+    ])
+    const step = planKey(both!, undefined, CLOSE)
+    expect(step).toMatchObject({ kind: 'create', close: expect.stringContaining(closedMarker()) })
+    expect(planKey(both!, undefined, OPTIONS)).not.toHaveProperty('close')
   })
 })

@@ -44,6 +44,7 @@ describe('settings', () => {
       dryRun: false,
       reopenClosed: true,
       enrichKeys: true,
+      closeWhenRevoked: false,
       label: 'openai-keywatch',
       elevatedScopes: [
         'all',

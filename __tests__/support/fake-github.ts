@@ -1,7 +1,7 @@
 // A fake GitHub REST API on 127.0.0.1, enough of it for one issue per key: issues
 // (list with labels/state filters and Link-header pagination, create, get, update),
-// labels (add, remove), comments (list with pagination, create), open/closed state,
-// and injected failures such as secondary rate limits. It counts every request and
+// labels (add, remove), comments (list with pagination, create), open/closed state and
+// state_reason, and injected failures such as secondary rate limits. It counts every request and
 // every write, so tests can say "no request at all" and "no write".
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
@@ -17,6 +17,8 @@ export interface FakeIssue {
   title: string
   body: string
   state: 'open' | 'closed'
+  /** GitHub's state_reason: completed, not_planned or reopened; null for an issue never closed. */
+  stateReason?: string | null
   labels: string[]
   user: FakeUser
   pullRequest?: boolean
@@ -149,6 +151,7 @@ export class FakeGitHub {
       title: issue.title,
       body: issue.body,
       state: issue.state,
+      state_reason: issue.stateReason ?? null,
       labels: issue.labels.map((name, index) => ({ id: index + 1, name })),
       user: issue.user,
       html_url: `https://github.com/${this.owner}/${this.repo}/${issue.pullRequest ? 'pull' : 'issues'}/${issue.number}`,
@@ -251,7 +254,17 @@ export class FakeGitHub {
       if (!issue) return this.send(res, 404, { message: 'Not Found' })
       if (method === 'GET') return this.send(res, 200, this.issueJson(issue))
       if (method === 'PATCH') {
-        if (data.state === 'open' || data.state === 'closed') issue.state = data.state
+        if (
+          data.state_reason !== undefined &&
+          !['completed', 'not_planned', 'reopened', null].includes(data.state_reason as string)
+        ) {
+          return this.send(res, 422, { message: 'Validation Failed: state_reason is not valid' })
+        }
+        if (data.state === 'open' || data.state === 'closed') {
+          if (data.state !== issue.state) issue.stateReason = data.state === 'open' ? 'reopened' : 'completed'
+          issue.state = data.state
+        }
+        if (typeof data.state_reason === 'string') issue.stateReason = data.state_reason
         if (Array.isArray(data.labels)) {
           issue.labels = [...new Set(data.labels as string[])]
           for (const label of issue.labels) this.labels.add(label)

@@ -2,11 +2,13 @@
 import * as core from '@actions/core'
 import type { Report } from '../report/report.js'
 
-/** The issues opened or updated this run (not those left unchanged, nor a dry run's). */
+/** The issues opened, updated or closed this run (not those left unchanged, nor a dry run's). */
 export function issuesWritten(report: Report): number[] {
   return report.issues.flatMap((issue) =>
     // A failed action with a number was written in part (an issue opened, a later comment refused).
-    issue.issueNumber && ['created', 'commented', 'updated', 'failed'].includes(issue.action) ? [issue.issueNumber] : []
+    issue.issueNumber && ['created', 'commented', 'updated', 'closed', 'failed'].includes(issue.action)
+      ? [issue.issueNumber]
+      : []
   )
 }
 

@@ -83,6 +83,9 @@ Each option is the action input of the same name (see action.yml):
   --label NAME             label of the issues (default openai-keywatch)
   --max-issues N           at most N new issues per run (default 25)
   --reopen-closed BOOL     reopen a key's closed issue on new findings (default true)
+  --close-when-revoked BOOL
+                           close a key's issue once the key is known to be gone: a
+                           deletion in the window or a 404 (default false)
 
 Issues (GitHub):
   --repo OWNER/NAME        triage in this repository's issues, one per key (token in
@@ -154,7 +157,8 @@ export const SCAN_FLAGS: Record<string, InputName> = {
   'base-url': 'openai-base-url',
   label: 'label',
   'max-issues': 'max-issues',
-  'reopen-closed': 'reopen-closed'
+  'reopen-closed': 'reopen-closed',
+  'close-when-revoked': 'close-when-revoked'
 }
 
 const FLAG_OF = new Map<string, string>(Object.entries(SCAN_FLAGS).map(([flag, input]) => [input, flag]))

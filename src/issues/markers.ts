@@ -1,6 +1,6 @@
-// The hidden markers that make the issues idempotent: an issue body names its key, and
-// each body or comment names the events it records, so a run that reads them again writes
-// nothing twice.
+// The hidden markers that make the issues idempotent: an issue body names its key, each
+// body or comment names the events it records, and the comment that closes an issue for a
+// revoked key says so, so a run that reads them again writes nothing twice.
 import { createHash } from 'node:crypto'
 import type { Deletion, Finding } from '../model/index.js'
 
@@ -23,10 +23,22 @@ export function eventMarker(eventId: string): string {
   return `<!-- ${MARKER}:event=${markerId(eventId)} -->`
 }
 
+/** The marker of the comment that closed an issue because its key no longer exists. */
+export function closedMarker(): string {
+  return `<!-- ${MARKER}:closed=revoked -->`
+}
+
 // Markers count only on a line of their own: every piece of log text is rendered after
 // a prefix on one line, so none can make a line that reads as a marker.
 const KEY_MARKER = new RegExp(`^<!-- ${MARKER}:key=([A-Za-z0-9_.:-]{1,80}) -->$`, 'm')
 const EVENT_MARKER = new RegExp(`^<!-- ${MARKER}:event=([A-Za-z0-9_.:-]{1,80}) -->$`, 'gm')
+
+const CLOSED_MARKER = new RegExp(`^<!-- ${MARKER}:closed=revoked -->$`, 'm')
+
+/** Whether a comment is the one that closed its issue because the key no longer exists. */
+export function markedClosed(body: string | null | undefined): boolean {
+  return body ? CLOSED_MARKER.test(body) : false
+}
 
 /** The key (as markerId) an issue body is about, if it is one of ours. */
 export function markedKey(body: string | null | undefined): string | undefined {

@@ -11,10 +11,17 @@ import {
   type Severity
 } from '../model/index.js'
 import { plural } from '../text.js'
-import { eventIds, markedEvents, markedKey, markerId } from './markers.js'
+import { eventIds, markedClosed, markedEvents, markedKey, markerId } from './markers.js'
 import type { IssueAction } from '../report/report.js'
 import type { IssueOptions } from './options.js'
-import { renderIssue, renderUpdate, severityLabel, type RenderedIssue } from './render.js'
+import {
+  renderClosing,
+  renderIssue,
+  renderUpdate,
+  severityLabel,
+  type RenderedIssue,
+  type Revocation
+} from './render.js'
 
 /** An issue of ours as read from GitHub. */
 export interface KnownIssue {
@@ -26,6 +33,8 @@ export interface KnownIssue {
   recorded: Set<string>
   /** Who opened it: their comments are trusted. */
   author?: string
+  /** A trusted comment says the action closed it once because its key is gone (read with the comments). */
+  closedAsRevoked?: boolean
 }
 
 /** An issue as GitHub lists it. */
@@ -79,6 +88,7 @@ export function recordComment(
     TRUSTED_ASSOCIATIONS.has(comment.association)
   if (!trusted) return
   for (const event of markedEvents(comment.body)) issue.recorded.add(event)
+  if (markedClosed(comment.body)) issue.closedAsRevoked = true
 }
 
 function labelSeverity(labels: readonly string[]): Severity | undefined {
@@ -132,15 +142,56 @@ export function eventsOf(work: KeyWork): string[] {
   return eventIds(work.findings, work.deletions).map(markerId)
 }
 
+/**
+ * Positive evidence that the key is gone: its latest deletion in the window, or a 404 from
+ * the lookup. A lookup that was refused or failed is no evidence, and closes nothing.
+ */
+export function revocationOf(work: KeyWork): Revocation | undefined {
+  let latest: Deletion | undefined
+  for (const deletion of work.deletions)
+    if (!latest || (deletion.effectiveAt ?? 0) > (latest.effectiveAt ?? 0)) latest = deletion
+  if (latest) return { kind: 'deleted', deletion: latest }
+  if (work.info?.status === 'gone') return { kind: 'gone', at: work.info.lookedUpAt }
+  return undefined
+}
+
+/** Whether the run would close this open issue, if its comments do not say it was closed once already. */
+function mayClose(work: KeyWork, issue: KnownIssue, options: IssueOptions): boolean {
+  return Boolean(options.closeWhenRevoked) && issue.state === 'open' && revocationOf(work) !== undefined
+}
+
+/**
+ * Whether an issue's comments must be read before planning: when its body does not record
+ * every event of the window, or when the run may close it (a comment may say it did once).
+ */
+export function needsComments(work: KeyWork, issue: KnownIssue, options: IssueOptions): boolean {
+  return !eventsOf(work).every((event) => issue.recorded.has(event)) || mayClose(work, issue, options)
+}
+
+/** One PATCH of an issue: reopen, close as completed, or new labels. */
+export interface IssuePatch {
+  state?: 'open' | 'closed'
+  state_reason?: 'completed'
+  labels?: string[]
+}
+
 export type IssueStep =
-  | { kind: 'create'; keyId: string; severity: Severity; issue: RenderedIssue; events: number }
+  | {
+      kind: 'create'
+      keyId: string
+      severity: Severity
+      issue: RenderedIssue
+      events: number
+      /** The comment that closes the new issue at once, when its key is already gone (close-when-revoked). */
+      close?: string
+    }
   | {
       kind: 'update'
       keyId: string
       number: number
       url: string
       /** New state and labels for one PATCH, when either changes. */
-      patch?: { state?: 'open'; labels?: string[] }
+      patch?: IssuePatch
       comments: string[]
       changes: string[]
     }
@@ -163,22 +214,32 @@ export function planKey(work: KeyWork, issue: KnownIssue | undefined, options: I
       deletions: work.deletions,
       info: work.info
     }
+    const revoked = options.closeWhenRevoked ? revocationOf(work) : undefined
     return {
       kind: 'create',
       keyId: work.keyId,
       severity: work.severity,
       issue: renderIssue(key, options),
-      events: work.findings.length
+      events: work.findings.length,
+      ...(revoked ? { close: renderClosing(revoked, options) } : {})
     }
   }
   const findings = work.findings.filter((finding) => !issue.recorded.has(markerId(finding.eventId)))
   const deletions = work.deletions.filter((deletion) => !issue.recorded.has(markerId(deletion.eventId)))
   const changes: string[] = []
-  const patch: { state?: 'open'; labels?: string[] } = {}
-  // A new finding reopens a closed issue; a deletion is the remediation and does not.
-  if (issue.state === 'closed' && findings.length > 0 && options.reopenClosed) {
+  const patch: IssuePatch = {}
+  const revoked = options.closeWhenRevoked ? revocationOf(work) : undefined
+  // A new finding reopens a closed issue, unless its key is known to be gone; a deletion is
+  // the remediation and does not.
+  if (issue.state === 'closed' && findings.length > 0 && options.reopenClosed && !revoked) {
     patch.state = 'open'
     changes.push('reopened')
+  }
+  // Closed once, and only on evidence: a person who reopens it has the last word.
+  const closing = revoked && mayClose(work, issue, options) && !issue.closedAsRevoked ? revoked : undefined
+  if (closing) {
+    patch.state = 'closed'
+    patch.state_reason = 'completed'
   }
   // Only events the issue has not recorded may raise the label: a person who lowered it
   // has triaged what is already there.
@@ -192,8 +253,10 @@ export function planKey(work: KeyWork, issue: KnownIssue | undefined, options: I
     changes.push(`${labelled ? severityLabel(labelled) : 'no severity'} → ${severityLabel(raised)}`)
   }
   const comments = findings.length + deletions.length > 0 ? renderUpdate(findings, deletions, options, work.info) : []
+  if (closing) comments.push(renderClosing(closing, options))
   if (findings.length > 0) changes.unshift(plural(findings.length, 'new event'))
   if (deletions.length > 0) changes.push('key deleted')
+  if (closing) changes.push('closed: the key no longer exists')
   if (comments.length === 0 && patch.state === undefined && patch.labels === undefined)
     return { kind: 'unchanged', keyId: work.keyId, number: issue.number, url: issue.url }
   return {
@@ -236,18 +299,22 @@ export function describeStep(step: IssueStep, dryRun: boolean): IssueAction | un
       return {
         keyId: step.keyId,
         action: dryRun ? 'would-create' : 'created',
-        detail: `${step.severity}, ${plural(step.events, 'event')}`
+        detail: `${step.severity}, ${plural(step.events, 'event')}${step.close ? ', closed: the key no longer exists' : ''}`
       }
     case 'update':
       return {
         keyId: step.keyId,
         action: dryRun
-          ? step.comments.length > 0
-            ? 'would-comment'
-            : 'would-update'
-          : step.comments.length > 0
-            ? 'commented'
-            : 'updated',
+          ? step.patch?.state === 'closed'
+            ? 'would-close'
+            : step.comments.length > 0
+              ? 'would-comment'
+              : 'would-update'
+          : step.patch?.state === 'closed'
+            ? 'closed'
+            : step.comments.length > 0
+              ? 'commented'
+              : 'updated',
         issueNumber: step.number,
         url: step.url,
         detail: step.changes.join(', ')

@@ -17,7 +17,7 @@ import {
 } from '../report/markdown.js'
 import { RULE, tacticName } from '../rules/api-key-anomalous-activity.js'
 import { cut, oneLine, plural } from '../text.js'
-import { eventIds, eventMarker, keyMarker } from './markers.js'
+import { closedMarker, eventIds, eventMarker, keyMarker } from './markers.js'
 import type { IssueOptions } from './options.js'
 
 /** GitHub refuses bodies and comments over 65,536 characters; stay clear of it. */
@@ -231,4 +231,23 @@ export function renderUpdate(
     .join('\n\n')
   const markers = eventIds(findings, deletions).map(eventMarker)
   return compose(head.join('\n\n'), findings.map(eventRow), tail, markers).map((body) => body.replace(/^\n+/, ''))
+}
+
+/** Positive evidence that a key is gone: a deletion in the window, or the Admin API's 404. */
+export type Revocation = { kind: 'deleted'; deletion: Deletion } | { kind: 'gone'; at: number }
+
+/** The comment that closes a key's issue because the key no longer exists; its marker keeps it to once. */
+export function renderClosing(revocation: Revocation, options: IssueOptions): string {
+  const evidence =
+    revocation.kind === 'deleted'
+      ? `The audit log records its deletion: ${code(revocation.deletion.eventType)} at ${timeCell(revocation.deletion.effectiveAt)} by ${inert(revocation.deletion.actor.name, 120)} (event ${code(revocation.deletion.eventId, 80)}).`
+      : `The Admin API answered 404 (not found) for it at ${timeCell(revocation.at)}.`
+  return (
+    [
+      '### The key no longer exists: closing this issue',
+      `${evidence} With close-when-revoked, openai-keywatch closes the issue as completed. Reopen it if the review is not done; it will not be closed again.`,
+      runLine(options),
+      closedMarker()
+    ].join('\n\n') + '\n'
+  )
 }

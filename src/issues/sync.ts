@@ -10,8 +10,8 @@ import type { IssueOptions } from './options.js'
 import {
   addListedIssue,
   describeStep,
-  eventsOf,
   keysToTriage,
+  needsComments,
   planIssues,
   recordComment,
   type IssueStep,
@@ -151,10 +151,29 @@ async function carryOut(
           body,
           request: { retries: 0 }
         })
+      // The key is already gone (close-when-revoked). Closed before the closing comment, as
+      // on updates: a comment whose close then failed would keep every later run from closing it.
+      if (step.close) {
+        await client.rest.issues.update({
+          owner,
+          repo,
+          issue_number: data.number,
+          state: 'closed',
+          state_reason: 'completed'
+        })
+        await client.rest.issues.createComment({
+          owner,
+          repo,
+          issue_number: data.number,
+          body: step.close,
+          request: { retries: 0 }
+        })
+      }
     } else if (step.kind === 'update') {
       issueNumber = step.number
       // The comment records the events, so it comes last: if anything before it fails,
-      // the next run sees the events as new and tries again.
+      // the next run sees the events as new and tries again. A close comes first too: its
+      // comment's marker stops later runs from closing the issue again.
       if (step.patch) await client.rest.issues.update({ owner, repo, issue_number: step.number, ...step.patch })
       for (const body of step.comments)
         await client.rest.issues.createComment({
@@ -226,7 +245,7 @@ export async function syncIssues(
   const failed = new Map<string, IssueAction>()
   for (const key of work) {
     const issue = issues.get(markerId(key.keyId))
-    if (!issue || eventsOf(key).every((event) => issue.recorded.has(event))) continue
+    if (!issue || !needsComments(key, issue, options)) continue
     try {
       await readComments(client, owner, repo, issue)
     } catch (error) {

@@ -9,7 +9,8 @@ import { isoTime } from '../text.js'
 import type { GateVerdict } from './gate.js'
 
 /**
- * created/commented/updated: written this run (updated: labels or state only);
+ * created/commented/updated: written this run (updated: labels or state only); closed:
+ * commented and closed because the key no longer exists (close-when-revoked);
  * would-*: the same in a dry run; unchanged: the issue already records every event;
  * capped: over max-issues, no issue opened; failed: GitHub refused or could not be reached.
  */
@@ -17,10 +18,12 @@ export type IssueActionKind =
   | 'created'
   | 'commented'
   | 'updated'
+  | 'closed'
   | 'unchanged'
   | 'would-create'
   | 'would-comment'
   | 'would-update'
+  | 'would-close'
   | 'capped'
   | 'failed'
 

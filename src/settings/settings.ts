@@ -25,6 +25,7 @@ export const DEFAULTS = {
   'allow-actors': '',
   'audit-log-file': '',
   'reopen-closed': 'true',
+  'close-when-revoked': 'false',
   'elevated-scopes': DEFAULT_RULE_OPTIONS.elevatedScopes.join(', '),
   'high-scopes': DEFAULT_RULE_OPTIONS.highScopes.join(', ')
 } as const
@@ -51,6 +52,8 @@ export interface Settings {
   allowActors: string[]
   auditLogFile?: string
   reopenClosed: boolean
+  /** Close a key's issue once the key is known to be gone (a deletion in the window, or a 404). */
+  closeWhenRevoked: boolean
   elevatedScopes: string[]
   highScopes: string[]
   /** Where issues go and the run they link to, from the runner's environment. */
@@ -260,6 +263,7 @@ export function readSettings(read: Read, env: NodeJS.ProcessEnv = {}): Settings 
     allowActors: parseList(value('allow-actors')),
     auditLogFile,
     reopenClosed: parseBoolean('reopen-closed', value('reopen-closed')),
+    closeWhenRevoked: parseBoolean('close-when-revoked', value('close-when-revoked')),
     elevatedScopes,
     highScopes,
     github: githubEnvironment(env),
