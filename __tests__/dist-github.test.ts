@@ -55,6 +55,41 @@ describe('dist/index.js with a fake GitHub', () => {
     expect(second.stdout).toContain('::error::4 findings at or above fail-on (high).')
   })
 
+  it('files in the repository and assigns to the users the inputs name', async () => {
+    const secops = await new FakeGitHub({ repository: 'acme/secops', token: 'github_pat_secops0123456789' }).start()
+    try {
+      const dir = tempDir('keywatch-seed-')
+      const file = join(dir, 'one.jsonl')
+      writeFileSync(
+        file,
+        readFileSync(SEED, 'utf8')
+          .split('\n')
+          .filter((line) => line.includes('key-suspicious001'))
+          .join('\n')
+      )
+      const run = await runAction(
+        {
+          'audit-log-file': file,
+          'fail-on': 'none',
+          'github-token': secops.token,
+          repository: 'acme/secops',
+          assignees: 'alice, bob'
+        },
+        { GITHUB_API_URL: secops.url }
+      )
+      expect(run.code).toBe(0)
+      expect(secops.issues.map((issue) => [markedKey(issue.body), issue.assignees])).toEqual([
+        ['key-suspicious001', ['alice', 'bob']]
+      ])
+      expect(secops.requests.every((request) => request.path.startsWith('/repos/acme/secops/'))).toBe(true)
+      // The run it links to is the workflow's, in the workflow's repository.
+      expect(secops.issues[0]!.body).toContain('https://github.com/acme/security/actions/runs/4242')
+      expect(run.stdout.replace(/^::add-mask::.*$/gm, '')).not.toContain(secops.token)
+    } finally {
+      await secops.stop()
+    }
+  })
+
   it('fails the run and still reports every finding when GitHub refuses', async () => {
     github.reset()
     github.issues = []

@@ -132,6 +132,7 @@ export function issueOptions(settings: Settings): IssueOptions {
   return {
     label: settings.label,
     maxIssues: settings.maxIssues,
+    assignees: settings.assignees,
     dryRun: settings.dryRun,
     reopenClosed: settings.reopenClosed,
     closeWhenRevoked: settings.closeWhenRevoked,
@@ -150,6 +151,7 @@ export async function triageIssues(
     token: settings.githubToken,
     apiUrl: settings.github.apiUrl,
     repository: settings.github.repository,
+    workflowRepository: settings.github.workflowRepository,
     fetch: proxiedFetch(settings.proxy),
     ...target
   })

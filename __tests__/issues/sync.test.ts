@@ -24,14 +24,18 @@ afterEach(async () => {
   await github.stop()
 })
 
-async function triage(events: unknown[], inputs: Partial<Record<InputName, string>> = {}): Promise<Report> {
+async function triage(
+  events: unknown[],
+  inputs: Partial<Record<InputName, string>> = {},
+  fake: FakeGitHub = github
+): Promise<Report> {
   const all: Partial<Record<InputName, string>> = {
     'audit-log-file': 'memory',
-    'github-token': github.token,
+    'github-token': fake.token,
     ...inputs
   }
   const settings = readSettings((name) => all[name] ?? '', {
-    GITHUB_API_URL: github.url,
+    GITHUB_API_URL: fake.url,
     GITHUB_REPOSITORY: 'acme/security',
     GITHUB_RUN_ID: '4242'
   })
@@ -505,5 +509,63 @@ describe('one issue per key', () => {
     expect(markedEvents(comment!.body)).toEqual(['audit_log-h3'])
     expect(live(comment!.body)).not.toMatch(/<|\]\(|@[a-z]|#\d|https:\/\/|www\./i)
     expect(tableShapes(comment!.body)).toEqual([[8, 8, 8]])
+  })
+})
+
+describe('where issues go, and to whom', () => {
+  let secops: FakeGitHub
+  beforeEach(async () => {
+    secops = await new FakeGitHub({ repository: 'acme/secops', token: 'github_pat_secops0123456789' }).start()
+  })
+  afterEach(async () => {
+    await secops.stop()
+  })
+
+  it("files the issues in the repository named by the input, linking the workflow's run", async () => {
+    const run = await triage(SEED, { repository: 'acme/secops' }, secops)
+    expect(run.issues.map((a) => a.action)).toEqual(['created', 'created', 'created'])
+    expect(secops.issues).toHaveLength(3)
+    expect(new Set(secops.requests.map((r) => r.path.split('/').slice(0, 4).join('/')))).toEqual(
+      new Set(['/repos/acme/secops'])
+    )
+    expect(run.issues[0]!.url).toBe('https://github.com/acme/secops/issues/1')
+    // The run is the workflow's, in its own repository.
+    expect(secops.issues[0]!.body).toContain(`[this workflow run](${RUN_URL})`)
+    secops.reset()
+    await triage(SEED, { repository: 'acme/secops' }, secops)
+    expect(secops.writes).toEqual([])
+  })
+
+  it('says what token another repository needs when it refuses the workflow token', async () => {
+    secops.fail({ status: 403, message: 'Resource not accessible by integration', times: 10 })
+    const run = await triage(SEED, { repository: 'acme/secops' }, secops)
+    expect(run.gate.failed).toBe(true)
+    expect(run.issues[0]!.detail).toContain(
+      "The workflow's GITHUB_TOKEN cannot write to another repository (acme/secops): give github-token a " +
+        'fine-grained personal access token or a GitHub App token with Issues: write on it.'
+    )
+  })
+
+  it('assigns new issues to the assignees, and files them unassigned when GitHub refuses one', async () => {
+    const run = await triage(SEED.slice(0, 1), { assignees: '@alice\nbob' })
+    expect(run.issues[0]!.action).toBe('created')
+    expect(github.issues[0]!.assignees).toEqual(['alice', 'bob'])
+    const posted = github.requests.filter((r) => r.method === 'POST')
+    expect(posted).toHaveLength(1)
+
+    github.reset()
+    const refused = await triage(SEED.slice(1, 2), { assignees: 'alice, mallory' })
+    expect(github.issues[1]!.assignees).toEqual([])
+    expect(refused.issues[0]).toMatchObject({ keyId: 'key-bravo', action: 'created', issueNumber: 2 })
+    expect(refused.issues[0]!.detail).toContain('not assigned: GitHub refused the assignees (GitHub answered 422')
+    expect(refused.issues[0]!.detail).toContain(
+      'check that each of alice, mallory may be assigned issues in acme/security'
+    )
+    expect(github.writes.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /repos/acme/security/issues',
+      'POST /repos/acme/security/issues'
+    ])
+    // Filed all the same: not an issue failure.
+    expect(refused.gate.reason).not.toContain('could not be written')
   })
 })

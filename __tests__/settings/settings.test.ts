@@ -45,6 +45,7 @@ describe('settings', () => {
       reopenClosed: true,
       enrichKeys: true,
       closeWhenRevoked: false,
+      assignees: [],
       label: 'openai-keywatch',
       elevatedScopes: [
         'all',
@@ -70,9 +71,34 @@ describe('settings', () => {
     [{ since: '2025-02-30' }, 'Input since is "2025-02-30": use an ISO 8601 time'],
     [{ until: '2025-01-01T24:00:00Z' }, 'Input until is "2025-01-01T24:00:00Z": use an ISO 8601 time'],
     [{ 'openai-base-url': 'ftp://x' }, 'Input openai-base-url is "ftp://x"'],
-    [{ 'elevated-scopes': ' , ' }, 'Input elevated-scopes is empty']
+    [{ 'elevated-scopes': ' , ' }, 'Input elevated-scopes is empty'],
+    [{ 'enrich-keys': 'maybe' }, 'Input enrich-keys is "maybe": use true or false.'],
+    [{ 'close-when-revoked': 'on' }, 'Input close-when-revoked is "on": use true or false.'],
+    [{ repository: 'acme' }, 'Input repository is "acme": use owner/name, e.g. acme/security'],
+    [{ assignees: 'alice, @team/sec' }, 'Input assignees has "team/sec", which is not a GitHub user name'],
+    [{ assignees: 'u1,u2,u3,u4,u5,u6,u7,u8,u9,u10,u11' }, 'Input assignees lists 11 users: GitHub assigns 10 at most.']
   ])('refuses %j', (inputs, message) => {
     expect(() => settingsFrom({ 'openai-admin-key': 'sk-admin-x', ...inputs })).toThrow(message)
+  })
+
+  it("files issues in the workflow's repository unless repository names another; links the workflow's run", () => {
+    const env = { GITHUB_REPOSITORY: 'acme/app', GITHUB_RUN_ID: '7', GITHUB_SERVER_URL: 'https://github.com' }
+    const own = readSettings((name) => ({ 'openai-admin-key': 'k' })[name as string] ?? '', env)
+    expect(own.github).toMatchObject({ repository: 'acme/app', workflowRepository: 'acme/app' })
+    const inputs: Partial<Record<InputName, string>> = { 'openai-admin-key': 'k', repository: 'acme/secops' }
+    const other = readSettings((name) => inputs[name] ?? '', env)
+    expect(other.github).toMatchObject({
+      repository: 'acme/secops',
+      workflowRepository: 'acme/app',
+      runUrl: 'https://github.com/acme/app/actions/runs/7'
+    })
+  })
+
+  it('reads assignees with commas or newlines, with or without @', () => {
+    expect(settingsFrom({ 'openai-admin-key': 'k', assignees: '@alice\nbob, alice' }).assignees).toEqual([
+      'alice',
+      'bob'
+    ])
   })
 
   it('needs the admin key unless a file is scanned', () => {

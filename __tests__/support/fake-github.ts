@@ -1,7 +1,8 @@
 // A fake GitHub REST API on 127.0.0.1, enough of it for one issue per key: issues
 // (list with labels/state filters and Link-header pagination, create, get, update),
 // labels (add, remove), comments (list with pagination, create), open/closed state and
-// state_reason, and injected failures such as secondary rate limits. It counts every request and
+// state_reason, assignees, and injected failures such as secondary rate limits. It serves
+// one repository (owner/name), as a token limited to it would. It counts every request and
 // every write, so tests can say "no request at all" and "no write".
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
@@ -20,6 +21,7 @@ export interface FakeIssue {
   /** GitHub's state_reason: completed, not_planned or reopened; null for an issue never closed. */
   stateReason?: string | null
   labels: string[]
+  assignees?: string[]
   user: FakeUser
   pullRequest?: boolean
 }
@@ -61,6 +63,8 @@ export class FakeGitHub {
   requests: FakeRequest[] = []
   /** The identity the token acts as. */
   actor: FakeUser = BOT
+  /** Users who may be assigned issues in the repository. */
+  assignable = new Set<string>(['alice', 'bob'])
   /** Items per page at most, whatever per_page asks: small values exercise pagination. */
   pageSize = 100
   private failures: Failure[] = []
@@ -153,6 +157,7 @@ export class FakeGitHub {
       state: issue.state,
       state_reason: issue.stateReason ?? null,
       labels: issue.labels.map((name, index) => ({ id: index + 1, name })),
+      assignees: (issue.assignees ?? []).map((login) => ({ login, type: 'User' })),
       user: issue.user,
       html_url: `https://github.com/${this.owner}/${this.repo}/${issue.pullRequest ? 'pull' : 'issues'}/${issue.number}`,
       url: `${this.url}/repos/${this.owner}/${this.repo}/issues/${issue.number}`,
@@ -245,7 +250,17 @@ export class FakeGitHub {
         return
       }
       const labels = Array.isArray(data.labels) ? (data.labels as string[]) : []
-      const issue = this.addIssue({ title: data.title, body: String(data.body ?? ''), labels })
+      const assignees = Array.isArray(data.assignees) ? (data.assignees as string[]) : []
+      // GitHub refuses a user who cannot be assigned in the repository.
+      const unknown = assignees.find((login) => !this.assignable.has(login))
+      if (unknown !== undefined) {
+        this.send(res, 422, {
+          message: 'Validation Failed',
+          errors: [{ value: unknown, resource: 'Issue', field: 'assignees', code: 'invalid' }]
+        })
+        return
+      }
+      const issue = this.addIssue({ title: data.title, body: String(data.body ?? ''), labels, assignees })
       this.send(res, 201, this.issueJson(issue))
       return
     }

@@ -92,6 +92,7 @@ Issues (GitHub):
                            GITHUB_TOKEN, API URL in GITHUB_API_URL); a dry run that
                            only reads and prints what it would do, unless --write
   --write                  with --repo, open and update the issues for real
+  --assignees LIST         assign new issues to these GitHub users, comma-separated
 
 Output:
   --json                   print the JSON report on stdout instead of the text
@@ -157,6 +158,7 @@ export const SCAN_FLAGS: Record<string, InputName> = {
   'base-url': 'openai-base-url',
   label: 'label',
   'max-issues': 'max-issues',
+  assignees: 'assignees',
   'reopen-closed': 'reopen-closed',
   'close-when-revoked': 'close-when-revoked'
 }

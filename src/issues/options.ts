@@ -6,6 +6,8 @@ export interface IssueOptions {
   maxIssues: number
   dryRun: boolean
   reopenClosed: boolean
+  /** GitHub users new issues are assigned to. */
+  assignees?: readonly string[]
   /** Close a key's issue, once, when the key is known to be gone (a deletion in the window, or a 404). */
   closeWhenRevoked?: boolean
   /** Link to the workflow run, when there is one (the CLI has none). */

@@ -25,6 +25,8 @@ export interface IssueTarget {
   apiUrl: string
   /** owner/name. */
   repository: string
+  /** The workflow's own repository (GITHUB_REPOSITORY), to say what a token for another one needs. */
+  workflowRepository?: string
   timings?: Partial<GitHubTimings>
   log?: (message: string) => void
   /** The fetch to send requests with (through a proxy); the runtime's by default. */
@@ -42,7 +44,7 @@ export function parseRepository(value: string): { owner: string; repo: string } 
   const match = REPOSITORY.exec(value.trim())
   if (!match) {
     throw new GitHubError(
-      `The repository is "${value}": use owner/name (GITHUB_REPOSITORY in a workflow, --repo for the CLI).`
+      `The repository is "${value}": use owner/name (the input repository or GITHUB_REPOSITORY in a workflow, --repo for the CLI).`
     )
   }
   return { owner: match[1]!, repo: match[2]! }
@@ -56,7 +58,13 @@ function pathOf(url: string): string {
   }
 }
 
-function failure(error: unknown, token: string): string {
+/** Issues go to another repository than the workflow's: its token needs more than GITHUB_TOKEN. */
+function elsewhere(target: IssueTarget): boolean {
+  return Boolean(target.workflowRepository) && target.workflowRepository !== target.repository
+}
+
+function failure(error: unknown, target: IssueTarget): string {
+  const { token } = target
   const status = (error as { status?: unknown }).status
   const request = (error as { request?: { method?: string; url?: string } }).request
   const message = error instanceof Error ? error.message : String(error)
@@ -66,9 +74,12 @@ function failure(error: unknown, token: string): string {
       ? ' Check github-token.'
       : /rate limit/i.test(message)
         ? ' GitHub limits how fast issues are written; the next run goes on where this one stopped.'
-        : status === 403 || status === 404
-          ? ' Check that the token may write issues (permissions: issues: write).'
-          : ''
+        : (status === 403 || status === 404) && elsewhere(target)
+          ? ` The workflow's GITHUB_TOKEN cannot write to another repository (${target.repository}): give ` +
+            'github-token a fine-grained personal access token or a GitHub App token with Issues: write on it.'
+          : status === 403 || status === 404
+            ? ' Check that the token may write issues (permissions: issues: write).'
+            : ''
   return redact(typeof status === 'number' ? `GitHub answered ${status}${what}: ${message}.${hint}` : message, [
     token
   ]).slice(0, 500)
@@ -120,27 +131,55 @@ async function readComments(client: GitHubClient, owner: string, repo: string, i
   }
 }
 
+/** GitHub refused the assignees of a new issue (422, field assignees): a user who cannot be assigned in the repository. */
+function refusedAssignees(error: unknown): boolean {
+  const { status, response } = error as { status?: unknown; response?: { data?: { errors?: unknown } } }
+  const errors = response?.data?.errors
+  return (
+    status === 422 &&
+    Array.isArray(errors) &&
+    errors.some((entry) => /^assignees?$/.test(String((entry as { field?: unknown }).field)))
+  )
+}
+
 async function carryOut(
   client: GitHubClient,
   owner: string,
   repo: string,
   step: IssueStep,
-  token: string
+  options: IssueOptions,
+  target: IssueTarget
 ): Promise<IssueAction | undefined> {
   const done = describeStep(step, false)
   let issueNumber: number | undefined
   try {
     if (step.kind === 'create') {
-      const { data } = await client.rest.issues.create({
-        owner,
-        repo,
-        title: step.issue.title,
-        body: step.issue.body,
-        labels: step.issue.labels,
-        // Not retried: a create that timed out may have happened, and a retry would open a
-        // second issue. The next run finds it by its marker, or creates it then.
-        request: { retries: 0 }
-      })
+      const create = (assignees: readonly string[]) =>
+        client.rest.issues.create({
+          owner,
+          repo,
+          title: step.issue.title,
+          body: step.issue.body,
+          labels: step.issue.labels,
+          ...(assignees.length > 0 ? { assignees: [...assignees] } : {}),
+          // Not retried: a create that timed out may have happened, and a retry would open a
+          // second issue. The next run finds it by its marker, or creates it then.
+          request: { retries: 0 }
+        })
+      let data: Awaited<ReturnType<typeof create>>['data']
+      try {
+        ;({ data } = await create(options.assignees ?? []))
+      } catch (error) {
+        // A user who cannot be assigned here fails the whole request (422), and nothing was
+        // created: the issue is filed unassigned, and the run says why.
+        if (!refusedAssignees(error)) throw error
+        ;({ data } = await create([]))
+        const why =
+          `not assigned: GitHub refused the assignees (${failure(error, target)}); check that each of ` +
+          `${options.assignees!.join(', ')} may be assigned issues in ${target.repository}`
+        if (done) done.detail = `${done.detail}; ${why}`
+        target.log?.(`Issue for key ${step.keyId} filed, ${why}`)
+      }
       issueNumber = data.number
       if (done) Object.assign(done, { issueNumber: data.number, url: data.html_url })
       for (const body of step.issue.more)
@@ -191,7 +230,7 @@ async function carryOut(
       action: 'failed',
       issueNumber,
       url: done?.url,
-      detail: failure(error, token)
+      detail: failure(error, target)
     }
   }
 }
@@ -230,7 +269,7 @@ export async function syncIssues(
       fetch: target.fetch
     })
   } catch (error) {
-    return failAll(failure(error, target.token))
+    return failAll(failure(error, target))
   }
 
   let issues: Map<string, KnownIssue>
@@ -238,7 +277,7 @@ export async function syncIssues(
     issues = await listIssues(client, owner, repo, options.label)
   } catch (error) {
     // Without the list no key can be told apart from a new one: writing now would duplicate.
-    return failAll(`Could not list the issues labelled ${options.label}: ${failure(error, target.token)}`)
+    return failAll(`Could not list the issues labelled ${options.label}: ${failure(error, target)}`)
   }
 
   // Read everything first, then plan, then write: the plan is pure and tested as such.
@@ -254,7 +293,7 @@ export async function syncIssues(
         action: 'failed',
         issueNumber: issue.number,
         url: issue.url,
-        detail: `Could not read the comments of #${issue.number}: ${failure(error, target.token)}`
+        detail: `Could not read the comments of #${issue.number}: ${failure(error, target)}`
       })
     }
   }
@@ -265,7 +304,9 @@ export async function syncIssues(
   )
   const actions = new Map(failed)
   for (const step of steps) {
-    const action = options.dryRun ? describeStep(step, true) : await carryOut(client, owner, repo, step, target.token)
+    const action = options.dryRun
+      ? describeStep(step, true)
+      : await carryOut(client, owner, repo, step, options, target)
     if (action) actions.set(step.keyId, action)
   }
   // In the order of the keys: highest severity first, as in the summary.

@@ -19,8 +19,10 @@ export const DEFAULTS = {
   'enrich-keys': 'true',
   'fail-on': 'high',
   'create-issues': 'true',
+  repository: '',
   label: 'openai-keywatch',
   'max-issues': '25',
+  assignees: '',
   'dry-run': 'false',
   'allow-actors': '',
   'audit-log-file': '',
@@ -48,6 +50,8 @@ export interface Settings {
   createIssues: boolean
   label: string
   maxIssues: number
+  /** GitHub users new issues are assigned to. */
+  assignees: string[]
   dryRun: boolean
   allowActors: string[]
   auditLogFile?: string
@@ -77,8 +81,10 @@ export interface ProxySettings {
 export interface GitHubEnvironment {
   /** GITHUB_API_URL: https://api.github.com, or a GitHub Enterprise Server's /api/v3. */
   apiUrl: string
-  /** GITHUB_REPOSITORY, owner/name (the CLI's --repo). */
+  /** Where issues go, owner/name: the input repository, else GITHUB_REPOSITORY (the CLI's --repo). */
   repository: string
+  /** GITHUB_REPOSITORY, the workflow's own repository, when it runs in one. */
+  workflowRepository?: string
   /** The workflow run's page; none outside a workflow run. */
   runUrl?: string
   /** GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT, to name the run's report file. */
@@ -212,6 +218,22 @@ function parseUrl(name: InputName, value: string): string {
   return url.toString().replace(/\/$/, '')
 }
 
+/** GitHub user names, with or without @; GitHub takes at most 10 assignees an issue. */
+function parseAssignees(name: InputName, value: string): string[] {
+  const users = parseList(value).map((user) => user.replace(/^@/, ''))
+  const bad = users.find((user) => !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(user))
+  if (bad !== undefined) {
+    throw new SettingsError(
+      [name],
+      (input) =>
+        `${input} has "${bad}", which is not a GitHub user name: list user names (commas or newlines), e.g. alice, bob.`
+    )
+  }
+  if (users.length > 10)
+    throw new SettingsError([name], (input) => `${input} lists ${users.length} users: GitHub assigns 10 at most.`)
+  return [...new Set(users)]
+}
+
 function parseScopes(name: InputName, value: string): string[] {
   const scopes = parseList(value).map((scope) => scope.toLowerCase())
   if (scopes.length === 0)
@@ -245,6 +267,15 @@ export function readSettings(read: Read, env: NodeJS.ProcessEnv = {}): Settings 
   const label = value('label')
   if (label.length > 50)
     throw new SettingsError(['label'], (input) => `${input} is ${label.length} characters: GitHub allows 50 at most.`)
+  const repository = value('repository')
+  if (repository && !REPOSITORY.test(repository)) {
+    throw new SettingsError(
+      ['repository'],
+      (input) =>
+        `${input} is "${repository}": use owner/name, e.g. acme/security, or leave it empty for this repository.`
+    )
+  }
+  const github = githubEnvironment(env)
   return {
     openaiAdminKey,
     openaiBaseUrl: parseUrl('openai-base-url', value('openai-base-url')),
@@ -259,6 +290,7 @@ export function readSettings(read: Read, env: NodeJS.ProcessEnv = {}): Settings 
     createIssues: parseBoolean('create-issues', value('create-issues')),
     label: label || DEFAULTS.label,
     maxIssues: parseCount('max-issues', value('max-issues')),
+    assignees: parseAssignees('assignees', value('assignees')),
     dryRun: parseBoolean('dry-run', value('dry-run')),
     allowActors: parseList(value('allow-actors')),
     auditLogFile,
@@ -266,7 +298,7 @@ export function readSettings(read: Read, env: NodeJS.ProcessEnv = {}): Settings 
     closeWhenRevoked: parseBoolean('close-when-revoked', value('close-when-revoked')),
     elevatedScopes,
     highScopes,
-    github: githubEnvironment(env),
+    github: repository ? { ...github, repository } : github,
     tempDir: env.RUNNER_TEMP || tmpdir(),
     proxy: {
       httpProxy: env.http_proxy || env.HTTP_PROXY || '',
@@ -330,6 +362,7 @@ function githubEnvironment(env: NodeJS.ProcessEnv): GitHubEnvironment {
   return {
     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
     repository,
+    workflowRepository: repository || undefined,
     runUrl,
     runId,
     stepSummary: Boolean(env.GITHUB_STEP_SUMMARY)
