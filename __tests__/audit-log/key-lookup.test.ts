@@ -195,6 +195,19 @@ describe('lookUpKeys', () => {
     ])
   })
 
+  it('does not look up an id the client cannot put in a path, and goes on with the others', async () => {
+    const fake = await start({ projectKeys: [userKey('key_9')] })
+    const odd: AuditLogEvent = {
+      ...keyEvent(1, 1_790_000_000),
+      'api_key.created': { id: '..', data: { scopes: ['all'] } }
+    }
+    const keys = await keysOf([odd, keyEvent(9, 1_790_000_000)])
+    const { infos } = await lookUp(fake, keys)
+    expect(infos.get('..')).toMatchObject({ status: 'not-looked-up' })
+    expect(infos.get('key_9')).toMatchObject({ status: 'found' })
+    expect(keyRequests(fake)).toEqual(['/v1/organization/projects/proj_main/api_keys/key_9'])
+  })
+
   it('never reads a 404 for the route itself as a key that is gone', async () => {
     const fake = await start()
     fake.fault({

@@ -168,7 +168,9 @@ export async function lookUpKeys(keys: readonly KeyFindings[], options: KeyLooku
         refusal ??= `${error.status}: ${scrub(serverMessage(error))}`
         notLookedUp(LOOKUP_REFUSED)
       } else {
-        failures++
+        // Only the API's failures count towards stopping; an id the client refuses to put
+        // in a path (the SDK rejects "..") is this key's problem alone.
+        if (error instanceof OpenAI.APIError) failures++
         notLookedUp(failureReason(error, limits, deadline, scrub))
       }
     }
