@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runAction } from './support/action.js'
 import { FakeGitHub } from './support/fake-github.js'
-import { keyEvent, startFakeOpenAI, type FakeOpenAI } from './support/fake-openai.js'
+import { keyEvent, startFakeOpenAI, userKey, type FakeOpenAI } from './support/fake-openai.js'
 import { ForwardProxy } from './support/forward-proxy.js'
 import { tempDir } from './support/temp.js'
 
@@ -62,8 +62,13 @@ afterEach(async () => {
 const port = (url: string): string => new URL(url).port
 
 describe('dist/index.js behind a proxy', () => {
-  it('reads the audit log and files the issue through HTTPS_PROXY (CONNECT), with hosts only the proxy resolves', async () => {
-    openai = await startFakeOpenAI({ key: KEY, events: [keyEvent(1, now - 600, ['all'])], tls })
+  it('reads the audit log, looks the key up and files the issue through HTTPS_PROXY (CONNECT), with hosts only the proxy resolves', async () => {
+    openai = await startFakeOpenAI({
+      key: KEY,
+      events: [keyEvent(1, now - 600, ['all'])],
+      projectKeys: [userKey('key_1', { email: 'owner@example.com' })],
+      tls
+    })
     github = await new FakeGitHub({ tls }).start()
     const run = await runAction(
       {
@@ -82,7 +87,11 @@ describe('dist/index.js behind a proxy', () => {
     expect(run.code).toBe(0)
     expect(run.outputs).toMatchObject({ complete: 'true', findings: '1' })
     expect(github.issues).toHaveLength(1)
-    expect(openai.requests).toHaveLength(1)
+    expect(openai.requests.map((request) => request.path)).toEqual([
+      '/v1/organization/audit_logs',
+      '/v1/organization/projects/proj_main/api_keys/key_1'
+    ])
+    expect(github.issues[0]!.body).toContain('- Owner: user owner@\u200bexample\\.com (owner)')
     expect(proxy.tunnels).toEqual(
       expect.arrayContaining([`openai.test:${port(openai.baseURL)}`, `github.test:${port(github.url)}`])
     )
@@ -115,7 +124,8 @@ describe('dist/index.js behind a proxy', () => {
     )
     expect(run.code).toBe(0)
     expect(run.outputs).toMatchObject({ complete: 'true', findings: '1' })
-    expect(openai.requests).toHaveLength(1)
+    // The audit log and the key's lookup.
+    expect(openai.requests).toHaveLength(2)
     expect(proxy.tunnels).toEqual([])
   })
 })
