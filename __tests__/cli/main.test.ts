@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { EXIT, main } from '../../src/cli/main.js'
 import { renderSummary } from '../../src/report/summary.js'
+import { keyEvent, serviceAccountKey, startFakeOpenAI, userKey } from '../support/fake-openai.js'
 import { tempDir } from '../support/temp.js'
 
 const SEED = '__fixtures__/seed-events.jsonl'
@@ -262,6 +263,51 @@ describe('scan the Admin API (a local server stands in for OpenAI)', () => {
     expect(run.code).toBe(EXIT.usage)
     expect(run.err).toContain('openai-keywatch: The OpenAI Admin API did not accept the key (401')
     expect(run.err + run.out).not.toContain('TESTONLY0123456789abcdef')
+  })
+})
+
+describe('scan looks the keys with findings up', () => {
+  it('says whose key it is, its last use, and whether it still exists; --enrich-keys false asks nothing', async () => {
+    const now = Math.floor(Date.now() / 1000)
+    const fake = await startFakeOpenAI({
+      key: ADMIN_KEY,
+      events: [keyEvent(1, now - 600, ['all']), keyEvent(2, now - 500, ['all']), keyEvent(3, now - 400, ['all'])],
+      projectKeys: [
+        userKey('key_1', { email: 'alice@example.com', lastUsedAt: now - 7200 }),
+        serviceAccountKey('key_2')
+      ]
+    })
+    try {
+      process.env.OPENAI_ADMIN_KEY = ADMIN_KEY
+      const run = await cli(['scan', '--base-url', fake.baseURL, '--lookback', '1h', '--fail-on', 'none'])
+      expect(run.code).toBe(EXIT.clean)
+      expect(run.out).toMatch(
+        /key_1 .*\n {10}owned by user alice@example\.com \(owner\), named Key key_1 \(sk-proj-\*\*\*\*abcd\), last used \S+ \(2 hours ago\)/
+      )
+      expect(run.out).toContain(
+        'owned by service account deploybot (svc_acct_deploybot, member), named Key key_2 (sk-svcacct-****wxyz), never used'
+      )
+      expect(run.out).toContain('no longer exists (the Admin API answers 404)')
+      expect(fake.requests).toHaveLength(4)
+
+      fake.requests.length = 0
+      const off = await cli([
+        'scan',
+        '--base-url',
+        fake.baseURL,
+        '--lookback',
+        '1h',
+        '--fail-on',
+        'none',
+        '--enrich-keys',
+        'false'
+      ])
+      expect(off.code).toBe(EXIT.clean)
+      expect(fake.requests.map((request) => request.path)).toEqual(['/v1/organization/audit_logs'])
+      expect(off.out).not.toContain('owned by')
+    } finally {
+      await fake.close()
+    }
   })
 })
 

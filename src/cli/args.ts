@@ -55,8 +55,9 @@ Options:
 
 Scans an audit-log window and prints the findings by key and the verdict.
 Reads the OpenAI Admin API with the key in the environment variable
-OPENAI_ADMIN_KEY (read-only, or the Audit Logs scope with Read), or an export
-with --file. Writes nothing to GitHub unless --repo and --write are given.
+OPENAI_ADMIN_KEY (read-only, or the Audit Logs scope with Read, and API keys
+Read to look up the keys with findings), or an export with --file. Writes
+nothing to GitHub unless --repo and --write are given.
 
 Each option is the action input of the same name (see action.yml):
   --file PATH              exported audit log: JSONL, JSON array or saved list
