@@ -103,7 +103,7 @@ export function buildReport(input: {
     keys: input.keys,
     suppressed: input.suppressed,
     keyLookups: input.lookups ?? {
-      off: 'keys were not looked up',
+      off: 'no lookup was asked for',
       requests: 0,
       lookedUp: 0,
       notLookedUp: 0,
