@@ -29625,7 +29625,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8370);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3424);
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -29634,7 +29634,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8370:
+/***/ 3424:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29908,6 +29908,17 @@ function isoTime(seconds, short = false) {
     const iso = new Date(seconds * 1000).toISOString();
     return short ? iso.replace('.000Z', 'Z') : iso;
 }
+/** A span of time in words, rounded down: "45 seconds", "3 hours", "12 days". */
+function span(seconds) {
+    const s = Math.max(0, Math.floor(seconds));
+    if (s < 120)
+        return plural(s, 'second');
+    if (s < 7200)
+        return plural(Math.floor(s / 60), 'minute');
+    if (s < 172_800)
+        return plural(Math.floor(s / 3600), 'hour');
+    return plural(Math.floor(s / 86_400), 'day');
+}
 /** "1 key", "2 keys"; `many` for nouns that do not take an s. */
 function plural(count, noun, many = `${noun}s`) {
     return `${count} ${count === 1 ? noun : many}`;
@@ -29943,14 +29954,18 @@ const DEFAULTS = {
     since: '',
     until: '',
     'project-ids': '',
+    'enrich-keys': 'true',
     'fail-on': 'high',
     'create-issues': 'true',
+    repository: '',
     label: 'openai-keywatch',
     'max-issues': '25',
+    assignees: '',
     'dry-run': 'false',
     'allow-actors': '',
     'audit-log-file': '',
     'reopen-closed': 'true',
+    'close-when-revoked': 'false',
     'elevated-scopes': DEFAULT_RULE_OPTIONS.elevatedScopes.join(', '),
     'high-scopes': DEFAULT_RULE_OPTIONS.highScopes.join(', ')
 };
@@ -30054,6 +30069,17 @@ function parseUrl(name, value) {
     }
     return url.toString().replace(/\/$/, '');
 }
+/** GitHub user names, with or without @; GitHub takes at most 10 assignees an issue. */
+function parseAssignees(name, value) {
+    const users = parseList(value).map((user) => user.replace(/^@/, ''));
+    const bad = users.find((user) => !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(user));
+    if (bad !== undefined) {
+        throw new SettingsError([name], (input) => `${input} has "${bad}", which is not a GitHub user name: list user names (commas or newlines), e.g. alice, bob.`);
+    }
+    if (users.length > 10)
+        throw new SettingsError([name], (input) => `${input} lists ${users.length} users: GitHub assigns 10 at most.`);
+    return [...new Set(users)];
+}
 function parseScopes(name, value) {
     const scopes = parseList(value).map((scope) => scope.toLowerCase());
     if (scopes.length === 0)
@@ -30082,6 +30108,11 @@ function readSettings(read, env = {}) {
     const label = value('label');
     if (label.length > 50)
         throw new SettingsError(['label'], (input) => `${input} is ${label.length} characters: GitHub allows 50 at most.`);
+    const repository = value('repository');
+    if (repository && !REPOSITORY.test(repository)) {
+        throw new SettingsError(['repository'], (input) => `${input} is "${repository}": use owner/name, e.g. acme/security, or leave it empty for this repository.`);
+    }
+    const github = githubEnvironment(env);
     return {
         openaiAdminKey,
         openaiBaseUrl: parseUrl('openai-base-url', value('openai-base-url')),
@@ -30090,18 +30121,21 @@ function readSettings(read, env = {}) {
         since,
         until,
         projectIds: parseList(value('project-ids')),
+        enrichKeys: parseBoolean('enrich-keys', value('enrich-keys')),
         failOn: parseFailOn('fail-on', value('fail-on')),
         githubToken: read('github-token').trim(),
         createIssues: parseBoolean('create-issues', value('create-issues')),
         label: label || DEFAULTS.label,
         maxIssues: parseCount('max-issues', value('max-issues')),
+        assignees: parseAssignees('assignees', value('assignees')),
         dryRun: parseBoolean('dry-run', value('dry-run')),
         allowActors: parseList(value('allow-actors')),
         auditLogFile,
         reopenClosed: parseBoolean('reopen-closed', value('reopen-closed')),
+        closeWhenRevoked: parseBoolean('close-when-revoked', value('close-when-revoked')),
         elevatedScopes,
         highScopes,
-        github: githubEnvironment(env),
+        github: repository ? { ...github, repository } : github,
         tempDir: env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(),
         proxy: {
             httpProxy: env.http_proxy || env.HTTP_PROXY || '',
@@ -30150,6 +30184,7 @@ function githubEnvironment(env) {
     return {
         apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
         repository,
+        workflowRepository: repository || undefined,
         runUrl,
         runId,
         stepSummary: Boolean(env.GITHUB_STEP_SUMMARY)
@@ -30236,8 +30271,9 @@ Options:
 
 Scans an audit-log window and prints the findings by key and the verdict.
 Reads the OpenAI Admin API with the key in the environment variable
-OPENAI_ADMIN_KEY (read-only, or the Audit Logs scope with Read), or an export
-with --file. Writes nothing to GitHub unless --repo and --write are given.
+OPENAI_ADMIN_KEY (read-only, or the Audit Logs scope with Read, and API keys
+Read to look up the keys with findings), or an export with --file. Writes
+nothing to GitHub unless --repo and --write are given.
 
 Each option is the action input of the same name (see action.yml):
   --file PATH              exported audit log: JSONL, JSON array or saved list
@@ -30246,6 +30282,9 @@ Each option is the action input of the same name (see action.yml):
   --since TIME             window start (inclusive): ISO 8601 or Unix seconds
   --until TIME             window end (exclusive); default now
   --project-ids LIST       only the key events of these OpenAI projects, comma-separated
+  --enrich-keys BOOL       look up each key with findings in the Admin API (owner,
+                           last use, whether it still exists; at most 50 a run;
+                           default true, API only)
   --fail-on LEVEL          critical, high (default), medium, low, info or none
   --allow-actors LIST      emails, user ids or service-account ids to suppress
   --elevated-scopes LIST   scope patterns that make a finding, * for any characters
@@ -30261,12 +30300,16 @@ Each option is the action input of the same name (see action.yml):
   --label NAME             label of the issues (default openai-keywatch)
   --max-issues N           at most N new issues per run (default 25)
   --reopen-closed BOOL     reopen a key's closed issue on new findings (default true)
+  --close-when-revoked BOOL
+                           close a key's issue once the key is known to be gone: a
+                           deletion in the window or a 404 (default false)
 
 Issues (GitHub):
   --repo OWNER/NAME        triage in this repository's issues, one per key (token in
                            GITHUB_TOKEN, API URL in GITHUB_API_URL); a dry run that
                            only reads and prints what it would do, unless --write
   --write                  with --repo, open and update the issues for real
+  --assignees LIST         assign new issues to these GitHub users, comma-separated
 
 Output:
   --json                   print the JSON report on stdout instead of the text
@@ -30316,6 +30359,7 @@ const SCAN_FLAGS = {
     since: 'since',
     until: 'until',
     'project-ids': 'project-ids',
+    'enrich-keys': 'enrich-keys',
     'fail-on': 'fail-on',
     'allow-actors': 'allow-actors',
     'elevated-scopes': 'elevated-scopes',
@@ -30323,7 +30367,9 @@ const SCAN_FLAGS = {
     'base-url': 'openai-base-url',
     label: 'label',
     'max-issues': 'max-issues',
-    'reopen-closed': 'reopen-closed'
+    assignees: 'assignees',
+    'reopen-closed': 'reopen-closed',
+    'close-when-revoked': 'close-when-revoked'
 };
 const FLAG_OF = new Map(Object.entries(SCAN_FLAGS).map(([flag, input]) => [input, flag]));
 /** A settings error in the CLI's words: its options, where the action would name its inputs. */
@@ -61380,6 +61426,56 @@ const KEY_EVENT_TYPES = [
     'tenant.admin_api_key.deleted'
 ];
 
+;// CONCATENATED MODULE: ./src/audit-log/openai-client.ts
+// The one way this project builds the official `openai` client for the Admin API, shared by
+// the audit-log source and the key lookups, and the words it uses for the client's errors.
+// The SDK retries 408/409/429/5xx with backoff, honouring retry-after(-ms); the callers
+// bound the retries and each request, and every line the SDK logs is scrubbed of the key.
+
+
+function createAdminClient(options) {
+    const warn = options.warn ?? (() => undefined);
+    const say = (...args) => warn(redact(args.map(String).join(' '), [options.adminKey]));
+    return new OpenAI({
+        adminAPIKey: options.adminKey,
+        apiKey: null,
+        baseURL: options.baseURL,
+        maxRetries: options.maxRetries,
+        timeout: options.requestTimeoutMs,
+        // Explicit, so OPENAI_LOG=debug in the environment cannot make the SDK print requests.
+        logLevel: 'warn',
+        logger: { error: say, warn: say, info: () => undefined, debug: () => undefined },
+        ...(options.fetch ? { fetch: options.fetch } : {})
+    });
+}
+/** The server's own words from an OpenAI error body, or the status text. */
+function serverMessage(error) {
+    const body = error.error;
+    if (body && typeof body.message === 'string' && body.message.trim() !== '')
+        return body.message.slice(0, 300);
+    return describeBody(error.message);
+}
+/** An error's message with its cause's, for connection errors. */
+function causeOf(error) {
+    const cause = error.cause;
+    return typeof cause?.message === 'string' && cause.message !== ''
+        ? `${error.message} ${cause.message}`
+        : error.message;
+}
+function duration(ms) {
+    return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
+}
+/** A body for a message: HTML reduced to a hint, anything else cut short. */
+function describeBody(body) {
+    const text = typeof body === 'string' ? body : (JSON.stringify(body) ?? String(body));
+    if (/<\s*(!doctype|html|head|body)\b/i.test(text)) {
+        const title = /<title[^>]*>([^<]{0,120})/i.exec(text)?.[1]?.trim();
+        return title ? `an HTML page titled "${title}"` : 'an HTML page';
+    }
+    const flat = text.replace(/\s+/g, ' ').trim();
+    return flat.length > 200 ? `${flat.slice(0, 200)}...` : flat || 'an empty body';
+}
+
 ;// CONCATENATED MODULE: ./src/audit-log/source.ts
 // What every source of audit-log events (the Admin API, an exported file) provides.
 function newStatus() {
@@ -61398,6 +61494,7 @@ function recordUnreadable(status, where, reason) {
 // 408/409/429/5xx with backoff, honouring retry-after(-ms). This module bounds all of it
 // (retries, each request, the whole read) and fails closed: a page that cannot be read
 // leaves the run incomplete, naming the part of the window that is missing.
+
 
 
 
@@ -61441,18 +61538,13 @@ class AdminApiSource {
             requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_API_LIMITS.requestTimeoutMs,
             deadlineMs: options.deadlineMs ?? DEFAULT_API_LIMITS.deadlineMs
         };
-        const warn = options.warn ?? (() => undefined);
-        const say = (...args) => warn(this.scrub(args.map(String).join(' ')));
-        this.client = new OpenAI({
-            adminAPIKey: options.adminKey,
-            apiKey: null,
+        this.client = createAdminClient({
+            adminKey: options.adminKey,
             baseURL: options.baseURL,
             maxRetries: this.limits.maxRetries,
-            timeout: this.limits.requestTimeoutMs,
-            // Explicit, so OPENAI_LOG=debug in the environment cannot make the SDK print requests.
-            logLevel: 'warn',
-            logger: { error: say, warn: say, info: () => undefined, debug: () => undefined },
-            ...(options.fetch ? { fetch: options.fetch } : {})
+            requestTimeoutMs: this.limits.requestTimeoutMs,
+            warn: options.warn,
+            fetch: options.fetch
         });
     }
     async *events() {
@@ -61551,32 +61643,6 @@ class AdminApiSource {
     scrub(text) {
         return redact(text, [this.options.adminKey]);
     }
-}
-/** The server's own words from an OpenAI error body, or the status text. */
-function serverMessage(error) {
-    const body = error.error;
-    if (body && typeof body.message === 'string' && body.message.trim() !== '')
-        return body.message.slice(0, 300);
-    return describeBody(error.message);
-}
-function causeOf(error) {
-    const cause = error.cause;
-    return typeof cause?.message === 'string' && cause.message !== ''
-        ? `${error.message} ${cause.message}`
-        : error.message;
-}
-function duration(ms) {
-    return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
-}
-/** A body for a message: HTML reduced to a hint, anything else cut short. */
-function describeBody(body) {
-    const text = typeof body === 'string' ? body : (JSON.stringify(body) ?? String(body));
-    if (/<\s*(!doctype|html|head|body)\b/i.test(text)) {
-        const title = /<title[^>]*>([^<]{0,120})/i.exec(text)?.[1]?.trim();
-        return title ? `an HTML page titled "${title}"` : 'an HTML page';
-    }
-    const flat = text.replace(/\s+/g, ' ').trim();
-    return flat.length > 200 ? `${flat.slice(0, 200)}...` : flat || 'an empty body';
 }
 
 // EXTERNAL MODULE: external "node:stream"
@@ -65508,6 +65574,187 @@ class FileSource {
         this.status.complete = false;
         this.status.missing.push(`${this.label}, ${what}`);
     }
+}
+
+;// CONCATENATED MODULE: ./src/audit-log/key-lookup.ts
+// The keys with findings, looked up in the Admin API after the scan: whose key it is, when it
+// was last used, whether it still exists. One request per key through the official SDK, in the
+// order given (highest severity first), at most `maxLookups` a run. A lookup never fails the
+// run: a refusal (403) stops the lookups of that kind and is noted once, a failure after the
+// SDK's retries is noted, and a key that was not looked up says why.
+
+
+
+/** The most keys a run looks up; the rest are counted as not looked up. */
+const MAX_LOOKUPS = 50;
+/** What a refused lookup means, in the dashboard's words for the permission it lacks. */
+const LOOKUP_REFUSED = 'the admin key lacks permission to read API keys (API keys: Read)';
+/** After this many lookups that failed after their retries, the rest are not tried. */
+const MAX_FAILURES = 3;
+const DEFAULT_LOOKUP_LIMITS = { maxRetries: 5, requestTimeoutMs: 60_000, deadlineMs: 5 * 60_000 };
+/** An admin API key's events are `tenant.admin_api_key.*`; a project key is found in its project. */
+function lookupTarget(findings) {
+    let projectId;
+    for (const finding of findings) {
+        if (finding.eventType.startsWith('tenant.admin_api_key.'))
+            return { kind: 'admin' };
+        projectId ??= finding.projectId;
+    }
+    if (projectId)
+        return { kind: 'project', projectId };
+    return {
+        kind: 'none',
+        reason: 'its events name no project, and a project key can only be looked up in its project'
+    };
+}
+const str = (value) => typeof value === 'string' && value.trim() !== '' ? value : undefined;
+const time = (value) => typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+function ownerOf(raw) {
+    const owner = (raw ?? {});
+    const user = (owner.user ?? undefined);
+    const account = (owner.service_account ?? undefined);
+    if (owner.type === 'service_account' || (!owner.type && account)) {
+        return {
+            type: 'service_account',
+            id: str(account?.id ?? owner.id),
+            name: str(account?.name ?? owner.name),
+            role: str(account?.role ?? owner.role)
+        };
+    }
+    if (owner.type === 'user' || user) {
+        // A project key's owner carries the user; an admin key's owner is the user itself.
+        const who = user ?? owner;
+        return { type: 'user', id: str(who.id), name: str(who.name), email: str(who.email), role: str(who.role) };
+    }
+    return { type: 'unknown', id: str(owner.id), name: str(owner.name), role: str(owner.role) };
+}
+/** The key as the API describes it (ProjectAPIKey or AdminAPIKey). */
+function found(raw, lookedUpAt) {
+    const key = (raw ?? {});
+    return {
+        status: 'found',
+        lookedUpAt,
+        name: str(key.name),
+        redactedValue: str(key.redacted_value),
+        owner: ownerOf(key.owner),
+        createdAt: time(key.created_at),
+        lastUsedAt: key.last_used_at === null ? null : time(key.last_used_at),
+        ...(key.expires_at === null || time(key.expires_at) !== undefined
+            ? { expiresAt: time(key.expires_at) ?? null }
+            : {})
+    };
+}
+/**
+ * Looks up each key, one request each, in the order given. Keys over `maxLookups`, keys of a
+ * kind the API refused, and keys after repeated failures or past the deadline are not looked up.
+ */
+async function lookUpKeys(keys, options) {
+    const limits = { ...DEFAULT_LOOKUP_LIMITS, ...dropUndefined(options) };
+    const maxLookups = options.maxLookups ?? MAX_LOOKUPS;
+    const now = options.now ?? Date.now;
+    const scrub = (text) => redact(text, [options.adminKey]);
+    const client = createAdminClient({
+        adminKey: options.adminKey,
+        baseURL: options.baseURL,
+        maxRetries: limits.maxRetries,
+        requestTimeoutMs: limits.requestTimeoutMs,
+        warn: options.warn,
+        fetch: options.fetch
+    });
+    const deadline = AbortSignal.timeout(limits.deadlineMs);
+    const infos = new Map();
+    const refused = new Set();
+    let requests = 0;
+    let failures = 0;
+    let refusal;
+    for (const key of keys) {
+        const notLookedUp = (reason) => void infos.set(key.keyId, { status: 'not-looked-up', reason });
+        const target = lookupTarget(key.findings);
+        if (target.kind === 'none') {
+            notLookedUp(target.reason);
+            continue;
+        }
+        if (requests >= maxLookups) {
+            notLookedUp(`at most ${maxLookups} keys are looked up a run, those of highest severity first`);
+            continue;
+        }
+        if (refused.has(target.kind)) {
+            notLookedUp(LOOKUP_REFUSED);
+            continue;
+        }
+        if (failures >= MAX_FAILURES) {
+            notLookedUp(`the lookups stopped after ${MAX_FAILURES} of them failed`);
+            continue;
+        }
+        if (deadline.aborted) {
+            notLookedUp(`the lookups took longer than their limit of ${duration(limits.deadlineMs)}`);
+            continue;
+        }
+        requests++;
+        try {
+            const raw = target.kind === 'admin'
+                ? await client.admin.organization.adminAPIKeys.retrieve(key.keyId, { signal: deadline })
+                : await client.admin.organization.projects.apiKeys.retrieve(key.keyId, { project_id: target.projectId }, { signal: deadline });
+            infos.set(key.keyId, found(raw, Math.floor(now() / 1000)));
+        }
+        catch (error) {
+            if (error instanceof OpenAI.NotFoundError && !/^Invalid URL\b/.test(serverMessage(error))) {
+                // OpenAI's own 404 for the key; a 404 for the route itself ("Invalid URL") says
+                // nothing about the key, and must never close an issue.
+                infos.set(key.keyId, { status: 'gone', lookedUpAt: Math.floor(now() / 1000) });
+            }
+            else if (error instanceof OpenAI.PermissionDeniedError || error instanceof OpenAI.AuthenticationError) {
+                // Every other lookup of this kind would be refused too: one refused request, not fifty.
+                refused.add(target.kind);
+                refusal ??= `${error.status}: ${scrub(serverMessage(error))}`;
+                notLookedUp(LOOKUP_REFUSED);
+            }
+            else {
+                // Only the API's failures count towards stopping; an id the client refuses to put
+                // in a path (the SDK rejects "..") is this key's problem alone.
+                if (error instanceof OpenAI.APIError)
+                    failures++;
+                notLookedUp(failureReason(error, limits, deadline, scrub));
+            }
+        }
+    }
+    const lookups = {
+        requests,
+        lookedUp: [...infos.values()].filter((info) => info.status !== 'not-looked-up').length,
+        notLookedUp: [...infos.values()].filter((info) => info.status === 'not-looked-up').length,
+        notes: notesOf(infos, refusal)
+    };
+    return { infos, lookups };
+}
+function dropUndefined(options) {
+    const { maxRetries, requestTimeoutMs, deadlineMs } = options;
+    return Object.fromEntries(Object.entries({ maxRetries, requestTimeoutMs, deadlineMs }).filter(([, value]) => value !== undefined));
+}
+function failureReason(error, limits, deadline, scrub) {
+    if (deadline.aborted)
+        return `the lookups took longer than their limit of ${duration(limits.deadlineMs)}`;
+    if (error instanceof OpenAI.APIConnectionError) {
+        return `the API could not be reached or did not answer within ${duration(limits.requestTimeoutMs)} (${scrub(causeOf(error))}), ${limits.maxRetries + 1} tries`;
+    }
+    if (error instanceof OpenAI.APIError && error.status !== undefined) {
+        const retried = error.status === 429 || error.status >= 500 ? ` after ${plural(limits.maxRetries, 'retry', 'retries')}` : '';
+        return `the API answered ${error.status}${retried} (${scrub(serverMessage(error))})`;
+    }
+    return scrub(error instanceof Error ? error.message : String(error)).slice(0, 300);
+}
+/** One note per reason, with how many keys it left without a lookup; the refusal first. */
+function notesOf(infos, refusal) {
+    const counts = new Map();
+    for (const info of infos.values()) {
+        if (info.status === 'not-looked-up')
+            counts.set(info.reason, (counts.get(info.reason) ?? 0) + 1);
+    }
+    return [...counts.entries()]
+        .sort(([a], [b]) => Number(b === LOOKUP_REFUSED) - Number(a === LOOKUP_REFUSED))
+        .map(([reason, count]) => reason === LOOKUP_REFUSED
+        ? `${plural(count, 'key')} not looked up: ${reason}. Give the admin key that permission to see ` +
+            `owners and last use, or set enrich-keys: false (the API answered ${refusal})`
+        : `${plural(count, 'key')} not looked up: ${reason}.`);
 }
 
 // EXTERNAL MODULE: ./node_modules/undici/index.js
@@ -70804,9 +71051,9 @@ function createGitHubClient(options) {
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/issues/markers.ts
-// The hidden markers that make the issues idempotent: an issue body names its key, and
-// each body or comment names the events it records, so a run that reads them again writes
-// nothing twice.
+// The hidden markers that make the issues idempotent: an issue body names its key, each
+// body or comment names the events it records, and the comment that closes an issue for a
+// revoked key says so, so a run that reads them again writes nothing twice.
 
 const MARKER = 'openai-keywatch';
 /**
@@ -70824,10 +71071,19 @@ function keyMarker(keyId) {
 function eventMarker(eventId) {
     return `<!-- ${MARKER}:event=${markerId(eventId)} -->`;
 }
+/** The marker of the comment that closed an issue because its key no longer exists. */
+function closedMarker() {
+    return `<!-- ${MARKER}:closed=revoked -->`;
+}
 // Markers count only on a line of their own: every piece of log text is rendered after
 // a prefix on one line, so none can make a line that reads as a marker.
 const KEY_MARKER = new RegExp(`^<!-- ${MARKER}:key=([A-Za-z0-9_.:-]{1,80}) -->$`, 'm');
 const EVENT_MARKER = new RegExp(`^<!-- ${MARKER}:event=([A-Za-z0-9_.:-]{1,80}) -->$`, 'gm');
+const CLOSED_MARKER = new RegExp(`^<!-- ${MARKER}:closed=revoked -->$`, 'm');
+/** Whether a comment is the one that closed its issue because the key no longer exists. */
+function markedClosed(body) {
+    return body ? CLOSED_MARKER.test(body) : false;
+}
 /** The key (as markerId) an issue body is about, if it is one of ours. */
 function markedKey(body) {
     return body ? KEY_MARKER.exec(body)?.[1] : undefined;
@@ -70916,6 +71172,29 @@ function table(headers, rows) {
 function timeCell(seconds) {
     return seconds === undefined ? '-' : isoTime(seconds, true);
 }
+/** A key's owner as the Admin API names it: a user's email and role, a service account's name, id and role. */
+function ownerText(owner) {
+    const role = owner.role ? `, ${inert(owner.role, 40)}` : '';
+    if (owner.type === 'user') {
+        const who = owner.email ?? owner.name ?? owner.id;
+        return `user ${inert(who, 120)}${owner.role ? ` (${inert(owner.role, 40)})` : ''}`;
+    }
+    if (owner.type === 'service_account')
+        return `service account ${inert(owner.name, 120)} (${code(owner.id, 80)}${role})`;
+    return owner.id || owner.name ? `${inert(owner.name ?? owner.id, 120)}` : 'not said';
+}
+/**
+ * When a found key was last used: never, not said, or the time and how long before the
+ * lookup (`ago` words it for a report read at once, `earlier` for text read later).
+ */
+function lastUsedText(info, words) {
+    if (info.lastUsedAt === null)
+        return 'never used';
+    if (info.lastUsedAt === undefined)
+        return 'not said';
+    const before = Math.max(0, info.lookedUpAt - info.lastUsedAt);
+    return `${timeCell(info.lastUsedAt)} (${span(before)} ${words === 'ago' ? 'ago' : 'before the lookup'})`;
+}
 
 ;// CONCATENATED MODULE: ./src/issues/render.ts
 
@@ -70955,6 +71234,34 @@ function deletedSection(deletions) {
     if (deletions.length > 20)
         lines.push(`- …and ${deletions.length - 20} more deletion events`);
     return `### The key was deleted (remediated)\n\n${lines.join('\n')}`;
+}
+/**
+ * What the Admin API said about the key when this run looked it up. It is written once, in a
+ * new issue or in a comment that records new events, and never compared: "last used" changes
+ * with time, and must not make a rerun write.
+ */
+function keyInfoSection(info) {
+    if (!info)
+        return '';
+    const head = '### The key in the Admin API';
+    switch (info.status) {
+        case 'found': {
+            const lines = [
+                `- Owner: ${ownerText(info.owner)}`,
+                `- Name: ${inert(info.name, 120)}`,
+                `- Redacted value: ${code(info.redactedValue, 80)}`,
+                `- Created: ${timeCell(info.createdAt)}`,
+                `- Last used: ${lastUsedText(info, 'earlier')}`
+            ];
+            if (info.expiresAt !== undefined)
+                lines.push(`- Expires: ${info.expiresAt === null ? 'never' : timeCell(info.expiresAt)}`);
+            return `${head}\n\nAs the Admin API described it at ${timeCell(info.lookedUpAt)}:\n\n${lines.join('\n')}`;
+        }
+        case 'gone':
+            return `${head}\n\n**The key no longer exists**: the Admin API answered 404 (not found) for it at ${timeCell(info.lookedUpAt)}.`;
+        case 'not-looked-up':
+            return `${head}\n\nThe key could not be looked up: ${inert(info.reason, 400)}.`;
+    }
 }
 function runLine(options) {
     return options.runUrl ? `Found by [this workflow run](${options.runUrl}).` : 'Found by the openai-keywatch CLI.';
@@ -71048,8 +71355,11 @@ function renderIssue(key, options) {
             `- Elevated scopes: ${elevated.map((scope) => code(scope, 40)).join(' ') || '-'}`,
             `- Latest actor: ${inert(top.actor.name, 120)} from ${sourceOf(top.actor)}`
         ].join('\n'),
+        keyInfoSection(key.info),
         '### Events'
-    ].join('\n\n');
+    ]
+        .filter(Boolean)
+        .join('\n\n');
     const deleted = deletions.length > 0 ? deletedSection(deletions) : '';
     const tail = [deleted, alertContextSection(top), mitreSection(), runbookSection()].filter(Boolean).join('\n\n');
     const markers = eventIds(findings, deletions).map(eventMarker);
@@ -71062,14 +71372,31 @@ function renderIssue(key, options) {
     };
 }
 /** The comment for events an existing issue has not recorded yet (findings and/or deletions). */
-function renderUpdate(findings, deletions, options) {
+function renderUpdate(findings, deletions, options, info) {
     const head = [];
     if (findings.length > 0) {
         head.push(`### ${plural(findings.length, 'new event')} on this key\n\n${runLine(options)}`);
     }
-    const tail = deletions.length > 0 ? deletedSection(deletions) + (findings.length === 0 ? `\n\n${runLine(options)}` : '') : '';
+    const tail = [
+        deletions.length > 0 ? deletedSection(deletions) + (findings.length === 0 ? `\n\n${runLine(options)}` : '') : '',
+        keyInfoSection(info)
+    ]
+        .filter(Boolean)
+        .join('\n\n');
     const markers = eventIds(findings, deletions).map(eventMarker);
     return compose(head.join('\n\n'), findings.map(eventRow), tail, markers).map((body) => body.replace(/^\n+/, ''));
+}
+/** The comment that closes a key's issue because the key no longer exists; its marker keeps it to once. */
+function renderClosing(revocation, options) {
+    const evidence = revocation.kind === 'deleted'
+        ? `The audit log records its deletion: ${code(revocation.deletion.eventType)} at ${timeCell(revocation.deletion.effectiveAt)} by ${inert(revocation.deletion.actor.name, 120)} (event ${code(revocation.deletion.eventId, 80)}).`
+        : `The Admin API answered 404 (not found) for it at ${timeCell(revocation.at)}.`;
+    return ([
+        '### The key no longer exists: closing this issue',
+        `${evidence} With close-when-revoked, openai-keywatch closes the issue as completed. Reopen it if the review is not done; it will not be closed again.`,
+        runLine(options),
+        closedMarker()
+    ].join('\n\n') + '\n');
 }
 
 ;// CONCATENATED MODULE: ./src/issues/plan.ts
@@ -71120,6 +71447,8 @@ function recordComment(issue, comment) {
         return;
     for (const event of markedEvents(comment.body))
         issue.recorded.add(event);
+    if (markedClosed(comment.body))
+        issue.closedAsRevoked = true;
 }
 function labelSeverity(labels) {
     let found;
@@ -71151,7 +71480,8 @@ function keysToTriage(keys, deletions) {
             keyId: key.keyId,
             severity: key.severity,
             findings: [...key.findings],
-            deletions: [...key.deletions]
+            deletions: [...key.deletions],
+            info: key.info
         })),
         ...[...deletedOnly.entries()]
             .sort(([a], [b]) => a.localeCompare(b))
@@ -71161,6 +71491,32 @@ function keysToTriage(keys, deletions) {
 /** The ids a key's work would record. */
 function eventsOf(work) {
     return eventIds(work.findings, work.deletions).map(markerId);
+}
+/**
+ * Positive evidence that the key is gone: its latest deletion in the window, or a 404 from
+ * the lookup. A lookup that was refused or failed is no evidence, and closes nothing.
+ */
+function revocationOf(work) {
+    let latest;
+    for (const deletion of work.deletions)
+        if (!latest || (deletion.effectiveAt ?? 0) > (latest.effectiveAt ?? 0))
+            latest = deletion;
+    if (latest)
+        return { kind: 'deleted', deletion: latest };
+    if (work.info?.status === 'gone')
+        return { kind: 'gone', at: work.info.lookedUpAt };
+    return undefined;
+}
+/** Whether the run would close this open issue, if its comments do not say it was closed once already. */
+function mayClose(work, issue, options) {
+    return Boolean(options.closeWhenRevoked) && issue.state === 'open' && revocationOf(work) !== undefined;
+}
+/**
+ * Whether an issue's comments must be read before planning: when its body does not record
+ * every event of the window, or when the run may close it (a comment may say it did once).
+ */
+function needsComments(work, issue, options) {
+    return !eventsOf(work).every((event) => issue.recorded.has(event)) || mayClose(work, issue, options);
 }
 /**
  * What to do for one key, given its issue (if it has one). Running it again after it
@@ -71175,24 +71531,35 @@ function planKey(work, issue, options) {
             keyId: work.keyId,
             severity: work.severity,
             findings: work.findings,
-            deletions: work.deletions
+            deletions: work.deletions,
+            info: work.info
         };
+        const revoked = options.closeWhenRevoked ? revocationOf(work) : undefined;
         return {
             kind: 'create',
             keyId: work.keyId,
             severity: work.severity,
             issue: renderIssue(key, options),
-            events: work.findings.length
+            events: work.findings.length,
+            ...(revoked ? { close: renderClosing(revoked, options) } : {})
         };
     }
     const findings = work.findings.filter((finding) => !issue.recorded.has(markerId(finding.eventId)));
     const deletions = work.deletions.filter((deletion) => !issue.recorded.has(markerId(deletion.eventId)));
     const changes = [];
     const patch = {};
-    // A new finding reopens a closed issue; a deletion is the remediation and does not.
-    if (issue.state === 'closed' && findings.length > 0 && options.reopenClosed) {
+    const revoked = options.closeWhenRevoked ? revocationOf(work) : undefined;
+    // A new finding reopens a closed issue, unless its key is known to be gone; a deletion is
+    // the remediation and does not.
+    if (issue.state === 'closed' && findings.length > 0 && options.reopenClosed && !revoked) {
         patch.state = 'open';
         changes.push('reopened');
+    }
+    // Closed once, and only on evidence: a person who reopens it has the last word.
+    const closing = revoked && mayClose(work, issue, options) && !issue.closedAsRevoked ? revoked : undefined;
+    if (closing) {
+        patch.state = 'closed';
+        patch.state_reason = 'completed';
     }
     // Only events the issue has not recorded may raise the label: a person who lowered it
     // has triaged what is already there.
@@ -71202,11 +71569,15 @@ function planKey(work, issue, options) {
         patch.labels = [...issue.labels.filter((label) => !/^severity:/i.test(label)), severityLabel(raised)];
         changes.push(`${labelled ? severityLabel(labelled) : 'no severity'} → ${severityLabel(raised)}`);
     }
-    const comments = findings.length + deletions.length > 0 ? renderUpdate(findings, deletions, options) : [];
+    const comments = findings.length + deletions.length > 0 ? renderUpdate(findings, deletions, options, work.info) : [];
+    if (closing)
+        comments.push(renderClosing(closing, options));
     if (findings.length > 0)
         changes.unshift(plural(findings.length, 'new event'));
     if (deletions.length > 0)
         changes.push('key deleted');
+    if (closing)
+        changes.push('closed: the key no longer exists');
     if (comments.length === 0 && patch.state === undefined && patch.labels === undefined)
         return { kind: 'unchanged', keyId: work.keyId, number: issue.number, url: issue.url };
     return {
@@ -71244,18 +71615,22 @@ function describeStep(step, dryRun) {
             return {
                 keyId: step.keyId,
                 action: dryRun ? 'would-create' : 'created',
-                detail: `${step.severity}, ${plural(step.events, 'event')}`
+                detail: `${step.severity}, ${plural(step.events, 'event')}${step.close ? ', closed: the key no longer exists' : ''}`
             };
         case 'update':
             return {
                 keyId: step.keyId,
                 action: dryRun
-                    ? step.comments.length > 0
-                        ? 'would-comment'
-                        : 'would-update'
-                    : step.comments.length > 0
-                        ? 'commented'
-                        : 'updated',
+                    ? step.patch?.state === 'closed'
+                        ? 'would-close'
+                        : step.comments.length > 0
+                            ? 'would-comment'
+                            : 'would-update'
+                    : step.patch?.state === 'closed'
+                        ? 'closed'
+                        : step.comments.length > 0
+                            ? 'commented'
+                            : 'updated',
                 issueNumber: step.number,
                 url: step.url,
                 detail: step.changes.join(', ')
@@ -71282,7 +71657,7 @@ const sync_REPOSITORY = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/;
 function parseRepository(value) {
     const match = sync_REPOSITORY.exec(value.trim());
     if (!match) {
-        throw new GitHubError(`The repository is "${value}": use owner/name (GITHUB_REPOSITORY in a workflow, --repo for the CLI).`);
+        throw new GitHubError(`The repository is "${value}": use owner/name (the input repository or GITHUB_REPOSITORY in a workflow, --repo for the CLI).`);
     }
     return { owner: match[1], repo: match[2] };
 }
@@ -71294,7 +71669,12 @@ function pathOf(url) {
         return url.split('?')[0];
     }
 }
-function failure(error, token) {
+/** Issues go to another repository than the workflow's: its token needs more than GITHUB_TOKEN. */
+function elsewhere(target) {
+    return Boolean(target.workflowRepository) && target.workflowRepository !== target.repository;
+}
+function failure(error, target) {
+    const { token } = target;
     const status = error.status;
     const request = error.request;
     const message = error instanceof Error ? error.message : String(error);
@@ -71303,9 +71683,12 @@ function failure(error, token) {
         ? ' Check github-token.'
         : /rate limit/i.test(message)
             ? ' GitHub limits how fast issues are written; the next run goes on where this one stopped.'
-            : status === 403 || status === 404
-                ? ' Check that the token may write issues (permissions: issues: write).'
-                : '';
+            : (status === 403 || status === 404) && elsewhere(target)
+                ? ` The workflow's GITHUB_TOKEN cannot write to another repository (${target.repository}): give ` +
+                    'github-token a fine-grained personal access token or a GitHub App token with Issues: write on it.'
+                : status === 403 || status === 404
+                    ? ' Check that the token may write issues (permissions: issues: write).'
+                    : '';
     return redact(typeof status === 'number' ? `GitHub answered ${status}${what}: ${message}.${hint}` : message, [
         token
     ]).slice(0, 500);
@@ -71349,21 +71732,47 @@ async function readComments(client, owner, repo, issue) {
         }
     }
 }
-async function carryOut(client, owner, repo, step, token) {
+/** GitHub refused the assignees of a new issue (422, field assignees): a user who cannot be assigned in the repository. */
+function refusedAssignees(error) {
+    const { status, response } = error;
+    const errors = response?.data?.errors;
+    return (status === 422 &&
+        Array.isArray(errors) &&
+        errors.some((entry) => /^assignees?$/.test(String(entry.field))));
+}
+async function carryOut(client, owner, repo, step, options, target) {
     const done = describeStep(step, false);
     let issueNumber;
     try {
         if (step.kind === 'create') {
-            const { data } = await client.rest.issues.create({
+            const create = (assignees) => client.rest.issues.create({
                 owner,
                 repo,
                 title: step.issue.title,
                 body: step.issue.body,
                 labels: step.issue.labels,
+                ...(assignees.length > 0 ? { assignees: [...assignees] } : {}),
                 // Not retried: a create that timed out may have happened, and a retry would open a
                 // second issue. The next run finds it by its marker, or creates it then.
                 request: { retries: 0 }
             });
+            let data;
+            try {
+                ;
+                ({ data } = await create(options.assignees ?? []));
+            }
+            catch (error) {
+                // A user who cannot be assigned here fails the whole request (422), and nothing was
+                // created: the issue is filed unassigned, and the run says why.
+                if (!refusedAssignees(error))
+                    throw error;
+                ({ data } = await create([]));
+                const why = `not assigned: GitHub refused the assignees (${failure(error, target)}); check that each of ` +
+                    `${options.assignees.join(', ')} may be assigned issues in ${target.repository}`;
+                if (done)
+                    done.detail = `${done.detail}; ${why}`;
+                target.log?.(`Issue for key ${step.keyId} filed, ${why}`);
+            }
             issueNumber = data.number;
             if (done)
                 Object.assign(done, { issueNumber: data.number, url: data.html_url });
@@ -71375,11 +71784,30 @@ async function carryOut(client, owner, repo, step, token) {
                     body,
                     request: { retries: 0 }
                 });
+            // The key is already gone (close-when-revoked). Closed before the closing comment, as
+            // on updates: a comment whose close then failed would keep every later run from closing it.
+            if (step.close) {
+                await client.rest.issues.update({
+                    owner,
+                    repo,
+                    issue_number: data.number,
+                    state: 'closed',
+                    state_reason: 'completed'
+                });
+                await client.rest.issues.createComment({
+                    owner,
+                    repo,
+                    issue_number: data.number,
+                    body: step.close,
+                    request: { retries: 0 }
+                });
+            }
         }
         else if (step.kind === 'update') {
             issueNumber = step.number;
             // The comment records the events, so it comes last: if anything before it fails,
-            // the next run sees the events as new and tries again.
+            // the next run sees the events as new and tries again. A close comes first too: its
+            // comment's marker stops later runs from closing the issue again.
             if (step.patch)
                 await client.rest.issues.update({ owner, repo, issue_number: step.number, ...step.patch });
             for (const body of step.comments)
@@ -71399,7 +71827,7 @@ async function carryOut(client, owner, repo, step, token) {
             action: 'failed',
             issueNumber,
             url: done?.url,
-            detail: failure(error, token)
+            detail: failure(error, target)
         };
     }
 }
@@ -71432,7 +71860,7 @@ async function syncIssues(keys, deletions, options, target) {
         });
     }
     catch (error) {
-        return failAll(failure(error, target.token));
+        return failAll(failure(error, target));
     }
     let issues;
     try {
@@ -71440,13 +71868,13 @@ async function syncIssues(keys, deletions, options, target) {
     }
     catch (error) {
         // Without the list no key can be told apart from a new one: writing now would duplicate.
-        return failAll(`Could not list the issues labelled ${options.label}: ${failure(error, target.token)}`);
+        return failAll(`Could not list the issues labelled ${options.label}: ${failure(error, target)}`);
     }
     // Read everything first, then plan, then write: the plan is pure and tested as such.
     const failed = new Map();
     for (const key of work) {
         const issue = issues.get(markerId(key.keyId));
-        if (!issue || eventsOf(key).every((event) => issue.recorded.has(event)))
+        if (!issue || !needsComments(key, issue, options))
             continue;
         try {
             await readComments(client, owner, repo, issue);
@@ -71457,14 +71885,16 @@ async function syncIssues(keys, deletions, options, target) {
                 action: 'failed',
                 issueNumber: issue.number,
                 url: issue.url,
-                detail: `Could not read the comments of #${issue.number}: ${failure(error, target.token)}`
+                detail: `Could not read the comments of #${issue.number}: ${failure(error, target)}`
             });
         }
     }
     const steps = planIssues(work.filter((key) => !failed.has(key.keyId)), issues, options);
     const actions = new Map(failed);
     for (const step of steps) {
-        const action = options.dryRun ? describeStep(step, true) : await carryOut(client, owner, repo, step, target.token);
+        const action = options.dryRun
+            ? describeStep(step, true)
+            : await carryOut(client, owner, repo, step, options, target);
         if (action)
             actions.set(step.keyId, action);
     }
@@ -71542,6 +71972,13 @@ function buildReport(input) {
         },
         keys: input.keys,
         suppressed: input.suppressed,
+        keyLookups: input.lookups ?? {
+            off: 'no lookup was asked for',
+            requests: 0,
+            lookedUp: 0,
+            notLookedUp: 0,
+            notes: []
+        },
         issues: input.issues ?? [],
         issueMode: input.issueMode ?? 'off',
         failOn: input.failOn,
@@ -72204,10 +72641,12 @@ function trackProgress(source, eventsRead, log, everyMs = PROGRESS_EVERY_MS, clo
 
 ;// CONCATENATED MODULE: ./src/pipeline.ts
 // The one place the stages are composed: settings in; the audit-log source and the scan
-// (events in, findings out, grouped by key once); the issues on GitHub (one per key);
-// then the report that the summary, the outputs, the JSON file and the CLI render.
+// (events in, findings out, grouped by key once); the keys with findings looked up in the
+// Admin API; the issues on GitHub (one per key); then the report that the summary, the
+// outputs, the JSON file and the CLI render.
 // The action (action/run.ts) and the CLI (cli/) differ only in where settings come from
 // and where the results go.
+
 
 
 
@@ -72231,13 +72670,35 @@ function openSource(settings, window, log = {}) {
         fetch: proxiedFetch(settings.proxy)
     });
 }
+/**
+ * Looks up the keys with findings in the Admin API (owner, last use, whether it still
+ * exists). Off with enrich-keys: false, and for an export: there is no Admin API to ask.
+ */
+async function knowKeys(settings, keys, log) {
+    const off = !settings.enrichKeys
+        ? 'enrich-keys is false'
+        : settings.auditLogFile
+            ? 'an exported audit log was scanned, not the Admin API'
+            : undefined;
+    if (off !== undefined || keys.length === 0)
+        return { keys, lookups: { off, requests: 0, lookedUp: 0, notLookedUp: 0, notes: [] } };
+    log.progress?.line(`Looking up ${keys.length > 1 ? `${keys.length} keys` : 'the key'} with findings in the Admin API`);
+    const { infos, lookups } = await lookUpKeys(keys, {
+        adminKey: settings.openaiAdminKey,
+        baseURL: settings.openaiBaseUrl,
+        warn: log.warn,
+        fetch: proxiedFetch(settings.proxy)
+    });
+    return { keys: keys.map((key) => ({ ...key, info: infos.get(key.keyId) })), lookups };
+}
 async function scanWindow(settings, now = Date.now(), log = {}) {
     const window = resolveWindow(settings, Math.floor(now / 1000));
     const source = openSource(settings, window, log);
     const progress = { eventsRead: 0 };
     const stop = log.progress ? trackProgress(source, () => progress.eventsRead, log.progress) : () => undefined;
+    let result;
     try {
-        const result = await scan(source, {
+        result = await scan(source, {
             rule: { elevatedScopes: settings.elevatedScopes, highScopes: settings.highScopes },
             window,
             allowActors: settings.allowActors,
@@ -72245,17 +72706,19 @@ async function scanWindow(settings, now = Date.now(), log = {}) {
             progress,
             tempDir: settings.tempDir
         });
-        return {
-            window,
-            source,
-            result,
-            keys: groupByKey(result.findings, result.deletions),
-            suppressed: groupByKey(result.suppressed)
-        };
     }
     finally {
         stop();
     }
+    const known = await knowKeys(settings, groupByKey(result.findings, result.deletions), log);
+    return {
+        window,
+        source,
+        result,
+        keys: known.keys,
+        suppressed: groupByKey(result.suppressed),
+        lookups: known.lookups
+    };
 }
 function report(settings, scanned, issues = []) {
     const { source, result, window } = scanned;
@@ -72265,6 +72728,7 @@ function report(settings, scanned, issues = []) {
         result,
         keys: scanned.keys,
         suppressed: scanned.suppressed,
+        lookups: scanned.lookups,
         failOn: settings.failOn,
         gate: gate({
             severities: result.severities,
@@ -72283,8 +72747,10 @@ function issueOptions(settings) {
     return {
         label: settings.label,
         maxIssues: settings.maxIssues,
+        assignees: settings.assignees,
         dryRun: settings.dryRun,
         reopenClosed: settings.reopenClosed,
+        closeWhenRevoked: settings.closeWhenRevoked,
         runUrl: settings.github.runUrl
     };
 }
@@ -72296,6 +72762,7 @@ async function triageIssues(settings, scanned, target = {}) {
         token: settings.githubToken,
         apiUrl: settings.github.apiUrl,
         repository: settings.github.repository,
+        workflowRepository: settings.github.workflowRepository,
         fetch: proxiedFetch(settings.proxy),
         ...target
     });
@@ -72394,6 +72861,46 @@ function issuesSection(report) {
     }
     return parts;
 }
+function keyInfoCells(info) {
+    if (info?.status === 'found') {
+        return [
+            ownerText(info.owner),
+            inert(info.name, 80),
+            code(info.redactedValue, 40),
+            timeCell(info.createdAt),
+            lastUsedText(info, 'ago'),
+            'yes'
+        ];
+    }
+    if (info?.status === 'gone')
+        return ['-', '-', '-', '-', '-', '**no longer exists** (404)'];
+    // Why is in the notes above the table, once per reason.
+    return ['-', '-', '-', '-', '-', 'not looked up'];
+}
+/** The head's line on the key lookups, when there are keys to look up. */
+function lookupLine(report) {
+    const { keyLookups: lookups } = report;
+    if (report.keys.length === 0)
+        return '';
+    if (lookups.off !== undefined)
+        return `- Keys looked up: no (${inert(lookups.off, 200)})`;
+    const not = lookups.notLookedUp > 0 ? ` (${lookups.notLookedUp} not looked up: see below)` : '';
+    return `- Keys looked up: ${lookups.lookedUp} of ${report.keys.length}${not}`;
+}
+/** What the Admin API said about each key with findings, and what kept keys from being looked up. */
+function keysSection(report) {
+    const { keyLookups: lookups } = report;
+    if (lookups.off !== undefined || report.keys.length === 0)
+        return [];
+    const parts = ['### The keys in the Admin API'];
+    if (lookups.notes.length > 0)
+        parts.push(['> [!WARNING]', ...lookups.notes.map((note) => `> - ${inert(note, 600)}`)].join('\n'));
+    // Keys none of which could be looked up make a table of dashes: the notes say it all.
+    if (lookups.lookedUp === 0)
+        return parts;
+    parts.push(boundedTable(['Key', 'Owner', 'Name', 'Redacted value', 'Created (UTC)', 'Last used', 'Still exists'], rowsOf(report.keys, (key) => [code(key.keyId, 80), ...keyInfoCells(key.info)]), report.keys.length, SECTION_BUDGET, (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`));
+    return parts;
+}
 function renderSummary(report) {
     const head = [];
     const window = `${report.window.since ?? 'the start of the file'} to ${report.window.until ?? 'its end'}`;
@@ -72404,6 +72911,7 @@ function renderSummary(report) {
         `- Read completely: ${report.complete ? 'yes' : `**no**: ${report.missing.map((part) => inert(part, 300)).join('; ')}`}`,
         `- Events scanned: ${report.eventsScanned} (API key events: ${report.keyEvents}${report.duplicates ? `, duplicates skipped: ${report.duplicates}` : ''})`,
         `- Findings: ${report.counts.total} (HIGH ${report.counts.high}, MEDIUM ${report.counts.medium}) on ${plural(report.keys.length, 'key')}`,
+        lookupLine(report),
         report.suppressed.length
             ? `- Suppressed (allow-actors): ${countOf(report.suppressed)}, not counted for the verdict`
             : '',
@@ -72418,7 +72926,7 @@ function renderSummary(report) {
     if (!report.complete) {
         head.push(`> [!CAUTION]\n> Part of the window could not be read. This run does not say the window is clean; it fails whatever fail-on says.`);
     }
-    const after = [...issuesSection(report)];
+    const after = [...keysSection(report), ...issuesSection(report)];
     if (report.suppressed.length > 0) {
         const suppressed = countOf(report.suppressed);
         after.push(`### Suppressed (allow-actors): ${suppressed}`);
@@ -76306,7 +76814,7 @@ const SEVERITY_STYLE = {
     LOW: 'cyan',
     INFO: 'dim'
 };
-function time(seconds) {
+function text_time(seconds) {
     return seconds === undefined ? 'time unknown' : isoTime(seconds, true);
 }
 /** Wraps words to `width` columns, each line after the first indented by `indent`. */
@@ -76331,21 +76839,42 @@ function findingLine(finding, paint) {
     const place = [actor.city, actor.country].filter(Boolean).map((part) => plain(part, 60));
     const from = actor.ip ? `from ${plain(actor.ip, 60)}${place.length ? ` (${place.join(', ')})` : ''}` : '';
     return [
-        `${paint('dim', time(finding.effectiveAt))}  ${verb} with [${scopesShown(finding)
+        `${paint('dim', text_time(finding.effectiveAt))}  ${verb} with [${scopesShown(finding)
             .map((s) => plain(s, 60))
             .join(', ')}]` + `  ${paint('dim', `event ${plain(finding.eventId, 80)}`)}`,
         `  by ${plain(actor.name, 120)}${from ? `  ${from}` : ''}${actor.userAgent ? `  ${paint('dim', plain(actor.userAgent, 80))}` : ''}`
     ];
 }
+/** What the Admin API said about the key, on one line. */
+function infoLine(info, paint) {
+    if (info.status === 'gone')
+        return paint(['bold', 'red'], 'no longer exists (the Admin API answers 404)');
+    if (info.status === 'not-looked-up')
+        return paint('dim', `not looked up: ${plain(info.reason, 300)}`);
+    const { owner } = info;
+    const who = owner.type === 'user'
+        ? `user ${plain(owner.email ?? owner.name ?? owner.id, 120)}${owner.role ? ` (${plain(owner.role, 40)})` : ''}`
+        : owner.type === 'service_account'
+            ? `service account ${plain(owner.name, 120)} (${plain(owner.id, 80)}${owner.role ? `, ${plain(owner.role, 40)}` : ''})`
+            : 'owner not said';
+    const used = info.lastUsedAt === null
+        ? 'never used'
+        : info.lastUsedAt === undefined
+            ? 'last use not said'
+            : `last used ${text_time(info.lastUsedAt)} (${span(info.lookedUpAt - info.lastUsedAt)} ago)`;
+    return `owned by ${who}, named ${plain(info.name, 80)} (${plain(info.redactedValue, 40)}), ${used}`;
+}
 function keyBlock(key, paint) {
     const severity = paint(SEVERITY_STYLE[key.severity] ?? 'reset', key.severity.padEnd(6));
     const count = plural(key.findings.length, 'finding');
     const lines = [`  ${severity}  ${paint('bold', plain(key.keyId, 80))}  ${paint('dim', count)}`];
+    if (key.info)
+        lines.push(`          ${infoLine(key.info, paint)}`);
     for (const finding of key.findings)
         for (const line of findingLine(finding, paint))
             lines.push(`          ${line}`);
     for (const deletion of key.deletions) {
-        lines.push(`          ${paint('dim', time(deletion.effectiveAt))}  ${paint('bold', 'deleted')}  by ${plain(deletion.actor.name, 120)}`);
+        lines.push(`          ${paint('dim', text_time(deletion.effectiveAt))}  ${paint('bold', 'deleted')}  by ${plain(deletion.actor.name, 120)}`);
     }
     return lines;
 }
@@ -76377,6 +76906,8 @@ function renderText(report, paint = painter(false), options = { verdict: true })
     }
     else
         lines.push('', 'No findings.');
+    for (const note of report.keyLookups.notes)
+        lines.push(`  ${paint('yellow', 'note:')} ${plain(note, 600)}`);
     if (report.suppressed.length > 0) {
         const count = report.suppressed.reduce((sum, key) => sum + key.findings.length, 0);
         lines.push('', paint('bold', `Suppressed by allow-actors: ${count} (not counted for the gate)`));
