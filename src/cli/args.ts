@@ -80,6 +80,7 @@ Each option is the action input of the same name (see action.yml):
   --label NAME             label of the issues (default openai-keywatch)
   --max-issues N           at most N new issues per run (default 25)
   --reopen-closed BOOL     reopen a key's closed issue on new findings (default true)
+  --github-budget DURATION how long the GitHub phase may take in all (default 10m)
 
 Issues (GitHub):
   --repo OWNER/NAME        triage in this repository's issues, one per key (token in
@@ -150,7 +151,8 @@ export const SCAN_FLAGS: Record<string, InputName> = {
   'base-url': 'openai-base-url',
   label: 'label',
   'max-issues': 'max-issues',
-  'reopen-closed': 'reopen-closed'
+  'reopen-closed': 'reopen-closed',
+  'github-budget': 'github-budget'
 }
 
 const FLAG_OF = new Map<string, string>(Object.entries(SCAN_FLAGS).map(([flag, input]) => [input, flag]))
