@@ -3,8 +3,9 @@
 // then the report that the summary, the outputs, the JSON file and the CLI render.
 // The action (action/run.ts) and the CLI (cli/) differ only in where settings come from
 // and where the results go.
+import type { Readable } from 'node:stream'
 import { AdminApiSource } from './audit-log/api-source.js'
-import { FileSource } from './audit-log/file-source.js'
+import { ExportFileError, FileSource } from './audit-log/file-source.js'
 import type { AuditLogSource } from './audit-log/source.js'
 import type { KeyFindings, TimeWindow } from './model/index.js'
 import type { IssueOptions } from './issues/options.js'
@@ -14,16 +15,28 @@ import { buildReport, type IssueAction, type Report } from './report/report.js'
 import { groupByKey } from './scan/by-key.js'
 import { scan, type ScanResult } from './scan/engine.js'
 import { trackProgress, type ProgressLog } from './scan/progress.js'
-import { resolveWindow, type Settings } from './settings/settings.js'
+import { resolveWindow, SettingsError, type Settings } from './settings/settings.js'
 
 /** Where a scan reports as it goes: progress lines, and warnings from the OpenAI SDK. */
 export interface ScanLog {
   progress?: ProgressLog
   warn?: (line: string) => void
+  /** What audit-log-file "-" reads: the CLI's standard input. The action has none. */
+  stdin?: Readable
 }
 
 function openSource(settings: Settings, window: TimeWindow, log: ScanLog = {}): AuditLogSource {
-  if (settings.auditLogFile) return new FileSource(settings.auditLogFile, window)
+  const file = settings.auditLogFile
+  if (file === '-') {
+    if (!log.stdin) {
+      throw new SettingsError(
+        ['audit-log-file'],
+        (input) => `${input} is "-", standard input, which the action does not read: give the path of the export file.`
+      )
+    }
+    return new FileSource(file, { ...window, stdin: log.stdin })
+  }
+  if (file) return new FileSource(file, window)
   return new AdminApiSource({
     adminKey: settings.openaiAdminKey,
     baseURL: settings.openaiBaseUrl,
@@ -56,6 +69,10 @@ export async function scanWindow(settings: Settings, now = Date.now(), log: Scan
       projectIds: settings.projectIds,
       progress,
       tempDir: settings.tempDir
+    }).catch((error: unknown) => {
+      // A path that is no export file: a bad input, named as such.
+      if (!(error instanceof ExportFileError)) throw error
+      throw new SettingsError(['audit-log-file'], (input) => `${input} is "${settings.auditLogFile}": ${error.message}`)
     })
     return {
       window,

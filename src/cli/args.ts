@@ -60,7 +60,8 @@ with --file. Writes nothing to GitHub unless --repo and --write are given.
 
 Each option is the action input of the same name (see action.yml):
   --file PATH              exported audit log: JSONL, JSON array or saved list
-                           response, optionally gzip-compressed (audit-log-file)
+                           response, optionally gzip-compressed (audit-log-file);
+                           - reads it from standard input
   --lookback DURATION      window ending now, API only (default 24h): 90m, 24h, 7d
   --since TIME             window start (inclusive): ISO 8601 or Unix seconds
   --until TIME             window end (exclusive); default now
@@ -97,6 +98,7 @@ Examples:
   OPENAI_ADMIN_KEY=sk-admin-... openai-keywatch scan --lookback 7d
   openai-keywatch scan --since 2026-10-01 --until 2026-11-01 --json > october.json
   openai-keywatch scan --file export.jsonl.gz --fail-on medium --summary summary.md
+  aws s3 cp s3://logs/openai/audit.jsonl - | openai-keywatch scan --file -
 
 ${EXIT_CODES}`
 }
