@@ -29,6 +29,7 @@ export interface RecordedRequest {
   path: string
   query: URLSearchParams
   authorization?: string
+  headers: IncomingMessage['headers']
 }
 
 export interface FakeOpenAI {
@@ -51,6 +52,8 @@ export interface FakeOptions {
   overlap?: number
   /** Ignore effective_at filters, as a buggy proxy might: the client must enforce the window itself. */
   ignoreWindow?: boolean
+  /** Ignore the `after` cursor, as a cache keyed on the path alone would: every page is the first. */
+  ignoreCursor?: boolean
 }
 
 function error(status: number, message: string, type: string, code: string | null, param: string | null = null) {
@@ -114,7 +117,7 @@ function list(options: FakeOptions, query: URLSearchParams) {
     .sort((a, b) => b.effective_at - a.effective_at || (a.id < b.id ? 1 : -1))
   let start = 0
   let end = matching.length
-  const after = query.get('after')
+  const after = options.ignoreCursor ? null : query.get('after')
   const before = query.get('before')
   if (after !== null) {
     const at = matching.findIndex((event) => event.id === after)
@@ -148,7 +151,12 @@ export async function startFakeOpenAI(options: FakeOptions): Promise<FakeOpenAI>
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1')
-    requests.push({ path: url.pathname, query: url.searchParams, authorization: request.headers.authorization })
+    requests.push({
+      path: url.pathname,
+      query: url.searchParams,
+      authorization: request.headers.authorization,
+      headers: request.headers
+    })
     const fault = queued.shift() ?? standing
     if (fault && 'hang' in fault) return // never answers: the client's timeout must end it
     if (fault && 'html' in fault) {
