@@ -123,13 +123,14 @@ export function issueOptions(settings: Settings): IssueOptions {
 export async function triageIssues(
   settings: Settings,
   scanned: Scanned,
-  target: Pick<IssueTarget, 'timings' | 'log'> = {}
+  target: Pick<IssueTarget, 'timings' | 'log' | 'budget'> = {}
 ): Promise<IssueAction[]> {
   if (!settings.createIssues) return []
   return syncIssues(scanned.keys, scanned.result.deletions, issueOptions(settings), {
     token: settings.githubToken,
     apiUrl: settings.github.apiUrl,
     repository: settings.github.repository,
+    budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.githubBudget}` },
     ...target
   })
 }

@@ -11,7 +11,9 @@ import type { GateVerdict } from './gate.js'
 /**
  * created/commented/updated: written this run (updated: labels or state only);
  * would-*: the same in a dry run; unchanged: the issue already records every event;
- * capped: over max-issues, no issue opened; failed: GitHub refused or could not be reached.
+ * capped: over max-issues, no issue opened; failed: GitHub refused, could not be reached,
+ * or the GitHub phase ended first (this fails the run); not-noted: the same for a key that
+ * was only deleted, whose deletion could not be noted on its issue (a warning).
  */
 export type IssueActionKind =
   | 'created'
@@ -23,6 +25,7 @@ export type IssueActionKind =
   | 'would-update'
   | 'capped'
   | 'failed'
+  | 'not-noted'
 
 export interface IssueAction {
   keyId: string

@@ -82,7 +82,7 @@ function issuesSection(report: Report): string[] {
   for (const action of report.issues) counts.set(action.action, (counts.get(action.action) ?? 0) + 1)
   parts.push([...counts.entries()].map(([action, count]) => `${action}: ${count}`).join(', '))
   const severity = new Map(report.keys.map((key) => [key.keyId, key.severity]))
-  const done = report.issues.filter((action) => action.action !== 'capped' && action.action !== 'failed')
+  const done = report.issues.filter((action) => !['capped', 'failed', 'not-noted'].includes(action.action))
   parts.push(
     boundedTable(
       ['Key', 'Severity', 'Action', 'Issue', 'Detail'],
@@ -108,6 +108,21 @@ function issuesSection(report: Report): string[] {
         ['Key', 'Severity'],
         rowsOf(capped, (action) => [code(action.keyId, 80), severity.get(action.keyId) ?? '-']),
         capped.length,
+        SECTION_BUDGET / 2,
+        (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`
+      )
+    )
+  }
+  const notNoted = report.issues.filter((action) => action.action === 'not-noted')
+  if (notNoted.length > 0) {
+    parts.push(
+      `### Deletions not noted: ${notNoted.length}\nThese keys were only deleted in this window; their deletion could not be noted on their issues. That does not fail the run; the next run notes it.`
+    )
+    parts.push(
+      boundedTable(
+        ['Key', 'Issue', 'What went wrong'],
+        rowsOf(notNoted, (action) => [code(action.keyId, 80), issueLink(action) ?? '-', inert(action.detail, 500)]),
+        notNoted.length,
         SECTION_BUDGET / 2,
         (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`
       )
