@@ -86,7 +86,11 @@ export async function scanWindow(settings: Settings, now = Date.now(), log: Scan
   }
 }
 
-export function report(settings: Settings, scanned: Scanned, issues: IssueAction[] = []): Report {
+/**
+ * The run's report. `pending`: written as soon as the scan ends, before the GitHub phase,
+ * so that the findings are out whatever GitHub does; the issues come in a second one.
+ */
+export function report(settings: Settings, scanned: Scanned, issues: IssueAction[] = [], pending = false): Report {
   const { source, result, window } = scanned
   return buildReport({
     source,
@@ -104,7 +108,8 @@ export function report(settings: Settings, scanned: Scanned, issues: IssueAction
       unjudgedKeyEvents: result.malformedKeyEvents
     }),
     issues,
-    issueMode: !settings.createIssues ? 'off' : settings.dryRun ? 'dry-run' : 'on'
+    issueMode: !settings.createIssues ? 'off' : settings.dryRun ? 'dry-run' : 'on',
+    issuesPending: pending && settings.createIssues
   })
 }
 

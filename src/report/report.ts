@@ -54,6 +54,8 @@ export interface Report {
   issues: IssueAction[]
   /** create-issues and dry-run, so the summary can say why there are no issue actions. */
   issueMode: 'off' | 'dry-run' | 'on'
+  /** True in the report written as soon as the scan ends, before the GitHub phase. */
+  issuesPending: boolean
   failOn: FailOn
   gate: GateVerdict
 }
@@ -73,6 +75,7 @@ export function buildReport(input: {
   gate: GateVerdict
   issues?: IssueAction[]
   issueMode?: Report['issueMode']
+  issuesPending?: boolean
 }): Report {
   const { result, source } = input
   const counts = result.severities
@@ -99,6 +102,7 @@ export function buildReport(input: {
     suppressed: input.suppressed,
     issues: input.issues ?? [],
     issueMode: input.issueMode ?? 'off',
+    issuesPending: input.issuesPending ?? false,
     failOn: input.failOn,
     gate: input.gate
   }

@@ -72,6 +72,13 @@ function* rowsOf<T>(items: Iterable<T>, render: (item: T) => string[]): Generato
 function issuesSection(report: Report): string[] {
   if (report.issueMode === 'off') return ['### Issues\nNot written: create-issues is false.']
   const parts = ['### Issues']
+  if (report.issuesPending) {
+    parts.push(
+      `> [!NOTE]\n> ${report.issueMode === 'dry-run' ? 'GitHub is being read (dry run)' : 'The issues are being written to GitHub'} now; ` +
+        'this summary is rewritten when that is done. If this note stays, the step ended first: the findings above are complete all the same.'
+    )
+    return parts
+  }
   if (report.issueMode === 'dry-run')
     parts.push('> [!NOTE]\n> Dry run: nothing was written to GitHub. The actions below are what a real run would do.')
   if (report.issues.length === 0) {
@@ -205,7 +212,8 @@ export function renderSummary(report: Report): string {
         .join('\n')
     )
   }
-  after.push(`### Verdict\n${report.gate.failed ? '❌' : '✅'} ${inert(report.gate.reason, 2000)}`)
+  const sofar = report.issuesPending ? 'So far, before the GitHub phase: ' : ''
+  after.push(`### Verdict\n${report.gate.failed ? '❌' : '✅'} ${sofar}${inert(report.gate.reason, 2000)}`)
 
   const body: string[] = []
   const actions = new Map(report.issues.map((action) => [action.keyId, action]))
