@@ -44,6 +44,8 @@ export interface Report {
   eventsScanned: number
   keyEvents: number
   duplicates: number
+  /** Key events left out because their project is not in project-ids (or they have none). */
+  otherProjects: number
   unreadable: { count: number; listed: Rejected[] }
   /** `keyEvents`: how many of them are API key events that could not be judged. */
   malformed: { count: number; keyEvents: number; listed: Rejected[] }
@@ -88,6 +90,7 @@ export function buildReport(input: {
     eventsScanned: result.eventsScanned,
     keyEvents: result.keyEvents,
     duplicates: result.duplicates,
+    otherProjects: result.otherProjects,
     unreadable: { count: source.status.unreadableCount, listed: source.status.unreadable },
     malformed: { count: result.malformedCount, keyEvents: result.malformedKeyEvents, listed: result.malformed },
     counts: {

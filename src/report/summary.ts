@@ -167,6 +167,7 @@ export function renderSummary(report: Report): string {
       report.suppressed.length
         ? `- Suppressed (allow-actors): ${countOf(report.suppressed)}, not counted for the verdict`
         : '',
+      report.otherProjects ? `- Key events of other projects (project-ids), not judged: ${report.otherProjects}` : '',
       report.unreadable.count ? `- Unreadable records skipped: ${report.unreadable.count}` : '',
       report.malformed.count
         ? `- Malformed events skipped: ${report.malformed.count}` +
