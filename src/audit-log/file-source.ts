@@ -394,20 +394,19 @@ export class FileSource implements AuditLogSource {
   private async *document(chunks: AsyncIterable<Buffer>, format: 'array' | 'list'): AsyncGenerator<SourcedEvent> {
     let sawData = format === 'array'
     let depth = 0
+    // An object without an array where events could be has none to give: an error, not a clean file.
+    const watch = (token: { name: string }): { name: string } => {
+      if (token.name === 'startObject' || token.name === 'startArray') {
+        if (token.name === 'startArray' && (depth === 1 || depth === 2)) sawData = true
+        depth++
+      } else if (token.name === 'endObject' || token.name === 'endArray') depth--
+      return token
+    }
     // chainUnchecked: stream-json's stages are typed loosely; the items are checked by the scan.
     const items = chainUnchecked<Buffer, { key: number; value: unknown }>([
       Readable.from(chunks),
       parser(),
-      // An object without an array where events could be has none to give: an error, not a clean file.
-      (token: { name: string }) => {
-        if (token.name === 'startObject' || token.name === 'startArray') {
-          if (token.name === 'startArray' && (depth === 1 || depth === 2)) sawData = true
-          depth++
-        } else if (token.name === 'endObject' || token.name === 'endArray') depth--
-        return token
-      },
-      ...(format === 'list' ? [pick({ filter: arrayItem })] : []),
-      format === 'list' ? streamValues() : streamArray()
+      ...(format === 'list' ? [watch, pick({ filter: arrayItem }), streamValues()] : [streamArray()])
     ])
     let count = 0
     try {
