@@ -201,14 +201,15 @@ describe('the Admin API', () => {
     expect(run.stdout).not.toContain('Cannot read properties')
   })
 
-  it("takes nothing from the workflow's OPENAI_ORG_ID, OPENAI_PROJECT_ID and OPENAI_BASE_URL", async () => {
+  it("takes nothing from the workflow's OPENAI_ORG_ID, OPENAI_PROJECT_ID, OPENAI_BASE_URL and OPENAI_CUSTOM_HEADERS", async () => {
     openai = await startFakeOpenAI({ key: KEY, events: events() })
     const elsewhere = await startFakeOpenAI({ key: KEY, events: [] })
     try {
       const run = await runAction(inputs(openai), {
         OPENAI_ORG_ID: 'org-otherStepsOrganization',
         OPENAI_PROJECT_ID: 'proj_otherStepsProject',
-        OPENAI_BASE_URL: elsewhere.baseURL
+        OPENAI_BASE_URL: elsewhere.baseURL,
+        OPENAI_CUSTOM_HEADERS: 'Authorization: Bearer sk-admin-anotherOrganization0123\nOpenAI-Project: proj_custom'
       })
       expect(run.code).toBe(0)
       expect(run.outputs).toMatchObject({ complete: 'true', events: '150' })
@@ -218,6 +219,7 @@ describe('the Admin API', () => {
     expect(elsewhere.requests).toEqual([])
     expect(openai.requests).toHaveLength(2)
     for (const request of openai.requests) {
+      expect(request.authorization).toBe(`Bearer ${KEY}`)
       expect(request.headers['openai-organization']).toBeUndefined()
       expect(request.headers['openai-project']).toBeUndefined()
     }

@@ -376,19 +376,21 @@ describe('AdminApiSource over HTTP', () => {
     expect(result.keyEvents).toBe(100)
   })
 
-  it('takes no organization, project or base URL from the environment', async () => {
+  it('takes no organization, project, base URL or headers from the environment', async () => {
     const fake = await start(manyEvents())
     const elsewhere = await startFakeOpenAI({ key: KEY, events: [] })
     const saved = { ...process.env }
     Object.assign(process.env, {
       OPENAI_ORG_ID: 'org-fromTheEnvironment',
       OPENAI_PROJECT_ID: 'proj_fromTheEnvironment',
-      OPENAI_BASE_URL: elsewhere.baseURL
+      OPENAI_BASE_URL: elsewhere.baseURL,
+      // Applied after the SDK's own authorization: it would replace the key.
+      OPENAI_CUSTOM_HEADERS: 'Authorization: Bearer sk-admin-anotherOrganization0123\nOpenAI-Organization: org-custom'
     })
     try {
       await scanned(source(fake))
     } finally {
-      for (const name of ['OPENAI_ORG_ID', 'OPENAI_PROJECT_ID', 'OPENAI_BASE_URL']) {
+      for (const name of ['OPENAI_ORG_ID', 'OPENAI_PROJECT_ID', 'OPENAI_BASE_URL', 'OPENAI_CUSTOM_HEADERS']) {
         if (saved[name] === undefined) delete process.env[name]
         else process.env[name] = saved[name]
       }
@@ -397,6 +399,7 @@ describe('AdminApiSource over HTTP', () => {
     expect(elsewhere.requests).toHaveLength(0)
     expect(fake.requests).toHaveLength(3)
     for (const request of fake.requests) {
+      expect(request.authorization).toBe(`Bearer ${KEY}`)
       expect(request.headers['openai-organization']).toBeUndefined()
       expect(request.headers['openai-project']).toBeUndefined()
     }

@@ -4,8 +4,8 @@
 // (retries, each request, the whole read, a cursor that goes round in circles) and fails
 // closed: a page that cannot be read leaves the run incomplete, naming the part of the
 // window that is missing. The client takes nothing from the environment: the key, the base
-// URL, the organization and the project are the inputs' (OPENAI_ORG_ID, OPENAI_PROJECT_ID
-// and OPENAI_BASE_URL are often set for other steps of a job).
+// URL, the organization and the project are the inputs' (OPENAI_ORG_ID, OPENAI_PROJECT_ID,
+// OPENAI_BASE_URL and OPENAI_CUSTOM_HEADERS are often set for other steps of a job).
 import OpenAI from 'openai'
 import { KEY_EVENT_TYPES } from '../model/index.js'
 import { isoTime, redact } from '../text.js'
@@ -60,6 +60,22 @@ export function checkAdminKey(key: string): void {
   }
 }
 
+/**
+ * fetch for the SDK, with the key and the headers the inputs give and no others the SDK took
+ * from the environment: OPENAI_CUSTOM_HEADERS is applied after the SDK's own authorization,
+ * so a workflow that sets "Authorization: ..." there for other steps would otherwise read
+ * another organization's log, and "OpenAI-Organization: ..." another organization's part.
+ */
+function withInputHeaders(adminKey: string): typeof fetch {
+  return (url, init = {}) => {
+    const headers = new Headers(init.headers)
+    headers.set('authorization', `Bearer ${adminKey}`)
+    headers.delete('openai-organization')
+    headers.delete('openai-project')
+    return fetch(url, { ...init, headers })
+  }
+}
+
 /** Type of a page as the SDK builds it, with the parts of the answer it keeps to itself. */
 interface PageView {
   data?: unknown
@@ -100,6 +116,7 @@ export class AdminApiSource implements AuditLogSource {
       organization: null,
       project: null,
       baseURL: options.baseURL,
+      fetch: withInputHeaders(options.adminKey),
       maxRetries: this.limits.maxRetries,
       timeout: this.limits.requestTimeoutMs,
       // Explicit, so OPENAI_LOG=debug in the environment cannot make the SDK print requests.
