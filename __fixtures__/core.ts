@@ -19,11 +19,13 @@ export const endGroup = jest.fn<typeof core.endGroup>()
 
 /** The part of core.summary the action uses. */
 interface Summary {
+  emptyBuffer: jest.Mock<() => Summary>
   addRaw: jest.Mock<(text: string, addEOL?: boolean) => Summary>
   write: jest.Mock<(options?: { overwrite?: boolean }) => Promise<Summary>>
 }
 
-/** The job summary: addRaw(...) chains, write() resolves to the summary, as the real one does. */
-export const summary: Summary = { addRaw: jest.fn(), write: jest.fn() }
+/** The job summary: emptyBuffer() and addRaw(...) chain, write() resolves to the summary, as the real one does. */
+export const summary: Summary = { emptyBuffer: jest.fn(), addRaw: jest.fn(), write: jest.fn() }
+summary.emptyBuffer.mockImplementation(() => summary)
 summary.addRaw.mockImplementation(() => summary)
 summary.write.mockImplementation(async () => summary)

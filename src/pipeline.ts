@@ -4,8 +4,9 @@
 // outputs, the JSON file and the CLI render.
 // The action (action/run.ts) and the CLI (cli/) differ only in where settings come from
 // and where the results go.
+import type { Readable } from 'node:stream'
 import { AdminApiSource } from './audit-log/api-source.js'
-import { FileSource } from './audit-log/file-source.js'
+import { ExportFileError, FileSource } from './audit-log/file-source.js'
 import { lookUpKeys } from './audit-log/key-lookup.js'
 import type { AuditLogSource } from './audit-log/source.js'
 import { proxiedFetch } from './http/fetch.js'
@@ -17,16 +18,28 @@ import { buildReport, type IssueAction, type Report } from './report/report.js'
 import { groupByKey } from './scan/by-key.js'
 import { scan, type ScanResult } from './scan/engine.js'
 import { trackProgress, type ProgressLog } from './scan/progress.js'
-import { resolveWindow, type Settings } from './settings/settings.js'
+import { resolveWindow, SettingsError, type Settings } from './settings/settings.js'
 
 /** Where a scan reports as it goes: progress lines, and warnings from the OpenAI SDK. */
 export interface ScanLog {
   progress?: ProgressLog
   warn?: (line: string) => void
+  /** What audit-log-file "-" reads: the CLI's standard input. The action has none. */
+  stdin?: Readable
 }
 
 function openSource(settings: Settings, window: TimeWindow, log: ScanLog = {}): AuditLogSource {
-  if (settings.auditLogFile) return new FileSource(settings.auditLogFile, window)
+  const file = settings.auditLogFile
+  if (file === '-') {
+    if (!log.stdin) {
+      throw new SettingsError(
+        ['audit-log-file'],
+        (input) => `${input} is "-", standard input, which the action does not read: give the path of the export file.`
+      )
+    }
+    return new FileSource(file, { ...window, stdin: log.stdin })
+  }
+  if (file) return new FileSource(file, window)
   return new AdminApiSource({
     adminKey: settings.openaiAdminKey,
     baseURL: settings.openaiBaseUrl,
@@ -89,6 +102,10 @@ export async function scanWindow(settings: Settings, now = Date.now(), log: Scan
       projectIds: settings.projectIds,
       progress,
       tempDir: settings.tempDir
+    }).catch((error: unknown) => {
+      // A path that is no export file: a bad input, named as such.
+      if (!(error instanceof ExportFileError)) throw error
+      throw new SettingsError(['audit-log-file'], (input) => `${input} is "${settings.auditLogFile}": ${error.message}`)
     })
   } finally {
     stop()
@@ -104,7 +121,11 @@ export async function scanWindow(settings: Settings, now = Date.now(), log: Scan
   }
 }
 
-export function report(settings: Settings, scanned: Scanned, issues: IssueAction[] = []): Report {
+/**
+ * The run's report. `pending`: written as soon as the scan ends, before the GitHub phase,
+ * so that the findings are out whatever GitHub does; the issues come in a second one.
+ */
+export function report(settings: Settings, scanned: Scanned, issues: IssueAction[] = [], pending = false): Report {
   const { source, result, window } = scanned
   return buildReport({
     source,
@@ -123,7 +144,8 @@ export function report(settings: Settings, scanned: Scanned, issues: IssueAction
       unjudgedKeyEvents: result.malformedKeyEvents
     }),
     issues,
-    issueMode: !settings.createIssues ? 'off' : settings.dryRun ? 'dry-run' : 'on'
+    issueMode: !settings.createIssues ? 'off' : settings.dryRun ? 'dry-run' : 'on',
+    issuesPending: pending && settings.createIssues
   })
 }
 
@@ -144,7 +166,7 @@ export function issueOptions(settings: Settings): IssueOptions {
 export async function triageIssues(
   settings: Settings,
   scanned: Scanned,
-  target: Pick<IssueTarget, 'timings' | 'log'> = {}
+  target: Pick<IssueTarget, 'timings' | 'log' | 'budget'> = {}
 ): Promise<IssueAction[]> {
   if (!settings.createIssues) return []
   return syncIssues(scanned.keys, scanned.result.deletions, issueOptions(settings), {
@@ -153,6 +175,7 @@ export async function triageIssues(
     repository: settings.github.repository,
     workflowRepository: settings.github.workflowRepository,
     fetch: proxiedFetch(settings.proxy),
+    budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.githubBudget}` },
     ...target
   })
 }

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as core from '../../__fixtures__/core.js'
+import { FakeGitHub } from '../support/fake-github.js'
 
 jest.unstable_mockModule('@actions/core', () => core)
 
@@ -22,7 +23,8 @@ const ENV = [
   'GITHUB_RUN_ATTEMPT',
   'GITHUB_REPOSITORY',
   'GITHUB_SERVER_URL',
-  'GITHUB_API_URL'
+  'GITHUB_API_URL',
+  'GITHUB_ACTION'
 ] as const
 let saved: Partial<Record<(typeof ENV)[number], string>>
 let temp: string
@@ -147,5 +149,80 @@ describe('run()', () => {
     const said = JSON.stringify(calls.filter(([name]) => name !== 'setSecret'))
     expect(said).toContain('Scanned 36 events')
     expect(said).not.toContain(ADMIN_KEY.slice('sk-admin-'.length))
+  })
+
+  it('names the report after the step too: two steps of the action in one job write two reports', async () => {
+    process.env.GITHUB_ACTION = '__org_openai-keywatch_2'
+    inputs({ 'audit-log-file': SAMPLE, 'create-issues': 'false', 'fail-on': 'none' })
+    await run()
+    expect(outputs().report).toBe(join(temp, 'openai-keywatch-report-4242-1-__org_openai-keywatch_2.json'))
+  })
+
+  it('writes the findings (summary, outputs, annotations) before the GitHub phase, then the issues', async () => {
+    const github = await new FakeGitHub().start()
+    try {
+      const file = join(temp, 'step-summary.md')
+      writeFileSync(file, '')
+      Object.assign(process.env, {
+        GITHUB_STEP_SUMMARY: file,
+        GITHUB_API_URL: github.url,
+        GITHUB_REPOSITORY: 'acme/security'
+      })
+      // GitHub takes the listing and never answers: the budget ends the phase.
+      github.stall({ method: 'GET', mode: 'hang', times: 100 })
+      const requestsAt: Record<string, number> = {}
+      core.setOutput.mockImplementation((name) => void (requestsAt[`output ${name}`] ??= github.requests.length))
+      core.summary.write.mockImplementation(async () => {
+        requestsAt[`summary ${core.summary.write.mock.calls.length}`] = github.requests.length
+        return core.summary
+      })
+      inputs({
+        'audit-log-file': SAMPLE,
+        'fail-on': 'none',
+        'github-token': github.token,
+        'github-budget': '1s'
+      })
+      const started = Date.now()
+      await run()
+      expect(Date.now() - started).toBeLessThan(5000)
+      // The findings were out before GitHub was asked anything; the summary was written again after.
+      expect(requestsAt).toMatchObject({ 'output findings': 0, 'output complete': 0, 'summary 1': 0 })
+      expect(requestsAt['summary 2']).toBeGreaterThan(0)
+      expect(core.summary.write.mock.calls).toEqual([[{ overwrite: true }], [{ overwrite: true }]])
+      expect(core.summary.emptyBuffer).toHaveBeenCalledTimes(2)
+      const [first, second] = core.summary.addRaw.mock.calls.map(([text]) => text)
+      expect(first).toContain('`key_AdminOps0009`')
+      expect(first).toContain('The issues are being written to GitHub now')
+      expect(first).toContain('So far, before the GitHub phase:')
+      expect(second).toContain('### Issue failures: 11')
+      expect(second).not.toContain('being written to GitHub now')
+      expect(core.error).toHaveBeenCalledWith(
+        expect.stringMatching(
+          /^GitHub issue for 11 keys \(key_AdminOps0009, .*, \.\.\.\) not written: the GitHub phase used its whole budget \(github-budget: 1s\) before it was done\./
+        ),
+        {}
+      )
+      expect(outputs()).toMatchObject({ findings: 12, issues: '[]', complete: 'true' })
+      expect(core.setFailed).toHaveBeenCalledWith(
+        'The GitHub issue of 11 keys could not be written (see the summary); the next run tries again.'
+      )
+    } finally {
+      core.setOutput.mockReset()
+      core.summary.write.mockImplementation(async () => core.summary)
+      await github.stop()
+    }
+  })
+
+  it('still sets the outputs and the verdict when the job summary cannot be written', async () => {
+    process.env.GITHUB_STEP_SUMMARY = join(temp, 'missing-dir', 'summary.md')
+    core.summary.write.mockRejectedValueOnce(new Error("Unable to access summary file: '/nowhere'."))
+    inputs({ 'audit-log-file': SAMPLE, 'create-issues': 'false', 'fail-on': 'high' })
+    await run()
+    expect(core.warning).toHaveBeenCalledWith(
+      "The job summary could not be written (GITHUB_STEP_SUMMARY): Unable to access summary file: '/nowhere'. " +
+        'The findings are in the log, the annotations, the outputs and the JSON report.'
+    )
+    expect(outputs()).toMatchObject({ findings: 12, high: 8, complete: 'true' })
+    expect(core.setFailed).toHaveBeenCalledWith('8 findings at or above fail-on (high).')
   })
 })

@@ -320,6 +320,91 @@ describe('AdminApiSource over HTTP', () => {
     expect(fake.requests).toHaveLength(2)
   })
 
+  it('ends the read at once when a cache ignores the cursor and gives the first page again', async () => {
+    const fake = await start(manyEvents(), { ignoreCursor: true })
+    const api = source(fake)
+    const result = await scanned(api)
+    expect(fake.requests).toHaveLength(2)
+    expect(api.status.complete).toBe(false)
+    expect(api.status.missing).toHaveLength(1)
+    expect(api.status.missing[0]).toContain(
+      'page 2 failed, page 2 repeats page 1 (the same events), read with the cursor after=audit_log-000150: ' +
+        'the API, or a proxy or cache in front of it, ignores the cursor. Check openai-base-url'
+    )
+    expect(result.findings).toHaveLength(50)
+  })
+
+  it('ends the read at once on a page whose cursor does not advance, or comes back', async () => {
+    const fake = await start(manyEvents())
+    const page = (ids: number[], last: string) => ({
+      json: {
+        object: 'list',
+        data: ids.map((n) => keyEvent(n, SINCE + 60 * n)),
+        first_id: `audit_log-${String(ids[0]).padStart(6, '0')}`,
+        last_id: last,
+        has_more: true
+      }
+    })
+    // Page 1 is the server's; page 2 hands back the cursor it was read with.
+    let { api } = await afterFirstPage(fake, () => fake.fault(page([149, 148], 'audit_log-000150')))
+    expect(fake.requests).toHaveLength(2)
+    expect(api.status.missing[0]).toContain(
+      'page 2 failed, page 2 gives the cursor after=audit_log-000150, the one it was read with: the read would go round in circles'
+    )
+    // Pages 2 and 3 send the read back to a cursor it has used.
+    fake.requests.length = 0
+    ;({ api } = await afterFirstPage(fake, () =>
+      fake.fault(page([149, 148], 'audit_log-000148'), page([147, 146], 'audit_log-000148'))
+    ))
+    expect(fake.requests).toHaveLength(3)
+    expect(api.status.missing[0]).toContain(
+      'page 3 failed, page 3 gives the cursor after=audit_log-000148, the one it was read with'
+    )
+  })
+
+  it('names the page and the item of an event that is null, and fails closed', async () => {
+    const fake = await start(manyEvents())
+    const { api, result } = await afterFirstPage(fake, () =>
+      fake.fault({ json: { object: 'list', data: [keyEvent(149, SINCE), null], has_more: false } })
+    )
+    expect(api.status.complete).toBe(false)
+    expect(api.status.missing[0]).toContain(
+      'page 2 failed, page 2 item 2 is null, not an audit-log event: the answer is malformed. Run the same window again'
+    )
+    expect(api.status.missing[0]).not.toContain('Cannot read properties')
+    // The page with the null is not half-read: its events come with the next try.
+    expect(result.keyEvents).toBe(100)
+  })
+
+  it('takes no organization, project, base URL or headers from the environment', async () => {
+    const fake = await start(manyEvents())
+    const elsewhere = await startFakeOpenAI({ key: KEY, events: [] })
+    const saved = { ...process.env }
+    Object.assign(process.env, {
+      OPENAI_ORG_ID: 'org-fromTheEnvironment',
+      OPENAI_PROJECT_ID: 'proj_fromTheEnvironment',
+      OPENAI_BASE_URL: elsewhere.baseURL,
+      // Applied after the SDK's own authorization: it would replace the key.
+      OPENAI_CUSTOM_HEADERS: 'Authorization: Bearer sk-admin-anotherOrganization0123\nOpenAI-Organization: org-custom'
+    })
+    try {
+      await scanned(source(fake))
+    } finally {
+      for (const name of ['OPENAI_ORG_ID', 'OPENAI_PROJECT_ID', 'OPENAI_BASE_URL', 'OPENAI_CUSTOM_HEADERS']) {
+        if (saved[name] === undefined) delete process.env[name]
+        else process.env[name] = saved[name]
+      }
+      await elsewhere.close()
+    }
+    expect(elsewhere.requests).toHaveLength(0)
+    expect(fake.requests).toHaveLength(3)
+    for (const request of fake.requests) {
+      expect(request.authorization).toBe(`Bearer ${KEY}`)
+      expect(request.headers['openai-organization']).toBeUndefined()
+      expect(request.headers['openai-project']).toBeUndefined()
+    }
+  })
+
   it('stops at the overall deadline however many retries are left', async () => {
     const fake = await start(manyEvents())
     fake.always({ status: 429, headers: { 'retry-after-ms': '40' } })

@@ -1,7 +1,9 @@
 // The export source in every form it accepts, and its byte prefilter: it may skip parsing a
 // line only when the line cannot be a key event, and never skips a malformed one.
+import { execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
 import { gzipSync } from 'node:zlib'
 import { FileSource, type FileSourceOptions } from '../../src/audit-log/file-source.js'
 import { createLineSorter } from '../../src/audit-log/line-sorter.js'
@@ -109,8 +111,9 @@ describe('FileSource: JSONL', () => {
   it('reads CRLF, blank lines, a byte-order mark and a last line without a newline', async () => {
     const text = '\ufeff' + jsonl(MIXED).split('\n').join('\r\n\r\n').trimEnd()
     const { source, ids } = await read(file(text))
-    expect(ids).toEqual(KEY_IDS)
-    expect(source.status).toMatchObject({ prefiltered: 3, unreadableCount: 0 })
+    // The last line, without a newline, is always parsed: it could be an export cut short.
+    expect(ids).toEqual([...KEY_IDS, MIXED[5]!.id])
+    expect(source.status).toMatchObject({ complete: true, prefiltered: 2, unreadableCount: 0 })
   })
 
   it('gives the same answer as parsing every line, across chunk boundaries', async () => {
@@ -262,7 +265,11 @@ describe('the prefilter', () => {
       '{"id":"x"}',
       '{"effective_at":1700000000}'
     ]
-    expect(sort(lines.join('\n'), { since: 1790000000 })).toEqual({ parsed: [3, 4, 5, 6], unreadable: [], skipped: 2 })
+    expect(sort(lines.join('\n') + '\n', { since: 1790000000 })).toEqual({
+      parsed: [3, 4, 5, 6],
+      unreadable: [],
+      skipped: 2
+    })
   })
 
   it('reports a line too long to be an event, and reads on', () => {
@@ -277,5 +284,165 @@ describe('the prefilter', () => {
       { line: 2, reason: 'longer than 0 MB: not an audit-log event' }
     ])
     expect(parts.reduce((sum, part) => sum + part.prefiltered, 0)).toBe(2)
+  })
+})
+
+describe('FileSource: events in envelopes', () => {
+  const high = keyEvent(7, T + 7, ['all'])
+  const other = otherEvent(8, T + 8)
+
+  it.each([
+    ['{"data": event}', [{ data: high }, { data: other }]],
+    ['{"event": event}', [{ event: high }, { event: other }]],
+    ['Elasticsearch\'s {"_source": event}', [{ _index: 'audit', _id: '1', _source: high, sort: [1] }]],
+    ['a typed wrapper {"type": ..., "data": event}', [{ type: 'openai.audit', data: high }]],
+    ['{"events": [...]} on one line', [{ events: [other, high] }]],
+    ['{"object": "list", "items": [...]} on one line', [{ object: 'list', items: [high, other] }]],
+    ['an array of events on one line', [[other, high]]]
+  ])('reads the events inside %s, and finds the HIGH key', async (_, records) => {
+    const { source, result } = await scanFile(file(jsonl(records)))
+    expect(source.status).toMatchObject({ complete: true, unreadableCount: 0 })
+    expect([...result.findings].map((finding) => [finding.keyId, finding.severity])).toEqual([['key_7', 'HIGH']])
+    expect(result.malformedCount).toBe(0)
+  })
+
+  it('reads a pretty-printed wrapper and an Elasticsearch search answer as documents', async () => {
+    for (const document of [
+      { events: [other, high] },
+      { took: 3, hits: { total: 2, hits: [{ _source: other }, { _source: high }] } },
+      [{ _source: other }, { _source: high }]
+    ]) {
+      const { source, result } = await scanFile(file(JSON.stringify(document, null, 2), `doc-${++files}.json`))
+      expect(source.status).toMatchObject({ complete: true })
+      expect([...result.findings].map((finding) => finding.keyId)).toEqual(['key_7'])
+      expect(result.eventsScanned).toBe(2)
+    }
+  })
+})
+
+describe('FileSource: fails closed on what it cannot read', () => {
+  const high = JSON.stringify(keyEvent(7, T + 7, ['all']))
+  const others = jsonl([otherEvent(1, T + 1), otherEvent(2, T + 2)])
+
+  it('a last line cut short: the export did not finish', async () => {
+    const { source, events } = await read(file(others + high.slice(0, high.length - 20)))
+    expect(events).toHaveLength(0)
+    expect(source.status.complete).toBe(false)
+    expect(source.status.missing).toHaveLength(1)
+    expect(source.status.missing[0]).toMatch(
+      /, line 3, its last, is cut short \(no newline at its end, and not valid JSON\): the export did not finish/
+    )
+    expect(source.status.missing[0]).toContain('export the audit log again as UTF-8')
+  })
+
+  it('a key event with a trailing comma or a raw control character: one message with the count', async () => {
+    const comma = `${high},`
+    const control = high.replace('"all"', '"a\u0001ll"')
+    const { source } = await read(file(`${comma}\n${others}${control}\n${jsonl([otherEvent(3, T)])}`))
+    expect(source.status.complete).toBe(false)
+    expect(source.status.missing).toEqual([
+      `file ${join(dir, `audit-${files}.jsonl`)}, 2 records that may be API key events could not be read (line 1, line 4; ` +
+        'each is listed under the skipped records): fix them or export the audit log again as UTF-8 (JSONL, a JSON ' +
+        'array or a list response) and scan it again'
+    ])
+    expect(source.status.unreadable.map((entry) => entry.where)).toEqual(['line 1', 'line 4'])
+    expect(source.status.unreadable[0]!.reason).toMatch(/^not valid JSON \(.*\), and it may be an API key event$/)
+  })
+
+  it('a line that is not an event but mentions one', async () => {
+    const { source } = await read(file(`${others}{"note":"api_key.created","scopes":["all"]}\n`))
+    expect(source.status.complete).toBe(false)
+    expect(source.status.missing[0]).toContain('1 record that may be API key events could not be read (line 3;')
+  })
+
+  it('UTF-16 with a byte-order mark, as PowerShell writes it', async () => {
+    const text = others + high + '\n'
+    for (const bytes of [
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]),
+      Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()])
+    ]) {
+      const { source, events } = await read(file(bytes))
+      expect(events).toEqual([])
+      expect(source.status.complete).toBe(false)
+      expect(source.status.missing[0]).toMatch(/, the whole file: it is UTF-16 text .* not UTF-8: convert it/)
+    }
+  })
+
+  it('NUL bytes: UTF-16 without a byte-order mark, a file of zeros, a tail never written', async () => {
+    const utf16 = await read(file(Buffer.from(others + high + '\n', 'utf16le')))
+    expect(utf16.source.status.complete).toBe(false)
+    expect(utf16.source.status.missing[0]).toMatch(/, the whole file: it holds NUL bytes, so it is not UTF-8 text/)
+
+    // 64 MB of zeros: refused from its first megabyte, not read to the end.
+    const zeros = file(Buffer.alloc(64 << 20))
+    const started = Date.now()
+    const empty = await read(zeros)
+    expect(Date.now() - started).toBeLessThan(2000)
+    expect(empty.source.status.bytes).toBeLessThanOrEqual(2 << 20)
+    expect(empty.source.status.missing[0]).toMatch(/the whole file: it holds NUL bytes/)
+
+    const tail = await read(file(Buffer.concat([Buffer.from(`${high}\n${others}`), Buffer.alloc(4096)])))
+    expect(tail.ids).toEqual(['audit_log-000007'])
+    expect(tail.source.status.complete).toBe(false)
+    expect(tail.source.status.missing[0]).toMatch(
+      new RegExp(`, everything from byte ${high.length + 1 + others.length}: it holds NUL bytes`)
+    )
+  })
+
+  it('an HTML page or plain text saved in place of the export', async () => {
+    const html = await read(
+      file('<!DOCTYPE html>\n<html><head><title>Sign in</title></head>\n<body>api_key</body></html>\n')
+    )
+    expect(html.source.status.complete).toBe(false)
+    expect(html.source.status.missing).toHaveLength(1)
+    expect(html.source.status.missing[0]).toMatch(
+      /, the whole file: it is an HTML or XML page, not an audit-log export/
+    )
+
+    const text = await read(file('Export finished.\nNo errors.\n'))
+    expect(text.source.status.complete).toBe(false)
+    expect(text.source.status.missing).toEqual([
+      expect.stringMatching(/, the whole file: no record in it is an audit-log event \(2 records not understood; /)
+    ])
+  })
+
+  it('a list or an array with no event in it, like an empty file', async () => {
+    for (const content of [
+      '[]',
+      '{"object":"list","data":[],"has_more":false}\n',
+      '{\n  "object": "list",\n  "data": []\n}'
+    ]) {
+      const { source } = await read(file(content, `none-${++files}.json`))
+      expect(source.status.complete).toBe(false)
+      expect(source.status.missing[0]).toMatch(/the whole file: it holds no events \(an empty list\)$/)
+    }
+  })
+
+  it('refuses a missing file, a directory, a named pipe and a device, saying what to do', async () => {
+    const refused = async (path: string) =>
+      read(path).then(
+        () => undefined,
+        (error: Error) => error
+      )
+    expect(await refused(join(dir, 'nowhere.jsonl'))).toMatchObject({
+      name: 'ExportFileError',
+      message: expect.stringMatching(/^there is no such file \(.*nowhere\.jsonl\): check the path/)
+    })
+    expect((await refused(dir))?.message).toBe('it is a directory: give the path of the export file inside it.')
+    const fifo = join(dir, 'pipe')
+    execFileSync('mkfifo', [fifo])
+    // No writer ever comes: the source must not wait for one.
+    expect((await refused(fifo))?.message).toMatch(/^it is a named pipe \(FIFO\), not a file/)
+    expect((await refused('/dev/null'))?.message).toMatch(/^it is not a regular file/)
+  })
+
+  it('reads standard input, plain or gzip-compressed', async () => {
+    for (const bytes of [Buffer.from(jsonl(MIXED)), gzipSync(jsonl(MIXED))]) {
+      const source = new FileSource('-', { stdin: Readable.from([bytes.subarray(0, 1), bytes.subarray(1)]) })
+      const result = await scan(source, { rule: DEFAULT_RULE_OPTIONS, window: {}, allowActors: [] })
+      expect(source.label).toBe('standard input')
+      expect(source.status).toMatchObject({ complete: true, bytes: bytes.length })
+      expect([...result.findings].map((finding) => finding.keyId)).toEqual(['key_2'])
+    }
   })
 })

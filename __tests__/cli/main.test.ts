@@ -1,9 +1,11 @@
 // The command line: main(argv, out, err) in process, and the built bin once as a process.
-import { spawnSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { gzipSync } from 'node:zlib'
 import { EXIT, main } from '../../src/cli/main.js'
 import { renderSummary } from '../../src/report/summary.js'
 import { keyEvent, serviceAccountKey, startFakeOpenAI, userKey } from '../support/fake-openai.js'
@@ -184,6 +186,59 @@ describe('scan a file', () => {
     expect(run.code).toBe(EXIT.usage)
     expect(run.out).toMatch(/Read completely {2}NO: file \S+broken\.json, the whole file: it is not valid JSON/)
     expect(run.out).toContain('FAIL  The audit-log window was not read completely')
+  })
+
+  it('reads the export from standard input with --file -', async () => {
+    const out: string[] = []
+    const stdin = Readable.from([readFileSync(SAMPLE)])
+    const code = await main(
+      ['scan', '--file', '-', '--fail-on', 'none'],
+      (line) => out.push(line),
+      () => {},
+      { stdin }
+    )
+    expect(code).toBe(EXIT.clean)
+    expect(out.join('\n')).toMatch(/Source {11}standard input\n/)
+    expect(out.join('\n')).toContain('Findings         12 (HIGH 8, MEDIUM 4) on 11 keys')
+
+    const terminal = Object.assign(Readable.from([]), { isTTY: true })
+    const err: string[] = []
+    expect(
+      await main(
+        ['scan', '--file', '-'],
+        () => {},
+        (line) => err.push(line),
+        { stdin: terminal }
+      )
+    ).toBe(EXIT.usage)
+    expect(err.join('\n')).toContain(
+      '--file - reads the export from standard input, which is a terminal here: pipe it in'
+    )
+  })
+
+  it('names --file when it is no export file: missing, a directory, a named pipe', async () => {
+    const dir = tempDir('keywatch-cli-')
+    const fifo = join(dir, 'pipe')
+    execFileSync('mkfifo', [fifo])
+    for (const [path, words] of [
+      [join(dir, 'nope.jsonl'), 'there is no such file'],
+      [dir, 'it is a directory: give the path of the export file inside it.'],
+      [fifo, 'it is a named pipe (FIFO), not a file']
+    ] as const) {
+      const run = await cli(['scan', '--file', path])
+      expect(run.code).toBe(EXIT.usage)
+      expect(run.err).toContain(`openai-keywatch: Option --file is "${path}": ${words}`)
+    }
+  })
+
+  it('dist/cli/index.js reads a gzip-compressed export piped to --file -', () => {
+    const run = spawnSync(process.execPath, ['dist/cli/index.js', 'scan', '--file', '-', '--json'], {
+      input: gzipSync(readFileSync(SAMPLE)),
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' }
+    })
+    expect(run.status).toBe(EXIT.findings)
+    expect(JSON.parse(run.stdout)).toMatchObject({ source: 'standard input', complete: true, counts: { total: 12 } })
   })
 
   it('removes control characters copied from the log, so nothing can rewrite the terminal', async () => {

@@ -27,7 +27,8 @@ afterEach(async () => {
 async function triage(
   events: unknown[],
   inputs: Partial<Record<InputName, string>> = {},
-  fake: FakeGitHub = github
+  fake: FakeGitHub = github,
+  target: Parameters<typeof triageIssues>[2] = {}
 ): Promise<Report> {
   const all: Partial<Record<InputName, string>> = {
     'audit-log-file': 'memory',
@@ -60,7 +61,7 @@ async function triage(
       notes: []
     }
   }
-  const issues = await triageIssues(settings, scanned, { timings: FAST })
+  const issues = await triageIssues(settings, scanned, { ...target, timings: { ...FAST, ...target.timings } })
   return report(settings, scanned, issues)
 }
 
@@ -509,6 +510,101 @@ describe('one issue per key', () => {
     expect(markedEvents(comment!.body)).toEqual(['audit_log-h3'])
     expect(live(comment!.body)).not.toMatch(/<|\]\(|@[a-z]|#\d|https:\/\/|www\./i)
     expect(tableShapes(comment!.body)).toEqual([[8, 8, 8]])
+  })
+
+  it("gives up on a GitHub that never answers, or trickles its answer, after each request's time limit", async () => {
+    for (const mode of ['hang', 'drip'] as const) {
+      github.reset()
+      github.stall({ method: 'GET', mode, everyMs: 20, times: 10 })
+      const started = Date.now()
+      const run = await triage(SEED, {}, github, { timings: { requestTimeoutMs: 300, serverErrorRetries: 1 } })
+      expect(Date.now() - started).toBeLessThan(3000)
+      // Two tries of the list, then nothing: without it no key can be told from a new one.
+      expect(github.requests).toHaveLength(2)
+      expect(run.issues.map((a) => a.action)).toEqual(['failed', 'failed', 'failed'])
+      expect(run.issues[0]!.detail).toBe(
+        'Could not list the issues labelled openai-keywatch: GitHub gave no whole answer within 0.3 s for GET ' +
+          '/repos/acme/security/issues, after its retries: GitHub is slow or unreachable; the next run tries again.'
+      )
+      expect(run.gate.failed).toBe(true)
+    }
+  })
+
+  it('ends the GitHub phase at its budget: the keys not written are reported as such and fail the run', async () => {
+    github.stall({ method: 'POST', mode: 'hang', times: 100 })
+    const started = Date.now()
+    const run = await triage(SEED, { 'fail-on': 'none' }, github, { budget: { ms: 500, words: 'github-budget: 1s' } })
+    expect(Date.now() - started).toBeLessThan(2000)
+    expect(github.writes).toHaveLength(1)
+    const notWritten =
+      'Not written: the GitHub phase used its whole budget (github-budget: 1s) before it was done. ' +
+      'The findings are in the summary and the JSON report; the next run writes it.'
+    expect(run.issues).toEqual([
+      { keyId: 'key-alpha', action: 'failed', detail: notWritten },
+      { keyId: 'key-bravo', action: 'failed', detail: notWritten },
+      { keyId: 'key-charlie', action: 'failed', detail: notWritten }
+    ])
+    expect(run.gate).toEqual({
+      failed: true,
+      reason: 'The GitHub issue of 3 keys could not be written (see the summary); the next run tries again.'
+    })
+  })
+
+  it('ends the phase early on secondary-limit refusals in a row, or a wait longer than the budget left', async () => {
+    github.fail({ method: 'POST', path: /\/issues$/, status: 403, retryAfter: 1, times: 100 })
+    const refused = await triage(SEED, { 'fail-on': 'none' })
+    // The first key's three tries; the other keys are not tried at all.
+    expect(github.writes).toHaveLength(3)
+    expect(refused.issues.map((a) => a.action)).toEqual(['failed', 'failed', 'failed'])
+    expect(refused.issues[0]!.detail).toContain('GitHub answered 403 to POST /repos/acme/security/issues')
+    expect(refused.issues[1]!.detail).toBe(
+      "Not written: GitHub's secondary rate limit refused 3 requests in a row, so the GitHub phase ended early. " +
+        'The findings are in the summary and the JSON report; the next run writes it.'
+    )
+
+    github.reset()
+    github.fail({ method: 'POST', path: /\/issues$/, status: 429, retryAfter: 60, times: 100 })
+    const started = Date.now()
+    const waited = await triage(SEED, { 'fail-on': 'none' }, github, {
+      timings: { secondMs: 1000 },
+      budget: { ms: 30_000, words: 'github-budget: 30s' }
+    })
+    expect(Date.now() - started).toBeLessThan(5000)
+    expect(github.writes).toHaveLength(1)
+    expect(waited.issues[2]!.detail).toBe(
+      "Not written: GitHub asked to wait 60 s (secondary rate limit), longer than what is left of the GitHub phase's budget " +
+        '(github-budget: 30s). The findings are in the summary and the JSON report; the next run writes it.'
+    )
+  })
+
+  it('warns, and does not fail, when the deletion of a key without findings cannot be noted', async () => {
+    await triage(SEED)
+    github.reset()
+    github.fail({ method: 'GET', status: 503, message: 'Service Unavailable', times: 100 })
+    const run = await triage([deleted({ id: 'audit_log-d1', key: 'key-alpha' })])
+    expect(run.issues).toEqual([
+      {
+        keyId: 'key-alpha',
+        action: 'not-noted',
+        detail: expect.stringContaining('Could not list the issues labelled openai-keywatch: GitHub answered 503')
+      }
+    ])
+    expect(run.gate).toEqual({ failed: false, reason: 'Passed: no finding at or above fail-on (high).' })
+    const summary = renderSummary(run)
+    expect(summary).toContain('### Deletions not noted: 1')
+    expect(summary).not.toContain('### Issue failures')
+
+    // With a finding for another key, that key's failure still fails the run.
+    github.reset()
+    github.fail({ method: 'GET', status: 503, message: 'Service Unavailable', times: 100 })
+    const mixed = await triage([...SEED.slice(0, 1), deleted({ id: 'audit_log-d2', key: 'key-bravo' })], {
+      'fail-on': 'none'
+    })
+    expect(mixed.issues.map((a) => [a.keyId, a.action])).toEqual([
+      ['key-alpha', 'failed'],
+      ['key-bravo', 'not-noted']
+    ])
+    expect(mixed.gate.failed).toBe(true)
   })
 })
 

@@ -60,4 +60,20 @@ describe('the job summary', () => {
     const more = Number(/…and (\d+) more findings not shown here/.exec(summary)![1])
     expect(shown + more).toBe(6000)
   })
+
+  it('counts the key events left out by project-ids, those without a project among them', async () => {
+    const result = await scanned([created({ id: 'audit_log-1', key: 'key-1' })])
+    result.otherProjects = 2
+    const report = buildReport({
+      source: { label: 'memory', status: newStatus() },
+      window: {},
+      result,
+      keys: groupByKey(result.findings),
+      suppressed: [],
+      failOn: 'high',
+      gate: gate({ severities: result.severities, failOn: 'high', complete: true, missing: [] })
+    })
+    expect(report.otherProjects).toBe(2)
+    expect(renderSummary(report)).toContain('- Key events of other projects (project-ids), not judged: 2\n')
+  })
 })

@@ -71,7 +71,26 @@ describe('settings', () => {
     [{ since: '2025-02-30' }, 'Input since is "2025-02-30": use an ISO 8601 time'],
     [{ until: '2025-01-01T24:00:00Z' }, 'Input until is "2025-01-01T24:00:00Z": use an ISO 8601 time'],
     [{ 'openai-base-url': 'ftp://x' }, 'Input openai-base-url is "ftp://x"'],
+    [
+      { 'openai-base-url': 'http://proxy.corp.example/v1' },
+      'Input openai-base-url is "http://proxy.corp.example/v1": http:// would send the admin key in clear text; use https://'
+    ],
+    [{ 'openai-base-url': 'http://10.0.0.5:8080/v1' }, 'Input openai-base-url is "http://10.0.0.5:8080/v1": http://'],
+    [{ 'openai-base-url': 'http://localhost.evil.example/v1' }, 'http:// would send the admin key in clear text'],
     [{ 'elevated-scopes': ' , ' }, 'Input elevated-scopes is empty'],
+    [
+      { label: 'security,openai' },
+      'Input label is "security,openai": a label with a comma cannot be looked up (GitHub reads the comma as "and"), so every run would open its issues again. Use one label without a comma, e.g. security-openai.'
+    ],
+    [{ 'github-budget': 'forever' }, 'Input github-budget is "forever": use a positive whole number with a unit'],
+    [
+      { 'openai-admin-key': 'sk-admin-abc\u200bdef' },
+      'Input openai-admin-key holds a character that cannot be sent (U+200B at position 13, a zero-width space, often pasted along with a key): copy the value again without it and update the secret.'
+    ],
+    [
+      { 'github-token': 'ghs_abc def' },
+      'Input github-token holds a character that cannot be sent (U+0020 at position 8'
+    ],
     [{ 'enrich-keys': 'maybe' }, 'Input enrich-keys is "maybe": use true or false.'],
     [{ 'close-when-revoked': 'on' }, 'Input close-when-revoked is "on": use true or false.'],
     [{ repository: 'acme' }, 'Input repository is "acme": use owner/name, e.g. acme/security'],
@@ -106,8 +125,50 @@ describe('settings', () => {
     expect(settingsFrom({ 'audit-log-file': 'a.jsonl' }).auditLogFile).toBe('a.jsonl')
   })
 
-  it('reads lists with commas or newlines', () => {
+  it('takes http:// only for a loopback address', () => {
+    for (const url of [
+      'http://127.0.0.1:8080/v1',
+      'http://127.9.8.7/v1',
+      'http://localhost:3000/v1',
+      'http://[::1]:9/v1'
+    ])
+      expect(settingsFrom({ 'openai-admin-key': 'k', 'openai-base-url': url }).openaiBaseUrl).toBe(url)
+  })
+
+  it('treats high-scopes as elevated too: a HIGH scope that elevated-scopes omits is still a finding', () => {
+    const settings = settingsFrom({
+      'openai-admin-key': 'k',
+      'elevated-scopes': 'api.files.write',
+      'high-scopes': 'all admin'
+    })
+    expect(settings.elevatedScopes).toEqual(['api.files.write', 'all', 'admin'])
+    expect(settings.highScopes).toEqual(['all', 'admin'])
+  })
+
+  it('reads the GitHub budget, 10 minutes by default', () => {
+    expect(settingsFrom({ 'openai-admin-key': 'k' })).toMatchObject({ githubBudgetSeconds: 600, githubBudget: '10m' })
+    expect(settingsFrom({ 'openai-admin-key': 'k', 'github-budget': '90s' }).githubBudgetSeconds).toBe(90)
+  })
+
+  it('names the report after the run, its attempt and the step (GITHUB_ACTION)', () => {
+    const env = { GITHUB_RUN_ID: '4242', GITHUB_RUN_ATTEMPT: '2' }
+    const read = (name: InputName) => (name === 'audit-log-file' ? 'a.jsonl' : '')
+    expect(readSettings(read, env).github.runId).toBe('4242-2')
+    expect(readSettings(read, { ...env, GITHUB_ACTION: '__org_openai-keywatch_2' }).github.runId).toBe(
+      '4242-2-__org_openai-keywatch_2'
+    )
+    expect(readSettings(read, { ...env, GITHUB_ACTION: '../x y' }).github.runId).toBe('4242-2-.._x_y')
+  })
+
+  it('reads lists with commas, newlines or spaces, and what a pasted YAML list leaves', () => {
     expect(parseList('a, b\nc,,\n d ')).toEqual(['a', 'b', 'c', 'd'])
+    expect(parseList('all admin  models:write')).toEqual(['all', 'admin', 'models:write'])
+    expect(parseList('- all\n- admin\n')).toEqual(['all', 'admin'])
+    expect(parseList('[all, "admin", \'api.*.write\']')).toEqual(['all', 'admin', 'api.*.write'])
+    expect(settingsFrom({ 'openai-admin-key': 'k', 'project-ids': 'proj_a proj_b' }).projectIds).toEqual([
+      'proj_a',
+      'proj_b'
+    ])
     expect(settingsFrom({ 'openai-admin-key': 'k', 'allow-actors': 'x@y.z\nsvc_1' }).allowActors).toEqual([
       'x@y.z',
       'svc_1'

@@ -51,6 +51,18 @@ export interface Failure {
   times: number
 }
 
+/**
+ * A GitHub that is there but does not answer: `hang` never answers; `drip` sends its headers,
+ * then one byte of a JSON body every `everyMs` and never finishes. Matching requests, `times` of them.
+ */
+export interface Stall {
+  method?: string
+  path?: RegExp
+  mode: 'hang' | 'drip'
+  everyMs?: number
+  times: number
+}
+
 export const BOT: FakeUser = { login: 'github-actions[bot]', type: 'Bot' }
 
 export class FakeGitHub {
@@ -68,6 +80,8 @@ export class FakeGitHub {
   /** Items per page at most, whatever per_page asks: small values exercise pagination. */
   pageSize = 100
   private failures: Failure[] = []
+  private stalls: Stall[] = []
+  private timers = new Set<NodeJS.Timeout>()
   private server: Server
   private nextComment = 1000
   private readonly scheme: 'http' | 'https'
@@ -100,6 +114,7 @@ export class FakeGitHub {
   }
 
   async stop(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer)
     this.server.closeAllConnections()
     await new Promise<void>((resolve) => this.server.close(() => resolve()))
   }
@@ -109,6 +124,11 @@ export class FakeGitHub {
     this.failures.push({ times: 1, ...failure })
   }
 
+  /** Leaves the next matching requests without a (whole) answer. */
+  stall(stall: Partial<Stall> & { mode: Stall['mode'] }): void {
+    this.stalls.push({ times: 1, ...stall })
+  }
+
   get writes(): FakeRequest[] {
     return this.requests.filter((request) => request.method !== 'GET' && request.method !== 'HEAD')
   }
@@ -116,6 +136,7 @@ export class FakeGitHub {
   reset(): void {
     this.requests = []
     this.failures = []
+    this.stalls = []
   }
 
   /** Adds an issue as if someone (by default the action) had opened it. */
@@ -204,6 +225,23 @@ export class FakeGitHub {
 
     if (req.headers.authorization !== `token ${this.token}`) {
       this.send(res, 401, { message: 'Bad credentials' })
+      return
+    }
+    const stall = this.stalls.find(
+      (f) => f.times > 0 && (!f.method || f.method === method) && (!f.path || f.path.test(url.pathname))
+    )
+    if (stall) {
+      stall.times--
+      if (stall.mode === 'hang') return
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
+      const body = '[                                                                '
+      let sent = 0
+      const timer = setInterval(() => res.write(body[sent++ % body.length]!), stall.everyMs ?? 50)
+      this.timers.add(timer)
+      res.on('close', () => {
+        clearInterval(timer)
+        this.timers.delete(timer)
+      })
       return
     }
     const failure = this.failures.find(

@@ -33,6 +33,7 @@ export interface RecordedRequest {
   path: string
   query: URLSearchParams
   authorization?: string
+  headers: IncomingMessage['headers']
 }
 
 export interface FakeOpenAI {
@@ -139,6 +140,8 @@ export interface FakeOptions {
   projectKeys?: (ProjectKey & { project_id: string })[]
   /** The admin API keys. */
   adminKeys?: AdminKey[]
+  /** Ignore the `after` cursor, as a cache keyed on the path alone would: every page is the first. */
+  ignoreCursor?: boolean
 }
 
 function error(status: number, message: string, type: string, code: string | null, param: string | null = null) {
@@ -202,7 +205,7 @@ function list(options: FakeOptions, query: URLSearchParams) {
     .sort((a, b) => b.effective_at - a.effective_at || (a.id < b.id ? 1 : -1))
   let start = 0
   let end = matching.length
-  const after = query.get('after')
+  const after = options.ignoreCursor ? null : query.get('after')
   const before = query.get('before')
   if (after !== null) {
     const at = matching.findIndex((event) => event.id === after)
@@ -237,7 +240,12 @@ export async function startFakeOpenAI(options: FakeOptions): Promise<FakeOpenAI>
 
   const handler = (request: IncomingMessage, response: ServerResponse): void => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1')
-    requests.push({ path: url.pathname, query: url.searchParams, authorization: request.headers.authorization })
+    requests.push({
+      path: url.pathname,
+      query: url.searchParams,
+      authorization: request.headers.authorization,
+      headers: request.headers
+    })
     const fault = standingOn.find((entry) => entry.path.test(url.pathname))?.fault ?? queued.shift() ?? standing
     if (fault && 'hang' in fault) return // never answers: the client's timeout must end it
     if (fault && 'html' in fault) {

@@ -29625,7 +29625,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3424);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4947);
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -29634,7 +29634,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3424:
+/***/ 4947:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29967,7 +29967,8 @@ const DEFAULTS = {
     'reopen-closed': 'true',
     'close-when-revoked': 'false',
     'elevated-scopes': DEFAULT_RULE_OPTIONS.elevatedScopes.join(', '),
-    'high-scopes': DEFAULT_RULE_OPTIONS.highScopes.join(', ')
+    'high-scopes': DEFAULT_RULE_OPTIONS.highScopes.join(', '),
+    'github-budget': '10m'
 };
 /**
  * A bad input. The message names the inputs and the forms they accept; the CLI names them
@@ -30026,12 +30027,15 @@ function parseTime(name, value) {
     }
     return Math.floor(seconds);
 }
-/** Lists accept commas or newlines; blanks are dropped. */
+/**
+ * Lists accept commas, newlines and spaces alike (scopes, ids and emails hold none), and
+ * what a YAML list pasted into the input leaves: "- item" lines, "[a, b]", quotes.
+ */
 function parseList(value) {
     return value
-        .split(/[,\n]/)
-        .map((item) => item.trim())
-        .filter((item) => item !== '');
+        .split(/[\s,]+/)
+        .map((item) => item.replace(/^[[\]"']+|[[\]"']+$/g, ''))
+        .filter((item) => item !== '' && item !== '-');
 }
 function parseBoolean(name, value) {
     const trimmed = value.trim();
@@ -30056,6 +30060,12 @@ function parseFailOn(name, value) {
     }
     return level;
 }
+/** A loopback host: 127.0.0.0/8, ::1 or localhost. Only these may be reached without TLS. */
+function isLoopback(hostname) {
+    const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+/** An https URL; http only to a loopback address (a test server, a local proxy): the admin key must not travel in clear text. */
 function parseUrl(name, value) {
     let url;
     try {
@@ -30066,6 +30076,10 @@ function parseUrl(name, value) {
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
         throw new SettingsError([name], (input) => `${input} is "${value}": use an http(s) URL such as https://api.openai.com/v1.`);
+    }
+    if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+        throw new SettingsError([name], (input) => `${input} is "${value}": http:// would send the admin key in clear text; use https:// ` +
+            '(http:// is accepted only for a loopback address: 127.0.0.1, ::1 or localhost).');
     }
     return url.toString().replace(/\/$/, '');
 }
@@ -30079,6 +30093,22 @@ function parseAssignees(name, value) {
     if (users.length > 10)
         throw new SettingsError([name], (input) => `${input} lists ${users.length} users: GitHub assigns 10 at most.`);
     return [...new Set(users)];
+}
+/**
+ * A secret pasted with a character an HTTP header cannot carry (a zero-width space, a
+ * non-breaking space, a line break) would fail far from here, with a message that names
+ * neither the input nor the cause. Keys and tokens are printable ASCII.
+ */
+function checkSecret(name, value, variable) {
+    const chars = [...value];
+    const at = chars.findIndex((char) => char < '!' || char > '~');
+    if (at === -1)
+        return;
+    const code = chars[at].codePointAt(0);
+    const words = (input) => `${input} holds a character that cannot be sent (U+${code.toString(16).toUpperCase().padStart(4, '0')} ` +
+        `at position ${at + 1}${code === 0x200b ? ', a zero-width space' : ''}, often pasted along with a key): ` +
+        'copy the value again without it and update the secret.';
+    throw variable ? new SettingsError([], () => words(variable)) : new SettingsError([name], words);
 }
 function parseScopes(name, value) {
     const scopes = parseList(value).map((scope) => scope.toLowerCase());
@@ -30101,13 +30131,24 @@ function readSettings(read, env = {}) {
         throw new SettingsError(['openai-admin-key'], (input) => `${input} is empty: pass an OpenAI Admin API key (sk-admin-...) from a repository secret, ` +
             'e.g. openai-admin-key: ${{ secrets.OPENAI_ADMIN_KEY }}, or set audit-log-file to scan an export.');
     }
-    const elevatedScopes = parseScopes('elevated-scopes', value('elevated-scopes'));
+    if (!auditLogFile)
+        checkSecret('openai-admin-key', openaiAdminKey);
+    const createIssues = parseBoolean('create-issues', value('create-issues'));
+    const githubToken = read('github-token').trim();
+    if (createIssues)
+        checkSecret('github-token', githubToken);
     const highScopes = parseScopes('high-scopes', value('high-scopes'));
+    // A HIGH scope is elevated by definition: listing it in high-scopes alone makes it a finding.
+    const elevatedScopes = [...new Set([...parseScopes('elevated-scopes', value('elevated-scopes')), ...highScopes])];
     const since = value('since') ? parseTime('since', value('since')) : undefined;
     const until = value('until') ? parseTime('until', value('until')) : undefined;
     const label = value('label');
     if (label.length > 50)
         throw new SettingsError(['label'], (input) => `${input} is ${label.length} characters: GitHub allows 50 at most.`);
+    // GitHub's issue listing reads labels=a,b as "both a and b": such a label never finds its issues again.
+    if (label.includes(',')) {
+        throw new SettingsError(['label'], (input) => `${input} is "${label}": a label with a comma cannot be looked up (GitHub reads the comma as "and"), so every run would open its issues again. Use one label without a comma, e.g. ${label.replace(/\s*,\s*/g, '-')}.`);
+    }
     const repository = value('repository');
     if (repository && !REPOSITORY.test(repository)) {
         throw new SettingsError(['repository'], (input) => `${input} is "${repository}": use owner/name, e.g. acme/security, or leave it empty for this repository.`);
@@ -30123,8 +30164,8 @@ function readSettings(read, env = {}) {
         projectIds: parseList(value('project-ids')),
         enrichKeys: parseBoolean('enrich-keys', value('enrich-keys')),
         failOn: parseFailOn('fail-on', value('fail-on')),
-        githubToken: read('github-token').trim(),
-        createIssues: parseBoolean('create-issues', value('create-issues')),
+        githubToken,
+        createIssues,
         label: label || DEFAULTS.label,
         maxIssues: parseCount('max-issues', value('max-issues')),
         assignees: parseAssignees('assignees', value('assignees')),
@@ -30135,6 +30176,8 @@ function readSettings(read, env = {}) {
         closeWhenRevoked: parseBoolean('close-when-revoked', value('close-when-revoked')),
         elevatedScopes,
         highScopes,
+        githubBudgetSeconds: parseDuration('github-budget', value('github-budget')),
+        githubBudget: value('github-budget'),
         github: repository ? { ...github, repository } : github,
         tempDir: env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(),
         proxy: {
@@ -30150,11 +30193,15 @@ function readSettings(read, env = {}) {
  * read them), and issues go to `repository` (--repo), with no workflow run to link to.
  */
 function readCliSettings(inputs, env, repository = '') {
-    const adminKey = env.OPENAI_ADMIN_KEY ?? '';
-    if (!inputs.has('audit-log-file') && adminKey.trim() === '') {
+    const adminKey = (env.OPENAI_ADMIN_KEY ?? '').trim();
+    if (!inputs.has('audit-log-file') && adminKey === '') {
         throw new SettingsError([], () => 'OPENAI_ADMIN_KEY is not set: export an OpenAI Admin API key (sk-admin-..., read-only or with the ' +
             'Audit Logs scope set to Read) to scan the Admin API, or pass --file to scan an exported audit log.');
     }
+    if (!inputs.has('audit-log-file'))
+        checkSecret('openai-admin-key', adminKey, 'OPENAI_ADMIN_KEY');
+    if (repository)
+        checkSecret('github-token', (env.GITHUB_TOKEN ?? '').trim(), 'GITHUB_TOKEN');
     const read = (name) => name === 'openai-admin-key'
         ? adminKey
         : name === 'github-token'
@@ -30180,7 +30227,9 @@ function githubEnvironment(env) {
     const runUrl = REPOSITORY.test(repository) && /^\d+$/.test(run) && /^https?:\/\/[^\s()<>]+$/.test(server)
         ? `${server}/${repository}/actions/runs/${run}`
         : undefined;
-    const runId = [env.GITHUB_RUN_ID, env.GITHUB_RUN_ATTEMPT].filter(Boolean).join('-') || undefined;
+    // GITHUB_ACTION names the step ("__run", "keywatch", "__org_repo_2"): unique within a job.
+    const step = (env.GITHUB_ACTION ?? '').replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 100);
+    const runId = [env.GITHUB_RUN_ID, env.GITHUB_RUN_ATTEMPT, step].filter(Boolean).join('-') || undefined;
     return {
         apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
         repository,
@@ -30277,7 +30326,8 @@ nothing to GitHub unless --repo and --write are given.
 
 Each option is the action input of the same name (see action.yml):
   --file PATH              exported audit log: JSONL, JSON array or saved list
-                           response, optionally gzip-compressed (audit-log-file)
+                           response, optionally gzip-compressed (audit-log-file);
+                           - reads it from standard input
   --lookback DURATION      window ending now, API only (default 24h): 90m, 24h, 7d
   --since TIME             window start (inclusive): ISO 8601 or Unix seconds
   --until TIME             window end (exclusive); default now
@@ -30303,6 +30353,7 @@ Each option is the action input of the same name (see action.yml):
   --close-when-revoked BOOL
                            close a key's issue once the key is known to be gone: a
                            deletion in the window or a 404 (default false)
+  --github-budget DURATION how long the GitHub phase may take in all (default 10m)
 
 Issues (GitHub):
   --repo OWNER/NAME        triage in this repository's issues, one per key (token in
@@ -30320,6 +30371,7 @@ Examples:
   OPENAI_ADMIN_KEY=sk-admin-... openai-keywatch scan --lookback 7d
   openai-keywatch scan --since 2026-10-01 --until 2026-11-01 --json > october.json
   openai-keywatch scan --file export.jsonl.gz --fail-on medium --summary summary.md
+  aws s3 cp s3://logs/openai/audit.jsonl - | openai-keywatch scan --file -
 
 ${EXIT_CODES}`
 };
@@ -30369,7 +30421,8 @@ const SCAN_FLAGS = {
     'max-issues': 'max-issues',
     assignees: 'assignees',
     'reopen-closed': 'reopen-closed',
-    'close-when-revoked': 'close-when-revoked'
+    'close-when-revoked': 'close-when-revoked',
+    'github-budget': 'github-budget'
 };
 const FLAG_OF = new Map(Object.entries(SCAN_FLAGS).map(([flag, input]) => [input, flag]));
 /** A settings error in the CLI's words: its options, where the action would name its inputs. */
@@ -61433,19 +61486,38 @@ const KEY_EVENT_TYPES = [
 // bound the retries and each request, and every line the SDK logs is scrubbed of the key.
 
 
+/**
+ * fetch for the SDK, with the key and the headers the inputs give and no others the SDK took
+ * from the environment: OPENAI_CUSTOM_HEADERS is applied after the SDK's own authorization,
+ * so a workflow that sets "Authorization: ..." there for other steps would otherwise read
+ * another organization's log, and "OpenAI-Organization: ..." another organization's part.
+ */
+function withInputHeaders(adminKey, send) {
+    return (url, init = {}) => {
+        const headers = new Headers(init.headers);
+        headers.set('authorization', `Bearer ${adminKey}`);
+        headers.delete('openai-organization');
+        headers.delete('openai-project');
+        return send(url, { ...init, headers });
+    };
+}
 function createAdminClient(options) {
     const warn = options.warn ?? (() => undefined);
     const say = (...args) => warn(redact(args.map(String).join(' '), [options.adminKey]));
     return new OpenAI({
         adminAPIKey: options.adminKey,
         apiKey: null,
+        // Explicitly none: left undefined, the SDK reads OPENAI_ORG_ID and OPENAI_PROJECT_ID
+        // and sends them as OpenAI-Organization and OpenAI-Project headers.
+        organization: null,
+        project: null,
         baseURL: options.baseURL,
         maxRetries: options.maxRetries,
         timeout: options.requestTimeoutMs,
         // Explicit, so OPENAI_LOG=debug in the environment cannot make the SDK print requests.
         logLevel: 'warn',
         logger: { error: say, warn: say, info: () => undefined, debug: () => undefined },
-        ...(options.fetch ? { fetch: options.fetch } : {})
+        fetch: withInputHeaders(options.adminKey, options.fetch ?? globalThis.fetch)
     });
 }
 /** The server's own words from an OpenAI error body, or the status text. */
@@ -61492,8 +61564,11 @@ function recordUnreadable(status, where, reason) {
 // The live source: the organization's audit logs through the official `openai` SDK.
 // The SDK sends the bracket query parameters, pages with the `after` cursor and retries
 // 408/409/429/5xx with backoff, honouring retry-after(-ms). This module bounds all of it
-// (retries, each request, the whole read) and fails closed: a page that cannot be read
-// leaves the run incomplete, naming the part of the window that is missing.
+// (retries, each request, the whole read, a cursor that goes round in circles) and fails
+// closed: a page that cannot be read leaves the run incomplete, naming the part of the
+// window that is missing. The client takes nothing from the environment: the key, the base
+// URL, the organization and the project are the inputs' (OPENAI_ORG_ID, OPENAI_PROJECT_ID,
+// OPENAI_BASE_URL and OPENAI_CUSTOM_HEADERS are often set for other steps of a job).
 
 
 
@@ -61523,12 +61598,21 @@ function checkAdminKey(key) {
         throw new AdminApiError(`Input openai-admin-key is ${kind}, which cannot read audit logs. ${KEY_ADVICE}`);
     }
 }
+/** The cursor the SDK would read the next page with, if it reads one. */
+function nextCursor(page) {
+    if (!page.hasNextPage())
+        return undefined;
+    const after = page.nextPageRequestOptions()?.query?.after;
+    return typeof after === 'string' ? after : undefined;
+}
 class AdminApiSource {
     options;
     label;
     status = newStatus();
     client;
     limits;
+    /** The page being read or asked for, from 1: the one a failure names. */
+    page = 0;
     constructor(options) {
         this.options = options;
         checkAdminKey(options.adminKey);
@@ -61551,7 +61635,13 @@ class AdminApiSource {
         const { since, until, projectIds } = this.options;
         const deadline = AbortSignal.timeout(this.limits.deadlineMs);
         let oldest;
+        // The cursors read with, and the pages read (first id, last id, count): a server or a
+        // cache that ignores `after` would otherwise be followed until the deadline.
+        const cursors = new Set();
+        const pages = new Map();
+        let cursor;
         try {
+            this.page = 1;
             const first = this.client.admin.organization.auditLogs.list({
                 effective_at: { gte: since, lt: until },
                 event_types: [...KEY_EVENT_TYPES],
@@ -61560,19 +61650,48 @@ class AdminApiSource {
             }, { signal: deadline });
             for await (const page of (await first).iterPages()) {
                 this.checkPage(page);
-                this.status.pages++;
-                const where = `page ${this.status.pages}`;
-                for (const raw of page.getPaginatedItems()) {
+                const items = page.getPaginatedItems();
+                const at = `page ${this.page}`;
+                const signature = JSON.stringify([
+                    items[0]?.id,
+                    items.at(-1)?.id,
+                    items.length
+                ]);
+                const seen = pages.get(signature);
+                if (seen !== undefined && items.length > 0) {
+                    throw new AdminApiError(`${at} repeats page ${seen} (the same events), read with the cursor after=${cursor}: ` +
+                        'the API, or a proxy or cache in front of it, ignores the cursor. Check openai-base-url and what stands between the runner and the API');
+                }
+                pages.set(signature, this.page);
+                for (let index = 0; index < items.length; index++) {
+                    const raw = items[index];
+                    // The SDK hands on whatever the page holds; an event must be an object to be read.
+                    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+                        throw new AdminApiError(`${at} item ${index + 1} is ${raw === null ? 'null' : Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}, not an audit-log event: ` +
+                            'the answer is malformed. Run the same window again (since, until); if it happens again, check openai-base-url and any proxy in front of the API');
+                    }
                     const effectiveAt = raw.effective_at;
                     if (typeof effectiveAt === 'number' && (oldest === undefined || effectiveAt < oldest))
                         oldest = effectiveAt;
-                    yield { raw, where };
                 }
+                this.status.pages++;
+                for (const raw of items)
+                    yield { raw, where: at };
                 // The SDK stops quietly when a page says has_more but gives no cursor to go on with.
                 const body = page.body;
-                if (body?.has_more === true && !page.hasNextPage()) {
-                    throw new AdminApiError(`page ${this.status.pages} says there are more events but gives no cursor to read them`);
+                const next = nextCursor(page);
+                if (body?.has_more === true && next === undefined) {
+                    throw new AdminApiError(`${at} says there are more events but gives no cursor to read them`);
                 }
+                if (next !== undefined && (next === cursor || cursors.has(next))) {
+                    throw new AdminApiError(`${at} gives the cursor after=${next}, ${next === cursor ? 'the one it was read with' : 'which was read with already'}: ` +
+                        'the read would go round in circles. The API, or a proxy or cache in front of it, ignores the cursor: ' +
+                        'check openai-base-url and what stands between the runner and the API');
+                }
+                if (next !== undefined)
+                    cursors.add(next);
+                cursor = next;
+                this.page++;
             }
         }
         catch (error) {
@@ -61587,12 +61706,12 @@ class AdminApiSource {
         const type = page.response?.headers.get('content-type') ?? '';
         const body = page.body;
         if (typeof body === 'string' || !/json/i.test(type)) {
-            throw new AdminApiError(`page ${this.status.pages + 1} came back as ${type.split(';')[0] || 'an unknown type'}, not JSON ` +
+            throw new AdminApiError(`page ${this.page} came back as ${type.split(';')[0] || 'an unknown type'}, not JSON ` +
                 `(${describeBody(body)}): check that openai-base-url is the API (https://api.openai.com/v1), ` +
                 'not a web page, and that no proxy answers in its place.');
         }
         if (typeof body !== 'object' || body === null || !Array.isArray(body.data)) {
-            throw new AdminApiError(`page ${this.status.pages + 1} is JSON but not an audit-log list (no "data" array): ` +
+            throw new AdminApiError(`page ${this.page} is JSON but not an audit-log list (no "data" array): ` +
                 'check that openai-base-url is the API (https://api.openai.com/v1).');
         }
     }
@@ -61606,7 +61725,7 @@ class AdminApiSource {
             const what = error.status === 401 ? 'did not accept the key' : 'refused the key access to audit logs';
             throw new AdminApiError(`The OpenAI Admin API ${what} (${error.status}: ${this.scrub(serverMessage(error))}). ${KEY_ADVICE}`);
         }
-        const page = this.status.pages + 1;
+        const page = this.page;
         let reason;
         if (deadline.aborted) {
             reason = `the read took longer than its limit of ${duration(this.limits.deadlineMs)}`;
@@ -65090,6 +65209,148 @@ streamArray.streamArray = streamArray;
 
 
 
+;// CONCATENATED MODULE: ./node_modules/stream-json/src/core/streamers/stream-values.js
+// @ts-self-types="./stream-values.d.ts"
+
+
+
+
+const streamValues = options => {
+  let key = 0;
+  return stream_base({
+    level: 0,
+
+    push(asm, discard) {
+      if (discard) {
+        ++key;
+        return none;
+      }
+      const result = {key: key++, value: asm.current};
+      asm.key = asm.current = null;
+      return result;
+    }
+  })(options);
+};
+
+streamValues.streamValues = streamValues;
+
+/* harmony default export */ const stream_values = (streamValues);
+
+
+;// CONCATENATED MODULE: ./node_modules/stream-json/src/streamers/stream-values.js
+// @ts-self-types="./stream-values.d.ts"
+
+
+
+
+
+
+
+/** @type {any} */ (stream_values).asStream = options => src_asStream(stream_values(options), {writableObjectMode: true, readableObjectMode: true, ...options});
+/** @type {any} */ (stream_values).asWebStream = options => src_asWebStream(stream_values(options), {writableObjectMode: true, readableObjectMode: true, ...options});
+/** @type {any} */ (stream_values).withParser = options => utils_with_parser(stream_values, {packKeys: true, jsonStreaming: true, ...options});
+/** @type {any} */ (stream_values).withParserAsStream = options =>
+  /** @type {any} */ (utils_with_parser).asStream(stream_values, {packKeys: true, jsonStreaming: true, ...options});
+/** @type {any} */ (stream_values).withParserAsWebStream = options =>
+  /** @type {any} */ (utils_with_parser).asWebStream(stream_values, {packKeys: true, jsonStreaming: true, ...options});
+
+/* harmony default export */ const streamers_stream_values = (stream_values);
+
+
+
+;// CONCATENATED MODULE: ./src/audit-log/envelope.ts
+// Events as log pipelines store them: each in an envelope ({"data": event}, {"event": event},
+// Elasticsearch's {"_source": event}), or many in a wrapper ({"events": [...]},
+// {"object": "list", "items": [...]}, an array). This finds the events inside, so that an
+// export in such a shape is read, not reported clean with its events unread.
+
+/** Keys under which a pipeline stores one event. Arrays of objects are searched under any key. */
+const ENVELOPE_KEYS = new Set([
+    'data',
+    'event',
+    '_source',
+    'detail',
+    'record',
+    'payload',
+    'body',
+    'log',
+    'message',
+    'hits',
+    'result',
+    'value',
+    'audit_log',
+    'auditLog'
+]);
+/** How deep envelopes are searched: {"hits": {"hits": [{"_source": event}]}} is four levels. */
+const MAX_DEPTH = 5;
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function isKeyEventType(type) {
+    return typeof type === 'string' && KEY_EVENT_TYPES.includes(type);
+}
+/** Does this object (of another type) carry a key event one level down, in an envelope or an array? */
+function wrapsKeyEvent(value) {
+    for (const [key, child] of Object.entries(value)) {
+        if (Array.isArray(child)) {
+            if (child.some((item) => isObject(item) && isKeyEventType(item.type)))
+                return true;
+        }
+        else if (ENVELOPE_KEYS.has(key) && isObject(child) && isKeyEventType(child.type))
+            return true;
+    }
+    return false;
+}
+/**
+ * The records in a parsed value. An object with a `type` is an event (unless its type is not
+ * a key event's and it wraps one); an array gives its items; any other object gives the
+ * events in its envelope keys and in its arrays of objects. A value with nothing of the
+ * kind is given as it is: the caller judges it.
+ */
+function* recordsIn(value, at = '', depth = 0) {
+    if (Array.isArray(value)) {
+        for (let index = 0; index < value.length; index++) {
+            yield* recordsIn(value[index], `${at} item ${index + 1}`, depth + 1);
+        }
+        return;
+    }
+    if (!isObject(value) || depth >= MAX_DEPTH) {
+        yield { raw: value, at };
+        return;
+    }
+    if (isOneEvent(value)) {
+        yield { raw: value, at };
+        return;
+    }
+    // A list response holds its events in `data` (or `items`), none at all on an empty page.
+    let found = value.object === 'list' && (Array.isArray(value.data) || Array.isArray(value.items));
+    for (const [key, child] of Object.entries(value)) {
+        if (Array.isArray(child) ? child.some(isObject) : isObject(child) && ENVELOPE_KEYS.has(key)) {
+            found = true;
+            yield* recordsIn(child, at, depth + 1);
+        }
+    }
+    if (!found)
+        yield { raw: value, at };
+}
+/** A value that is one event, not a wrapper of others: the common case, told without a search. */
+function isOneEvent(value) {
+    if (!isObject(value) || typeof value.type !== 'string')
+        return false;
+    return isKeyEventType(value.type) || !wrapsKeyEvent(value);
+}
+/** An audit-log event as the scan reads one: an object with a type. */
+function isEvent(raw) {
+    return isObject(raw) && typeof raw.type === 'string';
+}
+/**
+ * Text that may spell an API key event: every key event type holds "api_key", and a JSON
+ * escape (\u005f) can spell any of its letters.
+ */
+function mayMentionKeyEvent(text) {
+    return text.includes('api_key') || text.includes('\\u');
+}
+
 ;// CONCATENATED MODULE: ./src/audit-log/line-sorter.ts
 // The JSONL prefilter: splits bytes into lines and sorts each line into "must be parsed"
 // or "cannot be a key event" (only counted). A line is skipped only when its bytes prove it
@@ -65103,7 +65364,8 @@ streamArray.streamArray = streamArray;
 //   these checks without being valid JSON still cannot be a key event, and is counted.)
 // Everything else is handed on in full. With since/until, a skipped line is counted only
 // when its effective_at, read from its bytes, is inside; when it cannot be read for certain,
-// the line is parsed.
+// the line is parsed. A last line without a newline is always handed on: it may be an
+// export cut short, which the file source must see.
 function createBlockSorter(window) {
     const NEWLINE = 0x0a;
     const BACKSLASH = 0x5c;
@@ -65162,7 +65424,7 @@ function createBlockSorter(window) {
         const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
         if (bytes[end - 1] !== NEWLINE)
             throw new Error('internal: a block of lines must end with a newline');
-        const out = { parse: [], lines: 0, prefiltered: 0 };
+        const out = { parse: [], lines: 0, prefiltered: 0, skipped: 0 };
         let lineNumber = 0;
         // Where the next backslash and the next "api_key." are: one search per hit, not per line.
         let backslash = bytes.indexOf(BACKSLASH, start);
@@ -65201,6 +65463,7 @@ function createBlockSorter(window) {
                     !isListResponse(bytes, first, last);
                 const effectiveAt = plain && windowed ? effectiveAtOf(bytes, first, last) : undefined;
                 if (plain && (!windowed || effectiveAt !== undefined)) {
+                    out.skipped++;
                     if (effectiveAt === undefined ||
                         ((since === undefined || effectiveAt >= since) && (until === undefined || effectiveAt < until))) {
                         out.prefiltered++;
@@ -65269,7 +65532,7 @@ function createLineSplitter(maxLineBytes) {
                 pieces.push({ overlong: true });
             else if (carried > 0) {
                 const line = Buffer.concat([...carry, Buffer.from([NEWLINE])]);
-                pieces.push({ bytes: line, start: 0, end: line.length });
+                pieces.push({ bytes: line, start: 0, end: line.length, unterminated: true });
             }
             ;
             [overlong, carry, carried] = [false, [], 0];
@@ -65289,11 +65552,20 @@ function numberer(maxLineBytes) {
             });
             return;
         }
-        for (const { line, text } of piece.parse)
-            into.parse.push({ line: base + line, text });
+        for (const { line, text, unterminated } of piece.parse)
+            into.parse.push(unterminated ? { line: base + line, text, unterminated } : { line: base + line, text });
         into.prefiltered += piece.prefiltered;
+        into.skipped += piece.skipped;
         base += piece.lines;
     };
+}
+/** The last line of a file, without its newline: handed on to be parsed unless it is blank. */
+function unterminated(bytes, firstBlock) {
+    let text = bytes.toString('utf8', 0, bytes.length - 1);
+    if (firstBlock)
+        text = text.replace(/^\ufeff/, '');
+    text = text.trim();
+    return { parse: text === '' ? [] : [{ line: 1, text, unterminated: true }], lines: 1, prefiltered: 0, skipped: 0 };
 }
 /** The JSONL prefilter as the file source uses it: chunks in, lines to parse and counts out. */
 function createLineSorter(options) {
@@ -65302,9 +65574,14 @@ function createLineSorter(options) {
     const number = numberer(options.maxLineBytes);
     let first = true;
     const run = (pieces) => {
-        const out = { parse: [], unreadable: [], prefiltered: 0 };
+        const out = { parse: [], unreadable: [], prefiltered: 0, skipped: 0 };
         for (const piece of pieces) {
-            number('overlong' in piece ? piece : sort(piece.bytes, piece.start, piece.end, first), out);
+            if ('overlong' in piece)
+                number(piece, out);
+            else if (piece.unterminated)
+                number(unterminated(piece.bytes, first), out);
+            else
+                number(sort(piece.bytes, piece.start, piece.end, first), out);
             first = false;
         }
         return out;
@@ -65314,12 +65591,22 @@ function createLineSorter(options) {
 
 ;// CONCATENATED MODULE: ./src/audit-log/file-source.ts
 // Exported audit logs: JSONL (one event a line), a JSON array, or a saved list
-// response {"object":"list","data":[...]}, each optionally gzip-compressed. Streamed:
-// memory stays flat however large the file.
+// response {"object":"list","data":[...]}, each optionally gzip-compressed, with events as
+// they are or in a pipeline's envelopes ({"_source": event}, {"events": [...]}: see
+// envelope.ts). Streamed: memory stays flat however large the file.
 //
 // JSONL is the fast path: most lines of a real export are not key events, and the byte
 // prefilter in line-sorter.ts counts those without parsing them. Every line it cannot rule
 // out is parsed here.
+//
+// It fails closed: a record that may be a key event but cannot be read, a file cut short in
+// its last line, text that is not UTF-8 (a UTF-16 byte-order mark, NUL bytes), an HTML page,
+// or a file with no event in it at all leave the run incomplete, with one message that says
+// what was not understood and what to do.
+
+
+
+
 
 
 
@@ -65338,8 +65625,42 @@ const MAX_LINE_BYTES = 16 << 20;
 const NEWLINE = 0x0a;
 const OPEN_BRACE = 0x7b;
 const OPEN_BRACKET = 0x5b;
+const LESS_THAN = 0x3c;
+/** What to do about an export the run could not read whole. */
+const EXPORT_AGAIN = 'export the audit log again as UTF-8 (JSONL, a JSON array or a list response) and scan it again';
 function isBlank(byte) {
     return byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === NEWLINE;
+}
+/**
+ * A path the file source cannot read as an export: missing, a directory, a named pipe (which
+ * would block until something writes to it) or another special file. Its message says why
+ * and what to do; the pipeline names the input.
+ */
+class ExportFileError extends Error {
+    name = 'ExportFileError';
+}
+/** Refuses, before opening it, a path that is not a regular file. */
+async function checkExportFile(path) {
+    let info;
+    try {
+        info = await (0,promises_namespaceObject.stat)(path);
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') {
+            throw new ExportFileError(`there is no such file (${(0,external_node_path_namespaceObject.resolve)(path)}): check the path; in a workflow, the step that writes the export must run before this one, in the same job.`);
+        }
+        if (code === 'EACCES')
+            throw new ExportFileError('the file cannot be read (permission denied).');
+        throw new ExportFileError(`the file cannot be read (${error.message}).`);
+    }
+    if (info.isDirectory())
+        throw new ExportFileError('it is a directory: give the path of the export file inside it.');
+    if (info.isFIFO()) {
+        throw new ExportFileError('it is a named pipe (FIFO), not a file: reading it would wait for a writer, possibly forever. Write the export to a file first (with the CLI, pipe it in with --file -).');
+    }
+    if (!info.isFile())
+        throw new ExportFileError('it is not a regular file (a device or a socket): give the path of an export file.');
 }
 async function isGzip(path) {
     const handle = await (0,promises_namespaceObject.open)(path, 'r');
@@ -65350,6 +65671,46 @@ async function isGzip(path) {
     finally {
         await handle.close();
     }
+}
+/** Chunks of a stream (standard input), gunzipped when they start with gzip's magic bytes. */
+async function* streamChunks(stream, status) {
+    const input = stream[Symbol.asyncIterator]();
+    const head = [];
+    let size = 0;
+    let done = false;
+    while (size < 2 && !done) {
+        const next = await input.next();
+        if (next.done)
+            done = true;
+        else {
+            head.push(next.value);
+            size += next.value.length;
+        }
+    }
+    const first = Buffer.concat(head);
+    async function* raw() {
+        status.bytes += first.length;
+        if (first.length > 0)
+            yield first;
+        if (done)
+            return;
+        for (let next = await input.next(); !next.done; next = await input.next()) {
+            status.bytes += next.value.length;
+            yield next.value;
+        }
+    }
+    if (first[0] === GZIP_MAGIC[0] && first[1] === GZIP_MAGIC[1]) {
+        const gunzip = external_node_stream_.Readable.from(raw()).pipe((0,external_node_zlib_.createGunzip)({ chunkSize: CHUNK }));
+        try {
+            for await (const chunk of gunzip)
+                yield chunk;
+        }
+        finally {
+            gunzip.destroy();
+        }
+    }
+    else
+        yield* raw();
 }
 /**
  * The file's bytes in chunks, read into two buffers used in turn: memory stays the same
@@ -65386,27 +65747,44 @@ function isGzipError(error) {
     const code = error?.code;
     return typeof code === 'string' && code.startsWith('Z_');
 }
-function isListResponse(raw) {
-    return (typeof raw === 'object' &&
-        raw !== null &&
-        raw.object === 'list' &&
-        Array.isArray(raw.data));
+/** A document's events: the items of its top-level arrays, and of arrays one object down ({"hits": {"hits": [...]}}). */
+function arrayItem(stack) {
+    const last = stack.length - 1;
+    return ((stack.length === 2 || stack.length === 3) &&
+        typeof stack[last] === 'number' &&
+        stack.slice(0, last).every((key) => typeof key === 'string'));
 }
 class FileSource {
     path;
     options;
     label;
     status = newStatus();
+    /** What could not be read, in words: the parts of the one message the run gives. */
+    problems = [];
+    /** Records that may be key events but could not be read, and the first few of them. */
+    notUnderstood = 0;
+    examples = [];
+    /** Events found: records with a type, and the lines skipped as not key events. */
+    found = 0;
+    /** Records that are not events, for the message when no event is found at all. */
+    strays = 0;
     constructor(path, options = {}) {
         this.path = path;
         this.options = options;
-        this.label = `file ${path}`;
+        this.label = options.stdin ? 'standard input' : `file ${path}`;
     }
     async *events() {
-        const gzip = await isGzip(this.path);
+        const { stdin } = this.options;
+        if (!stdin)
+            await checkExportFile(this.path);
+        const gzip = stdin ? false : await isGzip(this.path);
         const file = gzip ? (0,external_node_fs_namespaceObject.createReadStream)(this.path, { highWaterMark: CHUNK }) : undefined;
         const gunzip = file?.pipe((0,external_node_zlib_.createGunzip)({ chunkSize: CHUNK }));
-        const input = gunzip ? gunzip[Symbol.asyncIterator]() : readChunks(this.path, this.status);
+        const input = stdin
+            ? streamChunks(stdin, this.status)
+            : gunzip
+                ? gunzip[Symbol.asyncIterator]()
+                : readChunks(this.path, this.status);
         const status = this.status;
         const chunks = {
             async next() {
@@ -65416,10 +65794,11 @@ class FileSource {
                 return next;
             }
         };
+        let format;
         try {
             // The first bytes tell the format; they are kept and replayed to the reader chosen.
             const head = [];
-            const format = await this.sniff(chunks, head);
+            format = await this.sniff(chunks, head);
             const replay = async function* () {
                 yield* head;
                 for (let next = await chunks.next(); !next.done; next = await chunks.next())
@@ -65428,6 +65807,15 @@ class FileSource {
             // An export step that wrote nothing is not a quiet window: it cannot say the window is clean.
             if (format === 'empty')
                 this.lost('the whole file: it is empty, it holds no events');
+            else if (format === 'utf16') {
+                this.lost("the whole file: it is UTF-16 text (it starts with a UTF-16 byte-order mark, as Windows PowerShell's > writes), " +
+                    'not UTF-8: convert it (iconv -f UTF-16 -t UTF-8, or in PowerShell Get-Content IN | Set-Content -Encoding utf8 OUT) and scan it again');
+            }
+            else if (format === 'binary')
+                this.nulBytes(0);
+            else if (format === 'html') {
+                this.lost(`the whole file: it is an HTML or XML page, not an audit-log export (an error or sign-in page saved in its place?): ${EXPORT_AGAIN}`);
+            }
             else if (format === 'jsonl')
                 yield* this.lines(replay());
             else
@@ -65442,6 +65830,8 @@ class FileSource {
             await input.return?.(undefined);
             gunzip?.destroy();
             file?.destroy();
+            if (format !== undefined)
+                this.conclude(format);
         }
     }
     /** Reads until the first non-blank byte and the end of that line (at most MAX_LINE_BYTES). */
@@ -65449,6 +65839,14 @@ class FileSource {
         let size = 0;
         for (;;) {
             const joined = Buffer.concat(head, size);
+            // UTF-16 (what Windows PowerShell's > writes) starts with its byte-order mark; UTF-16
+            // without one, UTF-32 and binary files hold NUL bytes, which UTF-8 JSON never does.
+            if ((joined[0] === 0xff && joined[1] === 0xfe) || (joined[0] === 0xfe && joined[1] === 0xff))
+                return 'utf16';
+            const nul = joined.indexOf(0);
+            const firstNewline = joined.indexOf(NEWLINE);
+            if (nul !== -1 && (firstNewline === -1 || nul < firstNewline))
+                return 'binary';
             let first = 0;
             while (first < joined.length &&
                 (isBlank(joined[first]) || joined[first] === 0xef || joined[first] === 0xbb || joined[first] === 0xbf))
@@ -65457,6 +65855,8 @@ class FileSource {
             if (first < joined.length && (joined[first] === OPEN_BRACKET || newline !== -1 || size > MAX_LINE_BYTES)) {
                 if (joined[first] === OPEN_BRACKET)
                     return 'array';
+                if (joined[first] === LESS_THAN)
+                    return 'html';
                 if (joined[first] !== OPEN_BRACE)
                     return 'jsonl';
                 const line = joined
@@ -65473,6 +65873,8 @@ class FileSource {
                     .trim();
                 if (text === '')
                     return 'empty';
+                if (text.startsWith('<'))
+                    return 'html';
                 return FileSource.looksLikeDocumentStart(text.split('\n')[0].trim()) ? 'list' : 'jsonl';
             }
             // A copy: the reader reuses its buffers.
@@ -65505,54 +65907,104 @@ class FileSource {
             until: this.options.until,
             maxLineBytes: MAX_LINE_BYTES
         });
+        let offset = 0;
         // Each chunk is sorted before the next is read: the reader reuses its memory.
-        for await (const chunk of chunks)
+        for await (const chunk of chunks) {
+            // UTF-8 JSON never holds a NUL byte (one search a megabyte): from the first one on, the
+            // file is not text the scan can read (UTF-16 without a byte-order mark, a binary file,
+            // or an end that was never written). What came before it is read; the rest is not.
+            const nul = chunk.indexOf(0);
+            if (nul !== -1) {
+                yield* this.take(sorter.push(chunk.subarray(0, nul)));
+                this.nulBytes(offset + nul);
+                return;
+            }
+            offset += chunk.length;
             yield* this.take(sorter.push(chunk));
+        }
         yield* this.take(sorter.end());
     }
     *take(sorted) {
         this.status.prefiltered += sorted.prefiltered;
-        for (const { line, reason } of sorted.unreadable)
+        this.found += sorted.skipped;
+        for (const { line, reason } of sorted.unreadable) {
+            this.strays++;
             recordUnreadable(this.status, `line ${line}`, reason);
-        for (const { line, text } of sorted.parse) {
+        }
+        for (const { line, text, unterminated } of sorted.parse) {
             const where = `line ${line}`;
             let raw;
             try {
                 raw = JSON.parse(text);
             }
             catch (error) {
-                recordUnreadable(this.status, where, `not valid JSON (${error.message})`);
+                const reason = `not valid JSON (${error.message})`;
+                if (unterminated) {
+                    // The last line, without a newline, does not parse: the export stopped part-way.
+                    recordUnreadable(this.status, where, reason);
+                    this.lost(`${where}, its last, is cut short (no newline at its end, and not valid JSON): the export did not finish, ` +
+                        `so events after it may be missing; ${EXPORT_AGAIN}`);
+                }
+                else if (mayMentionKeyEvent(text))
+                    this.misread(where, `${reason}, and it may be an API key event`);
+                else {
+                    this.strays++;
+                    recordUnreadable(this.status, where, reason);
+                }
                 continue;
             }
-            if (isListResponse(raw)) {
-                for (let index = 0; index < raw.data.length; index++) {
-                    yield { raw: raw.data[index], where: `${where} item ${index + 1}` };
-                }
+            if (isOneEvent(raw)) {
+                this.found++;
+                yield { raw, where };
             }
             else
-                yield { raw, where };
+                yield* this.records(raw, where);
         }
     }
-    /** A JSON array of events, or a list response's `data`, streamed item by item. */
+    /** The events of one parsed record: itself, or what its envelopes and arrays hold. */
+    *records(value, where) {
+        for (const { raw, at } of recordsIn(value)) {
+            const place = `${where}${at}`;
+            if (isEvent(raw)) {
+                this.found++;
+                yield { raw, where: place };
+            }
+            else if (mayMentionKeyEvent(JSON.stringify(raw) ?? '')) {
+                this.misread(place, 'not an audit-log event (no type), though it mentions an API key event');
+            }
+            else {
+                // Not an event and no key event in it: the scan lists it as malformed.
+                this.strays++;
+                yield { raw, where: place };
+            }
+        }
+    }
+    /** A JSON array of events, or a JSON object holding arrays of them (a list response), streamed item by item. */
     async *document(chunks, format) {
         let sawData = format === 'array';
+        let depth = 0;
+        // An object without an array where events could be has none to give: an error, not a clean file.
+        const watch = (token) => {
+            if (token.name === 'startObject' || token.name === 'startArray') {
+                if (token.name === 'startArray' && (depth === 1 || depth === 2))
+                    sawData = true;
+                depth++;
+            }
+            else if (token.name === 'endObject' || token.name === 'endArray')
+                depth--;
+            return token;
+        };
         // chainUnchecked: stream-json's stages are typed loosely; the items are checked by the scan.
         const items = src_chain([
             external_node_stream_.Readable.from(chunks),
             src_parser(),
-            ...(format === 'list' ? [src_filters_pick({ filter: 'data' })] : []),
-            // A list response without a `data` array has no events to give: an error, not a clean file.
-            (token) => {
-                sawData = true;
-                return token;
-            },
-            streamers_stream_array()
+            ...(format === 'list' ? [watch, src_filters_pick({ filter: arrayItem }), streamers_stream_values()] : [streamers_stream_array()])
         ]);
         let count = 0;
         try {
             for await (const item of items) {
                 count++;
-                yield { raw: item.value, where: `item ${count}` };
+                yield* this.records(item.value, `item ${count}`);
             }
         }
         catch (error) {
@@ -65564,15 +66016,46 @@ class FileSource {
             return;
         }
         if (!sawData) {
-            const reason = 'it is not JSONL, a JSON array or a list response {"object":"list","data":[...]}';
+            const reason = 'it is not JSONL, a JSON array or a list response {"object":"list","data":[...]}, and holds no array of events';
             recordUnreadable(this.status, this.label, reason);
             this.lost(`the whole file: ${reason}`);
         }
     }
-    /** Part of the file could not be read: the run cannot say the file is clean. */
-    lost(what) {
+    /** A record that may be a key event could not be read: listed, and counted for the message. */
+    misread(where, reason) {
+        this.notUnderstood++;
+        if (this.examples.length < 3)
+            this.examples.push(where);
+        recordUnreadable(this.status, where, reason);
+    }
+    nulBytes(offset) {
+        const from = offset === 0 ? 'the whole file' : `everything from byte ${offset}`;
+        this.lost(`${from}: it holds NUL bytes, so it is not UTF-8 text (UTF-16 without a byte-order mark, a binary file, ` +
+            `or a file whose end was never written); ${EXPORT_AGAIN}`);
+    }
+    /** The one message for the file: every part not read, and the records not understood. */
+    conclude(format) {
+        if (this.notUnderstood > 0) {
+            const more = this.notUnderstood > this.examples.length ? ', ...' : '';
+            this.problems.push(`${plural(this.notUnderstood, 'record')} that may be API key events could not be read ` +
+                `(${this.examples.join(', ')}${more}; each is listed under the skipped records): ` +
+                `fix ${this.notUnderstood === 1 ? 'it' : 'them'} or ${EXPORT_AGAIN}`);
+        }
+        if (this.problems.length === 0 && this.found === 0 && format !== 'empty') {
+            // Like an empty file: an export that holds no event cannot say the window is clean.
+            this.problems.push(this.strays === 0
+                ? 'the whole file: it holds no events (an empty list)'
+                : `the whole file: no record in it is an audit-log event (${plural(this.strays, 'record')} not understood; ` +
+                    `plain text, or an export in another format?): check that it is the audit-log export, then ${EXPORT_AGAIN}`);
+        }
+        if (this.problems.length === 0)
+            return;
         this.status.complete = false;
-        this.status.missing.push(`${this.label}, ${what}`);
+        this.status.missing.push(`${this.label}, ${this.problems.join('; ')}`);
+    }
+    /** Part of the file could not be read: the run cannot say the file is clean (said once, at the end). */
+    lost(what) {
+        this.problems.push(what);
     }
 }
 
@@ -70995,7 +71478,10 @@ const dist_src_Octokit = Octokit.plugin(requestLog, legacyRestEndpointMethods, p
 
 ;// CONCATENATED MODULE: ./src/issues/client.ts
 // The GitHub REST client: Octokit with throttling and retries composed in, as GitHub
-// recommends for anything that writes. Only adapters under src/github/ use it.
+// recommends for anything that writes, and bounded: every request has a time limit (its
+// answer included), and the phase it runs in has a budget that ends it, with waits for rate
+// limits that would outlast it and with repeated secondary-limit refusals. The sync
+// (sync.ts) is the only user.
 
 
 
@@ -71008,36 +71494,136 @@ const DEFAULT_TIMINGS = {
     notifySpacingMs: 3000,
     rateLimitRetries: 3,
     serverErrorRetries: 3,
-    maxRateLimitWaitSeconds: 300
+    maxRateLimitWaitSeconds: 300,
+    requestTimeoutMs: 30_000,
+    maxSecondaryLimits: 3
 };
+/** A request that got no whole answer within its time limit; retried like a server error. */
+class GitHubTimeoutError extends Error {
+    name = 'GitHubTimeoutError';
+}
+/**
+ * The GitHub phase: its budget, and the reason it ended early, once it has. When its budget
+ * is spent, requests in flight are aborted; when GitHub refuses to go on (rate limits), the
+ * request refused fails as GitHub answered it and no other starts.
+ */
+class GitHubPhase {
+    budget;
+    controller = new AbortController();
+    deadline;
+    timer;
+    why;
+    /** `budgetMs`: how long the phase may take in all; `budget`: the same in the user's words ("github-budget: 10m"). */
+    constructor(budgetMs = Infinity, budget = 'its budget') {
+        this.budget = budget;
+        this.deadline = Date.now() + budgetMs;
+        if (Number.isFinite(budgetMs)) {
+            this.timer = setTimeout(() => this.end(`the GitHub phase used its whole budget (${budget}) before it was done`, true), Math.min(budgetMs, 2 ** 31 - 1));
+            this.timer.unref();
+        }
+    }
+    /** Aborted when the budget is spent. */
+    get signal() {
+        return this.controller.signal;
+    }
+    /** Why the phase ended before its work was done; undefined while it runs. */
+    get ended() {
+        return this.why;
+    }
+    remainingMs() {
+        return Math.max(0, this.deadline - Date.now());
+    }
+    end(reason, abort = false) {
+        this.why ??= reason;
+        if (abort)
+            this.controller.abort(new PhaseEnded(this.why));
+    }
+    close() {
+        clearTimeout(this.timer);
+    }
+}
+/**
+ * What a request gets once the phase has ended. Named AbortError, so that Octokit hands it
+ * on as it is and its retry plugin does not retry it.
+ */
+class PhaseEnded extends Error {
+    name = 'AbortError';
+    phaseEnded = true;
+}
+function isPhaseEnded(error) {
+    return error?.phaseEnded === true;
+}
+/** Statuses whose answer has no body (the Response constructor refuses one). */
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+/**
+ * fetch with a time limit on the whole answer, and the phase's end. The body is read here,
+ * under the same limits: Octokit reads a body that fails part-way as an empty one.
+ */
+function boundedFetch(timeoutMs, phase, send) {
+    return async (url, init = {}) => {
+        if (phase.ended)
+            throw new PhaseEnded(phase.ended);
+        const timeout = AbortSignal.timeout(timeoutMs);
+        const signal = AbortSignal.any([timeout, phase.signal, ...(init.signal ? [init.signal] : [])]);
+        try {
+            const response = await send(url, { ...init, signal });
+            const body = NULL_BODY.has(response.status) ? null : await response.arrayBuffer();
+            const whole = new Response(body, {
+                status: response.status,
+                statusText: response.statusText,
+                headers: response.headers
+            });
+            Object.defineProperty(whole, 'url', { value: response.url });
+            return whole;
+        }
+        catch (error) {
+            if (phase.signal.aborted)
+                throw new PhaseEnded(phase.ended ?? 'the GitHub phase ended');
+            if (timeout.aborted) {
+                throw new GitHubTimeoutError(`GitHub gave no whole answer within ${Math.round(timeoutMs / 100) / 10} s`);
+            }
+            throw error;
+        }
+    };
+}
 function createGitHubClient(options) {
     const timings = { ...DEFAULT_TIMINGS, ...options.timings };
+    const phase = options.phase ?? new GitHubPhase();
     const log = options.log ?? (() => { });
     const quiet = () => { };
     // The plugin's own groups are process-wide with fixed spacing; ours carry the timings.
     const group = (minTime) => new (light_default()).Group({ maxConcurrent: 1, minTime });
-    return new GitHubClient({
+    let refusedInARow = 0;
+    /** Whether to wait `retryAfter` seconds and retry: never past the budget, nor once the phase has ended. */
+    const waitFor = (what, retryAfter, request, retryCount) => {
+        if (phase.ended || retryCount >= timings.rateLimitRetries || retryAfter > timings.maxRateLimitWaitSeconds)
+            return false;
+        if (retryAfter * timings.secondMs >= phase.remainingMs()) {
+            phase.end(`GitHub asked to wait ${retryAfter} s (${what}), longer than what is left of the GitHub phase's budget (${phase.budget})`);
+            return false;
+        }
+        log(`GitHub ${what} on ${request.method} ${request.url}: waiting ${retryAfter}s, then retrying.`);
+        return true;
+    };
+    const client = new GitHubClient({
         auth: options.token,
         baseUrl: options.baseUrl.replace(/\/+$/, ''),
         userAgent: 'openai-keywatch',
-        ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
         log: { debug: quiet, info: quiet, warn: log, error: log },
+        request: { fetch: boundedFetch(timings.requestTimeoutMs, phase, options.fetch ?? globalThis.fetch) },
         throttle: {
             retryAfterBaseValue: timings.secondMs,
             write: group(timings.writeSpacingMs),
             notifications: group(timings.notifySpacingMs),
             onSecondaryRateLimit: (retryAfter, request, _octokit, retryCount) => {
-                if (retryCount >= timings.rateLimitRetries || retryAfter > timings.maxRateLimitWaitSeconds)
+                // Refused again and again, every later write would be too: the phase ends here.
+                if (++refusedInARow >= timings.maxSecondaryLimits) {
+                    phase.end(`GitHub's secondary rate limit refused ${refusedInARow} requests in a row, so the GitHub phase ended early`);
                     return false;
-                log(`GitHub secondary rate limit on ${request.method} ${request.url}: waiting ${retryAfter}s, then retrying.`);
-                return true;
+                }
+                return waitFor('secondary rate limit', retryAfter, request, retryCount);
             },
-            onRateLimit: (retryAfter, request, _octokit, retryCount) => {
-                if (retryCount >= timings.rateLimitRetries || retryAfter > timings.maxRateLimitWaitSeconds)
-                    return false;
-                log(`GitHub rate limit on ${request.method} ${request.url}: waiting ${retryAfter}s, then retrying.`);
-                return true;
-            }
+            onRateLimit: (retryAfter, request, _octokit, retryCount) => waitFor('rate limit', retryAfter, request, retryCount)
         },
         retry: {
             retries: timings.serverErrorRetries,
@@ -71046,6 +71632,10 @@ function createGitHubClient(options) {
             doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451]
         }
     });
+    client.hook.after('request', () => {
+        refusedInARow = 0;
+    });
+    return client;
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -71673,12 +72263,21 @@ function pathOf(url) {
 function elsewhere(target) {
     return Boolean(target.workflowRepository) && target.workflowRepository !== target.repository;
 }
+/** What to say of a key the phase ended before: not written, and where its findings are. */
+function notWritten(reason) {
+    return `Not written: ${reason}. The findings are in the summary and the JSON report; the next run writes it.`;
+}
 function failure(error, target) {
     const { token } = target;
+    if (isPhaseEnded(error))
+        return notWritten(error.message);
     const status = error.status;
     const request = error.request;
     const message = error instanceof Error ? error.message : String(error);
     const what = request?.method && request.url ? ` to ${request.method} ${pathOf(request.url)}` : '';
+    if (error.cause instanceof GitHubTimeoutError) {
+        return redact(`${message}${what ? `${what.replace(/^ to/, ' for')}` : ''}, after its retries: GitHub is slow or unreachable; the next run tries again.`, [token]).slice(0, 500);
+    }
     const hint = status === 401
         ? ' Check github-token.'
         : /rate limit/i.test(message)
@@ -71692,6 +72291,20 @@ function failure(error, target) {
     return redact(typeof status === 'number' ? `GitHub answered ${status}${what}: ${message}.${hint}` : message, [
         token
     ]).slice(0, 500);
+}
+/**
+ * `work`, or PhaseEnded as soon as the phase's budget is spent: a request stuck in a retry
+ * wait is not waited for. (It fails at once when it runs: the phase's signal is aborted.)
+ */
+function within(phase, work) {
+    work.catch(() => undefined);
+    return new Promise((resolve, reject) => {
+        const stop = () => reject(new PhaseEnded(phase.ended ?? 'the GitHub phase ended'));
+        if (phase.signal.aborted)
+            return stop();
+        phase.signal.addEventListener('abort', stop, { once: true });
+        work.then(resolve, reject).finally(() => phase.signal.removeEventListener('abort', stop));
+    });
 }
 /** Every issue of ours with the label, by key (markerId), as the plan picks them. */
 async function listIssues(client, owner, repo, label) {
@@ -71740,10 +72353,28 @@ function refusedAssignees(error) {
         Array.isArray(errors) &&
         errors.some((entry) => /^assignees?$/.test(String(entry.field))));
 }
-async function carryOut(client, owner, repo, step, options, target) {
+/**
+ * A key whose issue could not be written: `failed`, which fails the run, for a key with
+ * findings; `not-noted`, a warning, for a key only deleted (its deletion was to be noted on
+ * an issue that needs nothing else).
+ */
+function unwritten(key, detail, issue) {
+    return {
+        keyId: key.keyId,
+        action: key.findings.length > 0 ? 'failed' : 'not-noted',
+        ...(issue?.number !== undefined ? { issueNumber: issue.number } : {}),
+        ...(issue?.url !== undefined ? { url: issue.url } : {}),
+        detail
+    };
+}
+async function carryOut(client, phase, owner, repo, step, key, options, target) {
     const done = describeStep(step, false);
     let issueNumber;
+    // Every request within the phase's budget.
+    const write = (work) => within(phase, work);
     try {
+        if (phase.ended && (step.kind === 'create' || step.kind === 'update'))
+            throw new PhaseEnded(phase.ended);
         if (step.kind === 'create') {
             const create = (assignees) => client.rest.issues.create({
                 owner,
@@ -71759,14 +72390,14 @@ async function carryOut(client, owner, repo, step, options, target) {
             let data;
             try {
                 ;
-                ({ data } = await create(options.assignees ?? []));
+                ({ data } = await write(create(options.assignees ?? [])));
             }
             catch (error) {
                 // A user who cannot be assigned here fails the whole request (422), and nothing was
                 // created: the issue is filed unassigned, and the run says why.
                 if (!refusedAssignees(error))
                     throw error;
-                ({ data } = await create([]));
+                ({ data } = await write(create([])));
                 const why = `not assigned: GitHub refused the assignees (${failure(error, target)}); check that each of ` +
                     `${options.assignees.join(', ')} may be assigned issues in ${target.repository}`;
                 if (done)
@@ -71777,30 +72408,30 @@ async function carryOut(client, owner, repo, step, options, target) {
             if (done)
                 Object.assign(done, { issueNumber: data.number, url: data.html_url });
             for (const body of step.issue.more)
-                await client.rest.issues.createComment({
+                await write(client.rest.issues.createComment({
                     owner,
                     repo,
                     issue_number: data.number,
                     body,
                     request: { retries: 0 }
-                });
+                }));
             // The key is already gone (close-when-revoked). Closed before the closing comment, as
             // on updates: a comment whose close then failed would keep every later run from closing it.
             if (step.close) {
-                await client.rest.issues.update({
+                await write(client.rest.issues.update({
                     owner,
                     repo,
                     issue_number: data.number,
                     state: 'closed',
                     state_reason: 'completed'
-                });
-                await client.rest.issues.createComment({
+                }));
+                await write(client.rest.issues.createComment({
                     owner,
                     repo,
                     issue_number: data.number,
                     body: step.close,
                     request: { retries: 0 }
-                });
+                }));
             }
         }
         else if (step.kind === 'update') {
@@ -71809,26 +72440,20 @@ async function carryOut(client, owner, repo, step, options, target) {
             // the next run sees the events as new and tries again. A close comes first too: its
             // comment's marker stops later runs from closing the issue again.
             if (step.patch)
-                await client.rest.issues.update({ owner, repo, issue_number: step.number, ...step.patch });
+                await write(client.rest.issues.update({ owner, repo, issue_number: step.number, ...step.patch }));
             for (const body of step.comments)
-                await client.rest.issues.createComment({
+                await write(client.rest.issues.createComment({
                     owner,
                     repo,
                     issue_number: step.number,
                     body,
                     request: { retries: 0 }
-                });
+                }));
         }
         return done;
     }
     catch (error) {
-        return {
-            keyId: step.keyId,
-            action: 'failed',
-            issueNumber,
-            url: done?.url,
-            detail: failure(error, target)
-        };
+        return unwritten(key, failure(error, target), { number: issueNumber, url: done?.url });
     }
 }
 /**
@@ -71840,7 +72465,16 @@ async function syncIssues(keys, deletions, options, target) {
     const work = keysToTriage(keys, deletions);
     if (work.length === 0)
         return [];
-    const failAll = (detail) => work.map((key) => ({ keyId: key.keyId, action: 'failed', detail }));
+    const failAll = (detail) => work.map((key) => unwritten(key, detail));
+    const phase = new GitHubPhase(target.budget?.ms, target.budget?.words);
+    try {
+        return await triage(work, options, target, phase, failAll);
+    }
+    finally {
+        phase.close();
+    }
+}
+async function triage(work, options, target, phase, failAll) {
     let client;
     let owner;
     let repo;
@@ -71856,7 +72490,8 @@ async function syncIssues(keys, deletions, options, target) {
             baseUrl: target.apiUrl,
             timings: target.timings,
             log: target.log,
-            fetch: target.fetch
+            fetch: target.fetch,
+            phase
         });
     }
     catch (error) {
@@ -71864,10 +72499,12 @@ async function syncIssues(keys, deletions, options, target) {
     }
     let issues;
     try {
-        issues = await listIssues(client, owner, repo, options.label);
+        issues = await within(phase, listIssues(client, owner, repo, options.label));
     }
     catch (error) {
         // Without the list no key can be told apart from a new one: writing now would duplicate.
+        if (isPhaseEnded(error))
+            return failAll(failure(error, target));
         return failAll(`Could not list the issues labelled ${options.label}: ${failure(error, target)}`);
     }
     // Read everything first, then plan, then write: the plan is pure and tested as such.
@@ -71877,24 +72514,22 @@ async function syncIssues(keys, deletions, options, target) {
         if (!issue || !needsComments(key, issue, options))
             continue;
         try {
-            await readComments(client, owner, repo, issue);
+            if (phase.ended)
+                throw new PhaseEnded(phase.ended);
+            await within(phase, readComments(client, owner, repo, issue));
         }
         catch (error) {
-            failed.set(key.keyId, {
-                keyId: key.keyId,
-                action: 'failed',
-                issueNumber: issue.number,
-                url: issue.url,
-                detail: `Could not read the comments of #${issue.number}: ${failure(error, target)}`
-            });
+            const detail = failure(error, target);
+            failed.set(key.keyId, unwritten(key, isPhaseEnded(error) ? detail : `Could not read the comments of #${issue.number}: ${detail}`, issue));
         }
     }
     const steps = planIssues(work.filter((key) => !failed.has(key.keyId)), issues, options);
     const actions = new Map(failed);
+    const byKey = new Map(work.map((key) => [key.keyId, key]));
     for (const step of steps) {
         const action = options.dryRun
             ? describeStep(step, true)
-            : await carryOut(client, owner, repo, step, options, target);
+            : await carryOut(client, phase, owner, repo, step, byKey.get(step.keyId), options, target);
         if (action)
             actions.set(step.keyId, action);
     }
@@ -71960,6 +72595,7 @@ function buildReport(input) {
         eventsScanned: result.eventsScanned,
         keyEvents: result.keyEvents,
         duplicates: result.duplicates,
+        otherProjects: result.otherProjects,
         unreadable: { count: source.status.unreadableCount, listed: source.status.unreadable },
         malformed: { count: result.malformedCount, keyEvents: result.malformedKeyEvents, listed: result.malformed },
         counts: {
@@ -71981,6 +72617,7 @@ function buildReport(input) {
         },
         issues: input.issues ?? [],
         issueMode: input.issueMode ?? 'off',
+        issuesPending: input.issuesPending ?? false,
         failOn: input.failOn,
         gate: input.gate
     };
@@ -72336,7 +72973,7 @@ function groupByKey(findings, deletions = []) {
 // Everything read here is attacker-controlled text: it is copied, never interpreted.
 
 
-function isObject(value) {
+function normalize_isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 function normalize_text(value) {
@@ -72349,7 +72986,7 @@ function normalize_text(value) {
 function child(value, ...path) {
     let current = value;
     for (const key of path) {
-        if (!isObject(current))
+        if (!normalize_isObject(current))
             return undefined;
         current = current[key];
     }
@@ -72358,10 +72995,10 @@ function child(value, ...path) {
 /** The payload of a key event: the dotted key of the API, or the flattened key of a pipeline. */
 function payloadOf(raw, type) {
     const dotted = raw[type];
-    if (isObject(dotted))
+    if (normalize_isObject(dotted))
         return dotted;
     const flat = raw[type.replaceAll('.', '_')];
-    return isObject(flat) ? flat : undefined;
+    return normalize_isObject(flat) ? flat : undefined;
 }
 /**
  * The scopes an event sets. Updates carry them under `changes_requested` in the API's
@@ -72414,7 +73051,7 @@ function readActor(raw) {
     const session = child(actor, 'session');
     const apiKey = child(actor, 'api_key');
     const type = normalize_text(child(actor, 'type'));
-    if (isObject(session) && type !== 'api_key') {
+    if (normalize_isObject(session) && type !== 'api_key') {
         const email = normalize_text(child(session, 'user', 'email'));
         const userId = normalize_text(child(session, 'user', 'id'));
         const details = child(session, 'ip_address_details');
@@ -72432,7 +73069,7 @@ function readActor(raw) {
             ja4: normalize_text(child(session, 'ja4'))
         };
     }
-    if (isObject(apiKey)) {
+    if (normalize_isObject(apiKey)) {
         const apiKeyId = normalize_text(child(apiKey, 'id'));
         const apiKeyType = normalize_text(child(apiKey, 'type'));
         const email = normalize_text(child(apiKey, 'user', 'email'));
@@ -72448,7 +73085,7 @@ function readActor(raw) {
 }
 /** Reads one raw event. Never throws: what cannot be read is `malformed`, with the reason. */
 function readEvent(raw) {
-    if (!isObject(raw))
+    if (!normalize_isObject(raw))
         return { kind: 'malformed', reason: 'event is not a JSON object' };
     const id = normalize_text(raw.id);
     const type = normalize_text(raw.type);
@@ -72640,12 +73277,6 @@ function trackProgress(source, eventsRead, log, everyMs = PROGRESS_EVERY_MS, clo
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline.ts
-// The one place the stages are composed: settings in; the audit-log source and the scan
-// (events in, findings out, grouped by key once); the keys with findings looked up in the
-// Admin API; the issues on GitHub (one per key); then the report that the summary, the
-// outputs, the JSON file and the CLI render.
-// The action (action/run.ts) and the CLI (cli/) differ only in where settings come from
-// and where the results go.
 
 
 
@@ -72658,8 +73289,15 @@ function trackProgress(source, eventsRead, log, everyMs = PROGRESS_EVERY_MS, clo
 
 
 function openSource(settings, window, log = {}) {
-    if (settings.auditLogFile)
-        return new FileSource(settings.auditLogFile, window);
+    const file = settings.auditLogFile;
+    if (file === '-') {
+        if (!log.stdin) {
+            throw new SettingsError(['audit-log-file'], (input) => `${input} is "-", standard input, which the action does not read: give the path of the export file.`);
+        }
+        return new FileSource(file, { ...window, stdin: log.stdin });
+    }
+    if (file)
+        return new FileSource(file, window);
     return new AdminApiSource({
         adminKey: settings.openaiAdminKey,
         baseURL: settings.openaiBaseUrl,
@@ -72705,6 +73343,11 @@ async function scanWindow(settings, now = Date.now(), log = {}) {
             projectIds: settings.projectIds,
             progress,
             tempDir: settings.tempDir
+        }).catch((error) => {
+            // A path that is no export file: a bad input, named as such.
+            if (!(error instanceof ExportFileError))
+                throw error;
+            throw new SettingsError(['audit-log-file'], (input) => `${input} is "${settings.auditLogFile}": ${error.message}`);
         });
     }
     finally {
@@ -72720,7 +73363,11 @@ async function scanWindow(settings, now = Date.now(), log = {}) {
         lookups: known.lookups
     };
 }
-function report(settings, scanned, issues = []) {
+/**
+ * The run's report. `pending`: written as soon as the scan ends, before the GitHub phase,
+ * so that the findings are out whatever GitHub does; the issues come in a second one.
+ */
+function report(settings, scanned, issues = [], pending = false) {
     const { source, result, window } = scanned;
     return buildReport({
         source,
@@ -72739,7 +73386,8 @@ function report(settings, scanned, issues = []) {
             unjudgedKeyEvents: result.malformedKeyEvents
         }),
         issues,
-        issueMode: !settings.createIssues ? 'off' : settings.dryRun ? 'dry-run' : 'on'
+        issueMode: !settings.createIssues ? 'off' : settings.dryRun ? 'dry-run' : 'on',
+        issuesPending: pending && settings.createIssues
     });
 }
 /** How the settings ask for issues to be written. */
@@ -72764,6 +73412,7 @@ async function triageIssues(settings, scanned, target = {}) {
         repository: settings.github.repository,
         workflowRepository: settings.github.workflowRepository,
         fetch: proxiedFetch(settings.proxy),
+        budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.githubBudget}` },
         ...target
     });
 }
@@ -72830,6 +73479,11 @@ function issuesSection(report) {
     if (report.issueMode === 'off')
         return ['### Issues\nNot written: create-issues is false.'];
     const parts = ['### Issues'];
+    if (report.issuesPending) {
+        parts.push(`> [!NOTE]\n> ${report.issueMode === 'dry-run' ? 'GitHub is being read (dry run)' : 'The issues are being written to GitHub'} now; ` +
+            'this summary is rewritten when that is done. If this note stays, the step ended first: the findings above are complete all the same.');
+        return parts;
+    }
     if (report.issueMode === 'dry-run')
         parts.push('> [!NOTE]\n> Dry run: nothing was written to GitHub. The actions below are what a real run would do.');
     if (report.issues.length === 0) {
@@ -72841,7 +73495,7 @@ function issuesSection(report) {
         counts.set(action.action, (counts.get(action.action) ?? 0) + 1);
     parts.push([...counts.entries()].map(([action, count]) => `${action}: ${count}`).join(', '));
     const severity = new Map(report.keys.map((key) => [key.keyId, key.severity]));
-    const done = report.issues.filter((action) => action.action !== 'capped' && action.action !== 'failed');
+    const done = report.issues.filter((action) => !['capped', 'failed', 'not-noted'].includes(action.action));
     parts.push(boundedTable(['Key', 'Severity', 'Action', 'Issue', 'Detail'], rowsOf(done, (action) => [
         code(action.keyId, 80),
         severity.get(action.keyId) ?? 'deleted',
@@ -72853,6 +73507,11 @@ function issuesSection(report) {
     if (capped.length > 0) {
         parts.push(`### Not turned into issues (max-issues): ${capped.length}\nThese keys still count for the verdict; they get an issue on a later run, or raise max-issues.`);
         parts.push(boundedTable(['Key', 'Severity'], rowsOf(capped, (action) => [code(action.keyId, 80), severity.get(action.keyId) ?? '-']), capped.length, SECTION_BUDGET / 2, (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`));
+    }
+    const notNoted = report.issues.filter((action) => action.action === 'not-noted');
+    if (notNoted.length > 0) {
+        parts.push(`### Deletions not noted: ${notNoted.length}\nThese keys were only deleted in this window; their deletion could not be noted on their issues. That does not fail the run; the next run notes it.`);
+        parts.push(boundedTable(['Key', 'Issue', 'What went wrong'], rowsOf(notNoted, (action) => [code(action.keyId, 80), issueLink(action) ?? '-', inert(action.detail, 500)]), notNoted.length, SECTION_BUDGET / 2, (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`));
     }
     const failed = report.issues.filter((action) => action.action === 'failed');
     if (failed.length > 0) {
@@ -72915,6 +73574,7 @@ function renderSummary(report) {
         report.suppressed.length
             ? `- Suppressed (allow-actors): ${countOf(report.suppressed)}, not counted for the verdict`
             : '',
+        report.otherProjects ? `- Key events of other projects (project-ids), not judged: ${report.otherProjects}` : '',
         report.unreadable.count ? `- Unreadable records skipped: ${report.unreadable.count}` : '',
         report.malformed.count
             ? `- Malformed events skipped: ${report.malformed.count}` +
@@ -72946,7 +73606,8 @@ function renderSummary(report) {
             .map((note) => `- ${inert(note.where, 80)}: ${inert(note.reason, 200)}`)
             .join('\n'));
     }
-    after.push(`### Verdict\n${report.gate.failed ? '❌' : '✅'} ${inert(report.gate.reason, 2000)}`);
+    const sofar = report.issuesPending ? 'So far, before the GitHub phase: ' : '';
+    after.push(`### Verdict\n${report.gate.failed ? '❌' : '✅'} ${sofar}${inert(report.gate.reason, 2000)}`);
     const body = [];
     const actions = new Map(report.issues.map((action) => [action.keyId, action]));
     const rows = rowsOf(findingsOf(report.keys), (finding) => findingRow(finding, actions.get(finding.keyId)));
@@ -76893,6 +77554,8 @@ function renderText(report, paint = painter(false), options = { verdict: true })
     field('Read completely', report.complete ? 'yes' : paint(['bold', 'red'], `NO: ${report.missing.map((part) => plain(part, 300)).join('; ')}`));
     field('Events scanned', `${report.eventsScanned} (API key events: ${report.keyEvents}${report.duplicates ? `, duplicates skipped: ${report.duplicates}` : ''})`);
     field('Findings', `${report.counts.total} (HIGH ${report.counts.high}, MEDIUM ${report.counts.medium}) on ${plural(report.keys.length, 'key')}`);
+    if (report.otherProjects)
+        field('Other projects', `${report.otherProjects} key events outside --project-ids, not judged`);
     if (report.unreadable.count)
         field('Unreadable', `${report.unreadable.count} records skipped`);
     if (report.malformed.count) {
@@ -77053,7 +77716,7 @@ async function scanAndReport(settings, log, triage = async () => []) {
         throw error;
     }
 }
-async function scanCommand(args, out, err, paint) {
+async function scanCommand(args, out, err, paint, input) {
     const flags = Object.fromEntries(Object.keys(SCAN_FLAGS).map((flag) => [flag, { type: 'string' }]));
     const { values } = parse('scan', args, {
         ...flags,
@@ -77084,7 +77747,14 @@ async function scanCommand(args, out, err, paint) {
     inputs.set('create-issues', values.repo ? 'true' : 'false');
     inputs.set('dry-run', values.write ? 'false' : 'true');
     const settings = settingsFrom(inputs, values.repo);
-    const report = await scanAndReport(settings, scanLog(err), (scanned) => triageIssues(settings, scanned));
+    const log = scanLog(err);
+    if (inputs.get('audit-log-file') === '-') {
+        if (!input || input.stdin.isTTY) {
+            throw new UsageError('--file - reads the export from standard input, which is a terminal here: pipe it in, e.g. gunzip -c export.jsonl.gz | openai-keywatch scan --file -');
+        }
+        log.stdin = input.stdin;
+    }
+    const report = await scanAndReport(settings, log, (scanned) => triageIssues(settings, scanned));
     if (values.summary)
         await (0,promises_namespaceObject.writeFile)(values.summary, renderSummary(report));
     if (values.json)
@@ -77158,7 +77828,7 @@ async function main(argv, out = (line) => console.log(line), err = (line) => con
             case 'test':
                 return await testCommand(args, out);
             case 'scan':
-                return await scanCommand(args, out, err, paint);
+                return await scanCommand(args, out, err, paint, { stdin: options.stdin ?? process.stdin });
             case 'demo':
                 return await demoCommand(args, out, err, paint);
             case undefined:

@@ -12,6 +12,12 @@ export function issuesWritten(report: Report): number[] {
   )
 }
 
+/** The issues output alone: set again once the GitHub phase is done. */
+export function setIssuesOutput(report: Report): void {
+  core.setOutput('issues', JSON.stringify(issuesWritten(report)))
+}
+
+/** Every output, set as soon as the scan ends (the issues, none yet). `path`: the JSON report, '' when it could not be written. */
 export function setOutputs(report: Report, path: string): void {
   core.setOutput('findings', report.counts.total)
   core.setOutput('high', report.counts.high)

@@ -1,25 +1,72 @@
-// The action, top to bottom: settings, the scan, the issues, then the report (annotations,
-// the JSON file, the job summary, the outputs) and the gate. The only code that speaks to
+// The action, top to bottom: settings and the scan; then at once, whatever GitHub does
+// next, the findings (annotations, the JSON report, the outputs, the job summary); then the
+// GitHub phase, within its budget, after which the report, the summary and the issues
+// output are written again with what was done; and the gate. The only code that speaks to
 // the runner through @actions/core.
 import * as core from '@actions/core'
 import { mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { report as buildReport, scanWindow, triageIssues } from '../pipeline.js'
+import type { Report } from '../report/report.js'
 import { renderSummary } from '../report/summary.js'
 import { writeReport } from '../report/write.js'
 import { readSettings, type InputName, type Settings } from '../settings/settings.js'
 import { errorMessage } from '../text.js'
-import { annotate } from './annotations.js'
-import { setOutputs } from './outputs.js'
+import { Annotator } from './annotations.js'
+import { setIssuesOutput, setOutputs } from './outputs.js'
 
+/** One report per step: the run, its attempt and the step (GITHUB_ACTION), or the process when there is none. */
 function reportPath(settings: Settings): string {
   return join(settings.tempDir, `openai-keywatch-report-${settings.github.runId ?? process.pid}.json`)
+}
+
+/**
+ * Writes what the runner keeps of a run, each part on its own: a summary or a report file
+ * that cannot be written is a warning, and never stops the outputs or the verdict.
+ */
+class Publisher {
+  private summaryBroken = false
+
+  constructor(
+    private readonly settings: Settings,
+    private readonly secrets: readonly string[]
+  ) {}
+
+  /** The JSON report; the path written, or '' when it could not be. */
+  async report(report: Report): Promise<string> {
+    const path = reportPath(this.settings)
+    try {
+      await mkdir(dirname(path), { recursive: true })
+      await writeReport(path, report)
+      return path
+    } catch (error) {
+      core.warning(
+        `The JSON report could not be written to ${path}: ${errorMessage(error, this.secrets)}. The findings are in the log, the annotations, the outputs and the job summary.`
+      )
+      return ''
+    }
+  }
+
+  /** The job summary, in place of what was written before. */
+  async summary(report: Report): Promise<void> {
+    if (!this.settings.github.stepSummary || this.summaryBroken) return
+    try {
+      await core.summary.emptyBuffer().addRaw(renderSummary(report)).write({ overwrite: true })
+    } catch (error) {
+      this.summaryBroken = true
+      core.warning(
+        `The job summary could not be written (GITHUB_STEP_SUMMARY): ${errorMessage(error, this.secrets).replace(/\.$/, '')}. ` +
+          'The findings are in the log, the annotations, the outputs and the JSON report.'
+      )
+    }
+  }
 }
 
 export async function run(): Promise<void> {
   // Masked before anything else runs, so nothing later can print it.
   const adminKey = core.getInput('openai-admin-key')
   if (adminKey) core.setSecret(adminKey)
+  const secrets = (): string[] => [adminKey, core.getInput('github-token')]
   try {
     const settings = readSettings((name: InputName) => core.getInput(name), process.env)
     if (settings.githubToken) core.setSecret(settings.githubToken)
@@ -27,21 +74,31 @@ export async function run(): Promise<void> {
       progress: { group: core.startGroup, line: core.info, endGroup: core.endGroup },
       warn: (line) => core.warning(line)
     })
-    const issues = await triageIssues(settings, scanned, { log: (message) => core.info(message) })
-    const report = buildReport(settings, scanned, issues)
+    const publish = new Publisher(settings, secrets())
+    const annotations = new Annotator()
 
-    annotate(report)
-    const path = reportPath(settings)
-    await mkdir(join(path, '..'), { recursive: true })
-    await writeReport(path, report)
-    if (settings.github.stepSummary) await core.summary.addRaw(renderSummary(report)).write()
-    setOutputs(report, path)
+    // Findings first: a GitHub that is slow, down or rate-limiting cannot hold them back.
+    const found = buildReport(settings, scanned, [], true)
+    annotations.scan(found)
+    setOutputs(found, await publish.report(found))
+    await publish.summary(found)
+
+    let report = found
+    if (settings.createIssues) {
+      const issues = await triageIssues(settings, scanned, { log: (message) => core.info(message) })
+      report = buildReport(settings, scanned, issues)
+      annotations.issues(report)
+      await publish.report(report)
+      setIssuesOutput(report)
+      await publish.summary(report)
+    }
+    annotations.done()
     core.info(
       `Scanned ${report.eventsScanned} events from ${report.source}: ${report.counts.total} findings ` +
         `(HIGH ${report.counts.high}, MEDIUM ${report.counts.medium}) on ${report.keys.length} keys. ${report.gate.reason}`
     )
     if (report.gate.failed) core.setFailed(report.gate.reason)
   } catch (error) {
-    core.setFailed(errorMessage(error, [adminKey, core.getInput('github-token')]))
+    core.setFailed(errorMessage(error, secrets()))
   }
 }

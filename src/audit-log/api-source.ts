@@ -1,8 +1,11 @@
 // The live source: the organization's audit logs through the official `openai` SDK.
 // The SDK sends the bracket query parameters, pages with the `after` cursor and retries
 // 408/409/429/5xx with backoff, honouring retry-after(-ms). This module bounds all of it
-// (retries, each request, the whole read) and fails closed: a page that cannot be read
-// leaves the run incomplete, naming the part of the window that is missing.
+// (retries, each request, the whole read, a cursor that goes round in circles) and fails
+// closed: a page that cannot be read leaves the run incomplete, naming the part of the
+// window that is missing. The client takes nothing from the environment: the key, the base
+// URL, the organization and the project are the inputs' (OPENAI_ORG_ID, OPENAI_PROJECT_ID,
+// OPENAI_BASE_URL and OPENAI_CUSTOM_HEADERS are often set for other steps of a job).
 import OpenAI from 'openai'
 import { KEY_EVENT_TYPES } from '../model/index.js'
 import { isoTime, redact } from '../text.js'
@@ -67,11 +70,20 @@ interface PageView {
   body?: unknown
 }
 
+/** The cursor the SDK would read the next page with, if it reads one. */
+function nextCursor(page: { hasNextPage(): boolean; nextPageRequestOptions(): unknown }): string | undefined {
+  if (!page.hasNextPage()) return undefined
+  const after = (page.nextPageRequestOptions() as { query?: { after?: unknown } } | null)?.query?.after
+  return typeof after === 'string' ? after : undefined
+}
+
 export class AdminApiSource implements AuditLogSource {
   readonly label: string
   readonly status = newStatus()
   private readonly client: OpenAI
   private readonly limits: ApiLimits
+  /** The page being read or asked for, from 1: the one a failure names. */
+  private page = 0
 
   constructor(private readonly options: ApiSourceOptions) {
     checkAdminKey(options.adminKey)
@@ -95,7 +107,13 @@ export class AdminApiSource implements AuditLogSource {
     const { since, until, projectIds } = this.options
     const deadline = AbortSignal.timeout(this.limits.deadlineMs)
     let oldest: number | undefined
+    // The cursors read with, and the pages read (first id, last id, count): a server or a
+    // cache that ignores `after` would otherwise be followed until the deadline.
+    const cursors = new Set<string>()
+    const pages = new Map<string, number>()
+    let cursor: string | undefined
     try {
+      this.page = 1
       const first = this.client.admin.organization.auditLogs.list(
         {
           effective_at: { gte: since, lt: until },
@@ -107,20 +125,51 @@ export class AdminApiSource implements AuditLogSource {
       )
       for await (const page of (await first).iterPages()) {
         this.checkPage(page as unknown as PageView)
-        this.status.pages++
-        const where = `page ${this.status.pages}`
-        for (const raw of page.getPaginatedItems()) {
-          const effectiveAt = (raw as { effective_at?: unknown }).effective_at
-          if (typeof effectiveAt === 'number' && (oldest === undefined || effectiveAt < oldest)) oldest = effectiveAt
-          yield { raw, where }
-        }
-        // The SDK stops quietly when a page says has_more but gives no cursor to go on with.
-        const body = (page as unknown as PageView).body as { has_more?: unknown } | undefined
-        if (body?.has_more === true && !page.hasNextPage()) {
+        const items = page.getPaginatedItems() as unknown[]
+        const at = `page ${this.page}`
+        const signature = JSON.stringify([
+          (items[0] as { id?: unknown } | null)?.id,
+          (items.at(-1) as { id?: unknown } | null)?.id,
+          items.length
+        ])
+        const seen = pages.get(signature)
+        if (seen !== undefined && items.length > 0) {
           throw new AdminApiError(
-            `page ${this.status.pages} says there are more events but gives no cursor to read them`
+            `${at} repeats page ${seen} (the same events), read with the cursor after=${cursor}: ` +
+              'the API, or a proxy or cache in front of it, ignores the cursor. Check openai-base-url and what stands between the runner and the API'
           )
         }
+        pages.set(signature, this.page)
+        for (let index = 0; index < items.length; index++) {
+          const raw = items[index]
+          // The SDK hands on whatever the page holds; an event must be an object to be read.
+          if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+            throw new AdminApiError(
+              `${at} item ${index + 1} is ${raw === null ? 'null' : Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}, not an audit-log event: ` +
+                'the answer is malformed. Run the same window again (since, until); if it happens again, check openai-base-url and any proxy in front of the API'
+            )
+          }
+          const effectiveAt = (raw as { effective_at?: unknown }).effective_at
+          if (typeof effectiveAt === 'number' && (oldest === undefined || effectiveAt < oldest)) oldest = effectiveAt
+        }
+        this.status.pages++
+        for (const raw of items) yield { raw, where: at }
+        // The SDK stops quietly when a page says has_more but gives no cursor to go on with.
+        const body = (page as unknown as PageView).body as { has_more?: unknown } | undefined
+        const next = nextCursor(page)
+        if (body?.has_more === true && next === undefined) {
+          throw new AdminApiError(`${at} says there are more events but gives no cursor to read them`)
+        }
+        if (next !== undefined && (next === cursor || cursors.has(next))) {
+          throw new AdminApiError(
+            `${at} gives the cursor after=${next}, ${next === cursor ? 'the one it was read with' : 'which was read with already'}: ` +
+              'the read would go round in circles. The API, or a proxy or cache in front of it, ignores the cursor: ' +
+              'check openai-base-url and what stands between the runner and the API'
+          )
+        }
+        if (next !== undefined) cursors.add(next)
+        cursor = next
+        this.page++
       }
     } catch (error) {
       this.failed(error, deadline, oldest)
@@ -136,14 +185,14 @@ export class AdminApiSource implements AuditLogSource {
     const body = page.body
     if (typeof body === 'string' || !/json/i.test(type)) {
       throw new AdminApiError(
-        `page ${this.status.pages + 1} came back as ${type.split(';')[0] || 'an unknown type'}, not JSON ` +
+        `page ${this.page} came back as ${type.split(';')[0] || 'an unknown type'}, not JSON ` +
           `(${describeBody(body)}): check that openai-base-url is the API (https://api.openai.com/v1), ` +
           'not a web page, and that no proxy answers in its place.'
       )
     }
     if (typeof body !== 'object' || body === null || !Array.isArray((body as { data?: unknown }).data)) {
       throw new AdminApiError(
-        `page ${this.status.pages + 1} is JSON but not an audit-log list (no "data" array): ` +
+        `page ${this.page} is JSON but not an audit-log list (no "data" array): ` +
           'check that openai-base-url is the API (https://api.openai.com/v1).'
       )
     }
@@ -161,7 +210,7 @@ export class AdminApiSource implements AuditLogSource {
         `The OpenAI Admin API ${what} (${error.status}: ${this.scrub(serverMessage(error))}). ${KEY_ADVICE}`
       )
     }
-    const page = this.status.pages + 1
+    const page = this.page
     let reason: string
     if (deadline.aborted) {
       reason = `the read took longer than its limit of ${duration(this.limits.deadlineMs)}`

@@ -1,12 +1,19 @@
 // Exported audit logs: JSONL (one event a line), a JSON array, or a saved list
-// response {"object":"list","data":[...]}, each optionally gzip-compressed. Streamed:
-// memory stays flat however large the file.
+// response {"object":"list","data":[...]}, each optionally gzip-compressed, with events as
+// they are or in a pipeline's envelopes ({"_source": event}, {"events": [...]}: see
+// envelope.ts). Streamed: memory stays flat however large the file.
 //
 // JSONL is the fast path: most lines of a real export are not key events, and the byte
 // prefilter in line-sorter.ts counts those without parsing them. Every line it cannot rule
 // out is parsed here.
+//
+// It fails closed: a record that may be a key event but cannot be read, a file cut short in
+// its last line, text that is not UTF-8 (a UTF-16 byte-order mark, NUL bytes), an HTML page,
+// or a file with no event in it at all leave the run incomplete, with one message that says
+// what was not understood and what to do.
 import { close as closeFile, createReadStream, open as openFile, read } from 'node:fs'
-import { open } from 'node:fs/promises'
+import { open, stat } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { promisify } from 'node:util'
 import { chainUnchecked } from 'stream-chain'
@@ -14,6 +21,9 @@ import { createGunzip } from 'node:zlib'
 import parser from 'stream-json/parser.js'
 import pick from 'stream-json/filters/pick.js'
 import streamArray from 'stream-json/streamers/stream-array.js'
+import streamValues from 'stream-json/streamers/stream-values.js'
+import { plural } from '../text.js'
+import { isEvent, isOneEvent, mayMentionKeyEvent, recordsIn } from './envelope.js'
 import { createLineSorter, type SortedLines } from './line-sorter.js'
 import { newStatus, recordUnreadable, type AuditLogSource, type SourcedEvent } from './source.js'
 
@@ -25,9 +35,47 @@ export const MAX_LINE_BYTES = 16 << 20
 const NEWLINE = 0x0a
 const OPEN_BRACE = 0x7b
 const OPEN_BRACKET = 0x5b
+const LESS_THAN = 0x3c
+
+/** What to do about an export the run could not read whole. */
+const EXPORT_AGAIN = 'export the audit log again as UTF-8 (JSONL, a JSON array or a list response) and scan it again'
 
 function isBlank(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === NEWLINE
+}
+
+/**
+ * A path the file source cannot read as an export: missing, a directory, a named pipe (which
+ * would block until something writes to it) or another special file. Its message says why
+ * and what to do; the pipeline names the input.
+ */
+export class ExportFileError extends Error {
+  override name = 'ExportFileError'
+}
+
+/** Refuses, before opening it, a path that is not a regular file. */
+async function checkExportFile(path: string): Promise<void> {
+  let info: Awaited<ReturnType<typeof stat>>
+  try {
+    info = await stat(path)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new ExportFileError(
+        `there is no such file (${resolve(path)}): check the path; in a workflow, the step that writes the export must run before this one, in the same job.`
+      )
+    }
+    if (code === 'EACCES') throw new ExportFileError('the file cannot be read (permission denied).')
+    throw new ExportFileError(`the file cannot be read (${(error as Error).message}).`)
+  }
+  if (info.isDirectory()) throw new ExportFileError('it is a directory: give the path of the export file inside it.')
+  if (info.isFIFO()) {
+    throw new ExportFileError(
+      'it is a named pipe (FIFO), not a file: reading it would wait for a writer, possibly forever. Write the export to a file first (with the CLI, pipe it in with --file -).'
+    )
+  }
+  if (!info.isFile())
+    throw new ExportFileError('it is not a regular file (a device or a socket): give the path of an export file.')
 }
 
 async function isGzip(path: string): Promise<boolean> {
@@ -38,6 +86,40 @@ async function isGzip(path: string): Promise<boolean> {
   } finally {
     await handle.close()
   }
+}
+
+/** Chunks of a stream (standard input), gunzipped when they start with gzip's magic bytes. */
+async function* streamChunks(stream: Readable, status: { bytes: number }): AsyncGenerator<Buffer> {
+  const input = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>
+  const head: Buffer[] = []
+  let size = 0
+  let done = false
+  while (size < 2 && !done) {
+    const next = await input.next()
+    if (next.done) done = true
+    else {
+      head.push(next.value)
+      size += next.value.length
+    }
+  }
+  const first = Buffer.concat(head)
+  async function* raw(): AsyncGenerator<Buffer> {
+    status.bytes += first.length
+    if (first.length > 0) yield first
+    if (done) return
+    for (let next = await input.next(); !next.done; next = await input.next()) {
+      status.bytes += next.value.length
+      yield next.value
+    }
+  }
+  if (first[0] === GZIP_MAGIC[0] && first[1] === GZIP_MAGIC[1]) {
+    const gunzip = Readable.from(raw()).pipe(createGunzip({ chunkSize: CHUNK }))
+    try {
+      for await (const chunk of gunzip) yield chunk as Buffer
+    } finally {
+      gunzip.destroy()
+    }
+  } else yield* raw()
 }
 
 /**
@@ -78,39 +160,57 @@ function isGzipError(error: unknown): boolean {
   return typeof code === 'string' && code.startsWith('Z_')
 }
 
-function isListResponse(raw: unknown): raw is { data: unknown[] } {
-  return (
-    typeof raw === 'object' &&
-    raw !== null &&
-    (raw as { object?: unknown }).object === 'list' &&
-    Array.isArray((raw as { data?: unknown }).data)
-  )
-}
-
 export interface FileSourceOptions {
   /** [since, until) in Unix seconds, when given: events the prefilter skips are counted only inside it. */
   since?: number
   until?: number
+  /** Read this stream instead of the path (the CLI's --file -). */
+  stdin?: Readable
 }
 
-type Format = 'jsonl' | 'array' | 'list' | 'empty'
+type Format = 'jsonl' | 'array' | 'list' | 'empty' | 'utf16' | 'binary' | 'html'
+
+/** A document's events: the items of its top-level arrays, and of arrays one object down ({"hits": {"hits": [...]}}). */
+function arrayItem(stack: readonly unknown[]): boolean {
+  const last = stack.length - 1
+  return (
+    (stack.length === 2 || stack.length === 3) &&
+    typeof stack[last] === 'number' &&
+    stack.slice(0, last).every((key) => typeof key === 'string')
+  )
+}
 
 export class FileSource implements AuditLogSource {
   readonly label: string
   readonly status = newStatus()
+  /** What could not be read, in words: the parts of the one message the run gives. */
+  private readonly problems: string[] = []
+  /** Records that may be key events but could not be read, and the first few of them. */
+  private notUnderstood = 0
+  private readonly examples: string[] = []
+  /** Events found: records with a type, and the lines skipped as not key events. */
+  private found = 0
+  /** Records that are not events, for the message when no event is found at all. */
+  private strays = 0
 
   constructor(
     private readonly path: string,
     private readonly options: FileSourceOptions = {}
   ) {
-    this.label = `file ${path}`
+    this.label = options.stdin ? 'standard input' : `file ${path}`
   }
 
   async *events(): AsyncIterable<SourcedEvent> {
-    const gzip = await isGzip(this.path)
+    const { stdin } = this.options
+    if (!stdin) await checkExportFile(this.path)
+    const gzip = stdin ? false : await isGzip(this.path)
     const file = gzip ? createReadStream(this.path, { highWaterMark: CHUNK }) : undefined
     const gunzip = file?.pipe(createGunzip({ chunkSize: CHUNK }))
-    const input = gunzip ? gunzip[Symbol.asyncIterator]() : readChunks(this.path, this.status)
+    const input = stdin
+      ? streamChunks(stdin, this.status)
+      : gunzip
+        ? gunzip[Symbol.asyncIterator]()
+        : readChunks(this.path, this.status)
     const status = this.status
     const chunks: AsyncIterator<Buffer> = {
       async next() {
@@ -119,17 +219,28 @@ export class FileSource implements AuditLogSource {
         return next
       }
     }
+    let format: Format | undefined
     try {
       // The first bytes tell the format; they are kept and replayed to the reader chosen.
       const head: Buffer[] = []
-      const format = await this.sniff(chunks, head)
+      format = await this.sniff(chunks, head)
       const replay = async function* (): AsyncGenerator<Buffer> {
         yield* head
         for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value
       }
       // An export step that wrote nothing is not a quiet window: it cannot say the window is clean.
       if (format === 'empty') this.lost('the whole file: it is empty, it holds no events')
-      else if (format === 'jsonl') yield* this.lines(replay())
+      else if (format === 'utf16') {
+        this.lost(
+          "the whole file: it is UTF-16 text (it starts with a UTF-16 byte-order mark, as Windows PowerShell's > writes), " +
+            'not UTF-8: convert it (iconv -f UTF-16 -t UTF-8, or in PowerShell Get-Content IN | Set-Content -Encoding utf8 OUT) and scan it again'
+        )
+      } else if (format === 'binary') this.nulBytes(0)
+      else if (format === 'html') {
+        this.lost(
+          `the whole file: it is an HTML or XML page, not an audit-log export (an error or sign-in page saved in its place?): ${EXPORT_AGAIN}`
+        )
+      } else if (format === 'jsonl') yield* this.lines(replay())
       else yield* this.document(replay(), format)
     } catch (error) {
       if (!isGzipError(error)) throw error
@@ -138,6 +249,7 @@ export class FileSource implements AuditLogSource {
       await input.return?.(undefined)
       gunzip?.destroy()
       file?.destroy()
+      if (format !== undefined) this.conclude(format)
     }
   }
 
@@ -146,6 +258,12 @@ export class FileSource implements AuditLogSource {
     let size = 0
     for (;;) {
       const joined = Buffer.concat(head, size)
+      // UTF-16 (what Windows PowerShell's > writes) starts with its byte-order mark; UTF-16
+      // without one, UTF-32 and binary files hold NUL bytes, which UTF-8 JSON never does.
+      if ((joined[0] === 0xff && joined[1] === 0xfe) || (joined[0] === 0xfe && joined[1] === 0xff)) return 'utf16'
+      const nul = joined.indexOf(0)
+      const firstNewline = joined.indexOf(NEWLINE)
+      if (nul !== -1 && (firstNewline === -1 || nul < firstNewline)) return 'binary'
       let first = 0
       while (
         first < joined.length &&
@@ -155,6 +273,7 @@ export class FileSource implements AuditLogSource {
       const newline = first < joined.length ? joined.indexOf(NEWLINE, first) : -1
       if (first < joined.length && (joined[first] === OPEN_BRACKET || newline !== -1 || size > MAX_LINE_BYTES)) {
         if (joined[first] === OPEN_BRACKET) return 'array'
+        if (joined[first] === LESS_THAN) return 'html'
         if (joined[first] !== OPEN_BRACE) return 'jsonl'
         const line = joined
           .subarray(first, newline === -1 ? joined.length : newline)
@@ -169,6 +288,7 @@ export class FileSource implements AuditLogSource {
           .replace(/^\ufeff/, '')
           .trim()
         if (text === '') return 'empty'
+        if (text.startsWith('<')) return 'html'
         return FileSource.looksLikeDocumentStart(text.split('\n')[0]!.trim()) ? 'list' : 'jsonl'
       }
       // A copy: the reader reuses its buffers.
@@ -200,51 +320,99 @@ export class FileSource implements AuditLogSource {
       until: this.options.until,
       maxLineBytes: MAX_LINE_BYTES
     })
+    let offset = 0
     // Each chunk is sorted before the next is read: the reader reuses its memory.
-    for await (const chunk of chunks) yield* this.take(sorter.push(chunk))
+    for await (const chunk of chunks) {
+      // UTF-8 JSON never holds a NUL byte (one search a megabyte): from the first one on, the
+      // file is not text the scan can read (UTF-16 without a byte-order mark, a binary file,
+      // or an end that was never written). What came before it is read; the rest is not.
+      const nul = chunk.indexOf(0)
+      if (nul !== -1) {
+        yield* this.take(sorter.push(chunk.subarray(0, nul)))
+        this.nulBytes(offset + nul)
+        return
+      }
+      offset += chunk.length
+      yield* this.take(sorter.push(chunk))
+    }
     yield* this.take(sorter.end())
   }
 
   private *take(sorted: SortedLines): Generator<SourcedEvent> {
     this.status.prefiltered += sorted.prefiltered
-    for (const { line, reason } of sorted.unreadable) recordUnreadable(this.status, `line ${line}`, reason)
-    for (const { line, text } of sorted.parse) {
+    this.found += sorted.skipped
+    for (const { line, reason } of sorted.unreadable) {
+      this.strays++
+      recordUnreadable(this.status, `line ${line}`, reason)
+    }
+    for (const { line, text, unterminated } of sorted.parse) {
       const where = `line ${line}`
       let raw: unknown
       try {
         raw = JSON.parse(text)
       } catch (error) {
-        recordUnreadable(this.status, where, `not valid JSON (${(error as Error).message})`)
+        const reason = `not valid JSON (${(error as Error).message})`
+        if (unterminated) {
+          // The last line, without a newline, does not parse: the export stopped part-way.
+          recordUnreadable(this.status, where, reason)
+          this.lost(
+            `${where}, its last, is cut short (no newline at its end, and not valid JSON): the export did not finish, ` +
+              `so events after it may be missing; ${EXPORT_AGAIN}`
+          )
+        } else if (mayMentionKeyEvent(text)) this.misread(where, `${reason}, and it may be an API key event`)
+        else {
+          this.strays++
+          recordUnreadable(this.status, where, reason)
+        }
         continue
       }
-      if (isListResponse(raw)) {
-        for (let index = 0; index < raw.data.length; index++) {
-          yield { raw: raw.data[index], where: `${where} item ${index + 1}` }
-        }
-      } else yield { raw, where }
+      if (isOneEvent(raw)) {
+        this.found++
+        yield { raw, where }
+      } else yield* this.records(raw, where)
     }
   }
 
-  /** A JSON array of events, or a list response's `data`, streamed item by item. */
+  /** The events of one parsed record: itself, or what its envelopes and arrays hold. */
+  private *records(value: unknown, where: string): Generator<SourcedEvent> {
+    for (const { raw, at } of recordsIn(value)) {
+      const place = `${where}${at}`
+      if (isEvent(raw)) {
+        this.found++
+        yield { raw, where: place }
+      } else if (mayMentionKeyEvent(JSON.stringify(raw) ?? '')) {
+        this.misread(place, 'not an audit-log event (no type), though it mentions an API key event')
+      } else {
+        // Not an event and no key event in it: the scan lists it as malformed.
+        this.strays++
+        yield { raw, where: place }
+      }
+    }
+  }
+
+  /** A JSON array of events, or a JSON object holding arrays of them (a list response), streamed item by item. */
   private async *document(chunks: AsyncIterable<Buffer>, format: 'array' | 'list'): AsyncGenerator<SourcedEvent> {
     let sawData = format === 'array'
+    let depth = 0
+    // An object without an array where events could be has none to give: an error, not a clean file.
+    const watch = (token: { name: string }): { name: string } => {
+      if (token.name === 'startObject' || token.name === 'startArray') {
+        if (token.name === 'startArray' && (depth === 1 || depth === 2)) sawData = true
+        depth++
+      } else if (token.name === 'endObject' || token.name === 'endArray') depth--
+      return token
+    }
     // chainUnchecked: stream-json's stages are typed loosely; the items are checked by the scan.
     const items = chainUnchecked<Buffer, { key: number; value: unknown }>([
       Readable.from(chunks),
       parser(),
-      ...(format === 'list' ? [pick({ filter: 'data' })] : []),
-      // A list response without a `data` array has no events to give: an error, not a clean file.
-      (token: unknown) => {
-        sawData = true
-        return token
-      },
-      streamArray()
+      ...(format === 'list' ? [watch, pick({ filter: arrayItem }), streamValues()] : [streamArray()])
     ])
     let count = 0
     try {
       for await (const item of items as AsyncIterable<{ key: number; value: unknown }>) {
         count++
-        yield { raw: item.value, where: `item ${count}` }
+        yield* this.records(item.value, `item ${count}`)
       }
     } catch (error) {
       if (isGzipError(error)) throw error
@@ -258,15 +426,54 @@ export class FileSource implements AuditLogSource {
       return
     }
     if (!sawData) {
-      const reason = 'it is not JSONL, a JSON array or a list response {"object":"list","data":[...]}'
+      const reason =
+        'it is not JSONL, a JSON array or a list response {"object":"list","data":[...]}, and holds no array of events'
       recordUnreadable(this.status, this.label, reason)
       this.lost(`the whole file: ${reason}`)
     }
   }
 
-  /** Part of the file could not be read: the run cannot say the file is clean. */
-  private lost(what: string): void {
+  /** A record that may be a key event could not be read: listed, and counted for the message. */
+  private misread(where: string, reason: string): void {
+    this.notUnderstood++
+    if (this.examples.length < 3) this.examples.push(where)
+    recordUnreadable(this.status, where, reason)
+  }
+
+  private nulBytes(offset: number): void {
+    const from = offset === 0 ? 'the whole file' : `everything from byte ${offset}`
+    this.lost(
+      `${from}: it holds NUL bytes, so it is not UTF-8 text (UTF-16 without a byte-order mark, a binary file, ` +
+        `or a file whose end was never written); ${EXPORT_AGAIN}`
+    )
+  }
+
+  /** The one message for the file: every part not read, and the records not understood. */
+  private conclude(format: Format): void {
+    if (this.notUnderstood > 0) {
+      const more = this.notUnderstood > this.examples.length ? ', ...' : ''
+      this.problems.push(
+        `${plural(this.notUnderstood, 'record')} that may be API key events could not be read ` +
+          `(${this.examples.join(', ')}${more}; each is listed under the skipped records): ` +
+          `fix ${this.notUnderstood === 1 ? 'it' : 'them'} or ${EXPORT_AGAIN}`
+      )
+    }
+    if (this.problems.length === 0 && this.found === 0 && format !== 'empty') {
+      // Like an empty file: an export that holds no event cannot say the window is clean.
+      this.problems.push(
+        this.strays === 0
+          ? 'the whole file: it holds no events (an empty list)'
+          : `the whole file: no record in it is an audit-log event (${plural(this.strays, 'record')} not understood; ` +
+              `plain text, or an export in another format?): check that it is the audit-log export, then ${EXPORT_AGAIN}`
+      )
+    }
+    if (this.problems.length === 0) return
     this.status.complete = false
-    this.status.missing.push(`${this.label}, ${what}`)
+    this.status.missing.push(`${this.label}, ${this.problems.join('; ')}`)
+  }
+
+  /** Part of the file could not be read: the run cannot say the file is clean (said once, at the end). */
+  private lost(what: string): void {
+    this.problems.push(what)
   }
 }

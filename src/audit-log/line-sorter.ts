@@ -10,15 +10,18 @@
 //   these checks without being valid JSON still cannot be a key event, and is counted.)
 // Everything else is handed on in full. With since/until, a skipped line is counted only
 // when its effective_at, read from its bytes, is inside; when it cannot be read for certain,
-// the line is parsed.
+// the line is parsed. A last line without a newline is always handed on: it may be an
+// export cut short, which the file source must see.
 
 interface SortedBlock {
   /** Lines to parse, numbered from 1 within the block. */
-  parse: { line: number; text: string }[]
+  parse: { line: number; text: string; unterminated?: true }[]
   /** Lines in the block, blank ones included. */
   lines: number
   /** Lines skipped as not key events (inside the window, when one was given). */
   prefiltered: number
+  /** Lines skipped as not key events, inside the window or not: events all the same. */
+  skipped: number
 }
 
 /** Sorts the whole lines in bytes [start, end) of a block; `end` is just after a newline. */
@@ -81,7 +84,7 @@ function createBlockSorter(window: { since?: number; until?: number }): BlockSor
   return (input: Uint8Array, start: number, end: number, firstBlock: boolean): SortedBlock => {
     const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength)
     if (bytes[end - 1] !== NEWLINE) throw new Error('internal: a block of lines must end with a newline')
-    const out: SortedBlock = { parse: [], lines: 0, prefiltered: 0 }
+    const out: SortedBlock = { parse: [], lines: 0, prefiltered: 0, skipped: 0 }
     let lineNumber = 0
     // Where the next backslash and the next "api_key." are: one search per hit, not per line.
     let backslash = bytes.indexOf(BACKSLASH, start)
@@ -118,6 +121,7 @@ function createBlockSorter(window: { since?: number; until?: number }): BlockSor
           !isListResponse(bytes, first, last)
         const effectiveAt = plain && windowed ? effectiveAtOf(bytes, first, last) : undefined
         if (plain && (!windowed || effectiveAt !== undefined)) {
+          out.skipped++
           if (
             effectiveAt === undefined ||
             ((since === undefined || effectiveAt >= since) && (until === undefined || effectiveAt < until))
@@ -133,8 +137,11 @@ function createBlockSorter(window: { since?: number; until?: number }): BlockSor
   }
 }
 
-/** What the splitter hands on: whole lines (a range of `bytes`), or a line too long to be an event. */
-type Piece = { bytes: Buffer; start: number; end: number } | { overlong: true }
+/**
+ * What the splitter hands on: whole lines (a range of `bytes`), or a line too long to be an
+ * event. `unterminated`: the file's last line, which had no newline.
+ */
+type Piece = { bytes: Buffer; start: number; end: number; unterminated?: true } | { overlong: true }
 
 /**
  * Cuts chunks into blocks of whole lines. A block is a range of the chunk itself (no copy)
@@ -182,7 +189,7 @@ function createLineSplitter(maxLineBytes: number) {
       if (overlong) pieces.push({ overlong: true })
       else if (carried > 0) {
         const line = Buffer.concat([...carry, Buffer.from([NEWLINE])])
-        pieces.push({ bytes: line, start: 0, end: line.length })
+        pieces.push({ bytes: line, start: 0, end: line.length, unterminated: true })
       }
       ;[overlong, carry, carried] = [false, [], 0]
       return pieces
@@ -191,11 +198,13 @@ function createLineSplitter(maxLineBytes: number) {
 }
 
 export interface SortedLines {
-  /** Lines to parse, with their line numbers in the file (from 1). */
-  parse: { line: number; text: string }[]
+  /** Lines to parse, with their line numbers in the file (from 1); `unterminated`: the last, without a newline. */
+  parse: { line: number; text: string; unterminated?: true }[]
   /** Lines too long to be an event, with their line numbers. */
   unreadable: { line: number; reason: string }[]
   prefiltered: number
+  /** Lines skipped as not key events, inside the window or outside it. */
+  skipped: number
 }
 
 export interface LineSorterOptions {
@@ -217,10 +226,20 @@ function numberer(maxLineBytes: number) {
       })
       return
     }
-    for (const { line, text } of piece.parse) into.parse.push({ line: base + line, text })
+    for (const { line, text, unterminated } of piece.parse)
+      into.parse.push(unterminated ? { line: base + line, text, unterminated } : { line: base + line, text })
     into.prefiltered += piece.prefiltered
+    into.skipped += piece.skipped
     base += piece.lines
   }
+}
+
+/** The last line of a file, without its newline: handed on to be parsed unless it is blank. */
+function unterminated(bytes: Buffer, firstBlock: boolean): SortedBlock {
+  let text = bytes.toString('utf8', 0, bytes.length - 1)
+  if (firstBlock) text = text.replace(/^\ufeff/, '')
+  text = text.trim()
+  return { parse: text === '' ? [] : [{ line: 1, text, unterminated: true }], lines: 1, prefiltered: 0, skipped: 0 }
 }
 
 /** The JSONL prefilter as the file source uses it: chunks in, lines to parse and counts out. */
@@ -230,9 +249,11 @@ export function createLineSorter(options: LineSorterOptions) {
   const number = numberer(options.maxLineBytes)
   let first = true
   const run = (pieces: Piece[]): SortedLines => {
-    const out: SortedLines = { parse: [], unreadable: [], prefiltered: 0 }
+    const out: SortedLines = { parse: [], unreadable: [], prefiltered: 0, skipped: 0 }
     for (const piece of pieces) {
-      number('overlong' in piece ? piece : sort(piece.bytes, piece.start, piece.end, first), out)
+      if ('overlong' in piece) number(piece, out)
+      else if (piece.unterminated) number(unterminated(piece.bytes, first), out)
+      else number(sort(piece.bytes, piece.start, piece.end, first), out)
       first = false
     }
     return out

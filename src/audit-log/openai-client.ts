@@ -18,19 +18,39 @@ export interface AdminClientOptions {
   fetch?: typeof globalThis.fetch
 }
 
+/**
+ * fetch for the SDK, with the key and the headers the inputs give and no others the SDK took
+ * from the environment: OPENAI_CUSTOM_HEADERS is applied after the SDK's own authorization,
+ * so a workflow that sets "Authorization: ..." there for other steps would otherwise read
+ * another organization's log, and "OpenAI-Organization: ..." another organization's part.
+ */
+function withInputHeaders(adminKey: string, send: typeof globalThis.fetch): typeof globalThis.fetch {
+  return (url, init = {}) => {
+    const headers = new Headers(init.headers)
+    headers.set('authorization', `Bearer ${adminKey}`)
+    headers.delete('openai-organization')
+    headers.delete('openai-project')
+    return send(url, { ...init, headers })
+  }
+}
+
 export function createAdminClient(options: AdminClientOptions): OpenAI {
   const warn = options.warn ?? (() => undefined)
   const say = (...args: unknown[]): void => warn(redact(args.map(String).join(' '), [options.adminKey]))
   return new OpenAI({
     adminAPIKey: options.adminKey,
     apiKey: null,
+    // Explicitly none: left undefined, the SDK reads OPENAI_ORG_ID and OPENAI_PROJECT_ID
+    // and sends them as OpenAI-Organization and OpenAI-Project headers.
+    organization: null,
+    project: null,
     baseURL: options.baseURL,
     maxRetries: options.maxRetries,
     timeout: options.requestTimeoutMs,
     // Explicit, so OPENAI_LOG=debug in the environment cannot make the SDK print requests.
     logLevel: 'warn',
     logger: { error: say, warn: say, info: () => undefined, debug: () => undefined },
-    ...(options.fetch ? { fetch: options.fetch } : {})
+    fetch: withInputHeaders(options.adminKey, options.fetch ?? globalThis.fetch)
   })
 }
 

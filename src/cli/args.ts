@@ -61,7 +61,8 @@ nothing to GitHub unless --repo and --write are given.
 
 Each option is the action input of the same name (see action.yml):
   --file PATH              exported audit log: JSONL, JSON array or saved list
-                           response, optionally gzip-compressed (audit-log-file)
+                           response, optionally gzip-compressed (audit-log-file);
+                           - reads it from standard input
   --lookback DURATION      window ending now, API only (default 24h): 90m, 24h, 7d
   --since TIME             window start (inclusive): ISO 8601 or Unix seconds
   --until TIME             window end (exclusive); default now
@@ -87,6 +88,7 @@ Each option is the action input of the same name (see action.yml):
   --close-when-revoked BOOL
                            close a key's issue once the key is known to be gone: a
                            deletion in the window or a 404 (default false)
+  --github-budget DURATION how long the GitHub phase may take in all (default 10m)
 
 Issues (GitHub):
   --repo OWNER/NAME        triage in this repository's issues, one per key (token in
@@ -104,6 +106,7 @@ Examples:
   OPENAI_ADMIN_KEY=sk-admin-... openai-keywatch scan --lookback 7d
   openai-keywatch scan --since 2026-10-01 --until 2026-11-01 --json > october.json
   openai-keywatch scan --file export.jsonl.gz --fail-on medium --summary summary.md
+  aws s3 cp s3://logs/openai/audit.jsonl - | openai-keywatch scan --file -
 
 ${EXIT_CODES}`
 }
@@ -161,7 +164,8 @@ export const SCAN_FLAGS: Record<string, InputName> = {
   'max-issues': 'max-issues',
   assignees: 'assignees',
   'reopen-closed': 'reopen-closed',
-  'close-when-revoked': 'close-when-revoked'
+  'close-when-revoked': 'close-when-revoked',
+  'github-budget': 'github-budget'
 }
 
 const FLAG_OF = new Map<string, string>(Object.entries(SCAN_FLAGS).map(([flag, input]) => [input, flag]))

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative } from 'node:path'
+import type { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import {
   report as buildReport,
@@ -23,6 +24,11 @@ import { EXIT, HELP, parse, SAMPLE_FILE, SCAN_FLAGS, SPEC_FILE, UsageError, usag
 import { renderIssuePreviews, renderText, verdict, type Paint } from './text.js'
 
 export type Out = (line: string) => void
+
+/** What a command may read besides its arguments: standard input, for scan --file -. */
+export interface Input {
+  stdin: Readable & { isTTY?: boolean }
+}
 
 /** A file shipped with the package: next to it (dist/cli/ or src/, two or one levels down). */
 function bundled(file: string): string {
@@ -115,7 +121,7 @@ async function scanAndReport(
   }
 }
 
-export async function scanCommand(args: string[], out: Out, err: Out, paint: Paint): Promise<number> {
+export async function scanCommand(args: string[], out: Out, err: Out, paint: Paint, input?: Input): Promise<number> {
   const flags = Object.fromEntries(Object.keys(SCAN_FLAGS).map((flag) => [flag, { type: 'string' as const }]))
   const { values } = parse('scan', args, {
     ...flags,
@@ -145,7 +151,16 @@ export async function scanCommand(args: string[], out: Out, err: Out, paint: Pai
   inputs.set('create-issues', values.repo ? 'true' : 'false')
   inputs.set('dry-run', values.write ? 'false' : 'true')
   const settings = settingsFrom(inputs, values.repo)
-  const report = await scanAndReport(settings, scanLog(err), (scanned) => triageIssues(settings, scanned))
+  const log = scanLog(err)
+  if (inputs.get('audit-log-file') === '-') {
+    if (!input || input.stdin.isTTY) {
+      throw new UsageError(
+        '--file - reads the export from standard input, which is a terminal here: pipe it in, e.g. gunzip -c export.jsonl.gz | openai-keywatch scan --file -'
+      )
+    }
+    log.stdin = input.stdin
+  }
+  const report = await scanAndReport(settings, log, (scanned) => triageIssues(settings, scanned))
   if (values.summary) await writeFile(values.summary, renderSummary(report))
   if (values.json) for (const block of reportLines(report)) out(block)
   else out(renderText(report, paint))

@@ -3,7 +3,7 @@
 import { cliColor, cliSecrets } from '../settings/settings.js'
 import { errorMessage } from '../text.js'
 import { EXIT, HELP, UsageError } from './args.js'
-import { demoCommand, scanCommand, testCommand, type Out } from './commands.js'
+import { demoCommand, scanCommand, testCommand, type Input, type Out } from './commands.js'
 import { painter } from './text.js'
 
 export { EXIT }
@@ -12,7 +12,7 @@ export async function main(
   argv: string[],
   out: Out = (line: string) => console.log(line),
   err: Out = (line: string) => console.error(line),
-  options: { color?: boolean } = {}
+  options: { color?: boolean; stdin?: Input['stdin'] } = {}
 ): Promise<number> {
   const [command, ...args] = argv
   const secrets = cliSecrets(process.env)
@@ -22,7 +22,7 @@ export async function main(
       case 'test':
         return await testCommand(args, out)
       case 'scan':
-        return await scanCommand(args, out, err, paint)
+        return await scanCommand(args, out, err, paint, { stdin: options.stdin ?? process.stdin })
       case 'demo':
         return await demoCommand(args, out, err, paint)
       case undefined:

@@ -122,6 +122,8 @@ export function renderText(report: Report, paint: Paint = painter(false), option
     'Findings',
     `${report.counts.total} (HIGH ${report.counts.high}, MEDIUM ${report.counts.medium}) on ${plural(report.keys.length, 'key')}`
   )
+  if (report.otherProjects)
+    field('Other projects', `${report.otherProjects} key events outside --project-ids, not judged`)
   if (report.unreadable.count) field('Unreadable', `${report.unreadable.count} records skipped`)
   if (report.malformed.count) {
     const keys = report.malformed.keyEvents ? ` (${report.malformed.keyEvents} of them API key events)` : ''

@@ -1,10 +1,19 @@
 // The GitHub side of triage, reads and writes only: lists the repository's issues once,
 // reads a key's comments only when its issue may lack an event, and carries out the steps
-// that plan.ts decided.
+// that plan.ts decided. All of it within the phase's budget: a key not reached by its end is
+// reported as not written, never waited for.
 import type { Deletion, KeyFindings } from '../model/index.js'
 import type { IssueAction } from '../report/report.js'
 import { redact } from '../text.js'
-import { createGitHubClient, type GitHubClient, type GitHubTimings } from './client.js'
+import {
+  createGitHubClient,
+  GitHubPhase,
+  GitHubTimeoutError,
+  isPhaseEnded,
+  PhaseEnded,
+  type GitHubClient,
+  type GitHubTimings
+} from './client.js'
 import { markerId } from './markers.js'
 import type { IssueOptions } from './options.js'
 import {
@@ -31,6 +40,8 @@ export interface IssueTarget {
   log?: (message: string) => void
   /** The fetch to send requests with (through a proxy); the runtime's by default. */
   fetch?: typeof globalThis.fetch
+  /** How long the whole GitHub phase may take, and the same in the user's words ("github-budget: 10m"). */
+  budget?: { ms: number; words: string }
 }
 
 /** A GitHub failure a user can do something about, without the token. */
@@ -63,12 +74,24 @@ function elsewhere(target: IssueTarget): boolean {
   return Boolean(target.workflowRepository) && target.workflowRepository !== target.repository
 }
 
+/** What to say of a key the phase ended before: not written, and where its findings are. */
+function notWritten(reason: string): string {
+  return `Not written: ${reason}. The findings are in the summary and the JSON report; the next run writes it.`
+}
+
 function failure(error: unknown, target: IssueTarget): string {
   const { token } = target
+  if (isPhaseEnded(error)) return notWritten(error.message)
   const status = (error as { status?: unknown }).status
   const request = (error as { request?: { method?: string; url?: string } }).request
   const message = error instanceof Error ? error.message : String(error)
   const what = request?.method && request.url ? ` to ${request.method} ${pathOf(request.url)}` : ''
+  if ((error as { cause?: unknown }).cause instanceof GitHubTimeoutError) {
+    return redact(
+      `${message}${what ? `${what.replace(/^ to/, ' for')}` : ''}, after its retries: GitHub is slow or unreachable; the next run tries again.`,
+      [token]
+    ).slice(0, 500)
+  }
   const hint =
     status === 401
       ? ' Check github-token.'
@@ -83,6 +106,20 @@ function failure(error: unknown, target: IssueTarget): string {
   return redact(typeof status === 'number' ? `GitHub answered ${status}${what}: ${message}.${hint}` : message, [
     token
   ]).slice(0, 500)
+}
+
+/**
+ * `work`, or PhaseEnded as soon as the phase's budget is spent: a request stuck in a retry
+ * wait is not waited for. (It fails at once when it runs: the phase's signal is aborted.)
+ */
+function within<T>(phase: GitHubPhase, work: Promise<T>): Promise<T> {
+  work.catch(() => undefined)
+  return new Promise<T>((resolve, reject) => {
+    const stop = (): void => reject(new PhaseEnded(phase.ended ?? 'the GitHub phase ended'))
+    if (phase.signal.aborted) return stop()
+    phase.signal.addEventListener('abort', stop, { once: true })
+    work.then(resolve, reject).finally(() => phase.signal.removeEventListener('abort', stop))
+  })
 }
 
 /** Every issue of ours with the label, by key (markerId), as the plan picks them. */
@@ -142,17 +179,41 @@ function refusedAssignees(error: unknown): boolean {
   )
 }
 
+/**
+ * A key whose issue could not be written: `failed`, which fails the run, for a key with
+ * findings; `not-noted`, a warning, for a key only deleted (its deletion was to be noted on
+ * an issue that needs nothing else).
+ */
+function unwritten(
+  key: { keyId: string; findings: readonly unknown[] },
+  detail: string,
+  issue?: { number?: number; url?: string }
+): IssueAction {
+  return {
+    keyId: key.keyId,
+    action: key.findings.length > 0 ? 'failed' : 'not-noted',
+    ...(issue?.number !== undefined ? { issueNumber: issue.number } : {}),
+    ...(issue?.url !== undefined ? { url: issue.url } : {}),
+    detail
+  }
+}
+
 async function carryOut(
   client: GitHubClient,
+  phase: GitHubPhase,
   owner: string,
   repo: string,
   step: IssueStep,
+  key: { keyId: string; findings: readonly unknown[] },
   options: IssueOptions,
   target: IssueTarget
 ): Promise<IssueAction | undefined> {
   const done = describeStep(step, false)
   let issueNumber: number | undefined
+  // Every request within the phase's budget.
+  const write = <T>(work: Promise<T>): Promise<T> => within(phase, work)
   try {
+    if (phase.ended && (step.kind === 'create' || step.kind === 'update')) throw new PhaseEnded(phase.ended)
     if (step.kind === 'create') {
       const create = (assignees: readonly string[]) =>
         client.rest.issues.create({
@@ -168,12 +229,12 @@ async function carryOut(
         })
       let data: Awaited<ReturnType<typeof create>>['data']
       try {
-        ;({ data } = await create(options.assignees ?? []))
+        ;({ data } = await write(create(options.assignees ?? [])))
       } catch (error) {
         // A user who cannot be assigned here fails the whole request (422), and nothing was
         // created: the issue is filed unassigned, and the run says why.
         if (!refusedAssignees(error)) throw error
-        ;({ data } = await create([]))
+        ;({ data } = await write(create([])))
         const why =
           `not assigned: GitHub refused the assignees (${failure(error, target)}); check that each of ` +
           `${options.assignees!.join(', ')} may be assigned issues in ${target.repository}`
@@ -183,55 +244,57 @@ async function carryOut(
       issueNumber = data.number
       if (done) Object.assign(done, { issueNumber: data.number, url: data.html_url })
       for (const body of step.issue.more)
-        await client.rest.issues.createComment({
-          owner,
-          repo,
-          issue_number: data.number,
-          body,
-          request: { retries: 0 }
-        })
+        await write(
+          client.rest.issues.createComment({
+            owner,
+            repo,
+            issue_number: data.number,
+            body,
+            request: { retries: 0 }
+          })
+        )
       // The key is already gone (close-when-revoked). Closed before the closing comment, as
       // on updates: a comment whose close then failed would keep every later run from closing it.
       if (step.close) {
-        await client.rest.issues.update({
-          owner,
-          repo,
-          issue_number: data.number,
-          state: 'closed',
-          state_reason: 'completed'
-        })
-        await client.rest.issues.createComment({
-          owner,
-          repo,
-          issue_number: data.number,
-          body: step.close,
-          request: { retries: 0 }
-        })
+        await write(
+          client.rest.issues.update({
+            owner,
+            repo,
+            issue_number: data.number,
+            state: 'closed',
+            state_reason: 'completed'
+          })
+        )
+        await write(
+          client.rest.issues.createComment({
+            owner,
+            repo,
+            issue_number: data.number,
+            body: step.close,
+            request: { retries: 0 }
+          })
+        )
       }
     } else if (step.kind === 'update') {
       issueNumber = step.number
       // The comment records the events, so it comes last: if anything before it fails,
       // the next run sees the events as new and tries again. A close comes first too: its
       // comment's marker stops later runs from closing the issue again.
-      if (step.patch) await client.rest.issues.update({ owner, repo, issue_number: step.number, ...step.patch })
+      if (step.patch) await write(client.rest.issues.update({ owner, repo, issue_number: step.number, ...step.patch }))
       for (const body of step.comments)
-        await client.rest.issues.createComment({
-          owner,
-          repo,
-          issue_number: step.number,
-          body,
-          request: { retries: 0 }
-        })
+        await write(
+          client.rest.issues.createComment({
+            owner,
+            repo,
+            issue_number: step.number,
+            body,
+            request: { retries: 0 }
+          })
+        )
     }
     return done
   } catch (error) {
-    return {
-      keyId: step.keyId,
-      action: 'failed',
-      issueNumber,
-      url: done?.url,
-      detail: failure(error, target)
-    }
+    return unwritten(key, failure(error, target), { number: issueNumber, url: done?.url })
   }
 }
 
@@ -248,8 +311,22 @@ export async function syncIssues(
 ): Promise<IssueAction[]> {
   const work = keysToTriage(keys, deletions)
   if (work.length === 0) return []
-  const failAll = (detail: string): IssueAction[] => work.map((key) => ({ keyId: key.keyId, action: 'failed', detail }))
+  const failAll = (detail: string): IssueAction[] => work.map((key) => unwritten(key, detail))
+  const phase = new GitHubPhase(target.budget?.ms, target.budget?.words)
+  try {
+    return await triage(work, options, target, phase, failAll)
+  } finally {
+    phase.close()
+  }
+}
 
+async function triage(
+  work: ReturnType<typeof keysToTriage>,
+  options: IssueOptions,
+  target: IssueTarget,
+  phase: GitHubPhase,
+  failAll: (detail: string) => IssueAction[]
+): Promise<IssueAction[]> {
   let client: GitHubClient
   let owner: string
   let repo: string
@@ -266,7 +343,8 @@ export async function syncIssues(
       baseUrl: target.apiUrl,
       timings: target.timings,
       log: target.log,
-      fetch: target.fetch
+      fetch: target.fetch,
+      phase
     })
   } catch (error) {
     return failAll(failure(error, target))
@@ -274,9 +352,10 @@ export async function syncIssues(
 
   let issues: Map<string, KnownIssue>
   try {
-    issues = await listIssues(client, owner, repo, options.label)
+    issues = await within(phase, listIssues(client, owner, repo, options.label))
   } catch (error) {
     // Without the list no key can be told apart from a new one: writing now would duplicate.
+    if (isPhaseEnded(error)) return failAll(failure(error, target))
     return failAll(`Could not list the issues labelled ${options.label}: ${failure(error, target)}`)
   }
 
@@ -286,15 +365,18 @@ export async function syncIssues(
     const issue = issues.get(markerId(key.keyId))
     if (!issue || !needsComments(key, issue, options)) continue
     try {
-      await readComments(client, owner, repo, issue)
+      if (phase.ended) throw new PhaseEnded(phase.ended)
+      await within(phase, readComments(client, owner, repo, issue))
     } catch (error) {
-      failed.set(key.keyId, {
-        keyId: key.keyId,
-        action: 'failed',
-        issueNumber: issue.number,
-        url: issue.url,
-        detail: `Could not read the comments of #${issue.number}: ${failure(error, target)}`
-      })
+      const detail = failure(error, target)
+      failed.set(
+        key.keyId,
+        unwritten(
+          key,
+          isPhaseEnded(error) ? detail : `Could not read the comments of #${issue.number}: ${detail}`,
+          issue
+        )
+      )
     }
   }
   const steps = planIssues(
@@ -303,10 +385,11 @@ export async function syncIssues(
     options
   )
   const actions = new Map(failed)
+  const byKey = new Map(work.map((key) => [key.keyId, key]))
   for (const step of steps) {
     const action = options.dryRun
       ? describeStep(step, true)
-      : await carryOut(client, owner, repo, step, options, target)
+      : await carryOut(client, phase, owner, repo, step, byKey.get(step.keyId)!, options, target)
     if (action) actions.set(step.keyId, action)
   }
   // In the order of the keys: highest severity first, as in the summary.

@@ -12,7 +12,9 @@ import type { GateVerdict } from './gate.js'
  * created/commented/updated: written this run (updated: labels or state only); closed:
  * commented and closed because the key no longer exists (close-when-revoked);
  * would-*: the same in a dry run; unchanged: the issue already records every event;
- * capped: over max-issues, no issue opened; failed: GitHub refused or could not be reached.
+ * capped: over max-issues, no issue opened; failed: GitHub refused, could not be reached,
+ * or the GitHub phase ended first (this fails the run); not-noted: the same for a key that
+ * was only deleted, whose deletion could not be noted on its issue (a warning).
  */
 export type IssueActionKind =
   | 'created'
@@ -26,6 +28,7 @@ export type IssueActionKind =
   | 'would-close'
   | 'capped'
   | 'failed'
+  | 'not-noted'
 
 export interface IssueAction {
   keyId: string
@@ -44,6 +47,8 @@ export interface Report {
   eventsScanned: number
   keyEvents: number
   duplicates: number
+  /** Key events left out because their project is not in project-ids (or they have none). */
+  otherProjects: number
   unreadable: { count: number; listed: Rejected[] }
   /** `keyEvents`: how many of them are API key events that could not be judged. */
   malformed: { count: number; keyEvents: number; listed: Rejected[] }
@@ -57,6 +62,8 @@ export interface Report {
   issues: IssueAction[]
   /** create-issues and dry-run, so the summary can say why there are no issue actions. */
   issueMode: 'off' | 'dry-run' | 'on'
+  /** True in the report written as soon as the scan ends, before the GitHub phase. */
+  issuesPending: boolean
   failOn: FailOn
   gate: GateVerdict
 }
@@ -78,6 +85,7 @@ export function buildReport(input: {
   gate: GateVerdict
   issues?: IssueAction[]
   issueMode?: Report['issueMode']
+  issuesPending?: boolean
 }): Report {
   const { result, source } = input
   const counts = result.severities
@@ -90,6 +98,7 @@ export function buildReport(input: {
     eventsScanned: result.eventsScanned,
     keyEvents: result.keyEvents,
     duplicates: result.duplicates,
+    otherProjects: result.otherProjects,
     unreadable: { count: source.status.unreadableCount, listed: source.status.unreadable },
     malformed: { count: result.malformedCount, keyEvents: result.malformedKeyEvents, listed: result.malformed },
     counts: {
@@ -111,6 +120,7 @@ export function buildReport(input: {
     },
     issues: input.issues ?? [],
     issueMode: input.issueMode ?? 'off',
+    issuesPending: input.issuesPending ?? false,
     failOn: input.failOn,
     gate: input.gate
   }

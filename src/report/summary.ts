@@ -82,6 +82,13 @@ function* rowsOf<T>(items: Iterable<T>, render: (item: T) => string[]): Generato
 function issuesSection(report: Report): string[] {
   if (report.issueMode === 'off') return ['### Issues\nNot written: create-issues is false.']
   const parts = ['### Issues']
+  if (report.issuesPending) {
+    parts.push(
+      `> [!NOTE]\n> ${report.issueMode === 'dry-run' ? 'GitHub is being read (dry run)' : 'The issues are being written to GitHub'} now; ` +
+        'this summary is rewritten when that is done. If this note stays, the step ended first: the findings above are complete all the same.'
+    )
+    return parts
+  }
   if (report.issueMode === 'dry-run')
     parts.push('> [!NOTE]\n> Dry run: nothing was written to GitHub. The actions below are what a real run would do.')
   if (report.issues.length === 0) {
@@ -92,7 +99,7 @@ function issuesSection(report: Report): string[] {
   for (const action of report.issues) counts.set(action.action, (counts.get(action.action) ?? 0) + 1)
   parts.push([...counts.entries()].map(([action, count]) => `${action}: ${count}`).join(', '))
   const severity = new Map(report.keys.map((key) => [key.keyId, key.severity]))
-  const done = report.issues.filter((action) => action.action !== 'capped' && action.action !== 'failed')
+  const done = report.issues.filter((action) => !['capped', 'failed', 'not-noted'].includes(action.action))
   parts.push(
     boundedTable(
       ['Key', 'Severity', 'Action', 'Issue', 'Detail'],
@@ -118,6 +125,21 @@ function issuesSection(report: Report): string[] {
         ['Key', 'Severity'],
         rowsOf(capped, (action) => [code(action.keyId, 80), severity.get(action.keyId) ?? '-']),
         capped.length,
+        SECTION_BUDGET / 2,
+        (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`
+      )
+    )
+  }
+  const notNoted = report.issues.filter((action) => action.action === 'not-noted')
+  if (notNoted.length > 0) {
+    parts.push(
+      `### Deletions not noted: ${notNoted.length}\nThese keys were only deleted in this window; their deletion could not be noted on their issues. That does not fail the run; the next run notes it.`
+    )
+    parts.push(
+      boundedTable(
+        ['Key', 'Issue', 'What went wrong'],
+        rowsOf(notNoted, (action) => [code(action.keyId, 80), issueLink(action) ?? '-', inert(action.detail, 500)]),
+        notNoted.length,
         SECTION_BUDGET / 2,
         (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`
       )
@@ -202,6 +224,7 @@ export function renderSummary(report: Report): string {
       report.suppressed.length
         ? `- Suppressed (allow-actors): ${countOf(report.suppressed)}, not counted for the verdict`
         : '',
+      report.otherProjects ? `- Key events of other projects (project-ids), not judged: ${report.otherProjects}` : '',
       report.unreadable.count ? `- Unreadable records skipped: ${report.unreadable.count}` : '',
       report.malformed.count
         ? `- Malformed events skipped: ${report.malformed.count}` +
@@ -247,7 +270,8 @@ export function renderSummary(report: Report): string {
         .join('\n')
     )
   }
-  after.push(`### Verdict\n${report.gate.failed ? '❌' : '✅'} ${inert(report.gate.reason, 2000)}`)
+  const sofar = report.issuesPending ? 'So far, before the GitHub phase: ' : ''
+  after.push(`### Verdict\n${report.gate.failed ? '❌' : '✅'} ${sofar}${inert(report.gate.reason, 2000)}`)
 
   const body: string[] = []
   const actions = new Map(report.issues.map((action) => [action.keyId, action]))

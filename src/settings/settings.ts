@@ -29,7 +29,8 @@ export const DEFAULTS = {
   'reopen-closed': 'true',
   'close-when-revoked': 'false',
   'elevated-scopes': DEFAULT_RULE_OPTIONS.elevatedScopes.join(', '),
-  'high-scopes': DEFAULT_RULE_OPTIONS.highScopes.join(', ')
+  'high-scopes': DEFAULT_RULE_OPTIONS.highScopes.join(', '),
+  'github-budget': '10m'
 } as const
 
 export type InputName = keyof typeof DEFAULTS | 'openai-admin-key' | 'github-token'
@@ -58,8 +59,12 @@ export interface Settings {
   reopenClosed: boolean
   /** Close a key's issue once the key is known to be gone (a deletion in the window, or a 404). */
   closeWhenRevoked: boolean
+  /** Elevated scope patterns, `high-scopes` included: a HIGH scope is elevated by definition. */
   elevatedScopes: string[]
   highScopes: string[]
+  /** Seconds the GitHub phase (issues) may take in all; keys not reached by then are reported as not written. */
+  githubBudgetSeconds: number
+  githubBudget: string
   /** Where issues go and the run they link to, from the runner's environment. */
   github: GitHubEnvironment
   /** RUNNER_TEMP in a workflow, else the system's temporary directory. */
@@ -87,7 +92,10 @@ export interface GitHubEnvironment {
   workflowRepository?: string
   /** The workflow run's page; none outside a workflow run. */
   runUrl?: string
-  /** GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT, to name the run's report file. */
+  /**
+   * GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT and GITHUB_ACTION (the step), to name the step's report
+   * file: two steps of the action in one job must not write the same one.
+   */
   runId?: string
   /** Whether the runner gave the step a job summary (GITHUB_STEP_SUMMARY). */
   stepSummary: boolean
@@ -167,12 +175,15 @@ export function parseTime(name: InputName, value: string): number {
   return Math.floor(seconds)
 }
 
-/** Lists accept commas or newlines; blanks are dropped. */
+/**
+ * Lists accept commas, newlines and spaces alike (scopes, ids and emails hold none), and
+ * what a YAML list pasted into the input leaves: "- item" lines, "[a, b]", quotes.
+ */
 export function parseList(value: string): string[] {
   return value
-    .split(/[,\n]/)
-    .map((item) => item.trim())
-    .filter((item) => item !== '')
+    .split(/[\s,]+/)
+    .map((item) => item.replace(/^[[\]"']+|[[\]"']+$/g, ''))
+    .filter((item) => item !== '' && item !== '-')
 }
 
 export function parseBoolean(name: InputName, value: string): boolean {
@@ -199,6 +210,13 @@ export function parseFailOn(name: InputName, value: string): FailOn {
   return level as FailOn
 }
 
+/** A loopback host: 127.0.0.0/8, ::1 or localhost. Only these may be reached without TLS. */
+function isLoopback(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '')
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
+}
+
+/** An https URL; http only to a loopback address (a test server, a local proxy): the admin key must not travel in clear text. */
 function parseUrl(name: InputName, value: string): string {
   let url: URL
   try {
@@ -213,6 +231,14 @@ function parseUrl(name: InputName, value: string): string {
     throw new SettingsError(
       [name],
       (input) => `${input} is "${value}": use an http(s) URL such as https://api.openai.com/v1.`
+    )
+  }
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw new SettingsError(
+      [name],
+      (input) =>
+        `${input} is "${value}": http:// would send the admin key in clear text; use https:// ` +
+        '(http:// is accepted only for a loopback address: 127.0.0.1, ::1 or localhost).'
     )
   }
   return url.toString().replace(/\/$/, '')
@@ -232,6 +258,23 @@ function parseAssignees(name: InputName, value: string): string[] {
   if (users.length > 10)
     throw new SettingsError([name], (input) => `${input} lists ${users.length} users: GitHub assigns 10 at most.`)
   return [...new Set(users)]
+}
+
+/**
+ * A secret pasted with a character an HTTP header cannot carry (a zero-width space, a
+ * non-breaking space, a line break) would fail far from here, with a message that names
+ * neither the input nor the cause. Keys and tokens are printable ASCII.
+ */
+function checkSecret(name: InputName, value: string, variable?: string): void {
+  const chars = [...value]
+  const at = chars.findIndex((char) => char < '!' || char > '~')
+  if (at === -1) return
+  const code = chars[at]!.codePointAt(0)!
+  const words = (input: string): string =>
+    `${input} holds a character that cannot be sent (U+${code.toString(16).toUpperCase().padStart(4, '0')} ` +
+    `at position ${at + 1}${code === 0x200b ? ', a zero-width space' : ''}, often pasted along with a key): ` +
+    'copy the value again without it and update the secret.'
+  throw variable ? new SettingsError([], () => words(variable)) : new SettingsError([name], words)
 }
 
 function parseScopes(name: InputName, value: string): string[] {
@@ -260,13 +303,26 @@ export function readSettings(read: Read, env: NodeJS.ProcessEnv = {}): Settings 
         'e.g. openai-admin-key: ${{ secrets.OPENAI_ADMIN_KEY }}, or set audit-log-file to scan an export.'
     )
   }
-  const elevatedScopes = parseScopes('elevated-scopes', value('elevated-scopes'))
+  if (!auditLogFile) checkSecret('openai-admin-key', openaiAdminKey)
+  const createIssues = parseBoolean('create-issues', value('create-issues'))
+  const githubToken = read('github-token').trim()
+  if (createIssues) checkSecret('github-token', githubToken)
   const highScopes = parseScopes('high-scopes', value('high-scopes'))
+  // A HIGH scope is elevated by definition: listing it in high-scopes alone makes it a finding.
+  const elevatedScopes = [...new Set([...parseScopes('elevated-scopes', value('elevated-scopes')), ...highScopes])]
   const since = value('since') ? parseTime('since', value('since')) : undefined
   const until = value('until') ? parseTime('until', value('until')) : undefined
   const label = value('label')
   if (label.length > 50)
     throw new SettingsError(['label'], (input) => `${input} is ${label.length} characters: GitHub allows 50 at most.`)
+  // GitHub's issue listing reads labels=a,b as "both a and b": such a label never finds its issues again.
+  if (label.includes(',')) {
+    throw new SettingsError(
+      ['label'],
+      (input) =>
+        `${input} is "${label}": a label with a comma cannot be looked up (GitHub reads the comma as "and"), so every run would open its issues again. Use one label without a comma, e.g. ${label.replace(/\s*,\s*/g, '-')}.`
+    )
+  }
   const repository = value('repository')
   if (repository && !REPOSITORY.test(repository)) {
     throw new SettingsError(
@@ -286,8 +342,8 @@ export function readSettings(read: Read, env: NodeJS.ProcessEnv = {}): Settings 
     projectIds: parseList(value('project-ids')),
     enrichKeys: parseBoolean('enrich-keys', value('enrich-keys')),
     failOn: parseFailOn('fail-on', value('fail-on')),
-    githubToken: read('github-token').trim(),
-    createIssues: parseBoolean('create-issues', value('create-issues')),
+    githubToken,
+    createIssues,
     label: label || DEFAULTS.label,
     maxIssues: parseCount('max-issues', value('max-issues')),
     assignees: parseAssignees('assignees', value('assignees')),
@@ -298,6 +354,8 @@ export function readSettings(read: Read, env: NodeJS.ProcessEnv = {}): Settings 
     closeWhenRevoked: parseBoolean('close-when-revoked', value('close-when-revoked')),
     elevatedScopes,
     highScopes,
+    githubBudgetSeconds: parseDuration('github-budget', value('github-budget')),
+    githubBudget: value('github-budget'),
     github: repository ? { ...github, repository } : github,
     tempDir: env.RUNNER_TEMP || tmpdir(),
     proxy: {
@@ -318,8 +376,8 @@ export function readCliSettings(
   env: NodeJS.ProcessEnv,
   repository = ''
 ): Settings {
-  const adminKey = env.OPENAI_ADMIN_KEY ?? ''
-  if (!inputs.has('audit-log-file') && adminKey.trim() === '') {
+  const adminKey = (env.OPENAI_ADMIN_KEY ?? '').trim()
+  if (!inputs.has('audit-log-file') && adminKey === '') {
     throw new SettingsError(
       [],
       () =>
@@ -327,6 +385,8 @@ export function readCliSettings(
         'Audit Logs scope set to Read) to scan the Admin API, or pass --file to scan an exported audit log.'
     )
   }
+  if (!inputs.has('audit-log-file')) checkSecret('openai-admin-key', adminKey, 'OPENAI_ADMIN_KEY')
+  if (repository) checkSecret('github-token', (env.GITHUB_TOKEN ?? '').trim(), 'GITHUB_TOKEN')
   const read = (name: InputName): string =>
     name === 'openai-admin-key'
       ? adminKey
@@ -358,7 +418,9 @@ function githubEnvironment(env: NodeJS.ProcessEnv): GitHubEnvironment {
     REPOSITORY.test(repository) && /^\d+$/.test(run) && /^https?:\/\/[^\s()<>]+$/.test(server)
       ? `${server}/${repository}/actions/runs/${run}`
       : undefined
-  const runId = [env.GITHUB_RUN_ID, env.GITHUB_RUN_ATTEMPT].filter(Boolean).join('-') || undefined
+  // GITHUB_ACTION names the step ("__run", "keywatch", "__org_repo_2"): unique within a job.
+  const step = (env.GITHUB_ACTION ?? '').replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 100)
+  const runId = [env.GITHUB_RUN_ID, env.GITHUB_RUN_ATTEMPT, step].filter(Boolean).join('-') || undefined
   return {
     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
     repository,
