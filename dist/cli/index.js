@@ -66249,10 +66249,22 @@ var undici = __nccwpck_require__(6752);
 // runners; neither the SDK's fetch nor Octokit's reads them itself. Without a proxy the
 // runtime's own fetch is used, unchanged.
 
-/** The fetch for `proxy`, or undefined (the runtime's fetch) when no proxy is set. */
+const made = new WeakMap();
+/**
+ * The fetch for `proxy`, or undefined (the runtime's fetch) when no proxy is set. One per
+ * settings: the audit log, the key lookups and GitHub share its agent and connections.
+ */
 function proxiedFetch(proxy) {
     if (!proxy.httpProxy && !proxy.httpsProxy)
         return undefined;
+    let fetch = made.get(proxy);
+    if (!fetch) {
+        fetch = throughAgent(proxy);
+        made.set(proxy, fetch);
+    }
+    return fetch;
+}
+function throughAgent(proxy) {
     // Every value is given, so the agent reads nothing from the environment itself.
     const dispatcher = new undici/* EnvHttpProxyAgent */.J2({
         httpProxy: proxy.httpProxy,

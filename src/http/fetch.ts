@@ -8,9 +8,23 @@ import type { ProxySettings } from '../settings/settings.js'
 
 export type Fetch = typeof globalThis.fetch
 
-/** The fetch for `proxy`, or undefined (the runtime's fetch) when no proxy is set. */
+const made = new WeakMap<ProxySettings, Fetch>()
+
+/**
+ * The fetch for `proxy`, or undefined (the runtime's fetch) when no proxy is set. One per
+ * settings: the audit log, the key lookups and GitHub share its agent and connections.
+ */
 export function proxiedFetch(proxy: ProxySettings): Fetch | undefined {
   if (!proxy.httpProxy && !proxy.httpsProxy) return undefined
+  let fetch = made.get(proxy)
+  if (!fetch) {
+    fetch = throughAgent(proxy)
+    made.set(proxy, fetch)
+  }
+  return fetch
+}
+
+function throughAgent(proxy: ProxySettings): Fetch {
   // Every value is given, so the agent reads nothing from the environment itself.
   const dispatcher = new EnvHttpProxyAgent({
     httpProxy: proxy.httpProxy,
