@@ -74,6 +74,31 @@ describe('redact', () => {
     expect(redact('abc is short', ['abc', ''])).toBe('abc is short')
   })
 
+  it('scrubs a key whatever comes before it, and in either case', () => {
+    expect(redact('Authorization: Bearer%20sk-admin-abcdefgh1234 was refused')).toBe(
+      'Authorization: Bearer%20sk-admin-*** was refused'
+    )
+    expect(redact('tokensk-proj-ABCDEFGH12 and 9sk-svcacct-abcdefgh')).toBe('tokensk-proj-*** and 9sk-svcacct-***')
+    expect(redact('INCORRECT API KEY PROVIDED: SK-ADMIN-ABCDEFGH1234.')).toBe(
+      'INCORRECT API KEY PROVIDED: SK-ADMIN-***.'
+    )
+    // A bare sk- key run into a word: 20 letters and digits or more.
+    expect(redact('Bearer%20sk-T3BlbkFJabcdefghij0123456789')).toBe('Bearer%20sk-***')
+    expect(redact('desk-abcdefghijkl and task-scheduler')).toBe('desk-abcdefghijkl and task-scheduler')
+  })
+
+  it('scrubs each secret given in either case, and GitHub tokens by their shape', () => {
+    const key = 'sk-admin-theRealKey0123456789'
+    expect(redact(`echo: ${key.toUpperCase()} and ${key}`, [key])).toBe('echo: *** and ***')
+    expect(redact('a.b.c', ['a.b.c'])).toBe('***')
+    expect(redact('axbxc', ['a.b.c'])).toBe('axbxc')
+    expect(redact('ghp_abcdefghijklmnop0123 gho_ABCDEFGHIJKLMNOP ghs_abcdefghijklmnopqrst')).toBe(
+      'ghp_*** gho_*** ghs_***'
+    )
+    expect(redact('github_pat_11ABCDEFG0123456789_abcdefghij')).toBe('github_pat_***')
+    expect(redact('gh_abc and ghp_short')).toBe('gh_abc and ghp_short')
+  })
+
   it('is what errorMessage applies to an error or anything thrown', () => {
     expect(errorMessage(new Error('401: sk-proj-abcdefghij refused'))).toBe('401: sk-proj-*** refused')
     expect(errorMessage('token tok_12345 refused', ['tok_12345'])).toBe('token *** refused')

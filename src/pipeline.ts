@@ -47,6 +47,7 @@ function openSource(settings: Settings, window: TimeWindow, log: ScanLog = {}): 
     until: window.until!,
     projectIds: settings.projectIds,
     warn: log.warn,
+    secrets: [settings.githubToken],
     fetch: proxiedFetch(settings.proxy)
   })
 }
@@ -83,6 +84,7 @@ async function knowKeys(
     adminKey: settings.openaiAdminKey,
     baseURL: settings.openaiBaseUrl,
     warn: log.warn,
+    secrets: [settings.githubToken],
     fetch: proxiedFetch(settings.proxy)
   })
   return { keys: keys.map((key) => ({ ...key, info: infos.get(key.keyId) })), lookups }
@@ -174,6 +176,7 @@ export async function triageIssues(
     apiUrl: settings.github.apiUrl,
     repository: settings.github.repository,
     workflowRepository: settings.github.workflowRepository,
+    secrets: [settings.openaiAdminKey],
     fetch: proxiedFetch(settings.proxy),
     budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.githubBudget}` },
     ...target

@@ -37,15 +37,37 @@ export function plural(count: number, noun: string, many = `${noun}s`): string {
   return `${count} ${count === 1 ? noun : many}`
 }
 
-// The admin key must never reach a log, an error, the summary, an issue or the report.
-// Error text from libraries is scrubbed of the key itself and of anything shaped like one.
-// Not only at a word boundary: `token_sk-admin-...` is a key too.
-const KEY_SHAPED = /(?<![A-Za-z0-9])(sk-(?:admin-|proj-|svcacct-)?)[A-Za-z0-9_-]{8,}/g
+// The admin key must never reach a log, an error, the summary, an issue or the report. Text
+// from servers and libraries goes through this one redactor, always on the whole text and
+// before any cut: a cut inside a key would leave the rest of it to print. The secrets given
+// (the admin key, the GitHub token) are removed in either case, as a server may echo them
+// upper-cased; then anything shaped like a key or a token, whatever comes before it
+// (`Bearer%20sk-admin-...`, `tokensk-...`).
+const KEY_SHAPED = new RegExp(
+  [
+    // A key of a known kind: sk-admin-, sk-proj-, sk-svcacct-, sk-None- (legacy user keys).
+    '(sk-(?:admin|proj|svcacct|none)-)[A-Za-z0-9_-]{8,}',
+    // Any sk- key at the start of a word.
+    '(?<![A-Za-z0-9])(sk-)[A-Za-z0-9_-]{8,}',
+    // A bare sk- key run into what comes before it: its 20 or more letters and digits.
+    '(sk-)[A-Za-z0-9]{20,}',
+    // GitHub's tokens: ghp_, gho_, ghu_, ghs_, ghr_ and fine-grained github_pat_.
+    '(gh[pousr]_)[A-Za-z0-9]{16,}',
+    '(github_pat_)[A-Za-z0-9_]{16,}'
+  ].join('|'),
+  'gi'
+)
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
 
 export function redact(text: string, secrets: readonly string[] = []): string {
   let out = text
-  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('***')
-  return out.replace(KEY_SHAPED, '$1***')
+  for (const secret of secrets) {
+    if (secret.length >= 4) out = out.replace(new RegExp(escapeRegExp(secret), 'gi'), '***')
+  }
+  return out.replace(KEY_SHAPED, (...groups: (string | undefined)[]) => `${groups.slice(1, 6).find(Boolean)}***`)
 }
 
 export function errorMessage(error: unknown, secrets: readonly string[] = []): string {

@@ -29923,16 +29923,33 @@ function span(seconds) {
 function plural(count, noun, many = `${noun}s`) {
     return `${count} ${count === 1 ? noun : many}`;
 }
-// The admin key must never reach a log, an error, the summary, an issue or the report.
-// Error text from libraries is scrubbed of the key itself and of anything shaped like one.
-// Not only at a word boundary: `token_sk-admin-...` is a key too.
-const KEY_SHAPED = /(?<![A-Za-z0-9])(sk-(?:admin-|proj-|svcacct-)?)[A-Za-z0-9_-]{8,}/g;
+// The admin key must never reach a log, an error, the summary, an issue or the report. Text
+// from servers and libraries goes through this one redactor, always on the whole text and
+// before any cut: a cut inside a key would leave the rest of it to print. The secrets given
+// (the admin key, the GitHub token) are removed in either case, as a server may echo them
+// upper-cased; then anything shaped like a key or a token, whatever comes before it
+// (`Bearer%20sk-admin-...`, `tokensk-...`).
+const KEY_SHAPED = new RegExp([
+    // A key of a known kind: sk-admin-, sk-proj-, sk-svcacct-, sk-None- (legacy user keys).
+    '(sk-(?:admin|proj|svcacct|none)-)[A-Za-z0-9_-]{8,}',
+    // Any sk- key at the start of a word.
+    '(?<![A-Za-z0-9])(sk-)[A-Za-z0-9_-]{8,}',
+    // A bare sk- key run into what comes before it: its 20 or more letters and digits.
+    '(sk-)[A-Za-z0-9]{20,}',
+    // GitHub's tokens: ghp_, gho_, ghu_, ghs_, ghr_ and fine-grained github_pat_.
+    '(gh[pousr]_)[A-Za-z0-9]{16,}',
+    '(github_pat_)[A-Za-z0-9_]{16,}'
+].join('|'), 'gi');
+function text_escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 function redact(text, secrets = []) {
     let out = text;
-    for (const secret of secrets)
+    for (const secret of secrets) {
         if (secret.length >= 4)
-            out = out.split(secret).join('***');
-    return out.replace(KEY_SHAPED, '$1***');
+            out = out.replace(new RegExp(text_escapeRegExp(secret), 'gi'), '***');
+    }
+    return out.replace(KEY_SHAPED, (...groups) => `${groups.slice(1, 6).find(Boolean)}***`);
 }
 function errorMessage(error, secrets = []) {
     const message = error instanceof Error ? error.message : String(error);
@@ -61503,7 +61520,8 @@ function withInputHeaders(adminKey, send) {
 }
 function createAdminClient(options) {
     const warn = options.warn ?? (() => undefined);
-    const say = (...args) => warn(redact(args.map(String).join(' '), [options.adminKey]));
+    const secrets = [options.adminKey, ...(options.secrets ?? [])];
+    const say = (...args) => warn(redact(args.map(String).join(' '), secrets));
     return new OpenAI({
         adminAPIKey: options.adminKey,
         apiKey: null,
@@ -61520,12 +61538,15 @@ function createAdminClient(options) {
         fetch: withInputHeaders(options.adminKey, options.fetch ?? globalThis.fetch)
     });
 }
-/** The server's own words from an OpenAI error body, or the status text. */
-function serverMessage(error) {
+/**
+ * The server's own words from an OpenAI error body, or the status text: redacted whole
+ * before it is cut, so a cut can never fall inside a secret the server echoed.
+ */
+function serverMessage(error, secrets) {
     const body = error.error;
     if (body && typeof body.message === 'string' && body.message.trim() !== '')
-        return body.message.slice(0, 300);
-    return describeBody(error.message);
+        return redact(body.message, secrets).slice(0, 300);
+    return describeBody(redact(error.message, secrets));
 }
 /** An error's message with its cause's, for connection errors. */
 function causeOf(error) {
@@ -61628,6 +61649,7 @@ class AdminApiSource {
             maxRetries: this.limits.maxRetries,
             requestTimeoutMs: this.limits.requestTimeoutMs,
             warn: options.warn,
+            secrets: options.secrets,
             fetch: options.fetch
         });
     }
@@ -61706,8 +61728,10 @@ class AdminApiSource {
         const type = page.response?.headers.get('content-type') ?? '';
         const body = page.body;
         if (typeof body === 'string' || !/json/i.test(type)) {
+            // Redacted before describeBody cuts it.
+            const text = this.scrub(typeof body === 'string' ? body : (JSON.stringify(body) ?? String(body)));
             throw new AdminApiError(`page ${this.page} came back as ${type.split(';')[0] || 'an unknown type'}, not JSON ` +
-                `(${describeBody(body)}): check that openai-base-url is the API (https://api.openai.com/v1), ` +
+                `(${describeBody(text)}): check that openai-base-url is the API (https://api.openai.com/v1), ` +
                 'not a web page, and that no proxy answers in its place.');
         }
         if (typeof body !== 'object' || body === null || !Array.isArray(body.data)) {
@@ -61723,7 +61747,7 @@ class AdminApiSource {
         const refused = error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError;
         if (refused && this.status.pages === 0) {
             const what = error.status === 401 ? 'did not accept the key' : 'refused the key access to audit logs';
-            throw new AdminApiError(`The OpenAI Admin API ${what} (${error.status}: ${this.scrub(serverMessage(error))}). ${KEY_ADVICE}`);
+            throw new AdminApiError(`The OpenAI Admin API ${what} (${error.status}: ${serverMessage(error, this.secrets)}). ${KEY_ADVICE}`);
         }
         const page = this.page;
         let reason;
@@ -61737,12 +61761,12 @@ class AdminApiSource {
                     `(${this.scrub(causeOf(error))}), ${this.limits.maxRetries + 1} tries`;
         }
         else if (refused) {
-            reason = `the API refused the key (${error.status}: ${this.scrub(serverMessage(error))}). ${KEY_ADVICE}`;
+            reason = `the API refused the key (${error.status}: ${serverMessage(error, this.secrets)}). ${KEY_ADVICE}`;
         }
         else if (error instanceof OpenAI.APIError && error.status !== undefined) {
             const retried = error.status === 429 || error.status >= 500 ? ` after ${this.limits.maxRetries} retries` : '';
             const hint = error.status === 404 ? ': check that openai-base-url is the API (https://api.openai.com/v1)' : '';
-            reason = `the API answered ${error.status}${retried} (${this.scrub(serverMessage(error))})${hint}`;
+            reason = `the API answered ${error.status}${retried} (${serverMessage(error, this.secrets)})${hint}`;
         }
         else if (error instanceof AdminApiError) {
             reason = this.scrub(error.message);
@@ -61759,8 +61783,11 @@ class AdminApiSource {
         this.status.complete = false;
         this.status.missing.push(`events from ${isoTime(since)} to ${missingUntil} were not read: page ${page} failed, ${reason}`);
     }
+    get secrets() {
+        return [this.options.adminKey, ...(this.options.secrets ?? [])];
+    }
     scrub(text) {
-        return redact(text, [this.options.adminKey]);
+        return redact(text, this.secrets);
     }
 }
 
@@ -66135,13 +66162,14 @@ async function lookUpKeys(keys, options) {
     const limits = { ...DEFAULT_LOOKUP_LIMITS, ...dropUndefined(options) };
     const maxLookups = options.maxLookups ?? MAX_LOOKUPS;
     const now = options.now ?? Date.now;
-    const scrub = (text) => redact(text, [options.adminKey]);
+    const secrets = [options.adminKey, ...(options.secrets ?? [])];
     const client = createAdminClient({
         adminKey: options.adminKey,
         baseURL: options.baseURL,
         maxRetries: limits.maxRetries,
         requestTimeoutMs: limits.requestTimeoutMs,
         warn: options.warn,
+        secrets: options.secrets,
         fetch: options.fetch
     });
     const deadline = AbortSignal.timeout(limits.deadlineMs);
@@ -66181,7 +66209,7 @@ async function lookUpKeys(keys, options) {
             infos.set(key.keyId, found(raw, Math.floor(now() / 1000)));
         }
         catch (error) {
-            if (error instanceof OpenAI.NotFoundError && !/^Invalid URL\b/.test(serverMessage(error))) {
+            if (error instanceof OpenAI.NotFoundError && !/^Invalid URL\b/.test(serverMessage(error, secrets))) {
                 // OpenAI's own 404 for the key; a 404 for the route itself ("Invalid URL") says
                 // nothing about the key, and must never close an issue.
                 infos.set(key.keyId, { status: 'gone', lookedUpAt: Math.floor(now() / 1000) });
@@ -66189,7 +66217,7 @@ async function lookUpKeys(keys, options) {
             else if (error instanceof OpenAI.PermissionDeniedError || error instanceof OpenAI.AuthenticationError) {
                 // Every other lookup of this kind would be refused too: one refused request, not fifty.
                 refused.add(target.kind);
-                refusal ??= `${error.status}: ${scrub(serverMessage(error))}`;
+                refusal ??= `${error.status}: ${serverMessage(error, secrets)}`;
                 notLookedUp(LOOKUP_REFUSED);
             }
             else {
@@ -66197,7 +66225,7 @@ async function lookUpKeys(keys, options) {
                 // in a path (the SDK rejects "..") is this key's problem alone.
                 if (error instanceof OpenAI.APIError)
                     failures++;
-                notLookedUp(failureReason(error, limits, deadline, scrub));
+                notLookedUp(failureReason(error, limits, deadline, secrets));
             }
         }
     }
@@ -66213,7 +66241,8 @@ function dropUndefined(options) {
     const { maxRetries, requestTimeoutMs, deadlineMs } = options;
     return Object.fromEntries(Object.entries({ maxRetries, requestTimeoutMs, deadlineMs }).filter(([, value]) => value !== undefined));
 }
-function failureReason(error, limits, deadline, scrub) {
+function failureReason(error, limits, deadline, secrets) {
+    const scrub = (text) => redact(text, secrets);
     if (deadline.aborted)
         return `the lookups took longer than their limit of ${duration(limits.deadlineMs)}`;
     if (error instanceof OpenAI.APIConnectionError) {
@@ -66221,7 +66250,7 @@ function failureReason(error, limits, deadline, scrub) {
     }
     if (error instanceof OpenAI.APIError && error.status !== undefined) {
         const retried = error.status === 429 || error.status >= 500 ? ` after ${plural(limits.maxRetries, 'retry', 'retries')}` : '';
-        return `the API answered ${error.status}${retried} (${scrub(serverMessage(error))})`;
+        return `the API answered ${error.status}${retried} (${serverMessage(error, secrets)})`;
     }
     return scrub(error instanceof Error ? error.message : String(error)).slice(0, 300);
 }
@@ -72279,8 +72308,11 @@ function elsewhere(target) {
 function notWritten(reason) {
     return `Not written: ${reason}. The findings are in the summary and the JSON report; the next run writes it.`;
 }
+/** The token and the other secrets: scrubbed from everything GitHub or Octokit says. */
+function secretsOf(target) {
+    return [target.token, ...(target.secrets ?? [])];
+}
 function failure(error, target) {
-    const { token } = target;
     if (isPhaseEnded(error))
         return notWritten(error.message);
     const status = error.status;
@@ -72288,7 +72320,7 @@ function failure(error, target) {
     const message = error instanceof Error ? error.message : String(error);
     const what = request?.method && request.url ? ` to ${request.method} ${pathOf(request.url)}` : '';
     if (error.cause instanceof GitHubTimeoutError) {
-        return redact(`${message}${what ? `${what.replace(/^ to/, ' for')}` : ''}, after its retries: GitHub is slow or unreachable; the next run tries again.`, [token]).slice(0, 500);
+        return redact(`${message}${what ? `${what.replace(/^ to/, ' for')}` : ''}, after its retries: GitHub is slow or unreachable; the next run tries again.`, secretsOf(target)).slice(0, 500);
     }
     const hint = status === 401
         ? ' Check github-token.'
@@ -72300,9 +72332,11 @@ function failure(error, target) {
                 : status === 403 || status === 404
                     ? ' Check that the token may write issues (permissions: issues: write).'
                     : '';
-    return redact(typeof status === 'number' ? `GitHub answered ${status}${what}: ${message}.${hint}` : message, [
-        token
-    ]).slice(0, 500);
+    return redact(typeof status === 'number' ? `GitHub answered ${status}${what}: ${message}.${hint}` : message, secretsOf(target)).slice(0, 500);
+}
+/** A line for the log, scrubbed of the secrets: Octokit's warnings and the sync's own notes. */
+function say(target, message) {
+    target.log?.(redact(message, secretsOf(target)));
 }
 /**
  * `work`, or PhaseEnded as soon as the phase's budget is spent: a request stuck in a retry
@@ -72414,7 +72448,7 @@ async function carryOut(client, phase, owner, repo, step, key, options, target) 
                     `${options.assignees.join(', ')} may be assigned issues in ${target.repository}`;
                 if (done)
                     done.detail = `${done.detail}; ${why}`;
-                target.log?.(`Issue for key ${step.keyId} filed, ${why}`);
+                say(target, `Issue for key ${step.keyId} filed, ${why}`);
             }
             issueNumber = data.number;
             if (done)
@@ -72501,7 +72535,7 @@ async function triage(work, options, target, phase, failAll) {
             token: target.token,
             baseUrl: target.apiUrl,
             timings: target.timings,
-            log: target.log,
+            log: (message) => say(target, message),
             fetch: target.fetch,
             phase
         });
@@ -73317,6 +73351,7 @@ function openSource(settings, window, log = {}) {
         until: window.until,
         projectIds: settings.projectIds,
         warn: log.warn,
+        secrets: [settings.githubToken],
         fetch: proxiedFetch(settings.proxy)
     });
 }
@@ -73337,6 +73372,7 @@ async function knowKeys(settings, keys, log) {
         adminKey: settings.openaiAdminKey,
         baseURL: settings.openaiBaseUrl,
         warn: log.warn,
+        secrets: [settings.githubToken],
         fetch: proxiedFetch(settings.proxy)
     });
     return { keys: keys.map((key) => ({ ...key, info: infos.get(key.keyId) })), lookups };
@@ -73423,6 +73459,7 @@ async function triageIssues(settings, scanned, target = {}) {
         apiUrl: settings.github.apiUrl,
         repository: settings.github.repository,
         workflowRepository: settings.github.workflowRepository,
+        secrets: [settings.openaiAdminKey],
         fetch: proxiedFetch(settings.proxy),
         budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.githubBudget}` },
         ...target

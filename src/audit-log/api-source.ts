@@ -40,6 +40,8 @@ export interface ApiSourceOptions extends Partial<ApiLimits> {
   projectIds: readonly string[]
   /** Where the SDK's own warnings go (scrubbed of the key); nowhere by default. */
   warn?: (line: string) => void
+  /** Secrets besides the key to scrub from every message (the GitHub token). */
+  secrets?: readonly string[]
   /** The fetch to send requests with (through a proxy); the runtime's by default. */
   fetch?: typeof globalThis.fetch
 }
@@ -99,6 +101,7 @@ export class AdminApiSource implements AuditLogSource {
       maxRetries: this.limits.maxRetries,
       requestTimeoutMs: this.limits.requestTimeoutMs,
       warn: options.warn,
+      secrets: options.secrets,
       fetch: options.fetch
     })
   }
@@ -184,9 +187,11 @@ export class AdminApiSource implements AuditLogSource {
     const type = page.response?.headers.get('content-type') ?? ''
     const body = page.body
     if (typeof body === 'string' || !/json/i.test(type)) {
+      // Redacted before describeBody cuts it.
+      const text = this.scrub(typeof body === 'string' ? body : (JSON.stringify(body) ?? String(body)))
       throw new AdminApiError(
         `page ${this.page} came back as ${type.split(';')[0] || 'an unknown type'}, not JSON ` +
-          `(${describeBody(body)}): check that openai-base-url is the API (https://api.openai.com/v1), ` +
+          `(${describeBody(text)}): check that openai-base-url is the API (https://api.openai.com/v1), ` +
           'not a web page, and that no proxy answers in its place.'
       )
     }
@@ -207,7 +212,7 @@ export class AdminApiSource implements AuditLogSource {
     if (refused && this.status.pages === 0) {
       const what = error.status === 401 ? 'did not accept the key' : 'refused the key access to audit logs'
       throw new AdminApiError(
-        `The OpenAI Admin API ${what} (${error.status}: ${this.scrub(serverMessage(error))}). ${KEY_ADVICE}`
+        `The OpenAI Admin API ${what} (${error.status}: ${serverMessage(error, this.secrets)}). ${KEY_ADVICE}`
       )
     }
     const page = this.page
@@ -220,11 +225,11 @@ export class AdminApiSource implements AuditLogSource {
         `the API could not be reached or did not answer within ${duration(this.limits.requestTimeoutMs)} ` +
         `(${this.scrub(causeOf(error))}), ${this.limits.maxRetries + 1} tries`
     } else if (refused) {
-      reason = `the API refused the key (${error.status}: ${this.scrub(serverMessage(error))}). ${KEY_ADVICE}`
+      reason = `the API refused the key (${error.status}: ${serverMessage(error, this.secrets)}). ${KEY_ADVICE}`
     } else if (error instanceof OpenAI.APIError && error.status !== undefined) {
       const retried = error.status === 429 || error.status >= 500 ? ` after ${this.limits.maxRetries} retries` : ''
       const hint = error.status === 404 ? ': check that openai-base-url is the API (https://api.openai.com/v1)' : ''
-      reason = `the API answered ${error.status}${retried} (${this.scrub(serverMessage(error))})${hint}`
+      reason = `the API answered ${error.status}${retried} (${serverMessage(error, this.secrets)})${hint}`
     } else if (error instanceof AdminApiError) {
       reason = this.scrub(error.message)
     } else if (error instanceof SyntaxError) {
@@ -241,7 +246,11 @@ export class AdminApiSource implements AuditLogSource {
     )
   }
 
+  private get secrets(): string[] {
+    return [this.options.adminKey, ...(this.options.secrets ?? [])]
+  }
+
   private scrub(text: string): string {
-    return redact(text, [this.options.adminKey])
+    return redact(text, this.secrets)
   }
 }

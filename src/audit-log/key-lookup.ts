@@ -27,6 +27,8 @@ export interface KeyLookupOptions {
   /** Milliseconds all the lookups of a run may take together. */
   deadlineMs?: number
   warn?: (line: string) => void
+  /** Secrets besides the key to scrub from every message (the GitHub token). */
+  secrets?: readonly string[]
   /** The fetch to send requests with (through a proxy); the runtime's by default. */
   fetch?: typeof globalThis.fetch
   /** The clock, in milliseconds (tests fix it). */
@@ -108,13 +110,14 @@ export async function lookUpKeys(keys: readonly KeyFindings[], options: KeyLooku
   const limits = { ...DEFAULT_LOOKUP_LIMITS, ...dropUndefined(options) }
   const maxLookups = options.maxLookups ?? MAX_LOOKUPS
   const now = options.now ?? Date.now
-  const scrub = (text: string): string => redact(text, [options.adminKey])
+  const secrets = [options.adminKey, ...(options.secrets ?? [])]
   const client = createAdminClient({
     adminKey: options.adminKey,
     baseURL: options.baseURL,
     maxRetries: limits.maxRetries,
     requestTimeoutMs: limits.requestTimeoutMs,
     warn: options.warn,
+    secrets: options.secrets,
     fetch: options.fetch
   })
   const deadline = AbortSignal.timeout(limits.deadlineMs)
@@ -158,20 +161,20 @@ export async function lookUpKeys(keys: readonly KeyFindings[], options: KeyLooku
             )
       infos.set(key.keyId, found(raw, Math.floor(now() / 1000)))
     } catch (error) {
-      if (error instanceof OpenAI.NotFoundError && !/^Invalid URL\b/.test(serverMessage(error))) {
+      if (error instanceof OpenAI.NotFoundError && !/^Invalid URL\b/.test(serverMessage(error, secrets))) {
         // OpenAI's own 404 for the key; a 404 for the route itself ("Invalid URL") says
         // nothing about the key, and must never close an issue.
         infos.set(key.keyId, { status: 'gone', lookedUpAt: Math.floor(now() / 1000) })
       } else if (error instanceof OpenAI.PermissionDeniedError || error instanceof OpenAI.AuthenticationError) {
         // Every other lookup of this kind would be refused too: one refused request, not fifty.
         refused.add(target.kind)
-        refusal ??= `${error.status}: ${scrub(serverMessage(error))}`
+        refusal ??= `${error.status}: ${serverMessage(error, secrets)}`
         notLookedUp(LOOKUP_REFUSED)
       } else {
         // Only the API's failures count towards stopping; an id the client refuses to put
         // in a path (the SDK rejects "..") is this key's problem alone.
         if (error instanceof OpenAI.APIError) failures++
-        notLookedUp(failureReason(error, limits, deadline, scrub))
+        notLookedUp(failureReason(error, limits, deadline, secrets))
       }
     }
   }
@@ -195,8 +198,9 @@ function failureReason(
   error: unknown,
   limits: typeof DEFAULT_LOOKUP_LIMITS,
   deadline: AbortSignal,
-  scrub: (text: string) => string
+  secrets: readonly string[]
 ): string {
+  const scrub = (text: string): string => redact(text, secrets)
   if (deadline.aborted) return `the lookups took longer than their limit of ${duration(limits.deadlineMs)}`
   if (error instanceof OpenAI.APIConnectionError) {
     return `the API could not be reached or did not answer within ${duration(limits.requestTimeoutMs)} (${scrub(causeOf(error))}), ${limits.maxRetries + 1} tries`
@@ -204,7 +208,7 @@ function failureReason(
   if (error instanceof OpenAI.APIError && error.status !== undefined) {
     const retried =
       error.status === 429 || error.status >= 500 ? ` after ${plural(limits.maxRetries, 'retry', 'retries')}` : ''
-    return `the API answered ${error.status}${retried} (${scrub(serverMessage(error))})`
+    return `the API answered ${error.status}${retried} (${serverMessage(error, secrets)})`
   }
   return scrub(error instanceof Error ? error.message : String(error)).slice(0, 300)
 }

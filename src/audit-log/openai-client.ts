@@ -12,8 +12,10 @@ export interface AdminClientOptions {
   maxRetries: number
   /** Milliseconds one request may take, body included. */
   requestTimeoutMs: number
-  /** Where the SDK's own warnings go (scrubbed of the key); nowhere by default. */
+  /** Where the SDK's own warnings go (scrubbed of the secrets); nowhere by default. */
   warn?: (line: string) => void
+  /** Secrets besides the key to scrub from what the SDK says (the GitHub token). */
+  secrets?: readonly string[]
   /** The fetch to send requests with (through a proxy); the runtime's by default. */
   fetch?: typeof globalThis.fetch
 }
@@ -36,7 +38,8 @@ function withInputHeaders(adminKey: string, send: typeof globalThis.fetch): type
 
 export function createAdminClient(options: AdminClientOptions): OpenAI {
   const warn = options.warn ?? (() => undefined)
-  const say = (...args: unknown[]): void => warn(redact(args.map(String).join(' '), [options.adminKey]))
+  const secrets = [options.adminKey, ...(options.secrets ?? [])]
+  const say = (...args: unknown[]): void => warn(redact(args.map(String).join(' '), secrets))
   return new OpenAI({
     adminAPIKey: options.adminKey,
     apiKey: null,
@@ -54,11 +57,15 @@ export function createAdminClient(options: AdminClientOptions): OpenAI {
   })
 }
 
-/** The server's own words from an OpenAI error body, or the status text. */
-export function serverMessage(error: InstanceType<typeof OpenAI.APIError>): string {
+/**
+ * The server's own words from an OpenAI error body, or the status text: redacted whole
+ * before it is cut, so a cut can never fall inside a secret the server echoed.
+ */
+export function serverMessage(error: InstanceType<typeof OpenAI.APIError>, secrets: readonly string[]): string {
   const body = error.error as { message?: unknown } | undefined
-  if (body && typeof body.message === 'string' && body.message.trim() !== '') return body.message.slice(0, 300)
-  return describeBody(error.message)
+  if (body && typeof body.message === 'string' && body.message.trim() !== '')
+    return redact(body.message, secrets).slice(0, 300)
+  return describeBody(redact(error.message, secrets))
 }
 
 /** An error's message with its cause's, for connection errors. */

@@ -38,6 +38,8 @@ export interface IssueTarget {
   workflowRepository?: string
   timings?: Partial<GitHubTimings>
   log?: (message: string) => void
+  /** Secrets besides the token to scrub from every message (the admin key). */
+  secrets?: readonly string[]
   /** The fetch to send requests with (through a proxy); the runtime's by default. */
   fetch?: typeof globalThis.fetch
   /** How long the whole GitHub phase may take, and the same in the user's words ("github-budget: 10m"). */
@@ -79,8 +81,12 @@ function notWritten(reason: string): string {
   return `Not written: ${reason}. The findings are in the summary and the JSON report; the next run writes it.`
 }
 
+/** The token and the other secrets: scrubbed from everything GitHub or Octokit says. */
+function secretsOf(target: IssueTarget): string[] {
+  return [target.token, ...(target.secrets ?? [])]
+}
+
 function failure(error: unknown, target: IssueTarget): string {
-  const { token } = target
   if (isPhaseEnded(error)) return notWritten(error.message)
   const status = (error as { status?: unknown }).status
   const request = (error as { request?: { method?: string; url?: string } }).request
@@ -89,7 +95,7 @@ function failure(error: unknown, target: IssueTarget): string {
   if ((error as { cause?: unknown }).cause instanceof GitHubTimeoutError) {
     return redact(
       `${message}${what ? `${what.replace(/^ to/, ' for')}` : ''}, after its retries: GitHub is slow or unreachable; the next run tries again.`,
-      [token]
+      secretsOf(target)
     ).slice(0, 500)
   }
   const hint =
@@ -103,9 +109,15 @@ function failure(error: unknown, target: IssueTarget): string {
           : status === 403 || status === 404
             ? ' Check that the token may write issues (permissions: issues: write).'
             : ''
-  return redact(typeof status === 'number' ? `GitHub answered ${status}${what}: ${message}.${hint}` : message, [
-    token
-  ]).slice(0, 500)
+  return redact(
+    typeof status === 'number' ? `GitHub answered ${status}${what}: ${message}.${hint}` : message,
+    secretsOf(target)
+  ).slice(0, 500)
+}
+
+/** A line for the log, scrubbed of the secrets: Octokit's warnings and the sync's own notes. */
+function say(target: IssueTarget, message: string): void {
+  target.log?.(redact(message, secretsOf(target)))
 }
 
 /**
@@ -239,7 +251,7 @@ async function carryOut(
           `not assigned: GitHub refused the assignees (${failure(error, target)}); check that each of ` +
           `${options.assignees!.join(', ')} may be assigned issues in ${target.repository}`
         if (done) done.detail = `${done.detail}; ${why}`
-        target.log?.(`Issue for key ${step.keyId} filed, ${why}`)
+        say(target, `Issue for key ${step.keyId} filed, ${why}`)
       }
       issueNumber = data.number
       if (done) Object.assign(done, { issueNumber: data.number, url: data.html_url })
@@ -342,7 +354,7 @@ async function triage(
       token: target.token,
       baseUrl: target.apiUrl,
       timings: target.timings,
-      log: target.log,
+      log: (message) => say(target, message),
       fetch: target.fetch,
       phase
     })

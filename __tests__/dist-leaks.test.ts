@@ -1,0 +1,64 @@
+// Nothing leaks: dist/index.js as the runner starts it, against the fake Admin API and the
+// fake GitHub on 127.0.0.1, tried as a hostile tester would.
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { runAction, type ActionRun } from './support/action.js'
+import { keyEvent, startFakeOpenAI, userKey, type FakeOpenAI } from './support/fake-openai.js'
+import { leaks } from './support/leaks.js'
+
+const KEY = 'sk-admin-LEAKabcdefghijklmnopqrstuvwxyz0123456789'
+const now = Math.floor(Date.now() / 1000)
+
+let openai: FakeOpenAI | undefined
+afterEach(async () => {
+  await openai?.close()
+  openai = undefined
+})
+
+/** Everything a person can read of a run: its log (but the runner's own ::add-mask::), the summary and every file it wrote. */
+function everything(run: ActionRun): string {
+  const files = readdirSync(run.dir).map((name) => readFileSync(join(run.dir, name), 'utf8'))
+  return [run.stdout.replace(/^::add-mask::.*$/gm, ''), run.stderr, run.summary, ...files].join('\n')
+}
+
+const opaque = (message: string) => ({ error: { message, type: 'invalid_request_error', param: null, code: null } })
+
+/** The server's echo of the key with the 300-character cut at these offsets into it, after %20, and upper-cased. */
+const ECHOES = [
+  ...[9, 10, 16, 30, KEY.length - 1].map((offset) => `${'x'.repeat(300 - offset)}${KEY}`),
+  `Authorization: Bearer%20${KEY}`,
+  `Incorrect API key provided: ${KEY.toUpperCase()}.`
+]
+
+describe('1. the admin key, echoed by the server', () => {
+  it('is printed nowhere when the audit log refuses it, wherever the cut falls', async () => {
+    openai = await startFakeOpenAI({ key: KEY, events: [keyEvent(1, now - 600)] })
+    for (const echo of ECHOES) {
+      openai.fault({ status: 401, body: opaque(echo) })
+      const run = await runAction({
+        'openai-admin-key': KEY,
+        'openai-base-url': openai.baseURL,
+        'create-issues': 'false'
+      })
+      expect(run.code).toBe(1)
+      expect(run.stdout).toContain('::error::The OpenAI Admin API did not accept the key (401: ')
+      expect(leaks(everything(run), KEY)).toBe(false)
+    }
+  })
+
+  it('is printed nowhere when a key lookup is refused with it', async () => {
+    openai = await startFakeOpenAI({ key: KEY, events: [keyEvent(1, now - 600)], projectKeys: [userKey('key_1')] })
+    for (const echo of ECHOES) {
+      openai.alwaysOn(/api_keys/, { status: 403, body: opaque(echo) })
+      const run = await runAction({
+        'openai-admin-key': KEY,
+        'openai-base-url': openai.baseURL,
+        'create-issues': 'false',
+        'fail-on': 'none'
+      })
+      expect(run.code).toBe(0)
+      expect(run.summary).toContain('the API answered 403: ')
+      expect(leaks(everything(run), KEY)).toBe(false)
+    }
+  })
+})
