@@ -62,3 +62,24 @@ describe('1. the admin key, echoed by the server', () => {
     }
   })
 })
+
+describe('2. credentials in openai-base-url', () => {
+  it('are refused as an input error, and printed nowhere', async () => {
+    openai = await startFakeOpenAI({ key: KEY, events: [keyEvent(1, now - 600)] })
+    const base = new URL(openai.baseURL)
+    const run = await runAction({
+      'openai-admin-key': KEY,
+      'openai-base-url': `http://svc:hunter2pass@${base.host}/v1`,
+      'create-issues': 'false'
+    })
+    expect(run.code).toBe(1)
+    expect(run.stdout).toContain(
+      `::error::Input openai-base-url holds a user name or password (http://***@${base.host}): it would be printed`
+    )
+    expect(run.stdout).toContain(`Give the URL without them (http://${base.host}/v1)`)
+    expect(openai.requests).toEqual([])
+    const all = everything(run)
+    expect(all).not.toContain('hunter2pass')
+    expect(all).not.toContain('svc:')
+  })
+})

@@ -125,6 +125,38 @@ describe('settings', () => {
     expect(settingsFrom({ 'audit-log-file': 'a.jsonl' }).auditLogFile).toBe('a.jsonl')
   })
 
+  it('refuses an openai-base-url with a user name or password, and never repeats them', () => {
+    for (const url of [
+      'https://svc:s3cretpassw0rd@gateway.corp.example/v1',
+      'https://s3cretpassw0rd@gateway.corp.example/v1',
+      'http://svc:s3cretpassw0rd@127.0.0.1:8080/v1',
+      'https://:s3cretpassw0rd@gateway.corp.example/v1'
+    ]) {
+      const error = (() => {
+        try {
+          settingsFrom({ 'openai-admin-key': 'k', 'openai-base-url': url })
+        } catch (thrown) {
+          return thrown as Error
+        }
+      })()
+      expect(error?.message).toMatch(/^Input openai-base-url holds a user name or password \(https?:\/\/\*\*\*@/)
+      expect(error?.message).toContain('Give the URL without them (http')
+      expect(error?.message).not.toContain('s3cretpassw0rd')
+      expect(error?.message).not.toContain('svc')
+    }
+    // Unparsable, it is still shown without them.
+    expect(() => settingsFrom({ 'openai-admin-key': 'k', 'openai-base-url': 'https://svc:pa ss@[bad/v1' })).toThrow(
+      'Input openai-base-url is "https://***@[bad/v1": use an http(s) URL'
+    )
+  })
+
+  it('takes a loopback address only when the whole host is one: 127.0.0.1.evil.example is not', () => {
+    for (const url of ['http://127.0.0.1.evil.example/v1', 'http://127.0.0.1x/v1', 'http://localhost.evil.example/v1'])
+      expect(() => settingsFrom({ 'openai-admin-key': 'k', 'openai-base-url': url })).toThrow(
+        'http:// would send the admin key in clear text'
+      )
+  })
+
   it('takes http:// only for a loopback address', () => {
     for (const url of [
       'http://127.0.0.1:8080/v1',

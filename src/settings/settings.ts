@@ -216,28 +216,49 @@ function isLoopback(hostname: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
 }
 
-/** An https URL; http only to a loopback address (a test server, a local proxy): the admin key must not travel in clear text. */
+/** A URL as a message may show it: any user name and password replaced, parsed or not. */
+function withoutCredentials(value: string): string {
+  return value.replace(/^([^:/?#]*:\/\/)[^/?#]*@/, '$1***@')
+}
+
+/**
+ * An https URL; http only to a loopback address (a test server, a local proxy): the admin key
+ * must not travel in clear text. No user name or password: the URL is printed in the log, the
+ * summary and the report, and its credentials with it.
+ */
 function parseUrl(name: InputName, value: string): string {
+  const shown = withoutCredentials(value)
   let url: URL
   try {
     url = new URL(value.trim())
   } catch {
     throw new SettingsError(
       [name],
-      (input) => `${input} is "${value}": use an http(s) URL such as https://api.openai.com/v1.`
+      (input) => `${input} is "${shown}": use an http(s) URL such as https://api.openai.com/v1.`
     )
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new SettingsError(
       [name],
-      (input) => `${input} is "${value}": use an http(s) URL such as https://api.openai.com/v1.`
+      (input) => `${input} is "${shown}": use an http(s) URL such as https://api.openai.com/v1.`
+    )
+  }
+  if (url.username !== '' || url.password !== '') {
+    url.username = ''
+    url.password = ''
+    const bare = url.toString().replace(/\/$/, '')
+    throw new SettingsError(
+      [name],
+      (input) =>
+        `${input} holds a user name or password (${url.protocol}//***@${url.host}): it would be printed in the log, ` +
+        `the summary and the report. Give the URL without them (${bare}); a proxy that needs a password goes in HTTPS_PROXY.`
     )
   }
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
     throw new SettingsError(
       [name],
       (input) =>
-        `${input} is "${value}": http:// would send the admin key in clear text; use https:// ` +
+        `${input} is "${shown}": http:// would send the admin key in clear text; use https:// ` +
         '(http:// is accepted only for a loopback address: 127.0.0.1, ::1 or localhost).'
     )
   }
