@@ -3,7 +3,9 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runAction, type ActionRun } from './support/action.js'
+import { FakeGitHub } from './support/fake-github.js'
 import { keyEvent, startFakeOpenAI, userKey, type FakeOpenAI } from './support/fake-openai.js'
+import { ForwardProxy } from './support/forward-proxy.js'
 import { leaks } from './support/leaks.js'
 
 const KEY = 'sk-admin-LEAKabcdefghijklmnopqrstuvwxyz0123456789'
@@ -81,5 +83,37 @@ describe('2. credentials in openai-base-url', () => {
     const all = everything(run)
     expect(all).not.toContain('hunter2pass')
     expect(all).not.toContain('svc:')
+  })
+})
+
+describe('3. an http:// loopback base URL behind HTTP_PROXY', () => {
+  it('is reached directly, the admin key never in a request to the proxy, whatever NO_PROXY says', async () => {
+    openai = await startFakeOpenAI({ key: KEY, events: [keyEvent(1, now - 600)], projectKeys: [userKey('key_1')] })
+    const github = await new FakeGitHub().start()
+    // A proxy that would take loopback requests too, resolving 127.0.0.1 on its own machine.
+    const proxy = await new ForwardProxy({ '127.0.0.1': '127.0.0.1', localhost: '127.0.0.1' }).start()
+    try {
+      const noProxies: Record<string, string>[] = [{}, { NO_PROXY: 'example.com' }]
+      for (const noProxy of noProxies) {
+        const run = await runAction(
+          {
+            'openai-admin-key': KEY,
+            'openai-base-url': openai.baseURL,
+            'github-token': github.token,
+            'fail-on': 'none'
+          },
+          { GITHUB_API_URL: github.url.replace('127.0.0.1', 'localhost'), HTTP_PROXY: proxy.url, ...noProxy }
+        )
+        expect(run.code).toBe(0)
+        expect(run.outputs).toMatchObject({ complete: 'true', findings: '1' })
+        expect(openai.requests.map((request) => request.authorization)).toEqual([`Bearer ${KEY}`, `Bearer ${KEY}`])
+        openai.requests.length = 0
+      }
+      expect(github.issues).toHaveLength(1)
+      expect([...proxy.tunnels, ...proxy.forwarded]).toEqual([])
+    } finally {
+      await proxy.stop()
+      await github.stop()
+    }
   })
 })

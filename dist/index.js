@@ -1846,7 +1846,7 @@ __webpack_unused_export__ = Dispatcher
 __webpack_unused_export__ = Client
 __webpack_unused_export__ = Pool
 __webpack_unused_export__ = BalancedPool
-__webpack_unused_export__ = Agent
+module.exports.g6 = Agent
 module.exports.kT = ProxyAgent
 module.exports.J2 = EnvHttpProxyAgent
 __webpack_unused_export__ = RetryAgent
@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2930:
+/***/ 1542:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -68852,17 +68852,32 @@ function notesOf(infos, refusal) {
         : `${plural(count, 'key')} not looked up: ${reason}.`);
 }
 
+;// CONCATENATED MODULE: ./src/http/loopback.ts
+// Loopback hosts: 127.0.0.0/8, ::1 and localhost. Only these may be reached without TLS, and
+// never through a proxy, which would resolve them on its own machine.
+/**
+ * Whether a URL's hostname (as `new URL` gives it: IPv4 in dotted form, IPv6 in brackets)
+ * is a loopback address. The whole name must be one: `127.0.0.1.evil.example` is not.
+ */
+function isLoopback(hostname) {
+    const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
 ;// CONCATENATED MODULE: ./src/http/fetch.ts
 // The fetch the adapters (the OpenAI SDK, Octokit) send their requests with. Behind a proxy
 // it goes through undici's EnvHttpProxyAgent, which reads HTTP_PROXY, HTTPS_PROXY and
 // NO_PROXY the way GitHub's runner and @actions/http-client document for self-hosted
-// runners; neither the SDK's fetch nor Octokit's reads them itself. Without a proxy the
-// runtime's own fetch is used, unchanged.
+// runners; neither the SDK's fetch nor Octokit's reads them itself. A loopback address is
+// always reached directly, whatever NO_PROXY says: through a proxy it would be the proxy's
+// own machine, and a plain http:// request (the admin key in it) would reach the proxy in
+// clear text. Without a proxy the runtime's own fetch is used, unchanged.
+
 
 const made = new WeakMap();
 /**
  * The fetch for `proxy`, or undefined (the runtime's fetch) when no proxy is set. One per
- * settings: the audit log, the key lookups and GitHub share its agent and connections.
+ * settings: the audit log, the key lookups and GitHub share its agents and connections.
  */
 function proxiedFetch(proxy) {
     if (!proxy.httpProxy && !proxy.httpsProxy)
@@ -68874,17 +68889,31 @@ function proxiedFetch(proxy) {
     }
     return fetch;
 }
+/** The host a request goes to, or undefined when it cannot be told (undici then refuses it anyway). */
+function hostnameOf(input) {
+    try {
+        return new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url).hostname;
+    }
+    catch {
+        return undefined;
+    }
+}
 function throughAgent(proxy) {
     // Every value is given, so the agent reads nothing from the environment itself.
-    const dispatcher = new undici/* EnvHttpProxyAgent */.J2({
+    const proxied = new undici/* EnvHttpProxyAgent */.J2({
         httpProxy: proxy.httpProxy,
         httpsProxy: proxy.httpsProxy,
         noProxy: proxy.noProxy
     });
-    return ((input, init) => (0,undici/* fetch */.hd)(input, {
-        ...init,
-        dispatcher
-    }));
+    const direct = new undici/* Agent */.g6();
+    return ((input, init) => {
+        const host = hostnameOf(input);
+        const dispatcher = host !== undefined && isLoopback(host) ? direct : proxied;
+        return (0,undici/* fetch */.hd)(input, {
+            ...init,
+            dispatcher
+        });
+    });
 }
 
 // EXTERNAL MODULE: ./node_modules/bottleneck/light.js
@@ -76095,6 +76124,7 @@ function trackProgress(source, eventsRead, log, everyMs = PROGRESS_EVERY_MS, clo
 
 
 
+
 const FAIL_ON_LEVELS = ['critical', 'high', 'medium', 'low', 'info', 'none'];
 const settings_DEFAULTS = {
     'openai-base-url': 'https://api.openai.com/v1',
@@ -76207,11 +76237,6 @@ function parseFailOn(name, value) {
         throw new SettingsError([name], (input) => `${input} is "${value}": use one of ${FAIL_ON_LEVELS.join(', ')}.`);
     }
     return level;
-}
-/** A loopback host: 127.0.0.0/8, ::1 or localhost. Only these may be reached without TLS. */
-function isLoopback(hostname) {
-    const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-    return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 /** A URL as a message may show it: any user name and password replaced, parsed or not. */
 function withoutCredentials(value) {
@@ -77043,7 +77068,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2930);
+/* harmony import */ var _action_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1542);
 
 await (0,_action_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 

@@ -1567,7 +1567,7 @@ __webpack_unused_export__ = Dispatcher
 __webpack_unused_export__ = Client
 __webpack_unused_export__ = Pool
 __webpack_unused_export__ = BalancedPool
-__webpack_unused_export__ = Agent
+module.exports.g6 = Agent
 __webpack_unused_export__ = ProxyAgent
 module.exports.J2 = EnvHttpProxyAgent
 __webpack_unused_export__ = RetryAgent
@@ -29625,7 +29625,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4947);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3607);
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -29634,7 +29634,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4947:
+/***/ 3607:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29704,6 +29704,18 @@ __nccwpck_require__.d(defs_namespaceObject, {
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/http/loopback.ts
+// Loopback hosts: 127.0.0.0/8, ::1 and localhost. Only these may be reached without TLS, and
+// never through a proxy, which would resolve them on its own machine.
+/**
+ * Whether a URL's hostname (as `new URL` gives it: IPv4 in dotted form, IPv6 in brackets)
+ * is a loopback address. The whole name must be one: `127.0.0.1.evil.example` is not.
+ */
+function isLoopback(hostname) {
+    const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
 ;// CONCATENATED MODULE: ./src/rules/api-key-anomalous-activity.ts
 /**
  * Panther's words, which no OpenAI source uses, and OpenAI's own scopes for the same powers
@@ -29964,6 +29976,7 @@ function errorMessage(error, secrets = []) {
 
 
 
+
 const FAIL_ON_LEVELS = ['critical', 'high', 'medium', 'low', 'info', 'none'];
 const DEFAULTS = {
     'openai-base-url': 'https://api.openai.com/v1',
@@ -30076,11 +30089,6 @@ function parseFailOn(name, value) {
         throw new SettingsError([name], (input) => `${input} is "${value}": use one of ${FAIL_ON_LEVELS.join(', ')}.`);
     }
     return level;
-}
-/** A loopback host: 127.0.0.0/8, ::1 or localhost. Only these may be reached without TLS. */
-function isLoopback(hostname) {
-    const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-    return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 /** A URL as a message may show it: any user name and password replaced, parsed or not. */
 function withoutCredentials(value) {
@@ -66291,13 +66299,16 @@ var undici = __nccwpck_require__(6752);
 // The fetch the adapters (the OpenAI SDK, Octokit) send their requests with. Behind a proxy
 // it goes through undici's EnvHttpProxyAgent, which reads HTTP_PROXY, HTTPS_PROXY and
 // NO_PROXY the way GitHub's runner and @actions/http-client document for self-hosted
-// runners; neither the SDK's fetch nor Octokit's reads them itself. Without a proxy the
-// runtime's own fetch is used, unchanged.
+// runners; neither the SDK's fetch nor Octokit's reads them itself. A loopback address is
+// always reached directly, whatever NO_PROXY says: through a proxy it would be the proxy's
+// own machine, and a plain http:// request (the admin key in it) would reach the proxy in
+// clear text. Without a proxy the runtime's own fetch is used, unchanged.
+
 
 const made = new WeakMap();
 /**
  * The fetch for `proxy`, or undefined (the runtime's fetch) when no proxy is set. One per
- * settings: the audit log, the key lookups and GitHub share its agent and connections.
+ * settings: the audit log, the key lookups and GitHub share its agents and connections.
  */
 function proxiedFetch(proxy) {
     if (!proxy.httpProxy && !proxy.httpsProxy)
@@ -66309,17 +66320,31 @@ function proxiedFetch(proxy) {
     }
     return fetch;
 }
+/** The host a request goes to, or undefined when it cannot be told (undici then refuses it anyway). */
+function hostnameOf(input) {
+    try {
+        return new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url).hostname;
+    }
+    catch {
+        return undefined;
+    }
+}
 function throughAgent(proxy) {
     // Every value is given, so the agent reads nothing from the environment itself.
-    const dispatcher = new undici/* EnvHttpProxyAgent */.J2({
+    const proxied = new undici/* EnvHttpProxyAgent */.J2({
         httpProxy: proxy.httpProxy,
         httpsProxy: proxy.httpsProxy,
         noProxy: proxy.noProxy
     });
-    return ((input, init) => (0,undici/* fetch */.hd)(input, {
-        ...init,
-        dispatcher
-    }));
+    const direct = new undici/* Agent */.g6();
+    return ((input, init) => {
+        const host = hostnameOf(input);
+        const dispatcher = host !== undefined && isLoopback(host) ? direct : proxied;
+        return (0,undici/* fetch */.hd)(input, {
+            ...init,
+            dispatcher
+        });
+    });
 }
 
 // EXTERNAL MODULE: ./node_modules/bottleneck/light.js

@@ -3,6 +3,7 @@
 // environment. The defaults are those of action.yml (a test keeps the two equal): the
 // runner fills them in for the action, this module for the CLI.
 import { tmpdir } from 'node:os'
+import { isLoopback } from '../http/loopback.js'
 import type { TimeWindow } from '../model/index.js'
 import { DEFAULT_RULE_OPTIONS } from '../rules/api-key-anomalous-activity.js'
 import { isoTime } from '../text.js'
@@ -208,12 +209,6 @@ export function parseFailOn(name: InputName, value: string): FailOn {
     throw new SettingsError([name], (input) => `${input} is "${value}": use one of ${FAIL_ON_LEVELS.join(', ')}.`)
   }
   return level as FailOn
-}
-
-/** A loopback host: 127.0.0.0/8, ::1 or localhost. Only these may be reached without TLS. */
-function isLoopback(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '')
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
 }
 
 /** A URL as a message may show it: any user name and password replaced, parsed or not. */
