@@ -1,12 +1,13 @@
 // Nothing leaks: dist/index.js as the runner starts it, against the fake Admin API and the
 // fake GitHub on 127.0.0.1, tried as a hostile tester would.
-import { readdirSync, readFileSync } from 'node:fs'
+import { chmodSync, lstatSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { runAction, type ActionRun } from './support/action.js'
 import { FakeGitHub } from './support/fake-github.js'
 import { keyEvent, startFakeOpenAI, userKey, type FakeOpenAI } from './support/fake-openai.js'
 import { ForwardProxy } from './support/forward-proxy.js'
 import { leaks } from './support/leaks.js'
+import { tempDir } from './support/temp.js'
 
 const KEY = 'sk-admin-LEAKabcdefghijklmnopqrstuvwxyz0123456789'
 const now = Math.floor(Date.now() / 1000)
@@ -115,5 +116,37 @@ describe('3. an http:// loopback base URL behind HTTP_PROXY', () => {
       await proxy.stop()
       await github.stop()
     }
+  })
+})
+
+describe('9. the JSON report at its predictable path', () => {
+  const inputs = { 'audit-log-file': 'examples/audit-log.sample.jsonl', 'create-issues': 'false', 'fail-on': 'none' }
+
+  it('replaces a link planted there, never writing through it', async () => {
+    const temp = tempDir('keywatch-runner-temp-')
+    // The path the run writes to: RUNNER_TEMP, the run id and its attempt.
+    const path = join(temp, 'openai-keywatch-report-4242-1.json')
+    const target = join(temp, 'victim')
+    writeFileSync(target, "someone else's file\n")
+    symlinkSync(target, path)
+    const run = await runAction(inputs, { RUNNER_TEMP: temp })
+    expect(run.code).toBe(0)
+    expect(run.outputs.report).toBe(path)
+    expect(readFileSync(target, 'utf8')).toBe("someone else's file\n")
+    expect(lstatSync(path).isSymbolicLink()).toBe(false)
+    expect(lstatSync(path).mode & 0o777).toBe(0o600)
+    expect(JSON.parse(readFileSync(path, 'utf8')).counts.total).toBeGreaterThan(0)
+    expect(readdirSync(temp).sort()).toEqual(['openai-keywatch-report-4242-1.json', 'victim'])
+  })
+
+  it('replaces a report that is there with mode 0666 by an owner-only one', async () => {
+    const temp = tempDir('keywatch-runner-temp-')
+    const path = join(temp, 'openai-keywatch-report-4242-1.json')
+    writeFileSync(path, '{}')
+    chmodSync(path, 0o666)
+    const run = await runAction(inputs, { RUNNER_TEMP: temp })
+    expect(run.outputs.report).toBe(path)
+    expect(lstatSync(path).mode & 0o777).toBe(0o600)
+    expect(readdirSync(temp)).toEqual(['openai-keywatch-report-4242-1.json'])
   })
 })

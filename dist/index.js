@@ -76804,7 +76804,11 @@ function renderSummary(report) {
 
 ;// CONCATENATED MODULE: ./src/report/write.ts
 // The JSON report: the Report as JSON.stringify(report, null, 2) would write it, produced a
-// key at a time (a backfill's report runs to tens of megabytes) and written owner-only.
+// key at a time (a backfill's report runs to tens of megabytes) and written owner-only, in
+// place of what was at its path, never through a link.
+
+
+
 
 const indent = (json, pad) => json.replaceAll('\n', `\n${pad}`);
 /**
@@ -76831,31 +76835,49 @@ function* reportLines(report) {
     yield '}';
 }
 /**
- * Writes the report to `path`, readable by its owner only. Blocks are gathered in a buffer
- * outside the heap and written a megabyte at a time.
+ * Writes the report to `path`, readable by its owner only, without following a link planted
+ * there: it goes to a new file next to it (created exclusively, so no file or link waiting
+ * at that name is opened), which then replaces `path` in one rename. A rename replaces a
+ * link or a file itself, never what a link points to, and a reader never sees half a report.
+ * Blocks are gathered in a buffer outside the heap and written a megabyte at a time.
  */
 async function writeReport(path, report) {
-    const file = await (0,promises_namespaceObject.open)(path, 'w', 0o600);
+    const temporary = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(path), `.${(0,external_node_path_namespaceObject.basename)(path)}.${(0,external_node_crypto_.randomBytes)(8).toString('hex')}.tmp`);
+    const file = await (0,promises_namespaceObject.open)(temporary, EXCLUSIVE, 0o600);
     try {
-        const batch = Buffer.allocUnsafeSlow(1 << 20);
-        let used = 0;
-        for (const block of reportLines(report)) {
-            const text = `${block}\n`;
-            const size = Buffer.byteLength(text, 'utf8');
-            if (used + size > batch.length) {
-                await file.write(batch, 0, used);
-                used = 0;
-            }
-            if (size > batch.length)
-                await file.write(text);
-            else
-                used += batch.write(text, used, 'utf8');
+        try {
+            // Whatever the umask: owner-only, as a file that held 0666 before would not be.
+            await file.chmod(0o600);
+            await writeBlocks(file, report);
         }
-        await file.write(batch, 0, used);
+        finally {
+            await file.close();
+        }
+        await (0,promises_namespaceObject.rename)(temporary, path);
     }
-    finally {
-        await file.close();
+    catch (error) {
+        await (0,promises_namespaceObject.rm)(temporary, { force: true });
+        throw error;
     }
+}
+/** A new file only, never through a link (O_NOFOLLOW, where the system has it). */
+const EXCLUSIVE = external_node_fs_namespaceObject.constants.O_WRONLY | external_node_fs_namespaceObject.constants.O_CREAT | external_node_fs_namespaceObject.constants.O_EXCL | (external_node_fs_namespaceObject.constants.O_NOFOLLOW ?? 0);
+async function writeBlocks(file, report) {
+    const batch = Buffer.allocUnsafeSlow(1 << 20);
+    let used = 0;
+    for (const block of reportLines(report)) {
+        const text = `${block}\n`;
+        const size = Buffer.byteLength(text, 'utf8');
+        if (used + size > batch.length) {
+            await file.write(batch, 0, used);
+            used = 0;
+        }
+        if (size > batch.length)
+            await file.write(text);
+        else
+            used += batch.write(text, used, 'utf8');
+    }
+    await file.write(batch, 0, used);
 }
 
 ;// CONCATENATED MODULE: ./src/action/annotations.ts
