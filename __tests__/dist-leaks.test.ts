@@ -150,3 +150,50 @@ describe('9. the JSON report at its predictable path', () => {
     expect(readdirSync(temp)).toEqual(['openai-keywatch-report-4242-1.json'])
   })
 })
+
+describe('6. a key id that holds workflow commands', () => {
+  it('never starts a line of the log: every line with audit-log or GitHub text is sanitised', async () => {
+    const github = await new FakeGitHub().start()
+    try {
+      const keyId = 'key_x\n::notice::forged notice%0A::add-mask::HIGH\r\n::stop-commands::halt'
+      const file = join(tempDir('keywatch-forged-'), 'audit.jsonl')
+      writeFileSync(
+        file,
+        `${JSON.stringify({
+          id: 'audit_log-forged\n::warning::forged too',
+          type: 'api_key.created',
+          effective_at: now - 600,
+          actor: { type: 'session', session: { user: { email: 'dev@company.com\n::add-mask::dev' } } },
+          api_key_created: { id: keyId, data: { scopes: ['all'] } }
+        })}\n`
+      )
+      const run = await runAction(
+        // GitHub refuses mallory as an assignee: the issue is filed unassigned, and the log says so with the key id.
+        { 'audit-log-file': file, 'github-token': github.token, assignees: 'mallory', 'fail-on': 'none' },
+        { GITHUB_API_URL: github.url }
+      )
+      expect(run.code).toBe(0)
+      expect(github.issues).toHaveLength(1)
+      const lines = run.stdout.split('\n')
+      // Only the action's own commands start a line: the token's mask and the key's annotation.
+      expect(lines.filter((line) => line.startsWith('::'))).toEqual([
+        `::add-mask::${github.token}`,
+        expect.stringMatching(/^::error title=HIGH%3A OpenAI API key key_x /)
+      ])
+      // The log says it, on one line; the annotation carries the key id escaped, as the runner reads it.
+      expect(
+        lines.filter((line) =>
+          line.startsWith(
+            'Issue for key key_x ::notice::forged notice%0A::add-mask::HIGH ::stop-commands::halt filed, not assigned: ' +
+              'GitHub refused the assignees (GitHub answered 422'
+          )
+        )
+      ).toHaveLength(1)
+      expect(run.stdout).toContain(
+        '::error title=HIGH%3A OpenAI API key key_x %3A%3Anotice%3A%3Aforged notice%250A%3A%3Aadd-mask%3A%3AHIGH'
+      )
+    } finally {
+      await github.stop()
+    }
+  })
+})

@@ -77743,6 +77743,7 @@ function renderIssuePreviews(previews, paint, width = 100) {
 
 
 
+
 /** A file shipped with the package: next to it (dist/cli/ or src/, two or one levels down). */
 function bundled(file) {
     let dir = (0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
@@ -77809,11 +77810,18 @@ function settingsFrom(inputs, repository) {
         throw error;
     }
 }
-/** Progress lines and the SDK's warnings go to stderr, so that --json stays clean on stdout. */
+/**
+ * Progress lines and the SDK's warnings go to stderr, so that --json stays clean on stdout;
+ * each on one line, as a workflow step that runs the CLI prints them to the runner's log.
+ */
 function scanLog(err) {
     return {
-        progress: { group: (title) => err(title), line: (text) => err(`  ${text}`), endGroup: () => undefined },
-        warn: (line) => err(`warning: ${line}`)
+        progress: {
+            group: (title) => err(oneLine(title)),
+            line: (text) => err(`  ${oneLine(text)}`),
+            endGroup: () => undefined
+        },
+        warn: (line) => err(`warning: ${oneLine(line)}`)
     };
 }
 async function scanAndReport(settings, log, triage = async () => []) {
@@ -77956,7 +77964,7 @@ async function main(argv, out = (line) => console.log(line), err = (line) => con
     }
     catch (error) {
         // A usage error, an unreadable spec or a window that could not be read: never "clean".
-        err(`openai-keywatch: ${errorMessage(error, secrets)}`);
+        err(`openai-keywatch: ${oneLine(errorMessage(error, secrets))}`);
         return EXIT.usage;
     }
 }

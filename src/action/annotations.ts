@@ -1,8 +1,8 @@
 // What the run's page shows first: annotations for an incomplete window and the keys with
 // findings (as soon as the scan ends), then for the issues that could not be written.
-import * as core from '@actions/core'
 import type { IssueAction, Report } from '../report/report.js'
 import { plural } from '../text.js'
+import type { RunnerLog } from './log.js'
 
 /**
  * GitHub shows 10 error and 10 warning annotations a step and drops the rest silently. So
@@ -17,17 +17,17 @@ export class Annotator {
   private readonly used = { error: 0, warning: 0 }
   private held = 0
 
+  constructor(private readonly log: RunnerLog) {}
+
   private emit(kind: 'error' | 'warning', cap: number, message: string, title?: string): void {
     if (this.used[kind] < cap) {
       this.used[kind]++
-      core[kind](message, title === undefined ? {} : { title })
+      this.log[kind](message, title === undefined ? {} : { title })
       return
     }
     this.held++
-    // A log line, not an annotation: the runner reads commands at the start of a line, so
-    // audit-log text must not break one.
-    const line = `${kind === 'error' ? 'Error' : 'Warning'}: ${title === undefined ? '' : `${title}: `}${message}`
-    core.info(line.replace(/[\r\n\u2028\u2029]+/g, ' '))
+    // A log line, not an annotation; on one line, as every line the log gets.
+    this.log.info(`${kind === 'error' ? 'Error' : 'Warning'}: ${title === undefined ? '' : `${title}: `}${message}`)
   }
 
   /** As soon as the scan ends: the parts of the window not read, then the keys by severity. */
@@ -72,7 +72,7 @@ export class Annotator {
   /** Says how many messages went to the log instead. */
   done(): void {
     if (this.held === 0) return
-    core.notice(
+    this.log.notice(
       `${this.held} more ${this.held === 1 ? 'message is a log line' : 'messages are log lines'} above, not annotations (GitHub shows 10 errors and 10 warnings a step); every finding is in the job summary and the JSON report.`
     )
   }

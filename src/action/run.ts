@@ -13,6 +13,7 @@ import { writeReport } from '../report/write.js'
 import { readSettings, type InputName, type Settings } from '../settings/settings.js'
 import { errorMessage } from '../text.js'
 import { Annotator } from './annotations.js'
+import { RunnerLog } from './log.js'
 import { setIssuesOutput, setOutputs } from './outputs.js'
 
 /** One report per step: the run, its attempt and the step (GITHUB_ACTION), or the process when there is none. */
@@ -29,7 +30,7 @@ class Publisher {
 
   constructor(
     private readonly settings: Settings,
-    private readonly secrets: readonly string[]
+    private readonly log: RunnerLog
   ) {}
 
   /** The JSON report; the path written, or '' when it could not be. */
@@ -40,8 +41,8 @@ class Publisher {
       await writeReport(path, report)
       return path
     } catch (error) {
-      core.warning(
-        `The JSON report could not be written to ${path}: ${errorMessage(error, this.secrets)}. The findings are in the log, the annotations, the outputs and the job summary.`
+      this.log.warning(
+        `The JSON report could not be written to ${path}: ${errorMessage(error)}. The findings are in the log, the annotations, the outputs and the job summary.`
       )
       return ''
     }
@@ -54,8 +55,8 @@ class Publisher {
       await core.summary.emptyBuffer().addRaw(renderSummary(report)).write({ overwrite: true })
     } catch (error) {
       this.summaryBroken = true
-      core.warning(
-        `The job summary could not be written (GITHUB_STEP_SUMMARY): ${errorMessage(error, this.secrets).replace(/\.$/, '')}. ` +
+      this.log.warning(
+        `The job summary could not be written (GITHUB_STEP_SUMMARY): ${errorMessage(error).replace(/\.$/, '')}. ` +
           'The findings are in the log, the annotations, the outputs and the JSON report.'
       )
     }
@@ -66,16 +67,16 @@ export async function run(): Promise<void> {
   // Masked before anything else runs, so nothing later can print it.
   const adminKey = core.getInput('openai-admin-key')
   if (adminKey) core.setSecret(adminKey)
-  const secrets = (): string[] => [adminKey, core.getInput('github-token')]
+  const log = new RunnerLog(() => [adminKey, core.getInput('github-token')])
   try {
     const settings = readSettings((name: InputName) => core.getInput(name), process.env)
     if (settings.githubToken) core.setSecret(settings.githubToken)
     const scanned = await scanWindow(settings, Date.now(), {
-      progress: { group: core.startGroup, line: core.info, endGroup: core.endGroup },
-      warn: (line) => core.warning(line)
+      progress: { group: (title) => log.group(title), line: (text) => log.info(text), endGroup: () => log.endGroup() },
+      warn: (line) => log.warning(line)
     })
-    const publish = new Publisher(settings, secrets())
-    const annotations = new Annotator()
+    const publish = new Publisher(settings, log)
+    const annotations = new Annotator(log)
 
     // Findings first: a GitHub that is slow, down or rate-limiting cannot hold them back.
     const found = buildReport(settings, scanned, [], true)
@@ -85,7 +86,7 @@ export async function run(): Promise<void> {
 
     let report = found
     if (settings.createIssues) {
-      const issues = await triageIssues(settings, scanned, { log: (message) => core.info(message) })
+      const issues = await triageIssues(settings, scanned, { log: (message) => log.info(message) })
       report = buildReport(settings, scanned, issues)
       annotations.issues(report)
       await publish.report(report)
@@ -93,12 +94,12 @@ export async function run(): Promise<void> {
       await publish.summary(report)
     }
     annotations.done()
-    core.info(
+    log.info(
       `Scanned ${report.eventsScanned} events from ${report.source}: ${report.counts.total} findings ` +
         `(HIGH ${report.counts.high}, MEDIUM ${report.counts.medium}) on ${report.keys.length} keys. ${report.gate.reason}`
     )
-    if (report.gate.failed) core.setFailed(report.gate.reason)
+    if (report.gate.failed) log.failed(report.gate.reason)
   } catch (error) {
-    core.setFailed(errorMessage(error, secrets()))
+    log.failed(errorMessage(error))
   }
 }

@@ -20,6 +20,7 @@ import { reportLines } from '../report/write.js'
 import { RULE } from '../rules/api-key-anomalous-activity.js'
 import { readCliSettings, SettingsError, type InputName, type Settings } from '../settings/settings.js'
 import { parseSpec, runSpec, SpecError, type Spec } from '../spec/spec.js'
+import { oneLine } from '../text.js'
 import { EXIT, HELP, parse, SAMPLE_FILE, SCAN_FLAGS, SPEC_FILE, UsageError, usageError } from './args.js'
 import { renderIssuePreviews, renderText, verdict, type Paint } from './text.js'
 
@@ -98,11 +99,18 @@ function settingsFrom(inputs: Map<InputName, string>, repository?: string): Sett
   }
 }
 
-/** Progress lines and the SDK's warnings go to stderr, so that --json stays clean on stdout. */
+/**
+ * Progress lines and the SDK's warnings go to stderr, so that --json stays clean on stdout;
+ * each on one line, as a workflow step that runs the CLI prints them to the runner's log.
+ */
 function scanLog(err: Out): ScanLog {
   return {
-    progress: { group: (title) => err(title), line: (text) => err(`  ${text}`), endGroup: () => undefined },
-    warn: (line) => err(`warning: ${line}`)
+    progress: {
+      group: (title) => err(oneLine(title)),
+      line: (text) => err(`  ${oneLine(text)}`),
+      endGroup: () => undefined
+    },
+    warn: (line) => err(`warning: ${oneLine(line)}`)
   }
 }
 

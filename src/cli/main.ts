@@ -1,7 +1,7 @@
 // openai-keywatch on the command line: the action's pipeline for local scans and
 // backfills, the demo on the bundled sample, and the rule spec's test runner.
 import { cliColor, cliSecrets } from '../settings/settings.js'
-import { errorMessage } from '../text.js'
+import { errorMessage, oneLine } from '../text.js'
 import { EXIT, HELP, UsageError } from './args.js'
 import { demoCommand, scanCommand, testCommand, type Input, type Out } from './commands.js'
 import { painter } from './text.js'
@@ -36,7 +36,7 @@ export async function main(
     }
   } catch (error) {
     // A usage error, an unreadable spec or a window that could not be read: never "clean".
-    err(`openai-keywatch: ${errorMessage(error, secrets)}`)
+    err(`openai-keywatch: ${oneLine(errorMessage(error, secrets))}`)
     return EXIT.usage
   }
 }
