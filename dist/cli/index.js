@@ -71728,14 +71728,17 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 // revoked key says so, so a run that reads them again writes nothing twice.
 
 const MARKER = 'openai-keywatch';
+const HASHED = 'sha256-';
 /**
  * An id as it goes into a hidden marker: verbatim when it is short and plain, a hash
- * otherwise. Either way it cannot close the HTML comment or forge another marker.
+ * otherwise. Either way it cannot close the HTML comment or forge another marker. The two
+ * forms never meet: an id that begins like a hash ("sha256-...") is hashed too, so no key or
+ * event can take the marker of another.
  */
 function markerId(id) {
-    if (/^[A-Za-z0-9_.:]([A-Za-z0-9_.:-]{0,62}[A-Za-z0-9_.:])?$/.test(id) && !id.includes('--'))
+    if (/^[A-Za-z0-9_.:]([A-Za-z0-9_.:-]{0,62}[A-Za-z0-9_.:])?$/.test(id) && !id.includes('--') && !id.startsWith(HASHED))
         return id;
-    return `sha256-${(0,external_node_crypto_.createHash)('sha256').update(id, 'utf8').digest('hex').slice(0, 32)}`;
+    return `${HASHED}${(0,external_node_crypto_.createHash)('sha256').update(id, 'utf8').digest('hex').slice(0, 32)}`;
 }
 function keyMarker(keyId) {
     return `<!-- ${MARKER}:key=${markerId(keyId)} -->`;
@@ -73198,10 +73201,15 @@ function readEvent(raw) {
     if (malformed)
         return unjudgeable(malformed);
     const keyId = normalize_text(payload?.id);
-    // Nothing is published of an admin key event's payload but the key's id under the type
-    // (as for every event); without it there is nothing to judge or to track.
-    if (keyKind === 'admin' && action !== 'deleted' && keyId === undefined)
-        return unjudgeable('has no key id');
+    // Without the key's id an event is about no key in particular: it cannot be told apart from
+    // another key's, looked up, or tracked in an issue. A creation or an update is then a key
+    // event that cannot be judged (the run fails, and lists it); a deletion is no evidence
+    // about any key, and closes nothing.
+    if (keyId === undefined) {
+        return action === 'deleted'
+            ? { kind: 'malformed', id, reason: `${type} event has no key id: it is not matched to any key or issue` }
+            : unjudgeable('has no key id: its key cannot be told apart from others, looked up or tracked in an issue');
+    }
     // OpenAI records an "All permissions" project key as one created with no scopes (the
     // Terraform provider's acceptance tests: full permissions send and read back no scopes);
     // an update sets them to none only when its recorded change says so. A rename is no change.
@@ -73214,7 +73222,7 @@ function readEvent(raw) {
             action,
             keyKind,
             effectiveAt: effectiveAtOf(raw),
-            keyId: keyId ?? 'unknown-key',
+            keyId,
             keyName: normalize_text(child(payload, 'data', 'name')) ?? normalize_text(child(payload, 'changes_requested', 'name')),
             scopes,
             unrestricted,

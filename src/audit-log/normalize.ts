@@ -155,9 +155,15 @@ export function readEvent(raw: unknown): EventReading {
   const { scopes, recorded, malformed } = payload ? scopesOf(payload) : { scopes: [], recorded: false }
   if (malformed) return unjudgeable(malformed)
   const keyId = text(payload?.id)
-  // Nothing is published of an admin key event's payload but the key's id under the type
-  // (as for every event); without it there is nothing to judge or to track.
-  if (keyKind === 'admin' && action !== 'deleted' && keyId === undefined) return unjudgeable('has no key id')
+  // Without the key's id an event is about no key in particular: it cannot be told apart from
+  // another key's, looked up, or tracked in an issue. A creation or an update is then a key
+  // event that cannot be judged (the run fails, and lists it); a deletion is no evidence
+  // about any key, and closes nothing.
+  if (keyId === undefined) {
+    return action === 'deleted'
+      ? { kind: 'malformed', id, reason: `${type} event has no key id: it is not matched to any key or issue` }
+      : unjudgeable('has no key id: its key cannot be told apart from others, looked up or tracked in an issue')
+  }
   // OpenAI records an "All permissions" project key as one created with no scopes (the
   // Terraform provider's acceptance tests: full permissions send and read back no scopes);
   // an update sets them to none only when its recorded change says so. A rename is no change.
@@ -171,7 +177,7 @@ export function readEvent(raw: unknown): EventReading {
       action,
       keyKind,
       effectiveAt: effectiveAtOf(raw),
-      keyId: keyId ?? 'unknown-key',
+      keyId,
       keyName: text(child(payload, 'data', 'name')) ?? text(child(payload, 'changes_requested', 'name')),
       scopes,
       unrestricted,

@@ -6,13 +6,18 @@ import type { Deletion, Finding } from '../model/index.js'
 
 const MARKER = 'openai-keywatch'
 
+const HASHED = 'sha256-'
+
 /**
  * An id as it goes into a hidden marker: verbatim when it is short and plain, a hash
- * otherwise. Either way it cannot close the HTML comment or forge another marker.
+ * otherwise. Either way it cannot close the HTML comment or forge another marker. The two
+ * forms never meet: an id that begins like a hash ("sha256-...") is hashed too, so no key or
+ * event can take the marker of another.
  */
 export function markerId(id: string): string {
-  if (/^[A-Za-z0-9_.:]([A-Za-z0-9_.:-]{0,62}[A-Za-z0-9_.:])?$/.test(id) && !id.includes('--')) return id
-  return `sha256-${createHash('sha256').update(id, 'utf8').digest('hex').slice(0, 32)}`
+  if (/^[A-Za-z0-9_.:]([A-Za-z0-9_.:-]{0,62}[A-Za-z0-9_.:])?$/.test(id) && !id.includes('--') && !id.startsWith(HASHED))
+    return id
+  return `${HASHED}${createHash('sha256').update(id, 'utf8').digest('hex').slice(0, 32)}`
 }
 
 export function keyMarker(keyId: string): string {
