@@ -34,7 +34,7 @@ const keyRequests = (fake: FakeOpenAI): string[] =>
   fake.requests.map((request) => request.path).filter((path) => path.includes('api_keys'))
 
 describe('dist/index.js knows the key', () => {
-  it("names a user key's owner and last use, a never-used service-account key, a key that is gone; a rerun writes nothing", async () => {
+  it("names a user key's owner and last use, a never-used service-account key, a key not found; a rerun writes nothing", async () => {
     const alice: ProjectKey & { project_id: string } = userKey('key_1', {
       email: 'alice@example.com',
       lastUsedAt: now - 3 * 3600 - 60
@@ -77,7 +77,9 @@ describe('dist/index.js knows the key', () => {
     expect(body('key_1')).toMatch(/- Last used: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(3 hours before the lookup\)/)
     expect(body('key_2')).toContain('- Owner: service account deploybot (`svc_acct_deploybot`, member)')
     expect(body('key_2')).toContain('- Last used: never used')
-    expect(body('key_3')).toContain('**The key no longer exists**: the Admin API answered 404 (not found)')
+    expect(body('key_3')).toContain(
+      '**Not found**: the Admin API answered 404 (not found) for it in project `proj_main`'
+    )
     const summary = readable(first.summary)
     expect(summary).toContain('- Keys looked up: 3 of 3')
     expect(summary).toContain('### The keys in the Admin API')
@@ -85,7 +87,7 @@ describe('dist/index.js knows the key', () => {
       /\| `key_1` \| user alice@example\.com \(owner\) \| Key key_1 \| .* \(3 hours ago\) \| yes \|/
     )
     expect(summary).toContain('| never used | yes |')
-    expect(summary).toContain('| **no longer exists** (404) |')
+    expect(summary).toContain('| **not found** (404) |')
     const report = JSON.parse(readFileSync(first.outputs.report!, 'utf8'))
     expect(report.keyLookups).toEqual({ requests: 3, lookedUp: 3, notLookedUp: 0, notes: [] })
     expect(report.keys.find((key: { keyId: string }) => key.keyId === 'key_2').info).toMatchObject({
@@ -147,7 +149,7 @@ describe('dist/index.js knows the key', () => {
     expect(gate).toEqual({ failed: true, reason: '8 findings at or above fail-on (high).' })
   })
 
-  it('close-when-revoked closes exactly the issues of keys known to be gone, once', async () => {
+  it('close-when-revoked closes exactly the issues of keys whose deletion is in the window, once; a 404 closes none', async () => {
     const events = [
       keyEvent(1, now - 7200, ['all']),
       keyEvent(2, now - 7100, ['all']),
@@ -198,7 +200,7 @@ describe('dist/index.js knows the key', () => {
     expect(markedClosed(closing[0]!.body)).toBe(true)
     expect(readable(closing[0]!.body)).toContain('The audit log records its deletion: `api_key.deleted`')
 
-    // key_2 is deleted (the audit log says so), key_3 is gone from the API (404).
+    // key_2 is deleted (the audit log says so), key_3 is no longer in the API (404): only key_2 is closed.
     events.push({ ...keyEvent(2, now - 600, [], 'api_key.deleted'), id: 'audit_log-del2' })
     keys.splice(1, 2, keys[0]!)
     github.reset()
@@ -207,18 +209,20 @@ describe('dist/index.js knows the key', () => {
     expect(state()).toEqual({
       key_1: 'open/-',
       key_2: 'closed/completed',
-      key_3: 'closed/completed',
+      key_3: 'open/-',
       key_4: 'open/-',
       key_5: 'closed/completed'
     })
     expect(github.commentsOf(issueOf('key_2').number).filter((c) => markedClosed(c.body))).toHaveLength(1)
-    expect(readable(github.commentsOf(issueOf('key_3').number).at(-1)!.body)).toContain(
-      'The Admin API answered 404 (not found) for it'
-    )
+    expect(github.commentsOf(issueOf('key_3').number)).toEqual([])
     const report = JSON.parse(readFileSync(second.outputs.report!, 'utf8'))
+    expect(report.keys.find((key: { keyId: string }) => key.keyId === 'key_3').info).toMatchObject({
+      status: 'not-found',
+      projectId: 'proj_main'
+    })
     expect(
       Object.fromEntries(report.issues.map((issue: { keyId: string; action: string }) => [issue.keyId, issue.action]))
-    ).toEqual({ key_1: 'unchanged', key_2: 'closed', key_3: 'closed', key_4: 'unchanged', key_5: 'unchanged' })
+    ).toEqual({ key_1: 'unchanged', key_2: 'closed', key_3: 'unchanged', key_4: 'unchanged', key_5: 'unchanged' })
 
     // The same window again: nothing to write. A person reopens key_2's issue: it stays open.
     github.reset()

@@ -124,3 +124,59 @@ describe('5. keys and events keep markers of their own', () => {
     expect(run.summary).toContain('api\\_key\\.created event has no key id')
   })
 })
+
+describe('4. a 404 from the key lookup', () => {
+  it("never closes an issue: not a gateway's page, an empty body, another service's JSON, the default project, nor OpenAI's own", async () => {
+    const viaAdminKey = (n: number): AuditLogEvent => ({
+      ...keyEvent(n, now - 600 + n, ['all'], 'api_key.created', 'proj_default'),
+      actor: { type: 'api_key', api_key: { id: 'key_automation', user: { id: 'user-1', email: 'ops@example.com' } } }
+    })
+    openai = await startFakeOpenAI({
+      key: KEY,
+      events: [1, 2, 3, 5].map((n) => keyEvent(n, now - 600 + n)).concat(viaAdminKey(4)),
+      // key_4 lives in its own project; its event names the default one.
+      projectKeys: [userKey('key_4', { project: 'proj_x' })]
+    })
+    openai.alwaysOn(/\/key_1$/, { status: 404, html: '<html><title>404 Not Found</title><body>nginx</body></html>' })
+    openai.alwaysOn(/\/key_2$/, { status: 404, html: '' })
+    openai.alwaysOn(/\/key_3$/, {
+      status: 404,
+      body: { message: 'Not Found', documentation_url: 'https://example.com' }
+    })
+    const run = await runAction(
+      {
+        'openai-admin-key': KEY,
+        'openai-base-url': openai.baseURL,
+        'github-token': github.token,
+        'fail-on': 'none',
+        'close-when-revoked': 'true'
+      },
+      { GITHUB_API_URL: github.url }
+    )
+    expect(run.code).toBe(0)
+    expect(github.issues.map((issue) => [markedKey(issue.body), issue.state]).sort()).toEqual([
+      ['key_1', 'open'],
+      ['key_2', 'open'],
+      ['key_3', 'open'],
+      ['key_4', 'open'],
+      ['key_5', 'open']
+    ])
+    expect(github.comments).toEqual([])
+    const report = JSON.parse(readFileSync(run.outputs.report!, 'utf8'))
+    const info = (keyId: string) => report.keys.find((key: { keyId: string }) => key.keyId === keyId).info
+    for (const keyId of ['key_1', 'key_2', 'key_3']) {
+      expect(info(keyId)).toEqual({
+        status: 'not-looked-up',
+        reason: expect.stringMatching(/^the Admin API's 404 for it is not OpenAI's answer for a key it does not hold/)
+      })
+    }
+    expect(info('key_4')).toEqual({
+      status: 'not-looked-up',
+      reason: expect.stringContaining("OpenAI records such actions under the organization's default project")
+    })
+    // OpenAI's own answer in the key's own project: not found, which is still no revocation.
+    expect(info('key_5')).toMatchObject({ status: 'not-found', projectId: 'proj_main' })
+    const body = github.issues.find((issue) => markedKey(issue.body) === 'key_5')!.body
+    expect(body).toContain('closes nothing: only its deletion in the audit log does')
+  }, 60_000)
+})

@@ -68623,10 +68623,11 @@ class FileSource {
 
 ;// CONCATENATED MODULE: ./src/audit-log/key-lookup.ts
 // The keys with findings, looked up in the Admin API after the scan: whose key it is, when it
-// was last used, whether it still exists. One request per key through the official SDK, in the
+// was last used, whether the API still holds it. One request per key through the official SDK, in the
 // order given (highest severity first), at most `maxLookups` a run. A lookup never fails the
 // run: a refusal (403) stops the lookups of that kind and is noted once, a failure after the
-// SDK's retries is noted, and a key that was not looked up says why.
+// SDK's retries is noted, and a key that was not looked up says why. A 404 is "not found"
+// only when it is OpenAI's own answer, in the key's own project; never proof that it is gone.
 
 
 
@@ -68639,18 +68640,45 @@ const MAX_FAILURES = 3;
 const DEFAULT_LOOKUP_LIMITS = { maxRetries: 5, requestTimeoutMs: 60_000, deadlineMs: 5 * 60_000 };
 /** An admin API key's events are `tenant.admin_api_key.*`; a project key is found in its project. */
 function lookupTarget(findings) {
-    let projectId;
+    let own;
+    let named;
     for (const finding of findings) {
         if (finding.eventType.startsWith('tenant.admin_api_key.'))
             return { kind: 'admin' };
-        projectId ??= finding.projectId;
+        named ??= finding.projectId;
+        if (finding.actor.type === 'session')
+            own ??= finding.projectId;
     }
-    if (projectId)
-        return { kind: 'project', projectId };
+    if (own)
+        return { kind: 'project', projectId: own, own: true };
+    if (named)
+        return { kind: 'project', projectId: named, own: false };
     return {
         kind: 'none',
         reason: 'its events name no project, and a project key can only be looked up in its project'
     };
+}
+/** What is said of a 404 in a project named only by events made with an API key. */
+const NOT_OWN_PROJECT = "the Admin API answered 404 for it in the project its events name, but they were made with an API key, and OpenAI records such actions under the organization's default project, which need not be the key's own: the 404 says nothing about the key";
+/**
+ * OpenAI's own answer for a key it does not hold: its error object as the API reference
+ * defines it (schemas Error and ErrorResponse: `message`, `type`, `param` and `code`, all
+ * present), of type invalid_request_error, with no code or a not-found one, and not its
+ * "Invalid URL" answer for a route it does not have. A gateway's HTML page, an empty body
+ * or another service's JSON is none of these: it says nothing about the key.
+ */
+function openAINotFound(error) {
+    const body = error.error;
+    if (error.status !== 404 || typeof body !== 'object' || body === null)
+        return false;
+    const { message, type, param, code } = body;
+    return (typeof message === 'string' &&
+        !/^Invalid URL\b/.test(message) &&
+        type === 'invalid_request_error' &&
+        'param' in body &&
+        (param === null || typeof param === 'string') &&
+        'code' in body &&
+        (code === null || (typeof code === 'string' && /not_found$/.test(code))));
 }
 const str = (value) => typeof value === 'string' && value.trim() !== '' ? value : undefined;
 const time = (value) => typeof value === 'number' && Number.isFinite(value) ? value : undefined;
@@ -68745,9 +68773,22 @@ async function lookUpKeys(keys, options) {
         }
         catch (error) {
             if (error instanceof OpenAI.NotFoundError && !/^Invalid URL\b/.test(serverMessage(error, secrets))) {
-                // OpenAI's own 404 for the key; a 404 for the route itself ("Invalid URL") says
-                // nothing about the key, and must never close an issue.
-                infos.set(key.keyId, { status: 'gone', lookedUpAt: Math.floor(now() / 1000) });
+                // A 404 for the route itself ("Invalid URL") is a failure, below. Any other is the key
+                // not found only when OpenAI itself says so, in the key's own project; a 404 closes
+                // nothing either way (only a deletion in the audit log does).
+                if (!openAINotFound(error)) {
+                    notLookedUp(`the Admin API's 404 for it is not OpenAI's answer for a key it does not hold ` +
+                        `(${serverMessage(error, secrets)}): something in front of the API may have answered`);
+                }
+                else if (target.kind === 'project' && !target.own)
+                    notLookedUp(NOT_OWN_PROJECT);
+                else {
+                    infos.set(key.keyId, {
+                        status: 'not-found',
+                        lookedUpAt: Math.floor(now() / 1000),
+                        ...(target.kind === 'project' ? { projectId: target.projectId } : {})
+                    });
+                }
             }
             else if (error instanceof OpenAI.PermissionDeniedError || error instanceof OpenAI.AuthenticationError) {
                 // Every other lookup of this kind would be refused too: one refused request, not fifty.
@@ -74267,7 +74308,7 @@ function keyMarker(keyId) {
 function eventMarker(eventId) {
     return `<!-- ${MARKER}:event=${markerId(eventId)} -->`;
 }
-/** The marker of the comment that closed an issue because its key no longer exists. */
+/** The marker of the comment that closed an issue because its key was deleted. */
 function closedMarker() {
     return `<!-- ${MARKER}:closed=revoked -->`;
 }
@@ -74276,7 +74317,7 @@ function closedMarker() {
 const KEY_MARKER = new RegExp(`^<!-- ${MARKER}:key=([A-Za-z0-9_.:-]{1,80}) -->$`, 'm');
 const EVENT_MARKER = new RegExp(`^<!-- ${MARKER}:event=([A-Za-z0-9_.:-]{1,80}) -->$`, 'gm');
 const CLOSED_MARKER = new RegExp(`^<!-- ${MARKER}:closed=revoked -->$`, 'm');
-/** Whether a comment is the one that closed its issue because the key no longer exists. */
+/** Whether a comment is the one that closed its issue because the key was deleted. */
 function markedClosed(body) {
     return body ? CLOSED_MARKER.test(body) : false;
 }
@@ -74635,8 +74676,10 @@ function keyInfoSection(info) {
                 lines.push(`- Expires: ${info.expiresAt === null ? 'never' : timeCell(info.expiresAt)}`);
             return `${head}\n\nAs the Admin API described it at ${timeCell(info.lookedUpAt)}:\n\n${lines.join('\n')}`;
         }
-        case 'gone':
-            return `${head}\n\n**The key no longer exists**: the Admin API answered 404 (not found) for it at ${timeCell(info.lookedUpAt)}.`;
+        case 'not-found':
+            return (`${head}\n\n**Not found**: the Admin API answered 404 (not found) for it` +
+                `${info.projectId ? ` in project ${code(info.projectId, 80)}` : ''} at ${timeCell(info.lookedUpAt)}. ` +
+                'That is no proof that the key was revoked, and closes nothing: only its deletion in the audit log does.');
         case 'not-looked-up':
             return `${head}\n\nThe key could not be looked up: ${inert(info.reason, 400)}.`;
     }
@@ -74764,13 +74807,12 @@ function renderUpdate(findings, deletions, options, info) {
     const markers = eventIds(findings, deletions).map(eventMarker);
     return compose(head.join('\n\n'), findings.map(eventRow), tail, markers).map((body) => body.replace(/^\n+/, ''));
 }
-/** The comment that closes a key's issue because the key no longer exists; its marker keeps it to once. */
+/** The comment that closes a key's issue because the key was deleted; its marker keeps it to once. */
 function renderClosing(revocation, options) {
-    const evidence = revocation.kind === 'deleted'
-        ? `The audit log records its deletion: ${code(revocation.deletion.eventType)} at ${timeCell(revocation.deletion.effectiveAt)} by ${inert(revocation.deletion.actor.name, 120)} (event ${code(revocation.deletion.eventId, 80)}).`
-        : `The Admin API answered 404 (not found) for it at ${timeCell(revocation.at)}.`;
+    const { deletion } = revocation;
+    const evidence = `The audit log records its deletion: ${code(deletion.eventType)} at ${timeCell(deletion.effectiveAt)} by ${inert(deletion.actor.name, 120)} (event ${code(deletion.eventId, 80)}).`;
     return ([
-        '### The key no longer exists: closing this issue',
+        '### The key was deleted: closing this issue',
         `${evidence} With close-when-revoked, openai-keywatch closes the issue as completed. Reopen it if the review is not done; it will not be closed again.`,
         runLine(options),
         closedMarker()
@@ -74871,19 +74913,18 @@ function eventsOf(work) {
     return eventIds(work.findings, work.deletions).map(markerId);
 }
 /**
- * Positive evidence that the key is gone: its latest deletion in the window, or a 404 from
- * the lookup. A lookup that was refused or failed is no evidence, and closes nothing.
+ * Positive evidence that the key is gone: its latest deletion in the window, and nothing
+ * else. A lookup's 404 is none: OpenAI records admin actions taken with Admin API keys under
+ * the default project, which need not be the key's, and documents no 404 for the key
+ * endpoints; a 404 says the key is not where it was looked for, not that it was revoked. A
+ * lookup that was refused or failed says nothing at all.
  */
 function revocationOf(work) {
     let latest;
     for (const deletion of work.deletions)
         if (!latest || (deletion.effectiveAt ?? 0) > (latest.effectiveAt ?? 0))
             latest = deletion;
-    if (latest)
-        return { kind: 'deleted', deletion: latest };
-    if (work.info?.status === 'gone')
-        return { kind: 'gone', at: work.info.lookedUpAt };
-    return undefined;
+    return latest ? { kind: 'deleted', deletion: latest } : undefined;
 }
 /** Whether the run would close this open issue, if its comments do not say it was closed once already. */
 function mayClose(work, issue, options) {
@@ -74927,7 +74968,7 @@ function planKey(work, issue, options) {
     const changes = [];
     const patch = {};
     const revoked = options.closeWhenRevoked ? revocationOf(work) : undefined;
-    // A new finding reopens a closed issue, unless its key is known to be gone; a deletion is
+    // A new finding reopens a closed issue, unless the key's deletion is in the window; a deletion is
     // the remediation and does not.
     if (issue.state === 'closed' && findings.length > 0 && options.reopenClosed && !revoked) {
         patch.state = 'open';
@@ -74955,7 +74996,7 @@ function planKey(work, issue, options) {
     if (deletions.length > 0)
         changes.push('key deleted');
     if (closing)
-        changes.push('closed: the key no longer exists');
+        changes.push('closed: the key was deleted');
     if (comments.length === 0 && patch.state === undefined && patch.labels === undefined)
         return { kind: 'unchanged', keyId: work.keyId, number: issue.number, url: issue.url };
     return {
@@ -74993,7 +75034,7 @@ function describeStep(step, dryRun) {
             return {
                 keyId: step.keyId,
                 action: dryRun ? 'would-create' : 'created',
-                detail: `${step.severity}, ${plural(step.events, 'event')}${step.close ? ', closed: the key no longer exists' : ''}`
+                detail: `${step.severity}, ${plural(step.events, 'event')}${step.close ? ', closed: the key was deleted' : ''}`
             };
         case 'update':
             return {
@@ -75208,7 +75249,7 @@ async function carryOut(client, phase, owner, repo, step, key, options, target) 
                     body,
                     request: { retries: 0 }
                 }));
-            // The key is already gone (close-when-revoked). Closed before the closing comment, as
+            // The key is already deleted (close-when-revoked). Closed before the closing comment, as
             // on updates: a comment whose close then failed would keep every later run from closing it.
             if (step.close) {
                 await write(client.rest.issues.update({
@@ -76670,8 +76711,8 @@ function keyInfoCells(info) {
             'yes'
         ];
     }
-    if (info?.status === 'gone')
-        return ['-', '-', '-', '-', '-', '**no longer exists** (404)'];
+    if (info?.status === 'not-found')
+        return ['-', '-', '-', '-', '-', '**not found** (404)'];
     // Why is in the notes above the table, once per reason.
     return ['-', '-', '-', '-', '-', 'not looked up'];
 }

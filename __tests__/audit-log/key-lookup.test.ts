@@ -1,5 +1,11 @@
 // The key lookups, driven by the real `openai` SDK against the fake Admin API on 127.0.0.1.
-import { LOOKUP_REFUSED, lookUpKeys, type KeyLookupOptions } from '../../src/audit-log/key-lookup.js'
+import {
+  LOOKUP_REFUSED,
+  lookUpKeys,
+  lookupTarget,
+  NOT_OWN_PROJECT,
+  type KeyLookupOptions
+} from '../../src/audit-log/key-lookup.js'
 import type { KeyFindings } from '../../src/model/index.js'
 import { groupByKey } from '../../src/scan/by-key.js'
 import { scanned } from '../support/events.js'
@@ -75,7 +81,7 @@ describe('lookUpKeys', () => {
       owner: { type: 'service_account', id: 'svc_acct_deploybot', name: 'deploybot', role: 'member' },
       lastUsedAt: null
     })
-    expect(infos.get('key_3')).toEqual({ status: 'gone', lookedUpAt: NOW / 1000 })
+    expect(infos.get('key_3')).toEqual({ status: 'not-found', lookedUpAt: NOW / 1000, projectId: 'proj_main' })
     expect(keyRequests(fake).sort()).toEqual([
       '/v1/organization/projects/proj_ci/api_keys/key_2',
       '/v1/organization/projects/proj_main/api_keys/key_1',
@@ -216,5 +222,85 @@ describe('lookUpKeys', () => {
     })
     const { infos } = await lookUp(fake, await keysOf([keyEvent(1, 1_790_000_000)]))
     expect(infos.get('key_1')).toMatchObject({ status: 'not-looked-up' })
+  })
+  it.each([
+    ['an HTML page', { status: 404, html: '<html><head><title>404 Not Found</title></head><body>nginx</body></html>' }],
+    ['an empty body', { status: 404, html: '' }],
+    ['JSON of another service', { status: 404, body: { message: 'Not Found', documentation_url: 'https://x' } }],
+    ['JSON of another service', { status: 404, body: { error: 'not found' } }],
+    ['JSON of another service', { status: 404, body: { detail: 'Not Found' } }],
+    [
+      "OpenAI's shape but another type",
+      { status: 404, body: { error: { message: 'gone', type: 'server_error', param: null, code: null } } }
+    ],
+    [
+      "OpenAI's shape but another code",
+      {
+        status: 404,
+        body: { error: { message: 'x', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }
+      }
+    ],
+    [
+      "OpenAI's shape without code and param",
+      { status: 404, body: { error: { message: 'x', type: 'invalid_request_error' } } }
+    ]
+  ])('never reads a 404 with %s as the key not found', async (_, fault) => {
+    const fake = await start()
+    fake.fault(fault)
+    const { infos, lookups } = await lookUp(fake, await keysOf([keyEvent(1, 1_790_000_000)]))
+    expect(infos.get('key_1')).toEqual({
+      status: 'not-looked-up',
+      reason: expect.stringMatching(
+        /^the Admin API's 404 for it is not OpenAI's answer for a key it does not hold \(.*\): something in front of the API may have answered$/
+      )
+    })
+    expect(lookups).toMatchObject({ lookedUp: 0, notLookedUp: 1 })
+  })
+
+  it("takes OpenAI's own 404 for the key, with a not-found code or none, as not found", async () => {
+    const fake = await start()
+    fake.fault({
+      status: 404,
+      body: { error: { message: 'No such key', type: 'invalid_request_error', param: 'key_id', code: 'not_found' } }
+    })
+    const { infos } = await lookUp(fake, await keysOf([keyEvent(1, 1_790_000_000)]))
+    expect(infos.get('key_1')).toEqual({ status: 'not-found', lookedUpAt: NOW / 1000, projectId: 'proj_main' })
+  })
+
+  it('says nothing of a key from a 404 in a project named by events made with an API key (the default project)', async () => {
+    const fake = await start()
+    const viaKey = (n: number, project = 'proj_default'): AuditLogEvent => ({
+      ...keyEvent(n, 1_790_000_000, ['all'], 'api_key.created', project),
+      actor: { type: 'api_key', api_key: { id: 'key_automation', user: { id: 'user-1', email: 'ops@example.com' } } }
+    })
+    const keys = await keysOf([viaKey(1)])
+    expect(lookupTarget(keys[0]!.findings)).toEqual({ kind: 'project', projectId: 'proj_default', own: false })
+    const { infos } = await lookUp(fake, keys)
+    expect(keyRequests(fake)).toEqual(['/v1/organization/projects/proj_default/api_keys/key_1'])
+    expect(infos.get('key_1')).toEqual({ status: 'not-looked-up', reason: NOT_OWN_PROJECT })
+    // Found there, it is found all the same.
+    server = undefined
+    await fake.close()
+    const holding = await start({ projectKeys: [userKey('key_1', { project: 'proj_default' })] })
+    expect((await lookUp(holding, keys)).infos.get('key_1')).toMatchObject({ status: 'found' })
+    // A person's event names the key's own project: that one is asked.
+    const mixed = await keysOf([
+      viaKey(2),
+      { ...keyEvent(2, 1_789_000_000, ['all'], 'api_key.updated', 'proj_own'), id: 'audit_log-person' }
+    ])
+    expect(lookupTarget(mixed[0]!.findings)).toEqual({ kind: 'project', projectId: 'proj_own', own: true })
+  })
+
+  it("takes OpenAI's own 404 for an admin key as not found, with no project", async () => {
+    const fake = await start()
+    const admin: AuditLogEvent = {
+      id: 'audit_log-admin',
+      type: 'tenant.admin_api_key.created',
+      effective_at: 1_790_000_000,
+      actor: { type: 'api_key', api_key: { id: 'key_root' } },
+      'tenant.admin_api_key.created': { id: 'key_admin9' }
+    }
+    const { infos } = await lookUp(fake, await keysOf([admin]))
+    expect(infos.get('key_admin9')).toEqual({ status: 'not-found', lookedUpAt: NOW / 1000 })
   })
 })

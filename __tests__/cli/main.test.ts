@@ -342,7 +342,7 @@ describe('scan looks the keys with findings up', () => {
       expect(run.out).toContain(
         'owned by service account deploybot (svc_acct_deploybot, member), named Key key_2 (sk-svcacct-****wxyz), never used'
       )
-      expect(run.out).toContain('no longer exists (the Admin API answers 404)')
+      expect(run.out).toContain('not found in proj_main (the Admin API answers 404)')
       expect(fake.requests).toHaveLength(4)
 
       fake.requests.length = 0

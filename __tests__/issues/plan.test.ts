@@ -173,7 +173,7 @@ describe('which comments to believe', () => {
 
 describe('close-when-revoked', () => {
   const CLOSE: IssueOptions = { ...OPTIONS, closeWhenRevoked: true }
-  const GONE = { status: 'gone' as const, lookedUpAt: 1_790_086_400 }
+  const NOT_FOUND = { status: 'not-found' as const, lookedUpAt: 1_790_086_400, projectId: 'proj_main' }
 
   async function work(events: unknown[], info?: Parameters<typeof keysToTriage>[0][number]['info']) {
     const result = await scanned(events)
@@ -189,11 +189,11 @@ describe('close-when-revoked', () => {
     expect(step).toMatchObject({
       kind: 'update',
       patch: { state: 'closed', state_reason: 'completed' },
-      changes: ['key deleted', 'closed: the key no longer exists']
+      changes: ['key deleted', 'closed: the key was deleted']
     })
     const comments = step.kind === 'update' ? step.comments : []
     expect(comments).toHaveLength(2)
-    expect(comments[1]).toContain('### The key no longer exists: closing this issue')
+    expect(comments[1]).toContain('### The key was deleted: closing this issue')
     expect(comments[1]).toContain('The audit log records its deletion: `api_key.deleted`')
     expect(markedClosed(comments[1])).toBe(true)
     expect(comments.filter((comment) => markedClosed(comment))).toHaveLength(1)
@@ -215,17 +215,12 @@ describe('close-when-revoked', () => {
     expect(planKey(deletedOnly!, issue, CLOSE)).toMatchObject({ kind: 'update', patch: { state: 'closed' } })
   })
 
-  it('closes on a 404 from the lookup, and only on evidence', async () => {
+  it('closes only on a deletion: never on a 404 from the lookup, nor on a lookup that says nothing', async () => {
     const events = [created({ id: 'audit_log-1', key: 'key-a' })]
     const issue = () => known(3, ['audit_log-1'])
-    const [gone] = await work(events, GONE)
-    expect(planKey(gone!, issue(), CLOSE)).toMatchObject({
-      kind: 'update',
-      patch: { state: 'closed', state_reason: 'completed' },
-      comments: [expect.stringContaining('The Admin API answered 404 (not found) for it at 2026-09-22T14:13:20Z.')]
-    })
     for (const info of [
       undefined,
+      NOT_FOUND,
       { status: 'not-looked-up' as const, reason: 'the admin key lacks permission to read API keys (API keys: Read)' },
       { status: 'found' as const, lookedUpAt: 1_790_086_400, owner: { type: 'unknown' as const }, lastUsedAt: null }
     ]) {
@@ -233,11 +228,15 @@ describe('close-when-revoked', () => {
       expect(needsComments(unknown!, issue(), CLOSE)).toBe(false)
       expect(planKey(unknown!, issue(), CLOSE).kind).toBe('unchanged')
     }
-    // Off by default.
-    expect(planKey(gone!, issue(), OPTIONS).kind).toBe('unchanged')
+    // Nor opens a new issue closed.
+    const [notFound] = await work(events, NOT_FOUND)
+    expect(planKey(notFound!, undefined, CLOSE)).not.toHaveProperty('close')
+    // And a closed issue of a key not found is reopened by a new finding.
+    const closed = known(3, [], { state: 'closed' })
+    expect(planKey(notFound!, closed, CLOSE)).toMatchObject({ kind: 'update', patch: { state: 'open' } })
   })
 
-  it('does not reopen a closed issue for new findings of a key that is gone', async () => {
+  it('does not reopen a closed issue for new findings of a key whose deletion is in the window', async () => {
     const [both] = await work([
       created({ id: 'audit_log-1', key: 'key-a' }),
       updated({ id: 'audit_log-2', key: 'key-a', scopes: ['admin'] }),
@@ -249,7 +248,7 @@ describe('close-when-revoked', () => {
     expect(planKey(both!, issue, OPTIONS)).toMatchObject({ kind: 'update', patch: { state: 'open' } })
   })
 
-  it('opens the issue of a key already gone, and closes it at once', async () => {
+  it('opens the issue of a key already deleted, and closes it at once', async () => {
     const [both] = await work([
       created({ id: 'audit_log-1', key: 'key-a' }),
       deleted({ id: 'audit_log-d', key: 'key-a' })

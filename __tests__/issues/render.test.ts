@@ -96,9 +96,13 @@ describe('what the Admin API said about the key', () => {
     expect(body).toContain('- Expires: never')
   })
 
-  it('says the key no longer exists, or why it could not be looked up', async () => {
-    expect(await withInfo({ status: 'gone', lookedUpAt: at })).toContain(
-      '**The key no longer exists**: the Admin API answered 404 (not found) for it at 2026-09-22T14:13:20Z.'
+  it('says the key was not found, and that this closes nothing, or why it could not be looked up', async () => {
+    expect(await withInfo({ status: 'not-found', lookedUpAt: at, projectId: 'proj_main' })).toContain(
+      '**Not found**: the Admin API answered 404 (not found) for it in project `proj_main` at 2026-09-22T14:13:20Z. ' +
+        'That is no proof that the key was revoked, and closes nothing: only its deletion in the audit log does.'
+    )
+    expect(await withInfo({ status: 'not-found', lookedUpAt: at })).toContain(
+      'the Admin API answered 404 (not found) for it at 2026-09-22T14:13:20Z.'
     )
     const body = await withInfo({
       status: 'not-looked-up',
@@ -123,7 +127,7 @@ describe('what the Admin API said about the key', () => {
   })
 
   it('puts it after the new events in a comment', () => {
-    const [comment] = renderUpdate([], [], OPTIONS, { status: 'gone', lookedUpAt: at })
+    const [comment] = renderUpdate([], [], OPTIONS, { status: 'not-found', lookedUpAt: at })
     expect(comment).toContain('### The key in the Admin API')
   })
 })

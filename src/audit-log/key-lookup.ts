@@ -1,8 +1,9 @@
 // The keys with findings, looked up in the Admin API after the scan: whose key it is, when it
-// was last used, whether it still exists. One request per key through the official SDK, in the
+// was last used, whether the API still holds it. One request per key through the official SDK, in the
 // order given (highest severity first), at most `maxLookups` a run. A lookup never fails the
 // run: a refusal (403) stops the lookups of that kind and is noted once, a failure after the
-// SDK's retries is noted, and a key that was not looked up says why.
+// SDK's retries is noted, and a key that was not looked up says why. A 404 is "not found"
+// only when it is OpenAI's own answer, in the key's own project; never proof that it is gone.
 import OpenAI from 'openai'
 import type { Finding, KeyFindings, KeyInfo, KeyLookups, KeyOwner } from '../model/index.js'
 import { plural, redact } from '../text.js'
@@ -37,21 +38,58 @@ export interface KeyLookupOptions {
 
 export const DEFAULT_LOOKUP_LIMITS = { maxRetries: 5, requestTimeoutMs: 60_000, deadlineMs: 5 * 60_000 }
 
-/** Where a key is looked up: in its project, among the admin keys, or nowhere, and why. */
-export type LookupTarget = { kind: 'project'; projectId: string } | { kind: 'admin' } | { kind: 'none'; reason: string }
+/**
+ * Where a key is looked up: in a project, among the admin keys, or nowhere, and why. `own`:
+ * the project is known to be the key's own, so that OpenAI's 404 there means the key is not
+ * found. OpenAI's API reference (AuditLog.project): "Note that any admin actions taken via
+ * Admin API keys are associated with the default project". An event made with an API key
+ * names the default project, which need not be the key's; an event made by a person in the
+ * dashboard (a session) names the project the key was made in.
+ */
+export type LookupTarget =
+  { kind: 'project'; projectId: string; own: boolean } | { kind: 'admin' } | { kind: 'none'; reason: string }
 
 /** An admin API key's events are `tenant.admin_api_key.*`; a project key is found in its project. */
 export function lookupTarget(findings: Iterable<Finding>): LookupTarget {
-  let projectId: string | undefined
+  let own: string | undefined
+  let named: string | undefined
   for (const finding of findings) {
     if (finding.eventType.startsWith('tenant.admin_api_key.')) return { kind: 'admin' }
-    projectId ??= finding.projectId
+    named ??= finding.projectId
+    if (finding.actor.type === 'session') own ??= finding.projectId
   }
-  if (projectId) return { kind: 'project', projectId }
+  if (own) return { kind: 'project', projectId: own, own: true }
+  if (named) return { kind: 'project', projectId: named, own: false }
   return {
     kind: 'none',
     reason: 'its events name no project, and a project key can only be looked up in its project'
   }
+}
+
+/** What is said of a 404 in a project named only by events made with an API key. */
+export const NOT_OWN_PROJECT =
+  "the Admin API answered 404 for it in the project its events name, but they were made with an API key, and OpenAI records such actions under the organization's default project, which need not be the key's own: the 404 says nothing about the key"
+
+/**
+ * OpenAI's own answer for a key it does not hold: its error object as the API reference
+ * defines it (schemas Error and ErrorResponse: `message`, `type`, `param` and `code`, all
+ * present), of type invalid_request_error, with no code or a not-found one, and not its
+ * "Invalid URL" answer for a route it does not have. A gateway's HTML page, an empty body
+ * or another service's JSON is none of these: it says nothing about the key.
+ */
+export function openAINotFound(error: InstanceType<typeof OpenAI.APIError>): boolean {
+  const body = error.error as Record<string, unknown> | undefined
+  if (error.status !== 404 || typeof body !== 'object' || body === null) return false
+  const { message, type, param, code } = body
+  return (
+    typeof message === 'string' &&
+    !/^Invalid URL\b/.test(message) &&
+    type === 'invalid_request_error' &&
+    'param' in body &&
+    (param === null || typeof param === 'string') &&
+    'code' in body &&
+    (code === null || (typeof code === 'string' && /not_found$/.test(code)))
+  )
 }
 
 const str = (value: unknown): string | undefined =>
@@ -162,9 +200,22 @@ export async function lookUpKeys(keys: readonly KeyFindings[], options: KeyLooku
       infos.set(key.keyId, found(raw, Math.floor(now() / 1000)))
     } catch (error) {
       if (error instanceof OpenAI.NotFoundError && !/^Invalid URL\b/.test(serverMessage(error, secrets))) {
-        // OpenAI's own 404 for the key; a 404 for the route itself ("Invalid URL") says
-        // nothing about the key, and must never close an issue.
-        infos.set(key.keyId, { status: 'gone', lookedUpAt: Math.floor(now() / 1000) })
+        // A 404 for the route itself ("Invalid URL") is a failure, below. Any other is the key
+        // not found only when OpenAI itself says so, in the key's own project; a 404 closes
+        // nothing either way (only a deletion in the audit log does).
+        if (!openAINotFound(error)) {
+          notLookedUp(
+            `the Admin API's 404 for it is not OpenAI's answer for a key it does not hold ` +
+              `(${serverMessage(error, secrets)}): something in front of the API may have answered`
+          )
+        } else if (target.kind === 'project' && !target.own) notLookedUp(NOT_OWN_PROJECT)
+        else {
+          infos.set(key.keyId, {
+            status: 'not-found',
+            lookedUpAt: Math.floor(now() / 1000),
+            ...(target.kind === 'project' ? { projectId: target.projectId } : {})
+          })
+        }
       } else if (error instanceof OpenAI.PermissionDeniedError || error instanceof OpenAI.AuthenticationError) {
         // Every other lookup of this kind would be refused too: one refused request, not fifty.
         refused.add(target.kind)

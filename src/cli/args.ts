@@ -86,8 +86,8 @@ Each option is the action input of the same name (see action.yml):
   --max-issues N           at most N new issues per run (default 25)
   --reopen-closed BOOL     reopen a key's closed issue on new findings (default true)
   --close-when-revoked BOOL
-                           close a key's issue once the key is known to be gone: a
-                           deletion in the window or a 404 (default false)
+                           close a key's issue once its deletion is in the window;
+                           nothing else closes one (default false)
   --github-budget DURATION how long the GitHub phase may take in all (default 10m)
 
 Issues (GitHub):

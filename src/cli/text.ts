@@ -65,7 +65,11 @@ function findingLine(finding: Finding, paint: Paint): string[] {
 
 /** What the Admin API said about the key, on one line. */
 function infoLine(info: KeyInfo, paint: Paint): string {
-  if (info.status === 'gone') return paint(['bold', 'red'], 'no longer exists (the Admin API answers 404)')
+  if (info.status === 'not-found')
+    return paint(
+      ['bold', 'red'],
+      `not found${info.projectId ? ` in ${plain(info.projectId, 80)}` : ''} (the Admin API answers 404)`
+    )
   if (info.status === 'not-looked-up') return paint('dim', `not looked up: ${plain(info.reason, 300)}`)
   const { owner } = info
   const who =

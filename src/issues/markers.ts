@@ -28,7 +28,7 @@ export function eventMarker(eventId: string): string {
   return `<!-- ${MARKER}:event=${markerId(eventId)} -->`
 }
 
-/** The marker of the comment that closed an issue because its key no longer exists. */
+/** The marker of the comment that closed an issue because its key was deleted. */
 export function closedMarker(): string {
   return `<!-- ${MARKER}:closed=revoked -->`
 }
@@ -40,7 +40,7 @@ const EVENT_MARKER = new RegExp(`^<!-- ${MARKER}:event=([A-Za-z0-9_.:-]{1,80}) -
 
 const CLOSED_MARKER = new RegExp(`^<!-- ${MARKER}:closed=revoked -->$`, 'm')
 
-/** Whether a comment is the one that closed its issue because the key no longer exists. */
+/** Whether a comment is the one that closed its issue because the key was deleted. */
 export function markedClosed(body: string | null | undefined): boolean {
   return body ? CLOSED_MARKER.test(body) : false
 }

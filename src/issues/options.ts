@@ -8,7 +8,7 @@ export interface IssueOptions {
   reopenClosed: boolean
   /** GitHub users new issues are assigned to. */
   assignees?: readonly string[]
-  /** Close a key's issue, once, when the key is known to be gone (a deletion in the window, or a 404). */
+  /** Close a key's issue, once, when its deletion is in the window (nothing else closes one). */
   closeWhenRevoked?: boolean
   /** Link to the workflow run, when there is one (the CLI has none). */
   runUrl?: string

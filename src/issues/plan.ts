@@ -33,7 +33,7 @@ export interface KnownIssue {
   recorded: Set<string>
   /** Who opened it: their comments are trusted. */
   author?: string
-  /** A trusted comment says the action closed it once because its key is gone (read with the comments). */
+  /** A trusted comment says the action closed it once because its key was deleted (read with the comments). */
   closedAsRevoked?: boolean
 }
 
@@ -143,16 +143,17 @@ export function eventsOf(work: KeyWork): string[] {
 }
 
 /**
- * Positive evidence that the key is gone: its latest deletion in the window, or a 404 from
- * the lookup. A lookup that was refused or failed is no evidence, and closes nothing.
+ * Positive evidence that the key is gone: its latest deletion in the window, and nothing
+ * else. A lookup's 404 is none: OpenAI records admin actions taken with Admin API keys under
+ * the default project, which need not be the key's, and documents no 404 for the key
+ * endpoints; a 404 says the key is not where it was looked for, not that it was revoked. A
+ * lookup that was refused or failed says nothing at all.
  */
 export function revocationOf(work: KeyWork): Revocation | undefined {
   let latest: Deletion | undefined
   for (const deletion of work.deletions)
     if (!latest || (deletion.effectiveAt ?? 0) > (latest.effectiveAt ?? 0)) latest = deletion
-  if (latest) return { kind: 'deleted', deletion: latest }
-  if (work.info?.status === 'gone') return { kind: 'gone', at: work.info.lookedUpAt }
-  return undefined
+  return latest ? { kind: 'deleted', deletion: latest } : undefined
 }
 
 /** Whether the run would close this open issue, if its comments do not say it was closed once already. */
@@ -182,7 +183,7 @@ export type IssueStep =
       severity: Severity
       issue: RenderedIssue
       events: number
-      /** The comment that closes the new issue at once, when its key is already gone (close-when-revoked). */
+      /** The comment that closes the new issue at once, when its key is already deleted (close-when-revoked). */
       close?: string
     }
   | {
@@ -229,7 +230,7 @@ export function planKey(work: KeyWork, issue: KnownIssue | undefined, options: I
   const changes: string[] = []
   const patch: IssuePatch = {}
   const revoked = options.closeWhenRevoked ? revocationOf(work) : undefined
-  // A new finding reopens a closed issue, unless its key is known to be gone; a deletion is
+  // A new finding reopens a closed issue, unless the key's deletion is in the window; a deletion is
   // the remediation and does not.
   if (issue.state === 'closed' && findings.length > 0 && options.reopenClosed && !revoked) {
     patch.state = 'open'
@@ -256,7 +257,7 @@ export function planKey(work: KeyWork, issue: KnownIssue | undefined, options: I
   if (closing) comments.push(renderClosing(closing, options))
   if (findings.length > 0) changes.unshift(plural(findings.length, 'new event'))
   if (deletions.length > 0) changes.push('key deleted')
-  if (closing) changes.push('closed: the key no longer exists')
+  if (closing) changes.push('closed: the key was deleted')
   if (comments.length === 0 && patch.state === undefined && patch.labels === undefined)
     return { kind: 'unchanged', keyId: work.keyId, number: issue.number, url: issue.url }
   return {
@@ -299,7 +300,7 @@ export function describeStep(step: IssueStep, dryRun: boolean): IssueAction | un
       return {
         keyId: step.keyId,
         action: dryRun ? 'would-create' : 'created',
-        detail: `${step.severity}, ${plural(step.events, 'event')}${step.close ? ', closed: the key no longer exists' : ''}`
+        detail: `${step.severity}, ${plural(step.events, 'event')}${step.close ? ', closed: the key was deleted' : ''}`
       }
     case 'update':
       return {

@@ -90,8 +90,12 @@ export function keyInfoSection(info: KeyInfo | undefined): string {
         lines.push(`- Expires: ${info.expiresAt === null ? 'never' : timeCell(info.expiresAt)}`)
       return `${head}\n\nAs the Admin API described it at ${timeCell(info.lookedUpAt)}:\n\n${lines.join('\n')}`
     }
-    case 'gone':
-      return `${head}\n\n**The key no longer exists**: the Admin API answered 404 (not found) for it at ${timeCell(info.lookedUpAt)}.`
+    case 'not-found':
+      return (
+        `${head}\n\n**Not found**: the Admin API answered 404 (not found) for it` +
+        `${info.projectId ? ` in project ${code(info.projectId, 80)}` : ''} at ${timeCell(info.lookedUpAt)}. ` +
+        'That is no proof that the key was revoked, and closes nothing: only its deletion in the audit log does.'
+      )
     case 'not-looked-up':
       return `${head}\n\nThe key could not be looked up: ${inert(info.reason, 400)}.`
   }
@@ -233,18 +237,16 @@ export function renderUpdate(
   return compose(head.join('\n\n'), findings.map(eventRow), tail, markers).map((body) => body.replace(/^\n+/, ''))
 }
 
-/** Positive evidence that a key is gone: a deletion in the window, or the Admin API's 404. */
-export type Revocation = { kind: 'deleted'; deletion: Deletion } | { kind: 'gone'; at: number }
+/** Positive evidence that a key is gone: its deletion in the audit log (a lookup's 404 is none). */
+export type Revocation = { kind: 'deleted'; deletion: Deletion }
 
-/** The comment that closes a key's issue because the key no longer exists; its marker keeps it to once. */
+/** The comment that closes a key's issue because the key was deleted; its marker keeps it to once. */
 export function renderClosing(revocation: Revocation, options: IssueOptions): string {
-  const evidence =
-    revocation.kind === 'deleted'
-      ? `The audit log records its deletion: ${code(revocation.deletion.eventType)} at ${timeCell(revocation.deletion.effectiveAt)} by ${inert(revocation.deletion.actor.name, 120)} (event ${code(revocation.deletion.eventId, 80)}).`
-      : `The Admin API answered 404 (not found) for it at ${timeCell(revocation.at)}.`
+  const { deletion } = revocation
+  const evidence = `The audit log records its deletion: ${code(deletion.eventType)} at ${timeCell(deletion.effectiveAt)} by ${inert(deletion.actor.name, 120)} (event ${code(deletion.eventId, 80)}).`
   return (
     [
-      '### The key no longer exists: closing this issue',
+      '### The key was deleted: closing this issue',
       `${evidence} With close-when-revoked, openai-keywatch closes the issue as completed. Reopen it if the review is not done; it will not be closed again.`,
       runLine(options),
       closedMarker()

@@ -265,7 +265,7 @@ async function carryOut(
             request: { retries: 0 }
           })
         )
-      // The key is already gone (close-when-revoked). Closed before the closing comment, as
+      // The key is already deleted (close-when-revoked). Closed before the closing comment, as
       // on updates: a comment whose close then failed would keep every later run from closing it.
       if (step.close) {
         await write(

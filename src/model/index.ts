@@ -132,8 +132,10 @@ export interface KeyOwner {
 }
 
 /**
- * A key as the Admin API describes it when looked up after the scan: as it is now, gone
- * (the API answers 404), or not looked up, and why. Names and emails are attacker-controlled text.
+ * A key as the Admin API describes it when looked up after the scan: as it is now, not found
+ * (OpenAI's own 404 for the key, in the key's own project: `projectId`, absent for an admin
+ * key), or not looked up, and why. Not found is no proof that the key is gone, and closes
+ * nothing. Names and emails are attacker-controlled text.
  */
 export type KeyInfo =
   | {
@@ -149,7 +151,7 @@ export type KeyInfo =
       /** Unix seconds; null when it never expires; absent when the API does not say. */
       expiresAt?: number | null
     }
-  | { status: 'gone'; lookedUpAt: number }
+  | { status: 'not-found'; lookedUpAt: number; projectId?: string }
   | { status: 'not-looked-up'; reason: string }
 
 /** What the key lookups of a run did, for the summary and the report. */
@@ -158,7 +160,7 @@ export interface KeyLookups {
   off?: string
   /** Requests made to the key endpoints. */
   requests: number
-  /** Keys looked up (found or gone) and keys not looked up. */
+  /** Keys looked up (found or not found) and keys not looked up. */
   lookedUp: number
   notLookedUp: number
   /** What the summary must say: lookups refused, failed or over the cap, each once with its count. */

@@ -10,7 +10,7 @@ import type { GateVerdict } from './gate.js'
 
 /**
  * created/commented/updated: written this run (updated: labels or state only); closed:
- * commented and closed because the key no longer exists (close-when-revoked);
+ * commented and closed because the key was deleted (close-when-revoked);
  * would-*: the same in a dry run; unchanged: the issue already records every event;
  * capped: over max-issues, no issue opened; failed: GitHub refused, could not be reached,
  * or the GitHub phase ended first (this fails the run); not-noted: the same for a key that

@@ -174,7 +174,7 @@ function keyInfoCells(info: KeyInfo | undefined): string[] {
       'yes'
     ]
   }
-  if (info?.status === 'gone') return ['-', '-', '-', '-', '-', '**no longer exists** (404)']
+  if (info?.status === 'not-found') return ['-', '-', '-', '-', '-', '**not found** (404)']
   // Why is in the notes above the table, once per reason.
   return ['-', '-', '-', '-', '-', 'not looked up']
 }

@@ -58,7 +58,7 @@ export interface Settings {
   allowActors: string[]
   auditLogFile?: string
   reopenClosed: boolean
-  /** Close a key's issue once the key is known to be gone (a deletion in the window, or a 404). */
+  /** Close a key's issue once its deletion is in the window (nothing else closes one). */
   closeWhenRevoked: boolean
   /** Elevated scope patterns, `high-scopes` included: a HIGH scope is elevated by definition. */
   elevatedScopes: string[]
