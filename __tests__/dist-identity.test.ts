@@ -180,3 +180,31 @@ describe('4. a 404 from the key lookup', () => {
     expect(body).toContain('closes nothing: only its deletion in the audit log does')
   }, 60_000)
 })
+
+describe('8. whose comments count', () => {
+  it('a member who may only read cannot forge the marker of a new HIGH event: its comment is written', async () => {
+    const inputs = (file: string) => ({ 'audit-log-file': file, 'github-token': github.token, 'fail-on': 'none' })
+    const env = { GITHUB_API_URL: github.url }
+    expect((await runAction(inputs(exportOf([event('audit_log-1', 'key_1')])), env)).code).toBe(0)
+    expect(github.issues).toHaveLength(1)
+    // An organization member without write access on a public repository comments first.
+    github.permissions.set('mallory', 'read')
+    github.addComment(
+      github.issues[0]!.number,
+      `Nothing to see.\n<!-- openai-keywatch:event=audit_log-2 -->`,
+      { login: 'mallory', type: 'User' },
+      'MEMBER'
+    )
+    github.reset()
+    const run = await runAction(inputs(exportOf([event('audit_log-1', 'key_1'), event('audit_log-2', 'key_1')])), env)
+    expect(run.code).toBe(0)
+    const ours = github
+      .commentsOf(github.issues[0]!.number)
+      .filter((comment) => comment.user.login === 'github-actions[bot]')
+    expect(ours).toHaveLength(1)
+    expect(markedEvents(ours[0]!.body)).toEqual(['audit_log-2'])
+    expect(github.requests.filter((request) => request.path.includes('/collaborators/')).map((r) => r.path)).toEqual([
+      '/repos/acme/security/collaborators/mallory/permission'
+    ])
+  })
+})

@@ -5,6 +5,7 @@ import {
   addListedIssue,
   keysToTriage,
   needsComments,
+  needsPermission,
   planIssues,
   planKey,
   recordComment,
@@ -159,15 +160,54 @@ describe('which comments to believe', () => {
   })
 
   it.each([
-    ['the issue author', { login: 'alice', association: 'NONE' }],
     ['GitHub Actions', { login: 'github-actions[bot]', association: 'NONE' }],
-    ['an owner', { login: 'olivia', association: 'OWNER' }],
-    ['a member', { login: 'mia', association: 'MEMBER' }],
-    ['a collaborator', { login: 'carl', association: 'COLLABORATOR' }]
+    ["the bot that opened the issue (an App's token)", { login: 'keywatch-app[bot]', association: 'NONE' }],
+    ['the owner', { login: 'olivia', association: 'OWNER' }],
+    ['a member who may write', { login: 'mia', association: 'MEMBER', permission: 'write' }],
+    ['a collaborator who may maintain', { login: 'carl', association: 'COLLABORATOR', permission: 'maintain' }],
+    ['an admin', { login: 'ada', association: 'NONE', permission: 'admin' }],
+    ['the issue author who may write', { login: 'alice', association: 'NONE', permission: 'write' }]
   ])('records the events of a comment by %s', (_, who) => {
-    const target = issue()
+    const target = known(4, ['audit_log-1'], { author: who.login === 'keywatch-app[bot]' ? who.login : 'alice' })
     recordComment(target, { ...who, body: `${eventMarker('audit_log-2')}\n${eventMarker('audit_log-3')}` })
     expect([...target.recorded]).toEqual(['audit_log-1', 'audit_log-2', 'audit_log-3'])
+  })
+
+  it.each([
+    ['a member alone', { login: 'mia', association: 'MEMBER' }],
+    ['a member who may only read', { login: 'mia', association: 'MEMBER', permission: 'read' }],
+    ['a read-only collaborator', { login: 'carl', association: 'COLLABORATOR', permission: 'read' }],
+    ['a collaborator who may triage (read)', { login: 'carl', association: 'COLLABORATOR', permission: 'triage' }],
+    ['the issue author, a person who may not write', { login: 'alice', association: 'NONE', permission: 'none' }],
+    ['the issue author, a person not asked about', { login: 'alice', association: 'NONE' }]
+  ])('records nothing from a comment by %s', (_, who) => {
+    const target = issue()
+    recordComment(target, { ...who, body: `${forged}\n${closedMarker()}` })
+    expect([...target.recorded]).toEqual(['audit_log-1'])
+    expect(target.closedAsRevoked).toBeUndefined()
+  })
+
+  it('asks for the permission only of people whose comment carries markers and who are not trusted as they are', () => {
+    const target = issue()
+    expect(needsPermission(target, { login: 'mia', association: 'MEMBER', body: forged })).toBe(true)
+    expect(needsPermission(target, { login: 'mia', association: 'MEMBER', body: closedMarker() })).toBe(true)
+    expect(needsPermission(target, { login: 'mia', association: 'MEMBER', body: 'LGTM' })).toBe(false)
+    expect(needsPermission(target, { login: 'github-actions[bot]', association: 'NONE', body: forged })).toBe(false)
+    expect(needsPermission(target, { login: 'olivia', association: 'OWNER', body: forged })).toBe(false)
+    expect(needsPermission(target, { association: 'NONE', body: forged })).toBe(false)
+  })
+
+  it('takes a closed issue as closed once by the action only from the closing comment, not any trusted one', () => {
+    const target = issue()
+    recordComment(target, {
+      login: 'github-actions[bot]',
+      association: 'NONE',
+      body: `noted\n${eventMarker('audit_log-2')}`
+    })
+    recordComment(target, { login: 'olivia', association: 'OWNER', body: 'Reviewed, all fine.' })
+    expect(target.closedAsRevoked).toBeUndefined()
+    recordComment(target, { login: 'github-actions[bot]', association: 'NONE', body: `closing\n${closedMarker()}` })
+    expect(target.closedAsRevoked).toBe(true)
   })
 })
 

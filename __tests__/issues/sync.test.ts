@@ -368,20 +368,47 @@ describe('one issue per key', () => {
     expect(github.issues[0]!.labels).toEqual(['openai-keywatch', 'severity:high'])
   })
 
-  it("counts the events recorded in comments by GitHub Actions' bot and the repository's people", async () => {
+  it("counts the events recorded in comments by GitHub Actions' bot and by people who may write, asking once each", async () => {
     const alice = { login: 'alice', type: 'User' as const }
     github.actor = alice
     await triage(SEED.slice(0, 1)) // opened from a maintainer's token, e.g. a CLI backfill
     github.actor = BOT
+    github.permissions.set('alice', 'write')
+    github.permissions.set('bob', 'write')
     github.addComment(1, '<!-- openai-keywatch:event=audit_log-a2 -->', BOT)
     github.addComment(1, '<!-- openai-keywatch:event=audit_log-a3 -->', { login: 'bob', type: 'User' }, 'MEMBER')
+    github.addComment(1, '<!-- openai-keywatch:event=audit_log-a4 -->', { login: 'bob', type: 'User' }, 'MEMBER')
+    github.addComment(1, '<!-- openai-keywatch:event=audit_log-a5 -->', alice, 'COLLABORATOR')
+    github.addComment(1, 'Looking into it.', { login: 'carol', type: 'User' }, 'MEMBER')
     github.reset()
     await triage([
       ...SEED.slice(0, 1),
-      updated({ id: 'audit_log-a2', key: 'key-alpha' }),
-      updated({ id: 'audit_log-a3', key: 'key-alpha' })
+      ...['a2', 'a3', 'a4', 'a5'].map((n) => updated({ id: `audit_log-${n}`, key: 'key-alpha' }))
     ])
     expect(github.writes).toEqual([])
+    // Once per person whose markers matter; never for the bot, nor for a comment without markers.
+    expect(github.requests.filter((r) => r.path.includes('/collaborators/')).map((r) => r.path)).toEqual([
+      '/repos/acme/security/collaborators/bob/permission',
+      '/repos/acme/security/collaborators/alice/permission'
+    ])
+  })
+
+  it('ignores the markers of a member who may only read: the new event gets its comment', async () => {
+    await triage(SEED.slice(0, 1))
+    github.permissions.set('mia', 'read')
+    github.addComment(1, '<!-- openai-keywatch:event=audit_log-a2 -->', { login: 'mia', type: 'User' }, 'MEMBER')
+    // And one GitHub does not know as a collaborator, nor can say anything of.
+    github.fail({ method: 'GET', path: /collaborators\/nobody/, status: 404, message: 'Not Found', times: 1 })
+    github.addComment(
+      1,
+      '<!-- openai-keywatch:event=audit_log-a2 -->',
+      { login: 'nobody', type: 'User' },
+      'COLLABORATOR'
+    )
+    github.reset()
+    const run = await triage([...SEED.slice(0, 1), updated({ id: 'audit_log-a2', key: 'key-alpha' })])
+    expect(run.issues.map((a) => a.action)).toEqual(['commented'])
+    expect(markedEvents(github.comments.at(-1)!.body)).toEqual(['audit_log-a2'])
   })
 
   it('reports a failure that remains per key, fails the run, and keeps every finding', async () => {

@@ -1,7 +1,8 @@
 // A fake GitHub REST API on 127.0.0.1, enough of it for one issue per key: issues
 // (list with labels/state filters and Link-header pagination, create, get, update),
 // labels (add, remove), comments (list with pagination, create), open/closed state and
-// state_reason, assignees, and injected failures such as secondary rate limits. It serves
+// state_reason, assignees, a collaborator's permission, and injected failures such as
+// secondary rate limits. It serves
 // one repository (owner/name), as a token limited to it would. It counts every request and
 // every write, so tests can say "no request at all" and "no write".
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
@@ -77,6 +78,13 @@ export class FakeGitHub {
   actor: FakeUser = BOT
   /** Users who may be assigned issues in the repository. */
   assignable = new Set<string>(['alice', 'bob'])
+  /**
+   * The permission the repository grants each user (admin, write, read, none), as
+   * GET /repos/{owner}/{repo}/collaborators/{username}/permission says; others have
+   * `otherPermission` (read, as on a public repository).
+   */
+  permissions = new Map<string, 'admin' | 'write' | 'read' | 'none'>()
+  otherPermission: 'read' | 'none' = 'read'
   /** Items per page at most, whatever per_page asks: small values exercise pagination. */
   pageSize = 100
   private failures: Failure[] = []
@@ -244,6 +252,7 @@ export class FakeGitHub {
       })
       return
     }
+    let match: RegExpExecArray | null
     const failure = this.failures.find(
       (f) => f.times > 0 && (!f.method || f.method === method) && (!f.path || f.path.test(url.pathname))
     )
@@ -257,6 +266,15 @@ export class FakeGitHub {
       )
       return
     }
+    if (
+      (match = new RegExp(`^/repos/${this.owner}/${this.repo}/collaborators/([^/]+)/permission$`).exec(url.pathname))
+    ) {
+      if (method !== 'GET') return this.send(res, 404, { message: 'Not Found' })
+      const login = decodeURIComponent(match[1]!)
+      const permission = this.permissions.get(login) ?? this.otherPermission
+      // GitHub's permission field says write for maintain and read for triage; role_name has the role.
+      return this.send(res, 200, { permission, role_name: permission, user: { login, type: 'User' } })
+    }
     if (url.pathname.startsWith('/search/')) {
       // The action must never find its issues through search: it lags behind writes.
       this.send(res, 410, { message: 'The fake GitHub does not serve the search API.' })
@@ -264,7 +282,6 @@ export class FakeGitHub {
     }
     const base = `/repos/${this.owner}/${this.repo}/issues`
     const data = raw ? (JSON.parse(raw) as Record<string, unknown>) : {}
-    let match: RegExpExecArray | null
 
     if (url.pathname === base && method === 'GET') {
       const state = url.searchParams.get('state') ?? 'open'

@@ -72148,18 +72148,38 @@ function addListedIssue(issues, item) {
         author: item.author
     });
 }
-/** Owners, members and collaborators could edit the body anyway; their markers count. */
-const TRUSTED_ASSOCIATIONS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
+/** The permissions that may edit an issue's body: whoever has one could write its markers there anyway. */
+const WRITERS = new Set(['admin', 'maintain', 'write']);
 /**
- * Adds to `issue` the events a comment records, when only the action or the repository's own
- * people could have written it: the issue's author, GitHub Actions' bot, owners, members and
- * collaborators. Anyone may comment on a public repository's issues: an outsider's forged
- * marker counts for nothing.
+ * Whose markers count without asking GitHub: the action's own bot (GitHub Actions' bot with
+ * the workflow's token, or the bot account that opened the issue, with an App's token) and
+ * the repository's owner. MEMBER says only that someone is in the organization, not that
+ * they may write to the repository, and COLLABORATOR includes read-only collaborators: for
+ * everyone else the repository's permission decides.
+ */
+function trustedAsIs(issue, comment) {
+    return (comment.login === 'github-actions[bot]' ||
+        (issue.author !== undefined && comment.login === issue.author && issue.author.endsWith('[bot]')) ||
+        comment.association === 'OWNER');
+}
+/** Whether a comment says anything the plan would believe: it carries event or closing markers. */
+function carriesMarkers(body) {
+    return markedEvents(body).length > 0 || markedClosed(body);
+}
+/** Whether the plan must know the author's permission to weigh this comment (read once per author a run). */
+function needsPermission(issue, comment) {
+    return comment.login !== undefined && carriesMarkers(comment.body) && !trustedAsIs(issue, comment);
+}
+/**
+ * Adds to `issue` the events a comment records, when only the action or someone who may
+ * write to the repository could have written it: the action's own bot, the owner, or a person
+ * whose permission on the repository is write or more (they could edit the body anyway).
+ * Anyone may comment on a public repository's issues: an outsider's, or a read-only
+ * member's, forged marker counts for nothing. Only the closing comment's own marker says
+ * the action closed the issue once.
  */
 function recordComment(issue, comment) {
-    const trusted = (issue.author !== undefined && comment.login === issue.author) ||
-        comment.login === 'github-actions[bot]' ||
-        TRUSTED_ASSOCIATIONS.has(comment.association);
+    const trusted = trustedAsIs(issue, comment) || (comment.permission !== undefined && WRITERS.has(comment.permission));
     if (!trusted)
         return;
     for (const event of markedEvents(comment.body))
@@ -72462,8 +72482,28 @@ async function listIssues(client, owner, repo, label) {
     }
     return issues;
 }
-/** Reads an issue's comments; the plan decides which of them record events. */
-async function readComments(client, owner, repo, issue) {
+/**
+ * The permission `login` has on the repository (GET .../collaborators/{username}/permission),
+ * once per run. A person GitHub does not know there, or a permission that cannot be read, is
+ * "none": their markers count for nothing, which costs at most a comment written again.
+ */
+function permissionOf(client, owner, repo, login, permissions) {
+    let permission = permissions.get(login);
+    if (!permission) {
+        permission = client.rest.repos
+            .getCollaboratorPermissionLevel({ owner, repo, username: login })
+            .then(({ data }) => data.permission)
+            .catch((error) => {
+            if (isPhaseEnded(error))
+                throw error;
+            return 'none';
+        });
+        permissions.set(login, permission);
+    }
+    return permission;
+}
+/** Reads an issue's comments, and the permission of those whose markers the plan would weigh; the plan decides. */
+async function readComments(client, owner, repo, issue, permissions) {
     const pages = client.paginate.iterator(client.rest.issues.listComments, {
         owner,
         repo,
@@ -72471,8 +72511,12 @@ async function readComments(client, owner, repo, issue) {
         per_page: 100
     });
     for await (const page of pages) {
-        for (const comment of page.data) {
-            recordComment(issue, { login: comment.user?.login, association: comment.author_association, body: comment.body });
+        for (const item of page.data) {
+            const comment = { login: item.user?.login, association: item.author_association, body: item.body };
+            const permission = needsPermission(issue, comment)
+                ? await permissionOf(client, owner, repo, comment.login, permissions)
+                : undefined;
+            recordComment(issue, { ...comment, permission });
         }
     }
 }
@@ -72640,6 +72684,7 @@ async function triage(work, options, target, phase, failAll) {
     }
     // Read everything first, then plan, then write: the plan is pure and tested as such.
     const failed = new Map();
+    const permissions = new Map();
     for (const key of work) {
         const issue = issues.get(markerId(key.keyId));
         if (!issue || !needsComments(key, issue, options))
@@ -72647,7 +72692,7 @@ async function triage(work, options, target, phase, failAll) {
         try {
             if (phase.ended)
                 throw new PhaseEnded(phase.ended);
-            await within(phase, readComments(client, owner, repo, issue));
+            await within(phase, readComments(client, owner, repo, issue, permissions));
         }
         catch (error) {
             const detail = failure(error, target);

@@ -31,7 +31,7 @@ export interface KnownIssue {
   labels: string[]
   /** Events (as markerId) recorded in the body and, once read, the action's comments. */
   recorded: Set<string>
-  /** Who opened it: their comments are trusted. */
+  /** Who opened it: when it is a bot (the action's, with an App's token), its comments are trusted. */
   author?: string
   /** A trusted comment says the action closed it once because its key was deleted (read with the comments). */
   closedAsRevoked?: boolean
@@ -69,23 +69,54 @@ export function addListedIssue(issues: Map<string, KnownIssue>, item: ListedIssu
   })
 }
 
-/** Owners, members and collaborators could edit the body anyway; their markers count. */
-const TRUSTED_ASSOCIATIONS = new Set(['OWNER', 'MEMBER', 'COLLABORATOR'])
+/** A comment as GitHub lists it, with the permission its author has, when it was read. */
+export interface ListedComment {
+  login?: string
+  /** GitHub's author_association: OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, NONE... */
+  association: string
+  body?: string | null
+  /** The permission the repository grants the author (admin, write, read, none), read once per run when needed. */
+  permission?: string
+}
+
+/** The permissions that may edit an issue's body: whoever has one could write its markers there anyway. */
+const WRITERS = new Set(['admin', 'maintain', 'write'])
 
 /**
- * Adds to `issue` the events a comment records, when only the action or the repository's own
- * people could have written it: the issue's author, GitHub Actions' bot, owners, members and
- * collaborators. Anyone may comment on a public repository's issues: an outsider's forged
- * marker counts for nothing.
+ * Whose markers count without asking GitHub: the action's own bot (GitHub Actions' bot with
+ * the workflow's token, or the bot account that opened the issue, with an App's token) and
+ * the repository's owner. MEMBER says only that someone is in the organization, not that
+ * they may write to the repository, and COLLABORATOR includes read-only collaborators: for
+ * everyone else the repository's permission decides.
  */
-export function recordComment(
-  issue: KnownIssue,
-  comment: { login?: string; association: string; body?: string | null }
-): void {
-  const trusted =
-    (issue.author !== undefined && comment.login === issue.author) ||
+export function trustedAsIs(issue: KnownIssue, comment: ListedComment): boolean {
+  return (
     comment.login === 'github-actions[bot]' ||
-    TRUSTED_ASSOCIATIONS.has(comment.association)
+    (issue.author !== undefined && comment.login === issue.author && issue.author.endsWith('[bot]')) ||
+    comment.association === 'OWNER'
+  )
+}
+
+/** Whether a comment says anything the plan would believe: it carries event or closing markers. */
+function carriesMarkers(body: string | null | undefined): boolean {
+  return markedEvents(body).length > 0 || markedClosed(body)
+}
+
+/** Whether the plan must know the author's permission to weigh this comment (read once per author a run). */
+export function needsPermission(issue: KnownIssue, comment: ListedComment): boolean {
+  return comment.login !== undefined && carriesMarkers(comment.body) && !trustedAsIs(issue, comment)
+}
+
+/**
+ * Adds to `issue` the events a comment records, when only the action or someone who may
+ * write to the repository could have written it: the action's own bot, the owner, or a person
+ * whose permission on the repository is write or more (they could edit the body anyway).
+ * Anyone may comment on a public repository's issues: an outsider's, or a read-only
+ * member's, forged marker counts for nothing. Only the closing comment's own marker says
+ * the action closed the issue once.
+ */
+export function recordComment(issue: KnownIssue, comment: ListedComment): void {
+  const trusted = trustedAsIs(issue, comment) || (comment.permission !== undefined && WRITERS.has(comment.permission))
   if (!trusted) return
   for (const event of markedEvents(comment.body)) issue.recorded.add(event)
   if (markedClosed(comment.body)) issue.closedAsRevoked = true

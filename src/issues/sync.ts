@@ -1,5 +1,6 @@
 // The GitHub side of triage, reads and writes only: lists the repository's issues once,
-// reads a key's comments only when its issue may lack an event, and carries out the steps
+// reads a key's comments only when its issue may lack an event (and the permission of their
+// authors, once each, when the plan must weigh their markers), and carries out the steps
 // that plan.ts decided. All of it within the phase's budget: a key not reached by its end is
 // reported as not written, never waited for.
 import type { Deletion, KeyFindings } from '../model/index.js'
@@ -21,6 +22,7 @@ import {
   describeStep,
   keysToTriage,
   needsComments,
+  needsPermission,
   planIssues,
   recordComment,
   type IssueStep,
@@ -165,8 +167,43 @@ async function listIssues(
   return issues
 }
 
-/** Reads an issue's comments; the plan decides which of them record events. */
-async function readComments(client: GitHubClient, owner: string, repo: string, issue: KnownIssue): Promise<void> {
+/** The permission the repository grants each person, read once per run: login -> admin, write, read or none. */
+type Permissions = Map<string, Promise<string>>
+
+/**
+ * The permission `login` has on the repository (GET .../collaborators/{username}/permission),
+ * once per run. A person GitHub does not know there, or a permission that cannot be read, is
+ * "none": their markers count for nothing, which costs at most a comment written again.
+ */
+function permissionOf(
+  client: GitHubClient,
+  owner: string,
+  repo: string,
+  login: string,
+  permissions: Permissions
+): Promise<string> {
+  let permission = permissions.get(login)
+  if (!permission) {
+    permission = client.rest.repos
+      .getCollaboratorPermissionLevel({ owner, repo, username: login })
+      .then(({ data }) => data.permission)
+      .catch((error: unknown) => {
+        if (isPhaseEnded(error)) throw error
+        return 'none'
+      })
+    permissions.set(login, permission)
+  }
+  return permission
+}
+
+/** Reads an issue's comments, and the permission of those whose markers the plan would weigh; the plan decides. */
+async function readComments(
+  client: GitHubClient,
+  owner: string,
+  repo: string,
+  issue: KnownIssue,
+  permissions: Permissions
+): Promise<void> {
   const pages = client.paginate.iterator(client.rest.issues.listComments, {
     owner,
     repo,
@@ -174,8 +211,12 @@ async function readComments(client: GitHubClient, owner: string, repo: string, i
     per_page: 100
   })
   for await (const page of pages) {
-    for (const comment of page.data) {
-      recordComment(issue, { login: comment.user?.login, association: comment.author_association, body: comment.body })
+    for (const item of page.data) {
+      const comment = { login: item.user?.login, association: item.author_association, body: item.body }
+      const permission = needsPermission(issue, comment)
+        ? await permissionOf(client, owner, repo, comment.login!, permissions)
+        : undefined
+      recordComment(issue, { ...comment, permission })
     }
   }
 }
@@ -373,12 +414,13 @@ async function triage(
 
   // Read everything first, then plan, then write: the plan is pure and tested as such.
   const failed = new Map<string, IssueAction>()
+  const permissions: Permissions = new Map()
   for (const key of work) {
     const issue = issues.get(markerId(key.keyId))
     if (!issue || !needsComments(key, issue, options)) continue
     try {
       if (phase.ended) throw new PhaseEnded(phase.ended)
-      await within(phase, readComments(client, owner, repo, issue))
+      await within(phase, readComments(client, owner, repo, issue, permissions))
     } catch (error) {
       const detail = failure(error, target)
       failed.set(
