@@ -74389,14 +74389,28 @@ const EVENT_COLUMNS = ['Event', 'Time (UTC)', 'Actor', 'Scopes', 'Source IP, loc
 function scopesShown(finding) {
     return finding.scopes.length > 0 ? finding.scopes : finding.elevatedScopes;
 }
+/**
+ * The first `max` items of a list as code spans, the rest counted: a key can be given
+ * thousands of scopes, and an issue body, a comment or a summary row has a size limit.
+ * Every item is in the JSON report.
+ */
+function codeList(items, max, width = 60) {
+    if (items.length === 0)
+        return '-';
+    const shown = items
+        .slice(0, max)
+        .map((item) => code(item, width))
+        .join(' ');
+    return items.length > max ? `${shown} and ${items.length - max} more (in the JSON report)` : shown;
+}
+/** Scopes shown in a table cell at most: every cell, and so every row, has a bound. */
+const CELL_SCOPES = 10;
 function eventCells(finding) {
     return [
         code(finding.eventType),
         timeCell(finding.effectiveAt),
         inert(finding.actor.name, 120),
-        scopesShown(finding)
-            .map((scope) => code(scope, 60))
-            .join(' ') || '-',
+        codeList(scopesShown(finding), CELL_SCOPES),
         sourceOf(finding.actor),
         inert(finding.actor.userAgent, 80)
     ];
@@ -74687,11 +74701,13 @@ function keyInfoSection(info) {
 function runLine(options) {
     return options.runUrl ? `Found by [this workflow run](${options.runUrl}).` : 'Found by the openai-keywatch CLI.';
 }
+/** Items of a list shown in a body at most (scopes, elevated scopes); the rest are counted. */
+const LISTED = 20;
 function contextValue(value) {
     if (value === null || value === undefined)
         return '-';
     if (Array.isArray(value))
-        return value.map((item) => code(item, 40)).join(' ') || '-';
+        return codeList(value, LISTED, 40);
     return inert(value, 300);
 }
 function alertContextSection(finding) {
@@ -74773,7 +74789,7 @@ function renderIssue(key, options) {
             `- Key: ${code(key.keyId, 80)}`,
             `- Name: ${few(names, (name) => inert(name, 120), ', ')}`,
             `- Project: ${few(projects, (project) => code(project, 80), ' ')}`,
-            `- Elevated scopes: ${elevated.map((scope) => code(scope, 40)).join(' ') || '-'}`,
+            `- Elevated scopes: ${codeList(elevated, LISTED, 40)}`,
             `- Latest actor: ${inert(top.actor.name, 120)} from ${sourceOf(top.actor)}`
         ].join('\n'),
         keyInfoSection(key.info),
@@ -77053,8 +77069,25 @@ class RunnerLog {
 }
 
 ;// CONCATENATED MODULE: ./src/action/outputs.ts
-// The step's outputs, for later steps of the workflow.
+// The step's outputs, for later steps of the workflow. The lists are bounded: a backfill can
+// have hundreds of thousands of keys, and GitHub keeps at most 1 MB an output; the JSON
+// report has them all.
 
+/** The most items the keys and issues outputs list, and the most characters of their JSON. */
+const OUTPUT_LIST = { items: 100, chars: 16 * 1024 };
+/** The first items of a list, in order, as JSON within OUTPUT_LIST; and how many were left out. */
+function boundedList(items) {
+    const kept = [];
+    let chars = 2;
+    for (const item of items) {
+        const size = JSON.stringify(item).length + (kept.length > 0 ? 1 : 0);
+        if (kept.length >= OUTPUT_LIST.items || chars + size > OUTPUT_LIST.chars)
+            break;
+        kept.push(item);
+        chars += size;
+    }
+    return { json: JSON.stringify(kept), left: items.length - kept.length };
+}
 /** The issues opened, updated or closed this run (not those left unchanged, nor a dry run's). */
 function issuesWritten(report) {
     return report.issues.flatMap((issue) => 
@@ -77063,17 +77096,30 @@ function issuesWritten(report) {
         ? [issue.issueNumber]
         : []);
 }
-/** The issues output alone: set again once the GitHub phase is done. */
-function setIssuesOutput(report) {
-    setOutput('issues', JSON.stringify(issuesWritten(report)));
+/** Sets a list output within its bound; says what was left out and where it all is. */
+function setList(name, items, notice) {
+    const { json, left } = boundedList(items);
+    setOutput(name, json);
+    if (left > 0) {
+        notice(`The ${name} output lists ${items.length - left} of ${items.length} ${name} (at most ${OUTPUT_LIST.items}, ` +
+            `and ${OUTPUT_LIST.chars / 1024} KiB of JSON${name === 'keys' ? ', highest severity first' : ''}); ` +
+            'every one is in the JSON report (output report).');
+    }
 }
-/** Every output, set as soon as the scan ends (the issues, none yet). `path`: the JSON report, '' when it could not be written. */
-function setOutputs(report, path) {
+/** The issues output alone: set again once the GitHub phase is done. */
+function setIssuesOutput(report, notice) {
+    setList('issues', issuesWritten(report), notice);
+}
+/**
+ * Every output, set as soon as the scan ends (the issues, none yet). `path`: the JSON report,
+ * '' when it could not be written. `notice`: where a list cut short is said.
+ */
+function setOutputs(report, path, notice) {
     setOutput('findings', report.counts.total);
     setOutput('high', report.counts.high);
     setOutput('medium', report.counts.medium);
-    setOutput('keys', JSON.stringify(report.keys.map((key) => key.keyId)));
-    setOutput('issues', JSON.stringify(issuesWritten(report)));
+    setList('keys', report.keys.map((key) => key.keyId), notice);
+    setList('issues', issuesWritten(report), notice);
     setOutput('events', report.eventsScanned);
     setOutput('report', path);
     setOutput('complete', String(report.complete));
@@ -77158,7 +77204,7 @@ async function run() {
         // Findings first: a GitHub that is slow, down or rate-limiting cannot hold them back.
         const found = pipeline_report(settings, scanned, [], true);
         annotations.scan(found);
-        setOutputs(found, await publish.report(found));
+        setOutputs(found, await publish.report(found), (text) => log.notice(text));
         await publish.summary(found);
         let report = found;
         if (settings.createIssues) {
@@ -77166,7 +77212,7 @@ async function run() {
             report = pipeline_report(settings, scanned, issues);
             annotations.issues(report);
             await publish.report(report);
-            setIssuesOutput(report);
+            setIssuesOutput(report, (text) => log.notice(text));
             await publish.summary(report);
         }
         annotations.done();

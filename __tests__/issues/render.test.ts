@@ -45,6 +45,29 @@ describe('issue bodies', () => {
     const recorded = [issue.body, ...issue.more].flatMap((body) => markedEvents(body))
     expect(new Set(recorded).size).toBe(2500)
   })
+
+  it('keeps a body within the limit however many scopes a key is given, the rest counted', async () => {
+    // Escaped characters take twice the room: the worst a scope can be.
+    const scopes = Array.from({ length: 2500 }, (_, i) => `api.${'\\|`'.repeat(20)}${i}.write`)
+    const result = await scanned([
+      created({ id: 'audit_log-1', key: 'key-wide', scopes: ['all', ...scopes] }),
+      created({ id: 'audit_log-2', key: 'key-wide', scopes: ['all', ...scopes.reverse()] })
+    ])
+    const [key] = groupByKey(result.findings)
+    const issue = renderIssue(key!, OPTIONS)
+    expect(issue.body.length).toBeLessThan(65_536)
+    expect(issue.more).toEqual([])
+    expect(issue.body).toContain('and 2481 more (in the JSON report)')
+    expect(issue.body).toContain('and 2491 more (in the JSON report)')
+    // Both events are in the table, each row bounded.
+    expect(markedEvents(issue.body)).toEqual(['audit_log-1', 'audit_log-2'])
+    const rows = issue.body.split('\n').filter((line) => line.startsWith('| '))
+    expect(rows).toHaveLength(4)
+    for (const row of rows) expect(row.length).toBeLessThan(4000)
+    const [comment] = renderUpdate([...key!.findings], [], OPTIONS)
+    expect(comment!.length).toBeLessThan(65_536)
+    expect(comment).toContain('and 2491 more (in the JSON report)')
+  })
 })
 
 describe('what the Admin API said about the key', () => {

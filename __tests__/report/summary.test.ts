@@ -76,4 +76,30 @@ describe('the job summary', () => {
     expect(report.otherProjects).toBe(2)
     expect(renderSummary(report)).toContain('- Key events of other projects (project-ids), not judged: 2\n')
   })
+
+  it('bounds each row: one key with a huge list of scopes does not stop the findings table at its row', async () => {
+    const scopes = Array.from({ length: 16_000 }, (_, i) => `api.${'x'.repeat(50)}.${i}.write`)
+    const result = await scanned([
+      created({ id: 'audit_log-huge', key: 'key-huge', scopes: ['all', ...scopes] }),
+      ...Array.from({ length: 5 }, (_, i) =>
+        created({ id: `audit_log-${i}`, key: `key-${i}`, scopes: ['models:write'] })
+      )
+    ])
+    const report = buildReport({
+      source: { label: 'memory', status: newStatus() },
+      window: {},
+      result,
+      keys: groupByKey(result.findings),
+      suppressed: [],
+      failOn: 'high',
+      gate: gate({ severities: result.severities, failOn: 'high', complete: true, missing: [] })
+    })
+    const summary = renderSummary(report)
+    const rows = summary.split('\n').filter((line) => /^\| (🔴|🟠)/.test(line))
+    expect(rows).toHaveLength(6)
+    for (const row of rows) expect(Buffer.byteLength(row)).toBeLessThan(4096)
+    expect(rows[0]).toContain('`key-huge`')
+    expect(rows[0]).toContain('and 15991 more (in the JSON report)')
+    expect(summary).not.toContain('more finding')
+  })
 })

@@ -71868,14 +71868,28 @@ const EVENT_COLUMNS = ['Event', 'Time (UTC)', 'Actor', 'Scopes', 'Source IP, loc
 function scopesShown(finding) {
     return finding.scopes.length > 0 ? finding.scopes : finding.elevatedScopes;
 }
+/**
+ * The first `max` items of a list as code spans, the rest counted: a key can be given
+ * thousands of scopes, and an issue body, a comment or a summary row has a size limit.
+ * Every item is in the JSON report.
+ */
+function codeList(items, max, width = 60) {
+    if (items.length === 0)
+        return '-';
+    const shown = items
+        .slice(0, max)
+        .map((item) => code(item, width))
+        .join(' ');
+    return items.length > max ? `${shown} and ${items.length - max} more (in the JSON report)` : shown;
+}
+/** Scopes shown in a table cell at most: every cell, and so every row, has a bound. */
+const CELL_SCOPES = 10;
 function eventCells(finding) {
     return [
         code(finding.eventType),
         timeCell(finding.effectiveAt),
         inert(finding.actor.name, 120),
-        scopesShown(finding)
-            .map((scope) => code(scope, 60))
-            .join(' ') || '-',
+        codeList(scopesShown(finding), CELL_SCOPES),
         sourceOf(finding.actor),
         inert(finding.actor.userAgent, 80)
     ];
@@ -71984,11 +71998,13 @@ function keyInfoSection(info) {
 function runLine(options) {
     return options.runUrl ? `Found by [this workflow run](${options.runUrl}).` : 'Found by the openai-keywatch CLI.';
 }
+/** Items of a list shown in a body at most (scopes, elevated scopes); the rest are counted. */
+const LISTED = 20;
 function contextValue(value) {
     if (value === null || value === undefined)
         return '-';
     if (Array.isArray(value))
-        return value.map((item) => code(item, 40)).join(' ') || '-';
+        return codeList(value, LISTED, 40);
     return inert(value, 300);
 }
 function alertContextSection(finding) {
@@ -72070,7 +72086,7 @@ function renderIssue(key, options) {
             `- Key: ${code(key.keyId, 80)}`,
             `- Name: ${few(names, (name) => inert(name, 120), ', ')}`,
             `- Project: ${few(projects, (project) => code(project, 80), ' ')}`,
-            `- Elevated scopes: ${elevated.map((scope) => code(scope, 40)).join(' ') || '-'}`,
+            `- Elevated scopes: ${codeList(elevated, LISTED, 40)}`,
             `- Latest actor: ${inert(top.actor.name, 120)} from ${sourceOf(top.actor)}`
         ].join('\n'),
         keyInfoSection(key.info),

@@ -81,7 +81,7 @@ export async function run(): Promise<void> {
     // Findings first: a GitHub that is slow, down or rate-limiting cannot hold them back.
     const found = buildReport(settings, scanned, [], true)
     annotations.scan(found)
-    setOutputs(found, await publish.report(found))
+    setOutputs(found, await publish.report(found), (text) => log.notice(text))
     await publish.summary(found)
 
     let report = found
@@ -90,7 +90,7 @@ export async function run(): Promise<void> {
       report = buildReport(settings, scanned, issues)
       annotations.issues(report)
       await publish.report(report)
-      setIssuesOutput(report)
+      setIssuesOutput(report, (text) => log.notice(text))
       await publish.summary(report)
     }
     annotations.done()

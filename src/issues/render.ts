@@ -4,6 +4,7 @@
 import type { Deletion, Finding, KeyFindings, KeyInfo, Severity } from '../model/index.js'
 import {
   code,
+  codeList,
   EVENT_COLUMNS,
   eventCells,
   inert,
@@ -105,9 +106,12 @@ function runLine(options: IssueOptions): string {
   return options.runUrl ? `Found by [this workflow run](${options.runUrl}).` : 'Found by the openai-keywatch CLI.'
 }
 
+/** Items of a list shown in a body at most (scopes, elevated scopes); the rest are counted. */
+const LISTED = 20
+
 function contextValue(value: unknown): string {
   if (value === null || value === undefined) return '-'
-  if (Array.isArray(value)) return value.map((item) => code(item, 40)).join(' ') || '-'
+  if (Array.isArray(value)) return codeList(value, LISTED, 40)
   return inert(value, 300)
 }
 
@@ -196,7 +200,7 @@ export function renderIssue(key: KeyFindings, options: IssueOptions): RenderedIs
       `- Key: ${code(key.keyId, 80)}`,
       `- Name: ${few(names, (name) => inert(name, 120), ', ')}`,
       `- Project: ${few(projects, (project) => code(project, 80), ' ')}`,
-      `- Elevated scopes: ${elevated.map((scope) => code(scope, 40)).join(' ') || '-'}`,
+      `- Elevated scopes: ${codeList(elevated, LISTED, 40)}`,
       `- Latest actor: ${inert(top.actor.name, 120)} from ${sourceOf(top.actor)}`
     ].join('\n'),
     keyInfoSection(key.info),

@@ -58,14 +58,29 @@ export function scopesShown(finding: Finding): string[] {
   return finding.scopes.length > 0 ? finding.scopes : finding.elevatedScopes
 }
 
+/**
+ * The first `max` items of a list as code spans, the rest counted: a key can be given
+ * thousands of scopes, and an issue body, a comment or a summary row has a size limit.
+ * Every item is in the JSON report.
+ */
+export function codeList(items: readonly unknown[], max: number, width = 60): string {
+  if (items.length === 0) return '-'
+  const shown = items
+    .slice(0, max)
+    .map((item) => code(item, width))
+    .join(' ')
+  return items.length > max ? `${shown} and ${items.length - max} more (in the JSON report)` : shown
+}
+
+/** Scopes shown in a table cell at most: every cell, and so every row, has a bound. */
+export const CELL_SCOPES = 10
+
 export function eventCells(finding: Finding): string[] {
   return [
     code(finding.eventType),
     timeCell(finding.effectiveAt),
     inert(finding.actor.name, 120),
-    scopesShown(finding)
-      .map((scope) => code(scope, 60))
-      .join(' ') || '-',
+    codeList(scopesShown(finding), CELL_SCOPES),
     sourceOf(finding.actor),
     inert(finding.actor.userAgent, 80)
   ]
