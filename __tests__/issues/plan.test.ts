@@ -41,6 +41,39 @@ describe('plans', () => {
     })
   })
 
+  it('finds the events an issue records by their markers, hashed ids included', async () => {
+    const id = 'audit log 1 (a plain id has no spaces)'
+    const result = await scanned([created({ id, key: 'key-a' }), deleted({ id: 'audit log 2', key: 'key-a' })])
+    const [work] = keysToTriage(groupByKey(result.findings, result.deletions), result.deletions)
+    const recorded = known(7, [markerId(id), markerId('audit log 2')])
+    expect(needsComments(work!, recorded, OPTIONS)).toBe(false)
+    expect(planKey(work!, recorded, OPTIONS).kind).toBe('unchanged')
+    // Not by the raw ids, which a marker never holds.
+    expect(planKey(work!, known(7, [id, 'audit log 2']), OPTIONS)).toMatchObject({
+      kind: 'update',
+      changes: ['1 new event', 'key deleted']
+    })
+  })
+
+  it('raises the label to the highest of the new findings, whatever their order', async () => {
+    const result = await scanned([
+      created({ id: 'audit_log-1', key: 'key-a', scopes: ['all'], at: 1_790_000_000 }),
+      updated({ id: 'audit_log-2', key: 'key-a', scopes: ['models:write'], at: 1_790_000_500 }),
+      updated({ id: 'audit_log-3', key: 'key-a', scopes: ['models:write'], at: 1_789_000_000 })
+    ])
+    const [work] = keysToTriage(groupByKey(result.findings), [])
+    expect(work!.findings.map((finding) => finding.severity)).toEqual(['HIGH', 'MEDIUM', 'MEDIUM'])
+    const low = known(7, [], { labels: ['openai-keywatch', 'severity:low'] })
+    expect(planKey(work!, low, OPTIONS)).toMatchObject({
+      kind: 'update',
+      patch: { labels: ['openai-keywatch', 'severity:high'] },
+      changes: ['3 new events', 'severity:low → severity:high']
+    })
+    // The same with the findings the other way round.
+    const reversed = { ...work!, findings: [...work!.findings].reverse() }
+    expect(planKey(reversed, low, OPTIONS)).toMatchObject({ patch: { labels: ['openai-keywatch', 'severity:high'] } })
+  })
+
   it('notes a deletion on a closed issue without reopening it, and opens nothing for a deletion alone', async () => {
     const result = await scanned([
       deleted({ id: 'audit_log-d', key: 'key-a' }),

@@ -1,7 +1,24 @@
 // The run's verdict.
-import { gate } from '../../src/report/gate.js'
+import { failsGate, gate } from '../../src/report/gate.js'
 
 describe('the gate', () => {
+  it('maps every fail-on level to its severities: critical fails on CRITICAL only', () => {
+    const none = { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, INFO: 0 }
+    expect(
+      gate({ severities: { ...none, HIGH: 3, MEDIUM: 2 }, failOn: 'critical', complete: true, missing: [] })
+    ).toEqual({ failed: false, reason: 'Passed: no finding at or above fail-on (critical).' })
+    expect(gate({ severities: { ...none, CRITICAL: 1 }, failOn: 'critical', complete: true, missing: [] })).toEqual({
+      failed: true,
+      reason: '1 finding at or above fail-on (critical).'
+    })
+    const levels = ['info', 'low', 'medium', 'high', 'critical'] as const
+    const severities = ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const
+    for (const [l, failOn] of levels.entries())
+      for (const [s, severity] of severities.entries())
+        expect([failOn, severity, failsGate(severity, failOn)]).toEqual([failOn, severity, s >= l])
+    for (const severity of severities) expect(failsGate(severity, 'none')).toBe(false)
+  })
+
   it('fails on issue failures, even with fail-on none, and says why', () => {
     const none = { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, INFO: 0 }
     expect(gate({ severities: none, failOn: 'none', complete: true, missing: [], issueFailures: 2 })).toEqual({

@@ -2,6 +2,12 @@
 import { code, inert } from '../../src/report/markdown.js'
 
 describe('markdown', () => {
+  it('keeps a backtick from ending a code span', () => {
+    // It would end the span and let the rest be read as Markdown: mentions, HTML.
+    expect(code('x` @team <img src=y> `z')).toBe("`x' @team <img src=y> 'z`")
+    expect(code('``')).toBe("`''`")
+  })
+
   it('keeps a backslash before a pipe from breaking a table cell', () => {
     expect(code('a\\|b')).toBe('`a\\\u200b\\|b`')
     expect(inert('a\\|b')).toBe('a\\\\\\|b')

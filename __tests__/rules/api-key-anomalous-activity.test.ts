@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { load } from 'js-yaml'
-import { DEFAULT_RULE_OPTIONS, RULE, tacticName } from '../../src/rules/api-key-anomalous-activity.js'
+import { readEvent } from '../../src/audit-log/normalize.js'
+import { DEFAULT_RULE_OPTIONS, findingOf, RULE, tacticName } from '../../src/rules/api-key-anomalous-activity.js'
 import { alertContext, dedup, rule, severity, title } from '../../src/spec/panther.js'
 import { parseSpec, runSpec, runTest, type Spec } from '../../src/spec/spec.js'
 
@@ -134,6 +135,31 @@ describe('the rule functions', () => {
     expect(rule(event, options)).toBe(true)
     expect(severity(event, options)).toBe('HIGH')
     expect(DEFAULT_RULE_OPTIONS.elevatedScopes).toContain('all')
+  })
+
+  it('matches a wildcard scope pattern as a whole: api.*.write is not api.x.writeable', () => {
+    const options = { elevatedScopes: ['api.*.write'], highScopes: ['all'] }
+    expect(rule(created(['api.files.write']), options)).toBe(true)
+    expect(rule(created(['API.Organization.Projects.Write']), options)).toBe(true)
+    expect(rule(created(['api.x.writeable']), options)).toBe(false)
+    expect(rule(created(['xapi.files.write']), options)).toBe(false)
+    expect(rule(created(['api.files.write.read']), options)).toBe(false)
+  })
+
+  it("takes the finding's elevated scopes from the rule's verdict, not the event's scopes", () => {
+    const finding = (scopes: unknown, options = DEFAULT_RULE_OPTIONS) => {
+      const reading = readEvent(created(scopes))
+      return reading.kind === 'key' ? findingOf(reading.event, options) : undefined
+    }
+    expect(finding(['all', 'models:read', 'api.model.request'])).toMatchObject({
+      scopes: ['all', 'models:read', 'api.model.request'],
+      elevatedScopes: ['all']
+    })
+    // A key with no scopes recorded has them all: its event lists none.
+    expect(finding([])).toMatchObject({ scopes: [], elevatedScopes: ['all (unrestricted: no scopes recorded)'] })
+    expect(finding(['api.fine_tuning.jobs.write', 'api.files.read'])?.elevatedScopes).toEqual([
+      'api.fine_tuning.jobs.write'
+    ])
   })
 
   it('names the MITRE tactics', () => {
