@@ -39,6 +39,20 @@ function event(eventId: string, keyId: string, type = 'api_key.created', at = no
   }
 }
 
+/** A run against the fake Admin API, with close-when-revoked, filing in the fake GitHub. */
+function runClosing(fake: FakeOpenAI) {
+  return runAction(
+    {
+      'openai-admin-key': KEY,
+      'openai-base-url': fake.baseURL,
+      'github-token': github.token,
+      'fail-on': 'none',
+      'close-when-revoked': 'true'
+    },
+    { GITHUB_API_URL: github.url }
+  )
+}
+
 const issueOf = (keyId: string) => github.issues.filter((issue) => markedKey(issue.body) === markerId(keyId))
 
 describe('5. keys and events keep markers of their own', () => {
@@ -100,16 +114,7 @@ describe('5. keys and events keep markers of their own', () => {
       ],
       projectKeys: [userKey('key_7')]
     })
-    const run = await runAction(
-      {
-        'openai-admin-key': KEY,
-        'openai-base-url': openai.baseURL,
-        'github-token': github.token,
-        'fail-on': 'none',
-        'close-when-revoked': 'true'
-      },
-      { GITHUB_API_URL: github.url }
-    )
+    const run = await runClosing(openai)
     expect(run.code).toBe(1)
     // One issue, for the key that has an id; the keyless events have none, and none is closed.
     expect(github.issues.map((issue) => [markedKey(issue.body), issue.state])).toEqual([['key_7', 'open']])
@@ -143,16 +148,7 @@ describe('4. a 404 from the key lookup', () => {
       status: 404,
       body: { message: 'Not Found', documentation_url: 'https://example.com' }
     })
-    const run = await runAction(
-      {
-        'openai-admin-key': KEY,
-        'openai-base-url': openai.baseURL,
-        'github-token': github.token,
-        'fail-on': 'none',
-        'close-when-revoked': 'true'
-      },
-      { GITHUB_API_URL: github.url }
-    )
+    const run = await runClosing(openai)
     expect(run.code).toBe(0)
     expect(github.issues.map((issue) => [markedKey(issue.body), issue.state]).sort()).toEqual([
       ['key_1', 'open'],

@@ -6,6 +6,19 @@ import { renderSummary, SUMMARY_BUDGET } from '../../src/report/summary.js'
 import { groupByKey } from '../../src/scan/by-key.js'
 import { created, scanned } from '../support/events.js'
 
+/** The report of a scan with nothing suppressed, complete, fail-on high. */
+function reportOf(result: Awaited<ReturnType<typeof scanned>>) {
+  return buildReport({
+    source: { label: 'memory', status: newStatus() },
+    window: {},
+    result,
+    keys: groupByKey(result.findings),
+    suppressed: [],
+    failOn: 'high',
+    gate: gate({ severities: result.severities, failOn: 'high', complete: true, missing: [] })
+  })
+}
+
 describe('the job summary', () => {
   it('stays under 1 MiB with thousands of hostile findings, and counts what it leaves out', async () => {
     const events = Array.from({ length: 6000 }, (_, i) =>
@@ -64,15 +77,7 @@ describe('the job summary', () => {
   it('counts the key events left out by project-ids, those without a project among them', async () => {
     const result = await scanned([created({ id: 'audit_log-1', key: 'key-1' })])
     result.otherProjects = 2
-    const report = buildReport({
-      source: { label: 'memory', status: newStatus() },
-      window: {},
-      result,
-      keys: groupByKey(result.findings),
-      suppressed: [],
-      failOn: 'high',
-      gate: gate({ severities: result.severities, failOn: 'high', complete: true, missing: [] })
-    })
+    const report = reportOf(result)
     expect(report.otherProjects).toBe(2)
     expect(renderSummary(report)).toContain('- Key events of other projects (project-ids), not judged: 2\n')
   })
@@ -85,15 +90,7 @@ describe('the job summary', () => {
         created({ id: `audit_log-${i}`, key: `key-${i}`, scopes: ['models:write'] })
       )
     ])
-    const report = buildReport({
-      source: { label: 'memory', status: newStatus() },
-      window: {},
-      result,
-      keys: groupByKey(result.findings),
-      suppressed: [],
-      failOn: 'high',
-      gate: gate({ severities: result.severities, failOn: 'high', complete: true, missing: [] })
-    })
+    const report = reportOf(result)
     const summary = renderSummary(report)
     const rows = summary.split('\n').filter((line) => /^\| (🔴|🟠)/.test(line))
     expect(rows).toHaveLength(6)
