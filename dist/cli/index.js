@@ -66112,11 +66112,12 @@ class FileSource {
 
 ;// CONCATENATED MODULE: ./src/audit-log/key-lookup.ts
 // The keys with findings, looked up in the Admin API after the scan: whose key it is, when it
-// was last used, whether the API still holds it. One request per key through the official SDK, in the
-// order given (highest severity first), at most `maxLookups` a run. A lookup never fails the
-// run: a refusal (403) stops the lookups of that kind and is noted once, a failure after the
-// SDK's retries is noted, and a key that was not looked up says why. A 404 is "not found"
-// only when it is OpenAI's own answer, in the key's own project; never proof that it is gone.
+// was last used, whether the API still holds it. One request per key through the official
+// SDK, in the order given (highest severity first), at most `maxLookups` a run. A lookup never
+// fails the run: a refusal (403) stops the lookups of that kind and is noted once, a failure
+// after the SDK's retries is noted, and a key that was not looked up says why. A 404 is "not
+// found" only when it is OpenAI's own answer, in the key's own project; never proof that the
+// key is gone.
 
 
 
@@ -72301,8 +72302,8 @@ function planKey(work, issue, options) {
     const changes = [];
     const patch = {};
     const revoked = options.closeWhenRevoked ? revocationOf(work) : undefined;
-    // A new finding reopens a closed issue, unless the key's deletion is in the window; a deletion is
-    // the remediation and does not.
+    // A new finding reopens a closed issue, unless the key's deletion is in the window; a
+    // deletion is the remediation and does not.
     if (issue.state === 'closed' && findings.length > 0 && options.reopenClosed && !revoked) {
         patch.state = 'open';
         changes.push('reopened');
@@ -73867,7 +73868,7 @@ async function writeReport(path, report) {
     const file = await open(temporary, EXCLUSIVE, 0o600);
     try {
         try {
-            // Whatever the umask: owner-only, as a file that held 0666 before would not be.
+            // Owner-only whatever the umask.
             await file.chmod(0o600);
             await writeBlocks(file, report);
         }

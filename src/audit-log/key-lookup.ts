@@ -1,9 +1,10 @@
 // The keys with findings, looked up in the Admin API after the scan: whose key it is, when it
-// was last used, whether the API still holds it. One request per key through the official SDK, in the
-// order given (highest severity first), at most `maxLookups` a run. A lookup never fails the
-// run: a refusal (403) stops the lookups of that kind and is noted once, a failure after the
-// SDK's retries is noted, and a key that was not looked up says why. A 404 is "not found"
-// only when it is OpenAI's own answer, in the key's own project; never proof that it is gone.
+// was last used, whether the API still holds it. One request per key through the official
+// SDK, in the order given (highest severity first), at most `maxLookups` a run. A lookup never
+// fails the run: a refusal (403) stops the lookups of that kind and is noted once, a failure
+// after the SDK's retries is noted, and a key that was not looked up says why. A 404 is "not
+// found" only when it is OpenAI's own answer, in the key's own project; never proof that the
+// key is gone.
 import OpenAI from 'openai'
 import type { Finding, KeyFindings, KeyInfo, KeyLookups, KeyOwner } from '../model/index.js'
 import { plural, redact } from '../text.js'

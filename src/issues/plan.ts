@@ -261,8 +261,8 @@ export function planKey(work: KeyWork, issue: KnownIssue | undefined, options: I
   const changes: string[] = []
   const patch: IssuePatch = {}
   const revoked = options.closeWhenRevoked ? revocationOf(work) : undefined
-  // A new finding reopens a closed issue, unless the key's deletion is in the window; a deletion is
-  // the remediation and does not.
+  // A new finding reopens a closed issue, unless the key's deletion is in the window; a
+  // deletion is the remediation and does not.
   if (issue.state === 'closed' && findings.length > 0 && options.reopenClosed && !revoked) {
     patch.state = 'open'
     changes.push('reopened')

@@ -73,7 +73,7 @@ export function codeList(items: readonly unknown[], max: number, width = 60): st
 }
 
 /** Scopes shown in a table cell at most: every cell, and so every row, has a bound. */
-export const CELL_SCOPES = 10
+const CELL_SCOPES = 10
 
 export function eventCells(finding: Finding): string[] {
   return [

@@ -45,7 +45,7 @@ export async function writeReport(path: string, report: Report): Promise<void> {
   const file = await open(temporary, EXCLUSIVE, 0o600)
   try {
     try {
-      // Whatever the umask: owner-only, as a file that held 0666 before would not be.
+      // Owner-only whatever the umask.
       await file.chmod(0o600)
       await writeBlocks(file, report)
     } finally {
