@@ -3,6 +3,7 @@
 // tenant-scoped key events, broken gzip, envelopes, type spellings, hostile sizes and shapes,
 // times before 1970, pages with two JSON documents.
 import { runAction, type ActionRun } from './support/action.js'
+import { keyEvent, otherEvent, startFakeOpenAI, type FakeOpenAI } from './support/fake-openai.js'
 import { tempDir } from './support/temp.js'
 
 const KEY = 'sk-admin-ReadAll0123456789abcdefghijklmnopq'
@@ -10,6 +11,21 @@ const dir = tempDir('keywatch-read-all-')
 
 /** The error annotations of a run (the runner's ::error:: commands). */
 const errors = (run: ActionRun): string[] => run.stdout.split('\n').filter((line) => line.startsWith('::error::'))
+const incomplete = (run: ActionRun): string[] =>
+  errors(run).filter((line) => line.startsWith('::error::Audit-log window incomplete'))
+const now = Math.floor(Date.now() / 1000)
+
+let openai: FakeOpenAI | undefined
+afterEach(async () => {
+  await openai?.close()
+  openai = undefined
+})
+const apiInputs = (fake: FakeOpenAI): Record<string, string> => ({
+  'openai-admin-key': KEY,
+  'openai-base-url': fake.baseURL,
+  'create-issues': 'false',
+  'fail-on': 'none'
+})
 
 describe('times before 1970 are an input error that names the input', () => {
   it.each([
@@ -31,6 +47,45 @@ describe('times before 1970 are an input error that names the input', () => {
     expect(errors(run)).toEqual([expect.stringContaining(`::error::${message}`)])
     expect(errors(run)[0]).toContain('the audit log holds no events that old')
     expect(run.outputs).toEqual({})
+  })
+})
+
+describe('bounded work: what the Admin API answers cannot stall or swamp the run', () => {
+  const events = () => [keyEvent(1, now - 600, ['all']), otherEvent(1, now - 300)]
+
+  it.each([
+    [200, 'page 1 failed, page 1 came back as text/html, not JSON (an HTML page)'],
+    [400, 'page 1 failed, the API answered 400 (an HTML page)']
+  ])(
+    'a %i HTML page of <html> and 300,000 <title: read in seconds, described as an HTML page',
+    async (status, message) => {
+      openai = await startFakeOpenAI({ key: KEY, events: events() })
+      // A regular expression that backtracks over each "<title" takes minutes on this page.
+      openai.always({ html: `<html>${'<title'.repeat(300_000)}`, status })
+      const started = Date.now()
+      const run = await runAction(apiInputs(openai), {}, 150_000)
+      expect(Date.now() - started).toBeLessThan(60_000)
+      expect(run.code).toBe(1)
+      expect(run.outputs.complete).toBe('false')
+      expect(incomplete(run)[0]).toContain(message)
+    },
+    160_000
+  )
+
+  it.each([
+    ['streamed', false, 'its body went past it, and was not read on'],
+    ['declared in Content-Length', true, 'Content-Length: ']
+  ])('a page larger than 32 MiB (%s): the page fails, named, and the rest is not read', async (_, declare, size) => {
+    openai = await startFakeOpenAI({ key: KEY, events: events() })
+    openai.always({ huge: 48 * 2 ** 20, declare })
+    const run = await runAction(apiInputs(openai), {}, 120_000)
+    expect(run.code).toBe(1)
+    expect(run.outputs.complete).toBe('false')
+    expect(incomplete(run)[0]).toContain(
+      'page 1 failed, the answer to GET /v1/organization/audit_logs is larger than the limit of 32 MiB ('
+    )
+    expect(incomplete(run)[0]).toContain(size)
+    expect(incomplete(run)[0]).toContain('check openai-base-url and what stands between the runner and the API')
   })
 })
 

@@ -64066,18 +64066,79 @@ function errorMessage(error, secrets = []) {
 
 
 /**
+ * The largest answer read: an audit-log page of 100 events is a few hundred kilobytes, a key
+ * a few hundred bytes. Past it the body is not read on: a page of a gigabyte (a proxy gone
+ * wrong, or a hostile one) would otherwise be held whole in memory, several times over.
+ */
+const MAX_RESPONSE_BYTES = 32 * 2 ** 20;
+/** An answer larger than the limit, or whose body did not arrive in time: the request failed. */
+class ResponseBodyError extends Error {
+    name = 'ResponseBodyError';
+}
+function mebibytes(bytes) {
+    return bytes >= 2 ** 20 ? `${Math.round(bytes / 2 ** 20)} MiB` : `${Math.round(bytes / 1024)} KiB`;
+}
+/** Statuses whose answers have no body: a Response cannot be made with one. */
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+/**
+ * The answer with its body bounded: at most `limit` bytes (decoded, so a compressed bomb
+ * counts at its real size), arriving by `deadline` (ms since the epoch). The SDK's own
+ * timeout stops once the headers are in; this one covers the body. What the SDK reads past
+ * either is a ResponseBodyError naming the request, and the rest is not downloaded.
+ */
+function bounded(response, what, limit, deadline) {
+    if (!response.body || NULL_BODY.has(response.status))
+        return response;
+    const declared = Number(response.headers.get('content-length') ?? NaN);
+    const tooLarge = (size) => new ResponseBodyError(`the answer to ${what} is larger than the limit of ${mebibytes(limit)} (${size}): no audit-log page or key is that large; ` +
+        'check openai-base-url and what stands between the runner and the API (a proxy or cache answering in its place)');
+    let size = 0;
+    let timer;
+    const counted = new TransformStream({
+        start(controller) {
+            if (declared > limit) {
+                controller.error(tooLarge(`Content-Length: ${declared}`));
+                return;
+            }
+            timer = setTimeout(() => controller.error(new ResponseBodyError(`the body of the answer to ${what} did not arrive in time (${size} bytes read)`)), Math.max(0, deadline - Date.now()));
+            timer.unref?.();
+        },
+        transform(chunk, controller) {
+            size += chunk.byteLength;
+            if (size > limit) {
+                clearTimeout(timer);
+                controller.error(tooLarge('its body went past it, and was not read on'));
+                return;
+            }
+            controller.enqueue(chunk);
+        },
+        flush() {
+            clearTimeout(timer);
+        },
+        cancel() {
+            clearTimeout(timer);
+        }
+    });
+    const body = response.body.pipeThrough(counted);
+    // An error stops the pipe and cancels the download; nothing waits on the pipe itself.
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+/**
  * fetch for the SDK, with the key and the headers the inputs give and no others the SDK took
  * from the environment: OPENAI_CUSTOM_HEADERS is applied after the SDK's own authorization,
  * so a workflow that sets "Authorization: ..." there for other steps would otherwise read
  * another organization's log, and "OpenAI-Organization: ..." another organization's part.
  */
-function withInputHeaders(adminKey, send) {
-    return (url, init = {}) => {
+function withInputHeaders(adminKey, send, limits) {
+    return async (url, init = {}) => {
+        const started = Date.now();
         const headers = new Headers(init.headers);
         headers.set('authorization', `Bearer ${adminKey}`);
         headers.delete('openai-organization');
         headers.delete('openai-project');
-        return send(url, { ...init, headers });
+        const response = await send(url, { ...init, headers });
+        const what = `${init.method ?? 'GET'} ${new URL(String(url instanceof Request ? url.url : url)).pathname}`;
+        return bounded(response, what, limits.maxResponseBytes, started + limits.requestTimeoutMs);
     };
 }
 function createAdminClient(options) {
@@ -64096,7 +64157,10 @@ function createAdminClient(options) {
         // Explicit, so OPENAI_LOG=debug in the environment cannot make the SDK print requests.
         logLevel: 'warn',
         logger: { error: say, warn: say, info: () => undefined, debug: () => undefined },
-        fetch: withInputHeaders(options.adminKey, options.fetch ?? globalThis.fetch)
+        fetch: withInputHeaders(options.adminKey, options.fetch ?? globalThis.fetch, {
+            maxResponseBytes: options.maxResponseBytes ?? MAX_RESPONSE_BYTES,
+            requestTimeoutMs: options.requestTimeoutMs
+        })
     });
 }
 /** The server's own words from an OpenAI error body, or the status text. */
@@ -64116,11 +64180,25 @@ function causeOf(error) {
 function duration(ms) {
     return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
 }
-/** A body for a message: HTML reduced to a hint, anything else cut short. */
+/** How much of a body is looked at to describe it: its start says what it is. */
+const DESCRIBED_CHARS = 8192;
+/**
+ * A body for a message: HTML reduced to a hint, anything else cut short. The body is
+ * attacker-controlled and can be megabytes: it is cut before any expression sees it, and
+ * every repetition in those expressions is bounded, so the work is linear in what is kept.
+ */
 function describeBody(body) {
-    const text = typeof body === 'string' ? body : (JSON.stringify(body) ?? String(body));
-    if (/<\s*(!doctype|html|head|body)\b/i.test(text)) {
-        const title = /<title[^>]*>([^<]{0,120})/i.exec(text)?.[1]?.trim();
+    let text;
+    try {
+        text = typeof body === 'string' ? body.slice(0, DESCRIBED_CHARS) : (JSON.stringify(body) ?? String(body));
+    }
+    catch {
+        // Nested too deep for JSON.stringify: a value, not a page.
+        return 'a JSON value';
+    }
+    text = text.slice(0, DESCRIBED_CHARS);
+    if (/<\s{0,32}(!doctype|html|head|body)\b/i.test(text)) {
+        const title = /<title[^<>]{0,200}>([^<]{0,120})/i.exec(text)?.[1]?.trim();
         return title ? `an HTML page titled "${title}"` : 'an HTML page';
     }
     const flat = text.replace(/\s+/g, ' ').trim();
@@ -74147,7 +74225,7 @@ function isPhaseEnded(error) {
     return error?.phaseEnded === true;
 }
 /** Statuses whose answer has no body (the Response constructor refuses one). */
-const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+const client_NULL_BODY = new Set([101, 103, 204, 205, 304]);
 /**
  * fetch with a time limit on the whole answer, and the phase's end. The body is read here,
  * under the same limits: Octokit reads a body that fails part-way as an empty one.
@@ -74160,7 +74238,7 @@ function boundedFetch(timeoutMs, phase, send) {
         const signal = AbortSignal.any([timeout, phase.signal, ...(init.signal ? [init.signal] : [])]);
         try {
             const response = await send(url, { ...init, signal });
-            const body = NULL_BODY.has(response.status) ? null : await response.arrayBuffer();
+            const body = client_NULL_BODY.has(response.status) ? null : await response.arrayBuffer();
             const whole = new Response(body, {
                 status: response.status,
                 statusText: response.statusText,
@@ -74448,18 +74526,36 @@ function matcherOf(patterns) {
             if (!pattern.includes('*'))
                 exact.add(pattern);
             else
-                wild.push(new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`));
+                wild.push(pattern.split('*'));
         }
         matcher = (scope) => {
             const name = scope.trim().toLowerCase();
-            return exact.has(name) || wild.some((regexp) => regexp.test(name));
+            return exact.has(name) || wild.some((parts) => globMatches(parts, name));
         };
         matchers.set(patterns, matcher);
     }
     return matcher;
 }
-function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * A pattern cut at its `*`s, against a scope from the audit log (attacker-controlled, of any
+ * length): the first part starts it, the last ends it, and the others follow in order, each
+ * found leftmost. Linear in the scope's length, where a regular expression with several `.*`
+ * backtracks polynomially on a long scope that does not match.
+ */
+function globMatches(parts, name) {
+    const first = parts[0];
+    const last = parts.at(-1);
+    if (name.length < first.length + last.length || !name.startsWith(first) || !name.endsWith(last))
+        return false;
+    let at = first.length;
+    const end = name.length - last.length;
+    for (const part of parts.slice(1, -1)) {
+        const found = name.indexOf(part, at);
+        if (found === -1 || found + part.length > end)
+            return false;
+        at = found + part.length;
+    }
+    return true;
 }
 /** Read-only scopes: `api.all.read` (OpenAI's "Read Only" keys) and every `*.read`. */
 function readOnly(scopes) {

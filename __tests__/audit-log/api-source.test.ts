@@ -320,6 +320,17 @@ describe('AdminApiSource over HTTP', () => {
     expect(fake.requests).toHaveLength(2)
   })
 
+  it('bounds the body too: a page that trickles in fails when the request time is up', async () => {
+    const fake = await start(manyEvents())
+    fake.always({ drip: { everyMs: 20 } })
+    const api = source(fake, { requestTimeoutMs: 400, maxRetries: 1 })
+    await scanned(api)
+    expect(api.status.complete).toBe(false)
+    expect(api.status.missing[0]).toMatch(
+      /page 1 failed, the body of the answer to GET \/v1\/organization\/audit_logs did not arrive in time \(\d+ bytes read\)$/
+    )
+  })
+
   it('ends the read at once when a cache ignores the cursor and gives the first page again', async () => {
     const fake = await start(manyEvents(), { ignoreCursor: true })
     const api = source(fake)

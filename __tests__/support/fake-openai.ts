@@ -6,6 +6,7 @@
 // GET /v1/organization/admin_api_keys/{key_id}, 404 for a key they do not hold. Faults are
 // scripted per request, in order: each request takes the next one, then `always` (if set)
 // applies; `alwaysOn` sets a standing fault for the requests of some paths only.
+import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
@@ -28,6 +29,12 @@ export type Fault =
   | { html: string; status?: number }
   | { hang: true }
   | { json: unknown }
+  /** A body of `raw` text as it is, under a content type (application/json by default). */
+  | { raw: string; status?: number; contentType?: string }
+  /** A valid list page of at least `bytes` bytes of events, written as the client reads it; `declare`: with a Content-Length. */
+  | { huge: number; declare?: boolean }
+  /** The headers, then one byte of the body every `everyMs`, never finishing. */
+  | { drip: { everyMs: number } }
 
 export interface RecordedRequest {
   path: string
@@ -231,6 +238,33 @@ function list(options: FakeOptions, query: URLSearchParams) {
   }
 }
 
+/** A list page of login events, at least `bytes` long, written at the pace the client reads it. */
+async function writeHuge(response: ServerResponse, bytes: number, declare: boolean): Promise<void> {
+  const event = (n: number): string => JSON.stringify(otherEvent(n, 1_790_000_000))
+  const head = '{"object":"list","data":['
+  const tail = '],"first_id":null,"last_id":null,"has_more":false}'
+  const each = event(0).length + 1
+  const count = Math.ceil(bytes / each)
+  const total = head.length + tail.length + count * each - 1
+  response.writeHead(200, {
+    'content-type': 'application/json',
+    ...(declare ? { 'content-length': String(total) } : {})
+  })
+  let closed = false
+  response.on('close', () => (closed = true))
+  if (!response.write(head)) await once(response, 'drain')
+  let batch: string[] = []
+  for (let n = 0; n < count && !closed; n++) {
+    batch.push(event(n))
+    if (batch.length === 1000 || n === count - 1) {
+      const text = batch.join(',') + (n === count - 1 ? '' : ',')
+      batch = []
+      if (!response.write(text)) await Promise.race([once(response, 'drain'), once(response, 'close')])
+    }
+  }
+  if (!closed) response.end(tail)
+}
+
 export async function startFakeOpenAI(options: FakeOptions): Promise<FakeOpenAI> {
   const requests: RecordedRequest[] = []
   const queued: Fault[] = []
@@ -254,6 +288,19 @@ export async function startFakeOpenAI(options: FakeOptions): Promise<FakeOpenAI>
       return
     }
     if (fault && 'json' in fault) return send(response, 200, fault.json)
+    if (fault && 'raw' in fault) {
+      response.writeHead(fault.status ?? 200, { 'content-type': fault.contentType ?? 'application/json' })
+      response.end(fault.raw)
+      return
+    }
+    if (fault && 'huge' in fault) return void writeHuge(response, fault.huge, fault.declare ?? false)
+    if (fault && 'drip' in fault) {
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.write('{"object":"list","data":[')
+      const timer = setInterval(() => response.write(' '), fault.drip.everyMs)
+      response.on('close', () => clearInterval(timer))
+      return
+    }
     if (fault) {
       const body = fault.body ?? {
         error: {
