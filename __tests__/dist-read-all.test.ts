@@ -2,8 +2,9 @@
 // dist/index.js as the runner starts it, against the stand-in for OpenAI on 127.0.0.1:
 // tenant-scoped key events, broken gzip, envelopes, type spellings, hostile sizes and shapes,
 // times before 1970, pages with two JSON documents.
+import { readFileSync } from 'node:fs'
 import { runAction, type ActionRun } from './support/action.js'
-import { keyEvent, otherEvent, startFakeOpenAI, type FakeOpenAI } from './support/fake-openai.js'
+import { adminKeyEvent, keyEvent, otherEvent, startFakeOpenAI, type FakeOpenAI } from './support/fake-openai.js'
 import { tempDir } from './support/temp.js'
 
 const KEY = 'sk-admin-ReadAll0123456789abcdefghijklmnopq'
@@ -25,6 +26,85 @@ const apiInputs = (fake: FakeOpenAI): Record<string, string> => ({
   'openai-base-url': fake.baseURL,
   'create-issues': 'false',
   'fail-on': 'none'
+})
+
+const TENANT_TYPES =
+  'tenant.project_api_key.created, tenant.admin_api_key.created, tenant.admin_api_key.updated, tenant.admin_api_key.deleted'
+const warnings = (run: ActionRun): string[] => run.stdout.split('\n').filter((line) => line.startsWith('::warning::'))
+
+describe('tenant-scoped key events: admin API keys are read with tenant_only=true, or the run says they were not', () => {
+  const events = () => [
+    keyEvent(1, now - 900, ['api.model.read'], 'api_key.created', 'proj_a'),
+    keyEvent(2, now - 800, ['all'], 'api_key.created', 'proj_b'),
+    adminKeyEvent(3, now - 700),
+    otherEvent(4, now - 600)
+  ]
+
+  it('an API that serves them only to tenant_only=true (the spec read literally): the admin key is found', async () => {
+    openai = await startFakeOpenAI({ key: KEY, events: events(), tenant: 'strict' })
+    const run = await runAction(apiInputs(openai))
+    expect(run.code).toBe(0)
+    expect(run.outputs).toMatchObject({ complete: 'true', findings: '2', high: '2' })
+    expect(JSON.parse(run.outputs.keys!).sort()).toEqual(['key_2', 'key_admin3'])
+    const logs = openai.requests.filter((request) => request.path === '/v1/organization/audit_logs')
+    expect(logs.map((request) => request.query.get('tenant_only'))).toEqual([null, 'true'])
+    expect(logs[1]!.query.getAll('event_types[]').join(', ')).toBe(TENANT_TYPES)
+    expect(warnings(run)).toEqual([])
+  })
+
+  it("with project-ids, the admin key events (the organization's) are still asked for and judged", async () => {
+    openai = await startFakeOpenAI({ key: KEY, events: events(), tenant: 'strict' })
+    const run = await runAction({ ...apiInputs(openai), 'project-ids': 'proj_a' })
+    expect(run.code).toBe(0)
+    expect(JSON.parse(run.outputs.keys!)).toEqual(['key_admin3'])
+    const logs = openai.requests.filter((request) => request.path === '/v1/organization/audit_logs')
+    expect(logs[0]!.query.getAll('project_ids[]')).toEqual(['proj_a'])
+    expect(logs[1]!.query.has('project_ids[]')).toBe(false)
+  })
+
+  it.each([
+    [
+      403,
+      "403: You do not have access to tenant-scoped audit logs.). Check that the admin key may read the organization's tenant-scoped audit-log events"
+    ],
+    [400, '400: Unrecognized request argument supplied: tenant_only). Check that openai-base-url is the API']
+  ] as const)(
+    'an API that refuses tenant_only=true (%i): one warning and a summary line name the types not read',
+    async (status, words) => {
+      openai = await startFakeOpenAI({ key: KEY, events: events(), tenant: { refuse: status } })
+      const run = await runAction(apiInputs(openai))
+      expect(run.code).toBe(0)
+      expect(run.outputs).toMatchObject({ findings: '1', keys: '["key_2"]' })
+      expect(warnings(run)).toHaveLength(1)
+      expect(warnings(run)[0]).toContain(
+        `::warning::Tenant-scoped key events were not read: ${TENANT_TYPES} (admin API keys`
+      )
+      expect(warnings(run)[0]).toContain(words)
+      expect(run.summary).toContain('- Read completely: **yes, but not every key event type**: see the warning below')
+      expect(run.summary.replace(/\\/g, '')).toContain(
+        `> [!WARNING]\n> - Tenant-scoped key events were not read: ${TENANT_TYPES} (admin API keys`
+      )
+      const report = JSON.parse(readFileSync(run.outputs.report!, 'utf8'))
+      expect(report.notRead).toEqual([expect.stringContaining('Tenant-scoped key events were not read')])
+    }
+  )
+
+  // No answer at all ends the same way, after the request's time and retries: the unit test
+  // of the source shows it with short limits (the action's are a minute a try).
+  it('a server error on the tenant-scoped request leaves the window incomplete, named', async () => {
+    openai = await startFakeOpenAI({ key: KEY, events: events(), tenant: 'strict' })
+    openai.alwaysOnTenant({ status: 500, headers: { 'retry-after-ms': '5' } })
+    const run = await runAction(apiInputs(openai))
+    expect(run.code).toBe(1)
+    expect(run.outputs).toMatchObject({ complete: 'false', findings: '1' })
+    expect(warnings(run)).toEqual([])
+    expect(incomplete(run)).toHaveLength(1)
+    expect(incomplete(run)[0]).toContain(`tenant-scoped key events (${TENANT_TYPES}) from `)
+    expect(incomplete(run)[0]).toContain(
+      '(the whole window) were not read: tenant-scoped page 1 failed, the API answered 500 after 5 retries'
+    )
+    expect(run.summary.replace(/\\/g, '')).toContain('Read completely: **no**: tenant-scoped key events')
+  })
 })
 
 describe('times before 1970 are an input error that names the input', () => {

@@ -61661,7 +61661,16 @@ function describeBody(body) {
 ;// CONCATENATED MODULE: ./src/audit-log/source.ts
 // What every source of audit-log events (the Admin API, an exported file) provides.
 function newStatus() {
-    return { complete: true, missing: [], unreadable: [], unreadableCount: 0, prefiltered: 0, pages: 0, bytes: 0 };
+    return {
+        complete: true,
+        missing: [],
+        notRead: [],
+        unreadable: [],
+        unreadableCount: 0,
+        prefiltered: 0,
+        pages: 0,
+        bytes: 0
+    };
 }
 const MAX_LISTED_UNREADABLE = 100;
 function recordUnreadable(status, where, reason) {
@@ -61715,13 +61724,24 @@ function nextCursor(page) {
     const after = page.nextPageRequestOptions()?.query?.after;
     return typeof after === 'string' ? after : undefined;
 }
+/**
+ * The key event types read with `tenant_only=true`. The spec (openapi.yaml, and the SDK's
+ * `AuditLogListParams.tenant_only`) says of it: "Return only tenant-scoped events associated
+ * with this organization. Required for tenant-scoped events such as `role.bound_to_resource`
+ * and `role.unbound_from_resource`. When `true`, all supplied event types must be
+ * tenant-scoped." Admin API keys exist only as `tenant.admin_api_key.*`, and
+ * `tenant.project_api_key.created` is tenant-scoped too: read without it, they may never come.
+ */
+const TENANT_KEY_EVENT_TYPES = KEY_EVENT_TYPES.filter((type) => type.startsWith('tenant.'));
+/** The other key event types: one request of their own, without tenant_only. */
+const ORGANIZATION_KEY_EVENT_TYPES = KEY_EVENT_TYPES.filter((type) => !type.startsWith('tenant.'));
 class AdminApiSource {
     options;
     label;
     status = newStatus();
     client;
     limits;
-    /** The page being read or asked for, from 1: the one a failure names. */
+    /** The page being read or asked for, from 1 in each part: the one a failure names. */
     page = 0;
     constructor(options) {
         this.options = options;
@@ -61741,27 +61761,51 @@ class AdminApiSource {
             fetch: options.fetch
         });
     }
+    /**
+     * The key events of the window in two requests, as the spec asks: the project key events,
+     * then the tenant-scoped ones with tenant_only=true. An event the API gives to both is
+     * handed on twice; the scan counts a key event once by its id.
+     */
     async *events() {
-        const { since, until, projectIds } = this.options;
         const deadline = AbortSignal.timeout(this.limits.deadlineMs);
+        yield* this.read({
+            types: ORGANIZATION_KEY_EVENT_TYPES,
+            tenantOnly: false,
+            projectIds: this.options.projectIds,
+            what: 'events',
+            pageName: (page) => `page ${page}`
+        }, deadline);
+        // Admin keys are the organization's, whatever project-ids says: they are always read.
+        yield* this.read({
+            types: TENANT_KEY_EVENT_TYPES,
+            tenantOnly: true,
+            projectIds: [],
+            what: `tenant-scoped key events (${TENANT_KEY_EVENT_TYPES.join(', ')})`,
+            pageName: (page) => `tenant-scoped page ${page}`
+        }, deadline);
+    }
+    async *read(part, deadline) {
+        const { since, until } = this.options;
         let oldest;
         // The cursors read with, and the pages read (first id, last id, count): a server or a
         // cache that ignores `after` would otherwise be followed until the deadline.
         const cursors = new Set();
         const pages = new Map();
         let cursor;
+        let read = 0;
         try {
             this.page = 1;
             const first = this.client.admin.organization.auditLogs.list({
                 effective_at: { gte: since, lt: until },
-                event_types: [...KEY_EVENT_TYPES],
-                ...(projectIds.length > 0 ? { project_ids: [...projectIds] } : {}),
+                event_types: [...part.types],
+                ...(part.projectIds.length > 0 ? { project_ids: [...part.projectIds] } : {}),
+                ...(part.tenantOnly ? { tenant_only: true } : {}),
                 limit: 100
             }, { signal: deadline });
             for await (const page of (await first).iterPages()) {
-                this.checkPage(page);
+                const at = part.pageName(this.page);
+                this.checkPage(page, at);
                 const items = page.getPaginatedItems();
-                const at = `page ${this.page}`;
                 const signature = JSON.stringify([
                     items[0]?.id,
                     items.at(-1)?.id,
@@ -61769,7 +61813,7 @@ class AdminApiSource {
                 ]);
                 const seen = pages.get(signature);
                 if (seen !== undefined && items.length > 0) {
-                    throw new AdminApiError(`${at} repeats page ${seen} (the same events), read with the cursor after=${cursor}: ` +
+                    throw new AdminApiError(`${at} repeats ${part.pageName(seen)} (the same events), read with the cursor after=${cursor}: ` +
                         'the API, or a proxy or cache in front of it, ignores the cursor. Check openai-base-url and what stands between the runner and the API');
                 }
                 pages.set(signature, this.page);
@@ -61785,6 +61829,7 @@ class AdminApiSource {
                         oldest = effectiveAt;
                 }
                 this.status.pages++;
+                read++;
                 for (const raw of items)
                     yield { raw, where: at };
                 // The SDK stops quietly when a page says has_more but gives no cursor to go on with.
@@ -61805,28 +61850,48 @@ class AdminApiSource {
             }
         }
         catch (error) {
-            this.failed(error, deadline, oldest);
+            if (part.tenantOnly && read === 0 && this.refusedTenantOnly(error))
+                return;
+            this.failed(error, part, deadline, oldest);
         }
+    }
+    /**
+     * The API refused the request with tenant_only=true (400 or 403) before any page of it was
+     * read: the tenant-scoped key events were not asked for at all. Said once, as a warning
+     * with what to check; the events of the first request stand as read.
+     */
+    refusedTenantOnly(error) {
+        if (!(error instanceof OpenAI.BadRequestError || error instanceof OpenAI.PermissionDeniedError))
+            return false;
+        const answer = `${error.status}: ${this.scrub(serverMessage(error))}`;
+        const check = error.status === 403
+            ? "Check that the admin key may read the organization's tenant-scoped audit-log events (an admin key with Audit Logs: Read, made by an organization owner)"
+            : 'Check that openai-base-url is the API (https://api.openai.com/v1), and no proxy that drops or refuses the parameter stands in front of it';
+        this.status.notRead.push(`Tenant-scoped key events were not read: ${TENANT_KEY_EVENT_TYPES.join(', ')} ` +
+            '(admin API keys, and project keys made through the organization). ' +
+            `The API refused the request with tenant_only=true, which OpenAI's spec requires for them (${answer}). ` +
+            `${check}; until then, scan an audit-log export for them (audit-log-file).`);
+        return true;
     }
     /**
      * The SDK reads a body that is not JSON, or JSON without `data`, as an empty last page:
      * "no events" where nothing was read. Such an answer is an error here.
      */
-    checkPage(page) {
+    checkPage(page, at) {
         const type = page.response?.headers.get('content-type') ?? '';
         const body = page.body;
         if (typeof body === 'string' || !/json/i.test(type)) {
-            throw new AdminApiError(`page ${this.page} came back as ${type.split(';')[0] || 'an unknown type'}, not JSON ` +
+            throw new AdminApiError(`${at} came back as ${type.split(';')[0] || 'an unknown type'}, not JSON ` +
                 `(${describeBody(body)}): check that openai-base-url is the API (https://api.openai.com/v1), ` +
                 'not a web page, and that no proxy answers in its place.');
         }
         if (typeof body !== 'object' || body === null || !Array.isArray(body.data)) {
-            throw new AdminApiError(`page ${this.page} is JSON but not an audit-log list (no "data" array): ` +
+            throw new AdminApiError(`${at} is JSON but not an audit-log list (no "data" array): ` +
                 'check that openai-base-url is the API (https://api.openai.com/v1).');
         }
     }
     /** A page could not be read: refuse a wrong key outright; otherwise record what is missing. */
-    failed(error, deadline, oldest) {
+    failed(error, part, deadline, oldest) {
         const { since, until } = this.options;
         // A wrong key is refused outright; a key revoked in the middle of a read leaves what was
         // read so far to report, and the rest of the window missing.
@@ -61835,7 +61900,7 @@ class AdminApiSource {
             const what = error.status === 401 ? 'did not accept the key' : 'refused the key access to audit logs';
             throw new AdminApiError(`The OpenAI Admin API ${what} (${error.status}: ${this.scrub(serverMessage(error))}). ${KEY_ADVICE}`);
         }
-        const page = this.page;
+        const page = part.pageName(this.page);
         let reason;
         if (deadline.aborted) {
             reason = `the read took longer than its limit of ${duration(this.limits.deadlineMs)}`;
@@ -61858,7 +61923,7 @@ class AdminApiSource {
             reason = this.scrub(error.message);
         }
         else if (error instanceof SyntaxError) {
-            reason = `page ${page} was not valid JSON (${this.scrub(error.message).slice(0, 200)}): check that openai-base-url is the API (https://api.openai.com/v1)`;
+            reason = `${page} was not valid JSON (${this.scrub(error.message).slice(0, 200)}): check that openai-base-url is the API (https://api.openai.com/v1)`;
         }
         else {
             reason = this.scrub(error instanceof Error ? error.message : String(error));
@@ -61867,7 +61932,7 @@ class AdminApiSource {
         // oldest event read (that second included: it may hold more events than were read).
         const missingUntil = oldest === undefined ? `${isoTime(until)} (the whole window)` : `${isoTime(oldest)} inclusive`;
         this.status.complete = false;
-        this.status.missing.push(`events from ${isoTime(since)} to ${missingUntil} were not read: page ${page} failed, ${reason}`);
+        this.status.missing.push(`${part.what} from ${isoTime(since)} to ${missingUntil} were not read: ${page} failed, ${reason}`);
     }
     scrub(text) {
         return redact(text, [this.options.adminKey]);
@@ -72714,6 +72779,7 @@ function buildReport(input) {
         window: { since: iso(input.window.since), until: iso(input.window.until) },
         complete: source.status.complete,
         missing: source.status.missing,
+        notRead: source.status.notRead,
         eventsScanned: result.eventsScanned,
         keyEvents: result.keyEvents,
         duplicates: result.duplicates,
@@ -73331,7 +73397,12 @@ async function scan(source, options) {
             result.duplicates++;
             continue;
         }
-        if (projectIds && !(event.projectId !== undefined && projectIds.has(event.projectId))) {
+        // Admin API keys are the organization's, not a project's (an event's project is not the
+        // key's: the spec says admin actions "are associated with the default project"): they
+        // are judged whatever project-ids says.
+        if (projectIds &&
+            event.keyKind !== 'admin' &&
+            !(event.projectId !== undefined && projectIds.has(event.projectId))) {
             result.otherProjects++;
             continue;
         }
@@ -73689,7 +73760,7 @@ function renderSummary(report) {
     head.push([
         `- Source: ${inert(report.source, 300)}`,
         `- Window: ${window}`,
-        `- Read completely: ${report.complete ? 'yes' : `**no**: ${report.missing.map((part) => inert(part, 300)).join('; ')}`}`,
+        `- Read completely: ${report.complete ? (report.notRead.length ? '**yes, but not every key event type**: see the warning below' : 'yes') : `**no**: ${report.missing.map((part) => inert(part, 300)).join('; ')}`}`,
         `- Events scanned: ${report.eventsScanned} (API key events: ${report.keyEvents}${report.duplicates ? `, duplicates skipped: ${report.duplicates}` : ''})`,
         `- Findings: ${report.counts.total} (HIGH ${report.counts.high}, MEDIUM ${report.counts.medium}) on ${plural(report.keys.length, 'key')}`,
         lookupLine(report),
@@ -73705,6 +73776,9 @@ function renderSummary(report) {
     ]
         .filter(Boolean)
         .join('\n'));
+    if (report.notRead.length > 0) {
+        head.push(['> [!WARNING]', ...report.notRead.map((part) => `> - ${inert(part, 800)}`)].join('\n'));
+    }
     if (!report.complete) {
         head.push(`> [!CAUTION]\n> Part of the window could not be read. This run does not say the window is clean; it fails whatever fail-on says.`);
     }
@@ -77673,7 +77747,13 @@ function renderText(report, paint = painter(false), options = { verdict: true })
     lines.push(`${paint('bold', report.rule.name)} ${paint('dim', `(rule ${report.rule.id})`)}`, '');
     field('Source', plain(report.source, 300));
     field('Window', window);
-    field('Read completely', report.complete ? 'yes' : paint(['bold', 'red'], `NO: ${report.missing.map((part) => plain(part, 300)).join('; ')}`));
+    field('Read completely', report.complete
+        ? report.notRead.length
+            ? paint(['bold', 'yellow'], 'yes, but not every key event type (see the warnings)')
+            : 'yes'
+        : paint(['bold', 'red'], `NO: ${report.missing.map((part) => plain(part, 300)).join('; ')}`));
+    for (const part of report.notRead)
+        lines.push(`  ${paint('yellow', 'warning:')} ${plain(part, 800)}`);
     field('Events scanned', `${report.eventsScanned} (API key events: ${report.keyEvents}${report.duplicates ? `, duplicates skipped: ${report.duplicates}` : ''})`);
     field('Findings', `${report.counts.total} (HIGH ${report.counts.high}, MEDIUM ${report.counts.medium}) on ${plural(report.keys.length, 'key')}`);
     if (report.otherProjects)
