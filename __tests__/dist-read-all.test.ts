@@ -2,13 +2,28 @@
 // dist/index.js as the runner starts it, against the stand-in for OpenAI on 127.0.0.1:
 // tenant-scoped key events, broken gzip, envelopes, type spellings, hostile sizes and shapes,
 // times before 1970, pages with two JSON documents.
-import { readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { runAction, type ActionRun } from './support/action.js'
 import { adminKeyEvent, keyEvent, otherEvent, startFakeOpenAI, type FakeOpenAI } from './support/fake-openai.js'
+import { created, login } from './support/events.js'
 import { tempDir } from './support/temp.js'
 
 const KEY = 'sk-admin-ReadAll0123456789abcdefghijklmnopq'
 const dir = tempDir('keywatch-read-all-')
+let files = 0
+
+function file(content: string | Buffer, name = `export-${++files}.jsonl`): string {
+  const path = join(dir, name)
+  writeFileSync(path, content)
+  return path
+}
+
+const jsonl = (records: unknown[]): string => records.map((record) => JSON.stringify(record)).join('\n') + '\n'
+const HIGH = created({ id: 'audit_log-high', key: 'key-high', scopes: ['all'] })
+const OTHERS = [login('audit_log-l1'), login('audit_log-l2')]
 
 /** The error annotations of a run (the runner's ::error:: commands). */
 const errors = (run: ActionRun): string[] => run.stdout.split('\n').filter((line) => line.startsWith('::error::'))
@@ -166,6 +181,97 @@ describe('bounded work: what the Admin API answers cannot stall or swamp the run
     )
     expect(incomplete(run)[0]).toContain(size)
     expect(incomplete(run)[0]).toContain('check openai-base-url and what stands between the runner and the API')
+  })
+})
+
+describe('gzip: every way an export can be broken makes the window incomplete, saying which and what to do', () => {
+  // A typical hourly export: well under a megabyte once decompressed.
+  const zipped = gzipSync(jsonl([...OTHERS, HIGH, ...OTHERS]))
+  const broken: [string, Buffer, RegExp][] = [
+    [
+      'cut short',
+      zipped.subarray(0, zipped.length - 12),
+      /, everything after the events read: the gzip data is cut short: the file ends at byte \d+, inside the compressed data, so the export or its download did not finish; check the file with gzip -t/
+    ],
+    [
+      'cut short in its trailer',
+      zipped.subarray(0, zipped.length - 3),
+      /the file ends at byte \d+, inside the gzip trailer \(the checksum and size after the data\)/
+    ],
+    [
+      'with trailing garbage',
+      Buffer.concat([zipped, Buffer.from('<html>502 Bad Gateway</html>\n')]),
+      /, the file goes on after the end of its gzip data with bytes that are not gzip \(from byte \d+, trailing garbage\): everything before them was read/
+    ],
+    [
+      'with trailing garbage after a NUL byte',
+      Buffer.concat([zipped, Buffer.from('\0garbage')]),
+      /the file goes on after the end of its gzip data with bytes that are not gzip/
+    ],
+    [
+      'with a corrupt header',
+      Buffer.concat([zipped.subarray(0, 2), Buffer.from([7]), zipped.subarray(3)]),
+      /, the whole file: the gzip header is corrupt: it names compression method 7, where gzip has only 8 \(deflate\)/
+    ],
+    [
+      'with reserved header flags',
+      Buffer.concat([zipped.subarray(0, 3), Buffer.from([0xe0]), zipped.subarray(4)]),
+      /the gzip header is corrupt: it sets reserved flag bits/
+    ],
+    [
+      'damaged (its checksum does not match)',
+      Buffer.concat([zipped.subarray(0, zipped.length - 8), Buffer.from([1, 2, 3, 4]), zipped.subarray(-4)]),
+      /the gzip data does not match its checksum \(CRC-32\) or size: it was damaged after it was written/
+    ]
+  ]
+
+  it.each(broken)('a gzip export %s', async (_, bytes, message) => {
+    const run = await runAction({
+      'audit-log-file': file(bytes, `export-${++files}.jsonl.gz`),
+      'create-issues': 'false',
+      'fail-on': 'none'
+    })
+    expect(run.code).toBe(1)
+    expect(run.outputs.complete).toBe('false')
+    expect(incomplete(run)).toHaveLength(1)
+    expect(incomplete(run)[0]).toMatch(message)
+    expect(run.summary).toContain('Read completely: **no**')
+  })
+
+  it('trailing garbage: the events before it are judged all the same', async () => {
+    const run = await runAction({
+      'audit-log-file': file(Buffer.concat([zipped, Buffer.from('garbage')]), 'trailing.jsonl.gz'),
+      'create-issues': 'false',
+      'fail-on': 'none'
+    })
+    expect(run.outputs).toMatchObject({ complete: 'false', findings: '1', high: '1', events: '5' })
+  })
+
+  it('two gzip members one after the other, and zero padding after them, read whole', async () => {
+    const two = Buffer.concat([gzipSync(jsonl(OTHERS)), gzipSync(jsonl([HIGH])), Buffer.alloc(512)])
+    const run = await runAction({
+      'audit-log-file': file(two, 'two.jsonl.gz'),
+      'create-issues': 'false',
+      'fail-on': 'none'
+    })
+    expect(run.outputs).toMatchObject({ complete: 'true', findings: '1', events: '3' })
+  })
+
+  it.each(broken)('a gzip export %s, piped to the CLI (--file -)', (_, bytes, message) => {
+    const run = spawnSync(
+      process.execPath,
+      ['dist/cli/index.js', 'scan', '--file', '-', '--json', '--fail-on', 'none'],
+      {
+        input: bytes,
+        encoding: 'utf8',
+        env: { ...process.env, NODE_OPTIONS: '' }
+      }
+    )
+    // Exit 2: the window could not be read (the CLI's usage exit, for an incomplete read).
+    expect(run.status).toBe(2)
+    const report = JSON.parse(run.stdout)
+    expect(report).toMatchObject({ source: 'standard input', complete: false })
+    expect(report.missing).toEqual([expect.stringMatching(message)])
   })
 })
 

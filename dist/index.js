@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2930:
+/***/ 8718:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -65952,8 +65952,6 @@ src_chain.dataSource = src_dataSource;
 /* harmony default export */ const node = ((/* unused pure expression or super */ null && (chain)));
 
 
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./node_modules/stream-chain/src/fun.js
 // @ts-self-types="./fun.d.ts"
 
@@ -68077,6 +68075,259 @@ function mayMentionKeyEvent(text) {
     return text.includes('api_key') || text.includes('\\u');
 }
 
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/audit-log/gunzip.ts
+// gzip, read member by member (RFC 1952), so that every way a file can be broken is told
+// apart and none passes quietly. zlib's own gunzip stream reads concatenated members, but it
+// ignores bytes after the last member when they start with a NUL, and on other trailing
+// bytes it fails in a way that drops what the last write decompressed: a small export with
+// a few bytes appended read as no events at all. Here zlib inflates each member's deflate
+// data (createInflateRaw), and the header, the trailer (CRC-32 and size) and what follows
+// are checked against the RFC: a header that is not gzip's, data cut short, a checksum that
+// does not match, or trailing bytes that are neither another member nor zero padding are a
+// GzipError that says which, where, and what to do. Everything decompressed before the
+// error has been handed on.
+
+
+class GzipError extends Error {
+    problem;
+    name = 'GzipError';
+    constructor(problem, message) {
+        super(message);
+        this.problem = problem;
+    }
+}
+const ID1 = 0x1f;
+const ID2 = 0x8b;
+const DEFLATE = 8;
+const FHCRC = 0x02;
+const FEXTRA = 0x04;
+const FNAME = 0x08;
+const FCOMMENT = 0x10;
+const RESERVED = 0xe0;
+/** Compressed bytes given to zlib at a time: what one write can inflate to stays bounded (deflate expands at most about 1,000 times). */
+const SLICE = 16 << 10;
+/** The compressed bytes, read as needed; what a member did not use is put back for the next. */
+class ByteReader {
+    input;
+    /** Bytes read from the input and not yet used. */
+    pending = Buffer.alloc(0);
+    done = false;
+    /** Offset in the compressed input of pending[0]. */
+    offset = 0;
+    constructor(input) {
+        this.input = input;
+    }
+    /** At least one byte pending, unless the input has ended. */
+    async fill() {
+        while (this.pending.length === 0 && !this.done) {
+            const next = await this.input.next();
+            if (next.done)
+                this.done = true;
+            // A copy: the input may reuse its buffers.
+            else
+                this.pending = Buffer.from(next.value);
+        }
+        return this.pending.length > 0;
+    }
+    /** Up to `max` bytes (fewer at the end of a read); empty at the end of the input. */
+    async take(max) {
+        if (!(await this.fill()))
+            return Buffer.alloc(0);
+        const piece = this.pending.subarray(0, max);
+        this.pending = this.pending.subarray(piece.length);
+        this.offset += piece.length;
+        return piece;
+    }
+    /** Exactly `count` bytes, or what there was before the input ended. */
+    async exactly(count) {
+        const parts = [];
+        let size = 0;
+        while (size < count) {
+            const piece = await this.take(count - size);
+            if (piece.length === 0)
+                break;
+            parts.push(piece);
+            size += piece.length;
+        }
+        return Buffer.concat(parts, size);
+    }
+    /** Puts back the end of the last piece taken. */
+    unread(bytes) {
+        this.pending = this.pending.length === 0 ? bytes : Buffer.concat([bytes, this.pending]);
+        this.offset -= bytes.length;
+    }
+    async atEnd() {
+        return !(await this.fill());
+    }
+}
+/**
+ * The member header, with `crc` over its bytes for FHCRC. The first member's ID bytes were
+ * checked by the caller (it is why the file is read as gzip); a later one's are checked here.
+ */
+async function readHeader(reader, first) {
+    const start = reader.offset;
+    const fixed = await reader.exactly(10);
+    const where = first ? 'the gzip header' : `the header of the gzip member at byte ${start}`;
+    if (fixed.length < 10)
+        throw cutShort(reader, `inside ${where}`);
+    if (fixed[2] !== DEFLATE) {
+        throw new GzipError('header', `${where} is corrupt: it names compression method ${fixed[2]}, where gzip has only 8 (deflate)`);
+    }
+    const flags = fixed[3];
+    if (flags & RESERVED) {
+        throw new GzipError('header', `${where} is corrupt: it sets reserved flag bits (${flags.toString(2).padStart(8, '0')})`);
+    }
+    let crc = (0,external_node_zlib_.crc32)(fixed);
+    const read = async (count, what) => {
+        const bytes = await reader.exactly(count);
+        if (bytes.length < count)
+            throw cutShort(reader, `inside ${where} (its ${what})`);
+        crc = (0,external_node_zlib_.crc32)(bytes, crc);
+        return bytes;
+    };
+    if (flags & FEXTRA) {
+        const length = (await read(2, 'extra field')).readUInt16LE(0);
+        await read(length, 'extra field');
+    }
+    for (const [flag, what] of [
+        [FNAME, 'file name'],
+        [FCOMMENT, 'comment']
+    ]) {
+        if (!(flags & flag))
+            continue;
+        // Zero-terminated, of any length: read a byte at a time from what is pending.
+        for (;;) {
+            const byte = await read(1, what);
+            if (byte[0] === 0)
+                break;
+        }
+    }
+    if (flags & FHCRC) {
+        const stored = (await reader.exactly(2)).readUInt16LE(0);
+        if (stored !== (crc & 0xffff))
+            throw new GzipError('header', `${where} is corrupt: it does not match its own checksum`);
+    }
+}
+function cutShort(reader, where) {
+    return new GzipError('truncated', `the gzip data is cut short: the file ends at byte ${reader.offset}, ${where}, so the export or its download did not finish`);
+}
+/**
+ * Inflates one member's deflate data, handing on what it decompresses; puts back what
+ * follows the data. Returns the CRC-32 and the size of what it decompressed.
+ */
+async function* inflateMember(reader, chunkSize, sums) {
+    const start = reader.offset;
+    const inflater = (0,external_node_zlib_.createInflateRaw)({ chunkSize });
+    const out = [];
+    let failure;
+    inflater.on('data', (chunk) => out.push(chunk));
+    inflater.on('error', (error) => (failure = error));
+    const flush = () => {
+        const ready = out.splice(0);
+        for (const chunk of ready) {
+            sums.crc = (0,external_node_zlib_.crc32)(chunk, sums.crc);
+            sums.size += chunk.length;
+        }
+        return ready;
+    };
+    try {
+        let fed = 0;
+        for (;;) {
+            const piece = await reader.take(SLICE);
+            if (piece.length === 0) {
+                // The input ended inside the deflate data (zlib says so when told it is all).
+                inflater.end();
+                await new Promise((resolve) => (0,external_node_stream_.finished)(inflater, (error) => {
+                    if (error)
+                        failure ??= error;
+                    resolve();
+                }));
+                yield* flush();
+                if (failure)
+                    throw failure;
+                return;
+            }
+            fed += piece.length;
+            // The callback comes once zlib has used what it wants of the piece; on corrupt data
+            // zlib destroys the stream instead, and the callback never comes.
+            await new Promise((resolve) => {
+                const stop = () => resolve();
+                inflater.once('error', stop);
+                inflater.write(piece, (error) => {
+                    inflater.off('error', stop);
+                    if (error)
+                        failure ??= error;
+                    resolve();
+                });
+            });
+            yield* flush();
+            if (failure)
+                throw failure;
+            // zlib stops taking input where the deflate data ends; the rest is the trailer and what follows.
+            const unused = fed - inflater.bytesWritten;
+            if (unused > 0) {
+                reader.unread(piece.subarray(piece.length - unused));
+                return;
+            }
+        }
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'Z_BUF_ERROR')
+            throw cutShort(reader, 'inside the compressed data');
+        throw new GzipError('corrupt', `the gzip data is corrupt at or after byte ${start + inflater.bytesWritten} (zlib: ${error.message}): the file was damaged after it was written`);
+    }
+    finally {
+        inflater.destroy();
+    }
+}
+/**
+ * The decompressed content of a gzip stream that starts with gzip's two ID bytes. Members
+ * follow one another (as `cat a.gz b.gz` writes them); zero bytes after the last one are
+ * padding. Throws a GzipError for anything else, after handing on all it could read.
+ */
+async function* gunzip(input, chunkSize = 1 << 20) {
+    const reader = new ByteReader(input);
+    for (let member = 0;; member++) {
+        if (member > 0) {
+            if (await reader.atEnd())
+                return;
+            const at = reader.offset;
+            const head = await reader.exactly(2);
+            if (head[0] !== ID1 || head[1] !== ID2) {
+                reader.unread(head);
+                if (await onlyZeros(reader))
+                    return;
+                throw new GzipError('trailing', `the file goes on after the end of its gzip data with bytes that are not gzip (from byte ${at}, trailing garbage): ` +
+                    'everything before them was read, but they may be the damaged rest of the export');
+            }
+            reader.unread(head);
+        }
+        const start = reader.offset;
+        await readHeader(reader, member === 0);
+        const sums = { crc: 0, size: 0 };
+        yield* inflateMember(reader, chunkSize, sums);
+        const trailer = await reader.exactly(8);
+        if (trailer.length < 8)
+            throw cutShort(reader, 'inside the gzip trailer (the checksum and size after the data)');
+        if (trailer.readUInt32LE(0) !== sums.crc >>> 0 || trailer.readUInt32LE(4) !== sums.size % 2 ** 32) {
+            throw new GzipError('corrupt', `the gzip data ${start > 0 ? `from byte ${start} ` : ''}does not match its checksum (CRC-32) or size: it was damaged after it was written`);
+        }
+    }
+}
+/** Reads the rest of the input: true when it is all zero bytes (padding, which gzip skips too). */
+async function onlyZeros(reader) {
+    for (let piece = await reader.take(1 << 20); piece.length > 0; piece = await reader.take(1 << 20)) {
+        if (piece.some((byte) => byte !== 0))
+            return false;
+    }
+    return true;
+}
+/** What to do about a gzip file the run could not read whole. */
+const GZIP_ADVICE = 'check the file with gzip -t (it names the same fault), then export the audit log again and scan the new file';
+
 ;// CONCATENATED MODULE: ./src/audit-log/line-sorter.ts
 // The JSONL prefilter: splits bytes into lines and sorts each line into "must be parsed"
 // or "cannot be a key event" (only counted). A line is skipped only when its bytes prove it
@@ -68425,16 +68676,8 @@ async function* streamChunks(stream, status) {
             yield next.value;
         }
     }
-    if (first[0] === GZIP_MAGIC[0] && first[1] === GZIP_MAGIC[1]) {
-        const gunzip = external_node_stream_.Readable.from(raw()).pipe((0,external_node_zlib_.createGunzip)({ chunkSize: CHUNK }));
-        try {
-            for await (const chunk of gunzip)
-                yield chunk;
-        }
-        finally {
-            gunzip.destroy();
-        }
-    }
+    if (first[0] === GZIP_MAGIC[0] && first[1] === GZIP_MAGIC[1])
+        yield* gunzip(raw(), CHUNK);
     else
         yield* raw();
 }
@@ -68469,9 +68712,14 @@ async function* readChunks(path, status) {
         await (0,external_node_util_.promisify)(external_node_fs_namespaceObject.close)(fd);
     }
 }
-function isGzipError(error) {
-    const code = error?.code;
-    return typeof code === 'string' && code.startsWith('Z_');
+/** A gzip file the run could not read whole, in words: what was not read, what went wrong, and what to do. */
+function gzipProblem(error) {
+    const what = error.problem === 'header'
+        ? 'the whole file: '
+        : error.problem === 'trailing'
+            ? ''
+            : 'everything after the events read: ';
+    return `${what}${error.message}; ${GZIP_ADVICE}`;
 }
 /** A document's events: the items of its top-level arrays, and of arrays one object down ({"hits": {"hits": [...]}}). */
 function arrayItem(stack) {
@@ -68504,22 +68752,13 @@ class FileSource {
         if (!stdin)
             await checkExportFile(this.path);
         const gzip = stdin ? false : await isGzip(this.path);
-        const file = gzip ? (0,external_node_fs_namespaceObject.createReadStream)(this.path, { highWaterMark: CHUNK }) : undefined;
-        const gunzip = file?.pipe((0,external_node_zlib_.createGunzip)({ chunkSize: CHUNK }));
+        // status.bytes counts what is read from the file: compressed bytes, for a gzip file.
         const input = stdin
             ? streamChunks(stdin, this.status)
-            : gunzip
-                ? gunzip[Symbol.asyncIterator]()
+            : gzip
+                ? gunzip(readChunks(this.path, this.status), CHUNK)
                 : readChunks(this.path, this.status);
-        const status = this.status;
-        const chunks = {
-            async next() {
-                const next = await input.next();
-                if (file)
-                    status.bytes = file.bytesRead;
-                return next;
-            }
-        };
+        const chunks = input;
         let format;
         try {
             // The first bytes tell the format; they are kept and replayed to the reader chosen.
@@ -68548,16 +68787,14 @@ class FileSource {
                 yield* this.document(replay(), format);
         }
         catch (error) {
-            if (!isGzipError(error))
+            if (!(error instanceof GzipError))
                 throw error;
-            this.lost(`everything after the events read: the gzip data is corrupt or cut short (${error.message})`);
+            this.lost(gzipProblem(error));
         }
         finally {
             await input.return?.(undefined);
-            gunzip?.destroy();
-            file?.destroy();
-            if (format !== undefined)
-                this.conclude(format);
+            // Even when nothing could be decompressed (a broken gzip header), the file is concluded on.
+            this.conclude(format);
         }
     }
     /** Reads until the first non-blank byte and the end of that line (at most MAX_LINE_BYTES). */
@@ -68734,7 +68971,7 @@ class FileSource {
             }
         }
         catch (error) {
-            if (isGzipError(error))
+            if (error instanceof GzipError)
                 throw error;
             const after = count === 0 ? 'the whole file' : `everything after item ${count}`;
             recordUnreadable(this.status, count === 0 ? this.label : `after item ${count}`, `not valid JSON (${error.message})`);
@@ -77176,7 +77413,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2930);
+/* harmony import */ var _action_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8718);
 
 await (0,_action_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 

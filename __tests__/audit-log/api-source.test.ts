@@ -339,7 +339,7 @@ describe('AdminApiSource over HTTP', () => {
   it('bounds the body too: a page that trickles in fails when the request time is up', async () => {
     const fake = await start(manyEvents())
     fake.always({ drip: { everyMs: 20 } })
-    const api = source(fake, { requestTimeoutMs: 400, maxRetries: 1 })
+    const api = source(fake, { requestTimeoutMs: 1500, maxRetries: 1 })
     await scanned(api)
     expect(api.status.complete).toBe(false)
     expect(api.status.missing[0]).toMatch(

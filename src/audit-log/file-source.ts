@@ -11,19 +11,19 @@
 // its last line, text that is not UTF-8 (a UTF-16 byte-order mark, NUL bytes), an HTML page,
 // or a file with no event in it at all leave the run incomplete, with one message that says
 // what was not understood and what to do.
-import { close as closeFile, createReadStream, open as openFile, read } from 'node:fs'
+import { close as closeFile, open as openFile, read } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { promisify } from 'node:util'
 import { chainUnchecked } from 'stream-chain'
-import { createGunzip } from 'node:zlib'
 import parser from 'stream-json/parser.js'
 import pick from 'stream-json/filters/pick.js'
 import streamArray from 'stream-json/streamers/stream-array.js'
 import streamValues from 'stream-json/streamers/stream-values.js'
 import { plural } from '../text.js'
 import { isEvent, isOneEvent, mayMentionKeyEvent, recordsIn } from './envelope.js'
+import { gunzip, GZIP_ADVICE, GzipError } from './gunzip.js'
 import { createLineSorter, type SortedLines } from './line-sorter.js'
 import { newStatus, recordUnreadable, type AuditLogSource, type SourcedEvent } from './source.js'
 
@@ -112,14 +112,8 @@ async function* streamChunks(stream: Readable, status: { bytes: number }): Async
       yield next.value
     }
   }
-  if (first[0] === GZIP_MAGIC[0] && first[1] === GZIP_MAGIC[1]) {
-    const gunzip = Readable.from(raw()).pipe(createGunzip({ chunkSize: CHUNK }))
-    try {
-      for await (const chunk of gunzip) yield chunk as Buffer
-    } finally {
-      gunzip.destroy()
-    }
-  } else yield* raw()
+  if (first[0] === GZIP_MAGIC[0] && first[1] === GZIP_MAGIC[1]) yield* gunzip(raw(), CHUNK)
+  else yield* raw()
 }
 
 /**
@@ -155,9 +149,15 @@ async function* readChunks(path: string, status: { bytes: number }): AsyncGenera
   }
 }
 
-function isGzipError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code
-  return typeof code === 'string' && code.startsWith('Z_')
+/** A gzip file the run could not read whole, in words: what was not read, what went wrong, and what to do. */
+function gzipProblem(error: GzipError): string {
+  const what =
+    error.problem === 'header'
+      ? 'the whole file: '
+      : error.problem === 'trailing'
+        ? ''
+        : 'everything after the events read: '
+  return `${what}${error.message}; ${GZIP_ADVICE}`
 }
 
 export interface FileSourceOptions {
@@ -204,21 +204,13 @@ export class FileSource implements AuditLogSource {
     const { stdin } = this.options
     if (!stdin) await checkExportFile(this.path)
     const gzip = stdin ? false : await isGzip(this.path)
-    const file = gzip ? createReadStream(this.path, { highWaterMark: CHUNK }) : undefined
-    const gunzip = file?.pipe(createGunzip({ chunkSize: CHUNK }))
+    // status.bytes counts what is read from the file: compressed bytes, for a gzip file.
     const input = stdin
       ? streamChunks(stdin, this.status)
-      : gunzip
-        ? gunzip[Symbol.asyncIterator]()
+      : gzip
+        ? gunzip(readChunks(this.path, this.status), CHUNK)
         : readChunks(this.path, this.status)
-    const status = this.status
-    const chunks: AsyncIterator<Buffer> = {
-      async next() {
-        const next = await input.next()
-        if (file) status.bytes = file.bytesRead
-        return next
-      }
-    }
+    const chunks: AsyncIterator<Buffer> = input
     let format: Format | undefined
     try {
       // The first bytes tell the format; they are kept and replayed to the reader chosen.
@@ -243,13 +235,12 @@ export class FileSource implements AuditLogSource {
       } else if (format === 'jsonl') yield* this.lines(replay())
       else yield* this.document(replay(), format)
     } catch (error) {
-      if (!isGzipError(error)) throw error
-      this.lost(`everything after the events read: the gzip data is corrupt or cut short (${(error as Error).message})`)
+      if (!(error instanceof GzipError)) throw error
+      this.lost(gzipProblem(error))
     } finally {
       await input.return?.(undefined)
-      gunzip?.destroy()
-      file?.destroy()
-      if (format !== undefined) this.conclude(format)
+      // Even when nothing could be decompressed (a broken gzip header), the file is concluded on.
+      this.conclude(format)
     }
   }
 
@@ -415,7 +406,7 @@ export class FileSource implements AuditLogSource {
         yield* this.records(item.value, `item ${count}`)
       }
     } catch (error) {
-      if (isGzipError(error)) throw error
+      if (error instanceof GzipError) throw error
       const after = count === 0 ? 'the whole file' : `everything after item ${count}`
       recordUnreadable(
         this.status,
@@ -449,7 +440,7 @@ export class FileSource implements AuditLogSource {
   }
 
   /** The one message for the file: every part not read, and the records not understood. */
-  private conclude(format: Format): void {
+  private conclude(format: Format | undefined): void {
     if (this.notUnderstood > 0) {
       const more = this.notUnderstood > this.examples.length ? ', ...' : ''
       this.problems.push(
