@@ -75809,6 +75809,7 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 
 
+
 const FIRST_CHUNK = 16 << 10;
 const LARGEST_CHUNK = 1 << 20;
 /** What a log holds in memory before it moves full chunks to a temporary file. */
@@ -75955,33 +75956,58 @@ function doubled(array) {
     next.set(array);
     return next;
 }
-/** FNV-1a over UTF-16 code units. */
-function hash32(text) {
-    let hash = 0x811c9dc5;
+/** A seed drawn once per process: the hash of the seen-ids table is keyed by it. */
+const SEED = (0,external_node_crypto_.randomBytes)(4).readInt32LE(0) | 1;
+/**
+ * FNV-1a over UTF-16 code units, from `basis`. Keyed (TextSet passes SEED): ids an export
+ * was made of to collide in one run's table do not in another's.
+ */
+function hash32(text, basis = 0x811c9dc5) {
+    let hash = basis;
     for (let i = 0; i < text.length; i++)
         hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+    // A final mix, so that the low bits the table uses depend on every bit of the state.
+    hash ^= hash >>> 16;
+    hash = Math.imul(hash, 0x45d9f3b);
+    hash ^= hash >>> 16;
     return hash | 0;
 }
+/** The most slots one lookup probes; past it, a text goes to the overflow set. */
+const MAX_PROBES = 32;
 /**
  * A set of strings kept out of the heap: the strings in a TextLog, and an open-addressing
  * table (typed arrays) of where each one is and its hash. Exact: a hash match is checked
- * against the stored text, never taken on trust.
+ * against the stored text, never taken on trust. The hash is keyed per process, and no
+ * lookup probes more than MAX_PROBES slots: a text whose probe would run longer (ids made to
+ * collide, which the key makes a matter of luck) is kept in a Set of its own instead, so
+ * that each lookup costs a bounded number of steps however the ids were chosen.
  */
 class TextSet {
+    seed;
     texts;
     /** Index + 1 of the text in `texts`; 0 is an empty slot. */
     slots = new Int32Array(1024);
     hashes = new Int32Array(1024);
     size = 0;
-    /** `spillDir`: where the texts go past a few megabytes, as for a TextLog. */
-    constructor(spillDir) {
+    overflow;
+    /** `spillDir`: where the texts go past a few megabytes, as for a TextLog; `seed`: the hash's key (tests fix it). */
+    constructor(spillDir, seed = SEED) {
+        this.seed = seed;
         this.texts = new TextLog(undefined, spillDir);
     }
     /** Adds `text`; false when it was in the set already. */
     add(text) {
-        const hash = hash32(text);
+        const hash = hash32(text, this.seed);
         const slot = this.slotOf(text, hash);
+        if (slot === -1) {
+            if (this.overflow?.has(text))
+                return false;
+            (this.overflow ??= new Set()).add(text);
+            return true;
+        }
         if (this.slots[slot] !== 0)
+            return false;
+        if (this.overflow?.has(text))
             return false;
         this.slots[slot] = this.texts.push(text) + 1;
         this.hashes[slot] = hash;
@@ -75990,16 +76016,19 @@ class TextSet {
         return true;
     }
     has(text) {
-        return this.slots[this.slotOf(text, hash32(text))] !== 0;
+        const slot = this.slotOf(text, hash32(text, this.seed));
+        return (slot !== -1 && this.slots[slot] !== 0) || this.overflow?.has(text) === true;
     }
-    /** The slot holding `text`, or the empty slot where it would go. */
+    /** The slot holding `text`, or the empty slot where it would go; -1 when the probe runs too long. */
     slotOf(text, hash) {
         const mask = this.slots.length - 1;
-        for (let slot = hash & mask;; slot = (slot + 1) & mask) {
+        let slot = hash & mask;
+        for (let probe = 0; probe < MAX_PROBES; probe++, slot = (slot + 1) & mask) {
             const at = this.slots[slot];
             if (at === 0 || (this.hashes[slot] === hash && this.texts.text(at - 1) === text))
                 return slot;
         }
+        return -1;
     }
     grow() {
         const { slots, hashes } = this;
@@ -76010,8 +76039,18 @@ class TextSet {
             if (slots[i] === 0)
                 continue;
             let slot = hashes[i] & mask;
-            while (this.slots[slot] !== 0)
+            let probe = 0;
+            while (this.slots[slot] !== 0 && probe < MAX_PROBES) {
                 slot = (slot + 1) & mask;
+                probe++;
+            }
+            if (probe === MAX_PROBES) {
+                // Its cluster is full: it moves to the overflow set.
+                ;
+                (this.overflow ??= new Set()).add(this.texts.text(slots[i] - 1));
+                this.size--;
+                continue;
+            }
             this.slots[slot] = slots[i];
             this.hashes[slot] = hashes[i];
         }
