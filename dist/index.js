@@ -64071,7 +64071,7 @@ function errorMessage(error, secrets = []) {
  * wrong, or a hostile one) would otherwise be held whole in memory, several times over.
  */
 const MAX_RESPONSE_BYTES = 32 * 2 ** 20;
-/** An answer larger than the limit, or whose body did not arrive in time: the request failed. */
+/** An answer larger than the limit: the request failed. */
 class ResponseBodyError extends Error {
     name = 'ResponseBodyError';
 }
@@ -64081,47 +64081,37 @@ function mebibytes(bytes) {
 /** Statuses whose answers have no body: a Response cannot be made with one. */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 /**
- * The answer with its body bounded: at most `limit` bytes (decoded, so a compressed bomb
- * counts at its real size), arriving by `deadline` (ms since the epoch). The SDK's own
- * timeout stops once the headers are in; this one covers the body. What the SDK reads past
- * either is a ResponseBodyError naming the request, and the rest is not downloaded.
+ * The answer with its body bounded to `limit` bytes (decoded, so a compressed bomb counts at
+ * its real size): what the SDK reads past it is a ResponseBodyError naming the request, and
+ * the rest is not downloaded. (Time needs no bound here: the SDK's timeout covers the body
+ * too, and retries it: parseResponseWithTimeout in openai/src/client.ts.)
  */
-function bounded(response, what, limit, deadline) {
+function bounded(response, what, limit) {
     if (!response.body || NULL_BODY.has(response.status))
         return response;
     const declared = Number(response.headers.get('content-length') ?? NaN);
     const tooLarge = (size) => new ResponseBodyError(`the answer to ${what} is larger than the limit of ${mebibytes(limit)} (${size}): no audit-log page or key is that large; ` +
         'check openai-base-url and what stands between the runner and the API (a proxy or cache answering in its place)');
     let size = 0;
-    let timer;
     const counted = new TransformStream({
         start(controller) {
-            if (declared > limit) {
+            if (declared > limit)
                 controller.error(tooLarge(`Content-Length: ${declared}`));
-                return;
-            }
-            timer = setTimeout(() => controller.error(new ResponseBodyError(`the body of the answer to ${what} did not arrive in time (${size} bytes read)`)), Math.max(0, deadline - Date.now()));
-            timer.unref?.();
         },
         transform(chunk, controller) {
             size += chunk.byteLength;
-            if (size > limit) {
-                clearTimeout(timer);
+            if (size > limit)
                 controller.error(tooLarge('its body went past it, and was not read on'));
-                return;
-            }
-            controller.enqueue(chunk);
-        },
-        flush() {
-            clearTimeout(timer);
-        },
-        cancel() {
-            clearTimeout(timer);
+            else
+                controller.enqueue(chunk);
         }
     });
-    const body = response.body.pipeThrough(counted);
     // An error stops the pipe and cancels the download; nothing waits on the pipe itself.
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(response.body.pipeThrough(counted), {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers
+    });
 }
 /**
  * fetch for the SDK, with the key and the headers the inputs give and no others the SDK took
@@ -64129,16 +64119,15 @@ function bounded(response, what, limit, deadline) {
  * so a workflow that sets "Authorization: ..." there for other steps would otherwise read
  * another organization's log, and "OpenAI-Organization: ..." another organization's part.
  */
-function withInputHeaders(adminKey, send, limits) {
+function withInputHeaders(adminKey, send, maxResponseBytes) {
     return async (url, init = {}) => {
-        const started = Date.now();
         const headers = new Headers(init.headers);
         headers.set('authorization', `Bearer ${adminKey}`);
         headers.delete('openai-organization');
         headers.delete('openai-project');
         const response = await send(url, { ...init, headers });
         const what = `${init.method ?? 'GET'} ${new URL(String(url instanceof Request ? url.url : url)).pathname}`;
-        return bounded(response, what, limits.maxResponseBytes, started + limits.requestTimeoutMs);
+        return bounded(response, what, maxResponseBytes);
     };
 }
 function createAdminClient(options) {
@@ -64157,10 +64146,7 @@ function createAdminClient(options) {
         // Explicit, so OPENAI_LOG=debug in the environment cannot make the SDK print requests.
         logLevel: 'warn',
         logger: { error: say, warn: say, info: () => undefined, debug: () => undefined },
-        fetch: withInputHeaders(options.adminKey, options.fetch ?? globalThis.fetch, {
-            maxResponseBytes: options.maxResponseBytes ?? MAX_RESPONSE_BYTES,
-            requestTimeoutMs: options.requestTimeoutMs
-        })
+        fetch: withInputHeaders(options.adminKey, options.fetch ?? globalThis.fetch, options.maxResponseBytes ?? MAX_RESPONSE_BYTES)
     });
 }
 /** The server's own words from an OpenAI error body, or the status text. */

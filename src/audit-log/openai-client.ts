@@ -27,7 +27,7 @@ export interface AdminClientOptions {
  */
 export const MAX_RESPONSE_BYTES = 32 * 2 ** 20
 
-/** An answer larger than the limit, or whose body did not arrive in time: the request failed. */
+/** An answer larger than the limit: the request failed. */
 export class ResponseBodyError extends Error {
   override name = 'ResponseBodyError'
 }
@@ -40,12 +40,12 @@ function mebibytes(bytes: number): string {
 const NULL_BODY = new Set([101, 103, 204, 205, 304])
 
 /**
- * The answer with its body bounded: at most `limit` bytes (decoded, so a compressed bomb
- * counts at its real size), arriving by `deadline` (ms since the epoch). The SDK's own
- * timeout stops once the headers are in; this one covers the body. What the SDK reads past
- * either is a ResponseBodyError naming the request, and the rest is not downloaded.
+ * The answer with its body bounded to `limit` bytes (decoded, so a compressed bomb counts at
+ * its real size): what the SDK reads past it is a ResponseBodyError naming the request, and
+ * the rest is not downloaded. (Time needs no bound here: the SDK's timeout covers the body
+ * too, and retries it: parseResponseWithTimeout in openai/src/client.ts.)
  */
-function bounded(response: Response, what: string, limit: number, deadline: number): Response {
+function bounded(response: Response, what: string, limit: number): Response {
   if (!response.body || NULL_BODY.has(response.status)) return response
   const declared = Number(response.headers.get('content-length') ?? NaN)
   const tooLarge = (size: string): ResponseBodyError =>
@@ -54,41 +54,22 @@ function bounded(response: Response, what: string, limit: number, deadline: numb
         'check openai-base-url and what stands between the runner and the API (a proxy or cache answering in its place)'
     )
   let size = 0
-  let timer: ReturnType<typeof setTimeout> | undefined
   const counted = new TransformStream<Uint8Array, Uint8Array>({
     start(controller) {
-      if (declared > limit) {
-        controller.error(tooLarge(`Content-Length: ${declared}`))
-        return
-      }
-      timer = setTimeout(
-        () =>
-          controller.error(
-            new ResponseBodyError(`the body of the answer to ${what} did not arrive in time (${size} bytes read)`)
-          ),
-        Math.max(0, deadline - Date.now())
-      )
-      timer.unref?.()
+      if (declared > limit) controller.error(tooLarge(`Content-Length: ${declared}`))
     },
     transform(chunk, controller) {
       size += chunk.byteLength
-      if (size > limit) {
-        clearTimeout(timer)
-        controller.error(tooLarge('its body went past it, and was not read on'))
-        return
-      }
-      controller.enqueue(chunk)
-    },
-    flush() {
-      clearTimeout(timer)
-    },
-    cancel() {
-      clearTimeout(timer)
+      if (size > limit) controller.error(tooLarge('its body went past it, and was not read on'))
+      else controller.enqueue(chunk)
     }
   })
-  const body = response.body.pipeThrough(counted)
   // An error stops the pipe and cancels the download; nothing waits on the pipe itself.
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
+  return new Response(response.body.pipeThrough(counted), {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers
+  })
 }
 
 /**
@@ -100,17 +81,16 @@ function bounded(response: Response, what: string, limit: number, deadline: numb
 function withInputHeaders(
   adminKey: string,
   send: typeof globalThis.fetch,
-  limits: { maxResponseBytes: number; requestTimeoutMs: number }
+  maxResponseBytes: number
 ): typeof globalThis.fetch {
   return async (url, init = {}) => {
-    const started = Date.now()
     const headers = new Headers(init.headers)
     headers.set('authorization', `Bearer ${adminKey}`)
     headers.delete('openai-organization')
     headers.delete('openai-project')
     const response = await send(url, { ...init, headers })
     const what = `${init.method ?? 'GET'} ${new URL(String(url instanceof Request ? url.url : url)).pathname}`
-    return bounded(response, what, limits.maxResponseBytes, started + limits.requestTimeoutMs)
+    return bounded(response, what, maxResponseBytes)
   }
 }
 
@@ -130,10 +110,11 @@ export function createAdminClient(options: AdminClientOptions): OpenAI {
     // Explicit, so OPENAI_LOG=debug in the environment cannot make the SDK print requests.
     logLevel: 'warn',
     logger: { error: say, warn: say, info: () => undefined, debug: () => undefined },
-    fetch: withInputHeaders(options.adminKey, options.fetch ?? globalThis.fetch, {
-      maxResponseBytes: options.maxResponseBytes ?? MAX_RESPONSE_BYTES,
-      requestTimeoutMs: options.requestTimeoutMs
-    })
+    fetch: withInputHeaders(
+      options.adminKey,
+      options.fetch ?? globalThis.fetch,
+      options.maxResponseBytes ?? MAX_RESPONSE_BYTES
+    )
   })
 }
 
