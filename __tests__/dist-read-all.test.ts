@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { runAction, type ActionRun } from './support/action.js'
 import { adminKeyEvent, keyEvent, otherEvent, startFakeOpenAI, type FakeOpenAI } from './support/fake-openai.js'
+import { collidingIds, fnv1a } from './support/collisions.js'
 import { created, login } from './support/events.js'
 import { tempDir } from './support/temp.js'
 
@@ -272,6 +273,194 @@ describe('gzip: every way an export can be broken makes the window incomplete, s
     const report = JSON.parse(run.stdout)
     expect(report).toMatchObject({ source: 'standard input', complete: false })
     expect(report.missing).toEqual([expect.stringMatching(message)])
+  })
+})
+
+describe('exports: envelopes are opened however they are nested or typed', () => {
+  const datadog = { id: 'AQAAAY', type: 'log', attributes: { service: 'openai', attributes: HIGH } }
+  it.each([
+    [
+      "Datadog's Logs API shape {id, type: log, attributes: {attributes: event}}",
+      jsonl([datadog, { ...datadog, id: 'b', attributes: { attributes: OTHERS[0] } }])
+    ],
+    ['a typed wrapper {"type": "audit", "attributes": event}', jsonl([{ type: 'audit', attributes: HIGH }, ...OTHERS])],
+    ['{"export": {"org": {"events": [...]}}} on one line', jsonl([{ export: { org: { events: [...OTHERS, HIGH] } } }])],
+    ['the same, pretty-printed', JSON.stringify({ export: { org: { events: [...OTHERS, HIGH] } } }, null, 2)],
+    [
+      'a list response with more events under another key',
+      jsonl([{ object: 'list', data: OTHERS, has_more: false, extra: { events: [HIGH] } }])
+    ],
+    [
+      'the same, pretty-printed',
+      JSON.stringify({ object: 'list', data: OTHERS, has_more: false, extra: { deeper: { events: [HIGH] } } }, null, 2)
+    ],
+    ['a pretty-printed single event', JSON.stringify(HIGH, null, 2)],
+    ['a pretty-printed array of Datadog records', JSON.stringify({ data: [datadog] }, null, 2)]
+  ])('%s: the HIGH key inside is found', async (_, content) => {
+    const run = await runAction({ 'audit-log-file': file(content), 'create-issues': 'false' })
+    expect(run.outputs).toMatchObject({ findings: '1', high: '1', complete: 'true', keys: '["key-high"]' })
+    expect(run.code).toBe(1)
+  })
+
+  it('a key event nested past the bound (70 envelopes deep) makes the window incomplete, naming the record', async () => {
+    let deep: unknown = HIGH
+    for (let level = 0; level < 70; level++) deep = { wrapper: deep }
+    const run = await runAction({
+      'audit-log-file': file(jsonl([...OTHERS, deep])),
+      'create-issues': 'false',
+      'fail-on': 'none'
+    })
+    expect(run.code).toBe(1)
+    expect(run.outputs.complete).toBe('false')
+    expect(incomplete(run)[0]).toMatch(/1 record that may be API key events could not be read \(line 3; /)
+    expect(run.summary.replace(/\\/g, '')).toContain('line 3: nested more than 64 levels deep')
+  })
+})
+
+describe('exports: key event types as pipelines spell them are read, or counted as unjudged', () => {
+  const spelled = (type: string, key = 'key-spelled'): Record<string, unknown> => {
+    const { api_key_created: payload, ...rest } = created({ id: `audit_log-${type}`, key, scopes: ['all'] })
+    return { ...rest, type, [type]: payload }
+  }
+  it.each([
+    ['api_key_created', 'key-spelled'],
+    ['API_KEY_CREATED', 'key-spelled'],
+    ['ApiKeyCreated', 'key-spelled'],
+    ['tenant_admin_api_key_created', 'key-spelled']
+  ])('"type": "%s" is read as the dotted type and judged, on a JSONL line and in a document', async (type) => {
+    for (const content of [jsonl([...OTHERS, spelled(type)]), JSON.stringify([...OTHERS, spelled(type)], null, 2)]) {
+      const run = await runAction({ 'audit-log-file': file(content), 'create-issues': 'false' })
+      expect(run.outputs).toMatchObject({ findings: '1', high: '1', complete: 'true', keys: '["key-spelled"]' })
+    }
+  })
+
+  it('a type that names a key event OpenAI does not record is counted as unjudged, and fails the run', async () => {
+    const run = await runAction({
+      'audit-log-file': file(jsonl([...OTHERS, spelled('org_api_key_created')])),
+      'create-issues': 'false',
+      'fail-on': 'none'
+    })
+    expect(run.code).toBe(1)
+    expect(run.outputs).toMatchObject({ findings: '0', complete: 'true' })
+    expect(run.stdout).toContain('1 API key event could not be judged')
+    expect(run.summary.replace(/\\/g, '')).toContain(
+      'event type "org_api_key_created" names an API key event, but none OpenAI records: it cannot be judged'
+    )
+  })
+})
+
+describe('exports: a line too long to read that may be a key event makes the window incomplete', () => {
+  it('a 17 MiB JSONL line holding api_key.created', async () => {
+    const long = JSON.stringify({ ...HIGH, padding: 'x'.repeat(17 * 2 ** 20) })
+    const run = await runAction({
+      'audit-log-file': file(jsonl(OTHERS) + long + '\n' + jsonl(OTHERS)),
+      'create-issues': 'false',
+      'fail-on': 'none'
+    })
+    expect(run.code).toBe(1)
+    expect(run.outputs.complete).toBe('false')
+    expect(incomplete(run)[0]).toMatch(/1 record that may be API key events could not be read \(line 3; /)
+    expect(run.summary.replace(/\\/g, '')).toContain(
+      'line 3: longer than 16 MB, too long to read, and it holds what may be an API key event'
+    )
+  })
+
+  it('a 17 MiB line with no key event in it is skipped, as before', async () => {
+    const long = JSON.stringify({ ...OTHERS[0], padding: 'x'.repeat(17 * 2 ** 20) })
+    const run = await runAction({
+      'audit-log-file': file(jsonl(OTHERS) + long + '\n' + jsonl([HIGH])),
+      'create-issues': 'false',
+      'fail-on': 'none'
+    })
+    expect(run.outputs).toMatchObject({ complete: 'true', findings: '1' })
+  })
+})
+
+describe('bounded work: what an export holds cannot stall or crash the run', () => {
+  it('128 MiB of newlines before the events, from a 128 KiB gzip: read in seconds, the key found', async () => {
+    const bytes = gzipSync(Buffer.concat([Buffer.alloc(128 * 2 ** 20, 0x0a), Buffer.from(jsonl([...OTHERS, HIGH]))]))
+    expect(bytes.length).toBeLessThan(200 * 1024)
+    const started = Date.now()
+    const run = await runAction(
+      { 'audit-log-file': file(bytes, 'newlines.jsonl.gz'), 'create-issues': 'false' },
+      {},
+      150_000
+    )
+    expect(Date.now() - started).toBeLessThan(15_000)
+    expect(run.outputs).toMatchObject({ complete: 'true', findings: '1', events: '3' })
+  }, 160_000)
+
+  it('32,768 key events whose ids collide under FNV-1a: counted in seconds, each once', async () => {
+    const ids = collidingIds(15)
+    expect(new Set(ids.map((id) => fnv1a(id))).size).toBe(1)
+    const events = ids.map((id, n) => created({ id, key: `key-${n}`, scopes: ['api.model.read'] }))
+    const started = Date.now()
+    const run = await runAction(
+      { 'audit-log-file': file(jsonl([...events, HIGH, events[0]])), 'create-issues': 'false', 'fail-on': 'none' },
+      {},
+      150_000
+    )
+    expect(Date.now() - started).toBeLessThan(60_000)
+    expect(run.outputs).toMatchObject({ complete: 'true', findings: '1', events: String(ids.length + 1) })
+    expect(run.summary).toContain(`API key events: ${ids.length + 1}, duplicates skipped: 1`)
+  }, 160_000)
+
+  it.each([
+    ['arrays', `${'['.repeat(100_000)}${']'.repeat(100_000)}`],
+    ['objects around a key event', `${'{"a":'.repeat(100_000)}${JSON.stringify(HIGH)}${'}'.repeat(100_000)}`]
+  ])(
+    'a 100,000-deep nesting of %s in one record: a readable error for it, the window incomplete, the HIGH before it kept',
+    async (_, deep) => {
+      const run = await runAction({
+        'audit-log-file': file(jsonl([HIGH]) + deep + '\n' + jsonl(OTHERS)),
+        'create-issues': 'false',
+        'fail-on': 'none'
+      })
+      expect(run.code).toBe(1)
+      expect(run.outputs).toMatchObject({ complete: 'false', findings: '1', high: '1', keys: '["key-high"]' })
+      expect(run.summary).toContain('Read completely: **no**')
+      expect(run.stdout).not.toContain('Maximum call stack size exceeded')
+      expect(incomplete(run)[0]).toMatch(/could not be read \(line 2( item 1)*; each is listed/)
+    }
+  )
+
+  it('a key event with a 100,000-deep payload: a readable error for it, unjudged, the HIGH before it kept', async () => {
+    const deep = `{"id":"audit_log-deep","type":"api_key.created","api_key.created":{"id":"key-deep","data":{"scopes":${'['.repeat(100_000)}${']'.repeat(100_000)}}}}`
+    const run = await runAction({
+      'audit-log-file': file(jsonl([HIGH]) + deep + '\n' + jsonl(OTHERS)),
+      'create-issues': 'false',
+      'fail-on': 'none'
+    })
+    expect(run.code).toBe(1)
+    expect(run.outputs).toMatchObject({ findings: '1', high: '1', keys: '["key-high"]' })
+    expect(run.stdout).toContain('1 API key event could not be judged')
+    expect(run.summary.replace(/\\/g, '')).toContain('api_key.created event scopes lists no scope name')
+  })
+
+  it('a 100,000-deep item in a pretty-printed document: the same', async () => {
+    const deep = `[\n${JSON.stringify(HIGH)},\n${'['.repeat(100_000)}${']'.repeat(100_000)},\n${JSON.stringify(OTHERS[0])}\n]\n`
+    const run = await runAction({
+      'audit-log-file': file(deep, 'deep.json'),
+      'create-issues': 'false',
+      'fail-on': 'none'
+    })
+    expect(run.outputs).toMatchObject({ complete: 'false', findings: '1', high: '1' })
+    expect(run.summary.replace(/\\/g, '')).toContain('item 2: nested more than 64 levels deep')
+  })
+})
+
+describe('a page of the Admin API with two JSON documents', () => {
+  it('is not read as its first document: the page fails, and the window is incomplete', async () => {
+    const page = { object: 'list', data: [keyEvent(1, now - 60, ['all'])], has_more: false }
+    openai = await startFakeOpenAI({ key: KEY, events: [] })
+    // "Extra data: line 1 column N", as a SIEM integration saw from the live API.
+    openai.fault({ raw: `${JSON.stringify(page)}\n${JSON.stringify({ ...page, data: [] })}` })
+    const run = await runAction(apiInputs(openai))
+    expect(run.code).toBe(1)
+    expect(run.outputs).toMatchObject({ complete: 'false', findings: '0' })
+    expect(incomplete(run)[0]).toMatch(
+      /events from \S+ to \S+ \(the whole window\) were not read: page 1 failed, page 1 was not valid JSON \(/
+    )
   })
 })
 

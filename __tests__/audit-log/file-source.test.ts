@@ -130,7 +130,8 @@ describe('FileSource: JSONL', () => {
     const text = jsonl(events)
     expect(text.length).toBeGreaterThan(2 * 2 ** 20)
     const { source, events: read_ } = await read(file(text))
-    const expected = events.filter((event) => event.type.startsWith('api_key.') || event.note !== undefined)
+    // Escapes that cannot spell "key" (\" and \\ here) do not make a line worth parsing.
+    const expected = events.filter((event) => event.type.startsWith('api_key.'))
     expect(read_.map((event) => (event.raw as { id: string }).id)).toEqual(expected.map((event) => event.id))
     expect(source.status.prefiltered + read_.length).toBe(12000)
     expect(source.status.unreadableCount).toBe(0)
@@ -272,6 +273,53 @@ describe('the prefilter', () => {
       unreadable: [],
       skipped: 2
     })
+  })
+
+  it('parses every line that may hold a key event type in a spelling the scan reads, and no other', () => {
+    const lines = [
+      '{"type":"api_key.created"}',
+      '{"type":"api_key_created"}',
+      '{"type":"TENANT_ADMIN_API_KEY_UPDATED"}',
+      '{"type":"ApiKeyDeleted"}',
+      '{"type":"api-key-created"}',
+      '{"type":"login.succeeded","actor":{"type":"api_key","api_key":{"id":"key_c0ffee"}}}',
+      '{"type":"api\\u005fkey.created"}',
+      '{"type":"api_key\\u005fcreated"}',
+      '{"type":"api_k\\u0065y.created"}',
+      '{"type":"login.succeeded","name":"Jos\\u00e9 \\"Pepe\\" \\\\ Key West"}',
+      '{"type":"x","note":"monkey.updated"}',
+      '{"type":"x","note":"keyboard created"}'
+    ]
+    // Line 11 holds "key" and a verb: parsed, and found to be another type. Line 12 does not.
+    expect(sort(lines.join('\n') + '\n')).toEqual({
+      parsed: [1, 2, 3, 4, 5, 7, 8, 9, 11],
+      unreadable: [],
+      skipped: 3
+    })
+  })
+
+  it('counts a run of empty lines as lines without a search for each', () => {
+    const text = '\n'.repeat(100_000) + '{"a":1}\n' + '\n'.repeat(5) + '{"type":"api_key.created"}\n'
+    expect(sort(text)).toEqual({ parsed: [100_007], unreadable: [], skipped: 1 })
+  })
+
+  it('says of a line too long to read whether its bytes hold what may be a key event', () => {
+    const sorter = createLineSorter({ maxLineBytes: 1000 })
+    // The type is cut between two reads.
+    const key = `{"a":"${'x'.repeat(2000)}api_key.created${'y'.repeat(2000)}"}`
+    const parts = [
+      sorter.push(Buffer.from(key.slice(0, 2006 + 6))),
+      sorter.push(Buffer.from(key.slice(2006 + 6) + '\n{"a":1}\n')),
+      sorter.end()
+    ]
+    expect(parts.flatMap((part) => part.unreadable)).toEqual([
+      {
+        line: 1,
+        reason: 'longer than 0 MB, too long to read, and it holds what may be an API key event',
+        keyEvent: true
+      }
+    ])
+    expect(parts.reduce((sum, part) => sum + part.prefiltered, 0)).toBe(1)
   })
 
   it('reports a line too long to be an event, and reads on', () => {

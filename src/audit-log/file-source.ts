@@ -16,13 +16,11 @@ import { open, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { promisify } from 'node:util'
-import { chainUnchecked } from 'stream-chain'
-import parser from 'stream-json/parser.js'
-import pick from 'stream-json/filters/pick.js'
-import streamArray from 'stream-json/streamers/stream-array.js'
-import streamValues from 'stream-json/streamers/stream-values.js'
+import { chainUnchecked, flushable, many, none } from 'stream-chain'
+import parser, { type Token } from 'stream-json/parser.js'
 import { plural } from '../text.js'
-import { isEvent, isOneEvent, mayMentionKeyEvent, recordsIn } from './envelope.js'
+import { isOneEvent, MAX_NESTING, mayMentionKeyEvent, mentionsKeyEvent, recordsIn } from './envelope.js'
+import { DocumentError, DocumentReader, type DocumentPart } from './document.js'
 import { gunzip, GZIP_ADVICE, GzipError } from './gunzip.js'
 import { createLineSorter, type SortedLines } from './line-sorter.js'
 import { newStatus, recordUnreadable, type AuditLogSource, type SourcedEvent } from './source.js'
@@ -31,6 +29,8 @@ const GZIP_MAGIC = [0x1f, 0x8b]
 const CHUNK = 1 << 20
 /** A line longer than this cannot be an audit-log event; it is reported, not buffered. */
 export const MAX_LINE_BYTES = 16 << 20
+/** How much of a file's start tells its format. */
+const SNIFF_BYTES = 1 << 20
 
 const NEWLINE = 0x0a
 const OPEN_BRACE = 0x7b
@@ -170,16 +170,6 @@ export interface FileSourceOptions {
 
 type Format = 'jsonl' | 'array' | 'list' | 'empty' | 'utf16' | 'binary' | 'html'
 
-/** A document's events: the items of its top-level arrays, and of arrays one object down ({"hits": {"hits": [...]}}). */
-function arrayItem(stack: readonly unknown[]): boolean {
-  const last = stack.length - 1
-  return (
-    (stack.length === 2 || stack.length === 3) &&
-    typeof stack[last] === 'number' &&
-    stack.slice(0, last).every((key) => typeof key === 'string')
-  )
-}
-
 export class FileSource implements AuditLogSource {
   readonly label: string
   readonly status = newStatus()
@@ -233,7 +223,7 @@ export class FileSource implements AuditLogSource {
           `the whole file: it is an HTML or XML page, not an audit-log export (an error or sign-in page saved in its place?): ${EXPORT_AGAIN}`
         )
       } else if (format === 'jsonl') yield* this.lines(replay())
-      else yield* this.document(replay(), format)
+      else yield* this.document(replay())
     } catch (error) {
       if (!(error instanceof GzipError)) throw error
       this.lost(gzipProblem(error))
@@ -244,34 +234,42 @@ export class FileSource implements AuditLogSource {
     }
   }
 
-  /** Reads until the first non-blank byte and the end of that line (at most MAX_LINE_BYTES). */
+  /**
+   * The format, from the start of the file: its first non-blank byte and the rest of that
+   * line, within SNIFF_BYTES. What is read for it is kept in `head`, to be read again. Past
+   * SNIFF_BYTES the file is read as JSONL, whose reader skips blank lines at any length: the
+   * work here is bounded however the file starts (a megabyte of newlines, or a gigabyte).
+   */
   private async sniff(chunks: AsyncIterator<Buffer>, head: Buffer[]): Promise<Format> {
     let size = 0
+    // The first byte not yet known to be blank (or part of a UTF-8 byte-order mark).
+    let first = 0
+    let joined = Buffer.alloc(0)
     for (;;) {
-      const joined = Buffer.concat(head, size)
       // UTF-16 (what Windows PowerShell's > writes) starts with its byte-order mark; UTF-16
       // without one, UTF-32 and binary files hold NUL bytes, which UTF-8 JSON never does.
       if ((joined[0] === 0xff && joined[1] === 0xfe) || (joined[0] === 0xfe && joined[1] === 0xff)) return 'utf16'
       const nul = joined.indexOf(0)
       const firstNewline = joined.indexOf(NEWLINE)
       if (nul !== -1 && (firstNewline === -1 || nul < firstNewline)) return 'binary'
-      let first = 0
       while (
         first < joined.length &&
         (isBlank(joined[first]) || joined[first] === 0xef || joined[first] === 0xbb || joined[first] === 0xbf)
       )
         first++
       const newline = first < joined.length ? joined.indexOf(NEWLINE, first) : -1
-      if (first < joined.length && (joined[first] === OPEN_BRACKET || newline !== -1 || size > MAX_LINE_BYTES)) {
+      if (first < joined.length && (joined[first] === OPEN_BRACKET || newline !== -1 || size >= SNIFF_BYTES)) {
         if (joined[first] === OPEN_BRACKET) return 'array'
         if (joined[first] === LESS_THAN) return 'html'
         if (joined[first] !== OPEN_BRACE) return 'jsonl'
+        // A first line longer than the prefix is looked at as far as the prefix goes.
         const line = joined
-          .subarray(first, newline === -1 ? joined.length : newline)
+          .subarray(first, newline === -1 ? Math.min(joined.length, first + SNIFF_BYTES) : newline)
           .toString('utf8')
           .trim()
         return FileSource.looksLikeDocumentStart(line) ? 'list' : 'jsonl'
       }
+      if (size >= SNIFF_BYTES) return 'jsonl'
       const next = await chunks.next()
       if (next.done) {
         const text = joined
@@ -285,6 +283,8 @@ export class FileSource implements AuditLogSource {
       // A copy: the reader reuses its buffers.
       head.push(Buffer.from(next.value))
       size += next.value.length
+      // At most SNIFF_BYTES and a read: joined a few times at most.
+      joined = Buffer.concat(head, size)
     }
   }
 
@@ -332,9 +332,12 @@ export class FileSource implements AuditLogSource {
   private *take(sorted: SortedLines): Generator<SourcedEvent> {
     this.status.prefiltered += sorted.prefiltered
     this.found += sorted.skipped
-    for (const { line, reason } of sorted.unreadable) {
-      this.strays++
-      recordUnreadable(this.status, `line ${line}`, reason)
+    for (const { line, reason, keyEvent } of sorted.unreadable) {
+      if (keyEvent) this.misread(`line ${line}`, reason)
+      else {
+        this.strays++
+        recordUnreadable(this.status, `line ${line}`, reason)
+      }
     }
     for (const { line, text, unterminated } of sorted.parse) {
       const where = `line ${line}`
@@ -366,62 +369,85 @@ export class FileSource implements AuditLogSource {
 
   /** The events of one parsed record: itself, or what its envelopes and arrays hold. */
   private *records(value: unknown, where: string): Generator<SourcedEvent> {
-    for (const { raw, at } of recordsIn(value)) {
-      const place = `${where}${at}`
-      if (isEvent(raw)) {
+    for (const found of recordsIn(value)) {
+      const place = `${where}${found.at}`
+      if (found.kind === 'too-deep') {
+        this.misread(
+          place,
+          `nested more than ${MAX_NESTING} levels deep: it cannot be read whole, and may hold an API key event`
+        )
+      } else if (found.kind === 'event') {
         this.found++
-        yield { raw, where: place }
-      } else if (mayMentionKeyEvent(JSON.stringify(raw) ?? '')) {
+        yield { raw: found.raw, where: place }
+      } else if (mentionsKeyEvent(found.raw)) {
         this.misread(place, 'not an audit-log event (no type), though it mentions an API key event')
       } else {
         // Not an event and no key event in it: the scan lists it as malformed.
         this.strays++
-        yield { raw, where: place }
+        yield { raw: found.raw, where: place }
       }
     }
   }
 
-  /** A JSON array of events, or a JSON object holding arrays of them (a list response), streamed item by item. */
-  private async *document(chunks: AsyncIterable<Buffer>, format: 'array' | 'list'): AsyncGenerator<SourcedEvent> {
-    let sawData = format === 'array'
-    let depth = 0
-    // An object without an array where events could be has none to give: an error, not a clean file.
-    const watch = (token: { name: string }): { name: string } => {
-      if (token.name === 'startObject' || token.name === 'startArray') {
-        if (token.name === 'startArray' && (depth === 1 || depth === 2)) sawData = true
-        depth++
-      } else if (token.name === 'endObject' || token.name === 'endArray') depth--
-      return token
-    }
-    // chainUnchecked: stream-json's stages are typed loosely; the items are checked by the scan.
-    const items = chainUnchecked<Buffer, { key: number; value: unknown }>([
+  /**
+   * A JSON document: an array of events, or an object holding arrays of them however deep (a
+   * list response, a pipeline's export), streamed record by record (document.ts); what is
+   * left of an object when its arrays are taken out is looked into last.
+   */
+  private async *document(chunks: AsyncIterable<Buffer>): AsyncGenerator<SourcedEvent> {
+    const reader = new DocumentReader()
+    // Nothing packed: keys and strings come in chunks, so that none is held whole past the
+    // reader's bound. chainUnchecked: stream-json's stages are typed loosely.
+    const parts = chainUnchecked<Buffer, DocumentPart>([
       Readable.from(chunks),
-      parser(),
-      ...(format === 'list' ? [watch, pick({ filter: arrayItem }), streamValues()] : [streamArray()])
+      parser({ packValues: false, streamValues: true }),
+      flushable((token: Token | typeof none) => (token === none ? many(reader.end()) : many(reader.push(token))))
     ])
-    let count = 0
+    let lastItem = ''
     try {
-      for await (const item of items as AsyncIterable<{ key: number; value: unknown }>) {
-        count++
-        yield* this.records(item.value, `item ${count}`)
+      for await (const part of parts as AsyncIterable<DocumentPart>) {
+        if ('problem' in part) {
+          this.misread(part.at, `${part.problem}: it cannot be read whole, and may hold an API key event`)
+          lastItem = part.at
+        } else if (part.rest) {
+          yield* this.rest(part.value, reader.handedOn > 0)
+        } else {
+          lastItem = part.at
+          yield* this.records(part.value, part.at)
+        }
       }
     } catch (error) {
       if (error instanceof GzipError) throw error
-      const after = count === 0 ? 'the whole file' : `everything after item ${count}`
-      recordUnreadable(
-        this.status,
-        count === 0 ? this.label : `after item ${count}`,
-        `not valid JSON (${(error as Error).message})`
-      )
-      this.lost(`${after}: it is not valid JSON (${(error as Error).message})`)
+      const reason =
+        error instanceof DocumentError ? (error as Error).message : `it is not valid JSON (${(error as Error).message})`
+      const after = lastItem === '' ? 'the whole file' : `everything after ${lastItem}`
+      recordUnreadable(this.status, lastItem === '' ? this.label : `after ${lastItem}`, reason)
+      this.lost(`${after}: ${reason}`)
       return
     }
-    if (!sawData) {
+  }
+
+  /**
+   * What is left of a document once its arrays of records are taken out: a single event, or
+   * envelopes around one. When records came from its arrays, a rest with no event in it is
+   * only the wrapper (a list response's first_id, has_more).
+   */
+  private *rest(value: unknown, handedOn: boolean): Generator<SourcedEvent> {
+    const found = [...recordsIn(value)]
+    if (handedOn && found.length === 1 && found[0]!.kind === 'stray' && found[0]!.at === '') {
+      // A wrapper that names a key event outside its arrays may hide one the scan cannot see.
+      if (mentionsKeyEvent(value))
+        this.misread('the document', 'its wrapper mentions an API key event outside its arrays of events')
+      return
+    }
+    if (!handedOn && found.length === 1 && found[0]!.kind === 'stray' && !mentionsKeyEvent(value)) {
       const reason =
         'it is not JSONL, a JSON array or a list response {"object":"list","data":[...]}, and holds no array of events'
       recordUnreadable(this.status, this.label, reason)
       this.lost(`the whole file: ${reason}`)
+      return
     }
+    yield* this.records(value, 'the document')
   }
 
   /** A record that may be a key event could not be read: listed, and counted for the message. */
