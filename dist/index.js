@@ -67775,10 +67775,12 @@ const GZIP_ADVICE = 'check the file with gzip -t (it names the same fault), then
 // - no JSON escape that can spell a letter of "key" (k\u0065y); escapes elsewhere (\u005f
 //   between "key" and its verb, \u00e9 in a name) are read where they stand;
 // - not a saved list response ({"object":"list",...} on one line): it holds events of its own;
-// - it starts with "{", ends with "}" and holds no "}{": a line cut short, or two lines run
-//   together, is parsed and so reported as malformed. (A full check of the JSON grammar
-//   would visit every byte in JavaScript and triple the scan's time; a line that passes
-//   these checks without being valid JSON still cannot be a key event, and is counted.)
+// - it starts with "{" and ends with "}": a line cut short is parsed and so reported as
+//   malformed. (A full check of the JSON grammar would visit every byte in JavaScript and
+//   triple the scan's time; a line that passes these checks without being valid JSON still
+//   cannot be a key event, and is counted: two events of other types run together on one
+//   line count as one. Two run together with a key event among them hold its type, and are
+//   parsed, and reported.)
 // Everything else is handed on in full. With since/until, a skipped line is counted only
 // when its effective_at, read from its bytes, is inside; when it cannot be read for certain,
 // the line is parsed. A last line without a newline is always handed on: it may be an
@@ -67788,7 +67790,14 @@ const GZIP_ADVICE = 'check the file with gzip -t (it names the same fault), then
 
 const NEWLINE = 0x0a;
 const BACKSLASH = 0x5c;
-const KEY_NEEDLES = KEY_SPELLINGS.map((spelling) => Buffer.from(spelling));
+/**
+ * What is searched for: "key" as written. KEY is found by its last two bytes, EY: a search
+ * runs at the speed of its first byte's rarity, and K is common in logs (user agents say
+ * "KHTML"), E is not. `lead`: the bytes of the spelling before the needle.
+ */
+const KEY_NEEDLES = KEY_SPELLINGS.map((spelling) => spelling === 'KEY'
+    ? { bytes: Buffer.from('EY'), lead: 1, first: 0x4b }
+    : { bytes: Buffer.from(spelling), lead: 0, first: 0 });
 const VERBS = KEY_VERBS.map((verb) => Buffer.from(verb));
 const isBlank = (byte) => byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === NEWLINE;
 const hexValue = (byte) => byte === undefined
@@ -67824,6 +67833,10 @@ function charAt(bytes, at, end) {
  * character written as it is or as a JSON escape.
  */
 function keyTypeAt(bytes, at, end) {
+    // Most "key"s in a log end a string ("api_key") or start an id ("key_abc"): told at once.
+    const following = bytes[at + 3];
+    if (following === 0x22 || following === undefined)
+        return false;
     let next = at + 3;
     let [char, after] = charAt(bytes, next, end);
     for (let count = 0; count < MAX_SEPARATORS && SEPARATOR_BYTES.has(char); count++) {
@@ -67859,17 +67872,20 @@ function escapedKeyLetter(bytes, from, to) {
 /** May bytes [from, to) hold a key event type in a spelling the scan reads? For text not sorted line by line. */
 function mayHoldKeyType(bytes, from, to) {
     for (const needle of KEY_NEEDLES) {
-        for (let at = bytes.indexOf(needle, from); at !== -1 && at < to; at = bytes.indexOf(needle, at + 1)) {
-            if (keyTypeAt(bytes, at, to))
+        for (let at = bytes.indexOf(needle.bytes, from); at !== -1 && at < to; at = bytes.indexOf(needle.bytes, at + 1)) {
+            if (spelled(bytes, needle, at) && keyTypeAt(bytes, at - needle.lead, to))
                 return true;
         }
     }
     return escapedKeyLetter(bytes, from, to);
 }
+/** Is the needle found at `at` the spelling it stands for (the K before EY)? */
+function spelled(bytes, needle, at) {
+    return needle.lead === 0 || bytes[at - 1] === needle.first;
+}
 function createBlockSorter(window) {
     const LIST = Buffer.from('{"object":"list"');
     const EFFECTIVE_AT = Buffer.from('"effective_at"');
-    const RUN_TOGETHER = Buffer.from('}{');
     const { since, until } = window;
     const windowed = since !== undefined || until !== undefined;
     // The top-level effective_at, or undefined unless it is certain (one occurrence, an integer).
@@ -67911,10 +67927,9 @@ function createBlockSorter(window) {
             throw new Error('internal: a block of lines must end with a newline');
         const out = { parse: [], lines: 0, prefiltered: 0, skipped: 0 };
         let lineNumber = 0;
-        // Where the next backslash, "}{" and "key" (in each spelling) are: one search per find, not per line.
+        // Where the next backslash and "key" (in each spelling) are: one search per find, not per line.
         let backslash = bytes.indexOf(BACKSLASH, start);
-        let runTogether = bytes.indexOf(RUN_TOGETHER, start);
-        const keys = KEY_NEEDLES.map((needle) => bytes.indexOf(needle, start));
+        const keys = KEY_NEEDLES.map((needle) => bytes.indexOf(needle.bytes, start));
         let lineStart = start;
         while (lineStart < end) {
             // A run of empty lines is counted without a search for each.
@@ -67944,25 +67959,23 @@ function createBlockSorter(window) {
             }
             if (backslash !== -1 && backslash < lineStart)
                 backslash = bytes.indexOf(BACKSLASH, lineStart);
-            if (runTogether !== -1 && runTogether < lineStart)
-                runTogether = bytes.indexOf(RUN_TOGETHER, lineStart);
             // Each "key" in this line is looked at once; one that starts a key event type ends the search.
             let mayBeKeyEvent = false;
             for (let k = 0; k < keys.length; k++) {
+                const needle = KEY_NEEDLES[k];
                 let at = keys[k];
                 if (at !== -1 && at < lineStart)
-                    at = bytes.indexOf(KEY_NEEDLES[k], lineStart);
+                    at = bytes.indexOf(needle.bytes, lineStart);
                 while (at !== -1 && at < last && !mayBeKeyEvent) {
-                    if (keyTypeAt(bytes, at, last))
+                    if (spelled(bytes, needle, at) && keyTypeAt(bytes, at - needle.lead, last))
                         mayBeKeyEvent = true;
                     else
-                        at = bytes.indexOf(KEY_NEEDLES[k], at + 1);
+                        at = bytes.indexOf(needle.bytes, at + 1);
                 }
                 keys[k] = at;
             }
             if (first < last) {
                 const plain = !mayBeKeyEvent &&
-                    (runTogether === -1 || runTogether >= last) &&
                     bytes[first] === 0x7b &&
                     bytes[last - 1] === 0x7d &&
                     !isListResponse(bytes, first, last) &&
@@ -75444,16 +75457,24 @@ class TextLog {
         return this.count;
     }
     push(text) {
-        const size = Buffer.byteLength(text, 'utf8');
         let chunk = this.chunks.at(-1);
-        if (chunk?.buffer === undefined || this.used + size > chunk.buffer.length)
-            chunk = this.nextChunk(size);
+        let size;
+        // A UTF-16 code unit takes at most 3 bytes in UTF-8: when that much room is left, the
+        // text is written at once and its size is what was written (one pass over it, not two).
+        if (chunk?.buffer !== undefined && this.used + text.length * 3 <= chunk.buffer.length) {
+            size = chunk.buffer.write(text, this.used, 'utf8');
+        }
+        else {
+            size = Buffer.byteLength(text, 'utf8');
+            if (chunk?.buffer === undefined || this.used + size > chunk.buffer.length)
+                chunk = this.nextChunk(size);
+            chunk.buffer.write(text, this.used, 'utf8');
+        }
         if (this.count === this.chunkOf.length) {
             this.chunkOf = doubled(this.chunkOf);
             this.startOf = doubled(this.startOf);
             this.bytesOf = doubled(this.bytesOf);
         }
-        chunk.buffer.write(text, this.used, 'utf8');
         this.chunkOf[this.count] = this.chunks.length - 1;
         this.startOf[this.count] = this.used;
         this.bytesOf[this.count] = size;

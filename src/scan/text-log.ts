@@ -66,15 +66,22 @@ export class TextLog {
   }
 
   push(text: string): number {
-    const size = Buffer.byteLength(text, 'utf8')
     let chunk = this.chunks.at(-1)
-    if (chunk?.buffer === undefined || this.used + size > chunk.buffer.length) chunk = this.nextChunk(size)
+    let size: number
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8: when that much room is left, the
+    // text is written at once and its size is what was written (one pass over it, not two).
+    if (chunk?.buffer !== undefined && this.used + text.length * 3 <= chunk.buffer.length) {
+      size = chunk.buffer.write(text, this.used, 'utf8')
+    } else {
+      size = Buffer.byteLength(text, 'utf8')
+      if (chunk?.buffer === undefined || this.used + size > chunk.buffer.length) chunk = this.nextChunk(size)
+      chunk.buffer!.write(text, this.used, 'utf8')
+    }
     if (this.count === this.chunkOf.length) {
       this.chunkOf = doubled(this.chunkOf)
       this.startOf = doubled(this.startOf)
       this.bytesOf = doubled(this.bytesOf)
     }
-    chunk.buffer!.write(text, this.used, 'utf8')
     this.chunkOf[this.count] = this.chunks.length - 1
     this.startOf[this.count] = this.used
     this.bytesOf[this.count] = size
