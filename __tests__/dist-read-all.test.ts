@@ -3,33 +3,17 @@
 // tenant-scoped key events, broken gzip, envelopes, type spellings, hostile sizes and shapes,
 // times before 1970, pages with two JSON documents.
 import { spawnSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 import { runAction, type ActionRun } from './support/action.js'
 import { adminKeyEvent, keyEvent, otherEvent, startFakeOpenAI, type FakeOpenAI } from './support/fake-openai.js'
 import { collidingIds, fnv1a } from './support/collisions.js'
-import { created, login } from './support/events.js'
+import { created } from './support/events.js'
+import { errors, expectIncomplete, exportFiles, HIGH, incomplete, jsonl, OTHERS } from './support/exports.js'
 import { tempDir } from './support/temp.js'
 
 const KEY = 'sk-admin-ReadAll0123456789abcdefghijklmnopq'
-const dir = tempDir('keywatch-read-all-')
-let files = 0
-
-function file(content: string | Buffer, name = `export-${++files}.jsonl`): string {
-  const path = join(dir, name)
-  writeFileSync(path, content)
-  return path
-}
-
-const jsonl = (records: unknown[]): string => records.map((record) => JSON.stringify(record)).join('\n') + '\n'
-const HIGH = created({ id: 'audit_log-high', key: 'key-high', scopes: ['all'] })
-const OTHERS = [login('audit_log-l1'), login('audit_log-l2')]
-
-/** The error annotations of a run (the runner's ::error:: commands). */
-const errors = (run: ActionRun): string[] => run.stdout.split('\n').filter((line) => line.startsWith('::error::'))
-const incomplete = (run: ActionRun): string[] =>
-  errors(run).filter((line) => line.startsWith('::error::Audit-log window incomplete'))
+const file = exportFiles(tempDir('keywatch-read-all-'))
 const now = Math.floor(Date.now() / 1000)
 
 let openai: FakeOpenAI | undefined
@@ -228,15 +212,11 @@ describe('gzip: every way an export can be broken makes the window incomplete, s
 
   it.each(broken)('a gzip export %s', async (_, bytes, message) => {
     const run = await runAction({
-      'audit-log-file': file(bytes, `export-${++files}.jsonl.gz`),
+      'audit-log-file': file(bytes, `broken-${broken.findIndex((entry) => entry[1] === bytes)}.jsonl.gz`),
       'create-issues': 'false',
       'fail-on': 'none'
     })
-    expect(run.code).toBe(1)
-    expect(run.outputs.complete).toBe('false')
-    expect(incomplete(run)).toHaveLength(1)
-    expect(incomplete(run)[0]).toMatch(message)
-    expect(run.summary).toContain('Read completely: **no**')
+    expectIncomplete(run, message)
   })
 
   it('trailing garbage: the events before it are judged all the same', async () => {
@@ -463,5 +443,3 @@ describe('a page of the Admin API with two JSON documents', () => {
     )
   })
 })
-
-void dir
