@@ -167,6 +167,16 @@ describe('bounded work: what the Admin API answers cannot stall or swamp the run
     expect(incomplete(run)[0]).toContain(size)
     expect(incomplete(run)[0]).toContain('check openai-base-url and what stands between the runner and the API')
   })
+
+  it("a key lookup's answer larger than 32 MiB: that key is not looked up, and says why", async () => {
+    openai = await startFakeOpenAI({ key: KEY, events: events() })
+    openai.alwaysOn(/api_keys/, { huge: 48 * 2 ** 20 })
+    const run = await runAction(apiInputs(openai), {}, 120_000)
+    expect(run.outputs).toMatchObject({ complete: 'true', findings: '1' })
+    expect(run.summary.replace(/\\/g, '')).toContain(
+      '1 key not looked up: the answer to GET /v1/organization/projects/proj_main/api_keys/key_1 is larger than the limit of 32 MiB'
+    )
+  })
 })
 
 describe('gzip: every way an export can be broken makes the window incomplete, saying which and what to do', () => {
