@@ -1,16 +1,18 @@
 // Exported audit logs: JSONL (one event a line), a JSON array, or a saved list
-// response {"object":"list","data":[...]}, each optionally gzip-compressed, with events as
-// they are or in a pipeline's envelopes ({"_source": event}, {"events": [...]}: see
-// envelope.ts). Streamed: memory stays flat however large the file.
+// response {"object":"list","data":[...]}, each optionally gzip-compressed (gunzip.ts), with
+// events as they are or in a pipeline's envelopes however nested ({"_source": event},
+// {"export": {"events": [...]}}: see envelope.ts; documents are read record by record by
+// document.ts). Streamed: memory stays flat however large the file.
 //
 // JSONL is the fast path: most lines of a real export are not key events, and the byte
 // prefilter in line-sorter.ts counts those without parsing them. Every line it cannot rule
 // out is parsed here.
 //
-// It fails closed: a record that may be a key event but cannot be read, a file cut short in
-// its last line, text that is not UTF-8 (a UTF-16 byte-order mark, NUL bytes), an HTML page,
-// or a file with no event in it at all leave the run incomplete, with one message that says
-// what was not understood and what to do.
+// It fails closed: a record that may be a key event but cannot be read (broken, nested too
+// deep, a line too long), a file cut short in its last line, gzip data that is broken in any
+// way, text that is not UTF-8 (a UTF-16 byte-order mark, NUL bytes), an HTML page, or a file
+// with no event in it at all leave the run incomplete, with one message that says what was
+// not understood and what to do.
 import { close as closeFile, open as openFile, read } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
@@ -195,12 +197,11 @@ export class FileSource implements AuditLogSource {
     if (!stdin) await checkExportFile(this.path)
     const gzip = stdin ? false : await isGzip(this.path)
     // status.bytes counts what is read from the file: compressed bytes, for a gzip file.
-    const input = stdin
+    const chunks = stdin
       ? streamChunks(stdin, this.status)
       : gzip
         ? gunzip(readChunks(this.path, this.status), CHUNK)
         : readChunks(this.path, this.status)
-    const chunks: AsyncIterator<Buffer> = input
     let format: Format | undefined
     try {
       // The first bytes tell the format; they are kept and replayed to the reader chosen.
@@ -228,7 +229,7 @@ export class FileSource implements AuditLogSource {
       if (!(error instanceof GzipError)) throw error
       this.lost(gzipProblem(error))
     } finally {
-      await input.return?.(undefined)
+      await chunks.return(undefined)
       // Even when nothing could be decompressed (a broken gzip header), the file is concluded on.
       this.conclude(format)
     }
@@ -434,12 +435,8 @@ export class FileSource implements AuditLogSource {
    */
   private *rest(value: unknown, handedOn: boolean): Generator<SourcedEvent> {
     const found = [...recordsIn(value)]
-    if (handedOn && found.length === 1 && found[0]!.kind === 'stray' && found[0]!.at === '') {
-      // A wrapper that names a key event outside its arrays may hide one the scan cannot see.
-      if (mentionsKeyEvent(value))
-        this.misread('the document', 'its wrapper mentions an API key event outside its arrays of events')
-      return
-    }
+    // A wrapper's own fields (a list response's has_more, a search's query) are not records.
+    if (handedOn && found.length === 1 && found[0]!.kind === 'stray' && found[0]!.at === '') return
     if (!handedOn && found.length === 1 && found[0]!.kind === 'stray' && !mentionsKeyEvent(value)) {
       const reason =
         'it is not JSONL, a JSON array or a list response {"object":"list","data":[...]}, and holds no array of events'
