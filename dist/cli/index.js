@@ -64761,6 +64761,7 @@ class DocumentReader {
     /** Bytes of text kept in the record being built (or on the spine, outside records). */
     recordBytes = 0;
     spineBytes = 0;
+    scalarBytes = 0;
     /** Set while a record that cannot be built is consumed: the depth at which it ends, and why. */
     skipping;
     /** The text of the key, string or number being read. */
@@ -64829,7 +64830,14 @@ class DocumentReader {
         return 'the document';
     }
     count(bytes) {
-        if (this.inRecord()) {
+        if (this.frames.at(-1)?.value === undefined) {
+            // A scalar item of an array of records, handed on as soon as it ends: its own bound.
+            this.scalarBytes += bytes;
+            if (this.scalarBytes > MAX_RECORD_BYTES) {
+                throw new DocumentError(`it holds a value larger than ${MAX_RECORD_BYTES >> 20} MB where its events are`);
+            }
+        }
+        else if (this.inRecord()) {
             this.recordBytes += bytes;
             if (this.recordBytes > MAX_RECORD_BYTES) {
                 this.startSkipping(`larger than ${MAX_RECORD_BYTES >> 20} MB`);
@@ -64904,6 +64912,7 @@ class DocumentReader {
             out.push({ value: rest, at: '', rest: true });
     }
     value(value, out) {
+        this.scalarBytes = 0;
         const parent = this.frames.at(-1);
         if (!parent) {
             // A document that is one scalar.

@@ -44,6 +44,7 @@ export class DocumentReader {
   /** Bytes of text kept in the record being built (or on the spine, outside records). */
   private recordBytes = 0
   private spineBytes = 0
+  private scalarBytes = 0
   /** Set while a record that cannot be built is consumed: the depth at which it ends, and why. */
   private skipping: { open: number; problem: string; at: string } | undefined
   /** The text of the key, string or number being read. */
@@ -115,7 +116,13 @@ export class DocumentReader {
   }
 
   private count(bytes: number): void {
-    if (this.inRecord()) {
+    if (this.frames.at(-1)?.value === undefined) {
+      // A scalar item of an array of records, handed on as soon as it ends: its own bound.
+      this.scalarBytes += bytes
+      if (this.scalarBytes > MAX_RECORD_BYTES) {
+        throw new DocumentError(`it holds a value larger than ${MAX_RECORD_BYTES >> 20} MB where its events are`)
+      }
+    } else if (this.inRecord()) {
       this.recordBytes += bytes
       if (this.recordBytes > MAX_RECORD_BYTES) {
         this.startSkipping(`larger than ${MAX_RECORD_BYTES >> 20} MB`)
@@ -188,6 +195,7 @@ export class DocumentReader {
   }
 
   private value(value: unknown, out: DocumentPart[]): void {
+    this.scalarBytes = 0
     const parent = this.frames.at(-1)
     if (!parent) {
       // A document that is one scalar.
