@@ -47,10 +47,11 @@ describe('dist/index.js against the Admin API', () => {
     expect(run.code).toBe(0)
     expect(run.outputs).toMatchObject({ complete: 'true', findings: '75', high: '75', events: '150' })
     const paths = server.requests.map((request) => request.path)
-    expect(paths.filter((path) => path === '/v1/organization/audit_logs')).toHaveLength(2)
+    // Two pages of project key events, one of tenant-scoped ones.
+    expect(paths.filter((path) => path === '/v1/organization/audit_logs')).toHaveLength(3)
     // 75 keys with findings: the first 50 are looked up (none of them exists in the fake), the rest counted.
     expect(paths.filter((path) => path.startsWith('/v1/organization/projects/proj_main/api_keys/'))).toHaveLength(50)
-    expect(paths).toHaveLength(52)
+    expect(paths).toHaveLength(53)
     expect(run.summary).toContain('- Keys looked up: 50 of 75 (25 not looked up: see below)')
     expect(run.summary.replace(/\\/g, '')).toContain(
       '25 keys not looked up: at most 50 keys are looked up a run, those of highest severity first.'
@@ -65,10 +66,13 @@ describe('dist/index.js against the Admin API', () => {
     const run = await runAction(inputs(server))
     expect(run.code).toBe(1)
     expect(run.outputs.complete).toBe('false')
-    // The action's default: 5 retries of the failing page.
-    expect(server.requests).toHaveLength(6)
+    // The action's default: 5 retries of the failing page, the first of each request.
+    expect(server.requests).toHaveLength(12)
     expect(run.stdout).toMatch(
       /::error::Audit-log window incomplete, this run cannot say it is clean: events from \S+ to \S+ \(the whole window\) were not read: page 1 failed, the API answered 500 after 5 retries/
+    )
+    expect(run.stdout).toMatch(
+      /::error::Audit-log window incomplete, this run cannot say it is clean: tenant-scoped key events \(tenant\.project_api_key\.created, [^)]*\) from \S+ to \S+ \(the whole window\) were not read: tenant-scoped page 1 failed, the API answered 500 after 5 retries/
     )
     expect(run.summary).toContain('Read completely: **no**')
     const report = JSON.parse(readFileSync(run.outputs.report!, 'utf8'))
@@ -110,8 +114,10 @@ describe('dist/index.js against the Admin API', () => {
       actor: session,
       [type]: payload
     })
+    // The spec read literally: admin key events come only to tenant_only=true.
     server = await startFakeOpenAI({
       key: KEY,
+      tenant: 'strict',
       events: [
         event('audit_log-all', 'api_key.created', { id: 'key_all', data: {} }),
         event('audit_log-widen', 'api_key.updated', { id: 'key_widen', changes_requested: { scopes: [] } }),
@@ -128,8 +134,10 @@ describe('dist/index.js against the Admin API', () => {
     expect(run.code).toBe(0)
     expect(run.outputs).toMatchObject({ complete: 'true', findings: '3', high: '3', medium: '0', events: '6' })
     expect(JSON.parse(run.outputs.keys!).sort()).toEqual(['key_admin', 'key_all', 'key_widen'])
-    const types = server.requests[0]!.query.getAll('event_types[]')
-    expect(types).toEqual(expect.arrayContaining(['tenant.admin_api_key.created', 'tenant.admin_api_key.updated']))
+    const tenant = server.requests.find((request) => request.query.get('tenant_only') === 'true')
+    expect(tenant!.query.getAll('event_types[]')).toEqual(
+      expect.arrayContaining(['tenant.admin_api_key.created', 'tenant.admin_api_key.updated'])
+    )
     expect(run.summary).toContain('all (unrestricted: no scopes recorded)')
     expect(run.summary).toContain('admin (admin API key)')
     const report = JSON.parse(readFileSync(run.outputs.report!, 'utf8'))

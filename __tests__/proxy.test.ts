@@ -87,7 +87,9 @@ describe('dist/index.js behind a proxy', () => {
     expect(run.code).toBe(0)
     expect(run.outputs).toMatchObject({ complete: 'true', findings: '1' })
     expect(github.issues).toHaveLength(1)
+    // The project key events, the tenant-scoped ones, and the key's lookup.
     expect(openai.requests.map((request) => request.path)).toEqual([
+      '/v1/organization/audit_logs',
       '/v1/organization/audit_logs',
       '/v1/organization/projects/proj_main/api_keys/key_1'
     ])
@@ -124,8 +126,8 @@ describe('dist/index.js behind a proxy', () => {
     )
     expect(run.code).toBe(0)
     expect(run.outputs).toMatchObject({ complete: 'true', findings: '1' })
-    // The audit log and the key's lookup.
-    expect(openai.requests).toHaveLength(2)
+    // The audit log (project key events, tenant-scoped ones) and the key's lookup.
+    expect(openai.requests).toHaveLength(3)
     expect(proxy.tunnels).toEqual([])
   })
 })

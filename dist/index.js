@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2877:
+/***/ 7899:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -64035,18 +64035,68 @@ function errorMessage(error, secrets = []) {
 
 
 /**
+ * The largest answer read: an audit-log page of 100 events is a few hundred kilobytes, a key
+ * a few hundred bytes. Past it the body is not read on: a page of a gigabyte (a proxy gone
+ * wrong, or a hostile one) would otherwise be held whole in memory, several times over.
+ */
+const MAX_RESPONSE_BYTES = 32 * 2 ** 20;
+/** An answer larger than the limit: the request failed. */
+class ResponseBodyError extends Error {
+    name = 'ResponseBodyError';
+}
+function mebibytes(bytes) {
+    return bytes >= 2 ** 20 ? `${Math.round(bytes / 2 ** 20)} MiB` : `${Math.round(bytes / 1024)} KiB`;
+}
+/** Statuses whose answers have no body: a Response cannot be made with one. */
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+/**
+ * The answer with its body bounded to `limit` bytes (decoded, so a compressed bomb counts at
+ * its real size): what the SDK reads past it is a ResponseBodyError naming the request, and
+ * the rest is not downloaded. (Time needs no bound here: the SDK's timeout covers the body
+ * too, and retries it: parseResponseWithTimeout in openai/src/client.ts.)
+ */
+function bounded(response, what, limit) {
+    if (!response.body || NULL_BODY.has(response.status))
+        return response;
+    const declared = Number(response.headers.get('content-length') ?? NaN);
+    const tooLarge = (size) => new ResponseBodyError(`the answer to ${what} is larger than the limit of ${mebibytes(limit)} (${size}): no audit-log page or key is that large; ` +
+        'check openai-base-url and what stands between the runner and the API (a proxy or cache answering in its place)');
+    let size = 0;
+    const counted = new TransformStream({
+        start(controller) {
+            if (declared > limit)
+                controller.error(tooLarge(`Content-Length: ${declared}`));
+        },
+        transform(chunk, controller) {
+            size += chunk.byteLength;
+            if (size > limit)
+                controller.error(tooLarge('its body went past it, and was not read on'));
+            else
+                controller.enqueue(chunk);
+        }
+    });
+    // An error stops the pipe and cancels the download; nothing waits on the pipe itself.
+    return new Response(response.body.pipeThrough(counted), {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers
+    });
+}
+/**
  * fetch for the SDK, with the key and the headers the inputs give and no others the SDK took
  * from the environment: OPENAI_CUSTOM_HEADERS is applied after the SDK's own authorization,
  * so a workflow that sets "Authorization: ..." there for other steps would otherwise read
  * another organization's log, and "OpenAI-Organization: ..." another organization's part.
  */
-function withInputHeaders(adminKey, send) {
-    return (url, init = {}) => {
+function withInputHeaders(adminKey, send, maxResponseBytes) {
+    return async (url, init = {}) => {
         const headers = new Headers(init.headers);
         headers.set('authorization', `Bearer ${adminKey}`);
         headers.delete('openai-organization');
         headers.delete('openai-project');
-        return send(url, { ...init, headers });
+        const response = await send(url, { ...init, headers });
+        const what = `${init.method ?? 'GET'} ${new URL(String(url instanceof Request ? url.url : url)).pathname}`;
+        return bounded(response, what, maxResponseBytes);
     };
 }
 function createAdminClient(options) {
@@ -64066,7 +64116,7 @@ function createAdminClient(options) {
         // Explicit, so OPENAI_LOG=debug in the environment cannot make the SDK print requests.
         logLevel: 'warn',
         logger: { error: say, warn: say, info: () => undefined, debug: () => undefined },
-        fetch: withInputHeaders(options.adminKey, options.fetch ?? globalThis.fetch)
+        fetch: withInputHeaders(options.adminKey, options.fetch ?? globalThis.fetch, options.maxResponseBytes ?? MAX_RESPONSE_BYTES)
     });
 }
 /**
@@ -64089,11 +64139,25 @@ function causeOf(error) {
 function duration(ms) {
     return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
 }
-/** A body for a message: HTML reduced to a hint, anything else cut short. */
+/** How much of a body is looked at to describe it: its start says what it is. */
+const DESCRIBED_CHARS = 8192;
+/**
+ * A body for a message: HTML reduced to a hint, anything else cut short. The body is
+ * attacker-controlled and can be megabytes: it is cut before any expression sees it, and
+ * every repetition in those expressions is bounded, so the work is linear in what is kept.
+ */
 function describeBody(body) {
-    const text = typeof body === 'string' ? body : (JSON.stringify(body) ?? String(body));
-    if (/<\s*(!doctype|html|head|body)\b/i.test(text)) {
-        const title = /<title[^>]*>([^<]{0,120})/i.exec(text)?.[1]?.trim();
+    let text;
+    try {
+        text = typeof body === 'string' ? body.slice(0, DESCRIBED_CHARS) : (JSON.stringify(body) ?? String(body));
+    }
+    catch {
+        // Nested too deep for JSON.stringify: a value, not a page.
+        return 'a JSON value';
+    }
+    text = text.slice(0, DESCRIBED_CHARS);
+    if (/<\s{0,32}(!doctype|html|head|body)\b/i.test(text)) {
+        const title = /<title[^<>]{0,200}>([^<]{0,120})/i.exec(text)?.[1]?.trim();
         return title ? `an HTML page titled "${title}"` : 'an HTML page';
     }
     const flat = text.replace(/\s+/g, ' ').trim();
@@ -64103,7 +64167,16 @@ function describeBody(body) {
 ;// CONCATENATED MODULE: ./src/audit-log/source.ts
 // What every source of audit-log events (the Admin API, an exported file) provides.
 function newStatus() {
-    return { complete: true, missing: [], unreadable: [], unreadableCount: 0, prefiltered: 0, pages: 0, bytes: 0 };
+    return {
+        complete: true,
+        missing: [],
+        notRead: [],
+        unreadable: [],
+        unreadableCount: 0,
+        prefiltered: 0,
+        pages: 0,
+        bytes: 0
+    };
 }
 const MAX_LISTED_UNREADABLE = 100;
 function recordUnreadable(status, where, reason) {
@@ -64157,13 +64230,24 @@ function nextCursor(page) {
     const after = page.nextPageRequestOptions()?.query?.after;
     return typeof after === 'string' ? after : undefined;
 }
+/**
+ * The key event types read with `tenant_only=true`. The spec (openapi.yaml, and the SDK's
+ * `AuditLogListParams.tenant_only`) says of it: "Return only tenant-scoped events associated
+ * with this organization. Required for tenant-scoped events such as `role.bound_to_resource`
+ * and `role.unbound_from_resource`. When `true`, all supplied event types must be
+ * tenant-scoped." Admin API keys exist only as `tenant.admin_api_key.*`, and
+ * `tenant.project_api_key.created` is tenant-scoped too: read without it, they may never come.
+ */
+const TENANT_KEY_EVENT_TYPES = KEY_EVENT_TYPES.filter((type) => type.startsWith('tenant.'));
+/** The other key event types: one request of their own, without tenant_only. */
+const ORGANIZATION_KEY_EVENT_TYPES = KEY_EVENT_TYPES.filter((type) => !type.startsWith('tenant.'));
 class AdminApiSource {
     options;
     label;
     status = newStatus();
     client;
     limits;
-    /** The page being read or asked for, from 1: the one a failure names. */
+    /** The page being read or asked for, from 1 in each part: the one a failure names. */
     page = 0;
     constructor(options) {
         this.options = options;
@@ -64184,27 +64268,51 @@ class AdminApiSource {
             fetch: options.fetch
         });
     }
+    /**
+     * The key events of the window in two requests, as the spec asks: the project key events,
+     * then the tenant-scoped ones with tenant_only=true. An event the API gives to both is
+     * handed on twice; the scan counts a key event once by its id.
+     */
     async *events() {
-        const { since, until, projectIds } = this.options;
         const deadline = AbortSignal.timeout(this.limits.deadlineMs);
+        yield* this.read({
+            types: ORGANIZATION_KEY_EVENT_TYPES,
+            tenantOnly: false,
+            projectIds: this.options.projectIds,
+            what: 'events',
+            pageName: (page) => `page ${page}`
+        }, deadline);
+        // Admin keys are the organization's, whatever project-ids says: they are always read.
+        yield* this.read({
+            types: TENANT_KEY_EVENT_TYPES,
+            tenantOnly: true,
+            projectIds: [],
+            what: `tenant-scoped key events (${TENANT_KEY_EVENT_TYPES.join(', ')})`,
+            pageName: (page) => `tenant-scoped page ${page}`
+        }, deadline);
+    }
+    async *read(part, deadline) {
+        const { since, until } = this.options;
         let oldest;
         // The cursors read with, and the pages read (first id, last id, count): a server or a
         // cache that ignores `after` would otherwise be followed until the deadline.
         const cursors = new Set();
         const pages = new Map();
         let cursor;
+        let read = 0;
         try {
             this.page = 1;
             const first = this.client.admin.organization.auditLogs.list({
                 effective_at: { gte: since, lt: until },
-                event_types: [...KEY_EVENT_TYPES],
-                ...(projectIds.length > 0 ? { project_ids: [...projectIds] } : {}),
+                event_types: [...part.types],
+                ...(part.projectIds.length > 0 ? { project_ids: [...part.projectIds] } : {}),
+                ...(part.tenantOnly ? { tenant_only: true } : {}),
                 limit: 100
             }, { signal: deadline });
             for await (const page of (await first).iterPages()) {
-                this.checkPage(page);
+                const at = part.pageName(this.page);
+                this.checkPage(page, at);
                 const items = page.getPaginatedItems();
-                const at = `page ${this.page}`;
                 const signature = JSON.stringify([
                     items[0]?.id,
                     items.at(-1)?.id,
@@ -64212,7 +64320,7 @@ class AdminApiSource {
                 ]);
                 const seen = pages.get(signature);
                 if (seen !== undefined && items.length > 0) {
-                    throw new AdminApiError(`${at} repeats page ${seen} (the same events), read with the cursor after=${cursor}: ` +
+                    throw new AdminApiError(`${at} repeats ${part.pageName(seen)} (the same events), read with the cursor after=${cursor}: ` +
                         'the API, or a proxy or cache in front of it, ignores the cursor. Check openai-base-url and what stands between the runner and the API');
                 }
                 pages.set(signature, this.page);
@@ -64228,6 +64336,7 @@ class AdminApiSource {
                         oldest = effectiveAt;
                 }
                 this.status.pages++;
+                read++;
                 for (const raw of items)
                     yield { raw, where: at };
                 // The SDK stops quietly when a page says has_more but gives no cursor to go on with.
@@ -64248,30 +64357,50 @@ class AdminApiSource {
             }
         }
         catch (error) {
-            this.failed(error, deadline, oldest);
+            if (part.tenantOnly && read === 0 && this.refusedTenantOnly(error))
+                return;
+            this.failed(error, part, deadline, oldest);
         }
+    }
+    /**
+     * The API refused the request with tenant_only=true (400 or 403) before any page of it was
+     * read: the tenant-scoped key events were not asked for at all. Said once, as a warning
+     * with what to check; the events of the first request stand as read.
+     */
+    refusedTenantOnly(error) {
+        if (!(error instanceof OpenAI.BadRequestError || error instanceof OpenAI.PermissionDeniedError))
+            return false;
+        const answer = `${error.status}: ${serverMessage(error, this.secrets)}`;
+        const check = error.status === 403
+            ? "Check that the admin key may read the organization's tenant-scoped audit-log events (an admin key with Audit Logs: Read, made by an organization owner)"
+            : 'Check that openai-base-url is the API (https://api.openai.com/v1), and no proxy that drops or refuses the parameter stands in front of it';
+        this.status.notRead.push(`Tenant-scoped key events were not read: ${TENANT_KEY_EVENT_TYPES.join(', ')} ` +
+            '(admin API keys, and project keys made through the organization). ' +
+            `The API refused the request with tenant_only=true, which OpenAI's spec requires for them (${answer}). ` +
+            `${check}; until then, scan an audit-log export for them (audit-log-file).`);
+        return true;
     }
     /**
      * The SDK reads a body that is not JSON, or JSON without `data`, as an empty last page:
      * "no events" where nothing was read. Such an answer is an error here.
      */
-    checkPage(page) {
+    checkPage(page, at) {
         const type = page.response?.headers.get('content-type') ?? '';
         const body = page.body;
         if (typeof body === 'string' || !/json/i.test(type)) {
             // Redacted before describeBody cuts it.
             const text = this.scrub(typeof body === 'string' ? body : (JSON.stringify(body) ?? String(body)));
-            throw new AdminApiError(`page ${this.page} came back as ${type.split(';')[0] || 'an unknown type'}, not JSON ` +
+            throw new AdminApiError(`${at} came back as ${type.split(';')[0] || 'an unknown type'}, not JSON ` +
                 `(${describeBody(text)}): check that openai-base-url is the API (https://api.openai.com/v1), ` +
                 'not a web page, and that no proxy answers in its place.');
         }
         if (typeof body !== 'object' || body === null || !Array.isArray(body.data)) {
-            throw new AdminApiError(`page ${this.page} is JSON but not an audit-log list (no "data" array): ` +
+            throw new AdminApiError(`${at} is JSON but not an audit-log list (no "data" array): ` +
                 'check that openai-base-url is the API (https://api.openai.com/v1).');
         }
     }
     /** A page could not be read: refuse a wrong key outright; otherwise record what is missing. */
-    failed(error, deadline, oldest) {
+    failed(error, part, deadline, oldest) {
         const { since, until } = this.options;
         // A wrong key is refused outright; a key revoked in the middle of a read leaves what was
         // read so far to report, and the rest of the window missing.
@@ -64280,7 +64409,7 @@ class AdminApiSource {
             const what = error.status === 401 ? 'did not accept the key' : 'refused the key access to audit logs';
             throw new AdminApiError(`The OpenAI Admin API ${what} (${error.status}: ${serverMessage(error, this.secrets)}). ${KEY_ADVICE}`);
         }
-        const page = this.page;
+        const page = part.pageName(this.page);
         let reason;
         if (deadline.aborted) {
             reason = `the read took longer than its limit of ${duration(this.limits.deadlineMs)}`;
@@ -64303,7 +64432,7 @@ class AdminApiSource {
             reason = this.scrub(error.message);
         }
         else if (error instanceof SyntaxError) {
-            reason = `page ${page} was not valid JSON (${this.scrub(error.message).slice(0, 200)}): check that openai-base-url is the API (https://api.openai.com/v1)`;
+            reason = `${page} was not valid JSON (${this.scrub(error.message).slice(0, 200)}): check that openai-base-url is the API (https://api.openai.com/v1)`;
         }
         else {
             reason = this.scrub(error instanceof Error ? error.message : String(error));
@@ -64312,7 +64441,7 @@ class AdminApiSource {
         // oldest event read (that second included: it may hold more events than were read).
         const missingUntil = oldest === undefined ? `${isoTime(until)} (the whole window)` : `${isoTime(oldest)} inclusive`;
         this.status.complete = false;
-        this.status.missing.push(`events from ${isoTime(since)} to ${missingUntil} were not read: page ${page} failed, ${reason}`);
+        this.status.missing.push(`${part.what} from ${isoTime(since)} to ${missingUntil} were not read: ${page} failed, ${reason}`);
     }
     get secrets() {
         return [this.options.adminKey, ...(this.options.secrets ?? [])];
@@ -65788,8 +65917,6 @@ src_chain.dataSource = src_dataSource;
 /* harmony default export */ const node = ((/* unused pure expression or super */ null && (chain)));
 
 
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./node_modules/stream-chain/src/fun.js
 // @ts-self-types="./fun.d.ts"
 
@@ -66900,1046 +67027,855 @@ parser.parser = parser; // for backward compatibility with 1.x
 
 
 
-;// CONCATENATED MODULE: ./node_modules/stream-json/src/core/utils/path-matcher.js
-// @ts-self-types="./path-matcher.d.ts"
+;// CONCATENATED MODULE: ./src/audit-log/key-types.ts
+// The spellings of API key event types the scan reads. OpenAI writes them dotted
+// ("api_key.created", "tenant.admin_api_key.created"); log pipelines that cannot keep dots
+// store them flattened ("api_key_created", "tenant_admin_api_key_created"), and others
+// upper-case or camel-case them. Each of these is read as OpenAI's type. A type that names
+// an API key being created, updated or deleted in a way no OpenAI type does
+// ("org_api_key_created") cannot be judged, and is counted as such: never dropped.
+//
+// The JSONL prefilter (line-sorter.ts) must hand on every line that may hold one of these,
+// so what is read here is bounded by what it can see in the bytes cheaply: "key" written
+// key, KEY or Key, then separators, then created, updated or deleted in any case.
 
-const DIVERGED = -1,
-  MATCHED = -2;
-
-const defaultFilter = () => true;
-
-// Array.prototype.join semantics
-const toPart = key => (key == null ? '' : '' + key);
-
-class PathMatcher {
-  constructor(filter, separator = '.') {
-    this.filter = filter;
-    this.separator = separator;
-    this.stateful = true;
-    if (typeof filter == 'string') {
-      this.filterWithSeparator = filter + separator;
-      this.states = [0];
-      return;
-    }
-    if (filter instanceof RegExp) {
-      this.paths = [''];
-      this.extend = this._extendRegExp;
-      this.test = this._testRegExp;
-      this.testRecorded = this._testRecordedRegExp;
-      return;
-    }
-    this.stateful = false;
-    this.extend = this._extendNothing;
-    this.test = this.testRecorded = typeof filter == 'function' ? filter : defaultFilter;
-  }
-
-  extend(stack) {
-    const length = stack.length;
-    if (length) this.states[length] = this._step(this.states[length - 1], stack[length - 1], length === 1);
-  }
-
-  test(stack, _chunk) {
-    const length = stack.length;
-    return this._isMatch(length ? this._step(this.states[length - 1], stack[length - 1], length === 1) : 0);
-  }
-
-  testRecorded(stack) {
-    return this._isMatch(this.states[stack.length]);
-  }
-
-  _isMatch(state) {
-    return state === MATCHED || state === this.filter.length;
-  }
-
-  // state: a position when the path is a proper prefix of filter + separator
-  _step(state, key, isRoot) {
-    if (!isRoot) state = this._append(state, this.separator);
-    return this._append(state, toPart(key));
-  }
-
-  _append(state, part) {
-    if (state < 0) return state;
-    const filterWithSeparator = this.filterWithSeparator;
-    if (part.length < filterWithSeparator.length - state) return filterWithSeparator.startsWith(part, state) ? state + part.length : DIVERGED;
-    return part.startsWith(filterWithSeparator.slice(state)) ? MATCHED : DIVERGED;
-  }
-
-  _extendRegExp(stack) {
-    const length = stack.length;
-    // kept flat: a test against a concatenated parent costs ~34x more at depth 1000 (nano-bench)
-    if (length) this.paths[length] = length === 1 ? toPart(stack[0]) : [this.paths[length - 1], this.separator, toPart(stack[length - 1])].join('');
-  }
-
-  _testRegExp(stack, _chunk) {
-    const length = stack.length,
-      filter = this.filter;
-    filter.lastIndex = 0;
-    if (!length) return filter.test('');
-    return filter.test(length === 1 ? toPart(stack[0]) : this.paths[length - 1] + this.separator + toPart(stack[length - 1]));
-  }
-
-  _testRecordedRegExp(stack) {
-    const filter = this.filter;
-    filter.lastIndex = 0;
-    return filter.test(this.paths[stack.length]);
-  }
-
-  _extendNothing(_stack) {}
+/** What separates the words of a type: OpenAI's dots, and what pipelines put in their place. */
+const SEPARATOR_BYTES = new Set([0x2e, 0x5f, 0x2d, 0x3a, 0x2f, 0x20]);
+/** The most separators read between "key" and its verb. */
+const MAX_SEPARATORS = 8;
+/** How "key" is written in a type the scan reads: the three forms the prefilter searches bytes for. */
+const KEY_SPELLINGS = ['key', 'KEY', 'Key'];
+/** The verbs of key event types, in lower case; the prefilter compares them in any case. */
+const KEY_VERBS = ['created', 'updated', 'deleted'];
+/**
+ * "key" then a verb, separators between: what every spelling read holds, and all the
+ * prefilter looks for. Linear: no repetition in it can backtrack.
+ */
+const KEY_THEN_VERB = /(?:key|KEY|Key)[._\-:/ ]{0,8}(?:[cC][rR][eE][aA][tT][eE][dD]|[uU][pP][dD][aA][tT][eE][dD]|[dD][eE][lL][eE][tT][eE][dD])/;
+/** A type with its separators removed and in lower case: "apikeycreated". */
+function squeezed(type) {
+    return type
+        .trim()
+        .replace(/[._\-:/ ]/g, '')
+        .toLowerCase();
 }
-
-/* harmony default export */ const path_matcher = (PathMatcher);
-
-
-;// CONCATENATED MODULE: ./node_modules/stream-json/src/core/filters/filter-base.js
-// @ts-self-types="./filter-base.d.ts"
-
-
-
-
-
-const checkableTokens = {
-    startObject: 1,
-    startArray: 1,
-    startString: 1,
-    startNumber: 1,
-    nullValue: 1,
-    trueValue: 1,
-    falseValue: 1,
-    stringValue: 1,
-    numberValue: 1
-  },
-  stopTokens = {
-    startObject: 'endObject',
-    startArray: 'endArray',
-    startString: 'endString',
-    startNumber: 'endNumber'
-  },
-  optionalTokens = {endString: 'stringValue', endNumber: 'numberValue'};
-
-const filter_base_defaultFilter = () => true;
-
-const DEFAULT_MAX_DEPTH = 1024;
-
-/** @type {any} */
-const filterBase =
-  (
-    /** @type {import('./filter-base.d.ts').FilterBaseConfig} */ {
-      specialAction = 'accept',
-      defaultAction = 'ignore',
-      nonCheckableAction = 'process-key',
-      transition
-    } = {}
-  ) =>
-  (/** @type {import('./filter-base.d.ts').FilterBaseOptions=} */ options) => {
-    const once = options?.once,
-      separator = options?.pathSeparator || '.',
-      maxDepth = options?.maxDepth ?? DEFAULT_MAX_DEPTH;
-    // the filter as authored: a string or a RegExp is matched by PathMatcher, never called
-    /** @type {((stack: any[], chunk?: any) => boolean) | string | RegExp} */
-    let filter = filter_base_defaultFilter;
-    let streamKeys = false,
-      mirrorStreamKeys = true;
-    if (options) {
-      if (typeof options.filter == 'function' || typeof options.filter == 'string' || options.filter instanceof RegExp) {
-        filter = options.filter;
-      }
-      if ('streamValues' in options) {
-        streamKeys = options.streamValues;
-        mirrorStreamKeys = false;
-      }
-      if ('streamKeys' in options) {
-        streamKeys = options.streamKeys;
-        mirrorStreamKeys = false;
-      }
-    }
-    const sanitizedOptions = {...options, filter, streamKeys, separator},
-      matcher = new path_matcher(options?.filter, separator),
-      // 'pass' never emits again; a transition still owes its closers at the flush
-      passToken = transition ? none : stop;
-    let state = 'check',
-      stack = [],
-      depth = 0,
-      previousToken = '',
-      endToken = '',
-      optionalToken = '',
-      startTransition = false,
-      matched = false;
-    return flushable(chunk => {
-      // the flush; in 'all' the tokens passed verbatim, closers included
-      if (chunk === none) return transition && state !== 'all' ? transition([], null, 'flush', sanitizedOptions) : none;
-
-      // process the optional value token (unfinished)
-      if (optionalToken) {
-        if (optionalToken === chunk.name) {
-          /** @type {any} */
-          let returnToken = none;
-          switch (state) {
-            case 'process-key':
-              stack[stack.length - 1] = chunk.value;
-              state = 'check';
-              break;
-            case 'accept-value':
-              returnToken = chunk;
-              state = once && matched ? 'pass' : 'check';
-              break;
-            default:
-              state = once ? 'all' : 'check';
-              break;
-          }
-          optionalToken = '';
-          return returnToken;
-        }
-        optionalToken = '';
-        state = once && matched ? (state === 'reject-value' ? 'all' : 'pass') : 'check';
-      }
-
-      /** @type {any} */
-      let returnToken = none;
-
-      recheck: for (;;) {
-        // accept/reject tokens
-        switch (state) {
-          case 'process-key':
-            if (chunk.name === 'endKey') optionalToken = 'keyValue';
-            return none;
-          case 'pass':
-            return passToken;
-          case 'all':
-            return chunk;
-          case 'accept':
-          case 'reject':
-            if (startTransition) {
-              startTransition = false;
-              returnToken = transition(stack, chunk, state, sanitizedOptions) || none;
-            }
-            switch (chunk.name) {
-              case 'startObject':
-              case 'startArray':
-                ++depth;
-                break;
-              case 'endObject':
-              case 'endArray':
-                --depth;
-                break;
-            }
-            if (state === 'accept') {
-              returnToken = combineManyMut(returnToken, chunk);
-            }
-            if (!depth) {
-              if (once) {
-                state = state === 'accept' ? 'pass' : 'all';
-              } else {
-                state = 'check';
-              }
-            }
-            return returnToken;
-          case 'accept-value':
-          case 'reject-value':
-            if (startTransition) {
-              startTransition = false;
-              returnToken = transition(stack, chunk, state, sanitizedOptions) || none;
-            }
-            if (state === 'accept-value') {
-              returnToken = combineManyMut(returnToken, chunk);
-            }
-            if (chunk.name === endToken) {
-              // these states are entered only for an end token with an optional token
-              optionalToken = optionalTokens[endToken];
-              endToken = '';
-            }
-            return returnToken;
-        }
-
-        // update the last index in the stack
-        if (typeof stack[stack.length - 1] == 'number') {
-          // array
-          switch (chunk.name) {
-            case 'startObject':
-            case 'startArray':
-            case 'startString':
-            case 'startNumber':
-            case 'nullValue':
-            case 'trueValue':
-            case 'falseValue':
-              ++stack[stack.length - 1];
-              break;
-            case 'numberValue':
-              if (previousToken !== 'endNumber') ++stack[stack.length - 1];
-              break;
-            case 'stringValue':
-              if (previousToken !== 'endString') ++stack[stack.length - 1];
-              break;
-          }
-        } else {
-          if (chunk.name === 'keyValue') stack[stack.length - 1] = chunk.value;
-        }
-        previousToken = chunk.name;
-
-        // check the token
-        let action = nonCheckableAction;
-        if (checkableTokens[chunk.name] === 1) {
-          if (stack.length > maxDepth) throw new RangeError(`filter: JSON nesting depth exceeds maxDepth (${maxDepth})`);
-          action = matcher.test(stack, chunk) ? specialAction : defaultAction;
-        }
-
-        endToken = stopTokens[chunk.name] || '';
-        matched = action === specialAction;
-        switch (action) {
-          case 'process-key':
-            if (chunk.name === 'startKey') {
-              if (mirrorStreamKeys) sanitizedOptions.streamKeys = true; // replay keys in the forms received
-              state = 'process-key';
-              continue recheck;
-            }
-            break;
-          case 'accept-token':
-            if (endToken && optionalTokens[endToken]) {
-              state = 'accept-value';
-              startTransition = !!transition;
-              continue recheck;
-            }
-            if (transition) returnToken = transition(stack, chunk, action, sanitizedOptions);
-            returnToken = combineManyMut(returnToken, chunk);
-            if (once && matched) state = 'pass';
-            break;
-          case 'accept':
-            if (endToken) {
-              state = optionalTokens[endToken] ? 'accept-value' : 'accept';
-              startTransition = !!transition;
-              continue recheck;
-            }
-            if (transition) returnToken = transition(stack, chunk, action, sanitizedOptions);
-            returnToken = combineManyMut(returnToken, chunk);
-            if (once) state = 'pass';
-            break;
-          case 'reject':
-            if (endToken) {
-              state = optionalTokens[endToken] ? 'reject-value' : 'reject';
-              startTransition = !!transition;
-              continue recheck;
-            }
-            if (transition) returnToken = transition(stack, chunk, action, sanitizedOptions);
-            if (once) state = 'all';
-            break;
-          case 'pass':
-            state = 'pass';
-            continue recheck;
-        }
-
-        break;
-      }
-
-      // update the stack
-      switch (chunk.name) {
-        case 'startObject':
-          matcher.extend(stack);
-          stack.push(null);
-          break;
-        case 'startArray':
-          matcher.extend(stack);
-          stack.push(-1);
-          break;
-        case 'endObject':
-        case 'endArray':
-          stack.pop();
-          break;
-      }
-
-      return returnToken;
-    });
-  };
-
-const makeStackDiffer =
-  (previousStack = []) =>
-  (stack, chunk, options) => {
-    const returnTokens = [];
-
-    // find the common part
-    let commonLength = 0;
-    for (const n = Math.min(stack.length, previousStack.length); commonLength < n && stack[commonLength] === previousStack[commonLength]; ++commonLength);
-
-    // close old objects
-    for (let i = previousStack.length - 1; i > commonLength; --i) {
-      returnTokens.push({name: typeof previousStack[i] == 'number' ? 'endArray' : 'endObject'});
-    }
-
-    // update the index
-    if (commonLength < previousStack.length) {
-      if (commonLength < stack.length) {
-        const key = stack[commonLength];
-        if (typeof key == 'string') {
-          if (options?.streamKeys) {
-            returnTokens.push({name: 'startKey'}, {name: 'stringChunk', value: key}, {name: 'endKey'});
-          }
-          returnTokens.push({name: 'keyValue', value: key});
-        } else if (typeof key == 'number' && options?.skippedArrayValue) {
-          for (let i = Math.max(0, previousStack[commonLength] + 1); i < key; ++i) {
-            returnTokens.push(...options.skippedArrayValue);
-          }
-        }
-        previousStack[commonLength] = key;
-        ++commonLength;
-      } else {
-        returnTokens.push({name: typeof previousStack[commonLength] == 'number' ? 'endArray' : 'endObject'});
-      }
-    }
-
-    // remove old elements
-    previousStack.splice(commonLength);
-
-    // open new objects
-    for (let i = commonLength; i < stack.length; ++i) {
-      const key = stack[i];
-      previousStack.push(key);
-      if (typeof key == 'number') {
-        if (key >= 0) {
-          returnTokens.push({name: 'startArray'});
-          if (options?.skippedArrayValue) {
-            for (let j = 0; j < key; ++j) {
-              returnTokens.push(...options.skippedArrayValue);
-            }
-          }
-        }
-      } else if (typeof key == 'string') {
-        returnTokens.push({name: 'startObject'});
-        if (options?.streamKeys) {
-          returnTokens.push({name: 'startKey'}, {name: 'stringChunk', value: key}, {name: 'endKey'});
-        }
-        returnTokens.push({name: 'keyValue', value: key});
-      }
-    }
-
-    // save the stack
-    switch (chunk?.name) {
-      case 'startObject':
-        previousStack.push(null);
-        break;
-      case 'startArray':
-        previousStack.push(-1);
-        break;
-    }
-
-    return many(returnTokens);
-  };
-
-filterBase.filterBase = filterBase;
-filterBase.makeStackDiffer = makeStackDiffer;
-
-/* harmony default export */ const filter_base = (filterBase);
-
-
-;// CONCATENATED MODULE: ./node_modules/stream-json/src/core/filters/pick.js
-// @ts-self-types="./pick.d.ts"
-
-
-const pick = /** @type {any} */ (filter_base());
-
-pick.pick = pick;
-
-/* harmony default export */ const filters_pick = (pick);
-
-
-;// CONCATENATED MODULE: ./node_modules/stream-json/src/core/utils/with-parser.js
-// @ts-self-types="./with-parser.d.ts"
-
-
-
-
-
-const withParser = (fn, options) => src_gen(core_parser(options), fn(options));
-
-withParser.withParser = withParser;
-
-/* harmony default export */ const with_parser = (withParser);
-
-
-;// CONCATENATED MODULE: ./node_modules/stream-json/src/utils/with-parser.js
-// @ts-self-types="./with-parser.d.ts"
-
-
-
-
-
-
-/** @type {any} */ (with_parser).asStream = (fn, options) =>
-  src_asStream(with_parser(fn, options), {...options, writableObjectMode: false, readableObjectMode: true});
-/** @type {any} */ (with_parser).asWebStream = (fn, options) =>
-  src_asWebStream(with_parser(fn, options), {...options, writableObjectMode: false, readableObjectMode: true});
-
-/* harmony default export */ const utils_with_parser = (with_parser);
-
-
-
-;// CONCATENATED MODULE: ./node_modules/stream-json/src/filters/pick.js
-// @ts-self-types="./pick.d.ts"
-
-
-
-
-
-
-
-/** @type {any} */ (filters_pick).asStream = options => src_asStream(filters_pick(options), {writableObjectMode: true, readableObjectMode: true, ...options});
-/** @type {any} */ (filters_pick).asWebStream = options => src_asWebStream(filters_pick(options), {writableObjectMode: true, readableObjectMode: true, ...options});
-/** @type {any} */ (filters_pick).withParser = options => utils_with_parser(filters_pick, {packKeys: true, ...options});
-/** @type {any} */ (filters_pick).withParserAsStream = options => /** @type {any} */ (utils_with_parser).asStream(filters_pick, {packKeys: true, ...options});
-/** @type {any} */ (filters_pick).withParserAsWebStream = options => /** @type {any} */ (utils_with_parser).asWebStream(filters_pick, {packKeys: true, ...options});
-
-/* harmony default export */ const src_filters_pick = (filters_pick);
-
-
-
-;// CONCATENATED MODULE: ./node_modules/stream-json/src/core/assembler.js
-// @ts-self-types="./assembler.d.ts"
-
-
-
-const startObject = Ctr =>
-  /** @this {Assembler} */
-  function () {
-    if (this.done) {
-      this.done = false;
-    } else {
-      this.stack.push(this.current, this.key);
-    }
-    this.current = new Ctr();
-    this.key = null;
-  };
-
-class Assembler {
-  static connectTo(stream, options) {
-    return new Assembler(options).connectTo(stream);
-  }
-
-  constructor(options) {
-    this.stack = [];
-    this.current = this.key = null;
-    this.done = true;
-    this._onDone = null;
-    if (options) {
-      this.reviver = typeof options.reviver == 'function' && options.reviver;
-      if (this.reviver) {
-        this.stringValue = this._saveValue = this._saveValueWithReviver;
-      }
-      if (options.numberAsString) {
-        this.numberValue = this.stringValue;
-      }
-      if (typeof options.onDone == 'function') {
-        this._onDone = options.onDone;
-      }
-    }
-
-    this.tapChain = chunk => {
-      if (this[chunk.name]) {
-        this[chunk.name](chunk.value);
-        if (this.done) return this.current;
-      }
-      return none;
-    };
-  }
-
-  connectTo(stream) {
-    const consume = chunk => {
-      if (this[chunk.name]) {
-        this[chunk.name](chunk.value);
-        if (this.done) this._onDone?.(this);
-      }
-    };
-    if (typeof stream?.getReader === 'function') {
-      const reader = stream.getReader();
-      (async () => {
-        try {
-          for (;;) {
-            const {done, value} = await reader.read();
-            if (done) return;
-            consume(value);
-          }
-        } finally {
-          reader.releaseLock();
-        }
-      })();
-    } else {
-      stream.on('data', consume);
-    }
-    return this;
-  }
-
-  onDone(fn) {
-    this._onDone = typeof fn == 'function' ? fn : null;
-    return this;
-  }
-
-  get depth() {
-    return (this.stack.length >> 1) + (this.done ? 0 : 1);
-  }
-
-  get path() {
-    const path = [];
-    for (let i = 0; i < this.stack.length; i += 2) {
-      const key = this.stack[i + 1];
-      path.push(key === null ? this.stack[i].length : key);
-    }
-    return path;
-  }
-
-  dropToLevel(level) {
-    if (level < this.depth) {
-      if (level > 0) {
-        const index = (level - 1) << 1;
-        this.current = this.stack[index];
-        this.key = this.stack[index + 1];
-        this.stack.splice(index);
-      } else {
-        this.stack = [];
-        this.current = this.key = null;
-        this.done = true;
-      }
-    }
-    return this;
-  }
-
-  consume(chunk) {
-    this[chunk.name]?.(chunk.value);
-    return this;
-  }
-
-  keyValue(value) {
-    this.key = value;
-  }
-
-  //stringValue() - aliased below to _saveValue()
-
-  numberValue(value) {
-    this._saveValue(parseFloat(value));
-  }
-  nullValue() {
-    this._saveValue(null);
-  }
-  trueValue() {
-    this._saveValue(true);
-  }
-  falseValue() {
-    this._saveValue(false);
-  }
-
-  //startObject() - assigned below
-
-  endObject() {
-    if (this.stack.length) {
-      const value = this.current;
-      this.key = this.stack.pop();
-      this.current = this.stack.pop();
-      this._saveValue(value);
-    } else {
-      if (this.reviver) {
-        this.current = this.reviver.call({'': this.current}, '', this.current);
-      }
-      this.done = true;
-    }
-  }
-
-  //startArray() - assigned below
-  //endArray() - aliased below to endObject()
-
-  _saveValue(value) {
-    if (this.done) {
-      this.current = value;
-      return;
-    }
-    if (this.current instanceof Array) {
-      this.current.push(value);
-    } else {
-      // like JSON.parse: an own property, never the inherited __proto__ setter
-      if (this.key === '__proto__') {
-        Object.defineProperty(this.current, this.key, {value, writable: true, enumerable: true, configurable: true});
-      } else {
-        this.current[this.key] = value;
-      }
-      this.key = null;
-    }
-  }
-  _saveValueWithReviver(value) {
-    if (this.done) {
-      this.current = this.reviver.call({'': value}, '', value);
-      return;
-    }
-    if (this.current instanceof Array) {
-      this.current.push(value);
-      value = this.reviver.call(this.current, String(this.current.length - 1), value);
-      if (value === undefined) {
-        delete this.current[this.current.length - 1];
-      } else {
-        this.current[this.current.length - 1] = value;
-      }
-    } else {
-      value = this.reviver.call(this.current, this.key, value);
-      if (value !== undefined) {
-        if (this.key === '__proto__') {
-          Object.defineProperty(this.current, this.key, {value, writable: true, enumerable: true, configurable: true});
-        } else {
-          this.current[this.key] = value;
-        }
-      }
-      this.key = null;
-    }
-  }
+const BY_SPELLING = new Map(KEY_EVENT_TYPES.map((type) => [squeezed(type), type]));
+/** OpenAI's key event type for `type` in any spelling read as one, or undefined. */
+function keyTypeOf(type) {
+    if (typeof type !== 'string')
+        return undefined;
+    if (KEY_EVENT_TYPES.includes(type))
+        return type;
+    return type.length <= 200 && KEY_THEN_VERB.test(type) ? BY_SPELLING.get(squeezed(type)) : undefined;
 }
-
-// TS 7 checkJs: no expando-prototype inference
-const proto = /** @type {any} */ (Assembler.prototype);
-proto.stringValue = Assembler.prototype._saveValue;
-proto.startObject = startObject(Object);
-proto.startArray = startObject(Array);
-proto.endArray = Assembler.prototype.endObject;
-
-const assembler = options => new Assembler(options);
-Assembler.assembler = assembler;
-
-/* harmony default export */ const core_assembler = ((/* unused pure expression or super */ null && (Assembler)));
-
-
-;// CONCATENATED MODULE: ./node_modules/stream-json/src/core/streamers/stream-base.js
-// @ts-self-types="./stream-base.d.ts"
-
-
-
-
-
-class Counter {
-  constructor(initialDepth) {
-    this.depth = initialDepth;
-  }
-  startObject() {
-    ++this.depth;
-  }
-  endObject() {
-    --this.depth;
-  }
-  startArray() {
-    ++this.depth;
-  }
-  endArray() {
-    --this.depth;
-  }
+/**
+ * A type that names an API key being created, updated or deleted but is none of OpenAI's in
+ * any spelling read ("org_api_key_created"): its event cannot be judged, and must not pass
+ * as an event of another type.
+ */
+function looksLikeKeyType(type) {
+    return type.length <= 200 && /api/i.test(type) && KEY_THEN_VERB.test(type) && keyTypeOf(type) === undefined;
 }
-
-const streamBase =
-  ({push, first, level}) =>
-  (options = {}) => {
-    const {objectFilter, includeUndecided} = options;
-    /** @type {any} */
-    let asm = assembler(options);
-    let state = first ? 'first' : 'check',
-      savedAsm = null;
-
-    if (typeof objectFilter != 'function') {
-      // no object filter + no first check
-      if (state === 'check')
-        return chunk => {
-          if (asm[chunk.name]) {
-            asm[chunk.name](chunk.value);
-            if (asm.depth === level) {
-              return push(asm);
-            }
-          }
-          return none;
-        };
-      // no object filter
-      return chunk => {
-        switch (state) {
-          case 'first':
-            first(chunk);
-            state = 'accept';
-          // fall through
-          case 'accept':
-            if (asm[chunk.name]) {
-              asm[chunk.name](chunk.value);
-              if (asm.depth === level) {
-                return push(asm);
-              }
-            }
-            break;
-        }
-        return none;
-      };
-    }
-
-    // object filter + a possible first check
-    return chunk => {
-      switch (state) {
-        case 'first':
-          first(chunk);
-          state = 'check';
-        // fall through
-        case 'check':
-          if (asm[chunk.name]) {
-            asm[chunk.name](chunk.value);
-            const result = objectFilter(asm);
-            if (result) {
-              state = 'accept';
-              if (asm.depth === level) return push(asm);
-            } else if (result === false) {
-              if (asm.depth === level) return push(asm, true);
-              state = 'reject';
-              savedAsm = asm;
-              asm = new Counter(savedAsm.depth);
-              savedAsm.dropToLevel(level);
-            } else {
-              if (asm.depth === level) return push(asm, !includeUndecided);
-            }
-          }
-          break;
-        case 'accept':
-          if (asm[chunk.name]) {
-            asm[chunk.name](chunk.value);
-            if (asm.depth === level) {
-              state = 'check';
-              return push(asm);
-            }
-          }
-          break;
-        case 'reject':
-          if (asm[chunk.name]) {
-            asm[chunk.name](chunk.value);
-            if (asm.depth === level) {
-              state = 'check';
-              asm = savedAsm;
-              savedAsm = null;
-              return push(asm, true);
-            }
-          }
-          break;
-      }
-      return none;
-    };
-  };
-
-/* harmony default export */ const stream_base = (streamBase);
-
-
-;// CONCATENATED MODULE: ./node_modules/stream-json/src/core/streamers/stream-array.js
-// @ts-self-types="./stream-array.d.ts"
-
-
-
-
-const streamArray = options => {
-  let key = 0;
-  return stream_base({
-    level: 1,
-
-    first(chunk) {
-      if (chunk.name !== 'startArray') throw new Error('Top-level object should be an array.');
-    },
-
-    push(asm, discard) {
-      const current = /** @type {unknown[]} */ (asm.current);
-      if (current.length) {
-        if (discard) {
-          ++key;
-          current.pop();
-        } else {
-          return {key: key++, value: current.pop()};
-        }
-      }
-      return none;
-    }
-  })(options);
-};
-
-streamArray.streamArray = streamArray;
-
-/* harmony default export */ const stream_array = (streamArray);
-
-
-;// CONCATENATED MODULE: ./node_modules/stream-json/src/streamers/stream-array.js
-// @ts-self-types="./stream-array.d.ts"
-
-
-
-
-
-
-
-/** @type {any} */ (stream_array).asStream = options => src_asStream(stream_array(options), {writableObjectMode: true, readableObjectMode: true, ...options});
-/** @type {any} */ (stream_array).asWebStream = options => src_asWebStream(stream_array(options), {writableObjectMode: true, readableObjectMode: true, ...options});
-/** @type {any} */ (stream_array).withParser = options => utils_with_parser(stream_array, {packKeys: true, ...options});
-/** @type {any} */ (stream_array).withParserAsStream = options => /** @type {any} */ (utils_with_parser).asStream(stream_array, {packKeys: true, ...options});
-/** @type {any} */ (stream_array).withParserAsWebStream = options => /** @type {any} */ (utils_with_parser).asWebStream(stream_array, {packKeys: true, ...options});
-
-/* harmony default export */ const streamers_stream_array = (stream_array);
-
-
-
-;// CONCATENATED MODULE: ./node_modules/stream-json/src/core/streamers/stream-values.js
-// @ts-self-types="./stream-values.d.ts"
-
-
-
-
-const streamValues = options => {
-  let key = 0;
-  return stream_base({
-    level: 0,
-
-    push(asm, discard) {
-      if (discard) {
-        ++key;
-        return none;
-      }
-      const result = {key: key++, value: asm.current};
-      asm.key = asm.current = null;
-      return result;
-    }
-  })(options);
-};
-
-streamValues.streamValues = streamValues;
-
-/* harmony default export */ const stream_values = (streamValues);
-
-
-;// CONCATENATED MODULE: ./node_modules/stream-json/src/streamers/stream-values.js
-// @ts-self-types="./stream-values.d.ts"
-
-
-
-
-
-
-
-/** @type {any} */ (stream_values).asStream = options => src_asStream(stream_values(options), {writableObjectMode: true, readableObjectMode: true, ...options});
-/** @type {any} */ (stream_values).asWebStream = options => src_asWebStream(stream_values(options), {writableObjectMode: true, readableObjectMode: true, ...options});
-/** @type {any} */ (stream_values).withParser = options => utils_with_parser(stream_values, {packKeys: true, jsonStreaming: true, ...options});
-/** @type {any} */ (stream_values).withParserAsStream = options =>
-  /** @type {any} */ (utils_with_parser).asStream(stream_values, {packKeys: true, jsonStreaming: true, ...options});
-/** @type {any} */ (stream_values).withParserAsWebStream = options =>
-  /** @type {any} */ (utils_with_parser).asWebStream(stream_values, {packKeys: true, jsonStreaming: true, ...options});
-
-/* harmony default export */ const streamers_stream_values = (stream_values);
-
-
+/** Text that may spell a key event type in a spelling the scan reads (keys and strings of a value, a record that could not be parsed). */
+function mentionsKeyType(text) {
+    return KEY_THEN_VERB.test(text);
+}
 
 ;// CONCATENATED MODULE: ./src/audit-log/envelope.ts
-// Events as log pipelines store them: each in an envelope ({"data": event}, {"event": event},
-// Elasticsearch's {"_source": event}), or many in a wrapper ({"events": [...]},
-// {"object": "list", "items": [...]}, an array). This finds the events inside, so that an
-// export in such a shape is read, not reported clean with its events unread.
+// Events as log pipelines store them: each in an envelope ({"data": event}, Elasticsearch's
+// {"_source": event}, Datadog's {"id", "type": "log", "attributes": {"attributes": event}}),
+// or many in a wrapper ({"events": [...]}, {"object": "list", "data": [...]},
+// {"export": {"org": {"events": [...]}}}, an array). This finds the events inside however
+// they are nested, so that an export in such a shape is read, not reported clean with its
+// events unread:
+// - an object whose type is a key event's is an event;
+// - an object of another type is an event, unless a key event is somewhere inside it: then
+//   it is an envelope, and what it holds is read (a wrapper's own type is not OpenAI's);
+// - any other object, and an array, are looked into;
+// - an item of an array that is no event, and a value with no event anywhere in it, are
+//   handed on as they are: the caller judges them.
+// It walks with a stack of its own, to MAX_NESTING levels: a record nested deeper is
+// reported as such, never a crash of the whole scan.
 
-/** Keys under which a pipeline stores one event. Arrays of objects are searched under any key. */
-const ENVELOPE_KEYS = new Set([
-    'data',
-    'event',
-    '_source',
-    'detail',
-    'record',
-    'payload',
-    'body',
-    'log',
-    'message',
-    'hits',
-    'result',
-    'value',
-    'audit_log',
-    'auditLog'
-]);
-/** How deep envelopes are searched: {"hits": {"hits": [{"_source": event}]}} is four levels. */
-const MAX_DEPTH = 5;
+/** How deep a record is looked into: an event is six levels deep, a pipeline's envelopes a few more. */
+const MAX_NESTING = 64;
 function isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+/** A type that names an API key event, read as one or counted as unjudged. */
 function isKeyEventType(type) {
-    return typeof type === 'string' && KEY_EVENT_TYPES.includes(type);
+    return typeof type === 'string' && (keyTypeOf(type) !== undefined || looksLikeKeyType(type));
 }
-/** Does this object (of another type) carry a key event one level down, in an envelope or an array? */
-function wrapsKeyEvent(value) {
-    for (const [key, child] of Object.entries(value)) {
-        if (Array.isArray(child)) {
-            if (child.some((item) => isObject(item) && isKeyEventType(item.type)))
-                return true;
+/**
+ * Is there an object with a key event's type anywhere in `value` (itself excluded)?
+ * 'too-deep' when it nests past the bound: what is below cannot be known.
+ */
+function holdsKeyEvent(value, depth) {
+    const stack = [];
+    for (const child of Object.values(value))
+        if (typeof child === 'object' && child !== null)
+            stack.push([child, depth + 1]);
+    while (stack.length > 0) {
+        const [node, level] = stack.pop();
+        if (level > MAX_NESTING)
+            return 'too-deep';
+        if (Array.isArray(node)) {
+            for (const item of node)
+                if (typeof item === 'object' && item !== null)
+                    stack.push([item, level + 1]);
+            continue;
         }
-        else if (ENVELOPE_KEYS.has(key) && isObject(child) && isKeyEventType(child.type))
+        if (isKeyEventType(node.type))
             return true;
+        for (const child of Object.values(node)) {
+            if (typeof child === 'object' && child !== null)
+                stack.push([child, level + 1]);
+        }
     }
     return false;
 }
-/**
- * The records in a parsed value. An object with a `type` is an event (unless its type is not
- * a key event's and it wraps one); an array gives its items; any other object gives the
- * events in its envelope keys and in its arrays of objects. A value with nothing of the
- * kind is given as it is: the caller judges it.
- */
-function* recordsIn(value, at = '', depth = 0) {
-    if (Array.isArray(value)) {
-        for (let index = 0; index < value.length; index++) {
-            yield* recordsIn(value[index], `${at} item ${index + 1}`, depth + 1);
-        }
-        return;
-    }
-    if (!isObject(value) || depth >= MAX_DEPTH) {
-        yield { raw: value, at };
-        return;
-    }
-    if (isOneEvent(value)) {
-        yield { raw: value, at };
-        return;
-    }
-    // A list response holds its events in `data` (or `items`), none at all on an empty page.
-    let found = value.object === 'list' && (Array.isArray(value.data) || Array.isArray(value.items));
-    for (const [key, child] of Object.entries(value)) {
-        if (Array.isArray(child) ? child.some(isObject) : isObject(child) && ENVELOPE_KEYS.has(key)) {
-            found = true;
-            yield* recordsIn(child, at, depth + 1);
-        }
-    }
-    if (!found)
-        yield { raw: value, at };
-}
-/** A value that is one event, not a wrapper of others: the common case, told without a search. */
+/** A value that is one event, not a wrapper of others: the common case, told without a search of the rest. */
 function isOneEvent(value) {
     if (!isObject(value) || typeof value.type !== 'string')
         return false;
-    return isKeyEventType(value.type) || !wrapsKeyEvent(value);
+    return isKeyEventType(value.type) || holdsKeyEvent(value, 0) === false;
 }
 /** An audit-log event as the scan reads one: an object with a type. */
 function isEvent(raw) {
     return isObject(raw) && typeof raw.type === 'string';
 }
+/** The records in a parsed value, in order, with where in it each is (" item 3"; "" for the value itself). */
+function* recordsIn(value) {
+    // Each entry: a value, where it is, its depth, and whether it is an item of an array.
+    const stack = [
+        { node: value, at: '', depth: 0, item: false }
+    ];
+    let found = 0;
+    // A value holding an array that could hold events (empty, or of objects: an empty list
+    // page, {"events": []}) is a wrapper with nothing in it, not a stray.
+    let wrappers = 0;
+    while (stack.length > 0) {
+        const { node, at, depth, item } = stack.pop();
+        if (depth > MAX_NESTING) {
+            found++;
+            yield { kind: 'too-deep', at };
+            continue;
+        }
+        if (Array.isArray(node)) {
+            // The items of the value itself or of an array are records whatever they are; under
+            // a key, only objects and arrays are (["all"] is a list of scopes, not of events).
+            const all = depth === 0 || item;
+            if (node.length === 0 || node.some((entry) => typeof entry === 'object' && entry !== null))
+                wrappers++;
+            // Pushed last item first, so that items come out in order.
+            for (let index = node.length - 1; index >= 0; index--) {
+                const entry = node[index];
+                if (all || (typeof entry === 'object' && entry !== null)) {
+                    // Where it is, to a few levels: deeper places are named by the item they are in.
+                    const place = at.split(' item ').length > 4 ? at : `${at} item ${index + 1}`;
+                    stack.push({ node: entry, at: place, depth: depth + 1, item: true });
+                }
+            }
+            continue;
+        }
+        if (isObject(node) && typeof node.type === 'string') {
+            const inside = isKeyEventType(node.type) ? false : holdsKeyEvent(node, depth);
+            if (inside === 'too-deep') {
+                found++;
+                yield { kind: 'too-deep', at };
+                continue;
+            }
+            if (!inside) {
+                found++;
+                yield { kind: 'event', raw: node, at };
+                continue;
+            }
+        }
+        if (isObject(node)) {
+            // An item of an array with nothing in it is a record all the same.
+            if (item && !holdsRecords(node, depth)) {
+                found++;
+                yield { kind: 'stray', raw: node, at };
+                continue;
+            }
+            // Looked into: its objects and arrays, in order.
+            const children = Object.values(node).filter((child) => typeof child === 'object' && child !== null);
+            for (let index = children.length - 1; index >= 0; index--) {
+                stack.push({ node: children[index], at, depth: depth + 1, item: false });
+            }
+            continue;
+        }
+        if (item) {
+            found++;
+            yield { kind: 'stray', raw: node, at };
+        }
+    }
+    // Nothing in it at all: the value as it is, for the caller to judge.
+    if (found === 0 && wrappers === 0)
+        yield { kind: 'stray', raw: value, at: '' };
+}
+/** Does an object without a type hold an event (an object with a type), or an array of objects, inside? */
+function holdsRecords(value, depth) {
+    const stack = Object.values(value).map((child) => [child, depth + 1]);
+    while (stack.length > 0) {
+        const [node, level] = stack.pop();
+        if (level > MAX_NESTING)
+            return true;
+        if (Array.isArray(node)) {
+            for (const entry of node)
+                if (typeof entry === 'object' && entry !== null)
+                    return true;
+            continue;
+        }
+        if (!isObject(node))
+            continue;
+        if (typeof node.type === 'string')
+            return true;
+        for (const child of Object.values(node))
+            stack.push([child, level + 1]);
+    }
+    return false;
+}
 /**
- * Text that may spell an API key event: every key event type holds "api_key", and a JSON
- * escape (\u005f) can spell any of its letters.
+ * Does a value mention a key event type in a spelling the scan reads, in any key or string
+ * inside it? For a record that is not an event: one that mentions one may be an event the
+ * scan cannot read. Walks to MAX_NESTING levels; deeper is taken as a mention.
+ */
+function mentionsKeyEvent(value) {
+    const stack = [[value, 0]];
+    while (stack.length > 0) {
+        const [node, level] = stack.pop();
+        if (typeof node === 'string') {
+            if (mentionsKeyType(node))
+                return true;
+            continue;
+        }
+        if (typeof node !== 'object' || node === null)
+            continue;
+        if (level > MAX_NESTING)
+            return true;
+        if (Array.isArray(node)) {
+            for (const item of node)
+                stack.push([item, level + 1]);
+            continue;
+        }
+        for (const [key, child] of Object.entries(node)) {
+            if (mentionsKeyType(key))
+                return true;
+            stack.push([child, level + 1]);
+        }
+    }
+    return false;
+}
+/**
+ * Text that may spell an API key event: a key event type in a spelling the scan reads, or a
+ * JSON escape (\u005f), which can spell any of its letters.
  */
 function mayMentionKeyEvent(text) {
-    return text.includes('api_key') || text.includes('\\u');
+    return mentionsKeyType(text) || text.includes('\\u');
 }
+
+;// CONCATENATED MODULE: ./src/audit-log/document.ts
+/** How deep a record may nest: an audit-log event is six levels deep, a pipeline's envelope a few more. */
+const document_MAX_NESTING = 64;
+/** How large one record may be; an audit-log event is a few kilobytes. */
+const MAX_RECORD_BYTES = 16 << 20;
+class DocumentError extends Error {
+    name = 'DocumentError';
+}
+/** The token consumer: push every token, then end(); each returns the parts completed. */
+class DocumentReader {
+    frames = [];
+    items = 0;
+    /** Bytes of text kept in the record being built (or on the spine, outside records). */
+    recordBytes = 0;
+    spineBytes = 0;
+    scalarBytes = 0;
+    /** Set while a record that cannot be built is consumed: the depth at which it ends, and why. */
+    skipping;
+    /** The text of the key, string or number being read. */
+    text = '';
+    /** Items handed on from arrays: when there are any, a document left with no event in it is not a stray. */
+    handedOn = 0;
+    push(token) {
+        const out = [];
+        if (this.skipping) {
+            this.skip(token, out);
+            return out;
+        }
+        switch (token.name) {
+            case 'startObject':
+            case 'startArray':
+                this.open(token.name === 'startArray');
+                break;
+            case 'endObject':
+            case 'endArray':
+                this.close(out);
+                break;
+            case 'startKey':
+            case 'startString':
+            case 'startNumber':
+                this.text = '';
+                break;
+            case 'stringChunk':
+            case 'numberChunk':
+                this.count(token.value.length);
+                if (!this.skipping)
+                    this.text += token.value;
+                break;
+            case 'endKey':
+                this.frames.at(-1).key = this.text;
+                break;
+            case 'endString':
+                this.value(this.text, out);
+                break;
+            case 'endNumber':
+                this.value(Number(this.text), out);
+                break;
+            case 'nullValue':
+            case 'trueValue':
+            case 'falseValue':
+                this.value(token.value, out);
+                break;
+            default:
+                break;
+        }
+        return out;
+    }
+    end() {
+        return [];
+    }
+    inRecord() {
+        const top = this.frames.at(-1);
+        return top !== undefined && !top.spine;
+    }
+    /** Where the record being built started ("item 3"), or the document's skeleton. */
+    where() {
+        for (let index = this.frames.length - 1; index >= 0; index--) {
+            const item = this.frames[index].item;
+            if (item !== undefined)
+                return `item ${item}`;
+        }
+        return 'the document';
+    }
+    count(bytes) {
+        if (this.frames.at(-1)?.value === undefined) {
+            // A scalar item of an array of records, handed on as soon as it ends: its own bound.
+            this.scalarBytes += bytes;
+            if (this.scalarBytes > MAX_RECORD_BYTES) {
+                throw new DocumentError(`it holds a value larger than ${MAX_RECORD_BYTES >> 20} MB where its events are`);
+            }
+        }
+        else if (this.inRecord()) {
+            this.recordBytes += bytes;
+            if (this.recordBytes > MAX_RECORD_BYTES) {
+                this.startSkipping(`larger than ${MAX_RECORD_BYTES >> 20} MB`);
+            }
+        }
+        else {
+            this.spineBytes += bytes;
+            if (this.spineBytes > MAX_RECORD_BYTES) {
+                throw new DocumentError(`it holds more than ${MAX_RECORD_BYTES >> 20} MB outside any record of its arrays, more than any event or list response holds`);
+            }
+        }
+    }
+    open(isArray) {
+        const parent = this.frames.at(-1);
+        if (this.frames.length >= document_MAX_NESTING) {
+            this.startSkipping(`nested more than ${document_MAX_NESTING} levels deep`, 1);
+            return;
+        }
+        // An array's first item tells: objects or arrays are records, handed on one by one.
+        if (parent?.undecided) {
+            parent.undecided = false;
+            parent.value = undefined;
+            parent.spine = true;
+        }
+        let frame;
+        if (!parent) {
+            // The document: an array of records, or an object to look into.
+            frame = isArray ? { value: undefined, isArray, spine: true } : { value: {}, isArray, spine: true };
+        }
+        else if (parent.spine && parent.value === undefined) {
+            // An item of an array of records: a record of its own.
+            this.items++;
+            this.recordBytes = 0;
+            frame = { value: isArray ? [] : {}, isArray, spine: false, item: this.items };
+        }
+        else if (parent.spine && !parent.typed) {
+            // The skeleton goes on: objects stay on it, arrays until their first item says.
+            frame = isArray ? { value: [], isArray, spine: true, undecided: true } : { value: {}, isArray, spine: true };
+        }
+        else {
+            frame = { value: isArray ? [] : {}, isArray, spine: false };
+        }
+        this.frames.push(frame);
+    }
+    close(out) {
+        const frame = this.frames.pop();
+        if (!frame)
+            return;
+        const parent = this.frames.at(-1);
+        if (frame.value === undefined) {
+            // An array whose items were handed on: nothing of it is left in its parent.
+            if (parent && !parent.isArray && parent.key !== undefined)
+                parent.key = undefined;
+            if (!parent)
+                this.finish(out, undefined);
+            return;
+        }
+        if (frame.item !== undefined) {
+            out.push({ value: frame.value, at: `item ${frame.item}` });
+            this.handedOn++;
+            this.recordBytes = 0;
+            return;
+        }
+        if (!parent) {
+            this.finish(out, frame.value);
+            return;
+        }
+        this.attach(parent, frame.value);
+    }
+    finish(out, rest) {
+        if (rest !== undefined)
+            out.push({ value: rest, at: '', rest: true });
+    }
+    value(value, out) {
+        this.scalarBytes = 0;
+        const parent = this.frames.at(-1);
+        if (!parent) {
+            // A document that is one scalar.
+            this.finish(out, value);
+            return;
+        }
+        if (parent.undecided) {
+            // A spine array of scalars (a list of scopes, of ids): kept as it is.
+            parent.undecided = false;
+        }
+        if (parent.value === undefined) {
+            // A scalar item of an array of records: a record too (the scan says it is no event).
+            this.items++;
+            out.push({ value, at: `item ${this.items}` });
+            this.handedOn++;
+            return;
+        }
+        if (parent.spine && !parent.isArray && parent.key === 'type' && typeof value === 'string')
+            parent.typed = true;
+        this.attach(parent, value);
+    }
+    attach(parent, value) {
+        if (parent.isArray)
+            parent.value.push(value);
+        else if (parent.key !== undefined) {
+            ;
+            parent.value[parent.key] = value;
+            parent.key = undefined;
+        }
+    }
+    /**
+     * Stops building the current record: its frames are dropped, and its tokens consumed until
+     * its outermost container closes; then it is reported. `opening`: the container whose start
+     * token is being refused, which is open too.
+     */
+    startSkipping(problem, opening = 0) {
+        const outermost = this.frames.findIndex((frame) => frame.item !== undefined);
+        // Outside any record of an array: the document itself cannot be read on.
+        if (outermost === -1)
+            throw new DocumentError(`it is ${problem} outside any array of events`);
+        this.skipping = { open: this.frames.length - outermost + opening, problem, at: this.where() };
+        this.frames.length = outermost;
+        this.text = '';
+        this.recordBytes = 0;
+    }
+    skip(token, out) {
+        const skipping = this.skipping;
+        if (token.name === 'startObject' || token.name === 'startArray')
+            skipping.open++;
+        else if ((token.name === 'endObject' || token.name === 'endArray') && --skipping.open === 0) {
+            this.skipping = undefined;
+            out.push({ problem: skipping.problem, at: skipping.at });
+            this.handedOn++;
+        }
+    }
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./src/audit-log/gunzip.ts
+// gzip, read member by member (RFC 1952), so that every way a file can be broken is told
+// apart and none passes quietly. zlib's own gunzip stream reads concatenated members, but it
+// ignores bytes after the last member when they start with a NUL, and on other trailing
+// bytes it fails in a way that drops what the last write decompressed: a small export with
+// a few bytes appended read as no events at all. Here zlib inflates each member's deflate
+// data (createInflateRaw), and the header, the trailer (CRC-32 and size) and what follows
+// are checked against the RFC: a header that is not gzip's, data cut short, a checksum that
+// does not match, or trailing bytes that are neither another member nor zero padding are a
+// GzipError that says which, where, and what to do. Everything decompressed before the
+// error has been handed on.
+
+
+class GzipError extends Error {
+    problem;
+    name = 'GzipError';
+    constructor(problem, message) {
+        super(message);
+        this.problem = problem;
+    }
+}
+const ID1 = 0x1f;
+const ID2 = 0x8b;
+const DEFLATE = 8;
+const FHCRC = 0x02;
+const FEXTRA = 0x04;
+const FNAME = 0x08;
+const FCOMMENT = 0x10;
+const RESERVED = 0xe0;
+/** Compressed bytes given to zlib at a time: what one write can inflate to stays bounded (deflate expands at most about 1,000 times). */
+const SLICE = 16 << 10;
+/** The compressed bytes, read as needed; what a member did not use is put back for the next. */
+class ByteReader {
+    input;
+    /** Bytes read from the input and not yet used. */
+    pending = Buffer.alloc(0);
+    done = false;
+    /** Offset in the compressed input of pending[0]. */
+    offset = 0;
+    constructor(input) {
+        this.input = input;
+    }
+    /** At least one byte pending, unless the input has ended. */
+    async fill() {
+        while (this.pending.length === 0 && !this.done) {
+            const next = await this.input.next();
+            if (next.done)
+                this.done = true;
+            // A copy: the input may reuse its buffers.
+            else
+                this.pending = Buffer.from(next.value);
+        }
+        return this.pending.length > 0;
+    }
+    /** Up to `max` bytes (fewer at the end of a read); empty at the end of the input. */
+    async take(max) {
+        if (!(await this.fill()))
+            return Buffer.alloc(0);
+        const piece = this.pending.subarray(0, max);
+        this.pending = this.pending.subarray(piece.length);
+        this.offset += piece.length;
+        return piece;
+    }
+    /** Exactly `count` bytes, or what there was before the input ended. */
+    async exactly(count) {
+        const parts = [];
+        let size = 0;
+        while (size < count) {
+            const piece = await this.take(count - size);
+            if (piece.length === 0)
+                break;
+            parts.push(piece);
+            size += piece.length;
+        }
+        return Buffer.concat(parts, size);
+    }
+    /** Puts back the end of the last piece taken. */
+    unread(bytes) {
+        this.pending = this.pending.length === 0 ? bytes : Buffer.concat([bytes, this.pending]);
+        this.offset -= bytes.length;
+    }
+    async atEnd() {
+        return !(await this.fill());
+    }
+}
+/**
+ * The member header, with `crc` over its bytes for FHCRC. The first member's ID bytes were
+ * checked by the caller (it is why the file is read as gzip); a later one's are checked here.
+ */
+async function readHeader(reader, first) {
+    const start = reader.offset;
+    const fixed = await reader.exactly(10);
+    const where = first ? 'the gzip header' : `the header of the gzip member at byte ${start}`;
+    if (fixed.length < 10)
+        throw cutShort(reader, `inside ${where}`);
+    if (fixed[2] !== DEFLATE) {
+        throw new GzipError('header', `${where} is corrupt: it names compression method ${fixed[2]}, where gzip has only 8 (deflate)`);
+    }
+    const flags = fixed[3];
+    if (flags & RESERVED) {
+        throw new GzipError('header', `${where} is corrupt: it sets reserved flag bits (${flags.toString(2).padStart(8, '0')})`);
+    }
+    let crc = (0,external_node_zlib_.crc32)(fixed);
+    const read = async (count, what) => {
+        const bytes = await reader.exactly(count);
+        if (bytes.length < count)
+            throw cutShort(reader, `inside ${where} (its ${what})`);
+        crc = (0,external_node_zlib_.crc32)(bytes, crc);
+        return bytes;
+    };
+    if (flags & FEXTRA) {
+        const length = (await read(2, 'extra field')).readUInt16LE(0);
+        await read(length, 'extra field');
+    }
+    for (const [flag, what] of [
+        [FNAME, 'file name'],
+        [FCOMMENT, 'comment']
+    ]) {
+        if (!(flags & flag))
+            continue;
+        // Zero-terminated, of any length: read a byte at a time from what is pending.
+        for (;;) {
+            const byte = await read(1, what);
+            if (byte[0] === 0)
+                break;
+        }
+    }
+    if (flags & FHCRC) {
+        const stored = (await reader.exactly(2)).readUInt16LE(0);
+        if (stored !== (crc & 0xffff))
+            throw new GzipError('header', `${where} is corrupt: it does not match its own checksum`);
+    }
+}
+function cutShort(reader, where) {
+    return new GzipError('truncated', `the gzip data is cut short: the file ends at byte ${reader.offset}, ${where}, so the export or its download did not finish`);
+}
+/**
+ * Inflates one member's deflate data, handing on what it decompresses; puts back what
+ * follows the data. Returns the CRC-32 and the size of what it decompressed.
+ */
+async function* inflateMember(reader, chunkSize, sums) {
+    const start = reader.offset;
+    const inflater = (0,external_node_zlib_.createInflateRaw)({ chunkSize });
+    const out = [];
+    let failure;
+    inflater.on('data', (chunk) => out.push(chunk));
+    inflater.on('error', (error) => (failure = error));
+    const flush = () => {
+        const ready = out.splice(0);
+        for (const chunk of ready) {
+            sums.crc = (0,external_node_zlib_.crc32)(chunk, sums.crc);
+            sums.size += chunk.length;
+        }
+        return ready;
+    };
+    try {
+        let fed = 0;
+        for (;;) {
+            const piece = await reader.take(SLICE);
+            if (piece.length === 0) {
+                // The input ended inside the deflate data (zlib says so when told it is all).
+                inflater.end();
+                await new Promise((resolve) => (0,external_node_stream_.finished)(inflater, (error) => {
+                    if (error)
+                        failure ??= error;
+                    resolve();
+                }));
+                yield* flush();
+                if (failure)
+                    throw failure;
+                return;
+            }
+            fed += piece.length;
+            // The callback comes once zlib has used what it wants of the piece; on corrupt data
+            // zlib destroys the stream instead, and the callback never comes.
+            await new Promise((resolve) => {
+                const stop = () => resolve();
+                inflater.once('error', stop);
+                inflater.write(piece, (error) => {
+                    inflater.off('error', stop);
+                    if (error)
+                        failure ??= error;
+                    resolve();
+                });
+            });
+            yield* flush();
+            if (failure)
+                throw failure;
+            // zlib stops taking input where the deflate data ends; the rest is the trailer and what follows.
+            const unused = fed - inflater.bytesWritten;
+            if (unused > 0) {
+                reader.unread(piece.subarray(piece.length - unused));
+                return;
+            }
+        }
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'Z_BUF_ERROR')
+            throw cutShort(reader, 'inside the compressed data');
+        throw new GzipError('corrupt', `the gzip data is corrupt at or after byte ${start + inflater.bytesWritten} (zlib: ${error.message}): the file was damaged after it was written`);
+    }
+    finally {
+        inflater.destroy();
+    }
+}
+/**
+ * The decompressed content of a gzip stream that starts with gzip's two ID bytes. Members
+ * follow one another (as `cat a.gz b.gz` writes them); zero bytes after the last one are
+ * padding. Throws a GzipError for anything else, after handing on all it could read.
+ */
+async function* gunzip(input, chunkSize = 1 << 20) {
+    const reader = new ByteReader(input);
+    for (let member = 0;; member++) {
+        if (member > 0) {
+            if (await reader.atEnd())
+                return;
+            const at = reader.offset;
+            const head = await reader.exactly(2);
+            if (head[0] !== ID1 || head[1] !== ID2) {
+                reader.unread(head);
+                if (await onlyZeros(reader))
+                    return;
+                throw new GzipError('trailing', `the file goes on after the end of its gzip data with bytes that are not gzip (from byte ${at}, trailing garbage): ` +
+                    'everything before them was read, but they may be the damaged rest of the export');
+            }
+            reader.unread(head);
+        }
+        const start = reader.offset;
+        await readHeader(reader, member === 0);
+        const sums = { crc: 0, size: 0 };
+        yield* inflateMember(reader, chunkSize, sums);
+        const trailer = await reader.exactly(8);
+        if (trailer.length < 8)
+            throw cutShort(reader, 'inside the gzip trailer (the checksum and size after the data)');
+        if (trailer.readUInt32LE(0) !== sums.crc >>> 0 || trailer.readUInt32LE(4) !== sums.size % 2 ** 32) {
+            throw new GzipError('corrupt', `the gzip data ${start > 0 ? `from byte ${start} ` : ''}does not match its checksum (CRC-32) or size: it was damaged after it was written`);
+        }
+    }
+}
+/** Reads the rest of the input: true when it is all zero bytes (padding, which gzip skips too). */
+async function onlyZeros(reader) {
+    for (let piece = await reader.take(1 << 20); piece.length > 0; piece = await reader.take(1 << 20)) {
+        if (piece.some((byte) => byte !== 0))
+            return false;
+    }
+    return true;
+}
+/** What to do about a gzip file the run could not read whole. */
+const GZIP_ADVICE = 'check the file with gzip -t (it names the same fault), then export the audit log again and scan the new file';
 
 ;// CONCATENATED MODULE: ./src/audit-log/line-sorter.ts
 // The JSONL prefilter: splits bytes into lines and sorts each line into "must be parsed"
 // or "cannot be a key event" (only counted). A line is skipped only when its bytes prove it
 // is one well-formed JSON object that cannot be a key event:
-// - no backslash: no JSON escape can spell a type ("api\u005fkey.created");
-// - no "api_key.": every key event type holds it, written plainly when nothing is escaped;
+// - no key event type in any spelling the scan reads (key-types.ts): every one holds "key",
+//   written key, KEY or Key, then separators and created, updated or deleted. Those three
+//   words are searched for across the whole block at native speed, and each place one is
+//   found is looked at; most lines have none, and cost one search for their newline;
+// - no JSON escape that can spell a letter of "key" (k\u0065y); escapes elsewhere (\u005f
+//   between "key" and its verb, \u00e9 in a name) are read where they stand;
 // - not a saved list response ({"object":"list",...} on one line): it holds events of its own;
-// - it starts with "{", ends with "}" and holds no "}{": a line cut short, or two lines run
-//   together, is parsed and so reported as malformed. (A full check of the JSON grammar
-//   would visit every byte in JavaScript and triple the scan's time; a line that passes
-//   these checks without being valid JSON still cannot be a key event, and is counted.)
+// - it starts with "{" and ends with "}": a line cut short is parsed and so reported as
+//   malformed. (A full check of the JSON grammar would visit every byte in JavaScript and
+//   triple the scan's time; a line that passes these checks without being valid JSON still
+//   cannot be a key event, and is counted: two events of other types run together on one
+//   line count as one. Two run together with a key event among them hold its type, and are
+//   parsed, and reported.)
 // Everything else is handed on in full. With since/until, a skipped line is counted only
 // when its effective_at, read from its bytes, is inside; when it cannot be read for certain,
 // the line is parsed. A last line without a newline is always handed on: it may be an
-// export cut short, which the file source must see.
+// export cut short, which the file source must see. A line too long to be an event is not
+// kept, but its bytes are searched the same way as they pass: one that may be a key event
+// is said to be, so that the window fails closed.
+
+const NEWLINE = 0x0a;
+const BACKSLASH = 0x5c;
+/**
+ * What is searched for: "key" as written. KEY is found by its last two bytes, EY: a search
+ * runs at the speed of its first byte's rarity, and K is common in logs (user agents say
+ * "KHTML"), E is not. `lead`: the bytes of the spelling before the needle.
+ */
+const KEY_NEEDLES = KEY_SPELLINGS.map((spelling) => spelling === 'KEY'
+    ? { bytes: Buffer.from('EY'), lead: 1, first: 0x4b }
+    : { bytes: Buffer.from(spelling), lead: 0, first: 0 });
+const VERBS = KEY_VERBS.map((verb) => Buffer.from(verb));
+const isBlank = (byte) => byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === NEWLINE;
+const hexValue = (byte) => byte === undefined
+    ? -1
+    : byte >= 0x30 && byte <= 0x39
+        ? byte - 0x30
+        : byte >= 0x61 && byte <= 0x66
+            ? byte - 0x57
+            : byte >= 0x41 && byte <= 0x46
+                ? byte - 0x37
+                : -1;
+/** The character at `at` (a JSON escape read as what it stands for) and where the next begins; -1 for none. */
+function charAt(bytes, at, end) {
+    if (at >= end)
+        return [-1, at];
+    const byte = bytes[at];
+    if (byte !== BACKSLASH)
+        return [byte, at + 1];
+    if (bytes[at + 1] !== 0x75 /* u */)
+        return [bytes[at + 1] ?? -1, at + 2];
+    let code = 0;
+    for (let i = 2; i < 6; i++) {
+        const digit = hexValue(bytes[at + i]);
+        if (digit < 0)
+            return [-1, at + 2];
+        code = code * 16 + digit;
+    }
+    return [code, at + 6];
+}
+/**
+ * Does a key event type in a spelling the scan reads start with the "key" at `at`? That is:
+ * up to MAX_SEPARATORS separators, then created, updated or deleted in any case, each
+ * character written as it is or as a JSON escape.
+ */
+function keyTypeAt(bytes, at, end) {
+    // Most "key"s in a log end a string ("api_key") or start an id ("key_abc"): told at once.
+    const following = bytes[at + 3];
+    if (following === 0x22 || following === undefined)
+        return false;
+    let next = at + 3;
+    let [char, after] = charAt(bytes, next, end);
+    for (let count = 0; count < MAX_SEPARATORS && SEPARATOR_BYTES.has(char); count++) {
+        next = after;
+        [char, after] = charAt(bytes, next, end);
+    }
+    for (const verb of VERBS) {
+        let position = next;
+        let index = 0;
+        for (; index < verb.length; index++) {
+            const [letter, following] = charAt(bytes, position, end);
+            // ASCII letters only: | 0x20 folds upper case onto lower.
+            if (letter < 0x41 || letter > 0x7a || (letter | 0x20) !== verb[index])
+                break;
+            position = following;
+        }
+        if (index === verb.length)
+            return true;
+    }
+    return false;
+}
+/** Does a JSON escape in bytes [from, to) stand for a letter of "key" (k\u0065y), which no byte search can see? */
+function escapedKeyLetter(bytes, from, to) {
+    for (let at = bytes.indexOf(BACKSLASH, from); at !== -1 && at < to;) {
+        const [char, next] = charAt(bytes, at, to);
+        const lower = char | 0x20;
+        if (bytes[at + 1] === 0x75 && (lower === 0x6b || lower === 0x65 || lower === 0x79))
+            return true;
+        at = bytes.indexOf(BACKSLASH, Math.max(next, at + 1));
+    }
+    return false;
+}
+/** May bytes [from, to) hold a key event type in a spelling the scan reads? For text not sorted line by line. */
+function mayHoldKeyType(bytes, from, to) {
+    for (const needle of KEY_NEEDLES) {
+        for (let at = bytes.indexOf(needle.bytes, from); at !== -1 && at < to; at = bytes.indexOf(needle.bytes, at + 1)) {
+            if (spelled(bytes, needle, at) && keyTypeAt(bytes, at - needle.lead, to))
+                return true;
+        }
+    }
+    return escapedKeyLetter(bytes, from, to);
+}
+/** Is the needle found at `at` the spelling it stands for (the K before EY)? */
+function spelled(bytes, needle, at) {
+    return needle.lead === 0 || bytes[at - 1] === needle.first;
+}
 function createBlockSorter(window) {
-    const NEWLINE = 0x0a;
-    const BACKSLASH = 0x5c;
-    const NEEDLE = Buffer.from('api_key.');
-    // The needle's last two bytes: rare in audit logs, so they are searched for first.
-    const NEEDLE_TAIL = Buffer.from('y.');
     const LIST = Buffer.from('{"object":"list"');
     const EFFECTIVE_AT = Buffer.from('"effective_at"');
-    const RUN_TOGETHER = Buffer.from('}{');
     const { since, until } = window;
     const windowed = since !== undefined || until !== undefined;
-    const isBlank = (byte) => byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === NEWLINE;
     // The top-level effective_at, or undefined unless it is certain (one occurrence, an integer).
     const effectiveAtOf = (bytes, start, end) => {
         const at = bytes.indexOf(EFFECTIVE_AT, start);
@@ -67967,15 +67903,6 @@ function createBlockSorter(window) {
             return undefined;
         return value;
     };
-    // Where the next "api_key." starts at or after `from`, or -1.
-    const nextNeedle = (bytes, from) => {
-        const lead = NEEDLE.length - NEEDLE_TAIL.length;
-        for (let at = bytes.indexOf(NEEDLE_TAIL, from + lead); at !== -1; at = bytes.indexOf(NEEDLE_TAIL, at + 1)) {
-            if (bytes.compare(NEEDLE, 0, lead, at - lead, at) === 0)
-                return at - lead;
-        }
-        return -1;
-    };
     // {"object":"list",... : its 12th byte is the "l" of list, which first rules out nearly every line cheaply.
     const isListResponse = (bytes, first, last) => bytes[first + 11] === 0x6c &&
         last - first > LIST.length &&
@@ -67988,12 +67915,20 @@ function createBlockSorter(window) {
             throw new Error('internal: a block of lines must end with a newline');
         const out = { parse: [], lines: 0, prefiltered: 0, skipped: 0 };
         let lineNumber = 0;
-        // Where the next backslash and the next "api_key." are: one search per hit, not per line.
+        // Where the next backslash and "key" (in each spelling) are: one search per find, not per line.
         let backslash = bytes.indexOf(BACKSLASH, start);
-        let needle = nextNeedle(bytes, start);
-        let runTogether = bytes.indexOf(RUN_TOGETHER, start);
+        const keys = KEY_NEEDLES.map((needle) => bytes.indexOf(needle.bytes, start));
         let lineStart = start;
         while (lineStart < end) {
+            // A run of empty lines is counted without a search for each.
+            if (bytes[lineStart] === NEWLINE) {
+                let run = lineStart;
+                while (run < end && bytes[run] === NEWLINE)
+                    run++;
+                lineNumber += run - lineStart;
+                lineStart = run;
+                continue;
+            }
             const newline = bytes.indexOf(NEWLINE, lineStart);
             const lineEnd = newline === -1 || newline >= end ? end : newline;
             lineNumber++;
@@ -68012,17 +67947,27 @@ function createBlockSorter(window) {
             }
             if (backslash !== -1 && backslash < lineStart)
                 backslash = bytes.indexOf(BACKSLASH, lineStart);
-            if (needle !== -1 && needle < lineStart)
-                needle = nextNeedle(bytes, lineStart);
-            if (runTogether !== -1 && runTogether < lineStart)
-                runTogether = bytes.indexOf(RUN_TOGETHER, lineStart);
+            // Each "key" in this line is looked at once; one that starts a key event type ends the search.
+            let mayBeKeyEvent = false;
+            for (let k = 0; k < keys.length; k++) {
+                const needle = KEY_NEEDLES[k];
+                let at = keys[k];
+                if (at !== -1 && at < lineStart)
+                    at = bytes.indexOf(needle.bytes, lineStart);
+                while (at !== -1 && at < last && !mayBeKeyEvent) {
+                    if (spelled(bytes, needle, at) && keyTypeAt(bytes, at - needle.lead, last))
+                        mayBeKeyEvent = true;
+                    else
+                        at = bytes.indexOf(needle.bytes, at + 1);
+                }
+                keys[k] = at;
+            }
             if (first < last) {
-                const plain = (backslash === -1 || backslash >= last) &&
-                    (needle === -1 || needle >= last) &&
-                    (runTogether === -1 || runTogether >= last) &&
+                const plain = !mayBeKeyEvent &&
                     bytes[first] === 0x7b &&
                     bytes[last - 1] === 0x7d &&
-                    !isListResponse(bytes, first, last);
+                    !isListResponse(bytes, first, last) &&
+                    (backslash === -1 || backslash >= last || !escapedKeyLetter(bytes, backslash, last));
                 const effectiveAt = plain && windowed ? effectiveAtOf(bytes, first, last) : undefined;
                 if (plain && (!windowed || effectiveAt !== undefined)) {
                     out.skipped++;
@@ -68040,23 +67985,45 @@ function createBlockSorter(window) {
         return out;
     };
 }
+/** Bytes kept from the end of one part of a long line, so that a type cut between two reads is seen. */
+const OVERLAP = 128;
 /**
  * Cuts chunks into blocks of whole lines. A block is a range of the chunk itself (no copy)
  * or, for the line that spans two chunks, a buffer of its own. What is kept between calls is
- * copied: the caller may reuse a chunk's memory once the blocks from it are sorted.
+ * copied: the caller may reuse a chunk's memory once the blocks from it are sorted. A line
+ * past `maxLineBytes` is not kept: its bytes are searched for a key event type as they pass.
  */
 function createLineSplitter(maxLineBytes) {
-    const NEWLINE = 0x0a;
     let carry = [];
     let carried = 0;
     let overlong = false;
-    const keep = (rest) => {
-        if (overlong)
+    let mayBeKeyEvent = false;
+    let tail = Buffer.alloc(0);
+    const search = (part) => {
+        if (mayBeKeyEvent)
             return;
+        const bytes = tail.length > 0 ? Buffer.concat([tail, part]) : part;
+        mayBeKeyEvent = mayHoldKeyType(bytes, 0, bytes.length);
+        tail = Buffer.from(bytes.subarray(Math.max(0, bytes.length - OVERLAP)));
+    };
+    const keep = (rest) => {
+        if (overlong) {
+            search(rest);
+            return;
+        }
         carry.push(Buffer.from(rest));
         carried += rest.length;
-        if (carried > maxLineBytes)
-            [overlong, carry, carried] = [true, [], 0];
+        if (carried > maxLineBytes) {
+            overlong = true;
+            for (const part of carry)
+                search(part);
+            carry = [];
+            carried = 0;
+        }
+    };
+    const reset = () => {
+        ;
+        [overlong, mayBeKeyEvent, carry, carried, tail] = [false, false, [], 0, Buffer.alloc(0)];
     };
     return {
         push(chunk) {
@@ -68068,14 +68035,15 @@ function createLineSplitter(maxLineBytes) {
                     keep(chunk);
                     return pieces;
                 }
-                if (overlong)
-                    pieces.push({ overlong: true });
+                if (overlong) {
+                    search(chunk.subarray(0, newline));
+                    pieces.push({ overlong: true, mayBeKeyEvent });
+                }
                 else {
                     const line = Buffer.concat([...carry, chunk.subarray(0, newline + 1)]);
                     pieces.push({ bytes: line, start: 0, end: line.length });
                 }
-                ;
-                [overlong, carry, carried] = [false, [], 0];
+                reset();
                 start = newline + 1;
             }
             const last = chunk.lastIndexOf(NEWLINE);
@@ -68091,13 +68059,12 @@ function createLineSplitter(maxLineBytes) {
         end() {
             const pieces = [];
             if (overlong)
-                pieces.push({ overlong: true });
+                pieces.push({ overlong: true, mayBeKeyEvent });
             else if (carried > 0) {
                 const line = Buffer.concat([...carry, Buffer.from([NEWLINE])]);
                 pieces.push({ bytes: line, start: 0, end: line.length, unterminated: true });
             }
-            ;
-            [overlong, carry, carried] = [false, [], 0];
+            reset();
             return pieces;
         }
     };
@@ -68105,13 +68072,17 @@ function createLineSplitter(maxLineBytes) {
 /** The line number a sorted piece starts at, and what to say of a line too long. */
 function numberer(maxLineBytes) {
     let base = 0;
+    const limit = `longer than ${Math.round(maxLineBytes / 2 ** 20)} MB`;
     return (piece, into) => {
         if ('overlong' in piece) {
             base++;
-            into.unreadable.push({
-                line: base,
-                reason: `longer than ${Math.round(maxLineBytes / 2 ** 20)} MB: not an audit-log event`
-            });
+            into.unreadable.push(piece.mayBeKeyEvent
+                ? {
+                    line: base,
+                    reason: `${limit}, too long to read, and it holds what may be an API key event`,
+                    keyEvent: true
+                }
+                : { line: base, reason: `${limit}: not an audit-log event` });
             return;
         }
         for (const { line, text, unterminated } of piece.parse)
@@ -68153,20 +68124,20 @@ function createLineSorter(options) {
 
 ;// CONCATENATED MODULE: ./src/audit-log/file-source.ts
 // Exported audit logs: JSONL (one event a line), a JSON array, or a saved list
-// response {"object":"list","data":[...]}, each optionally gzip-compressed, with events as
-// they are or in a pipeline's envelopes ({"_source": event}, {"events": [...]}: see
-// envelope.ts). Streamed: memory stays flat however large the file.
+// response {"object":"list","data":[...]}, each optionally gzip-compressed (gunzip.ts), with
+// events as they are or in a pipeline's envelopes however nested ({"_source": event},
+// {"export": {"events": [...]}}: see envelope.ts; documents are read record by record by
+// document.ts). Streamed: memory stays flat however large the file.
 //
 // JSONL is the fast path: most lines of a real export are not key events, and the byte
 // prefilter in line-sorter.ts counts those without parsing them. Every line it cannot rule
 // out is parsed here.
 //
-// It fails closed: a record that may be a key event but cannot be read, a file cut short in
-// its last line, text that is not UTF-8 (a UTF-16 byte-order mark, NUL bytes), an HTML page,
-// or a file with no event in it at all leave the run incomplete, with one message that says
-// what was not understood and what to do.
-
-
+// It fails closed: a record that may be a key event but cannot be read (broken, nested too
+// deep, a line too long), a file cut short in its last line, gzip data that is broken in any
+// way, text that is not UTF-8 (a UTF-16 byte-order mark, NUL bytes), an HTML page, or a file
+// with no event in it at all leave the run incomplete, with one message that says what was
+// not understood and what to do.
 
 
 
@@ -68184,14 +68155,16 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 const CHUNK = 1 << 20;
 /** A line longer than this cannot be an audit-log event; it is reported, not buffered. */
 const MAX_LINE_BYTES = 16 << 20;
-const NEWLINE = 0x0a;
+/** How much of a file's start tells its format. */
+const SNIFF_BYTES = 1 << 20;
+const file_source_NEWLINE = 0x0a;
 const OPEN_BRACE = 0x7b;
 const OPEN_BRACKET = 0x5b;
 const LESS_THAN = 0x3c;
 /** What to do about an export the run could not read whole. */
 const EXPORT_AGAIN = 'export the audit log again as UTF-8 (JSONL, a JSON array or a list response) and scan it again';
-function isBlank(byte) {
-    return byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === NEWLINE;
+function file_source_isBlank(byte) {
+    return byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === file_source_NEWLINE;
 }
 /**
  * A path the file source cannot read as an export: missing, a directory, a named pipe (which
@@ -68261,16 +68234,8 @@ async function* streamChunks(stream, status) {
             yield next.value;
         }
     }
-    if (first[0] === GZIP_MAGIC[0] && first[1] === GZIP_MAGIC[1]) {
-        const gunzip = external_node_stream_.Readable.from(raw()).pipe((0,external_node_zlib_.createGunzip)({ chunkSize: CHUNK }));
-        try {
-            for await (const chunk of gunzip)
-                yield chunk;
-        }
-        finally {
-            gunzip.destroy();
-        }
-    }
+    if (first[0] === GZIP_MAGIC[0] && first[1] === GZIP_MAGIC[1])
+        yield* gunzip(raw(), CHUNK);
     else
         yield* raw();
 }
@@ -68305,16 +68270,14 @@ async function* readChunks(path, status) {
         await (0,external_node_util_.promisify)(external_node_fs_namespaceObject.close)(fd);
     }
 }
-function isGzipError(error) {
-    const code = error?.code;
-    return typeof code === 'string' && code.startsWith('Z_');
-}
-/** A document's events: the items of its top-level arrays, and of arrays one object down ({"hits": {"hits": [...]}}). */
-function arrayItem(stack) {
-    const last = stack.length - 1;
-    return ((stack.length === 2 || stack.length === 3) &&
-        typeof stack[last] === 'number' &&
-        stack.slice(0, last).every((key) => typeof key === 'string'));
+/** A gzip file the run could not read whole, in words: what was not read, what went wrong, and what to do. */
+function gzipProblem(error) {
+    const what = error.problem === 'header'
+        ? 'the whole file: '
+        : error.problem === 'trailing'
+            ? ''
+            : 'everything after the events read: ';
+    return `${what}${error.message}; ${GZIP_ADVICE}`;
 }
 class FileSource {
     path;
@@ -68340,22 +68303,12 @@ class FileSource {
         if (!stdin)
             await checkExportFile(this.path);
         const gzip = stdin ? false : await isGzip(this.path);
-        const file = gzip ? (0,external_node_fs_namespaceObject.createReadStream)(this.path, { highWaterMark: CHUNK }) : undefined;
-        const gunzip = file?.pipe((0,external_node_zlib_.createGunzip)({ chunkSize: CHUNK }));
-        const input = stdin
+        // status.bytes counts what is read from the file: compressed bytes, for a gzip file.
+        const chunks = stdin
             ? streamChunks(stdin, this.status)
-            : gunzip
-                ? gunzip[Symbol.asyncIterator]()
+            : gzip
+                ? gunzip(readChunks(this.path, this.status), CHUNK)
                 : readChunks(this.path, this.status);
-        const status = this.status;
-        const chunks = {
-            async next() {
-                const next = await input.next();
-                if (file)
-                    status.bytes = file.bytesRead;
-                return next;
-            }
-        };
         let format;
         try {
             // The first bytes tell the format; they are kept and replayed to the reader chosen.
@@ -68381,52 +68334,59 @@ class FileSource {
             else if (format === 'jsonl')
                 yield* this.lines(replay());
             else
-                yield* this.document(replay(), format);
+                yield* this.document(replay());
         }
         catch (error) {
-            if (!isGzipError(error))
+            if (!(error instanceof GzipError))
                 throw error;
-            this.lost(`everything after the events read: the gzip data is corrupt or cut short (${error.message})`);
+            this.lost(gzipProblem(error));
         }
         finally {
-            await input.return?.(undefined);
-            gunzip?.destroy();
-            file?.destroy();
-            if (format !== undefined)
-                this.conclude(format);
+            await chunks.return(undefined);
+            // Even when nothing could be decompressed (a broken gzip header), the file is concluded on.
+            this.conclude(format);
         }
     }
-    /** Reads until the first non-blank byte and the end of that line (at most MAX_LINE_BYTES). */
+    /**
+     * The format, from the start of the file: its first non-blank byte and the rest of that
+     * line, within SNIFF_BYTES. What is read for it is kept in `head`, to be read again. Past
+     * SNIFF_BYTES the file is read as JSONL, whose reader skips blank lines at any length: the
+     * work here is bounded however the file starts (a megabyte of newlines, or a gigabyte).
+     */
     async sniff(chunks, head) {
         let size = 0;
+        // The first byte not yet known to be blank (or part of a UTF-8 byte-order mark).
+        let first = 0;
+        let joined = Buffer.alloc(0);
         for (;;) {
-            const joined = Buffer.concat(head, size);
             // UTF-16 (what Windows PowerShell's > writes) starts with its byte-order mark; UTF-16
             // without one, UTF-32 and binary files hold NUL bytes, which UTF-8 JSON never does.
             if ((joined[0] === 0xff && joined[1] === 0xfe) || (joined[0] === 0xfe && joined[1] === 0xff))
                 return 'utf16';
             const nul = joined.indexOf(0);
-            const firstNewline = joined.indexOf(NEWLINE);
+            const firstNewline = joined.indexOf(file_source_NEWLINE);
             if (nul !== -1 && (firstNewline === -1 || nul < firstNewline))
                 return 'binary';
-            let first = 0;
             while (first < joined.length &&
-                (isBlank(joined[first]) || joined[first] === 0xef || joined[first] === 0xbb || joined[first] === 0xbf))
+                (file_source_isBlank(joined[first]) || joined[first] === 0xef || joined[first] === 0xbb || joined[first] === 0xbf))
                 first++;
-            const newline = first < joined.length ? joined.indexOf(NEWLINE, first) : -1;
-            if (first < joined.length && (joined[first] === OPEN_BRACKET || newline !== -1 || size > MAX_LINE_BYTES)) {
+            const newline = first < joined.length ? joined.indexOf(file_source_NEWLINE, first) : -1;
+            if (first < joined.length && (joined[first] === OPEN_BRACKET || newline !== -1 || size >= SNIFF_BYTES)) {
                 if (joined[first] === OPEN_BRACKET)
                     return 'array';
                 if (joined[first] === LESS_THAN)
                     return 'html';
                 if (joined[first] !== OPEN_BRACE)
                     return 'jsonl';
+                // A first line longer than the prefix is looked at as far as the prefix goes.
                 const line = joined
-                    .subarray(first, newline === -1 ? joined.length : newline)
+                    .subarray(first, newline === -1 ? Math.min(joined.length, first + SNIFF_BYTES) : newline)
                     .toString('utf8')
                     .trim();
                 return FileSource.looksLikeDocumentStart(line) ? 'list' : 'jsonl';
             }
+            if (size >= SNIFF_BYTES)
+                return 'jsonl';
             const next = await chunks.next();
             if (next.done) {
                 const text = joined
@@ -68442,6 +68402,8 @@ class FileSource {
             // A copy: the reader reuses its buffers.
             head.push(Buffer.from(next.value));
             size += next.value.length;
+            // At most SNIFF_BYTES and a read: joined a few times at most.
+            joined = Buffer.concat(head, size);
         }
     }
     /**
@@ -68489,9 +68451,13 @@ class FileSource {
     *take(sorted) {
         this.status.prefiltered += sorted.prefiltered;
         this.found += sorted.skipped;
-        for (const { line, reason } of sorted.unreadable) {
-            this.strays++;
-            recordUnreadable(this.status, `line ${line}`, reason);
+        for (const { line, reason, keyEvent } of sorted.unreadable) {
+            if (keyEvent)
+                this.misread(`line ${line}`, reason);
+            else {
+                this.strays++;
+                recordUnreadable(this.status, `line ${line}`, reason);
+            }
         }
         for (const { line, text, unterminated } of sorted.parse) {
             const where = `line ${line}`;
@@ -68525,63 +68491,82 @@ class FileSource {
     }
     /** The events of one parsed record: itself, or what its envelopes and arrays hold. */
     *records(value, where) {
-        for (const { raw, at } of recordsIn(value)) {
-            const place = `${where}${at}`;
-            if (isEvent(raw)) {
-                this.found++;
-                yield { raw, where: place };
+        for (const found of recordsIn(value)) {
+            const place = `${where}${found.at}`;
+            if (found.kind === 'too-deep') {
+                this.misread(place, `nested more than ${MAX_NESTING} levels deep: it cannot be read whole, and may hold an API key event`);
             }
-            else if (mayMentionKeyEvent(JSON.stringify(raw) ?? '')) {
+            else if (found.kind === 'event') {
+                this.found++;
+                yield { raw: found.raw, where: place };
+            }
+            else if (mentionsKeyEvent(found.raw)) {
                 this.misread(place, 'not an audit-log event (no type), though it mentions an API key event');
             }
             else {
                 // Not an event and no key event in it: the scan lists it as malformed.
                 this.strays++;
-                yield { raw, where: place };
+                yield { raw: found.raw, where: place };
             }
         }
     }
-    /** A JSON array of events, or a JSON object holding arrays of them (a list response), streamed item by item. */
-    async *document(chunks, format) {
-        let sawData = format === 'array';
-        let depth = 0;
-        // An object without an array where events could be has none to give: an error, not a clean file.
-        const watch = (token) => {
-            if (token.name === 'startObject' || token.name === 'startArray') {
-                if (token.name === 'startArray' && (depth === 1 || depth === 2))
-                    sawData = true;
-                depth++;
-            }
-            else if (token.name === 'endObject' || token.name === 'endArray')
-                depth--;
-            return token;
-        };
-        // chainUnchecked: stream-json's stages are typed loosely; the items are checked by the scan.
-        const items = src_chain([
+    /**
+     * A JSON document: an array of events, or an object holding arrays of them however deep (a
+     * list response, a pipeline's export), streamed record by record (document.ts); what is
+     * left of an object when its arrays are taken out is looked into last.
+     */
+    async *document(chunks) {
+        const reader = new DocumentReader();
+        // Nothing packed: keys and strings come in chunks, so that none is held whole past the
+        // reader's bound. chainUnchecked: stream-json's stages are typed loosely.
+        const parts = src_chain([
             external_node_stream_.Readable.from(chunks),
-            src_parser(),
-            ...(format === 'list' ? [watch, src_filters_pick({ filter: arrayItem }), streamers_stream_values()] : [streamers_stream_array()])
+            src_parser({ packValues: false, streamValues: true }),
+            flushable((token) => (token === none ? many(reader.end()) : many(reader.push(token))))
         ]);
-        let count = 0;
+        let lastItem = '';
         try {
-            for await (const item of items) {
-                count++;
-                yield* this.records(item.value, `item ${count}`);
+            for await (const part of parts) {
+                if ('problem' in part) {
+                    this.misread(part.at, `${part.problem}: it cannot be read whole, and may hold an API key event`);
+                    lastItem = part.at;
+                }
+                else if (part.rest) {
+                    yield* this.rest(part.value, reader.handedOn > 0);
+                }
+                else {
+                    lastItem = part.at;
+                    yield* this.records(part.value, part.at);
+                }
             }
         }
         catch (error) {
-            if (isGzipError(error))
+            if (error instanceof GzipError)
                 throw error;
-            const after = count === 0 ? 'the whole file' : `everything after item ${count}`;
-            recordUnreadable(this.status, count === 0 ? this.label : `after item ${count}`, `not valid JSON (${error.message})`);
-            this.lost(`${after}: it is not valid JSON (${error.message})`);
+            const reason = error instanceof DocumentError ? error.message : `it is not valid JSON (${error.message})`;
+            const after = lastItem === '' ? 'the whole file' : `everything after ${lastItem}`;
+            recordUnreadable(this.status, lastItem === '' ? this.label : `after ${lastItem}`, reason);
+            this.lost(`${after}: ${reason}`);
             return;
         }
-        if (!sawData) {
+    }
+    /**
+     * What is left of a document once its arrays of records are taken out: a single event, or
+     * envelopes around one. When records came from its arrays, a rest with no event in it is
+     * only the wrapper (a list response's first_id, has_more).
+     */
+    *rest(value, handedOn) {
+        const found = [...recordsIn(value)];
+        // A wrapper's own fields (a list response's has_more, a search's query) are not records.
+        if (handedOn && found.length === 1 && found[0].kind === 'stray' && found[0].at === '')
+            return;
+        if (!handedOn && found.length === 1 && found[0].kind === 'stray' && !mentionsKeyEvent(value)) {
             const reason = 'it is not JSONL, a JSON array or a list response {"object":"list","data":[...]}, and holds no array of events';
             recordUnreadable(this.status, this.label, reason);
             this.lost(`the whole file: ${reason}`);
+            return;
         }
+        yield* this.records(value, 'the document');
     }
     /** A record that may be a key event could not be read: listed, and counted for the message. */
     misread(where, reason) {
@@ -74199,7 +74184,7 @@ function isPhaseEnded(error) {
     return error?.phaseEnded === true;
 }
 /** Statuses whose answer has no body (the Response constructor refuses one). */
-const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+const client_NULL_BODY = new Set([101, 103, 204, 205, 304]);
 /**
  * fetch with a time limit on the whole answer, and the phase's end. The body is read here,
  * under the same limits: Octokit reads a body that fails part-way as an empty one.
@@ -74212,7 +74197,7 @@ function boundedFetch(timeoutMs, phase, send) {
         const signal = AbortSignal.any([timeout, phase.signal, ...(init.signal ? [init.signal] : [])]);
         try {
             const response = await send(url, { ...init, signal });
-            const body = NULL_BODY.has(response.status) ? null : await response.arrayBuffer();
+            const body = client_NULL_BODY.has(response.status) ? null : await response.arrayBuffer();
             const whole = new Response(body, {
                 status: response.status,
                 statusText: response.statusText,
@@ -74517,18 +74502,36 @@ function matcherOf(patterns) {
             if (!pattern.includes('*'))
                 exact.add(pattern);
             else
-                wild.push(new RegExp(`^${pattern.split('*').map(api_key_anomalous_activity_escapeRegExp).join('.*')}$`));
+                wild.push(pattern.split('*'));
         }
         matcher = (scope) => {
             const name = scope.trim().toLowerCase();
-            return exact.has(name) || wild.some((regexp) => regexp.test(name));
+            return exact.has(name) || wild.some((parts) => globMatches(parts, name));
         };
         matchers.set(patterns, matcher);
     }
     return matcher;
 }
-function api_key_anomalous_activity_escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * A pattern cut at its `*`s, against a scope from the audit log (attacker-controlled, of any
+ * length): the first part starts it, the last ends it, and the others follow in order, each
+ * found leftmost. Linear in the scope's length, where a regular expression with several `.*`
+ * backtracks polynomially on a long scope that does not match.
+ */
+function globMatches(parts, name) {
+    const first = parts[0];
+    const last = parts.at(-1);
+    if (name.length < first.length + last.length || !name.startsWith(first) || !name.endsWith(last))
+        return false;
+    let at = first.length;
+    const end = name.length - last.length;
+    for (const part of parts.slice(1, -1)) {
+        const found = name.indexOf(part, at);
+        if (found === -1 || found + part.length > end)
+            return false;
+        at = found + part.length;
+    }
+    return true;
 }
 /** Read-only scopes: `api.all.read` (OpenAI's "Read Only" keys) and every `*.read`. */
 function readOnly(scopes) {
@@ -75488,6 +75491,7 @@ function buildReport(input) {
         window: { since: iso(input.window.since), until: iso(input.window.until) },
         complete: source.status.complete,
         missing: source.status.missing,
+        notRead: source.status.notRead,
         eventsScanned: result.eventsScanned,
         keyEvents: result.keyEvents,
         duplicates: result.duplicates,
@@ -75528,6 +75532,7 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 // kilobyte or more and, surviving collection after collection, make V8 grow its young
 // generation several times over. Stored here, each costs its UTF-8 bytes and 12 bytes of
 // index, and memory stays bounded however many there are.
+
 
 
 
@@ -75580,16 +75585,24 @@ class TextLog {
         return this.count;
     }
     push(text) {
-        const size = Buffer.byteLength(text, 'utf8');
         let chunk = this.chunks.at(-1);
-        if (chunk?.buffer === undefined || this.used + size > chunk.buffer.length)
-            chunk = this.nextChunk(size);
+        let size;
+        // A UTF-16 code unit takes at most 3 bytes in UTF-8: when that much room is left, the
+        // text is written at once and its size is what was written (one pass over it, not two).
+        if (chunk?.buffer !== undefined && this.used + text.length * 3 <= chunk.buffer.length) {
+            size = chunk.buffer.write(text, this.used, 'utf8');
+        }
+        else {
+            size = Buffer.byteLength(text, 'utf8');
+            if (chunk?.buffer === undefined || this.used + size > chunk.buffer.length)
+                chunk = this.nextChunk(size);
+            chunk.buffer.write(text, this.used, 'utf8');
+        }
         if (this.count === this.chunkOf.length) {
             this.chunkOf = doubled(this.chunkOf);
             this.startOf = doubled(this.startOf);
             this.bytesOf = doubled(this.bytesOf);
         }
-        chunk.buffer.write(text, this.used, 'utf8');
         this.chunkOf[this.count] = this.chunks.length - 1;
         this.startOf[this.count] = this.used;
         this.bytesOf[this.count] = size;
@@ -75677,33 +75690,58 @@ function doubled(array) {
     next.set(array);
     return next;
 }
-/** FNV-1a over UTF-16 code units. */
-function hash32(text) {
-    let hash = 0x811c9dc5;
+/** A seed drawn once per process: the hash of the seen-ids table is keyed by it. */
+const SEED = (0,external_node_crypto_.randomBytes)(4).readInt32LE(0) | 1;
+/**
+ * FNV-1a over UTF-16 code units, from `basis`. Keyed (TextSet passes SEED): ids an export
+ * was made of to collide in one run's table do not in another's.
+ */
+function hash32(text, basis = 0x811c9dc5) {
+    let hash = basis;
     for (let i = 0; i < text.length; i++)
         hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+    // A final mix, so that the low bits the table uses depend on every bit of the state.
+    hash ^= hash >>> 16;
+    hash = Math.imul(hash, 0x45d9f3b);
+    hash ^= hash >>> 16;
     return hash | 0;
 }
+/** The most slots one lookup probes; past it, a text goes to the overflow set. */
+const MAX_PROBES = 32;
 /**
  * A set of strings kept out of the heap: the strings in a TextLog, and an open-addressing
  * table (typed arrays) of where each one is and its hash. Exact: a hash match is checked
- * against the stored text, never taken on trust.
+ * against the stored text, never taken on trust. The hash is keyed per process, and no
+ * lookup probes more than MAX_PROBES slots: a text whose probe would run longer (ids made to
+ * collide, which the key makes a matter of luck) is kept in a Set of its own instead, so
+ * that each lookup costs a bounded number of steps however the ids were chosen.
  */
 class TextSet {
+    seed;
     texts;
     /** Index + 1 of the text in `texts`; 0 is an empty slot. */
     slots = new Int32Array(1024);
     hashes = new Int32Array(1024);
     size = 0;
-    /** `spillDir`: where the texts go past a few megabytes, as for a TextLog. */
-    constructor(spillDir) {
+    overflow;
+    /** `spillDir`: where the texts go past a few megabytes, as for a TextLog; `seed`: the hash's key (tests fix it). */
+    constructor(spillDir, seed = SEED) {
+        this.seed = seed;
         this.texts = new TextLog(undefined, spillDir);
     }
     /** Adds `text`; false when it was in the set already. */
     add(text) {
-        const hash = hash32(text);
+        const hash = hash32(text, this.seed);
         const slot = this.slotOf(text, hash);
+        if (slot === -1) {
+            if (this.overflow?.has(text))
+                return false;
+            (this.overflow ??= new Set()).add(text);
+            return true;
+        }
         if (this.slots[slot] !== 0)
+            return false;
+        if (this.overflow?.has(text))
             return false;
         this.slots[slot] = this.texts.push(text) + 1;
         this.hashes[slot] = hash;
@@ -75712,16 +75750,19 @@ class TextSet {
         return true;
     }
     has(text) {
-        return this.slots[this.slotOf(text, hash32(text))] !== 0;
+        const slot = this.slotOf(text, hash32(text, this.seed));
+        return (slot !== -1 && this.slots[slot] !== 0) || this.overflow?.has(text) === true;
     }
-    /** The slot holding `text`, or the empty slot where it would go. */
+    /** The slot holding `text`, or the empty slot where it would go; -1 when the probe runs too long. */
     slotOf(text, hash) {
         const mask = this.slots.length - 1;
-        for (let slot = hash & mask;; slot = (slot + 1) & mask) {
+        let slot = hash & mask;
+        for (let probe = 0; probe < MAX_PROBES; probe++, slot = (slot + 1) & mask) {
             const at = this.slots[slot];
             if (at === 0 || (this.hashes[slot] === hash && this.texts.text(at - 1) === text))
                 return slot;
         }
+        return -1;
     }
     grow() {
         const { slots, hashes } = this;
@@ -75732,8 +75773,18 @@ class TextSet {
             if (slots[i] === 0)
                 continue;
             let slot = hashes[i] & mask;
-            while (this.slots[slot] !== 0)
+            let probe = 0;
+            while (this.slots[slot] !== 0 && probe < MAX_PROBES) {
                 slot = (slot + 1) & mask;
+                probe++;
+            }
+            if (probe === MAX_PROBES) {
+                // Its cluster is full: it moves to the overflow set.
+                ;
+                (this.overflow ??= new Set()).add(this.texts.text(slots[i] - 1));
+                this.size--;
+                continue;
+            }
             this.slots[slot] = slots[i];
             this.hashes[slot] = hashes[i];
         }
@@ -75890,13 +75941,23 @@ function child(value, ...path) {
     }
     return current;
 }
-/** The payload of a key event: the dotted key of the API, or the flattened key of a pipeline. */
-function payloadOf(raw, type) {
-    const dotted = raw[type];
-    if (normalize_isObject(dotted))
-        return dotted;
-    const flat = raw[type.replaceAll('.', '_')];
-    return normalize_isObject(flat) ? flat : undefined;
+/**
+ * The payload of a key event: under the dotted key of the API, the flattened key of a
+ * pipeline, or the type as the event spells it (`written`), which may be neither.
+ */
+function payloadOf(raw, type, written) {
+    for (const key of [type, type.replaceAll('.', '_'), written]) {
+        const payload = raw[key];
+        if (normalize_isObject(payload))
+            return payload;
+    }
+    // A pipeline that renamed the type renamed the payload's key the same way, or another: any
+    // key that spells the same type holds it.
+    for (const [key, payload] of Object.entries(raw)) {
+        if (key !== 'type' && normalize_isObject(payload) && keyTypeOf(key) === type)
+            return payload;
+    }
+    return undefined;
 }
 /**
  * The scopes an event sets. Updates carry them under `changes_requested` in the API's
@@ -75934,9 +75995,19 @@ function scopesOf(payload) {
         : { scopes, recorded };
 }
 const MAX_SECONDS = 8.64e12;
-/** An id for an event that has none, from its content: its issue marker must be its own. */
+/**
+ * An id for an event that has none, from its content: its issue marker must be its own. An
+ * event nested too deep for JSON.stringify is named by its fields one level down.
+ */
 function unidentified(raw) {
-    return `no-id-${(0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(raw)).digest('hex').slice(0, 24)}`;
+    let text;
+    try {
+        text = JSON.stringify(raw);
+    }
+    catch {
+        text = JSON.stringify(Object.entries(raw).map(([key, value]) => [key, typeof value === 'object' ? null : value]));
+    }
+    return `no-id-${(0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 24)}`;
 }
 function effectiveAtOf(raw) {
     const value = raw.effective_at;
@@ -75986,16 +76057,27 @@ function readEvent(raw) {
     if (!normalize_isObject(raw))
         return { kind: 'malformed', reason: 'event is not a JSON object' };
     const id = normalize_text(raw.id);
-    const type = normalize_text(raw.type);
-    if (type === undefined)
+    const written = normalize_text(raw.type);
+    if (written === undefined)
         return { kind: 'malformed', id, reason: 'event has no type' };
-    if (!KEY_EVENT_TYPES.includes(type)) {
-        return { kind: 'other', id, type, effectiveAt: effectiveAtOf(raw) };
+    // OpenAI's type however a pipeline spelled it ("api_key_created"); one that names a key
+    // event in no spelling of OpenAI's cannot be judged, and is never taken for another type.
+    const keyType = keyTypeOf(written);
+    if (keyType === undefined) {
+        if (looksLikeKeyType(written)) {
+            return {
+                kind: 'malformed',
+                id,
+                reason: `event type "${written.slice(0, 100)}" names an API key event, but none OpenAI records: it cannot be judged`,
+                keyEvent: true
+            };
+        }
+        return { kind: 'other', id, type: written, effectiveAt: effectiveAtOf(raw) };
     }
-    const keyType = type;
+    const type = keyType;
     const action = keyType.endsWith('.deleted') ? 'deleted' : keyType.endsWith('.updated') ? 'updated' : 'created';
     const keyKind = keyType.startsWith('tenant.admin_api_key.') ? 'admin' : 'project';
-    const payload = payloadOf(raw, keyType);
+    const payload = payloadOf(raw, keyType, written);
     const unjudgeable = (reason) => ({
         kind: 'malformed',
         id,
@@ -76112,7 +76194,12 @@ async function scan(source, options) {
             result.duplicates++;
             continue;
         }
-        if (projectIds && !(event.projectId !== undefined && projectIds.has(event.projectId))) {
+        // Admin API keys are the organization's, not a project's (an event's project is not the
+        // key's: the spec says admin actions "are associated with the default project"): they
+        // are judged whatever project-ids says.
+        if (projectIds &&
+            event.keyKind !== 'admin' &&
+            !(event.projectId !== undefined && projectIds.has(event.projectId))) {
             result.otherProjects++;
             continue;
         }
@@ -76266,7 +76353,16 @@ function parseTime(name, value) {
     if (!Number.isFinite(seconds)) {
         throw new SettingsError([name], (input) => `${input} is "${value}": use an ISO 8601 time (2026-11-01T00:00:00Z) or Unix seconds (1793491200).`);
     }
+    // The Admin API takes effective_at as Unix seconds, and the audit log holds nothing older
+    // than 1970: a negative time would be sent as it is, and its refusal blamed on the API.
+    if (seconds < 0)
+        throw beforeUnixTime(name, `is "${value}"`);
     return Math.floor(seconds);
+}
+/** A time before 1970 (since, until, or where lookback reaches back to): an input error, named. */
+function beforeUnixTime(name, what) {
+    return new SettingsError([name], (input) => `${input} ${what}, before 1970-01-01T00:00:00Z (Unix time 0): the audit log holds no events that old. ` +
+        'Give a time from 1970 on (OpenAI audit logs start when audit logging was switched on).');
 }
 /**
  * Lists accept commas, newlines and spaces alike (scopes, ids and emails hold none), and
@@ -76507,6 +76603,11 @@ function resolveWindow(settings, nowSeconds) {
         return { since, until };
     const end = Math.min(until ?? nowSeconds, nowSeconds);
     const start = since ?? end - settings.lookbackSeconds;
+    if (start < 0) {
+        // A Date holds times up to 8.64e15 ms either side of 1970; lookback can reach further.
+        const to = start >= -8.64e12 ? `to ${isoTime(start)}` : 'past any date';
+        throw beforeUnixTime('lookback', `is "${settings.lookback}", which reaches back ${to}`);
+    }
     if (start >= end) {
         throw until === undefined
             ? new SettingsError(['since'], (input) => `${input} (${isoTime(start)}) leaves an empty window: it must be earlier than now.`)
@@ -76809,7 +76910,7 @@ function renderSummary(report) {
     head.push([
         `- Source: ${inert(report.source, 300)}`,
         `- Window: ${window}`,
-        `- Read completely: ${report.complete ? 'yes' : `**no**: ${report.missing.map((part) => inert(part, 300)).join('; ')}`}`,
+        `- Read completely: ${report.complete ? (report.notRead.length ? '**yes, but not every key event type**: see the warning below' : 'yes') : `**no**: ${report.missing.map((part) => inert(part, 300)).join('; ')}`}`,
         `- Events scanned: ${report.eventsScanned} (API key events: ${report.keyEvents}${report.duplicates ? `, duplicates skipped: ${report.duplicates}` : ''})`,
         `- Findings: ${report.counts.total} (HIGH ${report.counts.high}, MEDIUM ${report.counts.medium}) on ${plural(report.keys.length, 'key')}`,
         lookupLine(report),
@@ -76825,6 +76926,9 @@ function renderSummary(report) {
     ]
         .filter(Boolean)
         .join('\n'));
+    if (report.notRead.length > 0) {
+        head.push(['> [!WARNING]', ...report.notRead.map((part) => `> - ${inert(part, 800)}`)].join('\n'));
+    }
     if (!report.complete) {
         head.push(`> [!CAUTION]\n> Part of the window could not be read. This run does not say the window is clean; it fails whatever fail-on says.`);
     }
@@ -76970,11 +77074,13 @@ class Annotator {
         // A log line, not an annotation; on one line, as every line the log gets.
         this.log.info(`${kind === 'error' ? 'Error' : 'Warning'}: ${title === undefined ? '' : `${title}: `}${message}`);
     }
-    /** As soon as the scan ends: the parts of the window not read, then the keys by severity. */
+    /** As soon as the scan ends: the parts of the window not read, the event types not asked for, then the keys by severity. */
     scan(report) {
         for (const missing of report.missing) {
             this.emit('error', SCAN_ANNOTATIONS, `Audit-log window incomplete, this run cannot say it is clean: ${missing}`);
         }
+        for (const notRead of report.notRead)
+            this.emit('warning', SCAN_ANNOTATIONS, notRead);
         for (const key of report.keys) {
             const top = key.findings.at(0);
             const message = `${top.title.slice(0, 2000)} (${plural(key.findings.length, 'event')})`;
@@ -77234,7 +77340,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2877);
+/* harmony import */ var _action_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7899);
 
 await (0,_action_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 

@@ -3,6 +3,7 @@ import { AdminApiSource, KEY_ADVICE, type ApiSourceOptions } from '../../src/aud
 import { DEFAULT_RULE_OPTIONS } from '../../src/rules/api-key-anomalous-activity.js'
 import { scan } from '../../src/scan/engine.js'
 import {
+  adminKeyEvent,
   keyEvent,
   otherEvent,
   startFakeOpenAI,
@@ -53,6 +54,16 @@ function manyEvents(): AuditLogEvent[] {
   return events
 }
 
+/** The requests for the project key events; the tenant-scoped ones (tenant_only=true) come after them. */
+const organization = (fake: FakeOpenAI) => fake.requests.filter((request) => request.query.get('tenant_only') === null)
+const tenant = (fake: FakeOpenAI) => fake.requests.filter((request) => request.query.get('tenant_only') === 'true')
+const TENANT_TYPES = [
+  'tenant.project_api_key.created',
+  'tenant.admin_api_key.created',
+  'tenant.admin_api_key.updated',
+  'tenant.admin_api_key.deleted'
+]
+
 // A page fails after retries with these; "retry-after-ms" keeps the test fast.
 const SERVER_ERROR = { status: 500, headers: { 'retry-after-ms': '5' } }
 
@@ -61,25 +72,25 @@ describe('AdminApiSource over HTTP', () => {
     const fake = await start(manyEvents())
     const api = source(fake)
     const result = await scanned(api)
-    expect(api.status).toMatchObject({ complete: true, missing: [], pages: 3 })
+    // Three pages of project key events, and one (empty) of tenant-scoped ones.
+    expect(api.status).toMatchObject({ complete: true, missing: [], notRead: [], pages: 4 })
     expect(result.keyEvents).toBe(250)
     expect(result.eventsScanned).toBe(250)
     expect(result.findings).toHaveLength(125)
-    expect(fake.requests).toHaveLength(3)
-    const [first, second, third] = fake.requests.map((request) => request.query)
+    expect(fake.requests).toHaveLength(4)
+    const [first, second, third, fourth] = fake.requests.map((request) => request.query)
     expect(fake.requests[0]!.path).toBe('/v1/organization/audit_logs')
     expect(first!.get('effective_at[gte]')).toBe(String(SINCE))
     expect(first!.get('effective_at[lt]')).toBe(String(UNTIL))
-    expect(first!.getAll('event_types[]')).toEqual([
-      'api_key.created',
-      'api_key.updated',
-      'api_key.deleted',
-      'tenant.project_api_key.created',
-      'tenant.admin_api_key.created',
-      'tenant.admin_api_key.updated',
-      'tenant.admin_api_key.deleted'
-    ])
+    expect(first!.getAll('event_types[]')).toEqual(['api_key.created', 'api_key.updated', 'api_key.deleted'])
+    expect(first!.has('tenant_only')).toBe(false)
     expect(first!.get('limit')).toBe('100')
+    // The spec: "When `true`, all supplied event types must be tenant-scoped."
+    expect(fourth!.get('tenant_only')).toBe('true')
+    expect(fourth!.getAll('event_types[]')).toEqual(TENANT_TYPES)
+    expect(fourth!.get('effective_at[gte]')).toBe(String(SINCE))
+    expect(fourth!.get('effective_at[lt]')).toBe(String(UNTIL))
+    expect(fourth!.has('after')).toBe(false)
     expect(first!.has('after')).toBe(false)
     // The cursor is the last (oldest) event of the page before.
     expect(second!.get('after')).toBe('audit_log-000150')
@@ -137,7 +148,7 @@ describe('AdminApiSource over HTTP', () => {
     const result = await scanned(api)
     expect(api.status.complete).toBe(true)
     expect(result.keyEvents).toBe(250)
-    expect(fake.requests).toHaveLength(4)
+    expect(organization(fake)).toHaveLength(4)
   })
 
   it('honours retry-after-ms too', async () => {
@@ -149,7 +160,7 @@ describe('AdminApiSource over HTTP', () => {
     const api = source(fake)
     await scanned(api)
     expect(api.status.complete).toBe(true)
-    expect(fake.requests).toHaveLength(5)
+    expect(organization(fake)).toHaveLength(5)
   })
 
   it('retries a 500, then reads on', async () => {
@@ -191,12 +202,17 @@ describe('AdminApiSource over HTTP', () => {
     // Findings from the page read are still there.
     expect(result.keyEvents).toBe(100)
     expect(result.findings).toHaveLength(50)
-    // One read, then the first try of page 2 and its 2 retries: bounded.
-    expect(fake.requests).toHaveLength(4)
+    // One read, then the first try of page 2 and its 2 retries: bounded. The tenant-scoped
+    // request fails the same way, and is named as such.
+    expect(organization(fake)).toHaveLength(4)
+    expect(tenant(fake)).toHaveLength(3)
     const oldestRead = new Date((SINCE + 60 * 150) * 1000).toISOString()
     expect(api.status.missing).toEqual([
       `events from ${new Date(SINCE * 1000).toISOString()} to ${oldestRead} inclusive were not read: ` +
-        'page 2 failed, the API answered 500 after 2 retries (The server had an error while processing your request.)'
+        'page 2 failed, the API answered 500 after 2 retries (The server had an error while processing your request.)',
+      `tenant-scoped key events (${TENANT_TYPES.join(', ')}) from ${new Date(SINCE * 1000).toISOString()} to ` +
+        `${new Date(UNTIL * 1000).toISOString()} (the whole window) were not read: ` +
+        'tenant-scoped page 1 failed, the API answered 500 after 2 retries (The server had an error while processing your request.)'
     ])
   })
 
@@ -219,7 +235,7 @@ describe('AdminApiSource over HTTP', () => {
       /page 2 failed, the API refused the key \(401: Incorrect API key provided\.\)/
     )
     expect(result.findings).toHaveLength(50)
-    expect(fake.requests).toHaveLength(2)
+    expect(organization(fake)).toHaveLength(2)
   })
 
   it('names the whole window when not even the first page could be read', async () => {
@@ -317,14 +333,26 @@ describe('AdminApiSource over HTTP', () => {
     expect(api.status.missing[0]).toMatch(
       /page 1 failed, the API could not be reached or did not answer within 150 ms \(.*\), 2 tries$/
     )
-    expect(fake.requests).toHaveLength(2)
+    expect(organization(fake)).toHaveLength(2)
+  })
+
+  it('bounds the body too: a page that trickles in fails when the request time is up', async () => {
+    const fake = await start(manyEvents())
+    // The headers come at once; the SDK's timeout covers the body (parseResponseWithTimeout).
+    fake.fault({ drip: { everyMs: 20 } })
+    const api = source(fake, { requestTimeoutMs: 1000, maxRetries: 0 })
+    await scanned(api)
+    expect(api.status.complete).toBe(false)
+    expect(api.status.missing[0]).toMatch(
+      /page 1 failed, the API could not be reached or did not answer within 1 s \(Request timed out\.\), 1 tries$/
+    )
   })
 
   it('ends the read at once when a cache ignores the cursor and gives the first page again', async () => {
     const fake = await start(manyEvents(), { ignoreCursor: true })
     const api = source(fake)
     const result = await scanned(api)
-    expect(fake.requests).toHaveLength(2)
+    expect(organization(fake)).toHaveLength(2)
     expect(api.status.complete).toBe(false)
     expect(api.status.missing).toHaveLength(1)
     expect(api.status.missing[0]).toContain(
@@ -347,7 +375,7 @@ describe('AdminApiSource over HTTP', () => {
     })
     // Page 1 is the server's; page 2 hands back the cursor it was read with.
     let { api } = await afterFirstPage(fake, () => fake.fault(page([149, 148], 'audit_log-000150')))
-    expect(fake.requests).toHaveLength(2)
+    expect(organization(fake)).toHaveLength(2)
     expect(api.status.missing[0]).toContain(
       'page 2 failed, page 2 gives the cursor after=audit_log-000150, the one it was read with: the read would go round in circles'
     )
@@ -356,7 +384,7 @@ describe('AdminApiSource over HTTP', () => {
     ;({ api } = await afterFirstPage(fake, () =>
       fake.fault(page([149, 148], 'audit_log-000148'), page([147, 146], 'audit_log-000148'))
     ))
-    expect(fake.requests).toHaveLength(3)
+    expect(organization(fake)).toHaveLength(3)
     expect(api.status.missing[0]).toContain(
       'page 3 failed, page 3 gives the cursor after=audit_log-000148, the one it was read with'
     )
@@ -397,7 +425,8 @@ describe('AdminApiSource over HTTP', () => {
       await elsewhere.close()
     }
     expect(elsewhere.requests).toHaveLength(0)
-    expect(fake.requests).toHaveLength(3)
+    // Three pages of project key events, one of tenant-scoped ones: each with the key alone.
+    expect(fake.requests).toHaveLength(4)
     for (const request of fake.requests) {
       expect(request.authorization).toBe(`Bearer ${KEY}`)
       expect(request.headers['openai-organization']).toBeUndefined()
@@ -413,5 +442,86 @@ describe('AdminApiSource over HTTP', () => {
     expect(api.status.complete).toBe(false)
     expect(api.status.missing[0]).toContain('the read took longer than its limit of 300 ms')
     expect(fake.requests.length).toBeLessThan(1000)
+  })
+})
+
+describe('tenant-scoped key events: read with tenant_only=true, as the spec says', () => {
+  const events = (): AuditLogEvent[] => [
+    keyEvent(1, SINCE + 100, ['all'], 'api_key.created', 'proj_a'),
+    keyEvent(2, SINCE + 200, ['api.model.read'], 'api_key.created', 'proj_b'),
+    adminKeyEvent(3, SINCE + 300),
+    adminKeyEvent(4, SINCE + 400, 'tenant.admin_api_key.deleted', 'proj_default'),
+    otherEvent(5, SINCE + 500, 'tenant.user.looked_up')
+  ]
+
+  it('reads admin key events from an API that serves them only to tenant_only=true (strict)', async () => {
+    const fake = await start(events(), { tenant: 'strict' })
+    const api = source(fake)
+    const result = await scanned(api)
+    expect(api.status).toMatchObject({ complete: true, missing: [], notRead: [] })
+    expect(result.keyEvents).toBe(4)
+    expect([...result.findings].map((finding) => finding.keyId).sort()).toEqual(['key_1', 'key_admin3'])
+    expect([...result.deletions].map((deletion) => deletion.keyId)).toEqual(['key_admin4'])
+    expect(tenant(fake)).toHaveLength(1)
+    expect(tenant(fake)[0]!.query.getAll('event_types[]')).toEqual(TENANT_TYPES)
+  })
+
+  it('with project-ids: asks for the project key events of those projects, and for every admin key event', async () => {
+    const fake = await start(events(), { tenant: 'strict' })
+    const result = await scanned(source(fake, { projectIds: ['proj_a'] }))
+    expect(organization(fake)[0]!.query.getAll('project_ids[]')).toEqual(['proj_a'])
+    expect(tenant(fake)[0]!.query.has('project_ids[]')).toBe(false)
+    expect([...result.findings].map((finding) => finding.keyId).sort()).toEqual(['key_1', 'key_admin3'])
+  })
+
+  it.each([
+    [
+      403,
+      "(403: You do not have access to tenant-scoped audit logs.). Check that the admin key may read the organization's tenant-scoped audit-log events"
+    ],
+    [400, '(400: Unrecognized request argument supplied: tenant_only). Check that openai-base-url is the API']
+  ] as const)(
+    'a refusal (%i) of the tenant-scoped request is said once, naming the types and what to check',
+    async (status, words) => {
+      const fake = await start(events(), { tenant: { refuse: status } })
+      const api = source(fake)
+      const result = await scanned(api)
+      // The window's other key events stand as read; no retry of a refusal.
+      expect(api.status.complete).toBe(true)
+      expect(tenant(fake)).toHaveLength(1)
+      expect(result.findings).toHaveLength(1)
+      expect(api.status.notRead).toHaveLength(1)
+      expect(api.status.notRead[0]).toContain(
+        `Tenant-scoped key events were not read: ${TENANT_TYPES.join(', ')} (admin API keys, and project keys made through the organization). ` +
+          "The API refused the request with tenant_only=true, which OpenAI's spec requires for them "
+      )
+      expect(api.status.notRead[0]).toContain(words)
+      expect(api.status.notRead[0]).toContain('until then, scan an audit-log export for them (audit-log-file).')
+    }
+  )
+
+  it('a server error or a timeout on the tenant-scoped request leaves the window incomplete, named', async () => {
+    const fake = await start(events(), { tenant: 'strict' })
+    fake.alwaysOnTenant({ hang: true })
+    const api = source(fake, { requestTimeoutMs: 150, maxRetries: 1 })
+    const result = await scanned(api)
+    expect(api.status.complete).toBe(false)
+    expect(api.status.notRead).toEqual([])
+    expect(api.status.missing).toHaveLength(1)
+    expect(api.status.missing[0]).toMatch(
+      /^tenant-scoped key events \(tenant\.project_api_key\.created, .*\) from .* to .* \(the whole window\) were not read: tenant-scoped page 1 failed, the API could not be reached or did not answer within 150 ms/
+    )
+    // What the first request read is kept.
+    expect(result.findings).toHaveLength(1)
+  })
+
+  it('counts an event once when the API gives it to both requests', async () => {
+    const fake = await start(events(), { ignoreTypes: true })
+    const api = source(fake)
+    const result = await scanned(api)
+    expect(api.status.complete).toBe(true)
+    expect(result.keyEvents).toBe(4)
+    expect(result.duplicates).toBe(2)
+    expect([...result.findings].map((finding) => finding.keyId).sort()).toEqual(['key_1', 'key_admin3'])
   })
 })

@@ -302,7 +302,11 @@ describe('scan the Admin API (a local server stands in for OpenAI)', () => {
     const run = await cli(['scan', '--base-url', baseUrl, '--lookback', '2h', '--fail-on', 'medium'])
     expect(run.code).toBe(EXIT.findings)
     expect(run.out).toContain('MEDIUM  key_live')
-    expect(requests).toHaveLength(1)
+    // The project key events, then the tenant-scoped ones (tenant_only=true); the same
+    // event in both answers counts once.
+    expect(requests).toHaveLength(2)
+    expect(new URL(requests[1]!.url, baseUrl).searchParams.get('tenant_only')).toBe('true')
+    expect(run.out).toContain('API key events: 1, duplicates skipped: 1')
     expect(requests[0]!.authorization).toBe(`Bearer ${ADMIN_KEY}`)
     const query = new URL(requests[0]!.url, baseUrl).searchParams
     expect(Number(query.get('effective_at[lt]')) - Number(query.get('effective_at[gte]'))).toBe(7200)
@@ -343,7 +347,7 @@ describe('scan looks the keys with findings up', () => {
         'owned by service account deploybot (svc_acct_deploybot, member), named Key key_2 (sk-svcacct-****wxyz), never used'
       )
       expect(run.out).toContain('not found in proj_main (the Admin API answers 404)')
-      expect(fake.requests).toHaveLength(4)
+      expect(fake.requests).toHaveLength(5)
 
       fake.requests.length = 0
       const off = await cli([
@@ -358,7 +362,10 @@ describe('scan looks the keys with findings up', () => {
         'false'
       ])
       expect(off.code).toBe(EXIT.clean)
-      expect(fake.requests.map((request) => request.path)).toEqual(['/v1/organization/audit_logs'])
+      expect(fake.requests.map((request) => request.path)).toEqual([
+        '/v1/organization/audit_logs',
+        '/v1/organization/audit_logs'
+      ])
       expect(off.out).not.toContain('owned by')
     } finally {
       await fake.close()

@@ -162,6 +162,18 @@ describe('the rule functions', () => {
     ])
   })
 
+  it('matches scope patterns with several *, and a long scope from the log in linear time', () => {
+    const options = { elevatedScopes: ['api.*.files.*.write'], highScopes: [] }
+    expect(rule(created(['api.org.files.x.write']), options)).toBe(true)
+    expect(rule(created(['api.files.write']), options)).toBe(false)
+    expect(rule(created(['api.files.x.write.read']), options)).toBe(false)
+    // As a regular expression (^api\..*\.files\..*\.write$) this backtracks for minutes.
+    const hostile = `api.${'.files.'.repeat(200_000)}`
+    const started = Date.now()
+    expect(rule(created([hostile]), options)).toBe(false)
+    expect(Date.now() - started).toBeLessThan(5_000)
+  })
+
   it('names the MITRE tactics', () => {
     expect(RULE.mitre.map((m) => tacticName(m.tactic))).toEqual([
       'Initial Access',

@@ -3,6 +3,7 @@ import { readdirSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { hash32, TextLog, TextSet } from '../../src/scan/text-log.js'
+import { collidingIds, fnv1a, FNV_BASIS } from '../support/collisions.js'
 import { tempDir } from '../support/temp.js'
 
 describe('TextLog', () => {
@@ -56,19 +57,13 @@ describe('TextLog', () => {
 
 describe('TextSet', () => {
   it('is exact when two ids share a hash', () => {
-    // Find two different ids with the same 32-bit hash.
-    const byHash = new Map<number, string>()
-    let pair: [string, string] | undefined
-    for (let i = 0; !pair; i++) {
-      const id = `audit_log-${i.toString(36)}`
-      const other = byHash.get(hash32(id))
-      if (other !== undefined) pair = [other, id]
-      else byHash.set(hash32(id), id)
-    }
+    // Two different ids with the same 32-bit hash.
+    const pair = collidingIds(1) as [string, string]
     const [first, second] = pair
     expect(first).not.toBe(second)
-    expect(hash32(first)).toBe(hash32(second))
-    const set = new TextSet()
+    expect(hash32(first, FNV_BASIS)).toBe(hash32(second, FNV_BASIS))
+    // The set's hash keyed as hash32's default, so that the two collide in it too.
+    const set = new TextSet(undefined, 0x811c9dc5)
     expect(set.has(second)).toBe(false)
     expect(set.add(first)).toBe(true)
     expect(set.has(second)).toBe(false)
@@ -76,6 +71,26 @@ describe('TextSet', () => {
     expect(set.add(first)).toBe(false)
     expect(set.add(second)).toBe(false)
     expect(set.has(first) && set.has(second)).toBe(true)
+  })
+
+  it('stays linear on ids made to collide under its own hash: each lookup probes a bounded number of slots', () => {
+    const ids = collidingIds(14)
+    // Keyed with the basis the ids were made for: they all collide in it.
+    const set = new TextSet(undefined, FNV_BASIS)
+    expect(new Set(ids.map((id) => hash32(id, FNV_BASIS))).size).toBe(1)
+    const started = Date.now()
+    expect(ids.every((id) => set.add(id))).toBe(true)
+    expect(ids.some((id) => set.add(id))).toBe(false)
+    expect(ids.every((id) => set.has(id))).toBe(true)
+    expect(set.has('audit_log-missing')).toBe(false)
+    // Quadratic (probing every colliding slot, decoding each text) takes minutes here.
+    expect(Date.now() - started).toBeLessThan(10_000)
+  })
+
+  it('is keyed per process: ids made to collide under the unkeyed hash do not in the set', () => {
+    const ids = collidingIds(4)
+    expect(new Set(ids.map((id) => fnv1a(id))).size).toBe(1)
+    expect(new Set(ids.map((id) => hash32(id, new TextSet()['seed']))).size).toBeGreaterThan(1)
   })
 
   it('adds each of many ids once', () => {

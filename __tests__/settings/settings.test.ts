@@ -238,6 +238,21 @@ describe('settings', () => {
         /in the future/
       )
     })
+    it('refuses a time before 1970, naming the input: since, until, or how far lookback reaches', () => {
+      expect(() => parseTime('since', '1969-12-31')).toThrow(
+        'Input since is "1969-12-31", before 1970-01-01T00:00:00Z (Unix time 0): the audit log holds no events that old.'
+      )
+      expect(() => parseTime('until', '1000-01-01T00:00:00Z')).toThrow(
+        /^Input until is "1000-01-01T00:00:00Z", before 1970/
+      )
+      expect(parseTime('since', '1970-01-01T00:00:00Z')).toBe(0)
+      expect(() => resolveWindow(settingsFrom({ 'openai-admin-key': 'k', lookback: '3000w' }), now)).toThrow(
+        'Input lookback is "3000w", which reaches back to 1969-07-18T08:00:00.000Z, before 1970'
+      )
+      expect(() =>
+        resolveWindow(settingsFrom({ 'openai-admin-key': 'k', lookback: '9007199254740991s' }), now)
+      ).toThrow('Input lookback is "9007199254740991s", which reaches back past any date, before 1970')
+    })
     it('leaves a file unbounded unless told', () => {
       expect(resolveWindow(settingsFrom({ 'audit-log-file': 'f' }), now)).toEqual({
         since: undefined,

@@ -3,9 +3,13 @@
 // parameters and every filter, newest first, the `after`/`before` cursors, `has_more`,
 // `first_id`/`last_id`, Bearer auth and OpenAI's error bodies; and the two key endpoints,
 // GET /v1/organization/projects/{project_id}/api_keys/{key_id} and
-// GET /v1/organization/admin_api_keys/{key_id}, 404 for a key they do not hold. Faults are
+// GET /v1/organization/admin_api_keys/{key_id}, 404 for a key they do not hold. Tenant-scoped
+// events are served as a lenient API would, as the spec reads (strict), or not at all
+// (refuse): see FakeOptions.tenant. Faults are
 // scripted per request, in order: each request takes the next one, then `always` (if set)
-// applies; `alwaysOn` sets a standing fault for the requests of some paths only.
+// applies; `alwaysOn` sets a standing fault for the requests of some paths only, and
+// `alwaysOnTenant` one for the tenant-scoped requests (tenant_only=true).
+import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
@@ -28,6 +32,12 @@ export type Fault =
   | { html: string; status?: number }
   | { hang: true }
   | { json: unknown }
+  /** A body of `raw` text as it is, under a content type (application/json by default). */
+  | { raw: string; status?: number; contentType?: string }
+  /** A valid list page of at least `bytes` bytes of events, written as the client reads it; `declare`: with a Content-Length. */
+  | { huge: number; declare?: boolean }
+  /** The headers, then one byte of the body every `everyMs`, never finishing. */
+  | { drip: { everyMs: number } }
 
 export interface RecordedRequest {
   path: string
@@ -46,6 +56,8 @@ export interface FakeOpenAI {
   always(fault: Fault | undefined): void
   /** A fault for every request whose path matches, before the queued ones. */
   alwaysOn(path: RegExp, fault: Fault | undefined): void
+  /** A fault for every audit-log request with tenant_only=true, before the queued ones. */
+  alwaysOnTenant(fault: Fault | undefined): void
   close(): Promise<void>
 }
 
@@ -142,6 +154,23 @@ export interface FakeOptions {
   adminKeys?: AdminKey[]
   /** Ignore the `after` cursor, as a cache keyed on the path alone would: every page is the first. */
   ignoreCursor?: boolean
+  /**
+   * How tenant-scoped events (tenant.*, role.bound_to_resource, role.unbound_from_resource)
+   * are served. The spec says of `tenant_only`: "Required for tenant-scoped events ... When
+   * `true`, all supplied event types must be tenant-scoped."
+   * - lenient (the default): to every request; tenant_only=true gives only them;
+   * - strict: the spec read literally: only to tenant_only=true, which refuses (400) any
+   *   other event type;
+   * - refuse: as strict, but tenant_only=true is refused with this status (400 or 403).
+   */
+  tenant?: 'lenient' | 'strict' | { refuse: 400 | 403 }
+  /** Ignore `event_types[]`, as a proxy that drops the query's arrays might: every type is served. */
+  ignoreTypes?: boolean
+}
+
+/** The spec's tenant-scoped event types: the tenant.* ones, and its two examples without the prefix. */
+export function isTenantScoped(type: string): boolean {
+  return type.startsWith('tenant.') || type === 'role.bound_to_resource' || type === 'role.unbound_from_resource'
 }
 
 function error(status: number, message: string, type: string, code: string | null, param: string | null = null) {
@@ -169,11 +198,33 @@ function list(options: FakeOptions, query: URLSearchParams) {
   for (const name of query.keys()) {
     // The real endpoint only knows the bracket forms the SDKs send.
     if (
-      !/^(effective_at\[(gt|gte|lt|lte)\]|(event_types|project_ids|actor_ids|actor_emails|resource_ids)\[\]|limit|after|before)$/.test(
+      !/^(effective_at\[(gt|gte|lt|lte)\]|(event_types|project_ids|actor_ids|actor_emails|resource_ids)\[\]|limit|after|before|tenant_only)$/.test(
         name
       )
     ) {
       throw error(400, `Unrecognized request argument supplied: ${name}`, 'invalid_request_error', null, name)
+    }
+  }
+  const tenantOnly = query.get('tenant_only')
+  if (tenantOnly !== null && tenantOnly !== 'true' && tenantOnly !== 'false') {
+    throw error(400, `Invalid 'tenant_only': expected a boolean.`, 'invalid_request_error', null, 'tenant_only')
+  }
+  const tenantMode = options.tenant ?? 'lenient'
+  if (tenantOnly === 'true' && typeof tenantMode === 'object') {
+    throw tenantMode.refuse === 403
+      ? error(403, 'You do not have access to tenant-scoped audit logs.', 'invalid_request_error', null)
+      : error(400, 'Unrecognized request argument supplied: tenant_only', 'invalid_request_error', null, 'tenant_only')
+  }
+  if (tenantOnly === 'true' && tenantMode === 'strict') {
+    const other = query.getAll('event_types[]').find((type) => !isTenantScoped(type))
+    if (other !== undefined) {
+      throw error(
+        400,
+        `Invalid 'event_types': ${other} is not tenant-scoped; when tenant_only is true, all supplied event types must be tenant-scoped.`,
+        'invalid_request_error',
+        'invalid_value',
+        'event_types'
+      )
     }
   }
   const gt = int(query, 'effective_at[gt]')
@@ -196,7 +247,10 @@ function list(options: FakeOptions, query: URLSearchParams) {
           (lt === undefined || event.effective_at < lt) &&
           (lte === undefined || event.effective_at <= lte))
     )
-    .filter((event) => types.length === 0 || types.includes(event.type))
+    .filter((event) => options.ignoreTypes || types.length === 0 || types.includes(event.type))
+    .filter((event) =>
+      tenantOnly === 'true' ? isTenantScoped(event.type) : tenantMode === 'lenient' || !isTenantScoped(event.type)
+    )
     .filter((event) => projects.length === 0 || (event.project && projects.includes(event.project.id)))
     .filter((event) => actorIds.length === 0 || actorIds.includes(actorOf(event).id ?? ''))
     .filter((event) => actorEmails.length === 0 || actorEmails.includes(actorOf(event).email ?? ''))
@@ -231,11 +285,39 @@ function list(options: FakeOptions, query: URLSearchParams) {
   }
 }
 
+/** A list page of login events, at least `bytes` long, written at the pace the client reads it. */
+async function writeHuge(response: ServerResponse, bytes: number, declare: boolean): Promise<void> {
+  const event = (n: number): string => JSON.stringify(otherEvent(n, 1_790_000_000))
+  const head = '{"object":"list","data":['
+  const tail = '],"first_id":null,"last_id":null,"has_more":false}'
+  const each = event(0).length + 1
+  const count = Math.ceil(bytes / each)
+  const total = head.length + tail.length + count * each - 1
+  response.writeHead(200, {
+    'content-type': 'application/json',
+    ...(declare ? { 'content-length': String(total) } : {})
+  })
+  let closed = false
+  response.on('close', () => (closed = true))
+  if (!response.write(head)) await once(response, 'drain')
+  let batch: string[] = []
+  for (let n = 0; n < count && !closed; n++) {
+    batch.push(event(n))
+    if (batch.length === 1000 || n === count - 1) {
+      const text = batch.join(',') + (n === count - 1 ? '' : ',')
+      batch = []
+      if (!response.write(text)) await Promise.race([once(response, 'drain'), once(response, 'close')])
+    }
+  }
+  if (!closed) response.end(tail)
+}
+
 export async function startFakeOpenAI(options: FakeOptions): Promise<FakeOpenAI> {
   const requests: RecordedRequest[] = []
   const queued: Fault[] = []
   let standing: Fault | undefined
   const standingOn: { path: RegExp; fault: Fault }[] = []
+  let tenantFault: Fault | undefined
   const sockets = new Set<Socket>()
 
   const handler = (request: IncomingMessage, response: ServerResponse): void => {
@@ -246,7 +328,11 @@ export async function startFakeOpenAI(options: FakeOptions): Promise<FakeOpenAI>
       authorization: request.headers.authorization,
       headers: request.headers
     })
-    const fault = standingOn.find((entry) => entry.path.test(url.pathname))?.fault ?? queued.shift() ?? standing
+    const fault =
+      (url.searchParams.get('tenant_only') === 'true' ? tenantFault : undefined) ??
+      standingOn.find((entry) => entry.path.test(url.pathname))?.fault ??
+      queued.shift() ??
+      standing
     if (fault && 'hang' in fault) return // never answers: the client's timeout must end it
     if (fault && 'html' in fault) {
       response.writeHead(fault.status ?? 200, { 'content-type': 'text/html; charset=utf-8' })
@@ -254,6 +340,19 @@ export async function startFakeOpenAI(options: FakeOptions): Promise<FakeOpenAI>
       return
     }
     if (fault && 'json' in fault) return send(response, 200, fault.json)
+    if (fault && 'raw' in fault) {
+      response.writeHead(fault.status ?? 200, { 'content-type': fault.contentType ?? 'application/json' })
+      response.end(fault.raw)
+      return
+    }
+    if (fault && 'huge' in fault) return void writeHuge(response, fault.huge, fault.declare ?? false)
+    if (fault && 'drip' in fault) {
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.write('{"object":"list","data":[')
+      const timer = setInterval(() => response.write(' '), fault.drip.everyMs)
+      response.on('close', () => clearInterval(timer))
+      return
+    }
     if (fault) {
       const body = fault.body ?? {
         error: {
@@ -324,6 +423,7 @@ export async function startFakeOpenAI(options: FakeOptions): Promise<FakeOpenAI>
     requests,
     fault: (...faults) => queued.push(...faults),
     always: (fault) => (standing = fault),
+    alwaysOnTenant: (fault) => (tenantFault = fault),
     alwaysOn: (path, fault) => {
       const at = standingOn.findIndex((entry) => entry.path.source === path.source)
       if (at >= 0) standingOn.splice(at, 1)
@@ -357,6 +457,32 @@ export function keyEvent(
     project: { id: projectId, name: 'Main' },
     actor: { type: 'session', session: { user: { id: `user-${n}`, email: `person${n}@example.com` } } },
     [type]: payload
+  }
+}
+
+/**
+ * An admin API key event (tenant-scoped): organization-wide, its project the default one or
+ * none. Created and updated admin keys are findings whatever their payload says.
+ */
+export function adminKeyEvent(
+  n: number,
+  effectiveAt: number,
+  type:
+    | 'tenant.admin_api_key.created'
+    | 'tenant.admin_api_key.updated'
+    | 'tenant.admin_api_key.deleted' = 'tenant.admin_api_key.created',
+  project?: string
+): AuditLogEvent {
+  return {
+    id: `audit_log-a${String(n).padStart(6, '0')}`,
+    type,
+    effective_at: effectiveAt,
+    ...(project ? { project: { id: project, name: 'Default project' } } : {}),
+    actor: { type: 'session', session: { user: { id: `user-admin${n}`, email: `admin${n}@example.com` } } },
+    [type]: {
+      id: `key_admin${n}`,
+      ...(type === 'tenant.admin_api_key.created' ? { data: { name: `Admin ${n}` } } : {})
+    }
   }
 }
 

@@ -30,11 +30,12 @@ export class Annotator {
     this.log.info(`${kind === 'error' ? 'Error' : 'Warning'}: ${title === undefined ? '' : `${title}: `}${message}`)
   }
 
-  /** As soon as the scan ends: the parts of the window not read, then the keys by severity. */
+  /** As soon as the scan ends: the parts of the window not read, the event types not asked for, then the keys by severity. */
   scan(report: Report): void {
     for (const missing of report.missing) {
       this.emit('error', SCAN_ANNOTATIONS, `Audit-log window incomplete, this run cannot say it is clean: ${missing}`)
     }
+    for (const notRead of report.notRead) this.emit('warning', SCAN_ANNOTATIONS, notRead)
     for (const key of report.keys) {
       const top = key.findings.at(0)!
       const message = `${top.title.slice(0, 2000)} (${plural(key.findings.length, 'event')})`

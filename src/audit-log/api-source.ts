@@ -7,6 +7,7 @@
 // URL, the organization and the project are the inputs' (OPENAI_ORG_ID, OPENAI_PROJECT_ID,
 // OPENAI_BASE_URL and OPENAI_CUSTOM_HEADERS are often set for other steps of a job).
 import OpenAI from 'openai'
+import type { AuditLogListParams } from 'openai/resources/admin/organization/audit-logs'
 import { KEY_EVENT_TYPES } from '../model/index.js'
 import { isoTime, redact } from '../text.js'
 import { causeOf, createAdminClient, describeBody, duration, serverMessage } from './openai-client.js'
@@ -79,12 +80,36 @@ function nextCursor(page: { hasNextPage(): boolean; nextPageRequestOptions(): un
   return typeof after === 'string' ? after : undefined
 }
 
+/**
+ * The key event types read with `tenant_only=true`. The spec (openapi.yaml, and the SDK's
+ * `AuditLogListParams.tenant_only`) says of it: "Return only tenant-scoped events associated
+ * with this organization. Required for tenant-scoped events such as `role.bound_to_resource`
+ * and `role.unbound_from_resource`. When `true`, all supplied event types must be
+ * tenant-scoped." Admin API keys exist only as `tenant.admin_api_key.*`, and
+ * `tenant.project_api_key.created` is tenant-scoped too: read without it, they may never come.
+ */
+export const TENANT_KEY_EVENT_TYPES = KEY_EVENT_TYPES.filter((type) => type.startsWith('tenant.'))
+/** The other key event types: one request of their own, without tenant_only. */
+export const ORGANIZATION_KEY_EVENT_TYPES = KEY_EVENT_TYPES.filter((type) => !type.startsWith('tenant.'))
+
+/** One request of the read, paged to its end: its event types, and how its pages are named. */
+interface Part {
+  types: readonly string[]
+  tenantOnly: boolean
+  /** project_ids[]: only for the project key events; tenant-scoped ones are the organization's. */
+  projectIds: readonly string[]
+  /** What the part reads, for messages: "events", "tenant-scoped key events (...)". */
+  what: string
+  /** "page 3", "tenant-scoped page 3". */
+  pageName(page: number): string
+}
+
 export class AdminApiSource implements AuditLogSource {
   readonly label: string
   readonly status = newStatus()
   private readonly client: OpenAI
   private readonly limits: ApiLimits
-  /** The page being read or asked for, from 1: the one a failure names. */
+  /** The page being read or asked for, from 1 in each part: the one a failure names. */
   private page = 0
 
   constructor(private readonly options: ApiSourceOptions) {
@@ -106,30 +131,61 @@ export class AdminApiSource implements AuditLogSource {
     })
   }
 
+  /**
+   * The key events of the window in two requests, as the spec asks: the project key events,
+   * then the tenant-scoped ones with tenant_only=true. An event the API gives to both is
+   * handed on twice; the scan counts a key event once by its id.
+   */
   async *events(): AsyncIterable<SourcedEvent> {
-    const { since, until, projectIds } = this.options
     const deadline = AbortSignal.timeout(this.limits.deadlineMs)
+    yield* this.read(
+      {
+        types: ORGANIZATION_KEY_EVENT_TYPES,
+        tenantOnly: false,
+        projectIds: this.options.projectIds,
+        what: 'events',
+        pageName: (page) => `page ${page}`
+      },
+      deadline
+    )
+    // Admin keys are the organization's, whatever project-ids says: they are always read.
+    yield* this.read(
+      {
+        types: TENANT_KEY_EVENT_TYPES,
+        tenantOnly: true,
+        projectIds: [],
+        what: `tenant-scoped key events (${TENANT_KEY_EVENT_TYPES.join(', ')})`,
+        pageName: (page) => `tenant-scoped page ${page}`
+      },
+      deadline
+    )
+  }
+
+  private async *read(part: Part, deadline: AbortSignal): AsyncGenerator<SourcedEvent> {
+    const { since, until } = this.options
     let oldest: number | undefined
     // The cursors read with, and the pages read (first id, last id, count): a server or a
     // cache that ignores `after` would otherwise be followed until the deadline.
     const cursors = new Set<string>()
     const pages = new Map<string, number>()
     let cursor: string | undefined
+    let read = 0
     try {
       this.page = 1
       const first = this.client.admin.organization.auditLogs.list(
         {
           effective_at: { gte: since, lt: until },
-          event_types: [...KEY_EVENT_TYPES],
-          ...(projectIds.length > 0 ? { project_ids: [...projectIds] } : {}),
+          event_types: [...part.types] as NonNullable<AuditLogListParams['event_types']>,
+          ...(part.projectIds.length > 0 ? { project_ids: [...part.projectIds] } : {}),
+          ...(part.tenantOnly ? { tenant_only: true } : {}),
           limit: 100
         },
         { signal: deadline }
       )
       for await (const page of (await first).iterPages()) {
-        this.checkPage(page as unknown as PageView)
+        const at = part.pageName(this.page)
+        this.checkPage(page as unknown as PageView, at)
         const items = page.getPaginatedItems() as unknown[]
-        const at = `page ${this.page}`
         const signature = JSON.stringify([
           (items[0] as { id?: unknown } | null)?.id,
           (items.at(-1) as { id?: unknown } | null)?.id,
@@ -138,7 +194,7 @@ export class AdminApiSource implements AuditLogSource {
         const seen = pages.get(signature)
         if (seen !== undefined && items.length > 0) {
           throw new AdminApiError(
-            `${at} repeats page ${seen} (the same events), read with the cursor after=${cursor}: ` +
+            `${at} repeats ${part.pageName(seen)} (the same events), read with the cursor after=${cursor}: ` +
               'the API, or a proxy or cache in front of it, ignores the cursor. Check openai-base-url and what stands between the runner and the API'
           )
         }
@@ -156,6 +212,7 @@ export class AdminApiSource implements AuditLogSource {
           if (typeof effectiveAt === 'number' && (oldest === undefined || effectiveAt < oldest)) oldest = effectiveAt
         }
         this.status.pages++
+        read++
         for (const raw of items) yield { raw, where: at }
         // The SDK stops quietly when a page says has_more but gives no cursor to go on with.
         const body = (page as unknown as PageView).body as { has_more?: unknown } | undefined
@@ -175,36 +232,58 @@ export class AdminApiSource implements AuditLogSource {
         this.page++
       }
     } catch (error) {
-      this.failed(error, deadline, oldest)
+      if (part.tenantOnly && read === 0 && this.refusedTenantOnly(error)) return
+      this.failed(error, part, deadline, oldest)
     }
+  }
+
+  /**
+   * The API refused the request with tenant_only=true (400 or 403) before any page of it was
+   * read: the tenant-scoped key events were not asked for at all. Said once, as a warning
+   * with what to check; the events of the first request stand as read.
+   */
+  private refusedTenantOnly(error: unknown): boolean {
+    if (!(error instanceof OpenAI.BadRequestError || error instanceof OpenAI.PermissionDeniedError)) return false
+    const answer = `${error.status}: ${serverMessage(error, this.secrets)}`
+    const check =
+      error.status === 403
+        ? "Check that the admin key may read the organization's tenant-scoped audit-log events (an admin key with Audit Logs: Read, made by an organization owner)"
+        : 'Check that openai-base-url is the API (https://api.openai.com/v1), and no proxy that drops or refuses the parameter stands in front of it'
+    this.status.notRead.push(
+      `Tenant-scoped key events were not read: ${TENANT_KEY_EVENT_TYPES.join(', ')} ` +
+        '(admin API keys, and project keys made through the organization). ' +
+        `The API refused the request with tenant_only=true, which OpenAI's spec requires for them (${answer}). ` +
+        `${check}; until then, scan an audit-log export for them (audit-log-file).`
+    )
+    return true
   }
 
   /**
    * The SDK reads a body that is not JSON, or JSON without `data`, as an empty last page:
    * "no events" where nothing was read. Such an answer is an error here.
    */
-  private checkPage(page: PageView): void {
+  private checkPage(page: PageView, at: string): void {
     const type = page.response?.headers.get('content-type') ?? ''
     const body = page.body
     if (typeof body === 'string' || !/json/i.test(type)) {
       // Redacted before describeBody cuts it.
       const text = this.scrub(typeof body === 'string' ? body : (JSON.stringify(body) ?? String(body)))
       throw new AdminApiError(
-        `page ${this.page} came back as ${type.split(';')[0] || 'an unknown type'}, not JSON ` +
+        `${at} came back as ${type.split(';')[0] || 'an unknown type'}, not JSON ` +
           `(${describeBody(text)}): check that openai-base-url is the API (https://api.openai.com/v1), ` +
           'not a web page, and that no proxy answers in its place.'
       )
     }
     if (typeof body !== 'object' || body === null || !Array.isArray((body as { data?: unknown }).data)) {
       throw new AdminApiError(
-        `page ${this.page} is JSON but not an audit-log list (no "data" array): ` +
+        `${at} is JSON but not an audit-log list (no "data" array): ` +
           'check that openai-base-url is the API (https://api.openai.com/v1).'
       )
     }
   }
 
   /** A page could not be read: refuse a wrong key outright; otherwise record what is missing. */
-  private failed(error: unknown, deadline: AbortSignal, oldest: number | undefined): void {
+  private failed(error: unknown, part: Part, deadline: AbortSignal, oldest: number | undefined): void {
     const { since, until } = this.options
     // A wrong key is refused outright; a key revoked in the middle of a read leaves what was
     // read so far to report, and the rest of the window missing.
@@ -215,7 +294,7 @@ export class AdminApiSource implements AuditLogSource {
         `The OpenAI Admin API ${what} (${error.status}: ${serverMessage(error, this.secrets)}). ${KEY_ADVICE}`
       )
     }
-    const page = this.page
+    const page = part.pageName(this.page)
     let reason: string
     if (deadline.aborted) {
       reason = `the read took longer than its limit of ${duration(this.limits.deadlineMs)}`
@@ -233,7 +312,7 @@ export class AdminApiSource implements AuditLogSource {
     } else if (error instanceof AdminApiError) {
       reason = this.scrub(error.message)
     } else if (error instanceof SyntaxError) {
-      reason = `page ${page} was not valid JSON (${this.scrub(error.message).slice(0, 200)}): check that openai-base-url is the API (https://api.openai.com/v1)`
+      reason = `${page} was not valid JSON (${this.scrub(error.message).slice(0, 200)}): check that openai-base-url is the API (https://api.openai.com/v1)`
     } else {
       reason = this.scrub(error instanceof Error ? error.message : String(error))
     }
@@ -242,7 +321,7 @@ export class AdminApiSource implements AuditLogSource {
     const missingUntil = oldest === undefined ? `${isoTime(until)} (the whole window)` : `${isoTime(oldest)} inclusive`
     this.status.complete = false
     this.status.missing.push(
-      `events from ${isoTime(since)} to ${missingUntil} were not read: page ${page} failed, ${reason}`
+      `${part.what} from ${isoTime(since)} to ${missingUntil} were not read: ${page} failed, ${reason}`
     )
   }
 

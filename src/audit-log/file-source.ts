@@ -1,29 +1,29 @@
 // Exported audit logs: JSONL (one event a line), a JSON array, or a saved list
-// response {"object":"list","data":[...]}, each optionally gzip-compressed, with events as
-// they are or in a pipeline's envelopes ({"_source": event}, {"events": [...]}: see
-// envelope.ts). Streamed: memory stays flat however large the file.
+// response {"object":"list","data":[...]}, each optionally gzip-compressed (gunzip.ts), with
+// events as they are or in a pipeline's envelopes however nested ({"_source": event},
+// {"export": {"events": [...]}}: see envelope.ts; documents are read record by record by
+// document.ts). Streamed: memory stays flat however large the file.
 //
 // JSONL is the fast path: most lines of a real export are not key events, and the byte
 // prefilter in line-sorter.ts counts those without parsing them. Every line it cannot rule
 // out is parsed here.
 //
-// It fails closed: a record that may be a key event but cannot be read, a file cut short in
-// its last line, text that is not UTF-8 (a UTF-16 byte-order mark, NUL bytes), an HTML page,
-// or a file with no event in it at all leave the run incomplete, with one message that says
-// what was not understood and what to do.
-import { close as closeFile, createReadStream, open as openFile, read } from 'node:fs'
+// It fails closed: a record that may be a key event but cannot be read (broken, nested too
+// deep, a line too long), a file cut short in its last line, gzip data that is broken in any
+// way, text that is not UTF-8 (a UTF-16 byte-order mark, NUL bytes), an HTML page, or a file
+// with no event in it at all leave the run incomplete, with one message that says what was
+// not understood and what to do.
+import { close as closeFile, open as openFile, read } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { promisify } from 'node:util'
-import { chainUnchecked } from 'stream-chain'
-import { createGunzip } from 'node:zlib'
-import parser from 'stream-json/parser.js'
-import pick from 'stream-json/filters/pick.js'
-import streamArray from 'stream-json/streamers/stream-array.js'
-import streamValues from 'stream-json/streamers/stream-values.js'
+import { chainUnchecked, flushable, many, none } from 'stream-chain'
+import parser, { type Token } from 'stream-json/parser.js'
 import { plural } from '../text.js'
-import { isEvent, isOneEvent, mayMentionKeyEvent, recordsIn } from './envelope.js'
+import { isOneEvent, MAX_NESTING, mayMentionKeyEvent, mentionsKeyEvent, recordsIn } from './envelope.js'
+import { DocumentError, DocumentReader, type DocumentPart } from './document.js'
+import { gunzip, GZIP_ADVICE, GzipError } from './gunzip.js'
 import { createLineSorter, type SortedLines } from './line-sorter.js'
 import { newStatus, recordUnreadable, type AuditLogSource, type SourcedEvent } from './source.js'
 
@@ -31,6 +31,8 @@ const GZIP_MAGIC = [0x1f, 0x8b]
 const CHUNK = 1 << 20
 /** A line longer than this cannot be an audit-log event; it is reported, not buffered. */
 export const MAX_LINE_BYTES = 16 << 20
+/** How much of a file's start tells its format. */
+const SNIFF_BYTES = 1 << 20
 
 const NEWLINE = 0x0a
 const OPEN_BRACE = 0x7b
@@ -112,14 +114,8 @@ async function* streamChunks(stream: Readable, status: { bytes: number }): Async
       yield next.value
     }
   }
-  if (first[0] === GZIP_MAGIC[0] && first[1] === GZIP_MAGIC[1]) {
-    const gunzip = Readable.from(raw()).pipe(createGunzip({ chunkSize: CHUNK }))
-    try {
-      for await (const chunk of gunzip) yield chunk as Buffer
-    } finally {
-      gunzip.destroy()
-    }
-  } else yield* raw()
+  if (first[0] === GZIP_MAGIC[0] && first[1] === GZIP_MAGIC[1]) yield* gunzip(raw(), CHUNK)
+  else yield* raw()
 }
 
 /**
@@ -155,9 +151,15 @@ async function* readChunks(path: string, status: { bytes: number }): AsyncGenera
   }
 }
 
-function isGzipError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code
-  return typeof code === 'string' && code.startsWith('Z_')
+/** A gzip file the run could not read whole, in words: what was not read, what went wrong, and what to do. */
+function gzipProblem(error: GzipError): string {
+  const what =
+    error.problem === 'header'
+      ? 'the whole file: '
+      : error.problem === 'trailing'
+        ? ''
+        : 'everything after the events read: '
+  return `${what}${error.message}; ${GZIP_ADVICE}`
 }
 
 export interface FileSourceOptions {
@@ -169,16 +171,6 @@ export interface FileSourceOptions {
 }
 
 type Format = 'jsonl' | 'array' | 'list' | 'empty' | 'utf16' | 'binary' | 'html'
-
-/** A document's events: the items of its top-level arrays, and of arrays one object down ({"hits": {"hits": [...]}}). */
-function arrayItem(stack: readonly unknown[]): boolean {
-  const last = stack.length - 1
-  return (
-    (stack.length === 2 || stack.length === 3) &&
-    typeof stack[last] === 'number' &&
-    stack.slice(0, last).every((key) => typeof key === 'string')
-  )
-}
 
 export class FileSource implements AuditLogSource {
   readonly label: string
@@ -204,21 +196,12 @@ export class FileSource implements AuditLogSource {
     const { stdin } = this.options
     if (!stdin) await checkExportFile(this.path)
     const gzip = stdin ? false : await isGzip(this.path)
-    const file = gzip ? createReadStream(this.path, { highWaterMark: CHUNK }) : undefined
-    const gunzip = file?.pipe(createGunzip({ chunkSize: CHUNK }))
-    const input = stdin
+    // status.bytes counts what is read from the file: compressed bytes, for a gzip file.
+    const chunks = stdin
       ? streamChunks(stdin, this.status)
-      : gunzip
-        ? gunzip[Symbol.asyncIterator]()
+      : gzip
+        ? gunzip(readChunks(this.path, this.status), CHUNK)
         : readChunks(this.path, this.status)
-    const status = this.status
-    const chunks: AsyncIterator<Buffer> = {
-      async next() {
-        const next = await input.next()
-        if (file) status.bytes = file.bytesRead
-        return next
-      }
-    }
     let format: Format | undefined
     try {
       // The first bytes tell the format; they are kept and replayed to the reader chosen.
@@ -241,46 +224,53 @@ export class FileSource implements AuditLogSource {
           `the whole file: it is an HTML or XML page, not an audit-log export (an error or sign-in page saved in its place?): ${EXPORT_AGAIN}`
         )
       } else if (format === 'jsonl') yield* this.lines(replay())
-      else yield* this.document(replay(), format)
+      else yield* this.document(replay())
     } catch (error) {
-      if (!isGzipError(error)) throw error
-      this.lost(`everything after the events read: the gzip data is corrupt or cut short (${(error as Error).message})`)
+      if (!(error instanceof GzipError)) throw error
+      this.lost(gzipProblem(error))
     } finally {
-      await input.return?.(undefined)
-      gunzip?.destroy()
-      file?.destroy()
-      if (format !== undefined) this.conclude(format)
+      await chunks.return(undefined)
+      // Even when nothing could be decompressed (a broken gzip header), the file is concluded on.
+      this.conclude(format)
     }
   }
 
-  /** Reads until the first non-blank byte and the end of that line (at most MAX_LINE_BYTES). */
+  /**
+   * The format, from the start of the file: its first non-blank byte and the rest of that
+   * line, within SNIFF_BYTES. What is read for it is kept in `head`, to be read again. Past
+   * SNIFF_BYTES the file is read as JSONL, whose reader skips blank lines at any length: the
+   * work here is bounded however the file starts (a megabyte of newlines, or a gigabyte).
+   */
   private async sniff(chunks: AsyncIterator<Buffer>, head: Buffer[]): Promise<Format> {
     let size = 0
+    // The first byte not yet known to be blank (or part of a UTF-8 byte-order mark).
+    let first = 0
+    let joined = Buffer.alloc(0)
     for (;;) {
-      const joined = Buffer.concat(head, size)
       // UTF-16 (what Windows PowerShell's > writes) starts with its byte-order mark; UTF-16
       // without one, UTF-32 and binary files hold NUL bytes, which UTF-8 JSON never does.
       if ((joined[0] === 0xff && joined[1] === 0xfe) || (joined[0] === 0xfe && joined[1] === 0xff)) return 'utf16'
       const nul = joined.indexOf(0)
       const firstNewline = joined.indexOf(NEWLINE)
       if (nul !== -1 && (firstNewline === -1 || nul < firstNewline)) return 'binary'
-      let first = 0
       while (
         first < joined.length &&
         (isBlank(joined[first]) || joined[first] === 0xef || joined[first] === 0xbb || joined[first] === 0xbf)
       )
         first++
       const newline = first < joined.length ? joined.indexOf(NEWLINE, first) : -1
-      if (first < joined.length && (joined[first] === OPEN_BRACKET || newline !== -1 || size > MAX_LINE_BYTES)) {
+      if (first < joined.length && (joined[first] === OPEN_BRACKET || newline !== -1 || size >= SNIFF_BYTES)) {
         if (joined[first] === OPEN_BRACKET) return 'array'
         if (joined[first] === LESS_THAN) return 'html'
         if (joined[first] !== OPEN_BRACE) return 'jsonl'
+        // A first line longer than the prefix is looked at as far as the prefix goes.
         const line = joined
-          .subarray(first, newline === -1 ? joined.length : newline)
+          .subarray(first, newline === -1 ? Math.min(joined.length, first + SNIFF_BYTES) : newline)
           .toString('utf8')
           .trim()
         return FileSource.looksLikeDocumentStart(line) ? 'list' : 'jsonl'
       }
+      if (size >= SNIFF_BYTES) return 'jsonl'
       const next = await chunks.next()
       if (next.done) {
         const text = joined
@@ -294,6 +284,8 @@ export class FileSource implements AuditLogSource {
       // A copy: the reader reuses its buffers.
       head.push(Buffer.from(next.value))
       size += next.value.length
+      // At most SNIFF_BYTES and a read: joined a few times at most.
+      joined = Buffer.concat(head, size)
     }
   }
 
@@ -341,9 +333,12 @@ export class FileSource implements AuditLogSource {
   private *take(sorted: SortedLines): Generator<SourcedEvent> {
     this.status.prefiltered += sorted.prefiltered
     this.found += sorted.skipped
-    for (const { line, reason } of sorted.unreadable) {
-      this.strays++
-      recordUnreadable(this.status, `line ${line}`, reason)
+    for (const { line, reason, keyEvent } of sorted.unreadable) {
+      if (keyEvent) this.misread(`line ${line}`, reason)
+      else {
+        this.strays++
+        recordUnreadable(this.status, `line ${line}`, reason)
+      }
     }
     for (const { line, text, unterminated } of sorted.parse) {
       const where = `line ${line}`
@@ -375,62 +370,81 @@ export class FileSource implements AuditLogSource {
 
   /** The events of one parsed record: itself, or what its envelopes and arrays hold. */
   private *records(value: unknown, where: string): Generator<SourcedEvent> {
-    for (const { raw, at } of recordsIn(value)) {
-      const place = `${where}${at}`
-      if (isEvent(raw)) {
+    for (const found of recordsIn(value)) {
+      const place = `${where}${found.at}`
+      if (found.kind === 'too-deep') {
+        this.misread(
+          place,
+          `nested more than ${MAX_NESTING} levels deep: it cannot be read whole, and may hold an API key event`
+        )
+      } else if (found.kind === 'event') {
         this.found++
-        yield { raw, where: place }
-      } else if (mayMentionKeyEvent(JSON.stringify(raw) ?? '')) {
+        yield { raw: found.raw, where: place }
+      } else if (mentionsKeyEvent(found.raw)) {
         this.misread(place, 'not an audit-log event (no type), though it mentions an API key event')
       } else {
         // Not an event and no key event in it: the scan lists it as malformed.
         this.strays++
-        yield { raw, where: place }
+        yield { raw: found.raw, where: place }
       }
     }
   }
 
-  /** A JSON array of events, or a JSON object holding arrays of them (a list response), streamed item by item. */
-  private async *document(chunks: AsyncIterable<Buffer>, format: 'array' | 'list'): AsyncGenerator<SourcedEvent> {
-    let sawData = format === 'array'
-    let depth = 0
-    // An object without an array where events could be has none to give: an error, not a clean file.
-    const watch = (token: { name: string }): { name: string } => {
-      if (token.name === 'startObject' || token.name === 'startArray') {
-        if (token.name === 'startArray' && (depth === 1 || depth === 2)) sawData = true
-        depth++
-      } else if (token.name === 'endObject' || token.name === 'endArray') depth--
-      return token
-    }
-    // chainUnchecked: stream-json's stages are typed loosely; the items are checked by the scan.
-    const items = chainUnchecked<Buffer, { key: number; value: unknown }>([
+  /**
+   * A JSON document: an array of events, or an object holding arrays of them however deep (a
+   * list response, a pipeline's export), streamed record by record (document.ts); what is
+   * left of an object when its arrays are taken out is looked into last.
+   */
+  private async *document(chunks: AsyncIterable<Buffer>): AsyncGenerator<SourcedEvent> {
+    const reader = new DocumentReader()
+    // Nothing packed: keys and strings come in chunks, so that none is held whole past the
+    // reader's bound. chainUnchecked: stream-json's stages are typed loosely.
+    const parts = chainUnchecked<Buffer, DocumentPart>([
       Readable.from(chunks),
-      parser(),
-      ...(format === 'list' ? [watch, pick({ filter: arrayItem }), streamValues()] : [streamArray()])
+      parser({ packValues: false, streamValues: true }),
+      flushable((token: Token | typeof none) => (token === none ? many(reader.end()) : many(reader.push(token))))
     ])
-    let count = 0
+    let lastItem = ''
     try {
-      for await (const item of items as AsyncIterable<{ key: number; value: unknown }>) {
-        count++
-        yield* this.records(item.value, `item ${count}`)
+      for await (const part of parts as AsyncIterable<DocumentPart>) {
+        if ('problem' in part) {
+          this.misread(part.at, `${part.problem}: it cannot be read whole, and may hold an API key event`)
+          lastItem = part.at
+        } else if (part.rest) {
+          yield* this.rest(part.value, reader.handedOn > 0)
+        } else {
+          lastItem = part.at
+          yield* this.records(part.value, part.at)
+        }
       }
     } catch (error) {
-      if (isGzipError(error)) throw error
-      const after = count === 0 ? 'the whole file' : `everything after item ${count}`
-      recordUnreadable(
-        this.status,
-        count === 0 ? this.label : `after item ${count}`,
-        `not valid JSON (${(error as Error).message})`
-      )
-      this.lost(`${after}: it is not valid JSON (${(error as Error).message})`)
+      if (error instanceof GzipError) throw error
+      const reason =
+        error instanceof DocumentError ? (error as Error).message : `it is not valid JSON (${(error as Error).message})`
+      const after = lastItem === '' ? 'the whole file' : `everything after ${lastItem}`
+      recordUnreadable(this.status, lastItem === '' ? this.label : `after ${lastItem}`, reason)
+      this.lost(`${after}: ${reason}`)
       return
     }
-    if (!sawData) {
+  }
+
+  /**
+   * What is left of a document once its arrays of records are taken out: a single event, or
+   * envelopes around one. When records came from its arrays, a rest with no event in it is
+   * only the wrapper (a list response's first_id, has_more).
+   */
+  private *rest(value: unknown, handedOn: boolean): Generator<SourcedEvent> {
+    const found = [...recordsIn(value)]
+    // A wrapper's own fields (a list response's has_more, a search's query) are not records.
+    if (handedOn && found.length === 1 && found[0]!.kind === 'stray' && found[0]!.at === '') return
+    if (!handedOn && found.length === 1 && found[0]!.kind === 'stray' && !mentionsKeyEvent(value)) {
       const reason =
         'it is not JSONL, a JSON array or a list response {"object":"list","data":[...]}, and holds no array of events'
       recordUnreadable(this.status, this.label, reason)
       this.lost(`the whole file: ${reason}`)
+      return
     }
+    yield* this.records(value, 'the document')
   }
 
   /** A record that may be a key event could not be read: listed, and counted for the message. */
@@ -449,7 +463,7 @@ export class FileSource implements AuditLogSource {
   }
 
   /** The one message for the file: every part not read, and the records not understood. */
-  private conclude(format: Format): void {
+  private conclude(format: Format | undefined): void {
     if (this.notUnderstood > 0) {
       const more = this.notUnderstood > this.examples.length ? ', ...' : ''
       this.problems.push(

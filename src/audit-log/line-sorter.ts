@@ -1,17 +1,124 @@
 // The JSONL prefilter: splits bytes into lines and sorts each line into "must be parsed"
 // or "cannot be a key event" (only counted). A line is skipped only when its bytes prove it
 // is one well-formed JSON object that cannot be a key event:
-// - no backslash: no JSON escape can spell a type ("api\u005fkey.created");
-// - no "api_key.": every key event type holds it, written plainly when nothing is escaped;
+// - no key event type in any spelling the scan reads (key-types.ts): every one holds "key",
+//   written key, KEY or Key, then separators and created, updated or deleted. Those three
+//   words are searched for across the whole block at native speed, and each place one is
+//   found is looked at; most lines have none, and cost one search for their newline;
+// - no JSON escape that can spell a letter of "key" (k\u0065y); escapes elsewhere (\u005f
+//   between "key" and its verb, \u00e9 in a name) are read where they stand;
 // - not a saved list response ({"object":"list",...} on one line): it holds events of its own;
-// - it starts with "{", ends with "}" and holds no "}{": a line cut short, or two lines run
-//   together, is parsed and so reported as malformed. (A full check of the JSON grammar
-//   would visit every byte in JavaScript and triple the scan's time; a line that passes
-//   these checks without being valid JSON still cannot be a key event, and is counted.)
+// - it starts with "{" and ends with "}": a line cut short is parsed and so reported as
+//   malformed. (A full check of the JSON grammar would visit every byte in JavaScript and
+//   triple the scan's time; a line that passes these checks without being valid JSON still
+//   cannot be a key event, and is counted: two events of other types run together on one
+//   line count as one. Two run together with a key event among them hold its type, and are
+//   parsed, and reported.)
 // Everything else is handed on in full. With since/until, a skipped line is counted only
 // when its effective_at, read from its bytes, is inside; when it cannot be read for certain,
 // the line is parsed. A last line without a newline is always handed on: it may be an
-// export cut short, which the file source must see.
+// export cut short, which the file source must see. A line too long to be an event is not
+// kept, but its bytes are searched the same way as they pass: one that may be a key event
+// is said to be, so that the window fails closed.
+import { KEY_SPELLINGS, KEY_VERBS, MAX_SEPARATORS, SEPARATOR_BYTES } from './key-types.js'
+
+const NEWLINE = 0x0a
+const BACKSLASH = 0x5c
+/**
+ * What is searched for: "key" as written. KEY is found by its last two bytes, EY: a search
+ * runs at the speed of its first byte's rarity, and K is common in logs (user agents say
+ * "KHTML"), E is not. `lead`: the bytes of the spelling before the needle.
+ */
+const KEY_NEEDLES = KEY_SPELLINGS.map((spelling) =>
+  spelling === 'KEY'
+    ? { bytes: Buffer.from('EY'), lead: 1, first: 0x4b }
+    : { bytes: Buffer.from(spelling), lead: 0, first: 0 }
+)
+const VERBS = KEY_VERBS.map((verb) => Buffer.from(verb))
+
+const isBlank = (byte: number | undefined): boolean =>
+  byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === NEWLINE
+
+const hexValue = (byte: number | undefined): number =>
+  byte === undefined
+    ? -1
+    : byte >= 0x30 && byte <= 0x39
+      ? byte - 0x30
+      : byte >= 0x61 && byte <= 0x66
+        ? byte - 0x57
+        : byte >= 0x41 && byte <= 0x46
+          ? byte - 0x37
+          : -1
+
+/** The character at `at` (a JSON escape read as what it stands for) and where the next begins; -1 for none. */
+function charAt(bytes: Buffer, at: number, end: number): [number, number] {
+  if (at >= end) return [-1, at]
+  const byte = bytes[at]!
+  if (byte !== BACKSLASH) return [byte, at + 1]
+  if (bytes[at + 1] !== 0x75 /* u */) return [bytes[at + 1] ?? -1, at + 2]
+  let code = 0
+  for (let i = 2; i < 6; i++) {
+    const digit = hexValue(bytes[at + i])
+    if (digit < 0) return [-1, at + 2]
+    code = code * 16 + digit
+  }
+  return [code, at + 6]
+}
+
+/**
+ * Does a key event type in a spelling the scan reads start with the "key" at `at`? That is:
+ * up to MAX_SEPARATORS separators, then created, updated or deleted in any case, each
+ * character written as it is or as a JSON escape.
+ */
+function keyTypeAt(bytes: Buffer, at: number, end: number): boolean {
+  // Most "key"s in a log end a string ("api_key") or start an id ("key_abc"): told at once.
+  const following = bytes[at + 3]
+  if (following === 0x22 || following === undefined) return false
+  let next = at + 3
+  let [char, after] = charAt(bytes, next, end)
+  for (let count = 0; count < MAX_SEPARATORS && SEPARATOR_BYTES.has(char); count++) {
+    next = after
+    ;[char, after] = charAt(bytes, next, end)
+  }
+  for (const verb of VERBS) {
+    let position = next
+    let index = 0
+    for (; index < verb.length; index++) {
+      const [letter, following] = charAt(bytes, position, end)
+      // ASCII letters only: | 0x20 folds upper case onto lower.
+      if (letter < 0x41 || letter > 0x7a || (letter | 0x20) !== verb[index]) break
+      position = following
+    }
+    if (index === verb.length) return true
+  }
+  return false
+}
+
+/** Does a JSON escape in bytes [from, to) stand for a letter of "key" (k\u0065y), which no byte search can see? */
+function escapedKeyLetter(bytes: Buffer, from: number, to: number): boolean {
+  for (let at = bytes.indexOf(BACKSLASH, from); at !== -1 && at < to;) {
+    const [char, next] = charAt(bytes, at, to)
+    const lower = char | 0x20
+    if (bytes[at + 1] === 0x75 && (lower === 0x6b || lower === 0x65 || lower === 0x79)) return true
+    at = bytes.indexOf(BACKSLASH, Math.max(next, at + 1))
+  }
+  return false
+}
+
+/** May bytes [from, to) hold a key event type in a spelling the scan reads? For text not sorted line by line. */
+export function mayHoldKeyType(bytes: Buffer, from: number, to: number): boolean {
+  for (const needle of KEY_NEEDLES) {
+    for (let at = bytes.indexOf(needle.bytes, from); at !== -1 && at < to; at = bytes.indexOf(needle.bytes, at + 1)) {
+      if (spelled(bytes, needle, at) && keyTypeAt(bytes, at - needle.lead, to)) return true
+    }
+  }
+  return escapedKeyLetter(bytes, from, to)
+}
+
+/** Is the needle found at `at` the spelling it stands for (the K before EY)? */
+function spelled(bytes: Buffer, needle: (typeof KEY_NEEDLES)[number], at: number): boolean {
+  return needle.lead === 0 || bytes[at - 1] === needle.first
+}
 
 interface SortedBlock {
   /** Lines to parse, numbered from 1 within the block. */
@@ -28,19 +135,10 @@ interface SortedBlock {
 type BlockSorter = (bytes: Uint8Array, start: number, end: number, firstBlock: boolean) => SortedBlock
 
 function createBlockSorter(window: { since?: number; until?: number }): BlockSorter {
-  const NEWLINE = 0x0a
-  const BACKSLASH = 0x5c
-  const NEEDLE = Buffer.from('api_key.')
-  // The needle's last two bytes: rare in audit logs, so they are searched for first.
-  const NEEDLE_TAIL = Buffer.from('y.')
   const LIST = Buffer.from('{"object":"list"')
   const EFFECTIVE_AT = Buffer.from('"effective_at"')
-  const RUN_TOGETHER = Buffer.from('}{')
   const { since, until } = window
   const windowed = since !== undefined || until !== undefined
-
-  const isBlank = (byte: number | undefined): boolean =>
-    byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === NEWLINE
 
   // The top-level effective_at, or undefined unless it is certain (one occurrence, an integer).
   const effectiveAtOf = (bytes: Buffer, start: number, end: number): number | undefined => {
@@ -64,15 +162,6 @@ function createBlockSorter(window: { since?: number; until?: number }): BlockSor
     return value
   }
 
-  // Where the next "api_key." starts at or after `from`, or -1.
-  const nextNeedle = (bytes: Buffer, from: number): number => {
-    const lead = NEEDLE.length - NEEDLE_TAIL.length
-    for (let at = bytes.indexOf(NEEDLE_TAIL, from + lead); at !== -1; at = bytes.indexOf(NEEDLE_TAIL, at + 1)) {
-      if (bytes.compare(NEEDLE, 0, lead, at - lead, at) === 0) return at - lead
-    }
-    return -1
-  }
-
   // {"object":"list",... : its 12th byte is the "l" of list, which first rules out nearly every line cheaply.
   const isListResponse = (bytes: Buffer, first: number, last: number): boolean =>
     bytes[first + 11] === 0x6c &&
@@ -86,12 +175,19 @@ function createBlockSorter(window: { since?: number; until?: number }): BlockSor
     if (bytes[end - 1] !== NEWLINE) throw new Error('internal: a block of lines must end with a newline')
     const out: SortedBlock = { parse: [], lines: 0, prefiltered: 0, skipped: 0 }
     let lineNumber = 0
-    // Where the next backslash and the next "api_key." are: one search per hit, not per line.
+    // Where the next backslash and "key" (in each spelling) are: one search per find, not per line.
     let backslash = bytes.indexOf(BACKSLASH, start)
-    let needle = nextNeedle(bytes, start)
-    let runTogether = bytes.indexOf(RUN_TOGETHER, start)
+    const keys = KEY_NEEDLES.map((needle) => bytes.indexOf(needle.bytes, start))
     let lineStart = start
     while (lineStart < end) {
+      // A run of empty lines is counted without a search for each.
+      if (bytes[lineStart] === NEWLINE) {
+        let run = lineStart
+        while (run < end && bytes[run] === NEWLINE) run++
+        lineNumber += run - lineStart
+        lineStart = run
+        continue
+      }
       const newline = bytes.indexOf(NEWLINE, lineStart)
       const lineEnd = newline === -1 || newline >= end ? end : newline
       lineNumber++
@@ -109,16 +205,25 @@ function createBlockSorter(window: { since?: number; until?: number }): BlockSor
         first += 3
       }
       if (backslash !== -1 && backslash < lineStart) backslash = bytes.indexOf(BACKSLASH, lineStart)
-      if (needle !== -1 && needle < lineStart) needle = nextNeedle(bytes, lineStart)
-      if (runTogether !== -1 && runTogether < lineStart) runTogether = bytes.indexOf(RUN_TOGETHER, lineStart)
+      // Each "key" in this line is looked at once; one that starts a key event type ends the search.
+      let mayBeKeyEvent = false
+      for (let k = 0; k < keys.length; k++) {
+        const needle = KEY_NEEDLES[k]!
+        let at = keys[k]!
+        if (at !== -1 && at < lineStart) at = bytes.indexOf(needle.bytes, lineStart)
+        while (at !== -1 && at < last && !mayBeKeyEvent) {
+          if (spelled(bytes, needle, at) && keyTypeAt(bytes, at - needle.lead, last)) mayBeKeyEvent = true
+          else at = bytes.indexOf(needle.bytes, at + 1)
+        }
+        keys[k] = at
+      }
       if (first < last) {
         const plain =
-          (backslash === -1 || backslash >= last) &&
-          (needle === -1 || needle >= last) &&
-          (runTogether === -1 || runTogether >= last) &&
+          !mayBeKeyEvent &&
           bytes[first] === 0x7b &&
           bytes[last - 1] === 0x7d &&
-          !isListResponse(bytes, first, last)
+          !isListResponse(bytes, first, last) &&
+          (backslash === -1 || backslash >= last || !escapedKeyLetter(bytes, backslash, last))
         const effectiveAt = plain && windowed ? effectiveAtOf(bytes, first, last) : undefined
         if (plain && (!windowed || effectiveAt !== undefined)) {
           out.skipped++
@@ -139,25 +244,49 @@ function createBlockSorter(window: { since?: number; until?: number }): BlockSor
 
 /**
  * What the splitter hands on: whole lines (a range of `bytes`), or a line too long to be an
- * event. `unterminated`: the file's last line, which had no newline.
+ * event, and whether its bytes may hold a key event type. `unterminated`: the file's last
+ * line, which had no newline.
  */
-type Piece = { bytes: Buffer; start: number; end: number; unterminated?: true } | { overlong: true }
+type Piece =
+  { bytes: Buffer; start: number; end: number; unterminated?: true } | { overlong: true; mayBeKeyEvent: boolean }
+
+/** Bytes kept from the end of one part of a long line, so that a type cut between two reads is seen. */
+const OVERLAP = 128
 
 /**
  * Cuts chunks into blocks of whole lines. A block is a range of the chunk itself (no copy)
  * or, for the line that spans two chunks, a buffer of its own. What is kept between calls is
- * copied: the caller may reuse a chunk's memory once the blocks from it are sorted.
+ * copied: the caller may reuse a chunk's memory once the blocks from it are sorted. A line
+ * past `maxLineBytes` is not kept: its bytes are searched for a key event type as they pass.
  */
 function createLineSplitter(maxLineBytes: number) {
-  const NEWLINE = 0x0a
   let carry: Buffer[] = []
   let carried = 0
   let overlong = false
+  let mayBeKeyEvent = false
+  let tail = Buffer.alloc(0)
+  const search = (part: Buffer): void => {
+    if (mayBeKeyEvent) return
+    const bytes = tail.length > 0 ? Buffer.concat([tail, part]) : part
+    mayBeKeyEvent = mayHoldKeyType(bytes, 0, bytes.length)
+    tail = Buffer.from(bytes.subarray(Math.max(0, bytes.length - OVERLAP)))
+  }
   const keep = (rest: Buffer): void => {
-    if (overlong) return
+    if (overlong) {
+      search(rest)
+      return
+    }
     carry.push(Buffer.from(rest))
     carried += rest.length
-    if (carried > maxLineBytes) [overlong, carry, carried] = [true, [], 0]
+    if (carried > maxLineBytes) {
+      overlong = true
+      for (const part of carry) search(part)
+      carry = []
+      carried = 0
+    }
+  }
+  const reset = (): void => {
+    ;[overlong, mayBeKeyEvent, carry, carried, tail] = [false, false, [], 0, Buffer.alloc(0)]
   }
   return {
     push(chunk: Buffer): Piece[] {
@@ -169,12 +298,14 @@ function createLineSplitter(maxLineBytes: number) {
           keep(chunk)
           return pieces
         }
-        if (overlong) pieces.push({ overlong: true })
-        else {
+        if (overlong) {
+          search(chunk.subarray(0, newline))
+          pieces.push({ overlong: true, mayBeKeyEvent })
+        } else {
           const line = Buffer.concat([...carry, chunk.subarray(0, newline + 1)])
           pieces.push({ bytes: line, start: 0, end: line.length })
         }
-        ;[overlong, carry, carried] = [false, [], 0]
+        reset()
         start = newline + 1
       }
       const last = chunk.lastIndexOf(NEWLINE)
@@ -186,12 +317,12 @@ function createLineSplitter(maxLineBytes: number) {
     },
     end(): Piece[] {
       const pieces: Piece[] = []
-      if (overlong) pieces.push({ overlong: true })
+      if (overlong) pieces.push({ overlong: true, mayBeKeyEvent })
       else if (carried > 0) {
         const line = Buffer.concat([...carry, Buffer.from([NEWLINE])])
         pieces.push({ bytes: line, start: 0, end: line.length, unterminated: true })
       }
-      ;[overlong, carry, carried] = [false, [], 0]
+      reset()
       return pieces
     }
   }
@@ -200,8 +331,8 @@ function createLineSplitter(maxLineBytes: number) {
 export interface SortedLines {
   /** Lines to parse, with their line numbers in the file (from 1); `unterminated`: the last, without a newline. */
   parse: { line: number; text: string; unterminated?: true }[]
-  /** Lines too long to be an event, with their line numbers. */
-  unreadable: { line: number; reason: string }[]
+  /** Lines too long to be an event, with their line numbers; `keyEvent`: its bytes may hold a key event type. */
+  unreadable: { line: number; reason: string; keyEvent?: true }[]
   prefiltered: number
   /** Lines skipped as not key events, inside the window or outside it. */
   skipped: number
@@ -217,13 +348,19 @@ export interface LineSorterOptions {
 /** The line number a sorted piece starts at, and what to say of a line too long. */
 function numberer(maxLineBytes: number) {
   let base = 0
-  return (piece: SortedBlock | { overlong: true }, into: SortedLines): void => {
+  const limit = `longer than ${Math.round(maxLineBytes / 2 ** 20)} MB`
+  return (piece: SortedBlock | { overlong: true; mayBeKeyEvent: boolean }, into: SortedLines): void => {
     if ('overlong' in piece) {
       base++
-      into.unreadable.push({
-        line: base,
-        reason: `longer than ${Math.round(maxLineBytes / 2 ** 20)} MB: not an audit-log event`
-      })
+      into.unreadable.push(
+        piece.mayBeKeyEvent
+          ? {
+              line: base,
+              reason: `${limit}, too long to read, and it holds what may be an API key event`,
+              keyEvent: true
+            }
+          : { line: base, reason: `${limit}: not an audit-log event` }
+      )
       return
     }
     for (const { line, text, unterminated } of piece.parse)

@@ -5,7 +5,8 @@
 // Everything read here is attacker-controlled text: it is copied, never interpreted.
 
 import { createHash } from 'node:crypto'
-import { KEY_EVENT_TYPES, type Actor, type KeyEvent, type KeyEventType } from '../model/index.js'
+import type { Actor, KeyEvent, KeyEventType } from '../model/index.js'
+import { keyTypeOf, looksLikeKeyType } from './key-types.js'
 
 /** What reading one event gave: a key event, an event of another type, or a malformed one. */
 export type EventReading =
@@ -35,12 +36,21 @@ function child(value: unknown, ...path: string[]): unknown {
   return current
 }
 
-/** The payload of a key event: the dotted key of the API, or the flattened key of a pipeline. */
-function payloadOf(raw: Json, type: KeyEventType): Json | undefined {
-  const dotted = raw[type]
-  if (isObject(dotted)) return dotted
-  const flat = raw[type.replaceAll('.', '_')]
-  return isObject(flat) ? flat : undefined
+/**
+ * The payload of a key event: under the dotted key of the API, the flattened key of a
+ * pipeline, or the type as the event spells it (`written`), which may be neither.
+ */
+function payloadOf(raw: Json, type: KeyEventType, written: string): Json | undefined {
+  for (const key of [type, type.replaceAll('.', '_'), written]) {
+    const payload = raw[key]
+    if (isObject(payload)) return payload
+  }
+  // A pipeline that renamed the type renamed the payload's key the same way, or another: any
+  // key that spells the same type holds it.
+  for (const [key, payload] of Object.entries(raw)) {
+    if (key !== 'type' && isObject(payload) && keyTypeOf(key) === type) return payload
+  }
+  return undefined
 }
 
 /**
@@ -78,9 +88,18 @@ function scopesOf(payload: Json): { scopes: string[]; recorded: boolean; malform
 
 const MAX_SECONDS = 8.64e12
 
-/** An id for an event that has none, from its content: its issue marker must be its own. */
+/**
+ * An id for an event that has none, from its content: its issue marker must be its own. An
+ * event nested too deep for JSON.stringify is named by its fields one level down.
+ */
 function unidentified(raw: Json): string {
-  return `no-id-${createHash('sha256').update(JSON.stringify(raw)).digest('hex').slice(0, 24)}`
+  let text: string
+  try {
+    text = JSON.stringify(raw)
+  } catch {
+    text = JSON.stringify(Object.entries(raw).map(([key, value]) => [key, typeof value === 'object' ? null : value]))
+  }
+  return `no-id-${createHash('sha256').update(text).digest('hex').slice(0, 24)}`
 }
 
 function effectiveAtOf(raw: Json): number | undefined {
@@ -134,15 +153,26 @@ export function readActor(raw: unknown): Actor {
 export function readEvent(raw: unknown): EventReading {
   if (!isObject(raw)) return { kind: 'malformed', reason: 'event is not a JSON object' }
   const id = text(raw.id)
-  const type = text(raw.type)
-  if (type === undefined) return { kind: 'malformed', id, reason: 'event has no type' }
-  if (!(KEY_EVENT_TYPES as readonly string[]).includes(type)) {
-    return { kind: 'other', id, type, effectiveAt: effectiveAtOf(raw) }
+  const written = text(raw.type)
+  if (written === undefined) return { kind: 'malformed', id, reason: 'event has no type' }
+  // OpenAI's type however a pipeline spelled it ("api_key_created"); one that names a key
+  // event in no spelling of OpenAI's cannot be judged, and is never taken for another type.
+  const keyType = keyTypeOf(written)
+  if (keyType === undefined) {
+    if (looksLikeKeyType(written)) {
+      return {
+        kind: 'malformed',
+        id,
+        reason: `event type "${written.slice(0, 100)}" names an API key event, but none OpenAI records: it cannot be judged`,
+        keyEvent: true
+      }
+    }
+    return { kind: 'other', id, type: written, effectiveAt: effectiveAtOf(raw) }
   }
-  const keyType = type as KeyEventType
+  const type = keyType
   const action = keyType.endsWith('.deleted') ? 'deleted' : keyType.endsWith('.updated') ? 'updated' : 'created'
   const keyKind = keyType.startsWith('tenant.admin_api_key.') ? 'admin' : 'project'
-  const payload = payloadOf(raw, keyType)
+  const payload = payloadOf(raw, keyType, written)
   const unjudgeable = (reason: string): EventReading => ({
     kind: 'malformed',
     id,

@@ -18,6 +18,60 @@ export interface AdminClientOptions {
   secrets?: readonly string[]
   /** The fetch to send requests with (through a proxy); the runtime's by default. */
   fetch?: typeof globalThis.fetch
+  /** The most bytes an answer's body may have; MAX_RESPONSE_BYTES by default. */
+  maxResponseBytes?: number
+}
+
+/**
+ * The largest answer read: an audit-log page of 100 events is a few hundred kilobytes, a key
+ * a few hundred bytes. Past it the body is not read on: a page of a gigabyte (a proxy gone
+ * wrong, or a hostile one) would otherwise be held whole in memory, several times over.
+ */
+export const MAX_RESPONSE_BYTES = 32 * 2 ** 20
+
+/** An answer larger than the limit: the request failed. */
+export class ResponseBodyError extends Error {
+  override name = 'ResponseBodyError'
+}
+
+function mebibytes(bytes: number): string {
+  return bytes >= 2 ** 20 ? `${Math.round(bytes / 2 ** 20)} MiB` : `${Math.round(bytes / 1024)} KiB`
+}
+
+/** Statuses whose answers have no body: a Response cannot be made with one. */
+const NULL_BODY = new Set([101, 103, 204, 205, 304])
+
+/**
+ * The answer with its body bounded to `limit` bytes (decoded, so a compressed bomb counts at
+ * its real size): what the SDK reads past it is a ResponseBodyError naming the request, and
+ * the rest is not downloaded. (Time needs no bound here: the SDK's timeout covers the body
+ * too, and retries it: parseResponseWithTimeout in openai/src/client.ts.)
+ */
+function bounded(response: Response, what: string, limit: number): Response {
+  if (!response.body || NULL_BODY.has(response.status)) return response
+  const declared = Number(response.headers.get('content-length') ?? NaN)
+  const tooLarge = (size: string): ResponseBodyError =>
+    new ResponseBodyError(
+      `the answer to ${what} is larger than the limit of ${mebibytes(limit)} (${size}): no audit-log page or key is that large; ` +
+        'check openai-base-url and what stands between the runner and the API (a proxy or cache answering in its place)'
+    )
+  let size = 0
+  const counted = new TransformStream<Uint8Array, Uint8Array>({
+    start(controller) {
+      if (declared > limit) controller.error(tooLarge(`Content-Length: ${declared}`))
+    },
+    transform(chunk, controller) {
+      size += chunk.byteLength
+      if (size > limit) controller.error(tooLarge('its body went past it, and was not read on'))
+      else controller.enqueue(chunk)
+    }
+  })
+  // An error stops the pipe and cancels the download; nothing waits on the pipe itself.
+  return new Response(response.body.pipeThrough(counted), {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers
+  })
 }
 
 /**
@@ -26,13 +80,19 @@ export interface AdminClientOptions {
  * so a workflow that sets "Authorization: ..." there for other steps would otherwise read
  * another organization's log, and "OpenAI-Organization: ..." another organization's part.
  */
-function withInputHeaders(adminKey: string, send: typeof globalThis.fetch): typeof globalThis.fetch {
-  return (url, init = {}) => {
+function withInputHeaders(
+  adminKey: string,
+  send: typeof globalThis.fetch,
+  maxResponseBytes: number
+): typeof globalThis.fetch {
+  return async (url, init = {}) => {
     const headers = new Headers(init.headers)
     headers.set('authorization', `Bearer ${adminKey}`)
     headers.delete('openai-organization')
     headers.delete('openai-project')
-    return send(url, { ...init, headers })
+    const response = await send(url, { ...init, headers })
+    const what = `${init.method ?? 'GET'} ${new URL(String(url instanceof Request ? url.url : url)).pathname}`
+    return bounded(response, what, maxResponseBytes)
   }
 }
 
@@ -53,7 +113,11 @@ export function createAdminClient(options: AdminClientOptions): OpenAI {
     // Explicit, so OPENAI_LOG=debug in the environment cannot make the SDK print requests.
     logLevel: 'warn',
     logger: { error: say, warn: say, info: () => undefined, debug: () => undefined },
-    fetch: withInputHeaders(options.adminKey, options.fetch ?? globalThis.fetch)
+    fetch: withInputHeaders(
+      options.adminKey,
+      options.fetch ?? globalThis.fetch,
+      options.maxResponseBytes ?? MAX_RESPONSE_BYTES
+    )
   })
 }
 
@@ -80,11 +144,25 @@ export function duration(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`
 }
 
-/** A body for a message: HTML reduced to a hint, anything else cut short. */
+/** How much of a body is looked at to describe it: its start says what it is. */
+const DESCRIBED_CHARS = 8192
+
+/**
+ * A body for a message: HTML reduced to a hint, anything else cut short. The body is
+ * attacker-controlled and can be megabytes: it is cut before any expression sees it, and
+ * every repetition in those expressions is bounded, so the work is linear in what is kept.
+ */
 export function describeBody(body: unknown): string {
-  const text = typeof body === 'string' ? body : (JSON.stringify(body) ?? String(body))
-  if (/<\s*(!doctype|html|head|body)\b/i.test(text)) {
-    const title = /<title[^>]*>([^<]{0,120})/i.exec(text)?.[1]?.trim()
+  let text: string
+  try {
+    text = typeof body === 'string' ? body.slice(0, DESCRIBED_CHARS) : (JSON.stringify(body) ?? String(body))
+  } catch {
+    // Nested too deep for JSON.stringify: a value, not a page.
+    return 'a JSON value'
+  }
+  text = text.slice(0, DESCRIBED_CHARS)
+  if (/<\s{0,32}(!doctype|html|head|body)\b/i.test(text)) {
+    const title = /<title[^<>]{0,200}>([^<]{0,120})/i.exec(text)?.[1]?.trim()
     return title ? `an HTML page titled "${title}"` : 'an HTML page'
   }
   const flat = text.replace(/\s+/g, ' ').trim()

@@ -11,6 +11,12 @@ export interface SourceStatus {
   complete: boolean
   /** The parts of the window (or file) that could not be read, in words. */
   missing: string[]
+  /**
+   * Event types the source could not ask for at all (the API refused the request for them),
+   * each a sentence that names them and says what to check: a warning, shown wherever the
+   * window is, never a quiet "read completely".
+   */
+  notRead: string[]
   /** Records that could not be parsed (listed up to a cap; all counted). */
   unreadable: { where: string; reason: string }[]
   unreadableCount: number
@@ -29,7 +35,16 @@ export interface AuditLogSource {
 }
 
 export function newStatus(): SourceStatus {
-  return { complete: true, missing: [], unreadable: [], unreadableCount: 0, prefiltered: 0, pages: 0, bytes: 0 }
+  return {
+    complete: true,
+    missing: [],
+    notRead: [],
+    unreadable: [],
+    unreadableCount: 0,
+    prefiltered: 0,
+    pages: 0,
+    bytes: 0
+  }
 }
 
 export const MAX_LISTED_UNREADABLE = 100

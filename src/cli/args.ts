@@ -67,6 +67,7 @@ Each option is the action input of the same name (see action.yml):
   --since TIME             window start (inclusive): ISO 8601 or Unix seconds
   --until TIME             window end (exclusive); default now
   --project-ids LIST       only the key events of these OpenAI projects, comma-separated
+                           (admin API key events are the organization's: always read)
   --enrich-keys BOOL       look up each key with findings in the Admin API (owner,
                            last use, whether it still exists; at most 50 a run;
                            default true, API only)

@@ -116,8 +116,13 @@ export function renderText(report: Report, paint: Paint = painter(false), option
   field('Window', window)
   field(
     'Read completely',
-    report.complete ? 'yes' : paint(['bold', 'red'], `NO: ${report.missing.map((part) => plain(part, 300)).join('; ')}`)
+    report.complete
+      ? report.notRead.length
+        ? paint(['bold', 'yellow'], 'yes, but not every key event type (see the warnings)')
+        : 'yes'
+      : paint(['bold', 'red'], `NO: ${report.missing.map((part) => plain(part, 300)).join('; ')}`)
   )
+  for (const part of report.notRead) lines.push(`  ${paint('yellow', 'warning:')} ${plain(part, 800)}`)
   field(
     'Events scanned',
     `${report.eventsScanned} (API key events: ${report.keyEvents}${report.duplicates ? `, duplicates skipped: ${report.duplicates}` : ''})`

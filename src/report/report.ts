@@ -44,6 +44,8 @@ export interface Report {
   window: { since: string | null; until: string | null }
   complete: boolean
   missing: string[]
+  /** Event types the API refused to give (a warning each): the window is read, but not for them. */
+  notRead: string[]
   eventsScanned: number
   keyEvents: number
   duplicates: number
@@ -95,6 +97,7 @@ export function buildReport(input: {
     window: { since: iso(input.window.since), until: iso(input.window.until) },
     complete: source.status.complete,
     missing: source.status.missing,
+    notRead: source.status.notRead,
     eventsScanned: result.eventsScanned,
     keyEvents: result.keyEvents,
     duplicates: result.duplicates,

@@ -217,7 +217,7 @@ export function renderSummary(report: Report): string {
     [
       `- Source: ${inert(report.source, 300)}`,
       `- Window: ${window}`,
-      `- Read completely: ${report.complete ? 'yes' : `**no**: ${report.missing.map((part) => inert(part, 300)).join('; ')}`}`,
+      `- Read completely: ${report.complete ? (report.notRead.length ? '**yes, but not every key event type**: see the warning below' : 'yes') : `**no**: ${report.missing.map((part) => inert(part, 300)).join('; ')}`}`,
       `- Events scanned: ${report.eventsScanned} (API key events: ${report.keyEvents}${report.duplicates ? `, duplicates skipped: ${report.duplicates}` : ''})`,
       `- Findings: ${report.counts.total} (HIGH ${report.counts.high}, MEDIUM ${report.counts.medium}) on ${plural(report.keys.length, 'key')}`,
       lookupLine(report),
@@ -234,6 +234,9 @@ export function renderSummary(report: Report): string {
       .filter(Boolean)
       .join('\n')
   )
+  if (report.notRead.length > 0) {
+    head.push(['> [!WARNING]', ...report.notRead.map((part) => `> - ${inert(part, 800)}`)].join('\n'))
+  }
   if (!report.complete) {
     head.push(
       `> [!CAUTION]\n> Part of the window could not be read. This run does not say the window is clean; it fails whatever fail-on says.`

@@ -92,22 +92,38 @@ function matcherOf(patterns: readonly string[]): Matcher {
   let matcher = matchers.get(patterns)
   if (!matcher) {
     const exact = new Set<string>()
-    const wild: RegExp[] = []
+    const wild: string[][] = []
     for (const pattern of patterns.map((item) => item.trim().toLowerCase())) {
       if (!pattern.includes('*')) exact.add(pattern)
-      else wild.push(new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`))
+      else wild.push(pattern.split('*'))
     }
     matcher = (scope) => {
       const name = scope.trim().toLowerCase()
-      return exact.has(name) || wild.some((regexp) => regexp.test(name))
+      return exact.has(name) || wild.some((parts) => globMatches(parts, name))
     }
     matchers.set(patterns, matcher)
   }
   return matcher
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+/**
+ * A pattern cut at its `*`s, against a scope from the audit log (attacker-controlled, of any
+ * length): the first part starts it, the last ends it, and the others follow in order, each
+ * found leftmost. Linear in the scope's length, where a regular expression with several `.*`
+ * backtracks polynomially on a long scope that does not match.
+ */
+function globMatches(parts: readonly string[], name: string): boolean {
+  const first = parts[0]!
+  const last = parts.at(-1)!
+  if (name.length < first.length + last.length || !name.startsWith(first) || !name.endsWith(last)) return false
+  let at = first.length
+  const end = name.length - last.length
+  for (const part of parts.slice(1, -1)) {
+    const found = name.indexOf(part, at)
+    if (found === -1 || found + part.length > end) return false
+    at = found + part.length
+  }
+  return true
 }
 
 /** Read-only scopes: `api.all.read` (OpenAI's "Read Only" keys) and every `*.read`. */

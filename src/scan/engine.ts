@@ -14,7 +14,7 @@ export interface ScanOptions {
   window: TimeWindow
   /** Emails, user ids or service-account ids whose findings are suppressed (case-insensitive). */
   allowActors: readonly string[]
-  /** Only key events of these projects count; empty or absent: every project. */
+  /** Only key events of these projects count (admin key events always do); empty or absent: every project. */
   projectIds?: readonly string[]
   /** Counted up as events arrive, for progress lines while the scan runs. */
   progress?: { eventsRead: number }
@@ -109,7 +109,14 @@ export async function scan(source: AuditLogSource, options: ScanOptions): Promis
       result.duplicates++
       continue
     }
-    if (projectIds && !(event.projectId !== undefined && projectIds.has(event.projectId))) {
+    // Admin API keys are the organization's, not a project's (an event's project is not the
+    // key's: the spec says admin actions "are associated with the default project"): they
+    // are judged whatever project-ids says.
+    if (
+      projectIds &&
+      event.keyKind !== 'admin' &&
+      !(event.projectId !== undefined && projectIds.has(event.projectId))
+    ) {
       result.otherProjects++
       continue
     }

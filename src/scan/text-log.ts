@@ -5,6 +5,7 @@
 // generation several times over. Stored here, each costs its UTF-8 bytes and 12 bytes of
 // index, and memory stays bounded however many there are.
 
+import { randomBytes } from 'node:crypto'
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -65,15 +66,22 @@ export class TextLog {
   }
 
   push(text: string): number {
-    const size = Buffer.byteLength(text, 'utf8')
     let chunk = this.chunks.at(-1)
-    if (chunk?.buffer === undefined || this.used + size > chunk.buffer.length) chunk = this.nextChunk(size)
+    let size: number
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8: when that much room is left, the
+    // text is written at once and its size is what was written (one pass over it, not two).
+    if (chunk?.buffer !== undefined && this.used + text.length * 3 <= chunk.buffer.length) {
+      size = chunk.buffer.write(text, this.used, 'utf8')
+    } else {
+      size = Buffer.byteLength(text, 'utf8')
+      if (chunk?.buffer === undefined || this.used + size > chunk.buffer.length) chunk = this.nextChunk(size)
+      chunk.buffer!.write(text, this.used, 'utf8')
+    }
     if (this.count === this.chunkOf.length) {
       this.chunkOf = doubled(this.chunkOf)
       this.startOf = doubled(this.startOf)
       this.bytesOf = doubled(this.bytesOf)
     }
-    chunk.buffer!.write(text, this.used, 'utf8')
     this.chunkOf[this.count] = this.chunks.length - 1
     this.startOf[this.count] = this.used
     this.bytesOf[this.count] = size
@@ -165,17 +173,33 @@ function doubled(array: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> {
   return next
 }
 
-/** FNV-1a over UTF-16 code units. */
-export function hash32(text: string): number {
-  let hash = 0x811c9dc5
+/** A seed drawn once per process: the hash of the seen-ids table is keyed by it. */
+const SEED = randomBytes(4).readInt32LE(0) | 1
+
+/**
+ * FNV-1a over UTF-16 code units, from `basis`. Keyed (TextSet passes SEED): ids an export
+ * was made of to collide in one run's table do not in another's.
+ */
+export function hash32(text: string, basis = 0x811c9dc5): number {
+  let hash = basis
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193)
+  // A final mix, so that the low bits the table uses depend on every bit of the state.
+  hash ^= hash >>> 16
+  hash = Math.imul(hash, 0x45d9f3b)
+  hash ^= hash >>> 16
   return hash | 0
 }
+
+/** The most slots one lookup probes; past it, a text goes to the overflow set. */
+const MAX_PROBES = 32
 
 /**
  * A set of strings kept out of the heap: the strings in a TextLog, and an open-addressing
  * table (typed arrays) of where each one is and its hash. Exact: a hash match is checked
- * against the stored text, never taken on trust.
+ * against the stored text, never taken on trust. The hash is keyed per process, and no
+ * lookup probes more than MAX_PROBES slots: a text whose probe would run longer (ids made to
+ * collide, which the key makes a matter of luck) is kept in a Set of its own instead, so
+ * that each lookup costs a bounded number of steps however the ids were chosen.
  */
 export class TextSet {
   private readonly texts: TextLog
@@ -183,17 +207,27 @@ export class TextSet {
   private slots = new Int32Array(1024)
   private hashes = new Int32Array(1024)
   private size = 0
+  private overflow: Set<string> | undefined
 
-  /** `spillDir`: where the texts go past a few megabytes, as for a TextLog. */
-  constructor(spillDir?: string) {
+  /** `spillDir`: where the texts go past a few megabytes, as for a TextLog; `seed`: the hash's key (tests fix it). */
+  constructor(
+    spillDir?: string,
+    private readonly seed = SEED
+  ) {
     this.texts = new TextLog(undefined, spillDir)
   }
 
   /** Adds `text`; false when it was in the set already. */
   add(text: string): boolean {
-    const hash = hash32(text)
+    const hash = hash32(text, this.seed)
     const slot = this.slotOf(text, hash)
+    if (slot === -1) {
+      if (this.overflow?.has(text)) return false
+      ;(this.overflow ??= new Set()).add(text)
+      return true
+    }
     if (this.slots[slot] !== 0) return false
+    if (this.overflow?.has(text)) return false
     this.slots[slot] = this.texts.push(text) + 1
     this.hashes[slot] = hash
     if (++this.size * 2 > this.slots.length) this.grow()
@@ -201,16 +235,19 @@ export class TextSet {
   }
 
   has(text: string): boolean {
-    return this.slots[this.slotOf(text, hash32(text))] !== 0
+    const slot = this.slotOf(text, hash32(text, this.seed))
+    return (slot !== -1 && this.slots[slot] !== 0) || this.overflow?.has(text) === true
   }
 
-  /** The slot holding `text`, or the empty slot where it would go. */
+  /** The slot holding `text`, or the empty slot where it would go; -1 when the probe runs too long. */
   private slotOf(text: string, hash: number): number {
     const mask = this.slots.length - 1
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+    let slot = hash & mask
+    for (let probe = 0; probe < MAX_PROBES; probe++, slot = (slot + 1) & mask) {
       const at = this.slots[slot]!
       if (at === 0 || (this.hashes[slot] === hash && this.texts.text(at - 1) === text)) return slot
     }
+    return -1
   }
 
   private grow(): void {
@@ -221,7 +258,17 @@ export class TextSet {
     for (let i = 0; i < slots.length; i++) {
       if (slots[i] === 0) continue
       let slot = hashes[i]! & mask
-      while (this.slots[slot] !== 0) slot = (slot + 1) & mask
+      let probe = 0
+      while (this.slots[slot] !== 0 && probe < MAX_PROBES) {
+        slot = (slot + 1) & mask
+        probe++
+      }
+      if (probe === MAX_PROBES) {
+        // Its cluster is full: it moves to the overflow set.
+        ;(this.overflow ??= new Set()).add(this.texts.text(slots[i]! - 1))
+        this.size--
+        continue
+      }
       this.slots[slot] = slots[i]!
       this.hashes[slot] = hashes[i]!
     }

@@ -173,7 +173,20 @@ export function parseTime(name: InputName, value: string): number {
       (input) => `${input} is "${value}": use an ISO 8601 time (2026-11-01T00:00:00Z) or Unix seconds (1793491200).`
     )
   }
+  // The Admin API takes effective_at as Unix seconds, and the audit log holds nothing older
+  // than 1970: a negative time would be sent as it is, and its refusal blamed on the API.
+  if (seconds < 0) throw beforeUnixTime(name, `is "${value}"`)
   return Math.floor(seconds)
+}
+
+/** A time before 1970 (since, until, or where lookback reaches back to): an input error, named. */
+function beforeUnixTime(name: InputName, what: string): SettingsError {
+  return new SettingsError(
+    [name],
+    (input) =>
+      `${input} ${what}, before 1970-01-01T00:00:00Z (Unix time 0): the audit log holds no events that old. ` +
+      'Give a time from 1970 on (OpenAI audit logs start when audit logging was switched on).'
+  )
 }
 
 /**
@@ -468,6 +481,11 @@ export function resolveWindow(settings: Settings, nowSeconds: number): TimeWindo
   if (settings.auditLogFile) return { since, until }
   const end = Math.min(until ?? nowSeconds, nowSeconds)
   const start = since ?? end - settings.lookbackSeconds
+  if (start < 0) {
+    // A Date holds times up to 8.64e15 ms either side of 1970; lookback can reach further.
+    const to = start >= -8.64e12 ? `to ${isoTime(start)}` : 'past any date'
+    throw beforeUnixTime('lookback', `is "${settings.lookback}", which reaches back ${to}`)
+  }
   if (start >= end) {
     throw until === undefined
       ? new SettingsError(
