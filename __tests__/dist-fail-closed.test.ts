@@ -68,12 +68,12 @@ describe('exports: what cannot be read makes the run incomplete, with one messag
     expectIncomplete(run, message)
   })
 
-  it('2 GiB of NUL bytes: refused from its first megabyte', async () => {
+  it('1 TiB of NUL bytes: refused from its first megabyte', async () => {
+    // Sparse, so it costs no disk; read whole it would take minutes, far past the test's
+    // timeout, which is its only bound (the file source's unit test counts the bytes read).
     const zeros = join(dir, 'zeros.jsonl')
-    execFileSync('truncate', ['-s', '2G', zeros])
-    const started = Date.now()
+    execFileSync('truncate', ['-s', '1T', zeros])
     const run = await runAction({ 'audit-log-file': zeros, 'create-issues': 'false', 'fail-on': 'none' })
-    expect(Date.now() - started).toBeLessThan(15_000)
     expect(run.code).toBe(1)
     expect(run.outputs.complete).toBe('false')
     expect(incomplete(run)[0]).toMatch(/, the whole file: it holds NUL bytes, so it is not UTF-8 text/)
@@ -230,9 +230,8 @@ describe('GitHub cannot hold the findings hostage', () => {
     'a GitHub that %ss: the findings come first, the phase ends at github-budget, the keys are not written',
     async (mode) => {
       github.stall({ mode, everyMs: 200, times: 1000 })
-      const started = Date.now()
+      // The reason below says the budget ended the phase: no clock is read here.
       const run = await runAction({ ...issueInputs(), 'github-budget': '3s' }, env())
-      expect(Date.now() - started).toBeLessThan(20_000)
       expect(run.code).toBe(1)
       expect(run.outputs).toMatchObject({ findings: '4', high: '4', complete: 'true', issues: '[]' })
       // The findings' annotations come before anything about GitHub.
@@ -253,9 +252,7 @@ describe('GitHub cannot hold the findings hostage', () => {
 
   it('a secondary limit on every write ends the phase after three refusals', async () => {
     github.fail({ method: 'POST', status: 403, retryAfter: 1, times: 1000 })
-    const started = Date.now()
     const run = await runAction(issueInputs(), env())
-    expect(Date.now() - started).toBeLessThan(30_000)
     expect(run.code).toBe(1)
     expect(github.writes).toHaveLength(3)
     expect(run.stdout).toContain(

@@ -182,9 +182,7 @@ describe('run()', () => {
         'github-token': github.token,
         'github-budget': '1s'
       })
-      const started = Date.now()
       await run()
-      expect(Date.now() - started).toBeLessThan(5000)
       // The findings were out before GitHub was asked anything; the summary was written again after.
       expect(requestsAt).toMatchObject({ 'output findings': 0, 'output complete': 0, 'summary 1': 0 })
       expect(requestsAt['summary 2']).toBeGreaterThan(0)

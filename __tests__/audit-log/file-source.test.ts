@@ -430,9 +430,7 @@ describe('FileSource: fails closed on what it cannot read', () => {
 
     // 64 MB of zeros: refused from its first megabyte, not read to the end.
     const zeros = file(Buffer.alloc(64 << 20))
-    const started = Date.now()
     const empty = await read(zeros)
-    expect(Date.now() - started).toBeLessThan(2000)
     expect(empty.source.status.bytes).toBeLessThanOrEqual(2 << 20)
     expect(empty.source.status.missing[0]).toMatch(/the whole file: it holds NUL bytes/)
 

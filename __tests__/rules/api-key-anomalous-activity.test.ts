@@ -167,11 +167,10 @@ describe('the rule functions', () => {
     expect(rule(created(['api.org.files.x.write']), options)).toBe(true)
     expect(rule(created(['api.files.write']), options)).toBe(false)
     expect(rule(created(['api.files.x.write.read']), options)).toBe(false)
-    // As a regular expression (^api\..*\.files\..*\.write$) this backtracks for minutes.
+    // As a regular expression (^api\..*\.files\..*\.write$) this backtracks for minutes,
+    // far past the test's timeout, which is its only bound.
     const hostile = `api.${'.files.'.repeat(200_000)}`
-    const started = Date.now()
     expect(rule(created([hostile]), options)).toBe(false)
-    expect(Date.now() - started).toBeLessThan(5_000)
   })
 
   it('names the MITRE tactics', () => {
