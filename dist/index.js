@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7899:
+/***/ 8874:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -63935,13 +63935,69 @@ bedrock_a = brand_privateBedrockClient;
 
 
 //# sourceMappingURL=index.mjs.map
-;// CONCATENATED MODULE: ./src/model/index.ts
-// The shared model: what every stage reads and writes. Types, and the order of severities;
-// no behaviour, and no imports.
+;// CONCATENATED MODULE: ./src/model/severity.ts
+// The severity vocabulary every stage and every medium shares: the levels in order, the
+// names fail-on and GitHub's labels give them, their icons, and the findings line.
+/** Lowest first: a severity's rank is its place here. */
 const SEVERITY_ORDER = ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 function severityRank(severity) {
     return SEVERITY_ORDER.indexOf(severity);
 }
+/** The higher of two severities; `a` when either is undefined. */
+function higher(a, b) {
+    return a === undefined || severityRank(b) > severityRank(a) ? b : a;
+}
+/** What fail-on accepts: a severity in lower case, or none. */
+const FAIL_ON_LEVELS = ['critical', 'high', 'medium', 'low', 'info', 'none'];
+/** Does a finding of this severity fail the run under `failOn`? `none` never does. */
+function failsAt(severity, failOn) {
+    return failOn !== 'none' && severityRank(severity) >= severityRank(failOn.toUpperCase());
+}
+/** The GitHub label an issue of this severity carries: severity:high. */
+function severityLabel(severity) {
+    return `severity:${severity.toLowerCase()}`;
+}
+/** The highest severity that labels of that form name (in any case), if any. */
+function labelledSeverity(labels) {
+    let found;
+    for (const label of labels) {
+        const match = /^severity:(critical|high|medium|low|info)$/i.exec(label);
+        if (match)
+            found = higher(found, match[1].toUpperCase());
+    }
+    return found;
+}
+const SEVERITY_ICON = {
+    CRITICAL: '🟥',
+    HIGH: '🔴',
+    MEDIUM: '🟠',
+    LOW: '🟡',
+    INFO: '⚪'
+};
+/** Every severity at zero: what a scan counts from. */
+function noSeverities() {
+    return { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, INFO: 0 };
+}
+/** Levels the findings line always names, found or not: the rule's own two. */
+const ALWAYS_NAMED = ['HIGH', 'MEDIUM'];
+/**
+ * The findings line of the summary, the CLI and the log: "8 (HIGH 5, MEDIUM 3)", the total
+ * (followed by `noun`, when given) and each level that occurs (HIGH and MEDIUM always),
+ * highest first.
+ */
+function findingsTally(counts, noun) {
+    const levels = [...SEVERITY_ORDER]
+        .reverse()
+        .filter((level) => ALWAYS_NAMED.includes(level) || countOf(counts, level) > 0);
+    const total = noun === undefined ? `${counts.total}` : `${counts.total} ${noun}`;
+    return `${total} (${levels.map((level) => `${level} ${countOf(counts, level)}`).join(', ')})`;
+}
+function countOf(counts, level) {
+    return counts[level.toLowerCase()];
+}
+
+;// CONCATENATED MODULE: ./src/model/index.ts
+
 /**
  * The audit-log event types about keys, as the `openai` SDK lists them
  * (src/resources/admin/organization/audit-logs.ts, `AuditLogListParams.event_types`):
@@ -74331,6 +74387,7 @@ function eventIds(findings, deletions) {
 // or team pings, no issue references, no raw HTML, no links or images that load, no
 // broken tables, and a capped length.
 
+
 const ZWSP = '\u200b';
 /** Renders untrusted text as plain, inert Markdown on one line, at most `max` characters. */
 function inert(value, max = 200) {
@@ -74365,9 +74422,9 @@ function sourceOf(actor) {
     const place = [actor.city, actor.country].filter(Boolean).join(', ');
     return [actor.ip ? code(actor.ip, 60) : '', place ? inert(place, 60) : ''].filter(Boolean).join(' ') || '-';
 }
-const SEVERITY_ICON = { CRITICAL: '🟥', HIGH: '🔴', MEDIUM: '🟠', LOW: '🟡', INFO: '⚪' };
+/** A severity as a summary or an issue shows it: its icon and its name. */
 function severityCell(severity) {
-    return `${SEVERITY_ICON[severity] ?? ''} ${severity}`;
+    return `${SEVERITY_ICON[severity]} ${severity}`;
 }
 /** The columns every table of findings shows: what happened, when, by whom, from where. */
 const EVENT_COLUMNS = ['Event', 'Time (UTC)', 'Actor', 'Scopes', 'Source IP, location', 'User agent'];
@@ -74634,6 +74691,10 @@ function findingOf(event, options = DEFAULT_RULE_OPTIONS) {
 }
 
 ;// CONCATENATED MODULE: ./src/issues/render.ts
+// What an issue and a comment say: the key, its events in a table, the deletion, the alert
+// context, MITRE ATT&CK and the runbook as a checklist. Pure, so the CLI can show an issue
+// without GitHub. Every piece of log text goes through the Markdown sanitiser.
+
 
 
 
@@ -74642,9 +74703,6 @@ function findingOf(event, options = DEFAULT_RULE_OPTIONS) {
 const BODY_BUDGET = 60_000;
 /** GitHub's limit on issue titles. */
 const TITLE_LIMIT = 256;
-function severityLabel(severity) {
-    return `severity:${severity.toLowerCase()}`;
-}
 /** Plain text for a title: GitHub does not render titles as Markdown, but they are capped. */
 function titleText(value, max) {
     return cut(oneLine(value).trim(), max);
@@ -74787,7 +74845,7 @@ function renderIssue(key, options) {
     const elevated = [...new Set(findings.flatMap((finding) => finding.elevatedScopes))];
     const head = [
         keyMarker(key.keyId),
-        `## ${SEVERITY_ICON[key.severity] ?? ''} ${key.severity}: OpenAI API key ${code(key.keyId, 80)} has elevated scopes`,
+        `## ${severityCell(key.severity)}: OpenAI API key ${code(key.keyId, 80)} has elevated scopes`,
         `Rule **${RULE.displayName}** (${code(RULE.id)}) found ${plural(findings.length, 'event')} on this key. ${runLine(options)}`,
         [
             `- Key: ${code(key.keyId, 80)}`,
@@ -74910,18 +74968,6 @@ function recordComment(issue, comment) {
     if (markedClosed(comment.body))
         issue.closedAsRevoked = true;
 }
-function labelSeverity(labels) {
-    let found;
-    for (const label of labels) {
-        const match = /^severity:(critical|high|medium|low|info)$/i.exec(label);
-        if (!match)
-            continue;
-        const severity = match[1].toUpperCase();
-        if (!found || severityRank(severity) > severityRank(found))
-            found = severity;
-    }
-    return found;
-}
 /** The keys a run has something to say about: findings first (as grouped), then keys only deleted. */
 function keysToTriage(keys, deletions) {
     const withFindings = new Set(keys.map((key) => key.keyId));
@@ -75022,8 +75068,8 @@ function planKey(work, issue, options) {
     }
     // Only events the issue has not recorded may raise the label: a person who lowered it
     // has triaged what is already there.
-    const labelled = labelSeverity(issue.labels);
-    const raised = findings.reduce((top, finding) => (!top || severityRank(finding.severity) > severityRank(top) ? finding.severity : top), undefined);
+    const labelled = labelledSeverity(issue.labels);
+    const raised = findings.reduce((top, finding) => higher(top, finding.severity), undefined);
     if (raised && (!labelled || severityRank(raised) > severityRank(labelled))) {
         patch.labels = [...issue.labels.filter((label) => !/^severity:/i.test(label)), severityLabel(raised)];
         changes.push(`${labelled ? severityLabel(labelled) : 'no severity'} → ${severityLabel(raised)}`);
@@ -75437,14 +75483,10 @@ async function triage(work, options, target, phase, failAll) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/gate.ts
+// The run's verdict: what fails the step. A security team must not read a green run as
+// "read, judged and triaged" when any of the three did not happen.
 
-const LEVELS = ['info', 'low', 'medium', 'high', 'critical'];
-/** Does a finding of this severity fail the run under `failOn`? `none` never does. */
-function failsGate(severity, failOn) {
-    if (failOn === 'none')
-        return false;
-    return LEVELS.indexOf(severity.toLowerCase()) >= LEVELS.indexOf(failOn);
-}
+
 /**
  * It fails on an incomplete window and on API key events it could not judge (whatever
  * fail-on says), on a finding at or above fail-on, and on issues that could not be written.
@@ -75457,7 +75499,7 @@ function gate(input) {
     }
     let failing = 0;
     for (const [severity, count] of Object.entries(input.severities))
-        if (failsGate(severity, failOn))
+        if (failsAt(severity, failOn))
             failing += count;
     if (complete && failing > 0) {
         reasons.push(`${plural(failing, 'finding')} at or above fail-on (${failOn}).`);
@@ -76128,6 +76170,7 @@ function readEvent(raw) {
 
 
 
+
 /** How many rejected records are kept with their reasons; the rest are only counted. */
 const MAX_LISTED_REJECTS = 100;
 function inWindow(effectiveAt, window) {
@@ -76153,7 +76196,7 @@ async function scan(source, options) {
         eventsScanned: 0,
         keyEvents: 0,
         findings: new KeptList(kept),
-        severities: { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, INFO: 0 },
+        severities: noSeverities(),
         suppressed: new KeptList(kept),
         deletions: new KeptList(kept),
         malformed: [],
@@ -76275,7 +76318,7 @@ function trackProgress(source, eventsRead, log, everyMs = PROGRESS_EVERY_MS, clo
 
 
 
-const FAIL_ON_LEVELS = ['critical', 'high', 'medium', 'low', 'info', 'none'];
+
 const settings_DEFAULTS = {
     'openai-base-url': 'https://api.openai.com/v1',
     lookback: '24h',
@@ -76761,6 +76804,8 @@ async function triageIssues(settings, scanned, target = {}) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
+// The job summary: what was scanned, what was found, what was done, and the verdict.
+
 
 
 
@@ -76811,7 +76856,7 @@ function* findingsOf(keys) {
     for (const key of keys)
         yield* key.findings;
 }
-function countOf(keys) {
+function summary_countOf(keys) {
     return keys.reduce((sum, key) => sum + key.findings.length, 0);
 }
 function* rowsOf(items, render) {
@@ -76912,10 +76957,10 @@ function renderSummary(report) {
         `- Window: ${window}`,
         `- Read completely: ${report.complete ? (report.notRead.length ? '**yes, but not every key event type**: see the warning below' : 'yes') : `**no**: ${report.missing.map((part) => inert(part, 300)).join('; ')}`}`,
         `- Events scanned: ${report.eventsScanned} (API key events: ${report.keyEvents}${report.duplicates ? `, duplicates skipped: ${report.duplicates}` : ''})`,
-        `- Findings: ${report.counts.total} (HIGH ${report.counts.high}, MEDIUM ${report.counts.medium}) on ${plural(report.keys.length, 'key')}`,
+        `- Findings: ${findingsTally(report.counts)} on ${plural(report.keys.length, 'key')}`,
         lookupLine(report),
         report.suppressed.length
-            ? `- Suppressed (allow-actors): ${countOf(report.suppressed)}, not counted for the verdict`
+            ? `- Suppressed (allow-actors): ${summary_countOf(report.suppressed)}, not counted for the verdict`
             : '',
         report.otherProjects ? `- Key events of other projects (project-ids), not judged: ${report.otherProjects}` : '',
         report.unreadable.count ? `- Unreadable records skipped: ${report.unreadable.count}` : '',
@@ -76934,7 +76979,7 @@ function renderSummary(report) {
     }
     const after = [...keysSection(report), ...issuesSection(report)];
     if (report.suppressed.length > 0) {
-        const suppressed = countOf(report.suppressed);
+        const suppressed = summary_countOf(report.suppressed);
         after.push(`### Suppressed (allow-actors): ${suppressed}`);
         after.push(boundedTable(['Severity', 'Key', 'Event', 'Actor', 'Time (UTC)'], rowsOf(findingsOf(report.suppressed), (f) => [
             f.severity,
@@ -77048,6 +77093,9 @@ async function writeBlocks(file, report) {
 }
 
 ;// CONCATENATED MODULE: ./src/action/annotations.ts
+// What the run's page shows first: annotations for an incomplete window and the keys with
+// findings (as soon as the scan ends), then for the issues that could not be written.
+
 
 /**
  * GitHub shows 10 error and 10 warning annotations a step and drops the rest silently. So
@@ -77084,7 +77132,7 @@ class Annotator {
         for (const key of report.keys) {
             const top = key.findings.at(0);
             const message = `${top.title.slice(0, 2000)} (${plural(key.findings.length, 'event')})`;
-            const kind = key.severity === 'HIGH' || key.severity === 'CRITICAL' ? 'error' : 'warning';
+            const kind = severityRank(key.severity) >= severityRank('HIGH') ? 'error' : 'warning';
             this.emit(kind, SCAN_ANNOTATIONS, message, `${key.severity}: OpenAI API key ${key.keyId.slice(0, 100)}`);
         }
     }
@@ -77249,6 +77297,7 @@ function setOutputs(report, path, notice) {
 
 
 
+
 /** One report per step: the run, its attempt and the step (GITHUB_ACTION), or the process when there is none. */
 function reportPath(settings) {
     return (0,external_node_path_namespaceObject.join)(settings.tempDir, `openai-keywatch-report-${settings.github.runId ?? process.pid}.json`);
@@ -77323,8 +77372,8 @@ async function run() {
             await publish.summary(report);
         }
         annotations.done();
-        log.info(`Scanned ${report.eventsScanned} events from ${report.source}: ${report.counts.total} findings ` +
-            `(HIGH ${report.counts.high}, MEDIUM ${report.counts.medium}) on ${report.keys.length} keys. ${report.gate.reason}`);
+        log.info(`Scanned ${report.eventsScanned} events from ${report.source}: ${findingsTally(report.counts, 'findings')} ` +
+            `on ${report.keys.length} keys. ${report.gate.reason}`);
         if (report.gate.failed)
             log.failed(report.gate.reason);
     }
@@ -77340,7 +77389,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7899);
+/* harmony import */ var _action_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8874);
 
 await (0,_action_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 

@@ -1,5 +1,6 @@
 // The run's verdict.
-import { failsGate, gate } from '../../src/report/gate.js'
+import { failsAt } from '../../src/model/index.js'
+import { gate } from '../../src/report/gate.js'
 
 describe('the gate', () => {
   it('maps every fail-on level to its severities: critical fails on CRITICAL only', () => {
@@ -15,8 +16,8 @@ describe('the gate', () => {
     const severities = ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const
     for (const [l, failOn] of levels.entries())
       for (const [s, severity] of severities.entries())
-        expect([failOn, severity, failsGate(severity, failOn)]).toEqual([failOn, severity, s >= l])
-    for (const severity of severities) expect(failsGate(severity, 'none')).toBe(false)
+        expect([failOn, severity, failsAt(severity, failOn)]).toEqual([failOn, severity, s >= l])
+    for (const severity of severities) expect(failsAt(severity, 'none')).toBe(false)
   })
 
   it('fails on issue failures, even with fail-on none, and says why', () => {

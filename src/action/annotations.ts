@@ -1,5 +1,6 @@
 // What the run's page shows first: annotations for an incomplete window and the keys with
 // findings (as soon as the scan ends), then for the issues that could not be written.
+import { severityRank } from '../model/index.js'
 import type { IssueAction, Report } from '../report/report.js'
 import { plural } from '../text.js'
 import type { RunnerLog } from './log.js'
@@ -39,7 +40,7 @@ export class Annotator {
     for (const key of report.keys) {
       const top = key.findings.at(0)!
       const message = `${top.title.slice(0, 2000)} (${plural(key.findings.length, 'event')})`
-      const kind = key.severity === 'HIGH' || key.severity === 'CRITICAL' ? 'error' : 'warning'
+      const kind = severityRank(key.severity) >= severityRank('HIGH') ? 'error' : 'warning'
       this.emit(kind, SCAN_ANNOTATIONS, message, `${key.severity}: OpenAI API key ${key.keyId.slice(0, 100)}`)
     }
   }

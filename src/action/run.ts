@@ -11,6 +11,7 @@ import type { Report } from '../report/report.js'
 import { renderSummary } from '../report/summary.js'
 import { writeReport } from '../report/write.js'
 import { readSettings, type InputName, type Settings } from '../settings/settings.js'
+import { findingsTally } from '../model/index.js'
 import { errorMessage } from '../text.js'
 import { Annotator } from './annotations.js'
 import { RunnerLog } from './log.js'
@@ -95,8 +96,8 @@ export async function run(): Promise<void> {
     }
     annotations.done()
     log.info(
-      `Scanned ${report.eventsScanned} events from ${report.source}: ${report.counts.total} findings ` +
-        `(HIGH ${report.counts.high}, MEDIUM ${report.counts.medium}) on ${report.keys.length} keys. ${report.gate.reason}`
+      `Scanned ${report.eventsScanned} events from ${report.source}: ${findingsTally(report.counts, 'findings')} ` +
+        `on ${report.keys.length} keys. ${report.gate.reason}`
     )
     if (report.gate.failed) log.failed(report.gate.reason)
   } catch (error) {

@@ -3,7 +3,7 @@
 // attacker-controlled: control characters (ANSI escapes among them) and bidi overrides
 // are removed so it cannot rewrite the screen.
 import { styleText } from 'node:util'
-import type { Finding, KeyFindings, KeyInfo } from '../model/index.js'
+import { findingsTally, type Finding, type KeyFindings, type KeyInfo, type Severity } from '../model/index.js'
 import { scopesShown } from '../report/markdown.js'
 import type { Report } from '../report/report.js'
 import { cut, isoTime, oneLine, plural, span } from '../text.js'
@@ -24,7 +24,7 @@ export function plain(value: unknown, max = 200): string {
   return cut(oneLine(String(value)), max)
 }
 
-const SEVERITY_STYLE: Record<string, Style> = {
+const SEVERITY_STYLE: Record<Severity, Style> = {
   CRITICAL: ['bold', 'red'],
   HIGH: ['bold', 'red'],
   MEDIUM: 'yellow',
@@ -88,7 +88,7 @@ function infoLine(info: KeyInfo, paint: Paint): string {
 }
 
 function keyBlock(key: KeyFindings, paint: Paint): string[] {
-  const severity = paint(SEVERITY_STYLE[key.severity] ?? 'reset', key.severity.padEnd(6))
+  const severity = paint(SEVERITY_STYLE[key.severity], key.severity.padEnd(6))
   const count = plural(key.findings.length, 'finding')
   const lines = [`  ${severity}  ${paint('bold', plain(key.keyId, 80))}  ${paint('dim', count)}`]
   if (key.info) lines.push(`          ${infoLine(key.info, paint)}`)
@@ -127,10 +127,7 @@ export function renderText(report: Report, paint: Paint = painter(false), option
     'Events scanned',
     `${report.eventsScanned} (API key events: ${report.keyEvents}${report.duplicates ? `, duplicates skipped: ${report.duplicates}` : ''})`
   )
-  field(
-    'Findings',
-    `${report.counts.total} (HIGH ${report.counts.high}, MEDIUM ${report.counts.medium}) on ${plural(report.keys.length, 'key')}`
-  )
+  field('Findings', `${findingsTally(report.counts)} on ${plural(report.keys.length, 'key')}`)
   if (report.otherProjects)
     field('Other projects', `${report.otherProjects} key events outside --project-ids, not judged`)
   if (report.unreadable.count) field('Unreadable', `${report.unreadable.count} records skipped`)

@@ -3,6 +3,9 @@
 // sync (sync.ts) reads and writes; this module only decides, so a unit test reaches every
 // policy without HTTP.
 import {
+  higher,
+  labelledSeverity,
+  severityLabel,
   severityRank,
   type Deletion,
   type Finding,
@@ -14,14 +17,7 @@ import { plural } from '../text.js'
 import { eventIds, markedClosed, markedEvents, markedKey, markerId } from './markers.js'
 import type { IssueAction } from '../report/report.js'
 import type { IssueOptions } from './options.js'
-import {
-  renderClosing,
-  renderIssue,
-  renderUpdate,
-  severityLabel,
-  type RenderedIssue,
-  type Revocation
-} from './render.js'
+import { renderClosing, renderIssue, renderUpdate, type RenderedIssue, type Revocation } from './render.js'
 
 /** An issue of ours as read from GitHub. */
 export interface KnownIssue {
@@ -120,17 +116,6 @@ export function recordComment(issue: KnownIssue, comment: ListedComment): void {
   if (!trusted) return
   for (const event of markedEvents(comment.body)) issue.recorded.add(event)
   if (markedClosed(comment.body)) issue.closedAsRevoked = true
-}
-
-function labelSeverity(labels: readonly string[]): Severity | undefined {
-  let found: Severity | undefined
-  for (const label of labels) {
-    const match = /^severity:(critical|high|medium|low|info)$/i.exec(label)
-    if (!match) continue
-    const severity = match[1]!.toUpperCase() as Severity
-    if (!found || severityRank(severity) > severityRank(found)) found = severity
-  }
-  return found
 }
 
 /** Everything a run has to say about one key: its findings (if any) and its deletions. */
@@ -275,11 +260,8 @@ export function planKey(work: KeyWork, issue: KnownIssue | undefined, options: I
   }
   // Only events the issue has not recorded may raise the label: a person who lowered it
   // has triaged what is already there.
-  const labelled = labelSeverity(issue.labels)
-  const raised = findings.reduce<Severity | undefined>(
-    (top, finding) => (!top || severityRank(finding.severity) > severityRank(top) ? finding.severity : top),
-    undefined
-  )
+  const labelled = labelledSeverity(issue.labels)
+  const raised = findings.reduce<Severity | undefined>((top, finding) => higher(top, finding.severity), undefined)
   if (raised && (!labelled || severityRank(raised) > severityRank(labelled))) {
     patch.labels = [...issue.labels.filter((label) => !/^severity:/i.test(label)), severityLabel(raised)]
     changes.push(`${labelled ? severityLabel(labelled) : 'no severity'} → ${severityLabel(raised)}`)

@@ -1,7 +1,14 @@
 // What an issue and a comment say: the key, its events in a table, the deletion, the alert
 // context, MITRE ATT&CK and the runbook as a checklist. Pure, so the CLI can show an issue
 // without GitHub. Every piece of log text goes through the Markdown sanitiser.
-import type { Deletion, Finding, KeyFindings, KeyInfo, Severity } from '../model/index.js'
+import {
+  severityLabel,
+  type Deletion,
+  type Finding,
+  type KeyFindings,
+  type KeyInfo,
+  type Severity
+} from '../model/index.js'
 import {
   code,
   codeList,
@@ -11,7 +18,6 @@ import {
   lastUsedText,
   ownerText,
   severityCell,
-  SEVERITY_ICON,
   sourceOf,
   table,
   timeCell
@@ -25,10 +31,6 @@ import type { IssueOptions } from './options.js'
 export const BODY_BUDGET = 60_000
 /** GitHub's limit on issue titles. */
 const TITLE_LIMIT = 256
-
-export function severityLabel(severity: Severity): string {
-  return `severity:${severity.toLowerCase()}`
-}
 
 export interface RenderedIssue {
   title: string
@@ -194,7 +196,7 @@ export function renderIssue(key: KeyFindings, options: IssueOptions): RenderedIs
   const elevated = [...new Set(findings.flatMap((finding) => finding.elevatedScopes))]
   const head = [
     keyMarker(key.keyId),
-    `## ${SEVERITY_ICON[key.severity] ?? ''} ${key.severity}: OpenAI API key ${code(key.keyId, 80)} has elevated scopes`,
+    `## ${severityCell(key.severity)}: OpenAI API key ${code(key.keyId, 80)} has elevated scopes`,
     `Rule **${RULE.displayName}** (${code(RULE.id)}) found ${plural(findings.length, 'event')} on this key. ${runLine(options)}`,
     [
       `- Key: ${code(key.keyId, 80)}`,

@@ -1,13 +1,8 @@
-// The shared model: what every stage reads and writes. Types, and the order of severities;
-// no behaviour, and no imports.
+// The shared model: what every stage reads and writes. Types, and the vocabulary they share
+// (severity.ts); no I/O, and no imports but its own.
+import type { Severity } from './severity.js'
 
-export type Severity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFO'
-
-export const SEVERITY_ORDER: readonly Severity[] = ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']
-
-export function severityRank(severity: Severity): number {
-  return SEVERITY_ORDER.indexOf(severity)
-}
+export * from './severity.js'
 
 /**
  * The audit-log event types about keys, as the `openai` SDK lists them

@@ -1,16 +1,7 @@
 // The run's verdict: what fails the step. A security team must not read a green run as
 // "read, judged and triaged" when any of the three did not happen.
-import type { Severity } from '../model/index.js'
-import type { FailOn } from '../settings/settings.js'
+import { failsAt, type FailOn, type Severity } from '../model/index.js'
 import { plural } from '../text.js'
-
-const LEVELS = ['info', 'low', 'medium', 'high', 'critical']
-
-/** Does a finding of this severity fail the run under `failOn`? `none` never does. */
-export function failsGate(severity: Severity, failOn: FailOn): boolean {
-  if (failOn === 'none') return false
-  return LEVELS.indexOf(severity.toLowerCase()) >= LEVELS.indexOf(failOn)
-}
 
 export interface GateVerdict {
   failed: boolean
@@ -45,7 +36,7 @@ export function gate(input: GateInput): GateVerdict {
   }
   let failing = 0
   for (const [severity, count] of Object.entries(input.severities) as [Severity, number][])
-    if (failsGate(severity, failOn)) failing += count
+    if (failsAt(severity, failOn)) failing += count
   if (complete && failing > 0) {
     reasons.push(`${plural(failing, 'finding')} at or above fail-on (${failOn}).`)
   }

@@ -3,7 +3,7 @@
 // or team pings, no issue references, no raw HTML, no links or images that load, no
 // broken tables, and a capped length.
 
-import type { Finding, KeyInfo, KeyOwner } from '../model/index.js'
+import { SEVERITY_ICON, type Finding, type KeyInfo, type KeyOwner, type Severity } from '../model/index.js'
 import { cut, isoTime, oneLine, span } from '../text.js'
 
 const ZWSP = '\u200b'
@@ -44,10 +44,9 @@ export function sourceOf(actor: { ip?: string; city?: string; country?: string }
   return [actor.ip ? code(actor.ip, 60) : '', place ? inert(place, 60) : ''].filter(Boolean).join(' ') || '-'
 }
 
-export const SEVERITY_ICON: Record<string, string> = { CRITICAL: '🟥', HIGH: '🔴', MEDIUM: '🟠', LOW: '🟡', INFO: '⚪' }
-
-export function severityCell(severity: string): string {
-  return `${SEVERITY_ICON[severity] ?? ''} ${severity}`
+/** A severity as a summary or an issue shows it: its icon and its name. */
+export function severityCell(severity: Severity): string {
+  return `${SEVERITY_ICON[severity]} ${severity}`
 }
 
 /** The columns every table of findings shows: what happened, when, by whom, from where. */

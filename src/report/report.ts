@@ -1,10 +1,9 @@
 // The run's record: what was read, what was found, what was done. The JSON report,
 // the job summary, the outputs and the CLI all render this one object.
 import type { SourceStatus } from '../audit-log/source.js'
-import type { KeyFindings, KeyLookups, Rejected, TimeWindow } from '../model/index.js'
+import type { FailOn, FindingCounts, KeyFindings, KeyLookups, Rejected, TimeWindow } from '../model/index.js'
 import { RULE } from '../rules/api-key-anomalous-activity.js'
 import type { ScanResult } from '../scan/engine.js'
-import type { FailOn } from '../settings/settings.js'
 import { isoTime } from '../text.js'
 import type { GateVerdict } from './gate.js'
 
@@ -54,7 +53,7 @@ export interface Report {
   unreadable: { count: number; listed: Rejected[] }
   /** `keyEvents`: how many of them are API key events that could not be judged. */
   malformed: { count: number; keyEvents: number; listed: Rejected[] }
-  counts: { total: number; critical: number; high: number; medium: number; low: number; info: number }
+  counts: FindingCounts
   /** The keys with findings, each with what the Admin API said about it (`info`) when looked up. */
   keys: KeyFindings[]
   suppressed: KeyFindings[]

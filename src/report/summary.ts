@@ -1,5 +1,5 @@
 // The job summary: what was scanned, what was found, what was done, and the verdict.
-import type { Finding, KeyFindings, KeyInfo } from '../model/index.js'
+import { findingsTally, type Finding, type KeyFindings, type KeyInfo } from '../model/index.js'
 import { RULE } from '../rules/api-key-anomalous-activity.js'
 import { plural } from '../text.js'
 import {
@@ -219,7 +219,7 @@ export function renderSummary(report: Report): string {
       `- Window: ${window}`,
       `- Read completely: ${report.complete ? (report.notRead.length ? '**yes, but not every key event type**: see the warning below' : 'yes') : `**no**: ${report.missing.map((part) => inert(part, 300)).join('; ')}`}`,
       `- Events scanned: ${report.eventsScanned} (API key events: ${report.keyEvents}${report.duplicates ? `, duplicates skipped: ${report.duplicates}` : ''})`,
-      `- Findings: ${report.counts.total} (HIGH ${report.counts.high}, MEDIUM ${report.counts.medium}) on ${plural(report.keys.length, 'key')}`,
+      `- Findings: ${findingsTally(report.counts)} on ${plural(report.keys.length, 'key')}`,
       lookupLine(report),
       report.suppressed.length
         ? `- Suppressed (allow-actors): ${countOf(report.suppressed)}, not counted for the verdict`

@@ -4,7 +4,15 @@
 // and the reports (summary, issues) live elsewhere.
 import type { AuditLogSource } from '../audit-log/source.js'
 import { readEvent } from '../audit-log/normalize.js'
-import type { Actor, Deletion, Finding, Rejected, Severity, TimeWindow } from '../model/index.js'
+import {
+  noSeverities,
+  type Actor,
+  type Deletion,
+  type Finding,
+  type Rejected,
+  type Severity,
+  type TimeWindow
+} from '../model/index.js'
 import { findingOf, type RuleOptions } from '../rules/api-key-anomalous-activity.js'
 import { KeptList, KeptStore } from './kept.js'
 import { TextSet } from './text-log.js'
@@ -70,7 +78,7 @@ export async function scan(source: AuditLogSource, options: ScanOptions): Promis
     eventsScanned: 0,
     keyEvents: 0,
     findings: new KeptList(kept),
-    severities: { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, INFO: 0 },
+    severities: noSeverities(),
     suppressed: new KeptList(kept),
     deletions: new KeptList(kept),
     malformed: [],

@@ -4,12 +4,9 @@
 // runner fills them in for the action, this module for the CLI.
 import { tmpdir } from 'node:os'
 import { isLoopback } from '../http/loopback.js'
-import type { TimeWindow } from '../model/index.js'
+import { FAIL_ON_LEVELS, type FailOn, type TimeWindow } from '../model/index.js'
 import { DEFAULT_RULE_OPTIONS } from '../rules/api-key-anomalous-activity.js'
 import { isoTime } from '../text.js'
-
-export const FAIL_ON_LEVELS = ['critical', 'high', 'medium', 'low', 'info', 'none'] as const
-export type FailOn = (typeof FAIL_ON_LEVELS)[number]
 
 export const DEFAULTS = {
   'openai-base-url': 'https://api.openai.com/v1',
