@@ -12896,7 +12896,7 @@ module.exports = {
 
 
 const { Transform } = __nccwpck_require__(7075)
-const { Console } = __nccwpck_require__(7540)
+const { Console } = __nccwpck_require__(5159)
 
 const PERSISTENT = process.versions.icu ? '✅' : 'Y '
 const NOT_PERSISTENT = process.versions.icu ? '❌' : 'N '
@@ -29625,7 +29625,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1028);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7540);
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -29634,7 +29634,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1028:
+/***/ 7540:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29716,6 +29716,23 @@ function isLoopback(hostname) {
     return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
+;// CONCATENATED MODULE: ./src/model/json.ts
+// JSON as the sources and adapters read it, before the model's types are made of it.
+/** An object (not null, not an array): what can be looked into by key. */
+function json_isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./src/model/repository.ts
+// A GitHub repository as the inputs, the runner and the CLI name it: owner/name.
+/** owner/name, in the letters, digits, -, _ and . GitHub allows. */
+const REPOSITORY = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/;
+/** The owner and name of `value`, or undefined when it is not owner/name. */
+function repositoryOf(value) {
+    const match = REPOSITORY.exec(value);
+    return match ? { owner: match[1], repo: match[2] } : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/model/severity.ts
 // The severity vocabulary every stage and every medium shares: the levels in order, the
 // names fail-on and GitHub's labels give them, their icons, and the findings line.
@@ -29778,6 +29795,8 @@ function countOf(counts, level) {
 }
 
 ;// CONCATENATED MODULE: ./src/model/index.ts
+
+
 
 /**
  * The audit-log event types about keys, as the `openai` SDK lists them
@@ -30296,7 +30315,7 @@ function readSettings(read, env = {}) {
         throw new SettingsError(['label'], (input) => `${input} is "${label}": a label with a comma cannot be looked up (GitHub reads the comma as "and"), so every run would open its issues again. Use one label without a comma, e.g. ${label.replace(/\s*,\s*/g, '-')}.`);
     }
     const repository = value('repository');
-    if (repository && !REPOSITORY.test(repository)) {
+    if (repository && !repositoryOf(repository)) {
         throw new SettingsError(['repository'], (input) => `${input} is "${repository}": use owner/name, e.g. acme/security, or leave it empty for this repository.`);
     }
     const github = githubEnvironment(env);
@@ -30364,13 +30383,12 @@ function cliSecrets(env) {
 function cliColor(env, terminal) {
     return terminal && !env.NO_COLOR;
 }
-const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 /** Where issues go and the run they link to, from the variables the runner sets. */
 function githubEnvironment(env) {
     const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
     const repository = env.GITHUB_REPOSITORY ?? '';
     const run = env.GITHUB_RUN_ID ?? '';
-    const runUrl = REPOSITORY.test(repository) && /^\d+$/.test(run) && /^https?:\/\/[^\s()<>]+$/.test(server)
+    const runUrl = repositoryOf(repository) && /^\d+$/.test(run) && /^https?:\/\/[^\s()<>]+$/.test(server)
         ? `${server}/${repository}/actions/runs/${run}`
         : undefined;
     // GITHUB_ACTION names the step ("__run", "keywatch", "__org_repo_2"): unique within a job.
@@ -61909,7 +61927,7 @@ class AdminApiSource {
                 for (let index = 0; index < items.length; index++) {
                     const raw = items[index];
                     // The SDK hands on whatever the page holds; an event must be an object to be read.
-                    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+                    if (!json_isObject(raw)) {
                         throw new AdminApiError(`${at} item ${index + 1} is ${raw === null ? 'null' : Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}, not an audit-log event: ` +
                             'the answer is malformed. Run the same window again (since, until); if it happens again, check openai-base-url and any proxy in front of the API');
                     }
@@ -64675,11 +64693,9 @@ function mentionsKeyType(text) {
 // It walks with a stack of its own, to MAX_NESTING levels: a record nested deeper is
 // reported as such, never a crash of the whole scan.
 
+
 /** How deep a record is looked into: an event is six levels deep, a pipeline's envelopes a few more. */
 const MAX_NESTING = 64;
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 /** A type that names an API key event, read as one or counted as unjudged. */
 function isKeyEventType(type) {
     return typeof type === 'string' && (keyTypeOf(type) !== undefined || looksLikeKeyType(type));
@@ -64714,7 +64730,7 @@ function holdsKeyEvent(value, depth) {
 }
 /** A value that is one event, not a wrapper of others: the common case, told without a search of the rest. */
 function isOneEvent(value) {
-    if (!isObject(value) || typeof value.type !== 'string')
+    if (!json_isObject(value) || typeof value.type !== 'string')
         return false;
     return isKeyEventType(value.type) || holdsKeyEvent(value, 0) === false;
 }
@@ -64756,7 +64772,7 @@ function* recordsIn(value) {
             }
             continue;
         }
-        if (isObject(node) && typeof node.type === 'string') {
+        if (json_isObject(node) && typeof node.type === 'string') {
             const inside = isKeyEventType(node.type) ? false : holdsKeyEvent(node, depth);
             if (inside === 'too-deep') {
                 found++;
@@ -64769,7 +64785,7 @@ function* recordsIn(value) {
                 continue;
             }
         }
-        if (isObject(node)) {
+        if (json_isObject(node)) {
             // An item of an array with nothing in it is a record all the same.
             if (item && !holdsRecords(node, depth)) {
                 found++;
@@ -64805,7 +64821,7 @@ function holdsRecords(value, depth) {
                     return true;
             continue;
         }
-        if (!isObject(node))
+        if (!json_isObject(node))
             continue;
         if (typeof node.type === 'string')
             return true;
@@ -66195,6 +66211,7 @@ class FileSource {
 
 
 
+
 /** The most keys a run looks up; the rest are counted as not looked up. */
 const MAX_LOOKUPS = 50;
 /** What a refused lookup means, in the dashboard's words for the permission it lacks. */
@@ -66233,7 +66250,7 @@ const NOT_OWN_PROJECT = "the Admin API answered 404 for it in the project its ev
  */
 function openAINotFound(error) {
     const body = error.error;
-    if (error.status !== 404 || typeof body !== 'object' || body === null)
+    if (error.status !== 404 || !json_isObject(body))
         return false;
     const { message, type, param, code } = body;
     return (typeof message === 'string' &&
@@ -66247,9 +66264,9 @@ function openAINotFound(error) {
 const str = (value) => typeof value === 'string' && value.trim() !== '' ? value : undefined;
 const time = (value) => typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 function ownerOf(raw) {
-    const owner = (raw ?? {});
-    const user = (owner.user ?? undefined);
-    const account = (owner.service_account ?? undefined);
+    const owner = json_isObject(raw) ? raw : {};
+    const user = json_isObject(owner.user) ? owner.user : undefined;
+    const account = json_isObject(owner.service_account) ? owner.service_account : undefined;
     if (owner.type === 'service_account' || (!owner.type && account)) {
         return {
             type: 'service_account',
@@ -66267,7 +66284,7 @@ function ownerOf(raw) {
 }
 /** The key as the API describes it (ProjectAPIKey or AdminAPIKey). */
 function found(raw, lookedUpAt) {
-    const key = (raw ?? {});
+    const key = json_isObject(raw) ? raw : {};
     return {
         status: 'found',
         lookedUpAt,
@@ -72462,6 +72479,12 @@ function describeStep(step, dryRun) {
 }
 
 ;// CONCATENATED MODULE: ./src/issues/sync.ts
+// The GitHub side of triage, reads and writes only: lists the repository's issues once,
+// reads a key's comments only when its issue may lack an event (and the permission of their
+// authors, once each, when the plan must weigh their markers), and carries out the steps
+// that plan.ts decided. All of it within the phase's budget: a key not reached by its end is
+// reported as not written, never waited for.
+
 
 
 
@@ -72470,13 +72493,12 @@ function describeStep(step, dryRun) {
 class GitHubError extends Error {
     name = 'GitHubError';
 }
-const sync_REPOSITORY = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/;
 function parseRepository(value) {
-    const match = sync_REPOSITORY.exec(value.trim());
-    if (!match) {
+    const repository = repositoryOf(value.trim());
+    if (!repository) {
         throw new GitHubError(`The repository is "${value}": use owner/name (the input repository or GITHUB_REPOSITORY in a workflow, --repo for the CLI).`);
     }
-    return { owner: match[1], repo: match[2] };
+    return repository;
 }
 function pathOf(url) {
     try {
@@ -73274,9 +73296,7 @@ function groupByKey(findings, deletions = []) {
 // Everything read here is attacker-controlled text: it is copied, never interpreted.
 
 
-function normalize_isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+
 function normalize_text(value) {
     if (typeof value === 'string')
         return value.length > 0 ? value : undefined;
@@ -73287,7 +73307,7 @@ function normalize_text(value) {
 function child(value, ...path) {
     let current = value;
     for (const key of path) {
-        if (!normalize_isObject(current))
+        if (!json_isObject(current))
             return undefined;
         current = current[key];
     }
@@ -73300,13 +73320,13 @@ function child(value, ...path) {
 function payloadOf(raw, type, written) {
     for (const key of [type, type.replaceAll('.', '_'), written]) {
         const payload = raw[key];
-        if (normalize_isObject(payload))
+        if (json_isObject(payload))
             return payload;
     }
     // A pipeline that renamed the type renamed the payload's key the same way, or another: any
     // key that spells the same type holds it.
     for (const [key, payload] of Object.entries(raw)) {
-        if (key !== 'type' && normalize_isObject(payload) && keyTypeOf(key) === type)
+        if (key !== 'type' && json_isObject(payload) && keyTypeOf(key) === type)
             return payload;
     }
     return undefined;
@@ -73372,7 +73392,7 @@ function readActor(raw) {
     const session = child(actor, 'session');
     const apiKey = child(actor, 'api_key');
     const type = normalize_text(child(actor, 'type'));
-    if (normalize_isObject(session) && type !== 'api_key') {
+    if (json_isObject(session) && type !== 'api_key') {
         const email = normalize_text(child(session, 'user', 'email'));
         const userId = normalize_text(child(session, 'user', 'id'));
         const details = child(session, 'ip_address_details');
@@ -73390,7 +73410,7 @@ function readActor(raw) {
             ja4: normalize_text(child(session, 'ja4'))
         };
     }
-    if (normalize_isObject(apiKey)) {
+    if (json_isObject(apiKey)) {
         const apiKeyId = normalize_text(child(apiKey, 'id'));
         const apiKeyType = normalize_text(child(apiKey, 'type'));
         const email = normalize_text(child(apiKey, 'user', 'email'));
@@ -73406,7 +73426,7 @@ function readActor(raw) {
 }
 /** Reads one raw event. Never throws: what cannot be read is `malformed`, with the reason. */
 function readEvent(raw) {
-    if (!normalize_isObject(raw))
+    if (!json_isObject(raw))
         return { kind: 'malformed', reason: 'event is not a JSON object' };
     const id = normalize_text(raw.id);
     const written = normalize_text(raw.type);
@@ -78261,7 +78281,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
-/***/ 7540:
+/***/ 5159:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");

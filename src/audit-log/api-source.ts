@@ -8,7 +8,7 @@
 // OPENAI_BASE_URL and OPENAI_CUSTOM_HEADERS are often set for other steps of a job).
 import OpenAI from 'openai'
 import type { AuditLogListParams } from 'openai/resources/admin/organization/audit-logs'
-import { KEY_EVENT_TYPES } from '../model/index.js'
+import { isObject, KEY_EVENT_TYPES } from '../model/index.js'
 import { isoTime, redact } from '../text.js'
 import { causeOf, createAdminClient, describeBody, duration, serverMessage } from './openai-client.js'
 import { newStatus, type AuditLogSource, type SourcedEvent } from './source.js'
@@ -202,13 +202,13 @@ export class AdminApiSource implements AuditLogSource {
         for (let index = 0; index < items.length; index++) {
           const raw = items[index]
           // The SDK hands on whatever the page holds; an event must be an object to be read.
-          if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+          if (!isObject(raw)) {
             throw new AdminApiError(
               `${at} item ${index + 1} is ${raw === null ? 'null' : Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}, not an audit-log event: ` +
                 'the answer is malformed. Run the same window again (since, until); if it happens again, check openai-base-url and any proxy in front of the API'
             )
           }
-          const effectiveAt = (raw as { effective_at?: unknown }).effective_at
+          const effectiveAt = raw.effective_at
           if (typeof effectiveAt === 'number' && (oldest === undefined || effectiveAt < oldest)) oldest = effectiveAt
         }
         this.status.pages++

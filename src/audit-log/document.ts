@@ -8,6 +8,7 @@
 // A record nested deeper than MAX_NESTING or larger than MAX_RECORD_BYTES is not built: it
 // is consumed and reported, so that the caller can fail the window closed.
 import type { Token } from 'stream-json/parser.js'
+import type { Json } from '../model/index.js'
 
 /** How deep a record may nest: an audit-log event is six levels deep, a pipeline's envelope a few more. */
 export const MAX_NESTING = 64
@@ -19,7 +20,7 @@ export type DocumentPart = { value: unknown; at: string; rest?: true } | { probl
 
 interface Frame {
   /** The value being built; undefined for an array whose items are handed on one by one. */
-  value: Record<string, unknown> | unknown[] | undefined
+  value: Json | unknown[] | undefined
   isArray: boolean
   /** The key whose value comes next, in an object. */
   key?: string
@@ -220,7 +221,7 @@ export class DocumentReader {
   private attach(parent: Frame, value: unknown): void {
     if (parent.isArray) (parent.value as unknown[]).push(value)
     else if (parent.key !== undefined) {
-      ;(parent.value as Record<string, unknown>)[parent.key] = value
+      ;(parent.value as Json)[parent.key] = value
       parent.key = undefined
     }
   }

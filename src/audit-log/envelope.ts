@@ -12,16 +12,11 @@
 //   handed on as they are: the caller judges them.
 // It walks with a stack of its own, to MAX_NESTING levels: a record nested deeper is
 // reported as such, never a crash of the whole scan.
+import { isObject, type Json } from '../model/index.js'
 import { keyTypeOf, looksLikeKeyType, mentionsKeyType } from './key-types.js'
 
 /** How deep a record is looked into: an event is six levels deep, a pipeline's envelopes a few more. */
 export const MAX_NESTING = 64
-
-type Json = Record<string, unknown>
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 /** A type that names an API key event, read as one or counted as unjudged. */
 export function isKeyEventType(type: unknown): boolean {

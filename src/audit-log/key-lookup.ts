@@ -6,7 +6,14 @@
 // found" only when it is OpenAI's own answer, in the key's own project; never proof that the
 // key is gone.
 import OpenAI from 'openai'
-import type { Finding, KeyFindings, KeyInfo, KeyLookups, KeyOwner } from '../model/index.js'
+import {
+  isObject,
+  type Finding,
+  type KeyFindings,
+  type KeyInfo,
+  type KeyLookups,
+  type KeyOwner
+} from '../model/index.js'
 import { plural, redact } from '../text.js'
 import { causeOf, createAdminClient, duration, serverMessage } from './openai-client.js'
 
@@ -79,8 +86,8 @@ export const NOT_OWN_PROJECT =
  * or another service's JSON is none of these: it says nothing about the key.
  */
 export function openAINotFound(error: InstanceType<typeof OpenAI.APIError>): boolean {
-  const body = error.error as Record<string, unknown> | undefined
-  if (error.status !== 404 || typeof body !== 'object' || body === null) return false
+  const body = error.error
+  if (error.status !== 404 || !isObject(body)) return false
   const { message, type, param, code } = body
   return (
     typeof message === 'string' &&
@@ -99,9 +106,9 @@ const time = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isFinite(value) ? value : undefined
 
 function ownerOf(raw: unknown): KeyOwner {
-  const owner = (raw ?? {}) as Record<string, unknown>
-  const user = (owner.user ?? undefined) as Record<string, unknown> | undefined
-  const account = (owner.service_account ?? undefined) as Record<string, unknown> | undefined
+  const owner = isObject(raw) ? raw : {}
+  const user = isObject(owner.user) ? owner.user : undefined
+  const account = isObject(owner.service_account) ? owner.service_account : undefined
   if (owner.type === 'service_account' || (!owner.type && account)) {
     return {
       type: 'service_account',
@@ -120,7 +127,7 @@ function ownerOf(raw: unknown): KeyOwner {
 
 /** The key as the API describes it (ProjectAPIKey or AdminAPIKey). */
 function found(raw: unknown, lookedUpAt: number): KeyInfo {
-  const key = (raw ?? {}) as Record<string, unknown>
+  const key = isObject(raw) ? raw : {}
   return {
     status: 'found',
     lookedUpAt,

@@ -6,7 +6,7 @@
 // own machine, and a plain http:// request (the admin key in it) would reach the proxy in
 // clear text. Without a proxy the runtime's own fetch is used, unchanged.
 import { Agent, EnvHttpProxyAgent, fetch as undiciFetch, type Dispatcher } from 'undici'
-import type { ProxySettings } from '../settings/settings.js'
+import type { ProxySettings } from '../model/index.js'
 import { isLoopback } from './loopback.js'
 
 export type Fetch = typeof globalThis.fetch

@@ -3,7 +3,7 @@
 // authors, once each, when the plan must weigh their markers), and carries out the steps
 // that plan.ts decided. All of it within the phase's budget: a key not reached by its end is
 // reported as not written, never waited for.
-import type { Deletion, KeyFindings } from '../model/index.js'
+import { repositoryOf, type Deletion, type KeyFindings, type Repository } from '../model/index.js'
 import type { IssueAction } from '../report/report.js'
 import { redact } from '../text.js'
 import {
@@ -53,16 +53,14 @@ export class GitHubError extends Error {
   override name = 'GitHubError'
 }
 
-const REPOSITORY = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/
-
-export function parseRepository(value: string): { owner: string; repo: string } {
-  const match = REPOSITORY.exec(value.trim())
-  if (!match) {
+export function parseRepository(value: string): Repository {
+  const repository = repositoryOf(value.trim())
+  if (!repository) {
     throw new GitHubError(
       `The repository is "${value}": use owner/name (the input repository or GITHUB_REPOSITORY in a workflow, --repo for the CLI).`
     )
   }
-  return { owner: match[1]!, repo: match[2]! }
+  return repository
 }
 
 function pathOf(url: string): string {

@@ -2,6 +2,8 @@
 // (severity.ts); no I/O, and no imports but its own.
 import type { Severity } from './severity.js'
 
+export * from './json.js'
+export * from './repository.js'
 export * from './severity.js'
 
 /**
@@ -173,4 +175,14 @@ export interface Rejected {
   /** Where the record was: "line 12", "event audit_log-abc", "page 3". */
   where: string
   reason: string
+}
+
+/**
+ * HTTP_PROXY, HTTPS_PROXY and NO_PROXY, the lower-case form first as curl and undici read
+ * them; '' when unset. Both the Admin API and GitHub are reached through it.
+ */
+export interface ProxySettings {
+  httpProxy: string
+  httpsProxy: string
+  noProxy: string
 }

@@ -4,7 +4,7 @@
 // runner fills them in for the action, this module for the CLI.
 import { tmpdir } from 'node:os'
 import { isLoopback } from '../http/loopback.js'
-import { FAIL_ON_LEVELS, type FailOn, type TimeWindow } from '../model/index.js'
+import { FAIL_ON_LEVELS, repositoryOf, type FailOn, type ProxySettings, type TimeWindow } from '../model/index.js'
 import { DEFAULT_RULE_OPTIONS } from '../rules/api-key-anomalous-activity.js'
 import { isoTime } from '../text.js'
 
@@ -69,16 +69,6 @@ export interface Settings {
   tempDir: string
   /** The proxy both the Admin API and GitHub are reached through, if any. */
   proxy: ProxySettings
-}
-
-/**
- * HTTP_PROXY, HTTPS_PROXY and NO_PROXY, the lower-case form first as curl and undici read
- * them; '' when unset.
- */
-export interface ProxySettings {
-  httpProxy: string
-  httpsProxy: string
-  noProxy: string
 }
 
 export interface GitHubEnvironment {
@@ -350,7 +340,7 @@ export function readSettings(read: Read, env: NodeJS.ProcessEnv = {}): Settings 
     )
   }
   const repository = value('repository')
-  if (repository && !REPOSITORY.test(repository)) {
+  if (repository && !repositoryOf(repository)) {
     throw new SettingsError(
       ['repository'],
       (input) =>
@@ -433,15 +423,13 @@ export function cliColor(env: NodeJS.ProcessEnv, terminal: boolean): boolean {
   return terminal && !env.NO_COLOR
 }
 
-const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/
-
 /** Where issues go and the run they link to, from the variables the runner sets. */
 function githubEnvironment(env: NodeJS.ProcessEnv): GitHubEnvironment {
   const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '')
   const repository = env.GITHUB_REPOSITORY ?? ''
   const run = env.GITHUB_RUN_ID ?? ''
   const runUrl =
-    REPOSITORY.test(repository) && /^\d+$/.test(run) && /^https?:\/\/[^\s()<>]+$/.test(server)
+    repositoryOf(repository) && /^\d+$/.test(run) && /^https?:\/\/[^\s()<>]+$/.test(server)
       ? `${server}/${repository}/actions/runs/${run}`
       : undefined
   // GITHUB_ACTION names the step ("__run", "keywatch", "__org_repo_2"): unique within a job.
