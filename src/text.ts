@@ -1,5 +1,6 @@
-// Text every stage writes: untrusted text on one line, times, counts, and error messages
-// scrubbed of secrets.
+// Text every stage writes: untrusted text on one line, times, counts, error messages
+// scrubbed of secrets, and the words every medium (Markdown, a terminal) uses for a key.
+import type { Finding, FoundKey, KeyOwner } from './model/index.js'
 
 /**
  * Untrusted text on one line: control characters (ANSI escapes, newlines, U+2028/2029)
@@ -73,4 +74,45 @@ export function redact(text: string, secrets: readonly string[] = []): string {
 export function errorMessage(error: unknown, secrets: readonly string[] = []): string {
   const message = error instanceof Error ? error.message : String(error)
   return redact(message, secrets)
+}
+
+/**
+ * How a medium shows text copied from a log or an API, each at most `max` characters: as
+ * prose, and as an id (Markdown: inert text and code spans; a terminal: plain text for both).
+ */
+export interface Medium {
+  text(value: unknown, max: number): string
+  id(value: unknown, max: number): string
+}
+
+/**
+ * A key's owner as the Admin API names it: a user's email and role, a service account's
+ * name, id and role, or what it gives of another; undefined when it says nothing.
+ */
+export function ownerWords(owner: KeyOwner, medium: Medium): string | undefined {
+  if (owner.type === 'user') {
+    const role = owner.role ? ` (${medium.text(owner.role, 40)})` : ''
+    return `user ${medium.text(owner.email ?? owner.name ?? owner.id, 120)}${role}`
+  }
+  if (owner.type === 'service_account') {
+    const role = owner.role ? `, ${medium.text(owner.role, 40)}` : ''
+    return `service account ${medium.text(owner.name, 120)} (${medium.id(owner.id, 80)}${role})`
+  }
+  return owner.id || owner.name ? medium.text(owner.name ?? owner.id, 120) : undefined
+}
+
+/**
+ * When a found key was last used: "never used", or the time and how long `before` the
+ * lookup ("ago" for a report read at once, "before the lookup" for text read later);
+ * undefined when the API does not say.
+ */
+export function lastUseWords(key: FoundKey, before: 'ago' | 'before the lookup'): string | undefined {
+  if (key.lastUsedAt === null) return 'never used'
+  if (key.lastUsedAt === undefined) return undefined
+  return `${isoTime(key.lastUsedAt, true)} (${span(key.lookedUpAt - key.lastUsedAt)} ${before})`
+}
+
+/** The scopes a finding shows: those recorded; for a key with none recorded, what it was judged to have (all, admin). */
+export function scopesShown(finding: Finding): string[] {
+  return finding.scopes.length > 0 ? finding.scopes : finding.elevatedScopes
 }

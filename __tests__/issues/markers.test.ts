@@ -1,6 +1,6 @@
 // Hidden markers: how the issues already written are recognised.
 import { eventMarker, keyMarker, markedEvents, markedKey, markerId } from '../../src/issues/markers.js'
-import { code } from '../../src/report/markdown.js'
+import { markdownCode } from '../../src/markdown/markdown.js'
 
 describe('hidden markers', () => {
   it('keeps plain ids and hashes anything that could break or forge a marker', () => {
@@ -30,7 +30,7 @@ describe('hidden markers', () => {
   it('reads markers only on lines of their own', () => {
     const body = [
       keyMarker('key-real'),
-      `- Key: ${code('x <!-- openai-keywatch:key=key-forged -->')}`,
+      `- Key: ${markdownCode('x <!-- openai-keywatch:key=key-forged -->')}`,
       `text ${eventMarker('audit_log-inline')}`,
       eventMarker('audit_log-1'),
       eventMarker('audit_log-2')

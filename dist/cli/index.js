@@ -12896,7 +12896,7 @@ module.exports = {
 
 
 const { Transform } = __nccwpck_require__(7075)
-const { Console } = __nccwpck_require__(5159)
+const { Console } = __nccwpck_require__(7540)
 
 const PERSISTENT = process.versions.icu ? '✅' : 'Y '
 const NOT_PERSISTENT = process.versions.icu ? '❌' : 'N '
@@ -29625,7 +29625,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7540);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8444);
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -29634,7 +29634,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7540:
+/***/ 8444:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30014,8 +30014,6 @@ function findingOf(event, options = DEFAULT_RULE_OPTIONS) {
 }
 
 ;// CONCATENATED MODULE: ./src/text.ts
-// Text every stage writes: untrusted text on one line, times, counts, and error messages
-// scrubbed of secrets.
 /**
  * Untrusted text on one line: control characters (ANSI escapes, newlines, U+2028/2029)
  * become a space, and text-direction controls, which make text read differently from what
@@ -30081,6 +30079,37 @@ function redact(text, secrets = []) {
 function errorMessage(error, secrets = []) {
     const message = error instanceof Error ? error.message : String(error);
     return redact(message, secrets);
+}
+/**
+ * A key's owner as the Admin API names it: a user's email and role, a service account's
+ * name, id and role, or what it gives of another; undefined when it says nothing.
+ */
+function ownerWords(owner, medium) {
+    if (owner.type === 'user') {
+        const role = owner.role ? ` (${medium.text(owner.role, 40)})` : '';
+        return `user ${medium.text(owner.email ?? owner.name ?? owner.id, 120)}${role}`;
+    }
+    if (owner.type === 'service_account') {
+        const role = owner.role ? `, ${medium.text(owner.role, 40)}` : '';
+        return `service account ${medium.text(owner.name, 120)} (${medium.id(owner.id, 80)}${role})`;
+    }
+    return owner.id || owner.name ? medium.text(owner.name ?? owner.id, 120) : undefined;
+}
+/**
+ * When a found key was last used: "never used", or the time and how long `before` the
+ * lookup ("ago" for a report read at once, "before the lookup" for text read later);
+ * undefined when the API does not say.
+ */
+function lastUseWords(key, before) {
+    if (key.lastUsedAt === null)
+        return 'never used';
+    if (key.lastUsedAt === undefined)
+        return undefined;
+    return `${isoTime(key.lastUsedAt, true)} (${span(key.lookedUpAt - key.lastUsedAt)} ${before})`;
+}
+/** The scopes a finding shows: those recorded; for a key with none recorded, what it was judged to have (all, admin). */
+function scopesShown(finding) {
+    return finding.scopes.length > 0 ? finding.scopes : finding.elevatedScopes;
 }
 
 ;// CONCATENATED MODULE: ./src/settings/settings.ts
@@ -71910,16 +71939,17 @@ function eventIds(findings, deletions) {
     return ids;
 }
 
-;// CONCATENATED MODULE: ./src/report/markdown.ts
+;// CONCATENATED MODULE: ./src/markdown/markdown.ts
 // Text copied from an audit log is attacker-controlled. Before it goes into GitHub
 // Flavored Markdown (issues, comments, the job summary) it is made inert: no mentions
 // or team pings, no issue references, no raw HTML, no links or images that load, no
-// broken tables, and a capped length.
+// broken tables, and a capped length. The one Markdown sanitiser, and the cells every
+// table of findings shows, for the issues and the report alike.
 
 
 const ZWSP = '\u200b';
-/** Renders untrusted text as plain, inert Markdown on one line, at most `max` characters. */
-function inert(value, max = 200) {
+/** Untrusted text as plain, inert Markdown on one line, at most `max` characters. */
+function markdownText(value, max = 200) {
     if (value === undefined || value === null || value === '')
         return '-';
     // NFKC first: full-width and other compatibility forms of @ # < > become the characters
@@ -71937,8 +71967,8 @@ function inert(value, max = 200) {
         .replace(/:\/\//g, `:${ZWSP}//`)
         .replace(/www\\\./gi, (match) => `${match.slice(0, 3)}${ZWSP}${match.slice(3)}`));
 }
-/** Untrusted text as an inline code span, for ids and scopes; still inert, still one line. */
-function code(value, max = 120) {
+/** Untrusted text as an inline Markdown code span, for ids and scopes; still inert, still one line. */
+function markdownCode(value, max = 120) {
     if (value === undefined || value === null || value === '')
         return '-';
     const text = cut(oneLine(String(value)).replace(/`/g, "'"), max);
@@ -71949,7 +71979,7 @@ function code(value, max = 120) {
 /** Where an actor acted from: source IP and location. */
 function sourceOf(actor) {
     const place = [actor.city, actor.country].filter(Boolean).join(', ');
-    return [actor.ip ? code(actor.ip, 60) : '', place ? inert(place, 60) : ''].filter(Boolean).join(' ') || '-';
+    return ([actor.ip ? markdownCode(actor.ip, 60) : '', place ? markdownText(place, 60) : ''].filter(Boolean).join(' ') || '-');
 }
 /** A severity as a summary or an issue shows it: its icon and its name. */
 function severityCell(severity) {
@@ -71957,21 +71987,17 @@ function severityCell(severity) {
 }
 /** The columns every table of findings shows: what happened, when, by whom, from where. */
 const EVENT_COLUMNS = ['Event', 'Time (UTC)', 'Actor', 'Scopes', 'Source IP, location', 'User agent'];
-/** The scopes recorded; for a key with none recorded, what it was judged to have (all, admin). */
-function scopesShown(finding) {
-    return finding.scopes.length > 0 ? finding.scopes : finding.elevatedScopes;
-}
 /**
  * The first `max` items of a list as code spans, the rest counted: a key can be given
  * thousands of scopes, and an issue body, a comment or a summary row has a size limit.
  * Every item is in the JSON report.
  */
-function codeList(items, max, width = 60) {
+function markdownCodeList(items, max, width = 60) {
     if (items.length === 0)
         return '-';
     const shown = items
         .slice(0, max)
-        .map((item) => code(item, width))
+        .map((item) => markdownCode(item, width))
         .join(' ');
     return items.length > max ? `${shown} and ${items.length - max} more (in the JSON report)` : shown;
 }
@@ -71979,12 +72005,12 @@ function codeList(items, max, width = 60) {
 const CELL_SCOPES = 10;
 function eventCells(finding) {
     return [
-        code(finding.eventType),
+        markdownCode(finding.eventType),
         timeCell(finding.effectiveAt),
-        inert(finding.actor.name, 120),
-        codeList(scopesShown(finding), CELL_SCOPES),
+        markdownText(finding.actor.name, 120),
+        markdownCodeList(scopesShown(finding), CELL_SCOPES),
         sourceOf(finding.actor),
-        inert(finding.actor.userAgent, 80)
+        markdownText(finding.actor.userAgent, 80)
     ];
 }
 function table(headers, rows) {
@@ -71995,28 +72021,15 @@ function table(headers, rows) {
 function timeCell(seconds) {
     return seconds === undefined ? '-' : isoTime(seconds, true);
 }
-/** A key's owner as the Admin API names it: a user's email and role, a service account's name, id and role. */
+/** Markdown as a medium: prose as inert text, ids as code spans. */
+const MARKDOWN = { text: markdownText, id: markdownCode };
+/** A key's owner in Markdown, or "not said". */
 function ownerText(owner) {
-    const role = owner.role ? `, ${inert(owner.role, 40)}` : '';
-    if (owner.type === 'user') {
-        const who = owner.email ?? owner.name ?? owner.id;
-        return `user ${inert(who, 120)}${owner.role ? ` (${inert(owner.role, 40)})` : ''}`;
-    }
-    if (owner.type === 'service_account')
-        return `service account ${inert(owner.name, 120)} (${code(owner.id, 80)}${role})`;
-    return owner.id || owner.name ? `${inert(owner.name ?? owner.id, 120)}` : 'not said';
+    return ownerWords(owner, MARKDOWN) ?? 'not said';
 }
-/**
- * When a found key was last used: never, not said, or the time and how long before the
- * lookup (`ago` words it for a report read at once, `earlier` for text read later).
- */
+/** When a found key was last used, in Markdown, or "not said" (`ago` for a report read at once, `earlier` for text read later). */
 function lastUsedText(info, words) {
-    if (info.lastUsedAt === null)
-        return 'never used';
-    if (info.lastUsedAt === undefined)
-        return 'not said';
-    const before = Math.max(0, info.lookedUpAt - info.lastUsedAt);
-    return `${timeCell(info.lastUsedAt)} (${span(before)} ${words === 'ago' ? 'ago' : 'before the lookup'})`;
+    return lastUseWords(info, words === 'ago' ? 'ago' : 'before the lookup') ?? 'not said';
 }
 
 ;// CONCATENATED MODULE: ./src/issues/render.ts
@@ -72040,11 +72053,11 @@ function issueTitle(keyId, severity) {
     return titleText(`[${severity}] OpenAI API key ${titleText(keyId, 120)} has elevated scopes`, TITLE_LIMIT);
 }
 function eventRow(finding) {
-    return [severityCell(finding.severity), ...eventCells(finding), code(finding.eventId, 80)];
+    return [severityCell(finding.severity), ...eventCells(finding), markdownCode(finding.eventId, 80)];
 }
 const EVENT_HEADERS = ['Severity', ...EVENT_COLUMNS, 'Event id'];
 function deletionLine(deletion) {
-    return `- ${code(deletion.eventType)} at ${timeCell(deletion.effectiveAt)} by ${inert(deletion.actor.name, 120)} from ${sourceOf(deletion.actor)} (event ${code(deletion.eventId, 80)})`;
+    return `- ${markdownCode(deletion.eventType)} at ${timeCell(deletion.effectiveAt)} by ${markdownText(deletion.actor.name, 120)} from ${sourceOf(deletion.actor)} (event ${markdownCode(deletion.eventId, 80)})`;
 }
 /** A few items of a list, the rest counted: log text must not grow a body without bound. */
 function few(items, render, separator, max = 5) {
@@ -72072,8 +72085,8 @@ function keyInfoSection(info) {
         case 'found': {
             const lines = [
                 `- Owner: ${ownerText(info.owner)}`,
-                `- Name: ${inert(info.name, 120)}`,
-                `- Redacted value: ${code(info.redactedValue, 80)}`,
+                `- Name: ${markdownText(info.name, 120)}`,
+                `- Redacted value: ${markdownCode(info.redactedValue, 80)}`,
                 `- Created: ${timeCell(info.createdAt)}`,
                 `- Last used: ${lastUsedText(info, 'earlier')}`
             ];
@@ -72083,10 +72096,10 @@ function keyInfoSection(info) {
         }
         case 'not-found':
             return (`${head}\n\n**Not found**: the Admin API answered 404 (not found) for it` +
-                `${info.projectId ? ` in project ${code(info.projectId, 80)}` : ''} at ${timeCell(info.lookedUpAt)}. ` +
+                `${info.projectId ? ` in project ${markdownCode(info.projectId, 80)}` : ''} at ${timeCell(info.lookedUpAt)}. ` +
                 'That is no proof that the key was revoked, and closes nothing: only its deletion in the audit log does.');
         case 'not-looked-up':
-            return `${head}\n\nThe key could not be looked up: ${inert(info.reason, 400)}.`;
+            return `${head}\n\nThe key could not be looked up: ${markdownText(info.reason, 400)}.`;
     }
 }
 function runLine(options) {
@@ -72098,14 +72111,14 @@ function contextValue(value) {
     if (value === null || value === undefined)
         return '-';
     if (Array.isArray(value))
-        return codeList(value, LISTED, 40);
-    return inert(value, 300);
+        return markdownCodeList(value, LISTED, 40);
+    return markdownText(value, 300);
 }
 function alertContextSection(finding) {
     return [
-        `### Alert context (event ${code(finding.eventId, 80)})`,
+        `### Alert context (event ${markdownCode(finding.eventId, 80)})`,
         Object.entries(finding.alertContext)
-            .map(([name, value]) => `- ${code(name)}: ${contextValue(value)}`)
+            .map(([name, value]) => `- ${markdownCode(name)}: ${contextValue(value)}`)
             .join('\n')
     ].join('\n\n');
 }
@@ -72174,14 +72187,14 @@ function renderIssue(key, options) {
     const elevated = [...new Set(findings.flatMap((finding) => finding.elevatedScopes))];
     const head = [
         keyMarker(key.keyId),
-        `## ${severityCell(key.severity)}: OpenAI API key ${code(key.keyId, 80)} has elevated scopes`,
-        `Rule **${RULE.displayName}** (${code(RULE.id)}) found ${plural(findings.length, 'event')} on this key. ${runLine(options)}`,
+        `## ${severityCell(key.severity)}: OpenAI API key ${markdownCode(key.keyId, 80)} has elevated scopes`,
+        `Rule **${RULE.displayName}** (${markdownCode(RULE.id)}) found ${plural(findings.length, 'event')} on this key. ${runLine(options)}`,
         [
-            `- Key: ${code(key.keyId, 80)}`,
-            `- Name: ${few(names, (name) => inert(name, 120), ', ')}`,
-            `- Project: ${few(projects, (project) => code(project, 80), ' ')}`,
-            `- Elevated scopes: ${codeList(elevated, LISTED, 40)}`,
-            `- Latest actor: ${inert(top.actor.name, 120)} from ${sourceOf(top.actor)}`
+            `- Key: ${markdownCode(key.keyId, 80)}`,
+            `- Name: ${few(names, (name) => markdownText(name, 120), ', ')}`,
+            `- Project: ${few(projects, (project) => markdownCode(project, 80), ' ')}`,
+            `- Elevated scopes: ${markdownCodeList(elevated, LISTED, 40)}`,
+            `- Latest actor: ${markdownText(top.actor.name, 120)} from ${sourceOf(top.actor)}`
         ].join('\n'),
         keyInfoSection(key.info),
         '### Events'
@@ -72217,7 +72230,7 @@ function renderUpdate(findings, deletions, options, info) {
 /** The comment that closes a key's issue because the key was deleted; its marker keeps it to once. */
 function renderClosing(revocation, options) {
     const { deletion } = revocation;
-    const evidence = `The audit log records its deletion: ${code(deletion.eventType)} at ${timeCell(deletion.effectiveAt)} by ${inert(deletion.actor.name, 120)} (event ${code(deletion.eventId, 80)}).`;
+    const evidence = `The audit log records its deletion: ${markdownCode(deletion.eventType)} at ${timeCell(deletion.effectiveAt)} by ${markdownText(deletion.actor.name, 120)} (event ${markdownCode(deletion.eventId, 80)}).`;
     return ([
         '### The key was deleted: closing this issue',
         `${evidence} With close-when-revoked, openai-keywatch closes the issue as completed. Reopen it if the review is not done; it will not be closed again.`,
@@ -73805,7 +73818,7 @@ function issueCell(action) {
     return [issueLink(action), action.action].filter(Boolean).join(' ');
 }
 function findingRow(finding, action) {
-    return [severityCell(finding.severity), code(finding.keyId, 80), ...eventCells(finding), issueCell(action)];
+    return [severityCell(finding.severity), markdownCode(finding.keyId, 80), ...eventCells(finding), issueCell(action)];
 }
 const FINDING_HEADERS = ['Severity', 'Key', ...EVENT_COLUMNS, 'Issue'];
 // The limit is in bytes: escaped and non-Latin text takes more bytes than characters.
@@ -73865,26 +73878,34 @@ function issuesSection(report) {
     const severity = new Map(report.keys.map((key) => [key.keyId, key.severity]));
     const done = report.issues.filter((action) => !['capped', 'failed', 'not-noted'].includes(action.action));
     parts.push(boundedTable(['Key', 'Severity', 'Action', 'Issue', 'Detail'], rowsOf(done, (action) => [
-        code(action.keyId, 80),
+        markdownCode(action.keyId, 80),
         severity.get(action.keyId) ?? 'deleted',
         action.action,
         issueLink(action) ?? '-',
-        inert(action.detail, 200)
+        markdownText(action.detail, 200)
     ]), done.length, SECTION_BUDGET, (count) => `…and ${plural(count, 'more key')}; every action is in the JSON report.`));
     const capped = report.issues.filter((action) => action.action === 'capped');
     if (capped.length > 0) {
         parts.push(`### Not turned into issues (max-issues): ${capped.length}\nThese keys still count for the verdict; they get an issue on a later run, or raise max-issues.`);
-        parts.push(boundedTable(['Key', 'Severity'], rowsOf(capped, (action) => [code(action.keyId, 80), severity.get(action.keyId) ?? '-']), capped.length, SECTION_BUDGET / 2, (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`));
+        parts.push(boundedTable(['Key', 'Severity'], rowsOf(capped, (action) => [markdownCode(action.keyId, 80), severity.get(action.keyId) ?? '-']), capped.length, SECTION_BUDGET / 2, (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`));
     }
     const notNoted = report.issues.filter((action) => action.action === 'not-noted');
     if (notNoted.length > 0) {
         parts.push(`### Deletions not noted: ${notNoted.length}\nThese keys were only deleted in this window; their deletion could not be noted on their issues. That does not fail the run; the next run notes it.`);
-        parts.push(boundedTable(['Key', 'Issue', 'What went wrong'], rowsOf(notNoted, (action) => [code(action.keyId, 80), issueLink(action) ?? '-', inert(action.detail, 500)]), notNoted.length, SECTION_BUDGET / 2, (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`));
+        parts.push(boundedTable(['Key', 'Issue', 'What went wrong'], rowsOf(notNoted, (action) => [
+            markdownCode(action.keyId, 80),
+            issueLink(action) ?? '-',
+            markdownText(action.detail, 500)
+        ]), notNoted.length, SECTION_BUDGET / 2, (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`));
     }
     const failed = report.issues.filter((action) => action.action === 'failed');
     if (failed.length > 0) {
         parts.push(`### Issue failures: ${failed.length}\nThese keys' findings are above and in the JSON report; the run fails.`);
-        parts.push(boundedTable(['Key', 'Issue', 'What went wrong'], rowsOf(failed, (action) => [code(action.keyId, 80), issueLink(action) ?? '-', inert(action.detail, 500)]), failed.length, SECTION_BUDGET / 2, (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`));
+        parts.push(boundedTable(['Key', 'Issue', 'What went wrong'], rowsOf(failed, (action) => [
+            markdownCode(action.keyId, 80),
+            issueLink(action) ?? '-',
+            markdownText(action.detail, 500)
+        ]), failed.length, SECTION_BUDGET / 2, (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`));
     }
     return parts;
 }
@@ -73892,8 +73913,8 @@ function keyInfoCells(info) {
     if (info?.status === 'found') {
         return [
             ownerText(info.owner),
-            inert(info.name, 80),
-            code(info.redactedValue, 40),
+            markdownText(info.name, 80),
+            markdownCode(info.redactedValue, 40),
             timeCell(info.createdAt),
             lastUsedText(info, 'ago'),
             'yes'
@@ -73910,7 +73931,7 @@ function lookupLine(report) {
     if (report.keys.length === 0)
         return '';
     if (lookups.off !== undefined)
-        return `- Keys looked up: no (${inert(lookups.off, 200)})`;
+        return `- Keys looked up: no (${markdownText(lookups.off, 200)})`;
     const not = lookups.notLookedUp > 0 ? ` (${lookups.notLookedUp} not looked up: see below)` : '';
     return `- Keys looked up: ${lookups.lookedUp} of ${report.keys.length}${not}`;
 }
@@ -73921,11 +73942,11 @@ function keysSection(report) {
         return [];
     const parts = ['### The keys in the Admin API'];
     if (lookups.notes.length > 0)
-        parts.push(['> [!WARNING]', ...lookups.notes.map((note) => `> - ${inert(note, 600)}`)].join('\n'));
+        parts.push(['> [!WARNING]', ...lookups.notes.map((note) => `> - ${markdownText(note, 600)}`)].join('\n'));
     // Keys none of which could be looked up make a table of dashes: the notes say it all.
     if (lookups.lookedUp === 0)
         return parts;
-    parts.push(boundedTable(['Key', 'Owner', 'Name', 'Redacted value', 'Created (UTC)', 'Last used', 'Still exists'], rowsOf(report.keys, (key) => [code(key.keyId, 80), ...keyInfoCells(key.info)]), report.keys.length, SECTION_BUDGET, (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`));
+    parts.push(boundedTable(['Key', 'Owner', 'Name', 'Redacted value', 'Created (UTC)', 'Last used', 'Still exists'], rowsOf(report.keys, (key) => [markdownCode(key.keyId, 80), ...keyInfoCells(key.info)]), report.keys.length, SECTION_BUDGET, (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`));
     return parts;
 }
 function renderSummary(report) {
@@ -73933,9 +73954,9 @@ function renderSummary(report) {
     const window = `${report.window.since ?? 'the start of the file'} to ${report.window.until ?? 'its end'}`;
     head.push(`## ${RULE.displayName}`);
     head.push([
-        `- Source: ${inert(report.source, 300)}`,
+        `- Source: ${markdownText(report.source, 300)}`,
         `- Window: ${window}`,
-        `- Read completely: ${report.complete ? (report.notRead.length ? '**yes, but not every key event type**: see the warning below' : 'yes') : `**no**: ${report.missing.map((part) => inert(part, 300)).join('; ')}`}`,
+        `- Read completely: ${report.complete ? (report.notRead.length ? '**yes, but not every key event type**: see the warning below' : 'yes') : `**no**: ${report.missing.map((part) => markdownText(part, 300)).join('; ')}`}`,
         `- Events scanned: ${report.eventsScanned} (API key events: ${report.keyEvents}${report.duplicates ? `, duplicates skipped: ${report.duplicates}` : ''})`,
         `- Findings: ${findingsTally(report.counts)} on ${plural(report.keys.length, 'key')}`,
         lookupLine(report),
@@ -73952,7 +73973,7 @@ function renderSummary(report) {
         .filter(Boolean)
         .join('\n'));
     if (report.notRead.length > 0) {
-        head.push(['> [!WARNING]', ...report.notRead.map((part) => `> - ${inert(part, 800)}`)].join('\n'));
+        head.push(['> [!WARNING]', ...report.notRead.map((part) => `> - ${markdownText(part, 800)}`)].join('\n'));
     }
     if (!report.complete) {
         head.push(`> [!CAUTION]\n> Part of the window could not be read. This run does not say the window is clean; it fails whatever fail-on says.`);
@@ -73963,9 +73984,9 @@ function renderSummary(report) {
         after.push(`### Suppressed (allow-actors): ${suppressed}`);
         after.push(boundedTable(['Severity', 'Key', 'Event', 'Actor', 'Time (UTC)'], rowsOf(findingsOf(report.suppressed), (f) => [
             f.severity,
-            code(f.keyId, 80),
-            code(f.eventType),
-            inert(f.actor.name, 120),
+            markdownCode(f.keyId, 80),
+            markdownCode(f.eventType),
+            markdownText(f.actor.name, 120),
             timeCell(f.effectiveAt)
         ]), suppressed, SECTION_BUDGET, (count) => `…and ${plural(count, 'more suppressed finding')}; every one is in the JSON report.`));
     }
@@ -73974,11 +73995,11 @@ function renderSummary(report) {
         after.push('### Skipped records');
         after.push(notes
             .slice(0, 50)
-            .map((note) => `- ${inert(note.where, 80)}: ${inert(note.reason, 200)}`)
+            .map((note) => `- ${markdownText(note.where, 80)}: ${markdownText(note.reason, 200)}`)
             .join('\n'));
     }
     const sofar = report.issuesPending ? 'So far, before the GitHub phase: ' : '';
-    after.push(`### Verdict\n${report.gate.failed ? '❌' : '✅'} ${sofar}${inert(report.gate.reason, 2000)}`);
+    after.push(`### Verdict\n${report.gate.failed ? '❌' : '✅'} ${sofar}${markdownText(report.gate.reason, 2000)}`);
     const body = [];
     const actions = new Map(report.issues.map((action) => [action.keyId, action]));
     const rows = rowsOf(findingsOf(report.keys), (finding) => findingRow(finding, actions.get(finding.keyId)));
@@ -77852,16 +77873,17 @@ function runSpec(spec, options = DEFAULT_RULE_OPTIONS) {
 
 
 
-
 function painter(color) {
     return (style, text) => (color ? (0,external_node_util_.styleText)(style, text, { validateStream: false }) : text);
 }
-/** Untrusted text on one line, without control characters, at most `max` characters. */
-function plain(value, max = 200) {
+/** Untrusted text for a terminal: on one line, without control characters, at most `max` characters. */
+function terminalText(value, max = 200) {
     if (value === undefined || value === null || value === '')
         return '-';
     return cut(oneLine(String(value)), max);
 }
+/** A terminal as a medium: prose and ids alike as plain text. */
+const TERMINAL = { text: terminalText, id: terminalText };
 const SEVERITY_STYLE = {
     CRITICAL: ['bold', 'red'],
     HIGH: ['bold', 'red'],
@@ -77891,45 +77913,37 @@ function wrap(text, width, indent) {
 function findingLine(finding, paint) {
     const { actor } = finding;
     const verb = finding.eventType.split('.').pop();
-    const place = [actor.city, actor.country].filter(Boolean).map((part) => plain(part, 60));
-    const from = actor.ip ? `from ${plain(actor.ip, 60)}${place.length ? ` (${place.join(', ')})` : ''}` : '';
+    const place = [actor.city, actor.country].filter(Boolean).map((part) => terminalText(part, 60));
+    const from = actor.ip ? `from ${terminalText(actor.ip, 60)}${place.length ? ` (${place.join(', ')})` : ''}` : '';
     return [
         `${paint('dim', text_time(finding.effectiveAt))}  ${verb} with [${scopesShown(finding)
-            .map((s) => plain(s, 60))
-            .join(', ')}]` + `  ${paint('dim', `event ${plain(finding.eventId, 80)}`)}`,
-        `  by ${plain(actor.name, 120)}${from ? `  ${from}` : ''}${actor.userAgent ? `  ${paint('dim', plain(actor.userAgent, 80))}` : ''}`
+            .map((s) => terminalText(s, 60))
+            .join(', ')}]` + `  ${paint('dim', `event ${terminalText(finding.eventId, 80)}`)}`,
+        `  by ${terminalText(actor.name, 120)}${from ? `  ${from}` : ''}${actor.userAgent ? `  ${paint('dim', terminalText(actor.userAgent, 80))}` : ''}`
     ];
 }
 /** What the Admin API said about the key, on one line. */
 function infoLine(info, paint) {
     if (info.status === 'not-found')
-        return paint(['bold', 'red'], `not found${info.projectId ? ` in ${plain(info.projectId, 80)}` : ''} (the Admin API answers 404)`);
+        return paint(['bold', 'red'], `not found${info.projectId ? ` in ${terminalText(info.projectId, 80)}` : ''} (the Admin API answers 404)`);
     if (info.status === 'not-looked-up')
-        return paint('dim', `not looked up: ${plain(info.reason, 300)}`);
-    const { owner } = info;
-    const who = owner.type === 'user'
-        ? `user ${plain(owner.email ?? owner.name ?? owner.id, 120)}${owner.role ? ` (${plain(owner.role, 40)})` : ''}`
-        : owner.type === 'service_account'
-            ? `service account ${plain(owner.name, 120)} (${plain(owner.id, 80)}${owner.role ? `, ${plain(owner.role, 40)}` : ''})`
-            : 'owner not said';
-    const used = info.lastUsedAt === null
-        ? 'never used'
-        : info.lastUsedAt === undefined
-            ? 'last use not said'
-            : `last used ${text_time(info.lastUsedAt)} (${span(info.lookedUpAt - info.lastUsedAt)} ago)`;
-    return `owned by ${who}, named ${plain(info.name, 80)} (${plain(info.redactedValue, 40)}), ${used}`;
+        return paint('dim', `not looked up: ${terminalText(info.reason, 300)}`);
+    const who = ownerWords(info.owner, TERMINAL) ?? 'owner not said';
+    const lastUse = lastUseWords(info, 'ago');
+    const used = info.lastUsedAt === null ? lastUse : lastUse === undefined ? 'last use not said' : `last used ${lastUse}`;
+    return `owned by ${who}, named ${terminalText(info.name, 80)} (${terminalText(info.redactedValue, 40)}), ${used}`;
 }
 function keyBlock(key, paint) {
     const severity = paint(SEVERITY_STYLE[key.severity], key.severity.padEnd(6));
     const count = plural(key.findings.length, 'finding');
-    const lines = [`  ${severity}  ${paint('bold', plain(key.keyId, 80))}  ${paint('dim', count)}`];
+    const lines = [`  ${severity}  ${paint('bold', terminalText(key.keyId, 80))}  ${paint('dim', count)}`];
     if (key.info)
         lines.push(`          ${infoLine(key.info, paint)}`);
     for (const finding of key.findings)
         for (const line of findingLine(finding, paint))
             lines.push(`          ${line}`);
     for (const deletion of key.deletions) {
-        lines.push(`          ${paint('dim', text_time(deletion.effectiveAt))}  ${paint('bold', 'deleted')}  by ${plain(deletion.actor.name, 120)}`);
+        lines.push(`          ${paint('dim', text_time(deletion.effectiveAt))}  ${paint('bold', 'deleted')}  by ${terminalText(deletion.actor.name, 120)}`);
     }
     return lines;
 }
@@ -77943,15 +77957,15 @@ function renderText(report, paint = painter(false), options = { verdict: true })
         lines.push(`  ${paint('dim', name.padEnd(16))} ${value}`);
     };
     lines.push(`${paint('bold', report.rule.name)} ${paint('dim', `(rule ${report.rule.id})`)}`, '');
-    field('Source', plain(report.source, 300));
+    field('Source', terminalText(report.source, 300));
     field('Window', window);
     field('Read completely', report.complete
         ? report.notRead.length
             ? paint(['bold', 'yellow'], 'yes, but not every key event type (see the warnings)')
             : 'yes'
-        : paint(['bold', 'red'], `NO: ${report.missing.map((part) => plain(part, 300)).join('; ')}`));
+        : paint(['bold', 'red'], `NO: ${report.missing.map((part) => terminalText(part, 300)).join('; ')}`));
     for (const part of report.notRead)
-        lines.push(`  ${paint('yellow', 'warning:')} ${plain(part, 800)}`);
+        lines.push(`  ${paint('yellow', 'warning:')} ${terminalText(part, 800)}`);
     field('Events scanned', `${report.eventsScanned} (API key events: ${report.keyEvents}${report.duplicates ? `, duplicates skipped: ${report.duplicates}` : ''})`);
     field('Findings', `${findingsTally(report.counts)} on ${plural(report.keys.length, 'key')}`);
     if (report.otherProjects)
@@ -77970,7 +77984,7 @@ function renderText(report, paint = painter(false), options = { verdict: true })
     else
         lines.push('', 'No findings.');
     for (const note of report.keyLookups.notes)
-        lines.push(`  ${paint('yellow', 'note:')} ${plain(note, 600)}`);
+        lines.push(`  ${paint('yellow', 'note:')} ${terminalText(note, 600)}`);
     if (report.suppressed.length > 0) {
         const count = report.suppressed.reduce((sum, key) => sum + key.findings.length, 0);
         lines.push('', paint('bold', `Suppressed by allow-actors: ${count} (not counted for the gate)`));
@@ -77980,16 +77994,16 @@ function renderText(report, paint = painter(false), options = { verdict: true })
     if (report.issues.length > 0) {
         lines.push('', paint('bold', `Issues (${report.issueMode})`));
         for (const issue of report.issues) {
-            const where = issue.url ? `  ${plain(issue.url, 200)}` : '';
-            const detail = issue.detail ? `  (${plain(issue.detail, 300)})` : '';
-            lines.push(`  ${issue.action.padEnd(13)} ${plain(issue.keyId, 80)}${where}${detail}`);
+            const where = issue.url ? `  ${terminalText(issue.url, 200)}` : '';
+            const detail = issue.detail ? `  (${terminalText(issue.detail, 300)})` : '';
+            lines.push(`  ${issue.action.padEnd(13)} ${terminalText(issue.keyId, 80)}${where}${detail}`);
         }
     }
     const notes = [...report.unreadable.listed, ...report.malformed.listed];
     if (notes.length > 0) {
         lines.push('', paint('bold', 'Skipped records'));
         for (const note of notes.slice(0, 20))
-            lines.push(`  ${plain(note.where, 80)}: ${plain(note.reason, 200)}`);
+            lines.push(`  ${terminalText(note.where, 80)}: ${terminalText(note.reason, 200)}`);
         if (notes.length > 20)
             lines.push(`  …and ${notes.length - 20} more (see --json).`);
     }
@@ -78007,8 +78021,8 @@ function renderIssuePreviews(previews, paint, width = 100) {
     const lines = [];
     previews.forEach((preview, index) => {
         const number = `${index + 1}.`.padEnd(4);
-        lines.push(`  ${number}${paint('bold', plain(preview.title, 250))}`);
-        lines.push(`      ${paint('dim', 'labels:')} ${preview.labels.map((label) => plain(label, 50)).join(', ')}`);
+        lines.push(`  ${number}${paint('bold', terminalText(preview.title, 250))}`);
+        lines.push(`      ${paint('dim', 'labels:')} ${preview.labels.map((label) => terminalText(label, 50)).join(', ')}`);
         for (const step of preview.checklist)
             lines.push(`      [ ] ${wrap(step, width - 10, '          ')}`);
     });
@@ -78281,7 +78295,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
-/***/ 5159:
+/***/ 7540:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");

@@ -4,9 +4,8 @@
 // are removed so it cannot rewrite the screen.
 import { styleText } from 'node:util'
 import { findingsTally, type Finding, type KeyFindings, type KeyInfo, type Severity } from '../model/index.js'
-import { scopesShown } from '../report/markdown.js'
 import type { Report } from '../report/report.js'
-import { cut, isoTime, oneLine, plural, span } from '../text.js'
+import { cut, isoTime, lastUseWords, oneLine, ownerWords, plural, scopesShown, type Medium } from '../text.js'
 
 type Style = Parameters<typeof styleText>[0]
 
@@ -18,11 +17,14 @@ export function painter(color: boolean): Paint {
   return (style, text) => (color ? styleText(style, text, { validateStream: false }) : text)
 }
 
-/** Untrusted text on one line, without control characters, at most `max` characters. */
-export function plain(value: unknown, max = 200): string {
+/** Untrusted text for a terminal: on one line, without control characters, at most `max` characters. */
+export function terminalText(value: unknown, max = 200): string {
   if (value === undefined || value === null || value === '') return '-'
   return cut(oneLine(String(value)), max)
 }
+
+/** A terminal as a medium: prose and ids alike as plain text. */
+const TERMINAL: Medium = { text: terminalText, id: terminalText }
 
 const SEVERITY_STYLE: Record<Severity, Style> = {
   CRITICAL: ['bold', 'red'],
@@ -53,13 +55,13 @@ export function wrap(text: string, width: number, indent: string): string {
 function findingLine(finding: Finding, paint: Paint): string[] {
   const { actor } = finding
   const verb = finding.eventType.split('.').pop()
-  const place = [actor.city, actor.country].filter(Boolean).map((part) => plain(part, 60))
-  const from = actor.ip ? `from ${plain(actor.ip, 60)}${place.length ? ` (${place.join(', ')})` : ''}` : ''
+  const place = [actor.city, actor.country].filter(Boolean).map((part) => terminalText(part, 60))
+  const from = actor.ip ? `from ${terminalText(actor.ip, 60)}${place.length ? ` (${place.join(', ')})` : ''}` : ''
   return [
     `${paint('dim', time(finding.effectiveAt))}  ${verb} with [${scopesShown(finding)
-      .map((s) => plain(s, 60))
-      .join(', ')}]` + `  ${paint('dim', `event ${plain(finding.eventId, 80)}`)}`,
-    `  by ${plain(actor.name, 120)}${from ? `  ${from}` : ''}${actor.userAgent ? `  ${paint('dim', plain(actor.userAgent, 80))}` : ''}`
+      .map((s) => terminalText(s, 60))
+      .join(', ')}]` + `  ${paint('dim', `event ${terminalText(finding.eventId, 80)}`)}`,
+    `  by ${terminalText(actor.name, 120)}${from ? `  ${from}` : ''}${actor.userAgent ? `  ${paint('dim', terminalText(actor.userAgent, 80))}` : ''}`
   ]
 }
 
@@ -68,34 +70,24 @@ function infoLine(info: KeyInfo, paint: Paint): string {
   if (info.status === 'not-found')
     return paint(
       ['bold', 'red'],
-      `not found${info.projectId ? ` in ${plain(info.projectId, 80)}` : ''} (the Admin API answers 404)`
+      `not found${info.projectId ? ` in ${terminalText(info.projectId, 80)}` : ''} (the Admin API answers 404)`
     )
-  if (info.status === 'not-looked-up') return paint('dim', `not looked up: ${plain(info.reason, 300)}`)
-  const { owner } = info
-  const who =
-    owner.type === 'user'
-      ? `user ${plain(owner.email ?? owner.name ?? owner.id, 120)}${owner.role ? ` (${plain(owner.role, 40)})` : ''}`
-      : owner.type === 'service_account'
-        ? `service account ${plain(owner.name, 120)} (${plain(owner.id, 80)}${owner.role ? `, ${plain(owner.role, 40)}` : ''})`
-        : 'owner not said'
-  const used =
-    info.lastUsedAt === null
-      ? 'never used'
-      : info.lastUsedAt === undefined
-        ? 'last use not said'
-        : `last used ${time(info.lastUsedAt)} (${span(info.lookedUpAt - info.lastUsedAt)} ago)`
-  return `owned by ${who}, named ${plain(info.name, 80)} (${plain(info.redactedValue, 40)}), ${used}`
+  if (info.status === 'not-looked-up') return paint('dim', `not looked up: ${terminalText(info.reason, 300)}`)
+  const who = ownerWords(info.owner, TERMINAL) ?? 'owner not said'
+  const lastUse = lastUseWords(info, 'ago')
+  const used = info.lastUsedAt === null ? lastUse : lastUse === undefined ? 'last use not said' : `last used ${lastUse}`
+  return `owned by ${who}, named ${terminalText(info.name, 80)} (${terminalText(info.redactedValue, 40)}), ${used}`
 }
 
 function keyBlock(key: KeyFindings, paint: Paint): string[] {
   const severity = paint(SEVERITY_STYLE[key.severity], key.severity.padEnd(6))
   const count = plural(key.findings.length, 'finding')
-  const lines = [`  ${severity}  ${paint('bold', plain(key.keyId, 80))}  ${paint('dim', count)}`]
+  const lines = [`  ${severity}  ${paint('bold', terminalText(key.keyId, 80))}  ${paint('dim', count)}`]
   if (key.info) lines.push(`          ${infoLine(key.info, paint)}`)
   for (const finding of key.findings) for (const line of findingLine(finding, paint)) lines.push(`          ${line}`)
   for (const deletion of key.deletions) {
     lines.push(
-      `          ${paint('dim', time(deletion.effectiveAt))}  ${paint('bold', 'deleted')}  by ${plain(deletion.actor.name, 120)}`
+      `          ${paint('dim', time(deletion.effectiveAt))}  ${paint('bold', 'deleted')}  by ${terminalText(deletion.actor.name, 120)}`
     )
   }
   return lines
@@ -112,7 +104,7 @@ export function renderText(report: Report, paint: Paint = painter(false), option
     lines.push(`  ${paint('dim', name.padEnd(16))} ${value}`)
   }
   lines.push(`${paint('bold', report.rule.name)} ${paint('dim', `(rule ${report.rule.id})`)}`, '')
-  field('Source', plain(report.source, 300))
+  field('Source', terminalText(report.source, 300))
   field('Window', window)
   field(
     'Read completely',
@@ -120,9 +112,9 @@ export function renderText(report: Report, paint: Paint = painter(false), option
       ? report.notRead.length
         ? paint(['bold', 'yellow'], 'yes, but not every key event type (see the warnings)')
         : 'yes'
-      : paint(['bold', 'red'], `NO: ${report.missing.map((part) => plain(part, 300)).join('; ')}`)
+      : paint(['bold', 'red'], `NO: ${report.missing.map((part) => terminalText(part, 300)).join('; ')}`)
   )
-  for (const part of report.notRead) lines.push(`  ${paint('yellow', 'warning:')} ${plain(part, 800)}`)
+  for (const part of report.notRead) lines.push(`  ${paint('yellow', 'warning:')} ${terminalText(part, 800)}`)
   field(
     'Events scanned',
     `${report.eventsScanned} (API key events: ${report.keyEvents}${report.duplicates ? `, duplicates skipped: ${report.duplicates}` : ''})`
@@ -141,7 +133,7 @@ export function renderText(report: Report, paint: Paint = painter(false), option
     for (const key of report.keys) lines.push(...keyBlock(key, paint))
   } else lines.push('', 'No findings.')
 
-  for (const note of report.keyLookups.notes) lines.push(`  ${paint('yellow', 'note:')} ${plain(note, 600)}`)
+  for (const note of report.keyLookups.notes) lines.push(`  ${paint('yellow', 'note:')} ${terminalText(note, 600)}`)
 
   if (report.suppressed.length > 0) {
     const count = report.suppressed.reduce((sum, key) => sum + key.findings.length, 0)
@@ -152,16 +144,17 @@ export function renderText(report: Report, paint: Paint = painter(false), option
   if (report.issues.length > 0) {
     lines.push('', paint('bold', `Issues (${report.issueMode})`))
     for (const issue of report.issues) {
-      const where = issue.url ? `  ${plain(issue.url, 200)}` : ''
-      const detail = issue.detail ? `  (${plain(issue.detail, 300)})` : ''
-      lines.push(`  ${issue.action.padEnd(13)} ${plain(issue.keyId, 80)}${where}${detail}`)
+      const where = issue.url ? `  ${terminalText(issue.url, 200)}` : ''
+      const detail = issue.detail ? `  (${terminalText(issue.detail, 300)})` : ''
+      lines.push(`  ${issue.action.padEnd(13)} ${terminalText(issue.keyId, 80)}${where}${detail}`)
     }
   }
 
   const notes = [...report.unreadable.listed, ...report.malformed.listed]
   if (notes.length > 0) {
     lines.push('', paint('bold', 'Skipped records'))
-    for (const note of notes.slice(0, 20)) lines.push(`  ${plain(note.where, 80)}: ${plain(note.reason, 200)}`)
+    for (const note of notes.slice(0, 20))
+      lines.push(`  ${terminalText(note.where, 80)}: ${terminalText(note.reason, 200)}`)
     if (notes.length > 20) lines.push(`  …and ${notes.length - 20} more (see --json).`)
   }
 
@@ -187,8 +180,8 @@ export function renderIssuePreviews(previews: readonly IssuePreview[], paint: Pa
   const lines: string[] = []
   previews.forEach((preview, index) => {
     const number = `${index + 1}.`.padEnd(4)
-    lines.push(`  ${number}${paint('bold', plain(preview.title, 250))}`)
-    lines.push(`      ${paint('dim', 'labels:')} ${preview.labels.map((label) => plain(label, 50)).join(', ')}`)
+    lines.push(`  ${number}${paint('bold', terminalText(preview.title, 250))}`)
+    lines.push(`      ${paint('dim', 'labels:')} ${preview.labels.map((label) => terminalText(label, 50)).join(', ')}`)
     for (const step of preview.checklist) lines.push(`      [ ] ${wrap(step, width - 10, '          ')}`)
   })
   return lines.join('\n')

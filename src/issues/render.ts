@@ -10,18 +10,18 @@ import {
   type Severity
 } from '../model/index.js'
 import {
-  code,
-  codeList,
+  markdownCode,
+  markdownCodeList,
   EVENT_COLUMNS,
   eventCells,
-  inert,
+  markdownText,
   lastUsedText,
   ownerText,
   severityCell,
   sourceOf,
   table,
   timeCell
-} from '../report/markdown.js'
+} from '../markdown/markdown.js'
 import { RULE, tacticName } from '../rules/api-key-anomalous-activity.js'
 import { cut, oneLine, plural } from '../text.js'
 import { closedMarker, eventIds, eventMarker, keyMarker } from './markers.js'
@@ -50,13 +50,13 @@ export function issueTitle(keyId: string, severity: Severity): string {
 }
 
 function eventRow(finding: Finding): string[] {
-  return [severityCell(finding.severity), ...eventCells(finding), code(finding.eventId, 80)]
+  return [severityCell(finding.severity), ...eventCells(finding), markdownCode(finding.eventId, 80)]
 }
 
 const EVENT_HEADERS = ['Severity', ...EVENT_COLUMNS, 'Event id']
 
 function deletionLine(deletion: Deletion): string {
-  return `- ${code(deletion.eventType)} at ${timeCell(deletion.effectiveAt)} by ${inert(deletion.actor.name, 120)} from ${sourceOf(deletion.actor)} (event ${code(deletion.eventId, 80)})`
+  return `- ${markdownCode(deletion.eventType)} at ${timeCell(deletion.effectiveAt)} by ${markdownText(deletion.actor.name, 120)} from ${sourceOf(deletion.actor)} (event ${markdownCode(deletion.eventId, 80)})`
 }
 
 /** A few items of a list, the rest counted: log text must not grow a body without bound. */
@@ -84,8 +84,8 @@ export function keyInfoSection(info: KeyInfo | undefined): string {
     case 'found': {
       const lines = [
         `- Owner: ${ownerText(info.owner)}`,
-        `- Name: ${inert(info.name, 120)}`,
-        `- Redacted value: ${code(info.redactedValue, 80)}`,
+        `- Name: ${markdownText(info.name, 120)}`,
+        `- Redacted value: ${markdownCode(info.redactedValue, 80)}`,
         `- Created: ${timeCell(info.createdAt)}`,
         `- Last used: ${lastUsedText(info, 'earlier')}`
       ]
@@ -96,11 +96,11 @@ export function keyInfoSection(info: KeyInfo | undefined): string {
     case 'not-found':
       return (
         `${head}\n\n**Not found**: the Admin API answered 404 (not found) for it` +
-        `${info.projectId ? ` in project ${code(info.projectId, 80)}` : ''} at ${timeCell(info.lookedUpAt)}. ` +
+        `${info.projectId ? ` in project ${markdownCode(info.projectId, 80)}` : ''} at ${timeCell(info.lookedUpAt)}. ` +
         'That is no proof that the key was revoked, and closes nothing: only its deletion in the audit log does.'
       )
     case 'not-looked-up':
-      return `${head}\n\nThe key could not be looked up: ${inert(info.reason, 400)}.`
+      return `${head}\n\nThe key could not be looked up: ${markdownText(info.reason, 400)}.`
   }
 }
 
@@ -113,15 +113,15 @@ const LISTED = 20
 
 function contextValue(value: unknown): string {
   if (value === null || value === undefined) return '-'
-  if (Array.isArray(value)) return codeList(value, LISTED, 40)
-  return inert(value, 300)
+  if (Array.isArray(value)) return markdownCodeList(value, LISTED, 40)
+  return markdownText(value, 300)
 }
 
 function alertContextSection(finding: Finding): string {
   return [
-    `### Alert context (event ${code(finding.eventId, 80)})`,
+    `### Alert context (event ${markdownCode(finding.eventId, 80)})`,
     Object.entries(finding.alertContext)
-      .map(([name, value]) => `- ${code(name)}: ${contextValue(value)}`)
+      .map(([name, value]) => `- ${markdownCode(name)}: ${contextValue(value)}`)
       .join('\n')
   ].join('\n\n')
 }
@@ -196,14 +196,14 @@ export function renderIssue(key: KeyFindings, options: IssueOptions): RenderedIs
   const elevated = [...new Set(findings.flatMap((finding) => finding.elevatedScopes))]
   const head = [
     keyMarker(key.keyId),
-    `## ${severityCell(key.severity)}: OpenAI API key ${code(key.keyId, 80)} has elevated scopes`,
-    `Rule **${RULE.displayName}** (${code(RULE.id)}) found ${plural(findings.length, 'event')} on this key. ${runLine(options)}`,
+    `## ${severityCell(key.severity)}: OpenAI API key ${markdownCode(key.keyId, 80)} has elevated scopes`,
+    `Rule **${RULE.displayName}** (${markdownCode(RULE.id)}) found ${plural(findings.length, 'event')} on this key. ${runLine(options)}`,
     [
-      `- Key: ${code(key.keyId, 80)}`,
-      `- Name: ${few(names, (name) => inert(name, 120), ', ')}`,
-      `- Project: ${few(projects, (project) => code(project, 80), ' ')}`,
-      `- Elevated scopes: ${codeList(elevated, LISTED, 40)}`,
-      `- Latest actor: ${inert(top.actor.name, 120)} from ${sourceOf(top.actor)}`
+      `- Key: ${markdownCode(key.keyId, 80)}`,
+      `- Name: ${few(names, (name) => markdownText(name, 120), ', ')}`,
+      `- Project: ${few(projects, (project) => markdownCode(project, 80), ' ')}`,
+      `- Elevated scopes: ${markdownCodeList(elevated, LISTED, 40)}`,
+      `- Latest actor: ${markdownText(top.actor.name, 120)} from ${sourceOf(top.actor)}`
     ].join('\n'),
     keyInfoSection(key.info),
     '### Events'
@@ -249,7 +249,7 @@ export type Revocation = { kind: 'deleted'; deletion: Deletion }
 /** The comment that closes a key's issue because the key was deleted; its marker keeps it to once. */
 export function renderClosing(revocation: Revocation, options: IssueOptions): string {
   const { deletion } = revocation
-  const evidence = `The audit log records its deletion: ${code(deletion.eventType)} at ${timeCell(deletion.effectiveAt)} by ${inert(deletion.actor.name, 120)} (event ${code(deletion.eventId, 80)}).`
+  const evidence = `The audit log records its deletion: ${markdownCode(deletion.eventType)} at ${timeCell(deletion.effectiveAt)} by ${markdownText(deletion.actor.name, 120)} (event ${markdownCode(deletion.eventId, 80)}).`
   return (
     [
       '### The key was deleted: closing this issue',

@@ -151,6 +151,9 @@ export type KeyInfo =
   | { status: 'not-found'; lookedUpAt: number; projectId?: string }
   | { status: 'not-looked-up'; reason: string }
 
+/** A key the Admin API described when it was looked up. */
+export type FoundKey = Extract<KeyInfo, { status: 'found' }>
+
 /** What the key lookups of a run did, for the summary and the report. */
 export interface KeyLookups {
   /** Why no key was looked up (enrich-keys is false, an export was scanned); absent when lookups ran. */

@@ -3,16 +3,16 @@ import { findingsTally, type Finding, type KeyFindings, type KeyInfo } from '../
 import { RULE } from '../rules/api-key-anomalous-activity.js'
 import { plural } from '../text.js'
 import {
-  code,
+  markdownCode,
   EVENT_COLUMNS,
   eventCells,
-  inert,
+  markdownText,
   lastUsedText,
   ownerText,
   severityCell,
   table,
   timeCell
-} from './markdown.js'
+} from '../markdown/markdown.js'
 import type { IssueAction, Report } from './report.js'
 
 /** GitHub keeps at most 1 MiB (bytes) of summary per step; stay well below it. */
@@ -32,7 +32,7 @@ function issueCell(action: IssueAction | undefined): string {
 }
 
 function findingRow(finding: Finding, action: IssueAction | undefined): string[] {
-  return [severityCell(finding.severity), code(finding.keyId, 80), ...eventCells(finding), issueCell(action)]
+  return [severityCell(finding.severity), markdownCode(finding.keyId, 80), ...eventCells(finding), issueCell(action)]
 }
 
 const FINDING_HEADERS = ['Severity', 'Key', ...EVENT_COLUMNS, 'Issue']
@@ -104,11 +104,11 @@ function issuesSection(report: Report): string[] {
     boundedTable(
       ['Key', 'Severity', 'Action', 'Issue', 'Detail'],
       rowsOf(done, (action) => [
-        code(action.keyId, 80),
+        markdownCode(action.keyId, 80),
         severity.get(action.keyId) ?? 'deleted',
         action.action,
         issueLink(action) ?? '-',
-        inert(action.detail, 200)
+        markdownText(action.detail, 200)
       ]),
       done.length,
       SECTION_BUDGET,
@@ -123,7 +123,7 @@ function issuesSection(report: Report): string[] {
     parts.push(
       boundedTable(
         ['Key', 'Severity'],
-        rowsOf(capped, (action) => [code(action.keyId, 80), severity.get(action.keyId) ?? '-']),
+        rowsOf(capped, (action) => [markdownCode(action.keyId, 80), severity.get(action.keyId) ?? '-']),
         capped.length,
         SECTION_BUDGET / 2,
         (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`
@@ -138,7 +138,11 @@ function issuesSection(report: Report): string[] {
     parts.push(
       boundedTable(
         ['Key', 'Issue', 'What went wrong'],
-        rowsOf(notNoted, (action) => [code(action.keyId, 80), issueLink(action) ?? '-', inert(action.detail, 500)]),
+        rowsOf(notNoted, (action) => [
+          markdownCode(action.keyId, 80),
+          issueLink(action) ?? '-',
+          markdownText(action.detail, 500)
+        ]),
         notNoted.length,
         SECTION_BUDGET / 2,
         (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`
@@ -153,7 +157,11 @@ function issuesSection(report: Report): string[] {
     parts.push(
       boundedTable(
         ['Key', 'Issue', 'What went wrong'],
-        rowsOf(failed, (action) => [code(action.keyId, 80), issueLink(action) ?? '-', inert(action.detail, 500)]),
+        rowsOf(failed, (action) => [
+          markdownCode(action.keyId, 80),
+          issueLink(action) ?? '-',
+          markdownText(action.detail, 500)
+        ]),
         failed.length,
         SECTION_BUDGET / 2,
         (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`
@@ -167,8 +175,8 @@ function keyInfoCells(info: KeyInfo | undefined): string[] {
   if (info?.status === 'found') {
     return [
       ownerText(info.owner),
-      inert(info.name, 80),
-      code(info.redactedValue, 40),
+      markdownText(info.name, 80),
+      markdownCode(info.redactedValue, 40),
       timeCell(info.createdAt),
       lastUsedText(info, 'ago'),
       'yes'
@@ -183,7 +191,7 @@ function keyInfoCells(info: KeyInfo | undefined): string[] {
 function lookupLine(report: Report): string {
   const { keyLookups: lookups } = report
   if (report.keys.length === 0) return ''
-  if (lookups.off !== undefined) return `- Keys looked up: no (${inert(lookups.off, 200)})`
+  if (lookups.off !== undefined) return `- Keys looked up: no (${markdownText(lookups.off, 200)})`
   const not = lookups.notLookedUp > 0 ? ` (${lookups.notLookedUp} not looked up: see below)` : ''
   return `- Keys looked up: ${lookups.lookedUp} of ${report.keys.length}${not}`
 }
@@ -194,13 +202,13 @@ function keysSection(report: Report): string[] {
   if (lookups.off !== undefined || report.keys.length === 0) return []
   const parts = ['### The keys in the Admin API']
   if (lookups.notes.length > 0)
-    parts.push(['> [!WARNING]', ...lookups.notes.map((note) => `> - ${inert(note, 600)}`)].join('\n'))
+    parts.push(['> [!WARNING]', ...lookups.notes.map((note) => `> - ${markdownText(note, 600)}`)].join('\n'))
   // Keys none of which could be looked up make a table of dashes: the notes say it all.
   if (lookups.lookedUp === 0) return parts
   parts.push(
     boundedTable(
       ['Key', 'Owner', 'Name', 'Redacted value', 'Created (UTC)', 'Last used', 'Still exists'],
-      rowsOf(report.keys, (key) => [code(key.keyId, 80), ...keyInfoCells(key.info)]),
+      rowsOf(report.keys, (key) => [markdownCode(key.keyId, 80), ...keyInfoCells(key.info)]),
       report.keys.length,
       SECTION_BUDGET,
       (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`
@@ -215,9 +223,9 @@ export function renderSummary(report: Report): string {
   head.push(`## ${RULE.displayName}`)
   head.push(
     [
-      `- Source: ${inert(report.source, 300)}`,
+      `- Source: ${markdownText(report.source, 300)}`,
       `- Window: ${window}`,
-      `- Read completely: ${report.complete ? (report.notRead.length ? '**yes, but not every key event type**: see the warning below' : 'yes') : `**no**: ${report.missing.map((part) => inert(part, 300)).join('; ')}`}`,
+      `- Read completely: ${report.complete ? (report.notRead.length ? '**yes, but not every key event type**: see the warning below' : 'yes') : `**no**: ${report.missing.map((part) => markdownText(part, 300)).join('; ')}`}`,
       `- Events scanned: ${report.eventsScanned} (API key events: ${report.keyEvents}${report.duplicates ? `, duplicates skipped: ${report.duplicates}` : ''})`,
       `- Findings: ${findingsTally(report.counts)} on ${plural(report.keys.length, 'key')}`,
       lookupLine(report),
@@ -235,7 +243,7 @@ export function renderSummary(report: Report): string {
       .join('\n')
   )
   if (report.notRead.length > 0) {
-    head.push(['> [!WARNING]', ...report.notRead.map((part) => `> - ${inert(part, 800)}`)].join('\n'))
+    head.push(['> [!WARNING]', ...report.notRead.map((part) => `> - ${markdownText(part, 800)}`)].join('\n'))
   }
   if (!report.complete) {
     head.push(
@@ -252,9 +260,9 @@ export function renderSummary(report: Report): string {
         ['Severity', 'Key', 'Event', 'Actor', 'Time (UTC)'],
         rowsOf(findingsOf(report.suppressed), (f) => [
           f.severity,
-          code(f.keyId, 80),
-          code(f.eventType),
-          inert(f.actor.name, 120),
+          markdownCode(f.keyId, 80),
+          markdownCode(f.eventType),
+          markdownText(f.actor.name, 120),
           timeCell(f.effectiveAt)
         ]),
         suppressed,
@@ -269,12 +277,12 @@ export function renderSummary(report: Report): string {
     after.push(
       notes
         .slice(0, 50)
-        .map((note) => `- ${inert(note.where, 80)}: ${inert(note.reason, 200)}`)
+        .map((note) => `- ${markdownText(note.where, 80)}: ${markdownText(note.reason, 200)}`)
         .join('\n')
     )
   }
   const sofar = report.issuesPending ? 'So far, before the GitHub phase: ' : ''
-  after.push(`### Verdict\n${report.gate.failed ? '❌' : '✅'} ${sofar}${inert(report.gate.reason, 2000)}`)
+  after.push(`### Verdict\n${report.gate.failed ? '❌' : '✅'} ${sofar}${markdownText(report.gate.reason, 2000)}`)
 
   const body: string[] = []
   const actions = new Map(report.issues.map((action) => [action.keyId, action]))

@@ -1,15 +1,16 @@
 // Text copied from an audit log is attacker-controlled. Before it goes into GitHub
 // Flavored Markdown (issues, comments, the job summary) it is made inert: no mentions
 // or team pings, no issue references, no raw HTML, no links or images that load, no
-// broken tables, and a capped length.
+// broken tables, and a capped length. The one Markdown sanitiser, and the cells every
+// table of findings shows, for the issues and the report alike.
 
-import { SEVERITY_ICON, type Finding, type KeyInfo, type KeyOwner, type Severity } from '../model/index.js'
-import { cut, isoTime, oneLine, span } from '../text.js'
+import { SEVERITY_ICON, type Finding, type FoundKey, type KeyOwner, type Severity } from '../model/index.js'
+import { cut, isoTime, lastUseWords, oneLine, ownerWords, scopesShown, type Medium } from '../text.js'
 
 const ZWSP = '\u200b'
 
-/** Renders untrusted text as plain, inert Markdown on one line, at most `max` characters. */
-export function inert(value: unknown, max = 200): string {
+/** Untrusted text as plain, inert Markdown on one line, at most `max` characters. */
+export function markdownText(value: unknown, max = 200): string {
   if (value === undefined || value === null || value === '') return '-'
   // NFKC first: full-width and other compatibility forms of @ # < > become the characters
   // the escapes below catch.
@@ -29,8 +30,8 @@ export function inert(value: unknown, max = 200): string {
   )
 }
 
-/** Untrusted text as an inline code span, for ids and scopes; still inert, still one line. */
-export function code(value: unknown, max = 120): string {
+/** Untrusted text as an inline Markdown code span, for ids and scopes; still inert, still one line. */
+export function markdownCode(value: unknown, max = 120): string {
   if (value === undefined || value === null || value === '') return '-'
   const text = cut(oneLine(String(value)).replace(/`/g, "'"), max)
   // Pipes split table cells even inside code spans; a backslash before one would escape
@@ -41,7 +42,9 @@ export function code(value: unknown, max = 120): string {
 /** Where an actor acted from: source IP and location. */
 export function sourceOf(actor: { ip?: string; city?: string; country?: string }): string {
   const place = [actor.city, actor.country].filter(Boolean).join(', ')
-  return [actor.ip ? code(actor.ip, 60) : '', place ? inert(place, 60) : ''].filter(Boolean).join(' ') || '-'
+  return (
+    [actor.ip ? markdownCode(actor.ip, 60) : '', place ? markdownText(place, 60) : ''].filter(Boolean).join(' ') || '-'
+  )
 }
 
 /** A severity as a summary or an issue shows it: its icon and its name. */
@@ -52,21 +55,16 @@ export function severityCell(severity: Severity): string {
 /** The columns every table of findings shows: what happened, when, by whom, from where. */
 export const EVENT_COLUMNS = ['Event', 'Time (UTC)', 'Actor', 'Scopes', 'Source IP, location', 'User agent']
 
-/** The scopes recorded; for a key with none recorded, what it was judged to have (all, admin). */
-export function scopesShown(finding: Finding): string[] {
-  return finding.scopes.length > 0 ? finding.scopes : finding.elevatedScopes
-}
-
 /**
  * The first `max` items of a list as code spans, the rest counted: a key can be given
  * thousands of scopes, and an issue body, a comment or a summary row has a size limit.
  * Every item is in the JSON report.
  */
-export function codeList(items: readonly unknown[], max: number, width = 60): string {
+export function markdownCodeList(items: readonly unknown[], max: number, width = 60): string {
   if (items.length === 0) return '-'
   const shown = items
     .slice(0, max)
-    .map((item) => code(item, width))
+    .map((item) => markdownCode(item, width))
     .join(' ')
   return items.length > max ? `${shown} and ${items.length - max} more (in the JSON report)` : shown
 }
@@ -76,12 +74,12 @@ const CELL_SCOPES = 10
 
 export function eventCells(finding: Finding): string[] {
   return [
-    code(finding.eventType),
+    markdownCode(finding.eventType),
     timeCell(finding.effectiveAt),
-    inert(finding.actor.name, 120),
-    codeList(scopesShown(finding), CELL_SCOPES),
+    markdownText(finding.actor.name, 120),
+    markdownCodeList(scopesShown(finding), CELL_SCOPES),
     sourceOf(finding.actor),
-    inert(finding.actor.userAgent, 80)
+    markdownText(finding.actor.userAgent, 80)
   ]
 }
 
@@ -95,25 +93,15 @@ export function timeCell(seconds: number | undefined): string {
   return seconds === undefined ? '-' : isoTime(seconds, true)
 }
 
-/** A key's owner as the Admin API names it: a user's email and role, a service account's name, id and role. */
+/** Markdown as a medium: prose as inert text, ids as code spans. */
+export const MARKDOWN: Medium = { text: markdownText, id: markdownCode }
+
+/** A key's owner in Markdown, or "not said". */
 export function ownerText(owner: KeyOwner): string {
-  const role = owner.role ? `, ${inert(owner.role, 40)}` : ''
-  if (owner.type === 'user') {
-    const who = owner.email ?? owner.name ?? owner.id
-    return `user ${inert(who, 120)}${owner.role ? ` (${inert(owner.role, 40)})` : ''}`
-  }
-  if (owner.type === 'service_account')
-    return `service account ${inert(owner.name, 120)} (${code(owner.id, 80)}${role})`
-  return owner.id || owner.name ? `${inert(owner.name ?? owner.id, 120)}` : 'not said'
+  return ownerWords(owner, MARKDOWN) ?? 'not said'
 }
 
-/**
- * When a found key was last used: never, not said, or the time and how long before the
- * lookup (`ago` words it for a report read at once, `earlier` for text read later).
- */
-export function lastUsedText(info: Extract<KeyInfo, { status: 'found' }>, words: 'ago' | 'earlier'): string {
-  if (info.lastUsedAt === null) return 'never used'
-  if (info.lastUsedAt === undefined) return 'not said'
-  const before = Math.max(0, info.lookedUpAt - info.lastUsedAt)
-  return `${timeCell(info.lastUsedAt)} (${span(before)} ${words === 'ago' ? 'ago' : 'before the lookup'})`
+/** When a found key was last used, in Markdown, or "not said" (`ago` for a report read at once, `earlier` for text read later). */
+export function lastUsedText(info: FoundKey, words: 'ago' | 'earlier'): string {
+  return lastUseWords(info, words === 'ago' ? 'ago' : 'before the lookup') ?? 'not said'
 }
