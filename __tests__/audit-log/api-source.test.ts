@@ -268,7 +268,7 @@ describe('AdminApiSource over HTTP', () => {
     const api = source(fake, { maxRetries: 1 })
     await scanned(api)
     expect(api.status.missing[0]).toContain(
-      'the API answered 502 after 1 retries (an HTML page titled "502 Bad Gateway")'
+      'the API answered 502 after 1 retry (an HTML page titled "502 Bad Gateway")'
     )
   })
 

@@ -29625,7 +29625,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8444);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2345);
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -29634,7 +29634,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8444:
+/***/ 2345:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -61656,9 +61656,114 @@ bedrock_a = brand_privateBedrockClient;
 
 
 //# sourceMappingURL=index.mjs.map
+;// CONCATENATED MODULE: ./src/http/api-error.ts
+// What a request that failed says, in the words every message about one uses: OpenAI's
+// (the audit-log source, the key lookups) and GitHub's (the issues). What servers and
+// libraries say goes through the one redactor (text.ts), whole and before any cut: a cut
+// inside a secret the server echoed would leave the rest of it to print.
+
+
+/** A request that got no whole answer within its time limit; retried like a server error. */
+class NoAnswerError extends Error {
+    name = 'NoAnswerError';
+}
+/**
+ * The server's own words from an OpenAI error body, or the status text: redacted whole
+ * before it is cut, so a cut can never fall inside a secret the server echoed.
+ */
+function serverMessage(error, secrets) {
+    const body = error.error;
+    if (body && typeof body.message === 'string' && body.message.trim() !== '')
+        return redact(body.message, secrets).slice(0, 300);
+    return describeBody(redact(error.message, secrets));
+}
+/** An error's message with its cause's, for connection errors. */
+function causeOf(error) {
+    const cause = error.cause;
+    return typeof cause?.message === 'string' && cause.message !== ''
+        ? `${error.message} ${cause.message}`
+        : error.message;
+}
+function duration(ms) {
+    return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
+}
+/** How much of a body is looked at to describe it: its start says what it is. */
+const DESCRIBED_CHARS = 8192;
+/**
+ * A body for a message: HTML reduced to a hint, anything else cut short. The body is
+ * attacker-controlled and can be megabytes: it is cut before any expression sees it, and
+ * every repetition in those expressions is bounded, so the work is linear in what is kept.
+ */
+function describeBody(body) {
+    let text;
+    try {
+        text = typeof body === 'string' ? body.slice(0, DESCRIBED_CHARS) : (JSON.stringify(body) ?? String(body));
+    }
+    catch {
+        // Nested too deep for JSON.stringify: a value, not a page.
+        return 'a JSON value';
+    }
+    text = text.slice(0, DESCRIBED_CHARS);
+    if (/<\s{0,32}(!doctype|html|head|body)\b/i.test(text)) {
+        const title = /<title[^<>]{0,200}>([^<]{0,120})/i.exec(text)?.[1]?.trim();
+        return title ? `an HTML page titled "${title}"` : 'an HTML page';
+    }
+    const flat = text.replace(/\s+/g, ' ').trim();
+    return flat.length > 200 ? `${flat.slice(0, 200)}...` : flat || 'an empty body';
+}
+/** OpenAI's answer in a message: its status and its words, "403: You do not have access". */
+function openAIAnswer(error, secrets) {
+    return `${error.status}: ${serverMessage(error, secrets)}`;
+}
+/**
+ * An OpenAI request that failed in one of the SDK's own ways, in words: not reached (or no
+ * answer in time) after every try, or an error status, after the retries the SDK makes of
+ * 429 and 5xx. Undefined for any other error: the caller knows what it means.
+ */
+function openAIFailure(error, limits, secrets) {
+    if (error instanceof OpenAI.APIConnectionError) {
+        // Timeouts included: how an aborted request surfaces differs between runtimes.
+        return (`the API could not be reached or did not answer within ${duration(limits.requestTimeoutMs)} ` +
+            `(${redact(causeOf(error), secrets)}), ${limits.maxRetries + 1} tries`);
+    }
+    if (error instanceof OpenAI.APIError && error.status !== undefined) {
+        const retried = error.status === 429 || error.status >= 500 ? ` after ${plural(limits.maxRetries, 'retry', 'retries')}` : '';
+        return `the API answered ${error.status}${retried} (${serverMessage(error, secrets)})`;
+    }
+    return undefined;
+}
+/** Where a URL goes, without its query. */
+function pathOf(url) {
+    try {
+        return new URL(url).pathname;
+    }
+    catch {
+        return url.split('?')[0];
+    }
+}
+/**
+ * A GitHub request that failed, in words: no whole answer in time after its retries, or
+ * GitHub's status for the request, its words and what to do (`hint`, from the status and
+ * the words); otherwise the error's message. Redacted, and cut to 500 characters.
+ */
+function gitHubFailure(error, secrets, hint = () => '') {
+    const status = error.status;
+    const request = error.request;
+    const message = error instanceof Error ? error.message : String(error);
+    const what = request?.method && request.url ? `${request.method} ${pathOf(request.url)}` : '';
+    let words = message;
+    if (error.cause instanceof NoAnswerError) {
+        words = `${message}${what ? ` for ${what}` : ''}, after its retries: GitHub is slow or unreachable; the next run tries again.`;
+    }
+    else if (typeof status === 'number') {
+        words = `GitHub answered ${status}${what ? ` to ${what}` : ''}: ${message}.${hint(status, message)}`;
+    }
+    return redact(words, secrets).slice(0, 500);
+}
+
 ;// CONCATENATED MODULE: ./src/audit-log/openai-client.ts
 // The one way this project builds the official `openai` client for the Admin API, shared by
-// the audit-log source and the key lookups, and the words it uses for the client's errors.
+// the audit-log source and the key lookups (the words for its errors are http/api-error.ts's).
 // The SDK retries 408/409/429/5xx with backoff, honouring retry-after(-ms); the callers
 // bound the retries and each request, and every line the SDK logs is scrubbed of the key.
 
@@ -61748,50 +61853,6 @@ function createAdminClient(options) {
         fetch: withInputHeaders(options.adminKey, options.fetch ?? globalThis.fetch, options.maxResponseBytes ?? MAX_RESPONSE_BYTES)
     });
 }
-/**
- * The server's own words from an OpenAI error body, or the status text: redacted whole
- * before it is cut, so a cut can never fall inside a secret the server echoed.
- */
-function serverMessage(error, secrets) {
-    const body = error.error;
-    if (body && typeof body.message === 'string' && body.message.trim() !== '')
-        return redact(body.message, secrets).slice(0, 300);
-    return describeBody(redact(error.message, secrets));
-}
-/** An error's message with its cause's, for connection errors. */
-function causeOf(error) {
-    const cause = error.cause;
-    return typeof cause?.message === 'string' && cause.message !== ''
-        ? `${error.message} ${cause.message}`
-        : error.message;
-}
-function duration(ms) {
-    return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
-}
-/** How much of a body is looked at to describe it: its start says what it is. */
-const DESCRIBED_CHARS = 8192;
-/**
- * A body for a message: HTML reduced to a hint, anything else cut short. The body is
- * attacker-controlled and can be megabytes: it is cut before any expression sees it, and
- * every repetition in those expressions is bounded, so the work is linear in what is kept.
- */
-function describeBody(body) {
-    let text;
-    try {
-        text = typeof body === 'string' ? body.slice(0, DESCRIBED_CHARS) : (JSON.stringify(body) ?? String(body));
-    }
-    catch {
-        // Nested too deep for JSON.stringify: a value, not a page.
-        return 'a JSON value';
-    }
-    text = text.slice(0, DESCRIBED_CHARS);
-    if (/<\s{0,32}(!doctype|html|head|body)\b/i.test(text)) {
-        const title = /<title[^<>]{0,200}>([^<]{0,120})/i.exec(text)?.[1]?.trim();
-        return title ? `an HTML page titled "${title}"` : 'an HTML page';
-    }
-    const flat = text.replace(/\s+/g, ' ').trim();
-    return flat.length > 200 ? `${flat.slice(0, 200)}...` : flat || 'an empty body';
-}
 
 ;// CONCATENATED MODULE: ./src/audit-log/source.ts
 // What every source of audit-log events (the Admin API, an exported file) provides.
@@ -61823,6 +61884,7 @@ function recordUnreadable(status, where, reason) {
 // window that is missing. The client takes nothing from the environment: the key, the base
 // URL, the organization and the project are the inputs' (OPENAI_ORG_ID, OPENAI_PROJECT_ID,
 // OPENAI_BASE_URL and OPENAI_CUSTOM_HEADERS are often set for other steps of a job).
+
 
 
 
@@ -61999,7 +62061,7 @@ class AdminApiSource {
     refusedTenantOnly(error) {
         if (!(error instanceof OpenAI.BadRequestError || error instanceof OpenAI.PermissionDeniedError))
             return false;
-        const answer = `${error.status}: ${serverMessage(error, this.secrets)}`;
+        const answer = openAIAnswer(error, this.secrets);
         const check = error.status === 403
             ? "Check that the admin key may read the organization's tenant-scoped audit-log events (an admin key with Audit Logs: Read, made by an organization owner)"
             : 'Check that openai-base-url is the API (https://api.openai.com/v1), and no proxy that drops or refuses the parameter stands in front of it';
@@ -62036,26 +62098,20 @@ class AdminApiSource {
         const refused = error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError;
         if (refused && this.status.pages === 0) {
             const what = error.status === 401 ? 'did not accept the key' : 'refused the key access to audit logs';
-            throw new AdminApiError(`The OpenAI Admin API ${what} (${error.status}: ${serverMessage(error, this.secrets)}). ${KEY_ADVICE}`);
+            throw new AdminApiError(`The OpenAI Admin API ${what} (${openAIAnswer(error, this.secrets)}). ${KEY_ADVICE}`);
         }
         const page = part.pageName(this.page);
+        const failure = openAIFailure(error, this.limits, this.secrets);
         let reason;
         if (deadline.aborted) {
             reason = `the read took longer than its limit of ${duration(this.limits.deadlineMs)}`;
         }
-        else if (error instanceof OpenAI.APIConnectionError) {
-            // Timeouts included: how an aborted request surfaces differs between runtimes.
-            reason =
-                `the API could not be reached or did not answer within ${duration(this.limits.requestTimeoutMs)} ` +
-                    `(${this.scrub(causeOf(error))}), ${this.limits.maxRetries + 1} tries`;
-        }
         else if (refused) {
-            reason = `the API refused the key (${error.status}: ${serverMessage(error, this.secrets)}). ${KEY_ADVICE}`;
+            reason = `the API refused the key (${openAIAnswer(error, this.secrets)}). ${KEY_ADVICE}`;
         }
-        else if (error instanceof OpenAI.APIError && error.status !== undefined) {
-            const retried = error.status === 429 || error.status >= 500 ? ` after ${this.limits.maxRetries} retries` : '';
-            const hint = error.status === 404 ? ': check that openai-base-url is the API (https://api.openai.com/v1)' : '';
-            reason = `the API answered ${error.status}${retried} (${serverMessage(error, this.secrets)})${hint}`;
+        else if (failure !== undefined) {
+            const notFound = error.status === 404;
+            reason = notFound ? `${failure}: check that openai-base-url is the API (https://api.openai.com/v1)` : failure;
         }
         else if (error instanceof AdminApiError) {
             reason = this.scrub(error.message);
@@ -66241,6 +66297,7 @@ class FileSource {
 
 
 
+
 /** The most keys a run looks up; the rest are counted as not looked up. */
 const MAX_LOOKUPS = 50;
 /** What a refused lookup means, in the dashboard's words for the permission it lacks. */
@@ -66403,7 +66460,7 @@ async function lookUpKeys(keys, options) {
             else if (error instanceof OpenAI.PermissionDeniedError || error instanceof OpenAI.AuthenticationError) {
                 // Every other lookup of this kind would be refused too: one refused request, not fifty.
                 refused.add(target.kind);
-                refusal ??= `${error.status}: ${serverMessage(error, secrets)}`;
+                refusal ??= openAIAnswer(error, secrets);
                 notLookedUp(LOOKUP_REFUSED);
             }
             else {
@@ -66428,17 +66485,10 @@ function dropUndefined(options) {
     return Object.fromEntries(Object.entries({ maxRetries, requestTimeoutMs, deadlineMs }).filter(([, value]) => value !== undefined));
 }
 function failureReason(error, limits, deadline, secrets) {
-    const scrub = (text) => redact(text, secrets);
     if (deadline.aborted)
         return `the lookups took longer than their limit of ${duration(limits.deadlineMs)}`;
-    if (error instanceof OpenAI.APIConnectionError) {
-        return `the API could not be reached or did not answer within ${duration(limits.requestTimeoutMs)} (${scrub(causeOf(error))}), ${limits.maxRetries + 1} tries`;
-    }
-    if (error instanceof OpenAI.APIError && error.status !== undefined) {
-        const retried = error.status === 429 || error.status >= 500 ? ` after ${plural(limits.maxRetries, 'retry', 'retries')}` : '';
-        return `the API answered ${error.status}${retried} (${serverMessage(error, secrets)})`;
-    }
-    return scrub(error instanceof Error ? error.message : String(error)).slice(0, 300);
+    return (openAIFailure(error, limits, secrets) ??
+        redact(error instanceof Error ? error.message : String(error), secrets).slice(0, 300));
 }
 /** One note per reason, with how many keys it left without a lookup; the refusal first. */
 function notesOf(infos, refusal) {
@@ -71731,6 +71781,7 @@ const dist_src_Octokit = Octokit.plugin(requestLog, legacyRestEndpointMethods, p
 
 // The build the throttling plugin itself uses (no Redis clustering), so it is bundled once.
 
+
 const GitHubClient = dist_src_Octokit.plugin(throttling, retry);
 const DEFAULT_TIMINGS = {
     secondMs: 1000,
@@ -71742,10 +71793,6 @@ const DEFAULT_TIMINGS = {
     requestTimeoutMs: 30_000,
     maxSecondaryLimits: 3
 };
-/** A request that got no whole answer within its time limit; retried like a server error. */
-class GitHubTimeoutError extends Error {
-    name = 'GitHubTimeoutError';
-}
 /**
  * The GitHub phase: its budget, and the reason it ended early, once it has. When its budget
  * is spent, requests in flight are aborted; when GitHub refuses to go on (rate limits), the
@@ -71824,7 +71871,7 @@ function boundedFetch(timeoutMs, phase, send) {
             if (phase.signal.aborted)
                 throw new PhaseEnded(phase.ended ?? 'the GitHub phase ended');
             if (timeout.aborted) {
-                throw new GitHubTimeoutError(`GitHub gave no whole answer within ${Math.round(timeoutMs / 100) / 10} s`);
+                throw new NoAnswerError(`GitHub gave no whole answer within ${Math.round(timeoutMs / 100) / 10} s`);
             }
             throw error;
         }
@@ -72502,6 +72549,7 @@ function describeStep(step, dryRun) {
 
 
 
+
 /** A GitHub failure a user can do something about, without the token. */
 class GitHubError extends Error {
     name = 'GitHubError';
@@ -72512,14 +72560,6 @@ function parseRepository(value) {
         throw new GitHubError(`The repository is "${value}": use owner/name (the input repository or GITHUB_REPOSITORY in a workflow, --repo for the CLI).`);
     }
     return repository;
-}
-function pathOf(url) {
-    try {
-        return new URL(url).pathname;
-    }
-    catch {
-        return url.split('?')[0];
-    }
 }
 /** Issues go to another repository than the workflow's: its token needs more than GITHUB_TOKEN. */
 function elsewhere(target) {
@@ -72533,17 +72573,9 @@ function notWritten(reason) {
 function secretsOf(target) {
     return [target.token, ...(target.secrets ?? [])];
 }
-function failure(error, target) {
-    if (isPhaseEnded(error))
-        return notWritten(error.message);
-    const status = error.status;
-    const request = error.request;
-    const message = error instanceof Error ? error.message : String(error);
-    const what = request?.method && request.url ? ` to ${request.method} ${pathOf(request.url)}` : '';
-    if (error.cause instanceof GitHubTimeoutError) {
-        return redact(`${message}${what ? `${what.replace(/^ to/, ' for')}` : ''}, after its retries: GitHub is slow or unreachable; the next run tries again.`, secretsOf(target)).slice(0, 500);
-    }
-    const hint = status === 401
+/** What to do about GitHub's refusal of an issue's request, from its status and its words. */
+function issueHint(target) {
+    return (status, message) => status === 401
         ? ' Check github-token.'
         : /rate limit/i.test(message)
             ? ' GitHub limits how fast issues are written; the next run goes on where this one stopped.'
@@ -72553,7 +72585,11 @@ function failure(error, target) {
                 : status === 403 || status === 404
                     ? ' Check that the token may write issues (permissions: issues: write).'
                     : '';
-    return redact(typeof status === 'number' ? `GitHub answered ${status}${what}: ${message}.${hint}` : message, secretsOf(target)).slice(0, 500);
+}
+function failure(error, target) {
+    if (isPhaseEnded(error))
+        return notWritten(error.message);
+    return gitHubFailure(error, secretsOf(target), issueHint(target));
 }
 /** A line for the log, scrubbed of the secrets: Octokit's warnings and the sync's own notes. */
 function say(target, message) {

@@ -9,8 +9,9 @@
 import OpenAI from 'openai'
 import type { AuditLogListParams } from 'openai/resources/admin/organization/audit-logs'
 import { isObject, KEY_EVENT_TYPES } from '../model/index.js'
+import { describeBody, duration, openAIAnswer, openAIFailure } from '../http/api-error.js'
 import { isoTime, redact } from '../text.js'
-import { causeOf, createAdminClient, describeBody, duration, serverMessage } from './openai-client.js'
+import { createAdminClient } from './openai-client.js'
 import { newStatus, type AuditLogSource, type SourcedEvent } from './source.js'
 
 /** What to do about a key the API refuses; said for a wrong key shape too. */
@@ -244,7 +245,7 @@ export class AdminApiSource implements AuditLogSource {
    */
   private refusedTenantOnly(error: unknown): boolean {
     if (!(error instanceof OpenAI.BadRequestError || error instanceof OpenAI.PermissionDeniedError)) return false
-    const answer = `${error.status}: ${serverMessage(error, this.secrets)}`
+    const answer = openAIAnswer(error, this.secrets)
     const check =
       error.status === 403
         ? "Check that the admin key may read the organization's tenant-scoped audit-log events (an admin key with Audit Logs: Read, made by an organization owner)"
@@ -290,25 +291,18 @@ export class AdminApiSource implements AuditLogSource {
     const refused = error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError
     if (refused && this.status.pages === 0) {
       const what = error.status === 401 ? 'did not accept the key' : 'refused the key access to audit logs'
-      throw new AdminApiError(
-        `The OpenAI Admin API ${what} (${error.status}: ${serverMessage(error, this.secrets)}). ${KEY_ADVICE}`
-      )
+      throw new AdminApiError(`The OpenAI Admin API ${what} (${openAIAnswer(error, this.secrets)}). ${KEY_ADVICE}`)
     }
     const page = part.pageName(this.page)
+    const failure = openAIFailure(error, this.limits, this.secrets)
     let reason: string
     if (deadline.aborted) {
       reason = `the read took longer than its limit of ${duration(this.limits.deadlineMs)}`
-    } else if (error instanceof OpenAI.APIConnectionError) {
-      // Timeouts included: how an aborted request surfaces differs between runtimes.
-      reason =
-        `the API could not be reached or did not answer within ${duration(this.limits.requestTimeoutMs)} ` +
-        `(${this.scrub(causeOf(error))}), ${this.limits.maxRetries + 1} tries`
     } else if (refused) {
-      reason = `the API refused the key (${error.status}: ${serverMessage(error, this.secrets)}). ${KEY_ADVICE}`
-    } else if (error instanceof OpenAI.APIError && error.status !== undefined) {
-      const retried = error.status === 429 || error.status >= 500 ? ` after ${this.limits.maxRetries} retries` : ''
-      const hint = error.status === 404 ? ': check that openai-base-url is the API (https://api.openai.com/v1)' : ''
-      reason = `the API answered ${error.status}${retried} (${serverMessage(error, this.secrets)})${hint}`
+      reason = `the API refused the key (${openAIAnswer(error, this.secrets)}). ${KEY_ADVICE}`
+    } else if (failure !== undefined) {
+      const notFound = (error as { status?: unknown }).status === 404
+      reason = notFound ? `${failure}: check that openai-base-url is the API (https://api.openai.com/v1)` : failure
     } else if (error instanceof AdminApiError) {
       reason = this.scrub(error.message)
     } else if (error instanceof SyntaxError) {

@@ -14,8 +14,9 @@ import {
   type KeyLookups,
   type KeyOwner
 } from '../model/index.js'
+import { duration, openAIAnswer, openAIFailure, serverMessage } from '../http/api-error.js'
 import { plural, redact } from '../text.js'
-import { causeOf, createAdminClient, duration, serverMessage } from './openai-client.js'
+import { createAdminClient } from './openai-client.js'
 
 /** The most keys a run looks up; the rest are counted as not looked up. */
 export const MAX_LOOKUPS = 50
@@ -227,7 +228,7 @@ export async function lookUpKeys(keys: readonly KeyFindings[], options: KeyLooku
       } else if (error instanceof OpenAI.PermissionDeniedError || error instanceof OpenAI.AuthenticationError) {
         // Every other lookup of this kind would be refused too: one refused request, not fifty.
         refused.add(target.kind)
-        refusal ??= `${error.status}: ${serverMessage(error, secrets)}`
+        refusal ??= openAIAnswer(error, secrets)
         notLookedUp(LOOKUP_REFUSED)
       } else {
         // Only the API's failures count towards stopping; an id the client refuses to put
@@ -259,17 +260,11 @@ function failureReason(
   deadline: AbortSignal,
   secrets: readonly string[]
 ): string {
-  const scrub = (text: string): string => redact(text, secrets)
   if (deadline.aborted) return `the lookups took longer than their limit of ${duration(limits.deadlineMs)}`
-  if (error instanceof OpenAI.APIConnectionError) {
-    return `the API could not be reached or did not answer within ${duration(limits.requestTimeoutMs)} (${scrub(causeOf(error))}), ${limits.maxRetries + 1} tries`
-  }
-  if (error instanceof OpenAI.APIError && error.status !== undefined) {
-    const retried =
-      error.status === 429 || error.status >= 500 ? ` after ${plural(limits.maxRetries, 'retry', 'retries')}` : ''
-    return `the API answered ${error.status}${retried} (${serverMessage(error, secrets)})`
-  }
-  return scrub(error instanceof Error ? error.message : String(error)).slice(0, 300)
+  return (
+    openAIFailure(error, limits, secrets) ??
+    redact(error instanceof Error ? error.message : String(error), secrets).slice(0, 300)
+  )
 }
 
 /** One note per reason, with how many keys it left without a lookup; the refusal first. */

@@ -1,5 +1,5 @@
 // The one way this project builds the official `openai` client for the Admin API, shared by
-// the audit-log source and the key lookups, and the words it uses for the client's errors.
+// the audit-log source and the key lookups (the words for its errors are http/api-error.ts's).
 // The SDK retries 408/409/429/5xx with backoff, honouring retry-after(-ms); the callers
 // bound the retries and each request, and every line the SDK logs is scrubbed of the key.
 import OpenAI from 'openai'
@@ -119,52 +119,4 @@ export function createAdminClient(options: AdminClientOptions): OpenAI {
       options.maxResponseBytes ?? MAX_RESPONSE_BYTES
     )
   })
-}
-
-/**
- * The server's own words from an OpenAI error body, or the status text: redacted whole
- * before it is cut, so a cut can never fall inside a secret the server echoed.
- */
-export function serverMessage(error: InstanceType<typeof OpenAI.APIError>, secrets: readonly string[]): string {
-  const body = error.error as { message?: unknown } | undefined
-  if (body && typeof body.message === 'string' && body.message.trim() !== '')
-    return redact(body.message, secrets).slice(0, 300)
-  return describeBody(redact(error.message, secrets))
-}
-
-/** An error's message with its cause's, for connection errors. */
-export function causeOf(error: Error): string {
-  const cause = (error as { cause?: { message?: unknown } }).cause
-  return typeof cause?.message === 'string' && cause.message !== ''
-    ? `${error.message} ${cause.message}`
-    : error.message
-}
-
-export function duration(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`
-}
-
-/** How much of a body is looked at to describe it: its start says what it is. */
-const DESCRIBED_CHARS = 8192
-
-/**
- * A body for a message: HTML reduced to a hint, anything else cut short. The body is
- * attacker-controlled and can be megabytes: it is cut before any expression sees it, and
- * every repetition in those expressions is bounded, so the work is linear in what is kept.
- */
-export function describeBody(body: unknown): string {
-  let text: string
-  try {
-    text = typeof body === 'string' ? body.slice(0, DESCRIBED_CHARS) : (JSON.stringify(body) ?? String(body))
-  } catch {
-    // Nested too deep for JSON.stringify: a value, not a page.
-    return 'a JSON value'
-  }
-  text = text.slice(0, DESCRIBED_CHARS)
-  if (/<\s{0,32}(!doctype|html|head|body)\b/i.test(text)) {
-    const title = /<title[^<>]{0,200}>([^<]{0,120})/i.exec(text)?.[1]?.trim()
-    return title ? `an HTML page titled "${title}"` : 'an HTML page'
-  }
-  const flat = text.replace(/\s+/g, ' ').trim()
-  return flat.length > 200 ? `${flat.slice(0, 200)}...` : flat || 'an empty body'
 }

@@ -8,6 +8,7 @@ import { throttling } from '@octokit/plugin-throttling'
 import { Octokit } from '@octokit/rest'
 // The build the throttling plugin itself uses (no Redis clustering), so it is bundled once.
 import Bottleneck from 'bottleneck/light.js'
+import { NoAnswerError } from '../http/api-error.js'
 
 export const GitHubClient = Octokit.plugin(throttling, retry)
 export type GitHubClient = InstanceType<typeof GitHubClient>
@@ -43,11 +44,6 @@ export const DEFAULT_TIMINGS: GitHubTimings = {
   maxRateLimitWaitSeconds: 300,
   requestTimeoutMs: 30_000,
   maxSecondaryLimits: 3
-}
-
-/** A request that got no whole answer within its time limit; retried like a server error. */
-export class GitHubTimeoutError extends Error {
-  override name = 'GitHubTimeoutError'
 }
 
 /**
@@ -138,7 +134,7 @@ function boundedFetch(timeoutMs: number, phase: GitHubPhase, send: typeof fetch)
     } catch (error) {
       if (phase.signal.aborted) throw new PhaseEnded(phase.ended ?? 'the GitHub phase ended')
       if (timeout.aborted) {
-        throw new GitHubTimeoutError(`GitHub gave no whole answer within ${Math.round(timeoutMs / 100) / 10} s`)
+        throw new NoAnswerError(`GitHub gave no whole answer within ${Math.round(timeoutMs / 100) / 10} s`)
       }
       throw error
     }

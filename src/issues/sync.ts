@@ -5,11 +5,11 @@
 // reported as not written, never waited for.
 import { repositoryOf, type Deletion, type KeyFindings, type Repository } from '../model/index.js'
 import type { IssueAction } from '../report/report.js'
+import { gitHubFailure } from '../http/api-error.js'
 import { redact } from '../text.js'
 import {
   createGitHubClient,
   GitHubPhase,
-  GitHubTimeoutError,
   isPhaseEnded,
   PhaseEnded,
   type GitHubClient,
@@ -63,14 +63,6 @@ export function parseRepository(value: string): Repository {
   return repository
 }
 
-function pathOf(url: string): string {
-  try {
-    return new URL(url).pathname
-  } catch {
-    return url.split('?')[0]!
-  }
-}
-
 /** Issues go to another repository than the workflow's: its token needs more than GITHUB_TOKEN. */
 function elsewhere(target: IssueTarget): boolean {
   return Boolean(target.workflowRepository) && target.workflowRepository !== target.repository
@@ -86,19 +78,9 @@ function secretsOf(target: IssueTarget): string[] {
   return [target.token, ...(target.secrets ?? [])]
 }
 
-function failure(error: unknown, target: IssueTarget): string {
-  if (isPhaseEnded(error)) return notWritten(error.message)
-  const status = (error as { status?: unknown }).status
-  const request = (error as { request?: { method?: string; url?: string } }).request
-  const message = error instanceof Error ? error.message : String(error)
-  const what = request?.method && request.url ? ` to ${request.method} ${pathOf(request.url)}` : ''
-  if ((error as { cause?: unknown }).cause instanceof GitHubTimeoutError) {
-    return redact(
-      `${message}${what ? `${what.replace(/^ to/, ' for')}` : ''}, after its retries: GitHub is slow or unreachable; the next run tries again.`,
-      secretsOf(target)
-    ).slice(0, 500)
-  }
-  const hint =
+/** What to do about GitHub's refusal of an issue's request, from its status and its words. */
+function issueHint(target: IssueTarget): (status: number, message: string) => string {
+  return (status, message) =>
     status === 401
       ? ' Check github-token.'
       : /rate limit/i.test(message)
@@ -109,10 +91,11 @@ function failure(error: unknown, target: IssueTarget): string {
           : status === 403 || status === 404
             ? ' Check that the token may write issues (permissions: issues: write).'
             : ''
-  return redact(
-    typeof status === 'number' ? `GitHub answered ${status}${what}: ${message}.${hint}` : message,
-    secretsOf(target)
-  ).slice(0, 500)
+}
+
+function failure(error: unknown, target: IssueTarget): string {
+  if (isPhaseEnded(error)) return notWritten(error.message)
+  return gitHubFailure(error, secretsOf(target), issueHint(target))
 }
 
 /** A line for the log, scrubbed of the secrets: Octokit's warnings and the sync's own notes. */
