@@ -73,10 +73,14 @@ describe('the audit log', () => {
     for (const fault of faults) {
       openai.fault(fault)
       const api = source(openai)
-      await scan(api, { rule: DEFAULT_RULE_OPTIONS, window: { since: SINCE, until: UNTIL }, allowActors: [] })
-      expect(api.status.complete).toBe(false)
-      expect(api.status.missing).toHaveLength(1)
-      expect(leaks(api.status.missing[0]!, KEY)).toBe(false)
+      const { source: status } = await scan(api, {
+        rule: DEFAULT_RULE_OPTIONS,
+        window: { since: SINCE, until: UNTIL },
+        allowActors: []
+      })
+      expect(status.complete).toBe(false)
+      expect(status.missing).toHaveLength(1)
+      expect(leaks(status.missing[0]!, KEY)).toBe(false)
     }
   })
 })

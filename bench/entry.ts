@@ -10,7 +10,7 @@ export async function scanFile(path: string) {
     events: result.eventsScanned,
     keyEvents: result.keyEvents,
     findings: result.findings.length,
-    prefiltered: source.status.prefiltered,
-    unreadable: source.status.unreadableCount
+    prefiltered: result.source.prefiltered,
+    unreadable: result.source.unreadableCount
   }
 }

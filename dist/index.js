@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3675:
+/***/ 4114:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -63935,6 +63935,22 @@ bedrock_a = brand_privateBedrockClient;
 
 
 //# sourceMappingURL=index.mjs.map
+;// CONCATENATED MODULE: ./src/model/events.ts
+/**
+ * The audit-log event types about keys, as the `openai` SDK lists them
+ * (src/resources/admin/organization/audit-logs.ts, `AuditLogListParams.event_types`):
+ * project API keys, and the organization's admin API keys (`tenant.admin_api_key.*`).
+ */
+const KEY_EVENT_TYPES = [
+    'api_key.created',
+    'api_key.updated',
+    'api_key.deleted',
+    'tenant.project_api_key.created',
+    'tenant.admin_api_key.created',
+    'tenant.admin_api_key.updated',
+    'tenant.admin_api_key.deleted'
+];
+
 ;// CONCATENATED MODULE: ./src/model/json.ts
 // JSON as the sources and adapters read it, before the model's types are made of it.
 /** An object (not null, not an array): what can be looked into by key. */
@@ -64014,23 +64030,16 @@ function countOf(counts, level) {
 }
 
 ;// CONCATENATED MODULE: ./src/model/index.ts
+// The shared model: what every stage reads and writes. Types, and the vocabulary they share
+// (severity.ts, json.ts, repository.ts); no I/O, and no imports but its own.
 
 
 
-/**
- * The audit-log event types about keys, as the `openai` SDK lists them
- * (src/resources/admin/organization/audit-logs.ts, `AuditLogListParams.event_types`):
- * project API keys, and the organization's admin API keys (`tenant.admin_api_key.*`).
- */
-const KEY_EVENT_TYPES = [
-    'api_key.created',
-    'api_key.updated',
-    'api_key.deleted',
-    'tenant.project_api_key.created',
-    'tenant.admin_api_key.created',
-    'tenant.admin_api_key.updated',
-    'tenant.admin_api_key.deleted'
-];
+
+
+
+
+
 
 ;// CONCATENATED MODULE: ./src/text.ts
 /**
@@ -64329,8 +64338,271 @@ function createAdminClient(options) {
     });
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/audit-log/key-types.ts
+// The spellings of API key event types the scan reads. OpenAI writes them dotted
+// ("api_key.created", "tenant.admin_api_key.created"); log pipelines that cannot keep dots
+// store them flattened ("api_key_created", "tenant_admin_api_key_created"), and others
+// upper-case or camel-case them. Each of these is read as OpenAI's type. A type that names
+// an API key being created, updated or deleted in a way no OpenAI type does
+// ("org_api_key_created") cannot be judged, and is counted as such: never dropped.
+//
+// The JSONL prefilter (line-sorter.ts) must hand on every line that may hold one of these,
+// so what is read here is bounded by what it can see in the bytes cheaply: "key" written
+// key, KEY or Key, then separators, then created, updated or deleted in any case.
+
+/** What separates the words of a type: OpenAI's dots, and what pipelines put in their place. */
+const SEPARATOR_BYTES = new Set([0x2e, 0x5f, 0x2d, 0x3a, 0x2f, 0x20]);
+/** The most separators read between "key" and its verb. */
+const MAX_SEPARATORS = 8;
+/** How "key" is written in a type the scan reads: the three forms the prefilter searches bytes for. */
+const KEY_SPELLINGS = ['key', 'KEY', 'Key'];
+/** The verbs of key event types, in lower case; the prefilter compares them in any case. */
+const KEY_VERBS = ['created', 'updated', 'deleted'];
+/**
+ * "key" then a verb, separators between: what every spelling read holds, and all the
+ * prefilter looks for. Linear: no repetition in it can backtrack.
+ */
+const KEY_THEN_VERB = /(?:key|KEY|Key)[._\-:/ ]{0,8}(?:[cC][rR][eE][aA][tT][eE][dD]|[uU][pP][dD][aA][tT][eE][dD]|[dD][eE][lL][eE][tT][eE][dD])/;
+/** A type with its separators removed and in lower case: "apikeycreated". */
+function squeezed(type) {
+    return type
+        .trim()
+        .replace(/[._\-:/ ]/g, '')
+        .toLowerCase();
+}
+const BY_SPELLING = new Map(KEY_EVENT_TYPES.map((type) => [squeezed(type), type]));
+/** OpenAI's key event type for `type` in any spelling read as one, or undefined. */
+function keyTypeOf(type) {
+    if (typeof type !== 'string')
+        return undefined;
+    if (KEY_EVENT_TYPES.includes(type))
+        return type;
+    return type.length <= 200 && KEY_THEN_VERB.test(type) ? BY_SPELLING.get(squeezed(type)) : undefined;
+}
+/**
+ * A type that names an API key being created, updated or deleted but is none of OpenAI's in
+ * any spelling read ("org_api_key_created"): its event cannot be judged, and must not pass
+ * as an event of another type.
+ */
+function looksLikeKeyType(type) {
+    return type.length <= 200 && /api/i.test(type) && KEY_THEN_VERB.test(type) && keyTypeOf(type) === undefined;
+}
+/** Text that may spell a key event type in a spelling the scan reads (keys and strings of a value, a record that could not be parsed). */
+function mentionsKeyType(text) {
+    return KEY_THEN_VERB.test(text);
+}
+
+;// CONCATENATED MODULE: ./src/audit-log/normalize.ts
+// Raw audit-log events into the model's KeyEvent. One view over both shapes an event comes in:
+// - the Admin API's, with the payload under a dotted key ("api_key.created") and
+//   updates under `changes_requested`;
+// - the flattened one log pipelines store (`api_key_created`, `data.scopes`).
+// Everything read here is attacker-controlled text: it is copied, never interpreted.
+
+
+
+function normalize_text(value) {
+    if (typeof value === 'string')
+        return value.length > 0 ? value : undefined;
+    if (typeof value === 'number' && Number.isFinite(value))
+        return String(value);
+    return undefined;
+}
+function child(value, ...path) {
+    let current = value;
+    for (const key of path) {
+        if (!json_isObject(current))
+            return undefined;
+        current = current[key];
+    }
+    return current;
+}
+/**
+ * The payload of a key event: under the dotted key of the API, the flattened key of a
+ * pipeline, or the type as the event spells it (`written`), which may be neither.
+ */
+function payloadOf(raw, type, written) {
+    for (const key of [type, type.replaceAll('.', '_'), written]) {
+        const payload = raw[key];
+        if (json_isObject(payload))
+            return payload;
+    }
+    // A pipeline that renamed the type renamed the payload's key the same way, or another: any
+    // key that spells the same type holds it.
+    for (const [key, payload] of Object.entries(raw)) {
+        if (key !== 'type' && json_isObject(payload) && keyTypeOf(key) === type)
+            return payload;
+    }
+    return undefined;
+}
+/**
+ * The scopes an event sets. Updates carry them under `changes_requested` in the API's
+ * shape (the SDK's `APIKeyUpdated.changes_requested.scopes`) and under `data` in the
+ * flattened one and in OpenAI's own list example; creations under `data`
+ * (`APIKeyCreated.data.scopes`, "the payload used to create the API key"). `recorded`: a
+ * scopes list is there at all. A scopes field that is not a list, or a list with entries
+ * but no scope name among them, cannot be judged.
+ */
+function scopesOf(payload) {
+    const candidates = [child(payload, 'changes_requested', 'scopes'), child(payload, 'data', 'scopes')];
+    const scopes = [];
+    let malformed;
+    let recorded = false;
+    let entries = 0;
+    for (const candidate of candidates) {
+        if (candidate === undefined || candidate === null)
+            continue;
+        if (!Array.isArray(candidate)) {
+            malformed = `scopes is ${typeof candidate}, not a list`;
+            continue;
+        }
+        recorded = true;
+        entries += candidate.length;
+        for (const scope of candidate) {
+            if (typeof scope === 'string' && scope.trim() !== '' && !scopes.includes(scope))
+                scopes.push(scope);
+        }
+    }
+    // One list read is enough; a scopes field that is not a list counts only when there is none.
+    if (!recorded)
+        return { scopes, recorded, malformed };
+    return entries > 0 && scopes.length === 0
+        ? { scopes, recorded, malformed: 'scopes lists no scope name' }
+        : { scopes, recorded };
+}
+const MAX_SECONDS = 8.64e12;
+/**
+ * An id for an event that has none, from its content: its issue marker must be its own. An
+ * event nested too deep for JSON.stringify is named by its fields one level down.
+ */
+function unidentified(raw) {
+    let text;
+    try {
+        text = JSON.stringify(raw);
+    }
+    catch {
+        text = JSON.stringify(Object.entries(raw).map(([key, value]) => [key, typeof value === 'object' ? null : value]));
+    }
+    return `no-id-${(0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 24)}`;
+}
+function effectiveAtOf(raw) {
+    const value = raw.effective_at;
+    const seconds = typeof value === 'number' ? value : typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+    // Past what a Date can hold, a time cannot be shown or compared: treated as absent.
+    return Number.isFinite(seconds) && Math.abs(seconds) <= MAX_SECONDS ? seconds : undefined;
+}
+function readActor(raw) {
+    const actor = child(raw, 'actor');
+    const session = child(actor, 'session');
+    const apiKey = child(actor, 'api_key');
+    const type = normalize_text(child(actor, 'type'));
+    if (json_isObject(session) && type !== 'api_key') {
+        const email = normalize_text(child(session, 'user', 'email'));
+        const userId = normalize_text(child(session, 'user', 'id'));
+        const details = child(session, 'ip_address_details');
+        return {
+            type: 'session',
+            name: email ?? userId ?? 'unknown user',
+            email,
+            userId,
+            ip: normalize_text(child(session, 'ip_address')),
+            userAgent: normalize_text(child(session, 'user_agent')),
+            country: normalize_text(child(details, 'country')),
+            city: normalize_text(child(details, 'city')),
+            region: normalize_text(child(details, 'region')),
+            ja3: normalize_text(child(session, 'ja3')),
+            ja4: normalize_text(child(session, 'ja4'))
+        };
+    }
+    if (json_isObject(apiKey)) {
+        const apiKeyId = normalize_text(child(apiKey, 'id'));
+        const apiKeyType = normalize_text(child(apiKey, 'type'));
+        const email = normalize_text(child(apiKey, 'user', 'email'));
+        const userId = normalize_text(child(apiKey, 'user', 'id'));
+        const serviceAccountId = normalize_text(child(apiKey, 'service_account', 'id'));
+        const via = apiKeyId ? ` via API key ${apiKeyId}` : ' via an API key';
+        const owner = serviceAccountId !== undefined || apiKeyType === 'service_account'
+            ? `service account ${serviceAccountId ?? '(id not given)'}`
+            : (email ?? userId ?? 'unknown user');
+        return { type: 'api_key', name: `${owner}${via}`, email, userId, serviceAccountId, apiKeyId, apiKeyType };
+    }
+    return { type: 'unknown', name: 'unknown actor' };
+}
+/** Reads one raw event. Never throws: what cannot be read is `malformed`, with the reason. */
+function readEvent(raw) {
+    if (!json_isObject(raw))
+        return { kind: 'malformed', reason: 'event is not a JSON object' };
+    const id = normalize_text(raw.id);
+    const written = normalize_text(raw.type);
+    if (written === undefined)
+        return { kind: 'malformed', id, reason: 'event has no type' };
+    // OpenAI's type however a pipeline spelled it ("api_key_created"); one that names a key
+    // event in no spelling of OpenAI's cannot be judged, and is never taken for another type.
+    const keyType = keyTypeOf(written);
+    if (keyType === undefined) {
+        if (looksLikeKeyType(written)) {
+            return {
+                kind: 'malformed',
+                id,
+                reason: `event type "${written.slice(0, 100)}" names an API key event, but none OpenAI records: it cannot be judged`,
+                keyEvent: true
+            };
+        }
+        return { kind: 'other', id, type: written, effectiveAt: effectiveAtOf(raw) };
+    }
+    const type = keyType;
+    const action = keyType.endsWith('.deleted') ? 'deleted' : keyType.endsWith('.updated') ? 'updated' : 'created';
+    const keyKind = keyType.startsWith('tenant.admin_api_key.') ? 'admin' : 'project';
+    const payload = payloadOf(raw, keyType, written);
+    const unjudgeable = (reason) => ({
+        kind: 'malformed',
+        id,
+        reason: `${type} event ${reason}`,
+        keyEvent: true
+    });
+    // A creation or update without its payload says nothing of the key or its permissions.
+    if (!payload && action !== 'deleted')
+        return unjudgeable(`has no payload (no "${type}" object): its key and permissions are unknown`);
+    const { scopes, recorded, malformed } = payload ? scopesOf(payload) : { scopes: [], recorded: false };
+    if (malformed)
+        return unjudgeable(malformed);
+    const keyId = normalize_text(payload?.id);
+    // Without the key's id an event is about no key in particular: it cannot be told apart from
+    // another key's, looked up, or tracked in an issue. A creation or an update is then a key
+    // event that cannot be judged (the run fails, and lists it); a deletion is no evidence
+    // about any key, and closes nothing.
+    if (keyId === undefined) {
+        return action === 'deleted'
+            ? { kind: 'malformed', id, reason: `${type} event has no key id: it is not matched to any key or issue` }
+            : unjudgeable('has no key id: its key cannot be told apart from others, looked up or tracked in an issue');
+    }
+    // OpenAI records an "All permissions" project key as one created with no scopes (the
+    // Terraform provider's acceptance tests: full permissions send and read back no scopes);
+    // an update sets them to none only when its recorded change says so. A rename is no change.
+    const unrestricted = keyKind === 'project' && scopes.length === 0 && (action === 'created' || (action === 'updated' && recorded));
+    return {
+        kind: 'key',
+        event: {
+            id: id ?? unidentified(raw),
+            type: keyType,
+            action,
+            keyKind,
+            effectiveAt: effectiveAtOf(raw),
+            keyId,
+            keyName: normalize_text(child(payload, 'data', 'name')) ?? normalize_text(child(payload, 'changes_requested', 'name')),
+            scopes,
+            unrestricted,
+            projectId: normalize_text(child(raw, 'project', 'id')),
+            projectName: normalize_text(child(raw, 'project', 'name')),
+            actor: readActor(raw)
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/audit-log/source.ts
-// What every source of audit-log events (the Admin API, an exported file) provides.
+/** The status of a read that has found nothing amiss yet. */
 function newStatus() {
     return {
         complete: true,
@@ -64359,6 +64631,7 @@ function recordUnreadable(status, where, reason) {
 // window that is missing. The client takes nothing from the environment: the key, the base
 // URL, the organization and the project are the inputs' (OPENAI_ORG_ID, OPENAI_PROJECT_ID,
 // OPENAI_BASE_URL and OPENAI_CUSTOM_HEADERS are often set for other steps of a job).
+
 
 
 
@@ -64410,11 +64683,8 @@ const ORGANIZATION_KEY_EVENT_TYPES = KEY_EVENT_TYPES.filter((type) => !type.star
 class AdminApiSource {
     options;
     label;
-    status = newStatus();
     client;
     limits;
-    /** The page being read or asked for, from 1 in each part: the one a failure names. */
-    page = 0;
     constructor(options) {
         this.options = options;
         checkAdminKey(options.adminKey);
@@ -64439,25 +64709,36 @@ class AdminApiSource {
      * then the tenant-scoped ones with tenant_only=true. An event the API gives to both is
      * handed on twice; the scan counts a key event once by its id.
      */
-    async *events() {
+    async *events(progress) {
         const deadline = AbortSignal.timeout(this.limits.deadlineMs);
-        yield* this.read({
+        const tell = (pages) => progress?.({ pages, bytes: 0, prefiltered: 0 });
+        const organization = yield* this.read({
             types: ORGANIZATION_KEY_EVENT_TYPES,
             tenantOnly: false,
             projectIds: this.options.projectIds,
             what: 'events',
             pageName: (page) => `page ${page}`
-        }, deadline);
+        }, { deadline, pagesBefore: 0, tell });
         // Admin keys are the organization's, whatever project-ids says: they are always read.
-        yield* this.read({
+        const tenant = yield* this.read({
             types: TENANT_KEY_EVENT_TYPES,
             tenantOnly: true,
             projectIds: [],
             what: `tenant-scoped key events (${TENANT_KEY_EVENT_TYPES.join(', ')})`,
             pageName: (page) => `tenant-scoped page ${page}`
-        }, deadline);
+        }, { deadline, pagesBefore: organization.pages, tell });
+        const parts = [organization, tenant];
+        const missing = parts.flatMap((part) => (part.missing === undefined ? [] : [part.missing]));
+        return {
+            ...newStatus(),
+            complete: missing.length === 0,
+            missing,
+            notRead: parts.flatMap((part) => (part.notRead === undefined ? [] : [part.notRead])),
+            pages: organization.pages + tenant.pages
+        };
     }
-    async *read(part, deadline) {
+    /** One part of the read, paged to its end or to its failure; what it came to. */
+    async *read(part, run) {
         const { since, until } = this.options;
         let oldest;
         // The cursors read with, and the pages read (first id, last id, count): a server or a
@@ -64466,19 +64747,20 @@ class AdminApiSource {
         const pages = new Map();
         let cursor;
         let read = 0;
+        // The page being read or asked for, from 1: the one a failure names.
+        let page = 1;
         try {
-            this.page = 1;
             const first = this.client.admin.organization.auditLogs.list({
                 effective_at: { gte: since, lt: until },
                 event_types: [...part.types],
                 ...(part.projectIds.length > 0 ? { project_ids: [...part.projectIds] } : {}),
                 ...(part.tenantOnly ? { tenant_only: true } : {}),
                 limit: 100
-            }, { signal: deadline });
-            for await (const page of (await first).iterPages()) {
-                const at = part.pageName(this.page);
-                this.checkPage(page, at);
-                const items = page.getPaginatedItems();
+            }, { signal: run.deadline });
+            for await (const answer of (await first).iterPages()) {
+                const at = part.pageName(page);
+                this.checkPage(answer, at);
+                const items = answer.getPaginatedItems();
                 const signature = JSON.stringify([
                     items[0]?.id,
                     items.at(-1)?.id,
@@ -64489,62 +64771,67 @@ class AdminApiSource {
                     throw new AdminApiError(`${at} repeats ${part.pageName(seen)} (the same events), read with the cursor after=${cursor}: ` +
                         'the API, or a proxy or cache in front of it, ignores the cursor. Check openai-base-url and what stands between the runner and the API');
                 }
-                pages.set(signature, this.page);
-                for (let index = 0; index < items.length; index++) {
-                    const raw = items[index];
-                    // The SDK hands on whatever the page holds; an event must be an object to be read.
-                    if (!json_isObject(raw)) {
-                        throw new AdminApiError(`${at} item ${index + 1} is ${raw === null ? 'null' : Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}, not an audit-log event: ` +
-                            'the answer is malformed. Run the same window again (since, until); if it happens again, check openai-base-url and any proxy in front of the API');
-                    }
-                    const effectiveAt = raw.effective_at;
-                    if (typeof effectiveAt === 'number' && (oldest === undefined || effectiveAt < oldest))
-                        oldest = effectiveAt;
-                }
-                this.status.pages++;
+                pages.set(signature, page);
+                oldest = oldestOf(items, at, oldest);
                 read++;
+                run.tell(run.pagesBefore + read);
                 for (const raw of items)
-                    yield { raw, where: at };
-                // The SDK stops quietly when a page says has_more but gives no cursor to go on with.
-                const body = page.body;
-                const next = nextCursor(page);
-                if (body?.has_more === true && next === undefined) {
-                    throw new AdminApiError(`${at} says there are more events but gives no cursor to read them`);
-                }
-                if (next !== undefined && (next === cursor || cursors.has(next))) {
-                    throw new AdminApiError(`${at} gives the cursor after=${next}, ${next === cursor ? 'the one it was read with' : 'which was read with already'}: ` +
-                        'the read would go round in circles. The API, or a proxy or cache in front of it, ignores the cursor: ' +
-                        'check openai-base-url and what stands between the runner and the API');
-                }
-                if (next !== undefined)
-                    cursors.add(next);
-                cursor = next;
-                this.page++;
+                    yield { reading: readEvent(raw), where: at };
+                cursor = this.nextOf(answer, at, cursor, cursors);
+                page++;
             }
+            return { pages: read };
         }
         catch (error) {
-            if (part.tenantOnly && read === 0 && this.refusedTenantOnly(error))
-                return;
-            this.failed(error, part, deadline, oldest);
+            if (part.tenantOnly && read === 0) {
+                const notRead = this.refusedTenantOnly(error);
+                if (notRead !== undefined)
+                    return { pages: read, notRead };
+            }
+            const missing = this.failed(error, {
+                part,
+                page,
+                deadline: run.deadline,
+                oldest,
+                readBefore: run.pagesBefore + read
+            });
+            return { pages: read, missing };
         }
+    }
+    /** The cursor of the page after `answer`, checked: one the read would go round in circles with is an error. */
+    nextOf(answer, at, cursor, cursors) {
+        // The SDK stops quietly when a page says has_more but gives no cursor to go on with.
+        const body = answer.body;
+        const next = nextCursor(answer);
+        if (body?.has_more === true && next === undefined) {
+            throw new AdminApiError(`${at} says there are more events but gives no cursor to read them`);
+        }
+        if (next !== undefined && (next === cursor || cursors.has(next))) {
+            throw new AdminApiError(`${at} gives the cursor after=${next}, ${next === cursor ? 'the one it was read with' : 'which was read with already'}: ` +
+                'the read would go round in circles. The API, or a proxy or cache in front of it, ignores the cursor: ' +
+                'check openai-base-url and what stands between the runner and the API');
+        }
+        if (next !== undefined)
+            cursors.add(next);
+        return next;
     }
     /**
      * The API refused the request with tenant_only=true (400 or 403) before any page of it was
      * read: the tenant-scoped key events were not asked for at all. Said once, as a warning
-     * with what to check; the events of the first request stand as read.
+     * with what to check; the events of the first request stand as read. Undefined for any
+     * other error.
      */
     refusedTenantOnly(error) {
         if (!(error instanceof OpenAI.BadRequestError || error instanceof OpenAI.PermissionDeniedError))
-            return false;
+            return undefined;
         const answer = openAIAnswer(error, this.secrets);
         const check = error.status === 403
             ? "Check that the admin key may read the organization's tenant-scoped audit-log events (an admin key with Audit Logs: Read, made by an organization owner)"
             : 'Check that openai-base-url is the API (https://api.openai.com/v1), and no proxy that drops or refuses the parameter stands in front of it';
-        this.status.notRead.push(`Tenant-scoped key events were not read: ${TENANT_KEY_EVENT_TYPES.join(', ')} ` +
+        return (`Tenant-scoped key events were not read: ${TENANT_KEY_EVENT_TYPES.join(', ')} ` +
             '(admin API keys, and project keys made through the organization). ' +
             `The API refused the request with tenant_only=true, which OpenAI's spec requires for them (${answer}). ` +
             `${check}; until then, scan an audit-log export for them (audit-log-file).`);
-        return true;
     }
     /**
      * The SDK reads a body that is not JSON, or JSON without `data`, as an empty last page:
@@ -64565,20 +64852,23 @@ class AdminApiSource {
                 'check that openai-base-url is the API (https://api.openai.com/v1).');
         }
     }
-    /** A page could not be read: refuse a wrong key outright; otherwise record what is missing. */
-    failed(error, part, deadline, oldest) {
+    /**
+     * A page could not be read: a wrong key is refused outright (an AdminApiError); otherwise
+     * the part of the window that is missing, in words.
+     */
+    failed(error, at) {
         const { since, until } = this.options;
         // A wrong key is refused outright; a key revoked in the middle of a read leaves what was
         // read so far to report, and the rest of the window missing.
         const refused = error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError;
-        if (refused && this.status.pages === 0) {
+        if (refused && at.readBefore === 0) {
             const what = error.status === 401 ? 'did not accept the key' : 'refused the key access to audit logs';
             throw new AdminApiError(`The OpenAI Admin API ${what} (${openAIAnswer(error, this.secrets)}). ${KEY_ADVICE}`);
         }
-        const page = part.pageName(this.page);
+        const page = at.part.pageName(at.page);
         const failure = openAIFailure(error, this.limits, this.secrets);
         let reason;
-        if (deadline.aborted) {
+        if (at.deadline.aborted) {
             reason = `the read took longer than its limit of ${duration(this.limits.deadlineMs)}`;
         }
         else if (refused) {
@@ -64599,9 +64889,8 @@ class AdminApiSource {
         }
         // Events come newest first: what is missing runs from the window's start up to the
         // oldest event read (that second included: it may hold more events than were read).
-        const missingUntil = oldest === undefined ? `${isoTime(until)} (the whole window)` : `${isoTime(oldest)} inclusive`;
-        this.status.complete = false;
-        this.status.missing.push(`${part.what} from ${isoTime(since)} to ${missingUntil} were not read: ${page} failed, ${reason}`);
+        const missingUntil = at.oldest === undefined ? `${isoTime(until)} (the whole window)` : `${isoTime(at.oldest)} inclusive`;
+        return `${at.part.what} from ${isoTime(since)} to ${missingUntil} were not read: ${page} failed, ${reason}`;
     }
     get secrets() {
         return [this.options.adminKey, ...(this.options.secrets ?? [])];
@@ -64609,6 +64898,23 @@ class AdminApiSource {
     scrub(text) {
         return redact(text, this.secrets);
     }
+}
+/**
+ * The oldest effective_at among a page's items and `oldest`. The SDK hands on whatever the
+ * page holds: an item that is not an object cannot be an event, and fails the page.
+ */
+function oldestOf(items, at, oldest) {
+    for (let index = 0; index < items.length; index++) {
+        const raw = items[index];
+        if (!json_isObject(raw)) {
+            throw new AdminApiError(`${at} item ${index + 1} is ${raw === null ? 'null' : Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}, not an audit-log event: ` +
+                'the answer is malformed. Run the same window again (since, until); if it happens again, check openai-base-url and any proxy in front of the API');
+        }
+        const effectiveAt = raw.effective_at;
+        if (typeof effectiveAt === 'number' && (oldest === undefined || effectiveAt < oldest))
+            oldest = effectiveAt;
+    }
+    return oldest;
 }
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -67187,60 +67493,6 @@ parser.parser = parser; // for backward compatibility with 1.x
 
 
 
-;// CONCATENATED MODULE: ./src/audit-log/key-types.ts
-// The spellings of API key event types the scan reads. OpenAI writes them dotted
-// ("api_key.created", "tenant.admin_api_key.created"); log pipelines that cannot keep dots
-// store them flattened ("api_key_created", "tenant_admin_api_key_created"), and others
-// upper-case or camel-case them. Each of these is read as OpenAI's type. A type that names
-// an API key being created, updated or deleted in a way no OpenAI type does
-// ("org_api_key_created") cannot be judged, and is counted as such: never dropped.
-//
-// The JSONL prefilter (line-sorter.ts) must hand on every line that may hold one of these,
-// so what is read here is bounded by what it can see in the bytes cheaply: "key" written
-// key, KEY or Key, then separators, then created, updated or deleted in any case.
-
-/** What separates the words of a type: OpenAI's dots, and what pipelines put in their place. */
-const SEPARATOR_BYTES = new Set([0x2e, 0x5f, 0x2d, 0x3a, 0x2f, 0x20]);
-/** The most separators read between "key" and its verb. */
-const MAX_SEPARATORS = 8;
-/** How "key" is written in a type the scan reads: the three forms the prefilter searches bytes for. */
-const KEY_SPELLINGS = ['key', 'KEY', 'Key'];
-/** The verbs of key event types, in lower case; the prefilter compares them in any case. */
-const KEY_VERBS = ['created', 'updated', 'deleted'];
-/**
- * "key" then a verb, separators between: what every spelling read holds, and all the
- * prefilter looks for. Linear: no repetition in it can backtrack.
- */
-const KEY_THEN_VERB = /(?:key|KEY|Key)[._\-:/ ]{0,8}(?:[cC][rR][eE][aA][tT][eE][dD]|[uU][pP][dD][aA][tT][eE][dD]|[dD][eE][lL][eE][tT][eE][dD])/;
-/** A type with its separators removed and in lower case: "apikeycreated". */
-function squeezed(type) {
-    return type
-        .trim()
-        .replace(/[._\-:/ ]/g, '')
-        .toLowerCase();
-}
-const BY_SPELLING = new Map(KEY_EVENT_TYPES.map((type) => [squeezed(type), type]));
-/** OpenAI's key event type for `type` in any spelling read as one, or undefined. */
-function keyTypeOf(type) {
-    if (typeof type !== 'string')
-        return undefined;
-    if (KEY_EVENT_TYPES.includes(type))
-        return type;
-    return type.length <= 200 && KEY_THEN_VERB.test(type) ? BY_SPELLING.get(squeezed(type)) : undefined;
-}
-/**
- * A type that names an API key being created, updated or deleted but is none of OpenAI's in
- * any spelling read ("org_api_key_created"): its event cannot be judged, and must not pass
- * as an event of another type.
- */
-function looksLikeKeyType(type) {
-    return type.length <= 200 && /api/i.test(type) && KEY_THEN_VERB.test(type) && keyTypeOf(type) === undefined;
-}
-/** Text that may spell a key event type in a spelling the scan reads (keys and strings of a value, a record that could not be parsed). */
-function mentionsKeyType(text) {
-    return KEY_THEN_VERB.test(text);
-}
-
 ;// CONCATENATED MODULE: ./src/audit-log/envelope.ts
 // Events as log pipelines store them: each in an envelope ({"data": event}, Elasticsearch's
 // {"_source": event}, Datadog's {"id", "type": "log", "attributes": {"attributes": event}}),
@@ -68309,6 +68561,7 @@ function createLineSorter(options) {
 
 
 
+
 const GZIP_MAGIC = [0x1f, 0x8b];
 const CHUNK = 1 << 20;
 /** A line longer than this cannot be an audit-log event; it is reported, not buffered. */
@@ -68442,6 +68695,7 @@ class FileSource {
     options;
     label;
     status = newStatus();
+    progress;
     /** What could not be read, in words: the parts of the one message the run gives. */
     problems = [];
     /** Records that may be key events but could not be read, and the first few of them. */
@@ -68456,7 +68710,8 @@ class FileSource {
         this.options = options;
         this.label = options.stdin ? 'standard input' : `file ${path}`;
     }
-    async *events() {
+    async *events(progress) {
+        this.progress = progress;
         const { stdin } = this.options;
         if (!stdin)
             await checkExportFile(this.path);
@@ -68501,9 +68756,15 @@ class FileSource {
         }
         finally {
             await chunks.return(undefined);
-            // Even when nothing could be decompressed (a broken gzip header), the file is concluded on.
-            this.conclude(format);
         }
+        // Even when nothing could be decompressed (a broken gzip header), the file is concluded on.
+        this.conclude(format);
+        this.tell();
+        return this.status;
+    }
+    /** How far the read has come, to the progress the caller asked for. */
+    tell() {
+        this.progress?.({ pages: 0, bytes: this.status.bytes, prefiltered: this.status.prefiltered });
     }
     /**
      * The format, from the start of the file: its first non-blank byte and the rest of that
@@ -68608,6 +68869,7 @@ class FileSource {
     }
     *take(sorted) {
         this.status.prefiltered += sorted.prefiltered;
+        this.tell();
         this.found += sorted.skipped;
         for (const { line, reason, keyEvent } of sorted.unreadable) {
             if (keyEvent)
@@ -68641,7 +68903,7 @@ class FileSource {
             }
             if (isOneEvent(raw)) {
                 this.found++;
-                yield { raw, where };
+                yield { reading: readEvent(raw), where };
             }
             else
                 yield* this.records(raw, where);
@@ -68656,7 +68918,7 @@ class FileSource {
             }
             else if (found.kind === 'event') {
                 this.found++;
-                yield { raw: found.raw, where: place };
+                yield { reading: readEvent(found.raw), where: place };
             }
             else if (mentionsKeyEvent(found.raw)) {
                 this.misread(place, 'not an audit-log event (no type), though it mentions an API key event');
@@ -68664,7 +68926,7 @@ class FileSource {
             else {
                 // Not an event and no key event in it: the scan lists it as malformed.
                 this.strays++;
-                yield { raw: found.raw, where: place };
+                yield { reading: readEvent(found.raw), where: place };
             }
         }
     }
@@ -68685,6 +68947,7 @@ class FileSource {
         let lastItem = '';
         try {
             for await (const part of parts) {
+                this.tell();
                 if ('problem' in part) {
                     this.misread(part.at, `${part.problem}: it cannot be read whole, and may hold an API key event`);
                     lastItem = part.at;
@@ -74418,8 +74681,6 @@ function createGitHubClient(options) {
     return client;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/issues/markers.ts
 // The hidden markers that make the issues idempotent: an issue body names its key, each
 // body or comment names the events it records, and the comment that closes an issue for a
@@ -75597,20 +75858,21 @@ function iso(seconds) {
     return seconds === undefined ? null : isoTime(seconds);
 }
 function buildReport(input) {
-    const { result, source } = input;
+    const { result } = input;
     const counts = result.severities;
+    const status = result.source;
     return {
         rule: { id: RULE.id, name: RULE.displayName },
-        source: source.label,
+        source: input.source,
         window: { since: iso(input.window.since), until: iso(input.window.until) },
-        complete: source.status.complete,
-        missing: source.status.missing,
-        notRead: source.status.notRead,
+        complete: status.complete,
+        missing: status.missing,
+        notRead: status.notRead,
         eventsScanned: result.eventsScanned,
         keyEvents: result.keyEvents,
         duplicates: result.duplicates,
         otherProjects: result.otherProjects,
-        unreadable: { count: source.status.unreadableCount, listed: source.status.unreadable },
+        unreadable: { count: status.unreadableCount, listed: status.unreadable },
         malformed: { count: result.malformedCount, keyEvents: result.malformedKeyEvents, listed: result.malformed },
         counts: {
             total: result.findings.length,
@@ -76028,215 +76290,11 @@ function groupByKey(findings, deletions = []) {
         .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.keyId.localeCompare(b.keyId));
 }
 
-;// CONCATENATED MODULE: ./src/audit-log/normalize.ts
-// Raw audit-log events into the model's KeyEvent. One view over both shapes an event comes in:
-// - the Admin API's, with the payload under a dotted key ("api_key.created") and
-//   updates under `changes_requested`;
-// - the flattened one log pipelines store (`api_key_created`, `data.scopes`).
-// Everything read here is attacker-controlled text: it is copied, never interpreted.
-
-
-
-function normalize_text(value) {
-    if (typeof value === 'string')
-        return value.length > 0 ? value : undefined;
-    if (typeof value === 'number' && Number.isFinite(value))
-        return String(value);
-    return undefined;
-}
-function child(value, ...path) {
-    let current = value;
-    for (const key of path) {
-        if (!json_isObject(current))
-            return undefined;
-        current = current[key];
-    }
-    return current;
-}
-/**
- * The payload of a key event: under the dotted key of the API, the flattened key of a
- * pipeline, or the type as the event spells it (`written`), which may be neither.
- */
-function payloadOf(raw, type, written) {
-    for (const key of [type, type.replaceAll('.', '_'), written]) {
-        const payload = raw[key];
-        if (json_isObject(payload))
-            return payload;
-    }
-    // A pipeline that renamed the type renamed the payload's key the same way, or another: any
-    // key that spells the same type holds it.
-    for (const [key, payload] of Object.entries(raw)) {
-        if (key !== 'type' && json_isObject(payload) && keyTypeOf(key) === type)
-            return payload;
-    }
-    return undefined;
-}
-/**
- * The scopes an event sets. Updates carry them under `changes_requested` in the API's
- * shape (the SDK's `APIKeyUpdated.changes_requested.scopes`) and under `data` in the
- * flattened one and in OpenAI's own list example; creations under `data`
- * (`APIKeyCreated.data.scopes`, "the payload used to create the API key"). `recorded`: a
- * scopes list is there at all. A scopes field that is not a list, or a list with entries
- * but no scope name among them, cannot be judged.
- */
-function scopesOf(payload) {
-    const candidates = [child(payload, 'changes_requested', 'scopes'), child(payload, 'data', 'scopes')];
-    const scopes = [];
-    let malformed;
-    let recorded = false;
-    let entries = 0;
-    for (const candidate of candidates) {
-        if (candidate === undefined || candidate === null)
-            continue;
-        if (!Array.isArray(candidate)) {
-            malformed = `scopes is ${typeof candidate}, not a list`;
-            continue;
-        }
-        recorded = true;
-        entries += candidate.length;
-        for (const scope of candidate) {
-            if (typeof scope === 'string' && scope.trim() !== '' && !scopes.includes(scope))
-                scopes.push(scope);
-        }
-    }
-    // One list read is enough; a scopes field that is not a list counts only when there is none.
-    if (!recorded)
-        return { scopes, recorded, malformed };
-    return entries > 0 && scopes.length === 0
-        ? { scopes, recorded, malformed: 'scopes lists no scope name' }
-        : { scopes, recorded };
-}
-const MAX_SECONDS = 8.64e12;
-/**
- * An id for an event that has none, from its content: its issue marker must be its own. An
- * event nested too deep for JSON.stringify is named by its fields one level down.
- */
-function unidentified(raw) {
-    let text;
-    try {
-        text = JSON.stringify(raw);
-    }
-    catch {
-        text = JSON.stringify(Object.entries(raw).map(([key, value]) => [key, typeof value === 'object' ? null : value]));
-    }
-    return `no-id-${(0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 24)}`;
-}
-function effectiveAtOf(raw) {
-    const value = raw.effective_at;
-    const seconds = typeof value === 'number' ? value : typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
-    // Past what a Date can hold, a time cannot be shown or compared: treated as absent.
-    return Number.isFinite(seconds) && Math.abs(seconds) <= MAX_SECONDS ? seconds : undefined;
-}
-function readActor(raw) {
-    const actor = child(raw, 'actor');
-    const session = child(actor, 'session');
-    const apiKey = child(actor, 'api_key');
-    const type = normalize_text(child(actor, 'type'));
-    if (json_isObject(session) && type !== 'api_key') {
-        const email = normalize_text(child(session, 'user', 'email'));
-        const userId = normalize_text(child(session, 'user', 'id'));
-        const details = child(session, 'ip_address_details');
-        return {
-            type: 'session',
-            name: email ?? userId ?? 'unknown user',
-            email,
-            userId,
-            ip: normalize_text(child(session, 'ip_address')),
-            userAgent: normalize_text(child(session, 'user_agent')),
-            country: normalize_text(child(details, 'country')),
-            city: normalize_text(child(details, 'city')),
-            region: normalize_text(child(details, 'region')),
-            ja3: normalize_text(child(session, 'ja3')),
-            ja4: normalize_text(child(session, 'ja4'))
-        };
-    }
-    if (json_isObject(apiKey)) {
-        const apiKeyId = normalize_text(child(apiKey, 'id'));
-        const apiKeyType = normalize_text(child(apiKey, 'type'));
-        const email = normalize_text(child(apiKey, 'user', 'email'));
-        const userId = normalize_text(child(apiKey, 'user', 'id'));
-        const serviceAccountId = normalize_text(child(apiKey, 'service_account', 'id'));
-        const via = apiKeyId ? ` via API key ${apiKeyId}` : ' via an API key';
-        const owner = serviceAccountId !== undefined || apiKeyType === 'service_account'
-            ? `service account ${serviceAccountId ?? '(id not given)'}`
-            : (email ?? userId ?? 'unknown user');
-        return { type: 'api_key', name: `${owner}${via}`, email, userId, serviceAccountId, apiKeyId, apiKeyType };
-    }
-    return { type: 'unknown', name: 'unknown actor' };
-}
-/** Reads one raw event. Never throws: what cannot be read is `malformed`, with the reason. */
-function readEvent(raw) {
-    if (!json_isObject(raw))
-        return { kind: 'malformed', reason: 'event is not a JSON object' };
-    const id = normalize_text(raw.id);
-    const written = normalize_text(raw.type);
-    if (written === undefined)
-        return { kind: 'malformed', id, reason: 'event has no type' };
-    // OpenAI's type however a pipeline spelled it ("api_key_created"); one that names a key
-    // event in no spelling of OpenAI's cannot be judged, and is never taken for another type.
-    const keyType = keyTypeOf(written);
-    if (keyType === undefined) {
-        if (looksLikeKeyType(written)) {
-            return {
-                kind: 'malformed',
-                id,
-                reason: `event type "${written.slice(0, 100)}" names an API key event, but none OpenAI records: it cannot be judged`,
-                keyEvent: true
-            };
-        }
-        return { kind: 'other', id, type: written, effectiveAt: effectiveAtOf(raw) };
-    }
-    const type = keyType;
-    const action = keyType.endsWith('.deleted') ? 'deleted' : keyType.endsWith('.updated') ? 'updated' : 'created';
-    const keyKind = keyType.startsWith('tenant.admin_api_key.') ? 'admin' : 'project';
-    const payload = payloadOf(raw, keyType, written);
-    const unjudgeable = (reason) => ({
-        kind: 'malformed',
-        id,
-        reason: `${type} event ${reason}`,
-        keyEvent: true
-    });
-    // A creation or update without its payload says nothing of the key or its permissions.
-    if (!payload && action !== 'deleted')
-        return unjudgeable(`has no payload (no "${type}" object): its key and permissions are unknown`);
-    const { scopes, recorded, malformed } = payload ? scopesOf(payload) : { scopes: [], recorded: false };
-    if (malformed)
-        return unjudgeable(malformed);
-    const keyId = normalize_text(payload?.id);
-    // Without the key's id an event is about no key in particular: it cannot be told apart from
-    // another key's, looked up, or tracked in an issue. A creation or an update is then a key
-    // event that cannot be judged (the run fails, and lists it); a deletion is no evidence
-    // about any key, and closes nothing.
-    if (keyId === undefined) {
-        return action === 'deleted'
-            ? { kind: 'malformed', id, reason: `${type} event has no key id: it is not matched to any key or issue` }
-            : unjudgeable('has no key id: its key cannot be told apart from others, looked up or tracked in an issue');
-    }
-    // OpenAI records an "All permissions" project key as one created with no scopes (the
-    // Terraform provider's acceptance tests: full permissions send and read back no scopes);
-    // an update sets them to none only when its recorded change says so. A rename is no change.
-    const unrestricted = keyKind === 'project' && scopes.length === 0 && (action === 'created' || (action === 'updated' && recorded));
-    return {
-        kind: 'key',
-        event: {
-            id: id ?? unidentified(raw),
-            type: keyType,
-            action,
-            keyKind,
-            effectiveAt: effectiveAtOf(raw),
-            keyId,
-            keyName: normalize_text(child(payload, 'data', 'name')) ?? normalize_text(child(payload, 'changes_requested', 'name')),
-            scopes,
-            unrestricted,
-            projectId: normalize_text(child(raw, 'project', 'id')),
-            projectName: normalize_text(child(raw, 'project', 'name')),
-            actor: readActor(raw)
-        }
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/scan/engine.ts
-
+// The engine: events in, findings out. It takes what a source hands on (each event already
+// read into the model), runs the rule, and keeps the findings and deletions (as text,
+// outside the heap, spilling to a temporary file on big backfills: see kept.ts). The
+// sources (API, files) and the reports (summary, issues) live elsewhere.
 
 
 
@@ -76255,14 +76313,74 @@ function inWindow(effectiveAt, window) {
 function allowed(actor, allowActors) {
     return [actor.email, actor.userId, actor.serviceAccountId].some((id) => id !== undefined && allowActors.has(id.toLowerCase()));
 }
-async function scan(source, options) {
+/** The judge of one window's events: each event in, counted and kept in `tally`. */
+function judgeOf(options, tally, seen) {
     const allowActors = new Set(options.allowActors.map((actor) => actor.toLowerCase()));
+    const projectIds = options.projectIds?.length ? new Set(options.projectIds) : undefined;
+    // Admin API keys are the organization's, not a project's (an event's project is not the
+    // key's: the spec says admin actions "are associated with the default project"): they
+    // are judged whatever project-ids says.
+    const ofOtherProject = (event) => projectIds !== undefined &&
+        event.keyKind !== 'admin' &&
+        !(event.projectId !== undefined && projectIds.has(event.projectId));
+    return ({ reading, where }) => {
+        if (reading.kind === 'malformed') {
+            tally.malformedCount++;
+            const place = reading.id ? `${where} (event ${reading.id})` : where;
+            if (tally.malformed.length < MAX_LISTED_REJECTS)
+                tally.malformed.push({ where: place, reason: reading.reason });
+            if (reading.keyEvent)
+                tally.malformedKeyEvents++;
+            return;
+        }
+        const effectiveAt = reading.kind === 'key' ? reading.event.effectiveAt : reading.effectiveAt;
+        if (!inWindow(effectiveAt, options.window)) {
+            tally.outsideWindow++;
+            return;
+        }
+        if (reading.kind !== 'key') {
+            tally.eventsScanned++;
+            return;
+        }
+        const event = reading.event;
+        // Pages overlap when events arrive while paging, and exports get concatenated. Only key
+        // events are remembered: memory follows them, not the size of the log.
+        if (!seen.add(event.id)) {
+            tally.duplicates++;
+            return;
+        }
+        if (ofOtherProject(event)) {
+            tally.otherProjects++;
+            return;
+        }
+        tally.eventsScanned++;
+        tally.keyEvents++;
+        if (event.action === 'deleted') {
+            tally.deletions.push({
+                keyId: event.keyId,
+                eventId: event.id,
+                eventType: event.type,
+                effectiveAt,
+                actor: event.actor
+            });
+            return;
+        }
+        const finding = findingOf(event, options.rule);
+        if (!finding)
+            return;
+        if (allowed(event.actor, allowActors)) {
+            tally.suppressed.push(finding);
+            return;
+        }
+        tally.findings.push(finding);
+        tally.severities[finding.severity]++;
+    };
+}
+async function scan(source, options) {
     // What the scan keeps is stored as text outside the heap (text-log.ts): memory follows
     // the bytes of the findings kept, not thousands of objects.
-    const seen = new TextSet(options.tempDir);
     const kept = new KeptStore(options.tempDir);
-    const projectIds = options.projectIds?.length ? new Set(options.projectIds) : undefined;
-    const result = {
+    const tally = {
         eventsScanned: 0,
         keyEvents: 0,
         findings: new KeptList(kept),
@@ -76276,106 +76394,84 @@ async function scan(source, options) {
         otherProjects: 0,
         outsideWindow: 0
     };
-    const reject = (where, reason) => {
-        result.malformedCount++;
-        if (result.malformed.length < MAX_LISTED_REJECTS)
-            result.malformed.push({ where, reason });
-    };
-    for await (const { raw, where } of source.events()) {
-        if (options.progress)
-            options.progress.eventsRead++;
-        const reading = readEvent(raw);
-        if (reading.kind === 'malformed') {
-            reject(reading.id ? `${where} (event ${reading.id})` : where, reading.reason);
-            if (reading.keyEvent)
-                result.malformedKeyEvents++;
-            continue;
+    const judge = judgeOf(options, tally, new TextSet(options.tempDir));
+    const status = await readAll(source, judge, options.progress);
+    // The events the source counted without handing them on are events of the window too.
+    return { ...tally, eventsScanned: tally.eventsScanned + status.prefiltered, source: status };
+}
+/** Hands every event of the source to `judge`, telling `progress` as it goes; the source's status at the end. */
+async function readAll(source, judge, progress) {
+    let read = { pages: 0, bytes: 0, prefiltered: 0 };
+    let handedOn = 0;
+    const tell = progress
+        ? () => progress({ events: handedOn + read.prefiltered, pages: read.pages, bytes: read.bytes })
+        : undefined;
+    const events = source.events(tell &&
+        ((now) => {
+            read = now;
+            tell();
+        }));
+    let done = false;
+    try {
+        for (;;) {
+            const next = await events.next();
+            if (next.done) {
+                done = true;
+                // The last word from the source's own count: the closing progress line is exact.
+                progress?.({ events: handedOn + next.value.prefiltered, pages: next.value.pages, bytes: next.value.bytes });
+                return next.value;
+            }
+            handedOn++;
+            tell?.();
+            judge(next.value);
         }
-        const effectiveAt = reading.kind === 'key' ? reading.event.effectiveAt : reading.effectiveAt;
-        if (!inWindow(effectiveAt, options.window)) {
-            result.outsideWindow++;
-            continue;
-        }
-        if (reading.kind !== 'key') {
-            result.eventsScanned++;
-            continue;
-        }
-        const event = reading.event;
-        // Pages overlap when events arrive while paging, and exports get concatenated. Only key
-        // events are remembered: memory follows them, not the size of the log.
-        if (!seen.add(event.id)) {
-            result.duplicates++;
-            continue;
-        }
-        // Admin API keys are the organization's, not a project's (an event's project is not the
-        // key's: the spec says admin actions "are associated with the default project"): they
-        // are judged whatever project-ids says.
-        if (projectIds &&
-            event.keyKind !== 'admin' &&
-            !(event.projectId !== undefined && projectIds.has(event.projectId))) {
-            result.otherProjects++;
-            continue;
-        }
-        result.eventsScanned++;
-        result.keyEvents++;
-        if (event.action === 'deleted') {
-            result.deletions.push({
-                keyId: event.keyId,
-                eventId: event.id,
-                eventType: event.type,
-                effectiveAt,
-                actor: event.actor
-            });
-            continue;
-        }
-        const finding = findingOf(event, options.rule);
-        if (!finding)
-            continue;
-        if (allowed(event.actor, allowActors)) {
-            result.suppressed.push(finding);
-            continue;
-        }
-        result.findings.push(finding);
-        result.severities[finding.severity]++;
     }
-    result.eventsScanned += source.status.prefiltered;
-    return result;
+    finally {
+        // Stopped early (the judge threw): the source closes what it opened.
+        if (!done)
+            await events.return(undefined);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/scan/progress.ts
+// Long scans (backfills, big files) say how far they are every few seconds, inside one
+// collapsible group that opens only when a scan runs long enough to need it. The log is
+// injected: @actions/core in the action, stderr in the CLI, so the sources stay free of either.
 
 const PROGRESS_EVERY_MS = 5000;
-function describe(source, events, startedAt, now) {
-    const { pages, bytes } = source.status;
-    const parts = [`${events.toLocaleString('en-US')} events read`];
-    if (pages > 0)
-        parts.push(plural(pages, 'page'));
-    if (bytes > 0)
-        parts.push(`${(bytes / 2 ** 20).toFixed(1)} MB`);
+function describe(progress, startedAt, now) {
+    const parts = [`${progress.events.toLocaleString('en-US')} events read`];
+    if (progress.pages > 0)
+        parts.push(plural(progress.pages, 'page'));
+    if (progress.bytes > 0)
+        parts.push(`${(progress.bytes / 2 ** 20).toFixed(1)} MB`);
     parts.push(`${Math.round((now - startedAt) / 1000)} s elapsed`);
     return parts.join(', ');
 }
 /**
- * Logs progress every `everyMs` until the returned function is called. `eventsRead` counts
- * what the scan has seen; events the source skipped without parsing are added here.
+ * Logs how far the read of `label` has come every `everyMs`, from what it was last told,
+ * until stopped.
  */
-function trackProgress(source, eventsRead, log, everyMs = PROGRESS_EVERY_MS, clock = Date.now) {
+function trackProgress(label, log, everyMs = PROGRESS_EVERY_MS, clock = Date.now) {
     const startedAt = clock();
     let open = false;
-    const read = () => eventsRead() + source.status.prefiltered;
+    let latest = { events: 0, pages: 0, bytes: 0 };
     const timer = setInterval(() => {
         if (!open)
-            log.group(`Reading audit logs from ${source.label}`);
+            log.group(`Reading audit logs from ${label}`);
         open = true;
-        log.line(describe(source, read(), startedAt, clock()));
+        log.line(describe(latest, startedAt, clock()));
     }, everyMs);
     timer.unref();
-    return () => {
-        clearInterval(timer);
-        if (!open)
-            return;
-        log.line(`Done: ${describe(source, read(), startedAt, clock())}`);
-        log.endGroup();
+    return {
+        tell: (progress) => void (latest = progress),
+        stop: () => {
+            clearInterval(timer);
+            if (!open)
+                return;
+            log.line(`Done: ${describe(latest, startedAt, clock())}`);
+            log.endGroup();
+        }
     };
 }
 
@@ -76580,8 +76676,10 @@ function parseScopes(name, value) {
 /**
  * Reads and checks every input. `read` returns the raw value of an input ('' when unset);
  * defaults from DEFAULTS fill in empty values, as the runner does from action.yml.
+ * `caller.stdin`: the caller can hand on standard input, for audit-log-file "-" (the CLI);
+ * the action cannot.
  */
-function readSettings(read, env = {}) {
+function readSettings(read, env = {}, caller = {}) {
     const value = (name) => {
         const raw = read(name).trim();
         return raw !== '' ? raw : (settings_DEFAULTS[name] ?? '');
@@ -76613,6 +76711,9 @@ function readSettings(read, env = {}) {
     const repository = value('repository');
     if (repository && !repositoryOf(repository)) {
         throw new SettingsError(['repository'], (input) => `${input} is "${repository}": use owner/name, e.g. acme/security, or leave it empty for this repository.`);
+    }
+    if (auditLogFile === '-' && !caller.stdin) {
+        throw new SettingsError(['audit-log-file'], (input) => `${input} is "-", standard input, which the action does not read: give the path of the export file.`);
     }
     const github = githubEnvironment(env);
     return {
@@ -76653,7 +76754,7 @@ function readSettings(read, env = {}) {
  * environment (OPENAI_ADMIN_KEY, GITHUB_TOKEN, as the tools around OpenAI and GitHub
  * read them), and issues go to `repository` (--repo), with no workflow run to link to.
  */
-function readCliSettings(inputs, env, repository = '') {
+function readCliSettings(inputs, env, repository = '', stdin) {
     const adminKey = (env.OPENAI_ADMIN_KEY ?? '').trim();
     if (!inputs.has('audit-log-file') && adminKey === '') {
         throw new SettingsError([], () => 'OPENAI_ADMIN_KEY is not set: export an OpenAI Admin API key (sk-admin-..., read-only or with the ' +
@@ -76668,7 +76769,10 @@ function readCliSettings(inputs, env, repository = '') {
         : name === 'github-token'
             ? (env.GITHUB_TOKEN ?? '')
             : (inputs.get(name) ?? '');
-    const settings = readSettings(read, env);
+    const settings = readSettings(read, env, { stdin: true });
+    if (settings.auditLogFile === '-' && (!stdin || stdin.isTTY)) {
+        throw new SettingsError([], () => '--file - reads the export from standard input, which is a terminal here: pipe it in, e.g. gunzip -c export.jsonl.gz | openai-keywatch scan --file -');
+    }
     return { ...settings, github: { apiUrl: settings.github.apiUrl, repository, stepSummary: false } };
 }
 /** The secrets a CLI run may hold, to scrub from what it prints. */
@@ -76740,13 +76844,12 @@ function resolveWindow(settings, nowSeconds) {
 
 
 
-function openSource(settings, window, log = {}) {
+function openSource(settings, window, environment) {
     const file = settings.auditLogFile;
     if (file === '-') {
-        if (!log.stdin) {
-            throw new SettingsError(['audit-log-file'], (input) => `${input} is "-", standard input, which the action does not read: give the path of the export file.`);
-        }
-        return new FileSource(file, { ...window, stdin: log.stdin });
+        if (!environment.stdin)
+            throw new Error('internal: audit-log-file is "-", and no standard input was given');
+        return new FileSource(file, { ...window, stdin: environment.stdin });
     }
     if (file)
         return new FileSource(file, window);
@@ -76756,7 +76859,7 @@ function openSource(settings, window, log = {}) {
         since: window.since,
         until: window.until,
         projectIds: settings.projectIds,
-        warn: log.warn,
+        warn: environment.log?.warn,
         secrets: [settings.githubToken],
         fetch: proxiedFetch(settings.proxy)
     });
@@ -76783,11 +76886,11 @@ async function knowKeys(settings, keys, log) {
     });
     return { keys: keys.map((key) => ({ ...key, info: infos.get(key.keyId) })), lookups };
 }
-async function scanWindow(settings, now = Date.now(), log = {}) {
-    const window = resolveWindow(settings, Math.floor(now / 1000));
-    const source = openSource(settings, window, log);
-    const progress = { eventsRead: 0 };
-    const stop = log.progress ? trackProgress(source, () => progress.eventsRead, log.progress) : () => undefined;
+async function scanWindow(settings, environment = {}) {
+    const { log = {} } = environment;
+    const window = resolveWindow(settings, Math.floor((environment.now ?? Date.now()) / 1000));
+    const source = openSource(settings, window, environment);
+    const progress = log.progress ? trackProgress(source.label, log.progress) : undefined;
     let result;
     try {
         result = await scan(source, {
@@ -76795,7 +76898,7 @@ async function scanWindow(settings, now = Date.now(), log = {}) {
             window,
             allowActors: settings.allowActors,
             projectIds: settings.projectIds,
-            progress,
+            progress: progress?.tell,
             tempDir: settings.tempDir
         }).catch((error) => {
             // A path that is no export file: a bad input, named as such.
@@ -76805,12 +76908,12 @@ async function scanWindow(settings, now = Date.now(), log = {}) {
         });
     }
     finally {
-        stop();
+        progress?.stop();
     }
     const known = await knowKeys(settings, groupByKey(result.findings, result.deletions), log);
     return {
         window,
-        source,
+        source: source.label,
         result,
         keys: known.keys,
         suppressed: groupByKey(result.suppressed),
@@ -76834,8 +76937,8 @@ function pipeline_report(settings, scanned, issues = [], pending = false) {
         gate: gate({
             severities: result.severities,
             failOn: settings.failOn,
-            complete: source.status.complete,
-            missing: source.status.missing,
+            complete: result.source.complete,
+            missing: result.source.missing,
             issueFailures: issues.filter((issue) => issue.action === 'failed').length,
             unjudgedKeyEvents: result.malformedKeyEvents
         }),
@@ -77428,9 +77531,15 @@ async function run() {
         const settings = readSettings((name) => getInput(name), process.env);
         if (settings.githubToken)
             core_setSecret(settings.githubToken);
-        const scanned = await scanWindow(settings, Date.now(), {
-            progress: { group: (title) => log.group(title), line: (text) => log.info(text), endGroup: () => log.endGroup() },
-            warn: (line) => log.warning(line)
+        const scanned = await scanWindow(settings, {
+            log: {
+                progress: {
+                    group: (title) => log.group(title),
+                    line: (text) => log.info(text),
+                    endGroup: () => log.endGroup()
+                },
+                warn: (line) => log.warning(line)
+            }
         });
         const publish = new Publisher(settings, log);
         const annotations = new Annotator(log);
@@ -77466,7 +77575,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3675);
+/* harmony import */ var _action_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4114);
 
 await (0,_action_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 

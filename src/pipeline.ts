@@ -8,15 +8,14 @@ import type { Readable } from 'node:stream'
 import { AdminApiSource } from './audit-log/api-source.js'
 import { ExportFileError, FileSource } from './audit-log/file-source.js'
 import { lookUpKeys } from './audit-log/key-lookup.js'
-import type { AuditLogSource } from './audit-log/source.js'
 import { proxiedFetch } from './http/fetch.js'
-import type { KeyFindings, KeyLookups, TimeWindow } from './model/index.js'
+import type { AuditLogSource, KeyFindings, KeyLookups, ScanResult, TimeWindow } from './model/index.js'
 import type { IssueOptions } from './issues/options.js'
 import { syncIssues, type IssueTarget } from './issues/sync.js'
 import { gate } from './report/gate.js'
 import { buildReport, type IssueAction, type Report } from './report/report.js'
 import { groupByKey } from './scan/by-key.js'
-import { scan, type ScanResult } from './scan/engine.js'
+import { scan } from './scan/engine.js'
 import { trackProgress, type ProgressLog } from './scan/progress.js'
 import { resolveWindow, SettingsError, type Settings } from './settings/settings.js'
 
@@ -24,20 +23,22 @@ import { resolveWindow, SettingsError, type Settings } from './settings/settings
 export interface ScanLog {
   progress?: ProgressLog
   warn?: (line: string) => void
-  /** What audit-log-file "-" reads: the CLI's standard input. The action has none. */
+}
+
+/** What a scan is given besides its settings: the clock, where it reports, and what it may read. */
+export interface ScanEnvironment {
+  /** Milliseconds since 1970; the clock's by default. */
+  now?: number
+  log?: ScanLog
+  /** What audit-log-file "-" reads: the CLI's standard input (settings allow "-" only to a caller that has one). */
   stdin?: Readable
 }
 
-function openSource(settings: Settings, window: TimeWindow, log: ScanLog = {}): AuditLogSource {
+function openSource(settings: Settings, window: TimeWindow, environment: ScanEnvironment): AuditLogSource {
   const file = settings.auditLogFile
   if (file === '-') {
-    if (!log.stdin) {
-      throw new SettingsError(
-        ['audit-log-file'],
-        (input) => `${input} is "-", standard input, which the action does not read: give the path of the export file.`
-      )
-    }
-    return new FileSource(file, { ...window, stdin: log.stdin })
+    if (!environment.stdin) throw new Error('internal: audit-log-file is "-", and no standard input was given')
+    return new FileSource(file, { ...window, stdin: environment.stdin })
   }
   if (file) return new FileSource(file, window)
   return new AdminApiSource({
@@ -46,7 +47,7 @@ function openSource(settings: Settings, window: TimeWindow, log: ScanLog = {}): 
     since: window.since!,
     until: window.until!,
     projectIds: settings.projectIds,
-    warn: log.warn,
+    warn: environment.log?.warn,
     secrets: [settings.githubToken],
     fetch: proxiedFetch(settings.proxy)
   })
@@ -54,7 +55,9 @@ function openSource(settings: Settings, window: TimeWindow, log: ScanLog = {}): 
 
 export interface Scanned {
   window: TimeWindow
-  source: AuditLogSource
+  /** What was read: the source's label. */
+  source: string
+  /** The scan's counts, findings and deletions, and what the source said of its read. */
   result: ScanResult
   /** The findings by key (with what the Admin API said about each key), and the suppressed ones: grouped once, for the issues and the report. */
   keys: KeyFindings[]
@@ -90,11 +93,11 @@ async function knowKeys(
   return { keys: keys.map((key) => ({ ...key, info: infos.get(key.keyId) })), lookups }
 }
 
-export async function scanWindow(settings: Settings, now = Date.now(), log: ScanLog = {}): Promise<Scanned> {
-  const window = resolveWindow(settings, Math.floor(now / 1000))
-  const source = openSource(settings, window, log)
-  const progress = { eventsRead: 0 }
-  const stop = log.progress ? trackProgress(source, () => progress.eventsRead, log.progress) : () => undefined
+export async function scanWindow(settings: Settings, environment: ScanEnvironment = {}): Promise<Scanned> {
+  const { log = {} } = environment
+  const window = resolveWindow(settings, Math.floor((environment.now ?? Date.now()) / 1000))
+  const source = openSource(settings, window, environment)
+  const progress = log.progress ? trackProgress(source.label, log.progress) : undefined
   let result: ScanResult
   try {
     result = await scan(source, {
@@ -102,7 +105,7 @@ export async function scanWindow(settings: Settings, now = Date.now(), log: Scan
       window,
       allowActors: settings.allowActors,
       projectIds: settings.projectIds,
-      progress,
+      progress: progress?.tell,
       tempDir: settings.tempDir
     }).catch((error: unknown) => {
       // A path that is no export file: a bad input, named as such.
@@ -110,12 +113,12 @@ export async function scanWindow(settings: Settings, now = Date.now(), log: Scan
       throw new SettingsError(['audit-log-file'], (input) => `${input} is "${settings.auditLogFile}": ${error.message}`)
     })
   } finally {
-    stop()
+    progress?.stop()
   }
   const known = await knowKeys(settings, groupByKey(result.findings, result.deletions), log)
   return {
     window,
-    source,
+    source: source.label,
     result,
     keys: known.keys,
     suppressed: groupByKey(result.suppressed),
@@ -140,8 +143,8 @@ export function report(settings: Settings, scanned: Scanned, issues: IssueAction
     gate: gate({
       severities: result.severities,
       failOn: settings.failOn,
-      complete: source.status.complete,
-      missing: source.status.missing,
+      complete: result.source.complete,
+      missing: result.source.missing,
       issueFailures: issues.filter((issue) => issue.action === 'failed').length,
       unjudgedKeyEvents: result.malformedKeyEvents
     }),

@@ -73,7 +73,7 @@ describe('AdminApiSource over HTTP', () => {
     const api = source(fake)
     const result = await scanned(api)
     // Three pages of project key events, and one (empty) of tenant-scoped ones.
-    expect(api.status).toMatchObject({ complete: true, missing: [], notRead: [], pages: 4 })
+    expect(result.source).toMatchObject({ complete: true, missing: [], notRead: [], pages: 4 })
     expect(result.keyEvents).toBe(250)
     expect(result.eventsScanned).toBe(250)
     expect(result.findings).toHaveLength(125)
@@ -146,7 +146,7 @@ describe('AdminApiSource over HTTP', () => {
     })
     const api = source(fake)
     const result = await scanned(api)
-    expect(api.status.complete).toBe(true)
+    expect(result.source.complete).toBe(true)
     expect(result.keyEvents).toBe(250)
     expect(organization(fake)).toHaveLength(4)
   })
@@ -158,8 +158,8 @@ describe('AdminApiSource over HTTP', () => {
       { status: 429, headers: { 'retry-after-ms': '20' } }
     )
     const api = source(fake)
-    await scanned(api)
-    expect(api.status.complete).toBe(true)
+    const result = await scanned(api)
+    expect(result.source.complete).toBe(true)
     expect(organization(fake)).toHaveLength(5)
   })
 
@@ -168,7 +168,7 @@ describe('AdminApiSource over HTTP', () => {
     fake.fault(SERVER_ERROR)
     const api = source(fake)
     const result = await scanned(api)
-    expect(api.status.complete).toBe(true)
+    expect(result.source.complete).toBe(true)
     expect(result.keyEvents).toBe(250)
   })
 
@@ -180,12 +180,13 @@ describe('AdminApiSource over HTTP', () => {
     const result = await scan(
       {
         label: api.label,
-        status: api.status,
         events: async function* () {
-          for await (const event of events) {
+          let next = await events.next()
+          for (; !next.done; next = await events.next()) {
             if (calls++ === 0) afterIt()
-            yield event
+            yield next.value
           }
+          return next.value
         }
       },
       { rule: DEFAULT_RULE_OPTIONS, window: { since: SINCE, until: UNTIL }, allowActors: [] }
@@ -196,9 +197,9 @@ describe('AdminApiSource over HTTP', () => {
   it('fails closed on a 500 that does not stop: the part of the window not read is named', async () => {
     const fake = await start(manyEvents())
     // The first page reads; every request after it fails.
-    const { api, result } = await afterFirstPage(fake, () => fake.always(SERVER_ERROR))
-    expect(api.status.complete).toBe(false)
-    expect(api.status.pages).toBe(1)
+    const { result } = await afterFirstPage(fake, () => fake.always(SERVER_ERROR))
+    expect(result.source.complete).toBe(false)
+    expect(result.source.pages).toBe(1)
     // Findings from the page read are still there.
     expect(result.keyEvents).toBe(100)
     expect(result.findings).toHaveLength(50)
@@ -207,7 +208,7 @@ describe('AdminApiSource over HTTP', () => {
     expect(organization(fake)).toHaveLength(4)
     expect(tenant(fake)).toHaveLength(3)
     const oldestRead = new Date((SINCE + 60 * 150) * 1000).toISOString()
-    expect(api.status.missing).toEqual([
+    expect(result.source.missing).toEqual([
       `events from ${new Date(SINCE * 1000).toISOString()} to ${oldestRead} inclusive were not read: ` +
         'page 2 failed, the API answered 500 after 2 retries (The server had an error while processing your request.)',
       `tenant-scoped key events (${TENANT_TYPES.join(', ')}) from ${new Date(SINCE * 1000).toISOString()} to ` +
@@ -218,20 +219,20 @@ describe('AdminApiSource over HTTP', () => {
 
   it('fails closed on a page that says has_more but gives no cursor', async () => {
     const fake = await start(manyEvents())
-    const { api, result } = await afterFirstPage(fake, () =>
+    const { result } = await afterFirstPage(fake, () =>
       fake.fault({ json: { object: 'list', data: [], has_more: true } })
     )
-    expect(api.status.complete).toBe(false)
-    expect(api.status.missing[0]).toMatch(/page 2 says there are more events but gives no cursor/)
+    expect(result.source.complete).toBe(false)
+    expect(result.source.missing[0]).toMatch(/page 2 says there are more events but gives no cursor/)
     expect(result.findings).toHaveLength(50)
   })
 
   it('keeps the findings read when the key is revoked in the middle of a read', async () => {
     const fake = await start(manyEvents())
     const revoked = { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: null } }
-    const { api, result } = await afterFirstPage(fake, () => fake.fault({ status: 401, body: revoked }))
-    expect(api.status.complete).toBe(false)
-    expect(api.status.missing[0]).toMatch(
+    const { result } = await afterFirstPage(fake, () => fake.fault({ status: 401, body: revoked }))
+    expect(result.source.complete).toBe(false)
+    expect(result.source.missing[0]).toMatch(
       /page 2 failed, the API refused the key \(401: Incorrect API key provided\.\)/
     )
     expect(result.findings).toHaveLength(50)
@@ -244,8 +245,8 @@ describe('AdminApiSource over HTTP', () => {
     const api = source(fake)
     const result = await scanned(api)
     expect(result.eventsScanned).toBe(0)
-    expect(api.status.complete).toBe(false)
-    expect(api.status.missing[0]).toMatch(/^events from .* to .* \(the whole window\) were not read: page 1 failed/)
+    expect(result.source.complete).toBe(false)
+    expect(result.source.missing[0]).toMatch(/^events from .* to .* \(the whole window\) were not read: page 1 failed/)
   })
 
   it('gives a clear error for an HTML page where JSON was expected', async () => {
@@ -254,20 +255,20 @@ describe('AdminApiSource over HTTP', () => {
       html: '<!DOCTYPE html><html><head><title>Sign in - Corp Proxy</title></head><body>Log in</body></html>'
     })
     const api = source(fake)
-    await scanned(api)
-    expect(api.status.complete).toBe(false)
-    expect(api.status.missing[0]).toContain(
+    const result = await scanned(api)
+    expect(result.source.complete).toBe(false)
+    expect(result.source.missing[0]).toContain(
       'page 1 came back as text/html, not JSON (an HTML page titled "Sign in - Corp Proxy")'
     )
-    expect(api.status.missing[0]).toContain('check that openai-base-url is the API')
+    expect(result.source.missing[0]).toContain('check that openai-base-url is the API')
   })
 
   it('gives a clear error for an HTML error page from a gateway, after retries', async () => {
     const fake = await start(manyEvents())
     fake.always({ status: 502, html: '<html><head><title>502 Bad Gateway</title></head></html>' })
     const api = source(fake, { maxRetries: 1 })
-    await scanned(api)
-    expect(api.status.missing[0]).toContain(
+    const result = await scanned(api)
+    expect(result.source.missing[0]).toContain(
       'the API answered 502 after 1 retry (an HTML page titled "502 Bad Gateway")'
     )
   })
@@ -276,9 +277,9 @@ describe('AdminApiSource over HTTP', () => {
     const fake = await start(manyEvents())
     fake.always({ json: { status: 'ok' } })
     const api = source(fake)
-    await scanned(api)
-    expect(api.status.complete).toBe(false)
-    expect(api.status.missing[0]).toContain('is JSON but not an audit-log list')
+    const result = await scanned(api)
+    expect(result.source.complete).toBe(false)
+    expect(result.source.missing[0]).toContain('is JSON but not an audit-log list')
   })
 
   it('refuses a wrong key after one request, says what to do, and never repeats the key', async () => {
@@ -328,9 +329,9 @@ describe('AdminApiSource over HTTP', () => {
     const fake = await start(manyEvents())
     fake.always({ hang: true })
     const api = source(fake, { requestTimeoutMs: 150, maxRetries: 1 })
-    await scanned(api)
-    expect(api.status.complete).toBe(false)
-    expect(api.status.missing[0]).toMatch(
+    const result = await scanned(api)
+    expect(result.source.complete).toBe(false)
+    expect(result.source.missing[0]).toMatch(
       /page 1 failed, the API could not be reached or did not answer within 150 ms \(.*\), 2 tries$/
     )
     expect(organization(fake)).toHaveLength(2)
@@ -341,9 +342,9 @@ describe('AdminApiSource over HTTP', () => {
     // The headers come at once; the SDK's timeout covers the body (parseResponseWithTimeout).
     fake.fault({ drip: { everyMs: 20 } })
     const api = source(fake, { requestTimeoutMs: 1000, maxRetries: 0 })
-    await scanned(api)
-    expect(api.status.complete).toBe(false)
-    expect(api.status.missing[0]).toMatch(
+    const result = await scanned(api)
+    expect(result.source.complete).toBe(false)
+    expect(result.source.missing[0]).toMatch(
       /page 1 failed, the API could not be reached or did not answer within 1 s \(Request timed out\.\), 1 tries$/
     )
   })
@@ -353,9 +354,9 @@ describe('AdminApiSource over HTTP', () => {
     const api = source(fake)
     const result = await scanned(api)
     expect(organization(fake)).toHaveLength(2)
-    expect(api.status.complete).toBe(false)
-    expect(api.status.missing).toHaveLength(1)
-    expect(api.status.missing[0]).toContain(
+    expect(result.source.complete).toBe(false)
+    expect(result.source.missing).toHaveLength(1)
+    expect(result.source.missing[0]).toContain(
       'page 2 failed, page 2 repeats page 1 (the same events), read with the cursor after=audit_log-000150: ' +
         'the API, or a proxy or cache in front of it, ignores the cursor. Check openai-base-url'
     )
@@ -374,32 +375,32 @@ describe('AdminApiSource over HTTP', () => {
       }
     })
     // Page 1 is the server's; page 2 hands back the cursor it was read with.
-    let { api } = await afterFirstPage(fake, () => fake.fault(page([149, 148], 'audit_log-000150')))
+    let { result } = await afterFirstPage(fake, () => fake.fault(page([149, 148], 'audit_log-000150')))
     expect(organization(fake)).toHaveLength(2)
-    expect(api.status.missing[0]).toContain(
+    expect(result.source.missing[0]).toContain(
       'page 2 failed, page 2 gives the cursor after=audit_log-000150, the one it was read with: the read would go round in circles'
     )
     // Pages 2 and 3 send the read back to a cursor it has used.
     fake.requests.length = 0
-    ;({ api } = await afterFirstPage(fake, () =>
+    ;({ result } = await afterFirstPage(fake, () =>
       fake.fault(page([149, 148], 'audit_log-000148'), page([147, 146], 'audit_log-000148'))
     ))
     expect(organization(fake)).toHaveLength(3)
-    expect(api.status.missing[0]).toContain(
+    expect(result.source.missing[0]).toContain(
       'page 3 failed, page 3 gives the cursor after=audit_log-000148, the one it was read with'
     )
   })
 
   it('names the page and the item of an event that is null, and fails closed', async () => {
     const fake = await start(manyEvents())
-    const { api, result } = await afterFirstPage(fake, () =>
+    const { result } = await afterFirstPage(fake, () =>
       fake.fault({ json: { object: 'list', data: [keyEvent(149, SINCE), null], has_more: false } })
     )
-    expect(api.status.complete).toBe(false)
-    expect(api.status.missing[0]).toContain(
+    expect(result.source.complete).toBe(false)
+    expect(result.source.missing[0]).toContain(
       'page 2 failed, page 2 item 2 is null, not an audit-log event: the answer is malformed. Run the same window again'
     )
-    expect(api.status.missing[0]).not.toContain('Cannot read properties')
+    expect(result.source.missing[0]).not.toContain('Cannot read properties')
     // The page with the null is not half-read: its events come with the next try.
     expect(result.keyEvents).toBe(100)
   })
@@ -438,9 +439,9 @@ describe('AdminApiSource over HTTP', () => {
     const fake = await start(manyEvents())
     fake.always({ status: 429, headers: { 'retry-after-ms': '40' } })
     const api = source(fake, { maxRetries: 1000, deadlineMs: 300 })
-    await scanned(api)
-    expect(api.status.complete).toBe(false)
-    expect(api.status.missing[0]).toContain('the read took longer than its limit of 300 ms')
+    const result = await scanned(api)
+    expect(result.source.complete).toBe(false)
+    expect(result.source.missing[0]).toContain('the read took longer than its limit of 300 ms')
     expect(fake.requests.length).toBeLessThan(1000)
   })
 })
@@ -458,7 +459,7 @@ describe('tenant-scoped key events: read with tenant_only=true, as the spec says
     const fake = await start(events(), { tenant: 'strict' })
     const api = source(fake)
     const result = await scanned(api)
-    expect(api.status).toMatchObject({ complete: true, missing: [], notRead: [] })
+    expect(result.source).toMatchObject({ complete: true, missing: [], notRead: [] })
     expect(result.keyEvents).toBe(4)
     expect([...result.findings].map((finding) => finding.keyId).sort()).toEqual(['key_1', 'key_admin3'])
     expect([...result.deletions].map((deletion) => deletion.keyId)).toEqual(['key_admin4'])
@@ -487,16 +488,16 @@ describe('tenant-scoped key events: read with tenant_only=true, as the spec says
       const api = source(fake)
       const result = await scanned(api)
       // The window's other key events stand as read; no retry of a refusal.
-      expect(api.status.complete).toBe(true)
+      expect(result.source.complete).toBe(true)
       expect(tenant(fake)).toHaveLength(1)
       expect(result.findings).toHaveLength(1)
-      expect(api.status.notRead).toHaveLength(1)
-      expect(api.status.notRead[0]).toContain(
+      expect(result.source.notRead).toHaveLength(1)
+      expect(result.source.notRead[0]).toContain(
         `Tenant-scoped key events were not read: ${TENANT_TYPES.join(', ')} (admin API keys, and project keys made through the organization). ` +
           "The API refused the request with tenant_only=true, which OpenAI's spec requires for them "
       )
-      expect(api.status.notRead[0]).toContain(words)
-      expect(api.status.notRead[0]).toContain('until then, scan an audit-log export for them (audit-log-file).')
+      expect(result.source.notRead[0]).toContain(words)
+      expect(result.source.notRead[0]).toContain('until then, scan an audit-log export for them (audit-log-file).')
     }
   )
 
@@ -505,10 +506,10 @@ describe('tenant-scoped key events: read with tenant_only=true, as the spec says
     fake.alwaysOnTenant({ hang: true })
     const api = source(fake, { requestTimeoutMs: 150, maxRetries: 1 })
     const result = await scanned(api)
-    expect(api.status.complete).toBe(false)
-    expect(api.status.notRead).toEqual([])
-    expect(api.status.missing).toHaveLength(1)
-    expect(api.status.missing[0]).toMatch(
+    expect(result.source.complete).toBe(false)
+    expect(result.source.notRead).toEqual([])
+    expect(result.source.missing).toHaveLength(1)
+    expect(result.source.missing[0]).toMatch(
       /^tenant-scoped key events \(tenant\.project_api_key\.created, .*\) from .* to .* \(the whole window\) were not read: tenant-scoped page 1 failed, the API could not be reached or did not answer within 150 ms/
     )
     // What the first request read is kept.
@@ -519,7 +520,7 @@ describe('tenant-scoped key events: read with tenant_only=true, as the spec says
     const fake = await start(events(), { ignoreTypes: true })
     const api = source(fake)
     const result = await scanned(api)
-    expect(api.status.complete).toBe(true)
+    expect(result.source.complete).toBe(true)
     expect(result.keyEvents).toBe(4)
     expect(result.duplicates).toBe(2)
     expect([...result.findings].map((finding) => finding.keyId).sort()).toEqual(['key_1', 'key_admin3'])

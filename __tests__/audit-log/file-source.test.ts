@@ -9,6 +9,7 @@ import { FileSource, type FileSourceOptions } from '../../src/audit-log/file-sou
 import { createLineSorter } from '../../src/audit-log/line-sorter.js'
 import { DEFAULT_RULE_OPTIONS } from '../../src/rules/api-key-anomalous-activity.js'
 import { scan } from '../../src/scan/engine.js'
+import { drain, idOf } from '../support/events.js'
 import { keyEvent, otherEvent, type AuditLogEvent } from '../support/fake-openai.js'
 import { tempDir } from '../support/temp.js'
 
@@ -24,16 +25,17 @@ function file(content: string | Buffer, name = `audit-${++files}.jsonl`): string
 const jsonl = (events: unknown[]): string => events.map((event) => JSON.stringify(event)).join('\n') + '\n'
 
 async function read(path: string, options: FileSourceOptions = {}) {
-  const source = new FileSource(path, options)
-  const events: { raw: unknown; where: string }[] = []
-  for await (const event of source.events()) events.push(event)
-  return { source, events, ids: events.map((event) => (event.raw as { id?: string }).id) }
+  const { events, status } = await drain(new FileSource(path, options))
+  return { status, events, ids: events.map(idOf) }
 }
 
 async function scanFile(path: string, options: FileSourceOptions = {}) {
-  const source = new FileSource(path, options)
-  const result = await scan(source, { rule: DEFAULT_RULE_OPTIONS, window: options, allowActors: [] })
-  return { source, result }
+  const result = await scan(new FileSource(path, options), {
+    rule: DEFAULT_RULE_OPTIONS,
+    window: options,
+    allowActors: []
+  })
+  return { status: result.source, result }
 }
 
 const T = 1_790_000_000
@@ -49,9 +51,9 @@ const KEY_IDS = ['audit_log-000002', 'audit_log-000004', 'audit_log-000005']
 
 describe('FileSource: JSONL', () => {
   it('hands on every key event and counts the others without parsing them', async () => {
-    const { source, ids } = await read(file(jsonl(MIXED)))
+    const { status, ids } = await read(file(jsonl(MIXED)))
     expect(ids).toEqual(KEY_IDS)
-    expect(source.status).toMatchObject({ complete: true, prefiltered: 3, unreadableCount: 0 })
+    expect(status).toMatchObject({ complete: true, prefiltered: 3, unreadableCount: 0 })
     const { result } = await scanFile(file(jsonl(MIXED)))
     expect(result.eventsScanned).toBe(6)
     expect(result.keyEvents).toBe(3)
@@ -85,38 +87,38 @@ describe('FileSource: JSONL', () => {
     const lines = jsonl(MIXED).split('\n')
     lines.splice(2, 0, '{"id":"audit_log-cut","type":"login.succeeded","effective_at":17900')
     lines.splice(4, 0, 'not json at all')
-    const { source, ids } = await read(file(lines.join('\n')))
+    const { status, ids } = await read(file(lines.join('\n')))
     expect(ids).toEqual(KEY_IDS)
-    expect(source.status.unreadableCount).toBe(2)
-    expect(source.status.unreadable.map((entry) => entry.where)).toEqual(['line 3', 'line 5'])
-    expect(source.status.unreadable[0]!.reason).toMatch(/^not valid JSON \(/)
-    expect(source.status.complete).toBe(true)
+    expect(status.unreadableCount).toBe(2)
+    expect(status.unreadable.map((entry) => entry.where)).toEqual(['line 3', 'line 5'])
+    expect(status.unreadable[0]!.reason).toMatch(/^not valid JSON \(/)
+    expect(status.complete).toBe(true)
   })
 
   it('reports a key event cut right after an inner brace, though it ends in "}"', async () => {
     const cut =
       '{"id":"audit_log-cut2","type":"api_key.created","effective_at":1790000000,"actor":{"type":"session","session":{"user":{"id":"u"}}}'
-    const { source } = await read(file(jsonl([otherEvent(1, T)]) + cut + '\n' + jsonl([otherEvent(2, T)])))
-    expect(source.status.unreadable.map((entry) => entry.where)).toEqual(['line 2'])
-    expect(source.status.prefiltered).toBe(2)
+    const { status } = await read(file(jsonl([otherEvent(1, T)]) + cut + '\n' + jsonl([otherEvent(2, T)])))
+    expect(status.unreadable.map((entry) => entry.where)).toEqual(['line 2'])
+    expect(status.prefiltered).toBe(2)
   })
 
   it('reports two events run together on one line when a key event is among them; two others count as one', async () => {
     const joined = JSON.stringify(otherEvent(1, T)) + JSON.stringify(keyEvent(2, T))
-    const { source } = await read(
+    const { status } = await read(
       file(joined + '\n' + JSON.stringify(otherEvent(3, T)) + JSON.stringify(otherEvent(4, T)) + '\n')
     )
-    expect(source.status.unreadable.map((entry) => entry.where)).toEqual(['line 1'])
-    expect(source.status.complete).toBe(false)
-    expect(source.status.prefiltered).toBe(1)
+    expect(status.unreadable.map((entry) => entry.where)).toEqual(['line 1'])
+    expect(status.complete).toBe(false)
+    expect(status.prefiltered).toBe(1)
   })
 
   it('reads CRLF, blank lines, a byte-order mark and a last line without a newline', async () => {
     const text = '\ufeff' + jsonl(MIXED).split('\n').join('\r\n\r\n').trimEnd()
-    const { source, ids } = await read(file(text))
+    const { status, ids } = await read(file(text))
     // The last line, without a newline, is always parsed: it could be an export cut short.
     expect(ids).toEqual([...KEY_IDS, MIXED[5]!.id])
-    expect(source.status).toMatchObject({ complete: true, prefiltered: 2, unreadableCount: 0 })
+    expect(status).toMatchObject({ complete: true, prefiltered: 2, unreadableCount: 0 })
   })
 
   it('gives the same answer as parsing every line, across chunk boundaries', async () => {
@@ -132,13 +134,13 @@ describe('FileSource: JSONL', () => {
     }
     const text = jsonl(events)
     expect(text.length).toBeGreaterThan(2 * 2 ** 20)
-    const { source, events: read_ } = await read(file(text))
+    const { status, events: read_ } = await read(file(text))
     // Escapes that cannot spell "key" (\" and \\ here) do not make a line worth parsing.
     const expected = events.filter((event) => event.type.startsWith('api_key.'))
-    expect(read_.map((event) => (event.raw as { id: string }).id)).toEqual(expected.map((event) => event.id))
-    expect(source.status.prefiltered + read_.length).toBe(12000)
-    expect(source.status.unreadableCount).toBe(0)
-    expect(source.status.bytes).toBe(Buffer.byteLength(text))
+    expect(read_.map(idOf)).toEqual(expected.map((event) => event.id))
+    expect(status.prefiltered + read_.length).toBe(12000)
+    expect(status.unreadableCount).toBe(0)
+    expect(status.bytes).toBe(Buffer.byteLength(text))
   })
 
   it('counts skipped events only inside since/until when they are given', async () => {
@@ -150,35 +152,35 @@ describe('FileSource: JSONL', () => {
       keyEvent(5, T + 100),
       keyEvent(6, T + 20)
     ]
-    const { source, result } = await scanFile(file(jsonl(events)), { since: T, until: T + 100 })
-    expect(source.status.prefiltered).toBe(2)
+    const { status, result } = await scanFile(file(jsonl(events)), { since: T, until: T + 100 })
+    expect(status.prefiltered).toBe(2)
     expect(result.eventsScanned).toBe(3)
     expect([...result.findings].map((finding) => finding.keyId)).toEqual(['key_6'])
   })
 
   it('reads a gzip-compressed file, known by its magic bytes', async () => {
-    const { source, ids } = await read(file(gzipSync(jsonl(MIXED)), 'export.jsonl'))
+    const { status, ids } = await read(file(gzipSync(jsonl(MIXED)), 'export.jsonl'))
     expect(ids).toEqual(KEY_IDS)
-    expect(source.status.prefiltered).toBe(3)
+    expect(status.prefiltered).toBe(3)
   })
 
   it('fails closed on a gzip file cut short, keeping what it read', async () => {
     const big: AuditLogEvent[] = []
     for (let n = 0; n < 3000; n++) big.push(n % 10 === 0 ? keyEvent(n, T + n) : otherEvent(n, T + n))
     const zipped = gzipSync(jsonl(big))
-    const { source, events } = await read(file(zipped.subarray(0, Math.floor(zipped.length / 2)), 'cut.jsonl.gz'))
+    const { status, events } = await read(file(zipped.subarray(0, Math.floor(zipped.length / 2)), 'cut.jsonl.gz'))
     expect(events.length).toBeGreaterThan(0)
-    expect(source.status.complete).toBe(false)
-    expect(source.status.missing[0]).toMatch(
+    expect(status.complete).toBe(false)
+    expect(status.missing[0]).toMatch(
       /everything after the events read: the gzip data is cut short: the file ends at byte \d+, inside the compressed data/
     )
   })
 
   it('fails closed on an empty file: an export that holds nothing cannot say the window is clean', async () => {
     for (const content of ['', '\n \n', Buffer.from([0xef, 0xbb, 0xbf, 0x0a])]) {
-      const { source } = await read(file(content))
-      expect(source.status.complete).toBe(false)
-      expect(source.status.missing[0]).toMatch(/the whole file: it is empty, it holds no events$/)
+      const { status } = await read(file(content))
+      expect(status.complete).toBe(false)
+      expect(status.missing[0]).toMatch(/the whole file: it is empty, it holds no events$/)
     }
   })
 
@@ -195,9 +197,9 @@ describe('FileSource: JSONL', () => {
 describe('FileSource: JSON documents', () => {
   it('streams a JSON array, compact or pretty, and gzip-compressed', async () => {
     for (const text of [JSON.stringify(MIXED), JSON.stringify(MIXED, null, 2)]) {
-      const { ids, source } = await read(file(text, `array-${++files}.json`))
+      const { ids, status } = await read(file(text, `array-${++files}.json`))
       expect(ids).toEqual(MIXED.map((event) => event.id))
-      expect(source.status.complete).toBe(true)
+      expect(status.complete).toBe(true)
     }
     const { ids } = await read(file(gzipSync(JSON.stringify(MIXED, null, 2)), 'array.json.gz'))
     expect(ids).toEqual(MIXED.map((event) => event.id))
@@ -215,20 +217,20 @@ describe('FileSource: JSON documents', () => {
 
   it('fails closed on a truncated array, keeping the events before the break', async () => {
     const text = JSON.stringify(MIXED, null, 2)
-    const { source, ids } = await read(file(text.slice(0, text.indexOf('audit_log-000004')), 'cut.json'))
+    const { status, ids } = await read(file(text.slice(0, text.indexOf('audit_log-000004')), 'cut.json'))
     expect(ids).toEqual(MIXED.slice(0, 3).map((event) => event.id))
-    expect(source.status.complete).toBe(false)
-    expect(source.status.missing[0]).toMatch(/everything after item 3: it is not valid JSON/)
-    expect(source.status.unreadableCount).toBe(1)
+    expect(status.complete).toBe(false)
+    expect(status.missing[0]).toMatch(/everything after item 3: it is not valid JSON/)
+    expect(status.unreadableCount).toBe(1)
   })
 
   it('fails closed on a JSON object that is not a list response', async () => {
-    const { source, ids } = await read(
+    const { status, ids } = await read(
       file(JSON.stringify({ object: 'organization', name: 'acme' }, null, 2), 'other.json')
     )
     expect(ids).toEqual([])
-    expect(source.status.complete).toBe(false)
-    expect(source.status.missing[0]).toContain('it is not JSONL, a JSON array or a list response')
+    expect(status.complete).toBe(false)
+    expect(status.missing[0]).toContain('it is not JSONL, a JSON array or a list response')
   })
 })
 
@@ -353,8 +355,8 @@ describe('FileSource: events in envelopes', () => {
     ['{"object": "list", "items": [...]} on one line', [{ object: 'list', items: [high, other] }]],
     ['an array of events on one line', [[other, high]]]
   ])('reads the events inside %s, and finds the HIGH key', async (_, records) => {
-    const { source, result } = await scanFile(file(jsonl(records)))
-    expect(source.status).toMatchObject({ complete: true, unreadableCount: 0 })
+    const { status, result } = await scanFile(file(jsonl(records)))
+    expect(status).toMatchObject({ complete: true, unreadableCount: 0 })
     expect([...result.findings].map((finding) => [finding.keyId, finding.severity])).toEqual([['key_7', 'HIGH']])
     expect(result.malformedCount).toBe(0)
   })
@@ -367,8 +369,8 @@ describe('FileSource: events in envelopes', () => {
       // A search's own fields may name the type it searched for: they are no record.
       { meta: { query: '@type:api_key.created OR @type:login.succeeded' }, data: [other, high] }
     ]) {
-      const { source, result } = await scanFile(file(JSON.stringify(document, null, 2), `doc-${++files}.json`))
-      expect(source.status).toMatchObject({ complete: true })
+      const { status, result } = await scanFile(file(JSON.stringify(document, null, 2), `doc-${++files}.json`))
+      expect(status).toMatchObject({ complete: true })
       expect([...result.findings].map((finding) => finding.keyId)).toEqual(['key_7'])
       expect(result.eventsScanned).toBe(2)
     }
@@ -380,34 +382,34 @@ describe('FileSource: fails closed on what it cannot read', () => {
   const others = jsonl([otherEvent(1, T + 1), otherEvent(2, T + 2)])
 
   it('a last line cut short: the export did not finish', async () => {
-    const { source, events } = await read(file(others + high.slice(0, high.length - 20)))
+    const { status, events } = await read(file(others + high.slice(0, high.length - 20)))
     expect(events).toHaveLength(0)
-    expect(source.status.complete).toBe(false)
-    expect(source.status.missing).toHaveLength(1)
-    expect(source.status.missing[0]).toMatch(
+    expect(status.complete).toBe(false)
+    expect(status.missing).toHaveLength(1)
+    expect(status.missing[0]).toMatch(
       /, line 3, its last, is cut short \(no newline at its end, and not valid JSON\): the export did not finish/
     )
-    expect(source.status.missing[0]).toContain('export the audit log again as UTF-8')
+    expect(status.missing[0]).toContain('export the audit log again as UTF-8')
   })
 
   it('a key event with a trailing comma or a raw control character: one message with the count', async () => {
     const comma = `${high},`
     const control = high.replace('"all"', '"a\u0001ll"')
-    const { source } = await read(file(`${comma}\n${others}${control}\n${jsonl([otherEvent(3, T)])}`))
-    expect(source.status.complete).toBe(false)
-    expect(source.status.missing).toEqual([
+    const { status } = await read(file(`${comma}\n${others}${control}\n${jsonl([otherEvent(3, T)])}`))
+    expect(status.complete).toBe(false)
+    expect(status.missing).toEqual([
       `file ${join(dir, `audit-${files}.jsonl`)}, 2 records that may be API key events could not be read (line 1, line 4; ` +
         'each is listed under the skipped records): fix them or export the audit log again as UTF-8 (JSONL, a JSON ' +
         'array or a list response) and scan it again'
     ])
-    expect(source.status.unreadable.map((entry) => entry.where)).toEqual(['line 1', 'line 4'])
-    expect(source.status.unreadable[0]!.reason).toMatch(/^not valid JSON \(.*\), and it may be an API key event$/)
+    expect(status.unreadable.map((entry) => entry.where)).toEqual(['line 1', 'line 4'])
+    expect(status.unreadable[0]!.reason).toMatch(/^not valid JSON \(.*\), and it may be an API key event$/)
   })
 
   it('a line that is not an event but mentions one', async () => {
-    const { source } = await read(file(`${others}{"note":"api_key.created","scopes":["all"]}\n`))
-    expect(source.status.complete).toBe(false)
-    expect(source.status.missing[0]).toContain('1 record that may be API key events could not be read (line 3;')
+    const { status } = await read(file(`${others}{"note":"api_key.created","scopes":["all"]}\n`))
+    expect(status.complete).toBe(false)
+    expect(status.missing[0]).toContain('1 record that may be API key events could not be read (line 3;')
   })
 
   it('UTF-16 with a byte-order mark, as PowerShell writes it', async () => {
@@ -416,28 +418,28 @@ describe('FileSource: fails closed on what it cannot read', () => {
       Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]),
       Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()])
     ]) {
-      const { source, events } = await read(file(bytes))
+      const { status, events } = await read(file(bytes))
       expect(events).toEqual([])
-      expect(source.status.complete).toBe(false)
-      expect(source.status.missing[0]).toMatch(/, the whole file: it is UTF-16 text .* not UTF-8: convert it/)
+      expect(status.complete).toBe(false)
+      expect(status.missing[0]).toMatch(/, the whole file: it is UTF-16 text .* not UTF-8: convert it/)
     }
   })
 
   it('NUL bytes: UTF-16 without a byte-order mark, a file of zeros, a tail never written', async () => {
     const utf16 = await read(file(Buffer.from(others + high + '\n', 'utf16le')))
-    expect(utf16.source.status.complete).toBe(false)
-    expect(utf16.source.status.missing[0]).toMatch(/, the whole file: it holds NUL bytes, so it is not UTF-8 text/)
+    expect(utf16.status.complete).toBe(false)
+    expect(utf16.status.missing[0]).toMatch(/, the whole file: it holds NUL bytes, so it is not UTF-8 text/)
 
     // 64 MB of zeros: refused from its first megabyte, not read to the end.
     const zeros = file(Buffer.alloc(64 << 20))
     const empty = await read(zeros)
-    expect(empty.source.status.bytes).toBeLessThanOrEqual(2 << 20)
-    expect(empty.source.status.missing[0]).toMatch(/the whole file: it holds NUL bytes/)
+    expect(empty.status.bytes).toBeLessThanOrEqual(2 << 20)
+    expect(empty.status.missing[0]).toMatch(/the whole file: it holds NUL bytes/)
 
     const tail = await read(file(Buffer.concat([Buffer.from(`${high}\n${others}`), Buffer.alloc(4096)])))
     expect(tail.ids).toEqual(['audit_log-000007'])
-    expect(tail.source.status.complete).toBe(false)
-    expect(tail.source.status.missing[0]).toMatch(
+    expect(tail.status.complete).toBe(false)
+    expect(tail.status.missing[0]).toMatch(
       new RegExp(`, everything from byte ${high.length + 1 + others.length}: it holds NUL bytes`)
     )
   })
@@ -446,15 +448,13 @@ describe('FileSource: fails closed on what it cannot read', () => {
     const html = await read(
       file('<!DOCTYPE html>\n<html><head><title>Sign in</title></head>\n<body>api_key</body></html>\n')
     )
-    expect(html.source.status.complete).toBe(false)
-    expect(html.source.status.missing).toHaveLength(1)
-    expect(html.source.status.missing[0]).toMatch(
-      /, the whole file: it is an HTML or XML page, not an audit-log export/
-    )
+    expect(html.status.complete).toBe(false)
+    expect(html.status.missing).toHaveLength(1)
+    expect(html.status.missing[0]).toMatch(/, the whole file: it is an HTML or XML page, not an audit-log export/)
 
     const text = await read(file('Export finished.\nNo errors.\n'))
-    expect(text.source.status.complete).toBe(false)
-    expect(text.source.status.missing).toEqual([
+    expect(text.status.complete).toBe(false)
+    expect(text.status.missing).toEqual([
       expect.stringMatching(/, the whole file: no record in it is an audit-log event \(2 records not understood; /)
     ])
   })
@@ -465,9 +465,9 @@ describe('FileSource: fails closed on what it cannot read', () => {
       '{"object":"list","data":[],"has_more":false}\n',
       '{\n  "object": "list",\n  "data": []\n}'
     ]) {
-      const { source } = await read(file(content, `none-${++files}.json`))
-      expect(source.status.complete).toBe(false)
-      expect(source.status.missing[0]).toMatch(/the whole file: it holds no events \(an empty list\)$/)
+      const { status } = await read(file(content, `none-${++files}.json`))
+      expect(status.complete).toBe(false)
+      expect(status.missing[0]).toMatch(/the whole file: it holds no events \(an empty list\)$/)
     }
   })
 
@@ -494,7 +494,7 @@ describe('FileSource: fails closed on what it cannot read', () => {
       const source = new FileSource('-', { stdin: Readable.from([bytes.subarray(0, 1), bytes.subarray(1)]) })
       const result = await scan(source, { rule: DEFAULT_RULE_OPTIONS, window: {}, allowActors: [] })
       expect(source.label).toBe('standard input')
-      expect(source.status).toMatchObject({ complete: true, bytes: bytes.length })
+      expect(result.source).toMatchObject({ complete: true, bytes: bytes.length })
       expect([...result.findings].map((finding) => finding.keyId)).toEqual(['key_2'])
     }
   })

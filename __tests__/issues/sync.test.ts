@@ -49,7 +49,7 @@ async function triage(
   })
   const scanned: Scanned = {
     window: {},
-    source,
+    source: source.label,
     result,
     keys: groupByKey(result.findings, result.deletions),
     suppressed: groupByKey(result.suppressed),

@@ -1,5 +1,4 @@
 // The job summary.
-import { newStatus } from '../../src/audit-log/source.js'
 import { gate } from '../../src/report/gate.js'
 import { buildReport, type IssueAction } from '../../src/report/report.js'
 import { renderSummary, SUMMARY_BUDGET } from '../../src/report/summary.js'
@@ -9,7 +8,7 @@ import { created, scanned } from '../support/events.js'
 /** The report of a scan with nothing suppressed, complete, fail-on high. */
 function reportOf(result: Awaited<ReturnType<typeof scanned>>) {
   return buildReport({
-    source: { label: 'memory', status: newStatus() },
+    source: 'memory',
     window: {},
     result,
     keys: groupByKey(result.findings),
@@ -45,9 +44,8 @@ describe('the job summary', () => {
       url: i < 25 ? `https://github.com/acme/security/issues/${i + 1}` : undefined,
       detail: i >= 2000 ? 'GitHub answered 500 '.repeat(50) : undefined
     }))
-    const status = newStatus()
     const report = buildReport({
-      source: { label: 'memory', status },
+      source: 'memory',
       window: {},
       result,
       keys,

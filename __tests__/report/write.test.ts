@@ -10,7 +10,6 @@ import {
   writeFileSync
 } from 'node:fs'
 import { join } from 'node:path'
-import { newStatus } from '../../src/audit-log/source.js'
 import { gate } from '../../src/report/gate.js'
 import { buildReport } from '../../src/report/report.js'
 import { reportLines, writeReport } from '../../src/report/write.js'
@@ -30,7 +29,7 @@ describe('the JSON report', () => {
     ]
     const result = await scanned(events, ['ops@company.com'])
     const report = buildReport({
-      source: { label: 'memory', status: newStatus() },
+      source: 'memory',
       window: { since: 1_789_000_000 },
       result,
       keys: groupByKey(result.findings, result.deletions),
@@ -55,7 +54,7 @@ describe('the JSON report', () => {
   async function tiny(): Promise<ReturnType<typeof buildReport>> {
     const result = await scanned([])
     return buildReport({
-      source: { label: 'memory', status: newStatus() },
+      source: 'memory',
       window: {},
       result,
       keys: [],

@@ -1,5 +1,7 @@
 // The engine over events in memory: what is counted, judged, de-duplicated and refused.
-import { newStatus, type AuditLogSource } from '../../src/audit-log/source.js'
+import { readEvent } from '../../src/audit-log/normalize.js'
+import { newStatus } from '../../src/audit-log/source.js'
+import type { AuditLogSource } from '../../src/model/index.js'
 import { DEFAULT_RULE_OPTIONS } from '../../src/rules/api-key-anomalous-activity.js'
 import { scan, type ScanOptions } from '../../src/scan/engine.js'
 import { gate } from '../../src/report/gate.js'
@@ -7,9 +9,9 @@ import { gate } from '../../src/report/gate.js'
 function source(events: unknown[]): AuditLogSource {
   return {
     label: 'memory',
-    status: newStatus(),
     async *events() {
-      for (const [index, raw] of events.entries()) yield { raw, where: `line ${index + 1}` }
+      for (const [index, raw] of events.entries()) yield { reading: readEvent(raw), where: `line ${index + 1}` }
+      return newStatus()
     }
   }
 }
@@ -132,5 +134,51 @@ describe('scan', () => {
         actor: expect.objectContaining({ email: 'é\ud800@company.com', ip: '203.0.113.9' })
       }
     ])
+  })
+
+  it("returns the source's status in its result, and tells progress as events come, the last word exact", async () => {
+    const status = { ...newStatus(), prefiltered: 40, pages: 2, bytes: 1000 }
+    const told: unknown[] = []
+    const counting: AuditLogSource = {
+      label: 'memory',
+      async *events(progress) {
+        progress?.({ pages: 1, bytes: 500, prefiltered: 10 })
+        yield { reading: readEvent(created('a1', 'key_1', ['all'])), where: 'page 1' }
+        progress?.({ pages: 2, bytes: 1000, prefiltered: 40 })
+        yield { reading: readEvent(created('a2', 'key_2', ['all'])), where: 'page 2' }
+        return status
+      }
+    }
+    const result = await scan(counting, { ...options, progress: (progress) => told.push(progress) })
+    expect(result.source).toBe(status)
+    expect(result.eventsScanned).toBe(42)
+    expect(told).toEqual([
+      { events: 10, pages: 1, bytes: 500 },
+      { events: 11, pages: 1, bytes: 500 },
+      { events: 41, pages: 2, bytes: 1000 },
+      { events: 42, pages: 2, bytes: 1000 },
+      { events: 42, pages: 2, bytes: 1000 }
+    ])
+  })
+
+  it('closes the source when the scan stops early', async () => {
+    let closed = false
+    const failing: AuditLogSource = {
+      label: 'memory',
+      async *events() {
+        try {
+          yield { reading: readEvent(created('a1', 'key_1', ['all'])), where: 'line 1' }
+          yield { reading: readEvent(created('a2', 'key_2', ['all'])), where: 'line 2' }
+          return newStatus()
+        } finally {
+          closed = true
+        }
+      }
+    }
+    const progress = () => {
+      throw new Error('the log is gone')
+    }
+    await expect(scan(failing, { ...options, progress })).rejects.toThrow('the log is gone')
+    expect(closed).toBe(true)
   })
 })

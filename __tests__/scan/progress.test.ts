@@ -1,5 +1,4 @@
 // Progress lines while a long scan runs, in one group that opens only when needed.
-import { newStatus, type AuditLogSource } from '../../src/audit-log/source.js'
 import { trackProgress } from '../../src/scan/progress.js'
 
 function recorder() {
@@ -19,21 +18,13 @@ function recorder() {
 
 describe('trackProgress', () => {
   it('logs events read, pages and elapsed time in one group, then a closing line', async () => {
-    const source: AuditLogSource = { label: 'OpenAI Admin API (x)', status: newStatus(), events: async function* () {} }
-    source.status.pages = 3
-    source.status.prefiltered = 1000
     let clock = 0
     const { lines, log, nextLine } = recorder()
-    const stop = trackProgress(
-      source,
-      () => 234,
-      log,
-      5,
-      () => (clock += 2500)
-    )
+    const progress = trackProgress('OpenAI Admin API (x)', log, 5, () => (clock += 2500))
+    progress.tell({ events: 1234, pages: 3, bytes: 0 })
     await nextLine()
     await nextLine()
-    stop()
+    progress.stop()
     expect(lines).toEqual([
       'group: Reading audit logs from OpenAI Admin API (x)',
       '1,234 events read, 3 pages, 3 s elapsed',
@@ -44,9 +35,10 @@ describe('trackProgress', () => {
   })
 
   it('says nothing for a scan shorter than one interval', () => {
-    const source: AuditLogSource = { label: 'file x', status: newStatus(), events: async function* () {} }
     const { lines, log } = recorder()
-    trackProgress(source, () => 5, log, 60_000)()
+    const progress = trackProgress('file x', log, 60_000)
+    progress.tell({ events: 5, pages: 0, bytes: 0 })
+    progress.stop()
     expect(lines).toEqual([])
   })
 })

@@ -1,7 +1,9 @@
 // Audit-log events for tests, in the flattened shape the seed uses, and a source that
 // yields them from memory.
-import { newStatus, type AuditLogSource } from '../../src/audit-log/source.js'
-import { scan, type ScanResult } from '../../src/scan/engine.js'
+import { readEvent } from '../../src/audit-log/normalize.js'
+import { newStatus } from '../../src/audit-log/source.js'
+import type { AuditLogSource, ScanResult, SourcedEvent, SourceStatus } from '../../src/model/index.js'
+import { scan } from '../../src/scan/engine.js'
 import { keptDir } from './temp.js'
 
 export interface EventOptions {
@@ -67,16 +69,30 @@ export function login(id: string): Record<string, unknown> {
   return { id, type: 'login.succeeded', effective_at: 1_790_000_000, actor: actor({ id, key: '' }) }
 }
 
+/** A source of `events` as they are, read as the sources read them; its read is complete. */
 export function memorySource(events: readonly unknown[]): AuditLogSource {
-  const status = newStatus()
   return {
     label: 'memory',
-    status,
     async *events() {
       let line = 0
-      for (const raw of events) yield { raw, where: `line ${++line}` }
+      for (const raw of events) yield { reading: readEvent(raw), where: `line ${++line}` }
+      return newStatus()
     }
   }
+}
+
+/** Every event a source hands on, and the status it returns at the end. */
+export async function drain(source: AuditLogSource): Promise<{ events: SourcedEvent[]; status: SourceStatus }> {
+  const events: SourcedEvent[] = []
+  const read = source.events()
+  let next = await read.next()
+  for (; !next.done; next = await read.next()) events.push(next.value)
+  return { events, status: next.value }
+}
+
+/** The id of an event as it was read (a key event's, made from its content when it has none). */
+export function idOf({ reading }: SourcedEvent): string | undefined {
+  return reading.kind === 'key' ? reading.event.id : reading.id
 }
 
 /** The scan of `events` with the rule's defaults but `models:write` as the only MEDIUM scope. */

@@ -72,9 +72,15 @@ export async function run(): Promise<void> {
   try {
     const settings = readSettings((name: InputName) => core.getInput(name), process.env)
     if (settings.githubToken) core.setSecret(settings.githubToken)
-    const scanned = await scanWindow(settings, Date.now(), {
-      progress: { group: (title) => log.group(title), line: (text) => log.info(text), endGroup: () => log.endGroup() },
-      warn: (line) => log.warning(line)
+    const scanned = await scanWindow(settings, {
+      log: {
+        progress: {
+          group: (title) => log.group(title),
+          line: (text) => log.info(text),
+          endGroup: () => log.endGroup()
+        },
+        warn: (line) => log.warning(line)
+      }
     })
     const publish = new Publisher(settings, log)
     const annotations = new Annotator(log)

@@ -8,11 +8,19 @@
 // OPENAI_BASE_URL and OPENAI_CUSTOM_HEADERS are often set for other steps of a job).
 import OpenAI from 'openai'
 import type { AuditLogListParams } from 'openai/resources/admin/organization/audit-logs'
-import { isObject, KEY_EVENT_TYPES } from '../model/index.js'
+import {
+  isObject,
+  KEY_EVENT_TYPES,
+  type AuditLogSource,
+  type ReadSoFar,
+  type SourcedEvent,
+  type SourceStatus
+} from '../model/index.js'
 import { describeBody, duration, openAIAnswer, openAIFailure } from '../http/api-error.js'
 import { isoTime, redact } from '../text.js'
 import { createAdminClient } from './openai-client.js'
-import { newStatus, type AuditLogSource, type SourcedEvent } from './source.js'
+import { readEvent } from './normalize.js'
+import { newStatus } from './source.js'
 
 /** What to do about a key the API refuses; said for a wrong key shape too. */
 export const KEY_ADVICE =
@@ -105,13 +113,19 @@ interface Part {
   pageName(page: number): string
 }
 
+/** What one part's read came to: its pages, and what it could not read, if anything. */
+interface PartRead {
+  pages: number
+  /** The part of the window not read, in words. */
+  missing?: string
+  /** The event types the API refused to give at all, in words. */
+  notRead?: string
+}
+
 export class AdminApiSource implements AuditLogSource {
   readonly label: string
-  readonly status = newStatus()
   private readonly client: OpenAI
   private readonly limits: ApiLimits
-  /** The page being read or asked for, from 1 in each part: the one a failure names. */
-  private page = 0
 
   constructor(private readonly options: ApiSourceOptions) {
     checkAdminKey(options.adminKey)
@@ -137,9 +151,10 @@ export class AdminApiSource implements AuditLogSource {
    * then the tenant-scoped ones with tenant_only=true. An event the API gives to both is
    * handed on twice; the scan counts a key event once by its id.
    */
-  async *events(): AsyncIterable<SourcedEvent> {
+  async *events(progress?: (read: ReadSoFar) => void): AsyncGenerator<SourcedEvent, SourceStatus, undefined> {
     const deadline = AbortSignal.timeout(this.limits.deadlineMs)
-    yield* this.read(
+    const tell = (pages: number): void => progress?.({ pages, bytes: 0, prefiltered: 0 })
+    const organization = yield* this.read(
       {
         types: ORGANIZATION_KEY_EVENT_TYPES,
         tenantOnly: false,
@@ -147,10 +162,10 @@ export class AdminApiSource implements AuditLogSource {
         what: 'events',
         pageName: (page) => `page ${page}`
       },
-      deadline
+      { deadline, pagesBefore: 0, tell }
     )
     // Admin keys are the organization's, whatever project-ids says: they are always read.
-    yield* this.read(
+    const tenant = yield* this.read(
       {
         types: TENANT_KEY_EVENT_TYPES,
         tenantOnly: true,
@@ -158,11 +173,24 @@ export class AdminApiSource implements AuditLogSource {
         what: `tenant-scoped key events (${TENANT_KEY_EVENT_TYPES.join(', ')})`,
         pageName: (page) => `tenant-scoped page ${page}`
       },
-      deadline
+      { deadline, pagesBefore: organization.pages, tell }
     )
+    const parts = [organization, tenant]
+    const missing = parts.flatMap((part) => (part.missing === undefined ? [] : [part.missing]))
+    return {
+      ...newStatus(),
+      complete: missing.length === 0,
+      missing,
+      notRead: parts.flatMap((part) => (part.notRead === undefined ? [] : [part.notRead])),
+      pages: organization.pages + tenant.pages
+    }
   }
 
-  private async *read(part: Part, deadline: AbortSignal): AsyncGenerator<SourcedEvent> {
+  /** One part of the read, paged to its end or to its failure; what it came to. */
+  private async *read(
+    part: Part,
+    run: { deadline: AbortSignal; pagesBefore: number; tell: (pages: number) => void }
+  ): AsyncGenerator<SourcedEvent, PartRead, undefined> {
     const { since, until } = this.options
     let oldest: number | undefined
     // The cursors read with, and the pages read (first id, last id, count): a server or a
@@ -171,8 +199,9 @@ export class AdminApiSource implements AuditLogSource {
     const pages = new Map<string, number>()
     let cursor: string | undefined
     let read = 0
+    // The page being read or asked for, from 1: the one a failure names.
+    let page = 1
     try {
-      this.page = 1
       const first = this.client.admin.organization.auditLogs.list(
         {
           effective_at: { gte: since, lt: until },
@@ -181,12 +210,12 @@ export class AdminApiSource implements AuditLogSource {
           ...(part.tenantOnly ? { tenant_only: true } : {}),
           limit: 100
         },
-        { signal: deadline }
+        { signal: run.deadline }
       )
-      for await (const page of (await first).iterPages()) {
-        const at = part.pageName(this.page)
-        this.checkPage(page as unknown as PageView, at)
-        const items = page.getPaginatedItems() as unknown[]
+      for await (const answer of (await first).iterPages()) {
+        const at = part.pageName(page)
+        this.checkPage(answer as unknown as PageView, at)
+        const items = answer.getPaginatedItems() as unknown[]
         const signature = JSON.stringify([
           (items[0] as { id?: unknown } | null)?.id,
           (items.at(-1) as { id?: unknown } | null)?.id,
@@ -199,64 +228,74 @@ export class AdminApiSource implements AuditLogSource {
               'the API, or a proxy or cache in front of it, ignores the cursor. Check openai-base-url and what stands between the runner and the API'
           )
         }
-        pages.set(signature, this.page)
-        for (let index = 0; index < items.length; index++) {
-          const raw = items[index]
-          // The SDK hands on whatever the page holds; an event must be an object to be read.
-          if (!isObject(raw)) {
-            throw new AdminApiError(
-              `${at} item ${index + 1} is ${raw === null ? 'null' : Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}, not an audit-log event: ` +
-                'the answer is malformed. Run the same window again (since, until); if it happens again, check openai-base-url and any proxy in front of the API'
-            )
-          }
-          const effectiveAt = raw.effective_at
-          if (typeof effectiveAt === 'number' && (oldest === undefined || effectiveAt < oldest)) oldest = effectiveAt
-        }
-        this.status.pages++
+        pages.set(signature, page)
+        oldest = oldestOf(items, at, oldest)
         read++
-        for (const raw of items) yield { raw, where: at }
-        // The SDK stops quietly when a page says has_more but gives no cursor to go on with.
-        const body = (page as unknown as PageView).body as { has_more?: unknown } | undefined
-        const next = nextCursor(page)
-        if (body?.has_more === true && next === undefined) {
-          throw new AdminApiError(`${at} says there are more events but gives no cursor to read them`)
-        }
-        if (next !== undefined && (next === cursor || cursors.has(next))) {
-          throw new AdminApiError(
-            `${at} gives the cursor after=${next}, ${next === cursor ? 'the one it was read with' : 'which was read with already'}: ` +
-              'the read would go round in circles. The API, or a proxy or cache in front of it, ignores the cursor: ' +
-              'check openai-base-url and what stands between the runner and the API'
-          )
-        }
-        if (next !== undefined) cursors.add(next)
-        cursor = next
-        this.page++
+        run.tell(run.pagesBefore + read)
+        for (const raw of items) yield { reading: readEvent(raw), where: at }
+        cursor = this.nextOf(answer, at, cursor, cursors)
+        page++
       }
+      return { pages: read }
     } catch (error) {
-      if (part.tenantOnly && read === 0 && this.refusedTenantOnly(error)) return
-      this.failed(error, part, deadline, oldest)
+      if (part.tenantOnly && read === 0) {
+        const notRead = this.refusedTenantOnly(error)
+        if (notRead !== undefined) return { pages: read, notRead }
+      }
+      const missing = this.failed(error, {
+        part,
+        page,
+        deadline: run.deadline,
+        oldest,
+        readBefore: run.pagesBefore + read
+      })
+      return { pages: read, missing }
     }
+  }
+
+  /** The cursor of the page after `answer`, checked: one the read would go round in circles with is an error. */
+  private nextOf(
+    answer: { hasNextPage(): boolean; nextPageRequestOptions(): unknown },
+    at: string,
+    cursor: string | undefined,
+    cursors: Set<string>
+  ): string | undefined {
+    // The SDK stops quietly when a page says has_more but gives no cursor to go on with.
+    const body = (answer as unknown as PageView).body as { has_more?: unknown } | undefined
+    const next = nextCursor(answer)
+    if (body?.has_more === true && next === undefined) {
+      throw new AdminApiError(`${at} says there are more events but gives no cursor to read them`)
+    }
+    if (next !== undefined && (next === cursor || cursors.has(next))) {
+      throw new AdminApiError(
+        `${at} gives the cursor after=${next}, ${next === cursor ? 'the one it was read with' : 'which was read with already'}: ` +
+          'the read would go round in circles. The API, or a proxy or cache in front of it, ignores the cursor: ' +
+          'check openai-base-url and what stands between the runner and the API'
+      )
+    }
+    if (next !== undefined) cursors.add(next)
+    return next
   }
 
   /**
    * The API refused the request with tenant_only=true (400 or 403) before any page of it was
    * read: the tenant-scoped key events were not asked for at all. Said once, as a warning
-   * with what to check; the events of the first request stand as read.
+   * with what to check; the events of the first request stand as read. Undefined for any
+   * other error.
    */
-  private refusedTenantOnly(error: unknown): boolean {
-    if (!(error instanceof OpenAI.BadRequestError || error instanceof OpenAI.PermissionDeniedError)) return false
+  private refusedTenantOnly(error: unknown): string | undefined {
+    if (!(error instanceof OpenAI.BadRequestError || error instanceof OpenAI.PermissionDeniedError)) return undefined
     const answer = openAIAnswer(error, this.secrets)
     const check =
       error.status === 403
         ? "Check that the admin key may read the organization's tenant-scoped audit-log events (an admin key with Audit Logs: Read, made by an organization owner)"
         : 'Check that openai-base-url is the API (https://api.openai.com/v1), and no proxy that drops or refuses the parameter stands in front of it'
-    this.status.notRead.push(
+    return (
       `Tenant-scoped key events were not read: ${TENANT_KEY_EVENT_TYPES.join(', ')} ` +
-        '(admin API keys, and project keys made through the organization). ' +
-        `The API refused the request with tenant_only=true, which OpenAI's spec requires for them (${answer}). ` +
-        `${check}; until then, scan an audit-log export for them (audit-log-file).`
+      '(admin API keys, and project keys made through the organization). ' +
+      `The API refused the request with tenant_only=true, which OpenAI's spec requires for them (${answer}). ` +
+      `${check}; until then, scan an audit-log export for them (audit-log-file).`
     )
-    return true
   }
 
   /**
@@ -283,20 +322,26 @@ export class AdminApiSource implements AuditLogSource {
     }
   }
 
-  /** A page could not be read: refuse a wrong key outright; otherwise record what is missing. */
-  private failed(error: unknown, part: Part, deadline: AbortSignal, oldest: number | undefined): void {
+  /**
+   * A page could not be read: a wrong key is refused outright (an AdminApiError); otherwise
+   * the part of the window that is missing, in words.
+   */
+  private failed(
+    error: unknown,
+    at: { part: Part; page: number; deadline: AbortSignal; oldest: number | undefined; readBefore: number }
+  ): string {
     const { since, until } = this.options
     // A wrong key is refused outright; a key revoked in the middle of a read leaves what was
     // read so far to report, and the rest of the window missing.
     const refused = error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError
-    if (refused && this.status.pages === 0) {
+    if (refused && at.readBefore === 0) {
       const what = error.status === 401 ? 'did not accept the key' : 'refused the key access to audit logs'
       throw new AdminApiError(`The OpenAI Admin API ${what} (${openAIAnswer(error, this.secrets)}). ${KEY_ADVICE}`)
     }
-    const page = part.pageName(this.page)
+    const page = at.part.pageName(at.page)
     const failure = openAIFailure(error, this.limits, this.secrets)
     let reason: string
-    if (deadline.aborted) {
+    if (at.deadline.aborted) {
       reason = `the read took longer than its limit of ${duration(this.limits.deadlineMs)}`
     } else if (refused) {
       reason = `the API refused the key (${openAIAnswer(error, this.secrets)}). ${KEY_ADVICE}`
@@ -312,11 +357,9 @@ export class AdminApiSource implements AuditLogSource {
     }
     // Events come newest first: what is missing runs from the window's start up to the
     // oldest event read (that second included: it may hold more events than were read).
-    const missingUntil = oldest === undefined ? `${isoTime(until)} (the whole window)` : `${isoTime(oldest)} inclusive`
-    this.status.complete = false
-    this.status.missing.push(
-      `${part.what} from ${isoTime(since)} to ${missingUntil} were not read: ${page} failed, ${reason}`
-    )
+    const missingUntil =
+      at.oldest === undefined ? `${isoTime(until)} (the whole window)` : `${isoTime(at.oldest)} inclusive`
+    return `${at.part.what} from ${isoTime(since)} to ${missingUntil} were not read: ${page} failed, ${reason}`
   }
 
   private get secrets(): string[] {
@@ -326,4 +369,23 @@ export class AdminApiSource implements AuditLogSource {
   private scrub(text: string): string {
     return redact(text, this.secrets)
   }
+}
+
+/**
+ * The oldest effective_at among a page's items and `oldest`. The SDK hands on whatever the
+ * page holds: an item that is not an object cannot be an event, and fails the page.
+ */
+function oldestOf(items: readonly unknown[], at: string, oldest: number | undefined): number | undefined {
+  for (let index = 0; index < items.length; index++) {
+    const raw = items[index]
+    if (!isObject(raw)) {
+      throw new AdminApiError(
+        `${at} item ${index + 1} is ${raw === null ? 'null' : Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}, not an audit-log event: ` +
+          'the answer is malformed. Run the same window again (since, until); if it happens again, check openai-base-url and any proxy in front of the API'
+      )
+    }
+    const effectiveAt = raw.effective_at
+    if (typeof effectiveAt === 'number' && (oldest === undefined || effectiveAt < oldest)) oldest = effectiveAt
+  }
+  return oldest
 }

@@ -25,7 +25,9 @@ import { isOneEvent, MAX_NESTING, mayMentionKeyEvent, mentionsKeyEvent, recordsI
 import { DocumentError, DocumentReader, type DocumentPart } from './document.js'
 import { gunzip, GZIP_ADVICE, GzipError } from './gunzip.js'
 import { createLineSorter, type SortedLines } from './line-sorter.js'
-import { newStatus, recordUnreadable, type AuditLogSource, type SourcedEvent } from './source.js'
+import type { AuditLogSource, ReadSoFar, SourcedEvent, SourceStatus } from '../model/index.js'
+import { readEvent } from './normalize.js'
+import { newStatus, recordUnreadable } from './source.js'
 
 const GZIP_MAGIC = [0x1f, 0x8b]
 const CHUNK = 1 << 20
@@ -174,7 +176,8 @@ type Format = 'jsonl' | 'array' | 'list' | 'empty' | 'utf16' | 'binary' | 'html'
 
 export class FileSource implements AuditLogSource {
   readonly label: string
-  readonly status = newStatus()
+  private readonly status = newStatus()
+  private progress?: (read: ReadSoFar) => void
   /** What could not be read, in words: the parts of the one message the run gives. */
   private readonly problems: string[] = []
   /** Records that may be key events but could not be read, and the first few of them. */
@@ -192,7 +195,8 @@ export class FileSource implements AuditLogSource {
     this.label = options.stdin ? 'standard input' : `file ${path}`
   }
 
-  async *events(): AsyncIterable<SourcedEvent> {
+  async *events(progress?: (read: ReadSoFar) => void): AsyncGenerator<SourcedEvent, SourceStatus, undefined> {
+    this.progress = progress
     const { stdin } = this.options
     if (!stdin) await checkExportFile(this.path)
     const gzip = stdin ? false : await isGzip(this.path)
@@ -230,9 +234,16 @@ export class FileSource implements AuditLogSource {
       this.lost(gzipProblem(error))
     } finally {
       await chunks.return(undefined)
-      // Even when nothing could be decompressed (a broken gzip header), the file is concluded on.
-      this.conclude(format)
     }
+    // Even when nothing could be decompressed (a broken gzip header), the file is concluded on.
+    this.conclude(format)
+    this.tell()
+    return this.status
+  }
+
+  /** How far the read has come, to the progress the caller asked for. */
+  private tell(): void {
+    this.progress?.({ pages: 0, bytes: this.status.bytes, prefiltered: this.status.prefiltered })
   }
 
   /**
@@ -332,6 +343,7 @@ export class FileSource implements AuditLogSource {
 
   private *take(sorted: SortedLines): Generator<SourcedEvent> {
     this.status.prefiltered += sorted.prefiltered
+    this.tell()
     this.found += sorted.skipped
     for (const { line, reason, keyEvent } of sorted.unreadable) {
       if (keyEvent) this.misread(`line ${line}`, reason)
@@ -363,7 +375,7 @@ export class FileSource implements AuditLogSource {
       }
       if (isOneEvent(raw)) {
         this.found++
-        yield { raw, where }
+        yield { reading: readEvent(raw), where }
       } else yield* this.records(raw, where)
     }
   }
@@ -379,13 +391,13 @@ export class FileSource implements AuditLogSource {
         )
       } else if (found.kind === 'event') {
         this.found++
-        yield { raw: found.raw, where: place }
+        yield { reading: readEvent(found.raw), where: place }
       } else if (mentionsKeyEvent(found.raw)) {
         this.misread(place, 'not an audit-log event (no type), though it mentions an API key event')
       } else {
         // Not an event and no key event in it: the scan lists it as malformed.
         this.strays++
-        yield { raw: found.raw, where: place }
+        yield { reading: readEvent(found.raw), where: place }
       }
     }
   }
@@ -407,6 +419,7 @@ export class FileSource implements AuditLogSource {
     let lastItem = ''
     try {
       for await (const part of parts as AsyncIterable<DocumentPart>) {
+        this.tell()
         if ('problem' in part) {
           this.misread(part.at, `${part.problem}: it cannot be read whole, and may hold an API key event`)
           lastItem = part.at

@@ -5,15 +5,8 @@
 // Everything read here is attacker-controlled text: it is copied, never interpreted.
 
 import { createHash } from 'node:crypto'
-import { isObject, type Actor, type Json, type KeyEvent, type KeyEventType } from '../model/index.js'
+import { isObject, type Actor, type EventReading, type Json, type KeyEventType } from '../model/index.js'
 import { keyTypeOf, looksLikeKeyType } from './key-types.js'
-
-/** What reading one event gave: a key event, an event of another type, or a malformed one. */
-export type EventReading =
-  | { kind: 'key'; event: KeyEvent }
-  | { kind: 'other'; id?: string; type: string; effectiveAt?: number }
-  /** `keyEvent`: the type says it is an API key event, but it cannot be judged. */
-  | { kind: 'malformed'; id?: string; reason: string; keyEvent?: boolean }
 
 function text(value: unknown): string | undefined {
   if (typeof value === 'string') return value.length > 0 ? value : undefined

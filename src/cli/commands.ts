@@ -11,6 +11,7 @@ import {
   scanWindow,
   triageIssues,
   type Scanned,
+  type ScanEnvironment,
   type ScanLog
 } from '../pipeline.js'
 import { renderIssue } from '../issues/render.js'
@@ -90,9 +91,9 @@ export async function testCommand(args: string[], out: Out): Promise<number> {
   return failed > 0 ? EXIT.findings : EXIT.clean
 }
 
-function settingsFrom(inputs: Map<InputName, string>, repository?: string): Settings {
+function settingsFrom(inputs: Map<InputName, string>, repository?: string, input?: Input): Settings {
   try {
-    return readCliSettings(inputs, process.env, repository)
+    return readCliSettings(inputs, process.env, repository, input?.stdin)
   } catch (error) {
     if (error instanceof SettingsError) throw usageError(error)
     throw error
@@ -116,11 +117,11 @@ function scanLog(err: Out): ScanLog {
 
 async function scanAndReport(
   settings: Settings,
-  log: ScanLog,
+  environment: ScanEnvironment,
   triage: (scanned: Scanned) => ReturnType<typeof triageIssues> = async () => []
 ): Promise<Report> {
   try {
-    const scanned = await scanWindow(settings, Date.now(), log)
+    const scanned = await scanWindow(settings, environment)
     return buildReport(settings, scanned, await triage(scanned))
   } catch (error) {
     // since/until are checked against the clock when the window is resolved.
@@ -158,17 +159,10 @@ export async function scanCommand(args: string[], out: Out, err: Out, paint: Pai
     throw new UsageError('--write needs --repo OWNER/NAME: the repository to write issues in.')
   inputs.set('create-issues', values.repo ? 'true' : 'false')
   inputs.set('dry-run', values.write ? 'false' : 'true')
-  const settings = settingsFrom(inputs, values.repo)
-  const log = scanLog(err)
-  if (inputs.get('audit-log-file') === '-') {
-    if (!input || input.stdin.isTTY) {
-      throw new UsageError(
-        '--file - reads the export from standard input, which is a terminal here: pipe it in, e.g. gunzip -c export.jsonl.gz | openai-keywatch scan --file -'
-      )
-    }
-    log.stdin = input.stdin
-  }
-  const report = await scanAndReport(settings, log, (scanned) => triageIssues(settings, scanned))
+  const settings = settingsFrom(inputs, values.repo, input)
+  const report = await scanAndReport(settings, { log: scanLog(err), stdin: input?.stdin }, (scanned) =>
+    triageIssues(settings, scanned)
+  )
   if (values.summary) await writeFile(values.summary, renderSummary(report))
   if (values.json) for (const block of reportLines(report)) out(block)
   else out(renderText(report, paint))
@@ -189,7 +183,7 @@ export async function demoCommand(args: string[], out: Out, err: Out, paint: Pai
       ['dry-run', 'true']
     ])
   )
-  const report = await scanAndReport(settings, scanLog(err))
+  const report = await scanAndReport(settings, { log: scanLog(err) })
   const previews = report.keys.map((key) => ({
     ...renderIssue(key, issueOptions(settings)),
     checklist: RULE.runbook

@@ -1,9 +1,15 @@
 // The run's record: what was read, what was found, what was done. The JSON report,
 // the job summary, the outputs and the CLI all render this one object.
-import type { SourceStatus } from '../audit-log/source.js'
-import type { FailOn, FindingCounts, KeyFindings, KeyLookups, Rejected, TimeWindow } from '../model/index.js'
+import type {
+  FailOn,
+  FindingCounts,
+  KeyFindings,
+  KeyLookups,
+  Rejected,
+  ScanResult,
+  TimeWindow
+} from '../model/index.js'
 import { RULE } from '../rules/api-key-anomalous-activity.js'
-import type { ScanResult } from '../scan/engine.js'
 import { isoTime } from '../text.js'
 import type { GateVerdict } from './gate.js'
 
@@ -74,7 +80,8 @@ function iso(seconds: number | undefined): string | null {
 }
 
 export function buildReport(input: {
-  source: { label: string; status: SourceStatus }
+  /** What was read: the source's label. */
+  source: string
   window: TimeWindow
   result: ScanResult
   /** The findings and the suppressed findings grouped by key (once per run, in the pipeline). */
@@ -88,20 +95,21 @@ export function buildReport(input: {
   issueMode?: Report['issueMode']
   issuesPending?: boolean
 }): Report {
-  const { result, source } = input
+  const { result } = input
   const counts = result.severities
+  const status = result.source
   return {
     rule: { id: RULE.id, name: RULE.displayName },
-    source: source.label,
+    source: input.source,
     window: { since: iso(input.window.since), until: iso(input.window.until) },
-    complete: source.status.complete,
-    missing: source.status.missing,
-    notRead: source.status.notRead,
+    complete: status.complete,
+    missing: status.missing,
+    notRead: status.notRead,
     eventsScanned: result.eventsScanned,
     keyEvents: result.keyEvents,
     duplicates: result.duplicates,
     otherProjects: result.otherProjects,
-    unreadable: { count: source.status.unreadableCount, listed: source.status.unreadable },
+    unreadable: { count: status.unreadableCount, listed: status.unreadable },
     malformed: { count: result.malformedCount, keyEvents: result.malformedKeyEvents, listed: result.malformed },
     counts: {
       total: result.findings.length,

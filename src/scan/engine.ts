@@ -1,20 +1,23 @@
-// The engine: events in, findings out. It reads whatever a source yields, normalises each
-// event, runs the rule, and keeps the findings and deletions (as text, outside the heap,
-// spilling to a temporary file on big backfills: see kept.ts). The sources (API, files)
-// and the reports (summary, issues) live elsewhere.
-import type { AuditLogSource } from '../audit-log/source.js'
-import { readEvent } from '../audit-log/normalize.js'
+// The engine: events in, findings out. It takes what a source hands on (each event already
+// read into the model), runs the rule, and keeps the findings and deletions (as text,
+// outside the heap, spilling to a temporary file on big backfills: see kept.ts). The
+// sources (API, files) and the reports (summary, issues) live elsewhere.
 import {
   noSeverities,
   type Actor,
+  type AuditLogSource,
   type Deletion,
   type Finding,
-  type Rejected,
-  type Severity,
+  type KeyEvent,
+  type ReadSoFar,
+  type ScanResult,
+  type SourcedEvent,
+  type SourceStatus,
   type TimeWindow
 } from '../model/index.js'
 import { findingOf, type RuleOptions } from '../rules/api-key-anomalous-activity.js'
 import { KeptList, KeptStore } from './kept.js'
+import type { ScanProgress } from './progress.js'
 import { TextSet } from './text-log.js'
 
 export interface ScanOptions {
@@ -24,31 +27,10 @@ export interface ScanOptions {
   allowActors: readonly string[]
   /** Only key events of these projects count (admin key events always do); empty or absent: every project. */
   projectIds?: readonly string[]
-  /** Counted up as events arrive, for progress lines while the scan runs. */
-  progress?: { eventsRead: number }
+  /** Told how far the scan has come as events arrive, for progress lines while it runs. */
+  progress?: (progress: ScanProgress) => void
   /** Where kept findings spill to disk on big backfills; the system's temporary directory by default. */
   tempDir?: string
-}
-
-export interface ScanResult {
-  /** Events inside the window that were looked at (key events and all others). */
-  eventsScanned: number
-  keyEvents: number
-  findings: KeptList<Finding>
-  /** The findings by severity, for the counts and the gate. */
-  severities: Record<Severity, number>
-  suppressed: KeptList<Finding>
-  deletions: KeptList<Deletion>
-  /** Events that parsed but could not be judged (no type, scopes not a list). */
-  malformed: Rejected[]
-  malformedCount: number
-  /** Malformed events whose type says they are API key events: blind spots, so the gate fails. */
-  malformedKeyEvents: number
-  /** Key events seen more than once (by id). */
-  duplicates: number
-  /** Key events of projects outside `projectIds`. */
-  otherProjects: number
-  outsideWindow: number
 }
 
 /** How many rejected records are kept with their reasons; the rest are only counted. */
@@ -67,14 +49,80 @@ function allowed(actor: Actor, allowActors: ReadonlySet<string>): boolean {
   )
 }
 
-export async function scan(source: AuditLogSource, options: ScanOptions): Promise<ScanResult> {
+/** What the scan counts and keeps as it goes: everything of a ScanResult but the source's status. */
+type Tally = Omit<ScanResult, 'source' | 'findings' | 'suppressed' | 'deletions'> & {
+  findings: KeptList<Finding>
+  suppressed: KeptList<Finding>
+  deletions: KeptList<Deletion>
+}
+
+/** The judge of one window's events: each event in, counted and kept in `tally`. */
+function judgeOf(options: ScanOptions, tally: Tally, seen: TextSet): (sourced: SourcedEvent) => void {
   const allowActors = new Set(options.allowActors.map((actor) => actor.toLowerCase()))
+  const projectIds = options.projectIds?.length ? new Set(options.projectIds) : undefined
+  // Admin API keys are the organization's, not a project's (an event's project is not the
+  // key's: the spec says admin actions "are associated with the default project"): they
+  // are judged whatever project-ids says.
+  const ofOtherProject = (event: KeyEvent): boolean =>
+    projectIds !== undefined &&
+    event.keyKind !== 'admin' &&
+    !(event.projectId !== undefined && projectIds.has(event.projectId))
+  return ({ reading, where }) => {
+    if (reading.kind === 'malformed') {
+      tally.malformedCount++
+      const place = reading.id ? `${where} (event ${reading.id})` : where
+      if (tally.malformed.length < MAX_LISTED_REJECTS) tally.malformed.push({ where: place, reason: reading.reason })
+      if (reading.keyEvent) tally.malformedKeyEvents++
+      return
+    }
+    const effectiveAt = reading.kind === 'key' ? reading.event.effectiveAt : reading.effectiveAt
+    if (!inWindow(effectiveAt, options.window)) {
+      tally.outsideWindow++
+      return
+    }
+    if (reading.kind !== 'key') {
+      tally.eventsScanned++
+      return
+    }
+    const event = reading.event
+    // Pages overlap when events arrive while paging, and exports get concatenated. Only key
+    // events are remembered: memory follows them, not the size of the log.
+    if (!seen.add(event.id)) {
+      tally.duplicates++
+      return
+    }
+    if (ofOtherProject(event)) {
+      tally.otherProjects++
+      return
+    }
+    tally.eventsScanned++
+    tally.keyEvents++
+    if (event.action === 'deleted') {
+      tally.deletions.push({
+        keyId: event.keyId,
+        eventId: event.id,
+        eventType: event.type,
+        effectiveAt,
+        actor: event.actor
+      })
+      return
+    }
+    const finding = findingOf(event, options.rule)
+    if (!finding) return
+    if (allowed(event.actor, allowActors)) {
+      tally.suppressed.push(finding)
+      return
+    }
+    tally.findings.push(finding)
+    tally.severities[finding.severity]++
+  }
+}
+
+export async function scan(source: AuditLogSource, options: ScanOptions): Promise<ScanResult> {
   // What the scan keeps is stored as text outside the heap (text-log.ts): memory follows
   // the bytes of the findings kept, not thousands of objects.
-  const seen = new TextSet(options.tempDir)
   const kept = new KeptStore(options.tempDir)
-  const projectIds = options.projectIds?.length ? new Set(options.projectIds) : undefined
-  const result: ScanResult = {
+  const tally: Tally = {
     eventsScanned: 0,
     keyEvents: 0,
     findings: new KeptList(kept),
@@ -88,67 +136,46 @@ export async function scan(source: AuditLogSource, options: ScanOptions): Promis
     otherProjects: 0,
     outsideWindow: 0
   }
-  const reject = (where: string, reason: string): void => {
-    result.malformedCount++
-    if (result.malformed.length < MAX_LISTED_REJECTS) result.malformed.push({ where, reason })
-  }
+  const judge = judgeOf(options, tally, new TextSet(options.tempDir))
+  const status = await readAll(source, judge, options.progress)
+  // The events the source counted without handing them on are events of the window too.
+  return { ...tally, eventsScanned: tally.eventsScanned + status.prefiltered, source: status }
+}
 
-  for await (const { raw, where } of source.events()) {
-    if (options.progress) options.progress.eventsRead++
-    const reading = readEvent(raw)
-    if (reading.kind === 'malformed') {
-      reject(reading.id ? `${where} (event ${reading.id})` : where, reading.reason)
-      if (reading.keyEvent) result.malformedKeyEvents++
-      continue
-    }
-    const effectiveAt = reading.kind === 'key' ? reading.event.effectiveAt : reading.effectiveAt
-    if (!inWindow(effectiveAt, options.window)) {
-      result.outsideWindow++
-      continue
-    }
-    if (reading.kind !== 'key') {
-      result.eventsScanned++
-      continue
-    }
-    const event = reading.event
-    // Pages overlap when events arrive while paging, and exports get concatenated. Only key
-    // events are remembered: memory follows them, not the size of the log.
-    if (!seen.add(event.id)) {
-      result.duplicates++
-      continue
-    }
-    // Admin API keys are the organization's, not a project's (an event's project is not the
-    // key's: the spec says admin actions "are associated with the default project"): they
-    // are judged whatever project-ids says.
-    if (
-      projectIds &&
-      event.keyKind !== 'admin' &&
-      !(event.projectId !== undefined && projectIds.has(event.projectId))
-    ) {
-      result.otherProjects++
-      continue
-    }
-    result.eventsScanned++
-    result.keyEvents++
-    if (event.action === 'deleted') {
-      result.deletions.push({
-        keyId: event.keyId,
-        eventId: event.id,
-        eventType: event.type,
-        effectiveAt,
-        actor: event.actor
+/** Hands every event of the source to `judge`, telling `progress` as it goes; the source's status at the end. */
+async function readAll(
+  source: AuditLogSource,
+  judge: (sourced: SourcedEvent) => void,
+  progress: ScanOptions['progress']
+): Promise<SourceStatus> {
+  let read: ReadSoFar = { pages: 0, bytes: 0, prefiltered: 0 }
+  let handedOn = 0
+  const tell = progress
+    ? (): void => progress({ events: handedOn + read.prefiltered, pages: read.pages, bytes: read.bytes })
+    : undefined
+  const events = source.events(
+    tell &&
+      ((now) => {
+        read = now
+        tell()
       })
-      continue
+  )
+  let done = false
+  try {
+    for (;;) {
+      const next = await events.next()
+      if (next.done) {
+        done = true
+        // The last word from the source's own count: the closing progress line is exact.
+        progress?.({ events: handedOn + next.value.prefiltered, pages: next.value.pages, bytes: next.value.bytes })
+        return next.value
+      }
+      handedOn++
+      tell?.()
+      judge(next.value)
     }
-    const finding = findingOf(event, options.rule)
-    if (!finding) continue
-    if (allowed(event.actor, allowActors)) {
-      result.suppressed.push(finding)
-      continue
-    }
-    result.findings.push(finding)
-    result.severities[finding.severity]++
+  } finally {
+    // Stopped early (the judge threw): the source closes what it opened.
+    if (!done) await events.return(undefined as never)
   }
-  result.eventsScanned += source.status.prefiltered
-  return result
 }

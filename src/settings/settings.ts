@@ -303,8 +303,10 @@ function parseScopes(name: InputName, value: string): string[] {
 /**
  * Reads and checks every input. `read` returns the raw value of an input ('' when unset);
  * defaults from DEFAULTS fill in empty values, as the runner does from action.yml.
+ * `caller.stdin`: the caller can hand on standard input, for audit-log-file "-" (the CLI);
+ * the action cannot.
  */
-export function readSettings(read: Read, env: NodeJS.ProcessEnv = {}): Settings {
+export function readSettings(read: Read, env: NodeJS.ProcessEnv = {}, caller: { stdin?: boolean } = {}): Settings {
   const value = (name: InputName): string => {
     const raw = read(name).trim()
     return raw !== '' ? raw : ((DEFAULTS as Record<string, string>)[name] ?? '')
@@ -345,6 +347,12 @@ export function readSettings(read: Read, env: NodeJS.ProcessEnv = {}): Settings 
       ['repository'],
       (input) =>
         `${input} is "${repository}": use owner/name, e.g. acme/security, or leave it empty for this repository.`
+    )
+  }
+  if (auditLogFile === '-' && !caller.stdin) {
+    throw new SettingsError(
+      ['audit-log-file'],
+      (input) => `${input} is "-", standard input, which the action does not read: give the path of the export file.`
     )
   }
   const github = githubEnvironment(env)
@@ -390,7 +398,8 @@ export function readSettings(read: Read, env: NodeJS.ProcessEnv = {}): Settings 
 export function readCliSettings(
   inputs: ReadonlyMap<InputName, string>,
   env: NodeJS.ProcessEnv,
-  repository = ''
+  repository = '',
+  stdin?: { isTTY?: boolean }
 ): Settings {
   const adminKey = (env.OPENAI_ADMIN_KEY ?? '').trim()
   if (!inputs.has('audit-log-file') && adminKey === '') {
@@ -409,7 +418,14 @@ export function readCliSettings(
       : name === 'github-token'
         ? (env.GITHUB_TOKEN ?? '')
         : (inputs.get(name) ?? '')
-  const settings = readSettings(read, env)
+  const settings = readSettings(read, env, { stdin: true })
+  if (settings.auditLogFile === '-' && (!stdin || stdin.isTTY)) {
+    throw new SettingsError(
+      [],
+      () =>
+        '--file - reads the export from standard input, which is a terminal here: pipe it in, e.g. gunzip -c export.jsonl.gz | openai-keywatch scan --file -'
+    )
+  }
   return { ...settings, github: { apiUrl: settings.github.apiUrl, repository, stepSummary: false } }
 }
 
