@@ -121,6 +121,26 @@ describe('FileSource: JSONL', () => {
     expect(status).toMatchObject({ complete: true, prefiltered: 2, unreadableCount: 0 })
   })
 
+  it('reads a byte-order mark where the text starts, in every format, and nowhere else', async () => {
+    const array = await read(file(`\ufeff${JSON.stringify(MIXED)}`, 'bom.json'))
+    // A document's events are all handed on; only JSONL lines are sorted by the prefilter.
+    expect(array.ids).toEqual(MIXED.map((event) => event.id))
+    expect(array.status.complete).toBe(true)
+    const list = await read(file(`\ufeff${JSON.stringify({ object: 'list', data: MIXED }, null, 2)}`, 'bom-list.json'))
+    expect(list.ids).toEqual(MIXED.map((event) => event.id))
+    expect(list.status.complete).toBe(true)
+    const zipped = await read(file(gzipSync(`\ufeff${jsonl(MIXED)}`), 'bom.jsonl.gz'))
+    expect(zipped.ids).toEqual(KEY_IDS)
+    // A second mark, or one after blanks, is text: JSON does not allow it, in a document or a line.
+    for (const name of ['bom-twice.json', 'bom-twice.jsonl']) {
+      const twice = await read(file(`\ufeff\ufeff${JSON.stringify(MIXED)}`, name))
+      expect(twice.ids).toEqual([])
+      expect(twice.status.complete).toBe(false)
+    }
+    const late = await read(file(`  \ufeff${jsonl(MIXED)}`))
+    expect(late.status.unreadable.map((entry) => entry.where)).toEqual(['line 1'])
+  })
+
   it('gives the same answer as parsing every line, across chunk boundaries', async () => {
     // Over 2 MB, so lines straddle the 1 MB reads; some have escapes, some are key events.
     const events: AuditLogEvent[] = []

@@ -29625,7 +29625,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7662);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6442);
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -29634,7 +29634,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7662:
+/***/ 6442:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -65022,201 +65022,9 @@ parser.parser = parser; // for backward compatibility with 1.x
 
 
 
-;// CONCATENATED MODULE: ./src/audit-log/envelope.ts
-// Events as log pipelines store them: each in an envelope ({"data": event}, Elasticsearch's
-// {"_source": event}, Datadog's {"id", "type": "log", "attributes": {"attributes": event}}),
-// or many in a wrapper ({"events": [...]}, {"object": "list", "data": [...]},
-// {"export": {"org": {"events": [...]}}}, an array). This finds the events inside however
-// they are nested, so that an export in such a shape is read, not reported clean with its
-// events unread:
-// - an object whose type is a key event's is an event;
-// - an object of another type is an event, unless a key event is somewhere inside it: then
-//   it is an envelope, and what it holds is read (a wrapper's own type is not OpenAI's);
-// - any other object, and an array, are looked into;
-// - an item of an array that is no event, and a value with no event anywhere in it, are
-//   handed on as they are: the caller judges them.
-// It walks with a stack of its own, to MAX_NESTING levels: a record nested deeper is
-// reported as such, never a crash of the whole scan.
-
-
-/** How deep a record is looked into: an event is six levels deep, a pipeline's envelopes a few more. */
-const MAX_NESTING = 64;
-/** A type that names an API key event, read as one or counted as unjudged. */
-function isKeyEventType(type) {
-    return typeof type === 'string' && (keyTypeOf(type) !== undefined || looksLikeKeyType(type));
-}
-/**
- * Is there an object with a key event's type anywhere in `value` (itself excluded)?
- * 'too-deep' when it nests past the bound: what is below cannot be known.
- */
-function holdsKeyEvent(value, depth) {
-    const stack = [];
-    for (const child of Object.values(value))
-        if (typeof child === 'object' && child !== null)
-            stack.push([child, depth + 1]);
-    while (stack.length > 0) {
-        const [node, level] = stack.pop();
-        if (level > MAX_NESTING)
-            return 'too-deep';
-        if (Array.isArray(node)) {
-            for (const item of node)
-                if (typeof item === 'object' && item !== null)
-                    stack.push([item, level + 1]);
-            continue;
-        }
-        if (isKeyEventType(node.type))
-            return true;
-        for (const child of Object.values(node)) {
-            if (typeof child === 'object' && child !== null)
-                stack.push([child, level + 1]);
-        }
-    }
-    return false;
-}
-/** A value that is one event, not a wrapper of others: the common case, told without a search of the rest. */
-function isOneEvent(value) {
-    if (!json_isObject(value) || typeof value.type !== 'string')
-        return false;
-    return isKeyEventType(value.type) || holdsKeyEvent(value, 0) === false;
-}
-/** An audit-log event as the scan reads one: an object with a type. */
-function isEvent(raw) {
-    return isObject(raw) && typeof raw.type === 'string';
-}
-/** The records in a parsed value, in order, with where in it each is (" item 3"; "" for the value itself). */
-function* recordsIn(value) {
-    // Each entry: a value, where it is, its depth, and whether it is an item of an array.
-    const stack = [
-        { node: value, at: '', depth: 0, item: false }
-    ];
-    let found = 0;
-    // A value holding an array that could hold events (empty, or of objects: an empty list
-    // page, {"events": []}) is a wrapper with nothing in it, not a stray.
-    let wrappers = 0;
-    while (stack.length > 0) {
-        const { node, at, depth, item } = stack.pop();
-        if (depth > MAX_NESTING) {
-            found++;
-            yield { kind: 'too-deep', at };
-            continue;
-        }
-        if (Array.isArray(node)) {
-            // The items of the value itself or of an array are records whatever they are; under
-            // a key, only objects and arrays are (["all"] is a list of scopes, not of events).
-            const all = depth === 0 || item;
-            if (node.length === 0 || node.some((entry) => typeof entry === 'object' && entry !== null))
-                wrappers++;
-            // Pushed last item first, so that items come out in order.
-            for (let index = node.length - 1; index >= 0; index--) {
-                const entry = node[index];
-                if (all || (typeof entry === 'object' && entry !== null)) {
-                    // Where it is, to a few levels: deeper places are named by the item they are in.
-                    const place = at.split(' item ').length > 4 ? at : `${at} item ${index + 1}`;
-                    stack.push({ node: entry, at: place, depth: depth + 1, item: true });
-                }
-            }
-            continue;
-        }
-        if (json_isObject(node) && typeof node.type === 'string') {
-            const inside = isKeyEventType(node.type) ? false : holdsKeyEvent(node, depth);
-            if (inside === 'too-deep') {
-                found++;
-                yield { kind: 'too-deep', at };
-                continue;
-            }
-            if (!inside) {
-                found++;
-                yield { kind: 'event', raw: node, at };
-                continue;
-            }
-        }
-        if (json_isObject(node)) {
-            // An item of an array with nothing in it is a record all the same.
-            if (item && !holdsRecords(node, depth)) {
-                found++;
-                yield { kind: 'stray', raw: node, at };
-                continue;
-            }
-            // Looked into: its objects and arrays, in order.
-            const children = Object.values(node).filter((child) => typeof child === 'object' && child !== null);
-            for (let index = children.length - 1; index >= 0; index--) {
-                stack.push({ node: children[index], at, depth: depth + 1, item: false });
-            }
-            continue;
-        }
-        if (item) {
-            found++;
-            yield { kind: 'stray', raw: node, at };
-        }
-    }
-    // Nothing in it at all: the value as it is, for the caller to judge.
-    if (found === 0 && wrappers === 0)
-        yield { kind: 'stray', raw: value, at: '' };
-}
-/** Does an object without a type hold an event (an object with a type), or an array of objects, inside? */
-function holdsRecords(value, depth) {
-    const stack = Object.values(value).map((child) => [child, depth + 1]);
-    while (stack.length > 0) {
-        const [node, level] = stack.pop();
-        if (level > MAX_NESTING)
-            return true;
-        if (Array.isArray(node)) {
-            for (const entry of node)
-                if (typeof entry === 'object' && entry !== null)
-                    return true;
-            continue;
-        }
-        if (!json_isObject(node))
-            continue;
-        if (typeof node.type === 'string')
-            return true;
-        for (const child of Object.values(node))
-            stack.push([child, level + 1]);
-    }
-    return false;
-}
-/**
- * Does a value mention a key event type in a spelling the scan reads, in any key or string
- * inside it? For a record that is not an event: one that mentions one may be an event the
- * scan cannot read. Walks to MAX_NESTING levels; deeper is taken as a mention.
- */
-function mentionsKeyEvent(value) {
-    const stack = [[value, 0]];
-    while (stack.length > 0) {
-        const [node, level] = stack.pop();
-        if (typeof node === 'string') {
-            if (mentionsKeyType(node))
-                return true;
-            continue;
-        }
-        if (typeof node !== 'object' || node === null)
-            continue;
-        if (level > MAX_NESTING)
-            return true;
-        if (Array.isArray(node)) {
-            for (const item of node)
-                stack.push([item, level + 1]);
-            continue;
-        }
-        for (const [key, child] of Object.entries(node)) {
-            if (mentionsKeyType(key))
-                return true;
-            stack.push([child, level + 1]);
-        }
-    }
-    return false;
-}
-/**
- * Text that may spell an API key event: a key event type in a spelling the scan reads, or a
- * JSON escape (\u005f), which can spell any of its letters.
- */
-function mayMentionKeyEvent(text) {
-    return mentionsKeyType(text) || text.includes('\\u');
-}
-
 ;// CONCATENATED MODULE: ./src/audit-log/document.ts
 /** How deep a record may nest: an audit-log event is six levels deep, a pipeline's envelope a few more. */
-const document_MAX_NESTING = 64;
+const MAX_NESTING = 64;
 /** How large one record may be; an audit-log event is a few kilobytes. */
 const MAX_RECORD_BYTES = 16 << 20;
 class DocumentError extends Error {
@@ -65320,8 +65128,8 @@ class DocumentReader {
     }
     open(isArray) {
         const parent = this.frames.at(-1);
-        if (this.frames.length >= document_MAX_NESTING) {
-            this.startSkipping(`nested more than ${document_MAX_NESTING} levels deep`, 1);
+        if (this.frames.length >= MAX_NESTING) {
+            this.startSkipping(`nested more than ${MAX_NESTING} levels deep`, 1);
             return;
         }
         // An array's first item tells: objects or arrays are records, handed on one by one.
@@ -65436,6 +65244,198 @@ class DocumentReader {
             this.handedOn++;
         }
     }
+}
+
+;// CONCATENATED MODULE: ./src/audit-log/envelope.ts
+// Events as log pipelines store them: each in an envelope ({"data": event}, Elasticsearch's
+// {"_source": event}, Datadog's {"id", "type": "log", "attributes": {"attributes": event}}),
+// or many in a wrapper ({"events": [...]}, {"object": "list", "data": [...]},
+// {"export": {"org": {"events": [...]}}}, an array). This finds the events inside however
+// they are nested, so that an export in such a shape is read, not reported clean with its
+// events unread:
+// - an object whose type is a key event's is an event;
+// - an object of another type is an event, unless a key event is somewhere inside it: then
+//   it is an envelope, and what it holds is read (a wrapper's own type is not OpenAI's);
+// - any other object, and an array, are looked into;
+// - an item of an array that is no event, and a value with no event anywhere in it, are
+//   handed on as they are: the caller judges them.
+// It walks with a stack of its own, to MAX_NESTING levels: a record nested deeper is
+// reported as such, never a crash of the whole scan.
+
+
+/** How deep a record is looked into: an event is six levels deep, a pipeline's envelopes a few more. */
+const envelope_MAX_NESTING = 64;
+/** A type that names an API key event, read as one or counted as unjudged. */
+function isKeyEventType(type) {
+    return typeof type === 'string' && (keyTypeOf(type) !== undefined || looksLikeKeyType(type));
+}
+/**
+ * Is there an object with a key event's type anywhere in `value` (itself excluded)?
+ * 'too-deep' when it nests past the bound: what is below cannot be known.
+ */
+function holdsKeyEvent(value, depth) {
+    const stack = [];
+    for (const child of Object.values(value))
+        if (typeof child === 'object' && child !== null)
+            stack.push([child, depth + 1]);
+    while (stack.length > 0) {
+        const [node, level] = stack.pop();
+        if (level > envelope_MAX_NESTING)
+            return 'too-deep';
+        if (Array.isArray(node)) {
+            for (const item of node)
+                if (typeof item === 'object' && item !== null)
+                    stack.push([item, level + 1]);
+            continue;
+        }
+        if (isKeyEventType(node.type))
+            return true;
+        for (const child of Object.values(node)) {
+            if (typeof child === 'object' && child !== null)
+                stack.push([child, level + 1]);
+        }
+    }
+    return false;
+}
+/** A value that is one event, not a wrapper of others: the common case, told without a search of the rest. */
+function isOneEvent(value) {
+    if (!json_isObject(value) || typeof value.type !== 'string')
+        return false;
+    return isKeyEventType(value.type) || holdsKeyEvent(value, 0) === false;
+}
+/** An audit-log event as the scan reads one: an object with a type. */
+function isEvent(raw) {
+    return isObject(raw) && typeof raw.type === 'string';
+}
+/** The records in a parsed value, in order, with where in it each is (" item 3"; "" for the value itself). */
+function* recordsIn(value) {
+    // Each entry: a value, where it is, its depth, and whether it is an item of an array.
+    const stack = [
+        { node: value, at: '', depth: 0, item: false }
+    ];
+    let found = 0;
+    // A value holding an array that could hold events (empty, or of objects: an empty list
+    // page, {"events": []}) is a wrapper with nothing in it, not a stray.
+    let wrappers = 0;
+    while (stack.length > 0) {
+        const { node, at, depth, item } = stack.pop();
+        if (depth > envelope_MAX_NESTING) {
+            found++;
+            yield { kind: 'too-deep', at };
+            continue;
+        }
+        if (Array.isArray(node)) {
+            // The items of the value itself or of an array are records whatever they are; under
+            // a key, only objects and arrays are (["all"] is a list of scopes, not of events).
+            const all = depth === 0 || item;
+            if (node.length === 0 || node.some((entry) => typeof entry === 'object' && entry !== null))
+                wrappers++;
+            // Pushed last item first, so that items come out in order.
+            for (let index = node.length - 1; index >= 0; index--) {
+                const entry = node[index];
+                if (all || (typeof entry === 'object' && entry !== null)) {
+                    // Where it is, to a few levels: deeper places are named by the item they are in.
+                    const place = at.split(' item ').length > 4 ? at : `${at} item ${index + 1}`;
+                    stack.push({ node: entry, at: place, depth: depth + 1, item: true });
+                }
+            }
+            continue;
+        }
+        if (json_isObject(node) && typeof node.type === 'string') {
+            const inside = isKeyEventType(node.type) ? false : holdsKeyEvent(node, depth);
+            if (inside === 'too-deep') {
+                found++;
+                yield { kind: 'too-deep', at };
+                continue;
+            }
+            if (!inside) {
+                found++;
+                yield { kind: 'event', raw: node, at };
+                continue;
+            }
+        }
+        if (json_isObject(node)) {
+            // An item of an array with nothing in it is a record all the same.
+            if (item && !holdsRecords(node, depth)) {
+                found++;
+                yield { kind: 'stray', raw: node, at };
+                continue;
+            }
+            // Looked into: its objects and arrays, in order.
+            const children = Object.values(node).filter((child) => typeof child === 'object' && child !== null);
+            for (let index = children.length - 1; index >= 0; index--) {
+                stack.push({ node: children[index], at, depth: depth + 1, item: false });
+            }
+            continue;
+        }
+        if (item) {
+            found++;
+            yield { kind: 'stray', raw: node, at };
+        }
+    }
+    // Nothing in it at all: the value as it is, for the caller to judge.
+    if (found === 0 && wrappers === 0)
+        yield { kind: 'stray', raw: value, at: '' };
+}
+/** Does an object without a type hold an event (an object with a type), or an array of objects, inside? */
+function holdsRecords(value, depth) {
+    const stack = Object.values(value).map((child) => [child, depth + 1]);
+    while (stack.length > 0) {
+        const [node, level] = stack.pop();
+        if (level > envelope_MAX_NESTING)
+            return true;
+        if (Array.isArray(node)) {
+            for (const entry of node)
+                if (typeof entry === 'object' && entry !== null)
+                    return true;
+            continue;
+        }
+        if (!json_isObject(node))
+            continue;
+        if (typeof node.type === 'string')
+            return true;
+        for (const child of Object.values(node))
+            stack.push([child, level + 1]);
+    }
+    return false;
+}
+/**
+ * Does a value mention a key event type in a spelling the scan reads, in any key or string
+ * inside it? For a record that is not an event: one that mentions one may be an event the
+ * scan cannot read. Walks to MAX_NESTING levels; deeper is taken as a mention.
+ */
+function mentionsKeyEvent(value) {
+    const stack = [[value, 0]];
+    while (stack.length > 0) {
+        const [node, level] = stack.pop();
+        if (typeof node === 'string') {
+            if (mentionsKeyType(node))
+                return true;
+            continue;
+        }
+        if (typeof node !== 'object' || node === null)
+            continue;
+        if (level > envelope_MAX_NESTING)
+            return true;
+        if (Array.isArray(node)) {
+            for (const item of node)
+                stack.push([item, level + 1]);
+            continue;
+        }
+        for (const [key, child] of Object.entries(node)) {
+            if (mentionsKeyType(key))
+                return true;
+            stack.push([child, level + 1]);
+        }
+    }
+    return false;
+}
+/**
+ * Text that may spell an API key event: a key event type in a spelling the scan reads, or a
+ * JSON escape (\u005f), which can spell any of its letters.
+ */
+function mayMentionKeyEvent(text) {
+    return mentionsKeyType(text) || text.includes('\\u');
 }
 
 // EXTERNAL MODULE: external "node:zlib"
@@ -65691,6 +65691,266 @@ async function onlyZeros(reader) {
 /** What to do about a gzip file the run could not read whole. */
 const GZIP_ADVICE = 'check the file with gzip -t (it names the same fault), then export the audit log again and scan the new file';
 
+;// CONCATENATED MODULE: ./src/audit-log/export-bytes.ts
+// The one byte reader of exports: a file, or a stream (the CLI's standard input), in chunks,
+// gunzipped (gunzip.ts) when the first two bytes are gzip's magic, whichever it comes from.
+
+
+
+/** The size of one read, and of what gunzip hands on at a time. */
+const CHUNK = 1 << 20;
+const GZIP_MAGIC = [0x1f, 0x8b];
+/**
+ * The file's bytes in chunks, read into two buffers used in turn: memory stays the same
+ * however large the file, and the next read runs while the caller works on this chunk.
+ * A chunk is valid only until the caller asks for the next one.
+ */
+async function* fileChunks(path) {
+    // fs.read with a callback: a third faster than FileHandle.read at this many reads.
+    const fd = await (0,external_node_util_.promisify)(external_node_fs_namespaceObject.open)(path, 'r');
+    const readInto = (buffer) => new Promise((resolve, reject) => (0,external_node_fs_namespaceObject.read)(fd, buffer, 0, CHUNK, null, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead))));
+    let pending;
+    try {
+        const buffers = [Buffer.allocUnsafeSlow(CHUNK), Buffer.allocUnsafeSlow(CHUNK)];
+        let turn = 0;
+        pending = readInto(buffers[turn]);
+        for (;;) {
+            const bytesRead = await pending;
+            if (bytesRead === 0)
+                return;
+            const chunk = buffers[turn].subarray(0, bytesRead);
+            turn ^= 1;
+            pending = readInto(buffers[turn]);
+            yield chunk;
+        }
+    }
+    finally {
+        // A read may still be running when the caller stops early: let it end before closing.
+        await pending?.catch(() => undefined);
+        await (0,external_node_util_.promisify)(external_node_fs_namespaceObject.close)(fd);
+    }
+}
+/** The bytes as they are read, each chunk counted as it passes. */
+async function* counting(chunks, counted) {
+    for await (const chunk of chunks) {
+        counted(chunk.length);
+        yield chunk;
+    }
+}
+/**
+ * The bytes of an export, decompressed when it is gzip; a chunk is valid only until the
+ * next is asked for. `counted` is told the bytes read from the input, as they are read:
+ * compressed bytes, for gzip.
+ */
+async function* exportBytes(input, counted) {
+    const raw = counting('path' in input ? fileChunks(input.path) : input.stream, counted);
+    try {
+        // The first two bytes tell gzip.
+        let start = Buffer.alloc(0);
+        let ended = false;
+        while (start.length < 2 && !ended) {
+            const next = await raw.next();
+            if (next.done)
+                ended = true;
+            else
+                start = start.length === 0 ? next.value : Buffer.concat([start, next.value]);
+            // Kept across the next read: a copy, as the file's buffers are reused.
+            if (start.length < 2 && !ended)
+                start = Buffer.from(start);
+        }
+        const head = start;
+        const bytes = async function* () {
+            if (head.length > 0)
+                yield head;
+            if (!ended)
+                yield* raw;
+        };
+        yield* head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1] ? gunzip(bytes(), CHUNK) : bytes();
+    }
+    finally {
+        await raw.return(undefined);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/audit-log/export-format.ts
+// What an export is, from its first bytes: pure, over a bounded prefix. UTF-8 JSONL, a JSON
+// array, a saved list response, or something the run cannot read (nothing, UTF-16 text, NUL
+// bytes, an HTML page). This is also the one place a UTF-8 byte-order mark is read: at the
+// very start of the text, and nowhere else, for every format alike.
+/** How much of a file's start tells its format. */
+const SNIFF_BYTES = 1 << 20;
+const NEWLINE = 0x0a;
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const LESS_THAN = 0x3c;
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
+function isBlank(byte) {
+    return byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === NEWLINE;
+}
+/**
+ * `text` without the blanks JSON allows around a value (space, tab, CR, LF) at either end.
+ * Not String.prototype.trim, which drops U+FEFF (and other spaces JSON does not allow) too.
+ */
+function trimBlank(text) {
+    return text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+}
+/** The length of the UTF-8 byte-order mark that starts `bytes`: 3, or 0 when there is none. */
+function bomLength(bytes) {
+    return UTF8_BOM.every((byte, index) => bytes[index] === byte) ? UTF8_BOM.length : 0;
+}
+/**
+ * A first line that opens an object without closing it on the same line, and whose first
+ * key is one a list response has, is the start of a pretty-printed list response.
+ * A first line that is a whole object is JSONL (a list response saved on one line is unwrapped there).
+ */
+function looksLikeDocumentStart(line) {
+    if (line === '{')
+        return true;
+    if (!/^\{\s*"(object|data|first_id|last_id|has_more)"\s*:/.test(line))
+        return false;
+    try {
+        JSON.parse(line);
+        return false;
+    }
+    catch {
+        return true;
+    }
+}
+/**
+ * The format of an export from `prefix`, its first bytes (all of them when `whole`): its
+ * first non-blank byte and the rest of that line, within SNIFF_BYTES. Undefined while more
+ * bytes are needed to tell. Past SNIFF_BYTES the file is read as JSONL, whose reader skips
+ * blank lines at any length: the work is bounded however the file starts (a megabyte of
+ * newlines, or a gigabyte).
+ */
+function sniffFormat(prefix, whole) {
+    const textStart = bomLength(prefix);
+    const found = (format) => ({ format, textStart });
+    // UTF-16 (what Windows PowerShell's > writes) starts with its byte-order mark; UTF-16
+    // without one, UTF-32 and binary files hold NUL bytes, which UTF-8 JSON never does.
+    if ((prefix[0] === 0xff && prefix[1] === 0xfe) || (prefix[0] === 0xfe && prefix[1] === 0xff))
+        return found('utf16');
+    const nul = prefix.indexOf(0);
+    const firstNewline = prefix.indexOf(NEWLINE);
+    if (nul !== -1 && (firstNewline === -1 || nul < firstNewline))
+        return found('binary');
+    let first = textStart;
+    while (first < prefix.length && isBlank(prefix[first]))
+        first++;
+    const newline = first < prefix.length ? prefix.indexOf(NEWLINE, first) : -1;
+    if (first < prefix.length && (prefix[first] === OPEN_BRACKET || newline !== -1 || prefix.length >= SNIFF_BYTES)) {
+        if (prefix[first] === OPEN_BRACKET)
+            return found('array');
+        if (prefix[first] === LESS_THAN)
+            return found('html');
+        if (prefix[first] !== OPEN_BRACE)
+            return found('jsonl');
+        // A first line longer than the prefix is looked at as far as the prefix goes.
+        const line = trimBlank(prefix.subarray(first, newline === -1 ? Math.min(prefix.length, first + SNIFF_BYTES) : newline).toString('utf8'));
+        return found(looksLikeDocumentStart(line) ? 'list' : 'jsonl');
+    }
+    if (prefix.length >= SNIFF_BYTES)
+        return found('jsonl');
+    if (!whole)
+        return undefined;
+    const text = trimBlank(prefix.toString('utf8', textStart));
+    if (text === '')
+        return found('empty');
+    if (text.startsWith('<'))
+        return found('html');
+    return found(looksLikeDocumentStart(trimBlank(text.split('\n')[0])) ? 'list' : 'jsonl');
+}
+
+;// CONCATENATED MODULE: ./src/audit-log/export-tally.ts
+
+
+
+/** What to do about an export the run could not read whole. */
+const EXPORT_AGAIN = 'export the audit log again as UTF-8 (JSONL, a JSON array or a list response) and scan it again';
+/** A gzip file the run could not read whole, in words: what was not read, what went wrong, and what to do. */
+function gzipProblem(error) {
+    const what = error.problem === 'header'
+        ? 'the whole file: '
+        : error.problem === 'trailing'
+            ? ''
+            : 'everything after the events read: ';
+    return `${what}${error.message}; ${GZIP_ADVICE}`;
+}
+class ExportTally {
+    /** What could not be read, in words: the parts of the one message the run gives. */
+    problems = [];
+    /** Records that may be key events but could not be read, and the first few of them. */
+    notUnderstood = 0;
+    examples = [];
+    /** Events found: records with a type, and the lines skipped as not key events. */
+    events = 0;
+    /** Records that are not events, for the message when no event is found at all. */
+    strays = 0;
+    status = newStatus();
+    /** Lines counted as events of the window without being parsed. */
+    get prefiltered() {
+        return this.status.prefiltered;
+    }
+    /** Events found: `count` of them, handed on or skipped as not key events. */
+    countEvents(count = 1) {
+        this.events += count;
+    }
+    /** Events in the window that were counted without being parsed. */
+    countPrefiltered(count) {
+        this.status.prefiltered += count;
+    }
+    /** A record that is not an event and mentions none; listed as unreadable when `reason` is given. */
+    countStray(where, reason) {
+        this.strays++;
+        if (where !== undefined && reason !== undefined)
+            recordUnreadable(this.status, where, reason);
+    }
+    /** A record that could not be read, listed. */
+    unreadable(where, reason) {
+        recordUnreadable(this.status, where, reason);
+    }
+    /** A record that may be a key event could not be read: listed, and counted for the message. */
+    misread(where, reason) {
+        this.notUnderstood++;
+        if (this.examples.length < 3)
+            this.examples.push(where);
+        recordUnreadable(this.status, where, reason);
+    }
+    /** Part of the file could not be read: the run cannot say the file is clean (said once, at the end). */
+    lose(what) {
+        this.problems.push(what);
+    }
+    /** NUL bytes from `offset` on: not UTF-8 text, and the rest is not read. */
+    loseToNulBytes(offset) {
+        const from = offset === 0 ? 'the whole file' : `everything from byte ${offset}`;
+        this.lose(`${from}: it holds NUL bytes, so it is not UTF-8 text (UTF-16 without a byte-order mark, a binary file, ` +
+            `or a file whose end was never written); ${EXPORT_AGAIN}`);
+    }
+    /** The status of the read of `label` (a file of `format`, `bytes` read): every part not read, and the records not understood. */
+    conclude(label, format, bytes) {
+        const problems = [...this.problems];
+        if (this.notUnderstood > 0) {
+            const more = this.notUnderstood > this.examples.length ? ', ...' : '';
+            problems.push(`${plural(this.notUnderstood, 'record')} that may be API key events could not be read ` +
+                `(${this.examples.join(', ')}${more}; each is listed under the skipped records): ` +
+                `fix ${this.notUnderstood === 1 ? 'it' : 'them'} or ${EXPORT_AGAIN}`);
+        }
+        if (problems.length === 0 && this.events === 0 && format !== 'empty') {
+            // Like an empty file: an export that holds no event cannot say the window is clean.
+            problems.push(this.strays === 0
+                ? 'the whole file: it holds no events (an empty list)'
+                : `the whole file: no record in it is an audit-log event (${plural(this.strays, 'record')} not understood; ` +
+                    `plain text, or an export in another format?): check that it is the audit-log export, then ${EXPORT_AGAIN}`);
+        }
+        return {
+            ...this.status,
+            complete: problems.length === 0,
+            missing: problems.length === 0 ? [] : [`${label}, ${problems.join('; ')}`],
+            bytes
+        };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/audit-log/line-sorter.ts
 // The JSONL prefilter: splits bytes into lines and sorts each line into "must be parsed"
 // or "cannot be a key event" (only counted). A line is skipped only when its bytes prove it
@@ -65708,6 +65968,7 @@ const GZIP_ADVICE = 'check the file with gzip -t (it names the same fault), then
 //   cannot be a key event, and is counted: two events of other types run together on one
 //   line count as one. Two run together with a key event among them hold its type, and are
 //   parsed, and reported.)
+// A UTF-8 byte-order mark is never seen here: export-format.ts reads it where the text starts.
 // Everything else is handed on in full. With since/until, a skipped line is counted only
 // when its effective_at, read from its bytes, is inside; when it cannot be read for certain,
 // the line is parsed. A last line without a newline is always handed on: it may be an
@@ -65715,7 +65976,8 @@ const GZIP_ADVICE = 'check the file with gzip -t (it names the same fault), then
 // kept, but its bytes are searched the same way as they pass: one that may be a key event
 // is said to be, so that the window fails closed.
 
-const NEWLINE = 0x0a;
+
+const line_sorter_NEWLINE = 0x0a;
 const BACKSLASH = 0x5c;
 /**
  * What is searched for: "key" as written. KEY is found by its last two bytes, EY: a search
@@ -65726,7 +65988,7 @@ const KEY_NEEDLES = KEY_SPELLINGS.map((spelling) => spelling === 'KEY'
     ? { bytes: Buffer.from('EY'), lead: 1, first: 0x4b }
     : { bytes: Buffer.from(spelling), lead: 0, first: 0 });
 const VERBS = KEY_VERBS.map((verb) => Buffer.from(verb));
-const isBlank = (byte) => byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === NEWLINE;
+const line_sorter_isBlank = (byte) => byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === line_sorter_NEWLINE;
 const hexValue = (byte) => byte === undefined
     ? -1
     : byte >= 0x30 && byte <= 0x39
@@ -65824,11 +66086,11 @@ function createBlockSorter(window) {
         if (again !== -1 && again < end)
             return undefined;
         let p = at + EFFECTIVE_AT.length;
-        while (isBlank(bytes[p]))
+        while (line_sorter_isBlank(bytes[p]))
             p++;
         if (bytes[p++] !== 0x3a)
             return undefined;
-        while (isBlank(bytes[p]))
+        while (line_sorter_isBlank(bytes[p]))
             p++;
         let value = 0;
         let digits = 0;
@@ -65838,7 +66100,7 @@ function createBlockSorter(window) {
             digits++;
         }
         const next = bytes[p];
-        if (digits === 0 || !(next === 0x2c || next === 0x7d || isBlank(next)))
+        if (digits === 0 || !(next === 0x2c || next === 0x7d || line_sorter_isBlank(next)))
             return undefined;
         return value;
     };
@@ -65848,9 +66110,9 @@ function createBlockSorter(window) {
         bytes.compare(LIST, 0, LIST.length, first, first + LIST.length) === 0;
     // Whole lines in bytes [start, end); `end` is just after a newline. Line numbers count from
     // 1 within the block; the caller knows where the block starts.
-    return (input, start, end, firstBlock) => {
+    return (input, start, end) => {
         const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-        if (bytes[end - 1] !== NEWLINE)
+        if (bytes[end - 1] !== line_sorter_NEWLINE)
             throw new Error('internal: a block of lines must end with a newline');
         const out = { parse: [], lines: 0, prefiltered: 0, skipped: 0 };
         let lineNumber = 0;
@@ -65860,30 +66122,23 @@ function createBlockSorter(window) {
         let lineStart = start;
         while (lineStart < end) {
             // A run of empty lines is counted without a search for each.
-            if (bytes[lineStart] === NEWLINE) {
+            if (bytes[lineStart] === line_sorter_NEWLINE) {
                 let run = lineStart;
-                while (run < end && bytes[run] === NEWLINE)
+                while (run < end && bytes[run] === line_sorter_NEWLINE)
                     run++;
                 lineNumber += run - lineStart;
                 lineStart = run;
                 continue;
             }
-            const newline = bytes.indexOf(NEWLINE, lineStart);
+            const newline = bytes.indexOf(line_sorter_NEWLINE, lineStart);
             const lineEnd = newline === -1 || newline >= end ? end : newline;
             lineNumber++;
             let first = lineStart;
             let last = lineEnd;
-            while (first < last && isBlank(bytes[first]))
+            while (first < last && line_sorter_isBlank(bytes[first]))
                 first++;
-            while (last > first && isBlank(bytes[last - 1]))
+            while (last > first && line_sorter_isBlank(bytes[last - 1]))
                 last--;
-            if (firstBlock &&
-                lineNumber === 1 &&
-                bytes[first] === 0xef &&
-                bytes[first + 1] === 0xbb &&
-                bytes[first + 2] === 0xbf) {
-                first += 3;
-            }
             if (backslash !== -1 && backslash < lineStart)
                 backslash = bytes.indexOf(BACKSLASH, lineStart);
             // Each "key" in this line is looked at once; one that starts a key event type ends the search.
@@ -65969,7 +66224,7 @@ function createLineSplitter(maxLineBytes) {
             const pieces = [];
             let start = 0;
             if (carried > 0 || overlong) {
-                const newline = chunk.indexOf(NEWLINE);
+                const newline = chunk.indexOf(line_sorter_NEWLINE);
                 if (newline === -1) {
                     keep(chunk);
                     return pieces;
@@ -65985,7 +66240,7 @@ function createLineSplitter(maxLineBytes) {
                 reset();
                 start = newline + 1;
             }
-            const last = chunk.lastIndexOf(NEWLINE);
+            const last = chunk.lastIndexOf(line_sorter_NEWLINE);
             if (last >= start) {
                 if (start < chunk.length && last + 1 < chunk.length)
                     keep(chunk.subarray(last + 1));
@@ -66000,7 +66255,7 @@ function createLineSplitter(maxLineBytes) {
             if (overlong)
                 pieces.push({ overlong: true, mayBeKeyEvent });
             else if (carried > 0) {
-                const line = Buffer.concat([...carry, Buffer.from([NEWLINE])]);
+                const line = Buffer.concat([...carry, Buffer.from([line_sorter_NEWLINE])]);
                 pieces.push({ bytes: line, start: 0, end: line.length, unterminated: true });
             }
             reset();
@@ -66032,11 +66287,8 @@ function numberer(maxLineBytes) {
     };
 }
 /** The last line of a file, without its newline: handed on to be parsed unless it is blank. */
-function unterminated(bytes, firstBlock) {
-    let text = bytes.toString('utf8', 0, bytes.length - 1);
-    if (firstBlock)
-        text = text.replace(/^\ufeff/, '');
-    text = text.trim();
+function unterminated(bytes) {
+    const text = trimBlank(bytes.toString('utf8', 0, bytes.length - 1));
     return { parse: text === '' ? [] : [{ line: 1, text, unterminated: true }], lines: 1, prefiltered: 0, skipped: 0 };
 }
 /** The JSONL prefilter as the file source uses it: chunks in, lines to parse and counts out. */
@@ -66044,17 +66296,15 @@ function createLineSorter(options) {
     const split = createLineSplitter(options.maxLineBytes);
     const sort = createBlockSorter(options);
     const number = numberer(options.maxLineBytes);
-    let first = true;
     const run = (pieces) => {
         const out = { parse: [], unreadable: [], prefiltered: 0, skipped: 0 };
         for (const piece of pieces) {
             if ('overlong' in piece)
                 number(piece, out);
             else if (piece.unterminated)
-                number(unterminated(piece.bytes, first), out);
+                number(unterminated(piece.bytes), out);
             else
-                number(sort(piece.bytes, piece.start, piece.end, first), out);
-            first = false;
+                number(sort(piece.bytes, piece.start, piece.end), out);
         }
         return out;
     };
@@ -66066,7 +66316,9 @@ function createLineSorter(options) {
 // response {"object":"list","data":[...]}, each optionally gzip-compressed (gunzip.ts), with
 // events as they are or in a pipeline's envelopes however nested ({"_source": event},
 // {"export": {"events": [...]}}: see envelope.ts; documents are read record by record by
-// document.ts). Streamed: memory stays flat however large the file.
+// document.ts). Streamed: memory stays flat however large the file. Three parts: the one
+// byte reader (export-bytes.ts), the format told from the first bytes (export-format.ts),
+// and a reader for the format, which returns what its read came to (export-tally.ts).
 //
 // JSONL is the fast path: most lines of a real export are not key events, and the byte
 // prefilter in line-sorter.ts counts those without parsing them. Every line it cannot rule
@@ -66090,22 +66342,8 @@ function createLineSorter(options) {
 
 
 
-
-const GZIP_MAGIC = [0x1f, 0x8b];
-const CHUNK = 1 << 20;
 /** A line longer than this cannot be an audit-log event; it is reported, not buffered. */
 const MAX_LINE_BYTES = 16 << 20;
-/** How much of a file's start tells its format. */
-const SNIFF_BYTES = 1 << 20;
-const file_source_NEWLINE = 0x0a;
-const OPEN_BRACE = 0x7b;
-const OPEN_BRACKET = 0x5b;
-const LESS_THAN = 0x3c;
-/** What to do about an export the run could not read whole. */
-const EXPORT_AGAIN = 'export the audit log again as UTF-8 (JSONL, a JSON array or a list response) and scan it again';
-function file_source_isBlank(byte) {
-    return byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === file_source_NEWLINE;
-}
 /**
  * A path the file source cannot read as an export: missing, a directory, a named pipe (which
  * would block until something writes to it) or another special file. Its message says why
@@ -66137,249 +66375,105 @@ async function checkExportFile(path) {
     if (!info.isFile())
         throw new ExportFileError('it is not a regular file (a device or a socket): give the path of an export file.');
 }
-async function isGzip(path) {
-    const handle = await (0,promises_namespaceObject.open)(path, 'r');
-    try {
-        const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0);
-        return bytesRead === 2 && buffer[0] === GZIP_MAGIC[0] && buffer[1] === GZIP_MAGIC[1];
-    }
-    finally {
-        await handle.close();
-    }
-}
-/** Chunks of a stream (standard input), gunzipped when they start with gzip's magic bytes. */
-async function* streamChunks(stream, status) {
-    const input = stream[Symbol.asyncIterator]();
-    const head = [];
-    let size = 0;
-    let done = false;
-    while (size < 2 && !done) {
-        const next = await input.next();
-        if (next.done)
-            done = true;
-        else {
-            head.push(next.value);
-            size += next.value.length;
-        }
-    }
-    const first = Buffer.concat(head);
-    async function* raw() {
-        status.bytes += first.length;
-        if (first.length > 0)
-            yield first;
-        if (done)
-            return;
-        for (let next = await input.next(); !next.done; next = await input.next()) {
-            status.bytes += next.value.length;
-            yield next.value;
-        }
-    }
-    if (first[0] === GZIP_MAGIC[0] && first[1] === GZIP_MAGIC[1])
-        yield* gunzip(raw(), CHUNK);
-    else
-        yield* raw();
-}
-/**
- * The file's bytes in chunks, read into two buffers used in turn: memory stays the same
- * however large the file, and the next read runs while the caller works on this chunk.
- * A chunk is valid only until the caller asks for the next one.
- */
-async function* readChunks(path, status) {
-    // fs.read with a callback: a third faster than FileHandle.read at this many reads.
-    const fd = await (0,external_node_util_.promisify)(external_node_fs_namespaceObject.open)(path, 'r');
-    const readInto = (buffer) => new Promise((resolve, reject) => (0,external_node_fs_namespaceObject.read)(fd, buffer, 0, CHUNK, null, (error, bytesRead) => (error ? reject(error) : resolve(bytesRead))));
-    let pending;
-    try {
-        const buffers = [Buffer.allocUnsafeSlow(CHUNK), Buffer.allocUnsafeSlow(CHUNK)];
-        let turn = 0;
-        pending = readInto(buffers[turn]);
-        for (;;) {
-            const bytesRead = await pending;
-            if (bytesRead === 0)
-                return;
-            status.bytes += bytesRead;
-            const chunk = buffers[turn].subarray(0, bytesRead);
-            turn ^= 1;
-            pending = readInto(buffers[turn]);
-            yield chunk;
-        }
-    }
-    finally {
-        // A read may still be running when the caller stops early: let it end before closing.
-        await pending?.catch(() => undefined);
-        await (0,external_node_util_.promisify)(external_node_fs_namespaceObject.close)(fd);
-    }
-}
-/** A gzip file the run could not read whole, in words: what was not read, what went wrong, and what to do. */
-function gzipProblem(error) {
-    const what = error.problem === 'header'
-        ? 'the whole file: '
-        : error.problem === 'trailing'
-            ? ''
-            : 'everything after the events read: ';
-    return `${what}${error.message}; ${GZIP_ADVICE}`;
-}
 class FileSource {
     path;
     options;
     label;
-    status = newStatus();
-    progress;
-    /** What could not be read, in words: the parts of the one message the run gives. */
-    problems = [];
-    /** Records that may be key events but could not be read, and the first few of them. */
-    notUnderstood = 0;
-    examples = [];
-    /** Events found: records with a type, and the lines skipped as not key events. */
-    found = 0;
-    /** Records that are not events, for the message when no event is found at all. */
-    strays = 0;
     constructor(path, options = {}) {
         this.path = path;
         this.options = options;
         this.label = options.stdin ? 'standard input' : `file ${path}`;
     }
     async *events(progress) {
-        this.progress = progress;
         const { stdin } = this.options;
         if (!stdin)
             await checkExportFile(this.path);
-        const gzip = stdin ? false : await isGzip(this.path);
-        // status.bytes counts what is read from the file: compressed bytes, for a gzip file.
-        const chunks = stdin
-            ? streamChunks(stdin, this.status)
-            : gzip
-                ? gunzip(readChunks(this.path, this.status), CHUNK)
-                : readChunks(this.path, this.status);
+        // Bytes read from the file (compressed bytes, for gzip), and lines counted without parsing.
+        let bytes = 0;
+        let prefiltered = 0;
+        const tell = () => progress?.({ pages: 0, bytes, prefiltered });
+        const chunks = exportBytes(stdin ? { stream: stdin } : { path: this.path }, (read) => {
+            bytes += read;
+            tell();
+        });
         let format;
+        let tally;
         try {
-            // The first bytes tell the format; they are kept and replayed to the reader chosen.
-            const head = [];
-            format = await this.sniff(chunks, head);
-            const replay = async function* () {
-                yield* head;
-                for (let next = await chunks.next(); !next.done; next = await chunks.next())
-                    yield next.value;
-            };
-            // An export step that wrote nothing is not a quiet window: it cannot say the window is clean.
-            if (format === 'empty')
-                this.lost('the whole file: it is empty, it holds no events');
-            else if (format === 'utf16') {
-                this.lost("the whole file: it is UTF-16 text (it starts with a UTF-16 byte-order mark, as Windows PowerShell's > writes), " +
-                    'not UTF-8: convert it (iconv -f UTF-16 -t UTF-8, or in PowerShell Get-Content IN | Set-Content -Encoding utf8 OUT) and scan it again');
+            const start = await sniff(chunks);
+            format = start.format;
+            const text = replayed(start.head.subarray(start.textStart), chunks);
+            if (format === 'jsonl') {
+                const counted = (count) => {
+                    prefiltered = count;
+                    tell();
+                };
+                tally = yield* jsonlEvents(text, { ...this.options, offset: start.textStart }, counted);
             }
-            else if (format === 'binary')
-                this.nulBytes(0);
-            else if (format === 'html') {
-                this.lost(`the whole file: it is an HTML or XML page, not an audit-log export (an error or sign-in page saved in its place?): ${EXPORT_AGAIN}`);
-            }
-            else if (format === 'jsonl')
-                yield* this.lines(replay());
+            else if (format === 'array' || format === 'list')
+                tally = yield* documentEvents(text, this.label);
             else
-                yield* this.document(replay());
+                tally = refused(format);
         }
         catch (error) {
+            // The gzip header is read with the first bytes: nothing could be decompressed.
             if (!(error instanceof GzipError))
                 throw error;
-            this.lost(gzipProblem(error));
+            tally = new ExportTally();
+            tally.lose(gzipProblem(error));
         }
         finally {
             await chunks.return(undefined);
         }
-        // Even when nothing could be decompressed (a broken gzip header), the file is concluded on.
-        this.conclude(format);
-        this.tell();
-        return this.status;
+        return tally.conclude(this.label, format, bytes);
     }
-    /** How far the read has come, to the progress the caller asked for. */
-    tell() {
-        this.progress?.({ pages: 0, bytes: this.status.bytes, prefiltered: this.status.prefiltered });
+}
+/** The format, from as many first bytes as tell it (at most SNIFF_BYTES and a read), and those bytes (a copy). */
+async function sniff(chunks) {
+    let head = Buffer.alloc(0);
+    for (;;) {
+        const sniffed = sniffFormat(head, false);
+        if (sniffed)
+            return { ...sniffed, head };
+        const next = await chunks.next();
+        if (next.done)
+            return { ...sniffFormat(head, true), head };
+        // A copy, as the reader reuses its buffers; joined a few times at most (SNIFF_BYTES is a read).
+        head = Buffer.concat([head, next.value]);
     }
-    /**
-     * The format, from the start of the file: its first non-blank byte and the rest of that
-     * line, within SNIFF_BYTES. What is read for it is kept in `head`, to be read again. Past
-     * SNIFF_BYTES the file is read as JSONL, whose reader skips blank lines at any length: the
-     * work here is bounded however the file starts (a megabyte of newlines, or a gigabyte).
-     */
-    async sniff(chunks, head) {
-        let size = 0;
-        // The first byte not yet known to be blank (or part of a UTF-8 byte-order mark).
-        let first = 0;
-        let joined = Buffer.alloc(0);
-        for (;;) {
-            // UTF-16 (what Windows PowerShell's > writes) starts with its byte-order mark; UTF-16
-            // without one, UTF-32 and binary files hold NUL bytes, which UTF-8 JSON never does.
-            if ((joined[0] === 0xff && joined[1] === 0xfe) || (joined[0] === 0xfe && joined[1] === 0xff))
-                return 'utf16';
-            const nul = joined.indexOf(0);
-            const firstNewline = joined.indexOf(file_source_NEWLINE);
-            if (nul !== -1 && (firstNewline === -1 || nul < firstNewline))
-                return 'binary';
-            while (first < joined.length &&
-                (file_source_isBlank(joined[first]) || joined[first] === 0xef || joined[first] === 0xbb || joined[first] === 0xbf))
-                first++;
-            const newline = first < joined.length ? joined.indexOf(file_source_NEWLINE, first) : -1;
-            if (first < joined.length && (joined[first] === OPEN_BRACKET || newline !== -1 || size >= SNIFF_BYTES)) {
-                if (joined[first] === OPEN_BRACKET)
-                    return 'array';
-                if (joined[first] === LESS_THAN)
-                    return 'html';
-                if (joined[first] !== OPEN_BRACE)
-                    return 'jsonl';
-                // A first line longer than the prefix is looked at as far as the prefix goes.
-                const line = joined
-                    .subarray(first, newline === -1 ? Math.min(joined.length, first + SNIFF_BYTES) : newline)
-                    .toString('utf8')
-                    .trim();
-                return FileSource.looksLikeDocumentStart(line) ? 'list' : 'jsonl';
-            }
-            if (size >= SNIFF_BYTES)
-                return 'jsonl';
-            const next = await chunks.next();
-            if (next.done) {
-                const text = joined
-                    .toString('utf8')
-                    .replace(/^\ufeff/, '')
-                    .trim();
-                if (text === '')
-                    return 'empty';
-                if (text.startsWith('<'))
-                    return 'html';
-                return FileSource.looksLikeDocumentStart(text.split('\n')[0].trim()) ? 'list' : 'jsonl';
-            }
-            // A copy: the reader reuses its buffers.
-            head.push(Buffer.from(next.value));
-            size += next.value.length;
-            // At most SNIFF_BYTES and a read: joined a few times at most.
-            joined = Buffer.concat(head, size);
-        }
+}
+/** `head`, then the rest of the chunks. */
+async function* replayed(head, chunks) {
+    if (head.length > 0)
+        yield head;
+    for (let next = await chunks.next(); !next.done; next = await chunks.next())
+        yield next.value;
+}
+/** A file of a format that holds no events to read: what the run says of it. */
+function refused(format) {
+    const tally = new ExportTally();
+    // An export step that wrote nothing is not a quiet window: it cannot say the window is clean.
+    if (format === 'empty')
+        tally.lose('the whole file: it is empty, it holds no events');
+    else if (format === 'utf16') {
+        tally.lose("the whole file: it is UTF-16 text (it starts with a UTF-16 byte-order mark, as Windows PowerShell's > writes), " +
+            'not UTF-8: convert it (iconv -f UTF-16 -t UTF-8, or in PowerShell Get-Content IN | Set-Content -Encoding utf8 OUT) and scan it again');
     }
-    /**
-     * A first line that opens an object without closing it on the same line, and whose first
-     * key is one a list response has, is the start of a pretty-printed list response.
-     * A first line that is a whole object is JSONL (a list response saved on one line is unwrapped there).
-     */
-    static looksLikeDocumentStart(line) {
-        if (line === '{')
-            return true;
-        if (!/^\{\s*"(object|data|first_id|last_id|has_more)"\s*:/.test(line))
-            return false;
-        try {
-            JSON.parse(line);
-            return false;
-        }
-        catch {
-            return true;
-        }
+    else if (format === 'binary')
+        tally.loseToNulBytes(0);
+    else {
+        tally.lose(`the whole file: it is an HTML or XML page, not an audit-log export (an error or sign-in page saved in its place?): ${EXPORT_AGAIN}`);
     }
-    /** JSONL: the prefilter sorts the lines; those it cannot rule out are parsed here. */
-    async *lines(chunks) {
-        const sorter = createLineSorter({
-            since: this.options.since,
-            until: this.options.until,
-            maxLineBytes: MAX_LINE_BYTES
-        });
-        let offset = 0;
+    return tally;
+}
+/**
+ * JSONL: the prefilter sorts the lines; those it cannot rule out are parsed here. `offset`:
+ * where in the file the text starts; `counted` is told the lines counted without parsing.
+ */
+async function* jsonlEvents(chunks, options, counted) {
+    const tally = new ExportTally();
+    const sorter = createLineSorter({ since: options.since, until: options.until, maxLineBytes: MAX_LINE_BYTES });
+    let offset = options.offset;
+    try {
         // Each chunk is sorted before the next is read: the reader reuses its memory.
         for await (const chunk of chunks) {
             // UTF-8 JSON never holds a NUL byte (one search a megabyte): from the first one on, the
@@ -66387,173 +66481,146 @@ class FileSource {
             // or an end that was never written). What came before it is read; the rest is not.
             const nul = chunk.indexOf(0);
             if (nul !== -1) {
-                yield* this.take(sorter.push(chunk.subarray(0, nul)));
-                this.nulBytes(offset + nul);
-                return;
+                yield* sortedEvents(sorter.push(chunk.subarray(0, nul)), tally);
+                counted(tally.prefiltered);
+                tally.loseToNulBytes(offset + nul);
+                return tally;
             }
             offset += chunk.length;
-            yield* this.take(sorter.push(chunk));
+            yield* sortedEvents(sorter.push(chunk), tally);
+            counted(tally.prefiltered);
         }
-        yield* this.take(sorter.end());
+        yield* sortedEvents(sorter.end(), tally);
+        counted(tally.prefiltered);
     }
-    *take(sorted) {
-        this.status.prefiltered += sorted.prefiltered;
-        this.tell();
-        this.found += sorted.skipped;
-        for (const { line, reason, keyEvent } of sorted.unreadable) {
-            if (keyEvent)
-                this.misread(`line ${line}`, reason);
-            else {
-                this.strays++;
-                recordUnreadable(this.status, `line ${line}`, reason);
-            }
-        }
-        for (const { line, text, unterminated } of sorted.parse) {
-            const where = `line ${line}`;
-            let raw;
-            try {
-                raw = JSON.parse(text);
-            }
-            catch (error) {
-                const reason = `not valid JSON (${error.message})`;
-                if (unterminated) {
-                    // The last line, without a newline, does not parse: the export stopped part-way.
-                    recordUnreadable(this.status, where, reason);
-                    this.lost(`${where}, its last, is cut short (no newline at its end, and not valid JSON): the export did not finish, ` +
-                        `so events after it may be missing; ${EXPORT_AGAIN}`);
-                }
-                else if (mayMentionKeyEvent(text))
-                    this.misread(where, `${reason}, and it may be an API key event`);
-                else {
-                    this.strays++;
-                    recordUnreadable(this.status, where, reason);
-                }
-                continue;
-            }
-            if (isOneEvent(raw)) {
-                this.found++;
-                yield { reading: readEvent(raw), where };
-            }
-            else
-                yield* this.records(raw, where);
-        }
+    catch (error) {
+        if (!(error instanceof GzipError))
+            throw error;
+        tally.lose(gzipProblem(error));
     }
-    /** The events of one parsed record: itself, or what its envelopes and arrays hold. */
-    *records(value, where) {
-        for (const found of recordsIn(value)) {
-            const place = `${where}${found.at}`;
-            if (found.kind === 'too-deep') {
-                this.misread(place, `nested more than ${MAX_NESTING} levels deep: it cannot be read whole, and may hold an API key event`);
-            }
-            else if (found.kind === 'event') {
-                this.found++;
-                yield { reading: readEvent(found.raw), where: place };
-            }
-            else if (mentionsKeyEvent(found.raw)) {
-                this.misread(place, 'not an audit-log event (no type), though it mentions an API key event');
-            }
-            else {
-                // Not an event and no key event in it: the scan lists it as malformed.
-                this.strays++;
-                yield { reading: readEvent(found.raw), where: place };
-            }
-        }
+    return tally;
+}
+/** The events of lines the prefilter sorted: those it counted, and those it handed on, parsed. */
+function* sortedEvents(sorted, tally) {
+    tally.countPrefiltered(sorted.prefiltered);
+    tally.countEvents(sorted.skipped);
+    for (const { line, reason, keyEvent } of sorted.unreadable) {
+        if (keyEvent)
+            tally.misread(`line ${line}`, reason);
+        else
+            tally.countStray(`line ${line}`, reason);
     }
-    /**
-     * A JSON document: an array of events, or an object holding arrays of them however deep (a
-     * list response, a pipeline's export), streamed record by record (document.ts); what is
-     * left of an object when its arrays are taken out is looked into last.
-     */
-    async *document(chunks) {
-        const reader = new DocumentReader();
-        // Nothing packed: keys and strings come in chunks, so that none is held whole past the
-        // reader's bound. chainUnchecked: stream-json's stages are typed loosely.
-        const parts = src_chain([
-            external_node_stream_.Readable.from(chunks),
-            src_parser({ packValues: false, streamValues: true }),
-            flushable((token) => (token === none ? many(reader.end()) : many(reader.push(token))))
-        ]);
-        let lastItem = '';
+    for (const { line, text, unterminated } of sorted.parse) {
+        const where = `line ${line}`;
+        let raw;
         try {
-            for await (const part of parts) {
-                this.tell();
-                if ('problem' in part) {
-                    this.misread(part.at, `${part.problem}: it cannot be read whole, and may hold an API key event`);
-                    lastItem = part.at;
-                }
-                else if (part.rest) {
-                    yield* this.rest(part.value, reader.handedOn > 0);
-                }
-                else {
-                    lastItem = part.at;
-                    yield* this.records(part.value, part.at);
-                }
-            }
+            raw = JSON.parse(text);
         }
         catch (error) {
-            if (error instanceof GzipError)
-                throw error;
+            const reason = `not valid JSON (${error.message})`;
+            if (unterminated) {
+                // The last line, without a newline, does not parse: the export stopped part-way.
+                tally.unreadable(where, reason);
+                tally.lose(`${where}, its last, is cut short (no newline at its end, and not valid JSON): the export did not finish, ` +
+                    `so events after it may be missing; ${EXPORT_AGAIN}`);
+            }
+            else if (mayMentionKeyEvent(text))
+                tally.misread(where, `${reason}, and it may be an API key event`);
+            else
+                tally.countStray(where, reason);
+            continue;
+        }
+        if (isOneEvent(raw)) {
+            tally.countEvents();
+            yield { reading: readEvent(raw), where };
+        }
+        else
+            yield* recordEvents(raw, where, tally);
+    }
+}
+/** The events of one parsed record: itself, or what its envelopes and arrays hold. */
+function* recordEvents(value, where, tally) {
+    for (const record of recordsIn(value)) {
+        const place = `${where}${record.at}`;
+        if (record.kind === 'too-deep') {
+            tally.misread(place, `nested more than ${envelope_MAX_NESTING} levels deep: it cannot be read whole, and may hold an API key event`);
+        }
+        else if (record.kind === 'event') {
+            tally.countEvents();
+            yield { reading: readEvent(record.raw), where: place };
+        }
+        else if (mentionsKeyEvent(record.raw)) {
+            tally.misread(place, 'not an audit-log event (no type), though it mentions an API key event');
+        }
+        else {
+            // Not an event and no key event in it: the scan lists it as malformed.
+            tally.countStray();
+            yield { reading: readEvent(record.raw), where: place };
+        }
+    }
+}
+/**
+ * A JSON document: an array of events, or an object holding arrays of them however deep (a
+ * list response, a pipeline's export), streamed record by record (document.ts); what is
+ * left of an object when its arrays are taken out is looked into last.
+ */
+async function* documentEvents(chunks, label) {
+    const tally = new ExportTally();
+    const reader = new DocumentReader();
+    // Nothing packed: keys and strings come in chunks, so that none is held whole past the
+    // reader's bound. ignoreBOM: the byte-order mark is export-format.ts's to read, once; the
+    // parser must not drop a second one. chainUnchecked: stream-json's stages are typed loosely.
+    const parts = src_chain([
+        external_node_stream_.Readable.from(chunks),
+        src_parser({ packValues: false, streamValues: true, ignoreBOM: true }),
+        flushable((token) => (token === none ? many(reader.end()) : many(reader.push(token))))
+    ]);
+    let lastItem = '';
+    try {
+        for await (const part of parts) {
+            if ('problem' in part) {
+                tally.misread(part.at, `${part.problem}: it cannot be read whole, and may hold an API key event`);
+                lastItem = part.at;
+            }
+            else if (part.rest) {
+                yield* restEvents(part.value, reader.handedOn > 0, label, tally);
+            }
+            else {
+                lastItem = part.at;
+                yield* recordEvents(part.value, part.at, tally);
+            }
+        }
+    }
+    catch (error) {
+        if (error instanceof GzipError)
+            tally.lose(gzipProblem(error));
+        else {
             const reason = error instanceof DocumentError ? error.message : `it is not valid JSON (${error.message})`;
             const after = lastItem === '' ? 'the whole file' : `everything after ${lastItem}`;
-            recordUnreadable(this.status, lastItem === '' ? this.label : `after ${lastItem}`, reason);
-            this.lost(`${after}: ${reason}`);
-            return;
+            tally.unreadable(lastItem === '' ? label : `after ${lastItem}`, reason);
+            tally.lose(`${after}: ${reason}`);
         }
     }
-    /**
-     * What is left of a document once its arrays of records are taken out: a single event, or
-     * envelopes around one. When records came from its arrays, a rest with no event in it is
-     * only the wrapper (a list response's first_id, has_more).
-     */
-    *rest(value, handedOn) {
-        const found = [...recordsIn(value)];
-        // A wrapper's own fields (a list response's has_more, a search's query) are not records.
-        if (handedOn && found.length === 1 && found[0].kind === 'stray' && found[0].at === '')
-            return;
-        if (!handedOn && found.length === 1 && found[0].kind === 'stray' && !mentionsKeyEvent(value)) {
-            const reason = 'it is not JSONL, a JSON array or a list response {"object":"list","data":[...]}, and holds no array of events';
-            recordUnreadable(this.status, this.label, reason);
-            this.lost(`the whole file: ${reason}`);
-            return;
-        }
-        yield* this.records(value, 'the document');
+    return tally;
+}
+/**
+ * What is left of a document once its arrays of records are taken out: a single event, or
+ * envelopes around one. When records came from its arrays, a rest with no event in it is
+ * only the wrapper (a list response's first_id, has_more).
+ */
+function* restEvents(value, handedOn, label, tally) {
+    const records = [...recordsIn(value)];
+    const onlyStray = records.length === 1 && records[0].kind === 'stray' && records[0].at === '';
+    // A wrapper's own fields (a list response's has_more, a search's query) are not records.
+    if (handedOn && onlyStray)
+        return;
+    if (!handedOn && records.length === 1 && records[0].kind === 'stray' && !mentionsKeyEvent(value)) {
+        const reason = 'it is not JSONL, a JSON array or a list response {"object":"list","data":[...]}, and holds no array of events';
+        tally.unreadable(label, reason);
+        tally.lose(`the whole file: ${reason}`);
+        return;
     }
-    /** A record that may be a key event could not be read: listed, and counted for the message. */
-    misread(where, reason) {
-        this.notUnderstood++;
-        if (this.examples.length < 3)
-            this.examples.push(where);
-        recordUnreadable(this.status, where, reason);
-    }
-    nulBytes(offset) {
-        const from = offset === 0 ? 'the whole file' : `everything from byte ${offset}`;
-        this.lost(`${from}: it holds NUL bytes, so it is not UTF-8 text (UTF-16 without a byte-order mark, a binary file, ` +
-            `or a file whose end was never written); ${EXPORT_AGAIN}`);
-    }
-    /** The one message for the file: every part not read, and the records not understood. */
-    conclude(format) {
-        if (this.notUnderstood > 0) {
-            const more = this.notUnderstood > this.examples.length ? ', ...' : '';
-            this.problems.push(`${plural(this.notUnderstood, 'record')} that may be API key events could not be read ` +
-                `(${this.examples.join(', ')}${more}; each is listed under the skipped records): ` +
-                `fix ${this.notUnderstood === 1 ? 'it' : 'them'} or ${EXPORT_AGAIN}`);
-        }
-        if (this.problems.length === 0 && this.found === 0 && format !== 'empty') {
-            // Like an empty file: an export that holds no event cannot say the window is clean.
-            this.problems.push(this.strays === 0
-                ? 'the whole file: it holds no events (an empty list)'
-                : `the whole file: no record in it is an audit-log event (${plural(this.strays, 'record')} not understood; ` +
-                    `plain text, or an export in another format?): check that it is the audit-log export, then ${EXPORT_AGAIN}`);
-        }
-        if (this.problems.length === 0)
-            return;
-        this.status.complete = false;
-        this.status.missing.push(`${this.label}, ${this.problems.join('; ')}`);
-    }
-    /** Part of the file could not be read: the run cannot say the file is clean (said once, at the end). */
-    lost(what) {
-        this.problems.push(what);
-    }
+    yield* recordEvents(value, 'the document', tally);
 }
 
 ;// CONCATENATED MODULE: ./src/audit-log/key-lookup.ts

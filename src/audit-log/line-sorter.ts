@@ -14,12 +14,14 @@
 //   cannot be a key event, and is counted: two events of other types run together on one
 //   line count as one. Two run together with a key event among them hold its type, and are
 //   parsed, and reported.)
+// A UTF-8 byte-order mark is never seen here: export-format.ts reads it where the text starts.
 // Everything else is handed on in full. With since/until, a skipped line is counted only
 // when its effective_at, read from its bytes, is inside; when it cannot be read for certain,
 // the line is parsed. A last line without a newline is always handed on: it may be an
 // export cut short, which the file source must see. A line too long to be an event is not
 // kept, but its bytes are searched the same way as they pass: one that may be a key event
 // is said to be, so that the window fails closed.
+import { trimBlank } from './export-format.js'
 import { KEY_SPELLINGS, KEY_VERBS, MAX_SEPARATORS, SEPARATOR_BYTES } from './key-types.js'
 
 const NEWLINE = 0x0a
@@ -132,7 +134,7 @@ interface SortedBlock {
 }
 
 /** Sorts the whole lines in bytes [start, end) of a block; `end` is just after a newline. */
-type BlockSorter = (bytes: Uint8Array, start: number, end: number, firstBlock: boolean) => SortedBlock
+type BlockSorter = (bytes: Uint8Array, start: number, end: number) => SortedBlock
 
 function createBlockSorter(window: { since?: number; until?: number }): BlockSorter {
   const LIST = Buffer.from('{"object":"list"')
@@ -170,7 +172,7 @@ function createBlockSorter(window: { since?: number; until?: number }): BlockSor
 
   // Whole lines in bytes [start, end); `end` is just after a newline. Line numbers count from
   // 1 within the block; the caller knows where the block starts.
-  return (input: Uint8Array, start: number, end: number, firstBlock: boolean): SortedBlock => {
+  return (input: Uint8Array, start: number, end: number): SortedBlock => {
     const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength)
     if (bytes[end - 1] !== NEWLINE) throw new Error('internal: a block of lines must end with a newline')
     const out: SortedBlock = { parse: [], lines: 0, prefiltered: 0, skipped: 0 }
@@ -195,15 +197,6 @@ function createBlockSorter(window: { since?: number; until?: number }): BlockSor
       let last = lineEnd
       while (first < last && isBlank(bytes[first])) first++
       while (last > first && isBlank(bytes[last - 1])) last--
-      if (
-        firstBlock &&
-        lineNumber === 1 &&
-        bytes[first] === 0xef &&
-        bytes[first + 1] === 0xbb &&
-        bytes[first + 2] === 0xbf
-      ) {
-        first += 3
-      }
       if (backslash !== -1 && backslash < lineStart) backslash = bytes.indexOf(BACKSLASH, lineStart)
       // Each "key" in this line is looked at once; one that starts a key event type ends the search.
       let mayBeKeyEvent = false
@@ -372,10 +365,8 @@ function numberer(maxLineBytes: number) {
 }
 
 /** The last line of a file, without its newline: handed on to be parsed unless it is blank. */
-function unterminated(bytes: Buffer, firstBlock: boolean): SortedBlock {
-  let text = bytes.toString('utf8', 0, bytes.length - 1)
-  if (firstBlock) text = text.replace(/^\ufeff/, '')
-  text = text.trim()
+function unterminated(bytes: Buffer): SortedBlock {
+  const text = trimBlank(bytes.toString('utf8', 0, bytes.length - 1))
   return { parse: text === '' ? [] : [{ line: 1, text, unterminated: true }], lines: 1, prefiltered: 0, skipped: 0 }
 }
 
@@ -384,14 +375,12 @@ export function createLineSorter(options: LineSorterOptions) {
   const split = createLineSplitter(options.maxLineBytes)
   const sort = createBlockSorter(options)
   const number = numberer(options.maxLineBytes)
-  let first = true
   const run = (pieces: Piece[]): SortedLines => {
     const out: SortedLines = { parse: [], unreadable: [], prefiltered: 0, skipped: 0 }
     for (const piece of pieces) {
       if ('overlong' in piece) number(piece, out)
-      else if (piece.unterminated) number(unterminated(piece.bytes, first), out)
-      else number(sort(piece.bytes, piece.start, piece.end, first), out)
-      first = false
+      else if (piece.unterminated) number(unterminated(piece.bytes), out)
+      else number(sort(piece.bytes, piece.start, piece.end), out)
     }
     return out
   }
