@@ -3,7 +3,6 @@ import { closedMarker, eventMarker, keyMarker, markedClosed, markerId } from '..
 import type { IssueOptions } from '../../src/issues/options.js'
 import {
   addListedIssue,
-  keysToTriage,
   needsComments,
   needsPermission,
   planIssues,
@@ -12,6 +11,7 @@ import {
   type KnownIssue,
   type ListedIssue
 } from '../../src/issues/plan.js'
+import { keysToTriage } from '../../src/issues/work.js'
 import { groupByKey } from '../../src/scan/by-key.js'
 import { created, deleted, scanned, updated } from '../support/events.js'
 
@@ -62,7 +62,7 @@ describe('plans', () => {
       updated({ id: 'audit_log-3', key: 'key-a', scopes: ['models:write'], at: 1_789_000_000 })
     ])
     const [work] = keysToTriage(groupByKey(result.findings), [])
-    expect(work!.findings.map((finding) => finding.severity)).toEqual(['HIGH', 'MEDIUM', 'MEDIUM'])
+    expect([...work!.findings].map((finding) => finding.severity)).toEqual(['HIGH', 'MEDIUM', 'MEDIUM'])
     const low = known(7, [], { labels: ['openai-keywatch', 'severity:low'] })
     expect(planKey(work!, low, OPTIONS)).toMatchObject({
       kind: 'update',

@@ -64,7 +64,7 @@ describe('issue bodies', () => {
     const rows = issue.body.split('\n').filter((line) => line.startsWith('| '))
     expect(rows).toHaveLength(4)
     for (const row of rows) expect(row.length).toBeLessThan(4000)
-    const [comment] = renderUpdate([...key!.findings], [], OPTIONS)
+    const [comment] = renderUpdate({ ...key!, deletions: [] }, OPTIONS)
     expect(comment!.length).toBeLessThan(65_536)
     expect(comment).toContain('and 2491 more (in the JSON report)')
   })
@@ -150,7 +150,8 @@ describe('what the Admin API said about the key', () => {
   })
 
   it('puts it after the new events in a comment', () => {
-    const [comment] = renderUpdate([], [], OPTIONS, { status: 'not-found', lookedUpAt: at })
+    const info: KeyInfo = { status: 'not-found', lookedUpAt: at }
+    const [comment] = renderUpdate({ keyId: 'key-k', findings: [], deletions: [], info }, OPTIONS)
     expect(comment).toContain('### The key in the Admin API')
   })
 })

@@ -1,6 +1,7 @@
 // The job summary.
 import { gate } from '../../src/report/gate.js'
-import { buildReport, type IssueAction } from '../../src/report/report.js'
+import type { IssueAction } from '../../src/issues/action.js'
+import { buildReport } from '../../src/report/report.js'
 import { renderSummary, SUMMARY_BUDGET } from '../../src/report/summary.js'
 import { groupByKey } from '../../src/scan/by-key.js'
 import { created, scanned } from '../support/events.js'

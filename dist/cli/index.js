@@ -29625,7 +29625,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6442);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6578);
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -29634,7 +29634,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6442:
+/***/ 6578:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29739,6 +29739,33 @@ function json_isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+;// CONCATENATED MODULE: ./src/model/listed.ts
+// Lists the stages read in order or by position, without holding their items: a scan's
+// findings and deletions are kept as text outside the heap and read back one at a time.
+/** Some items of a list, in the order of `positions`: a key's share of a scan's findings, the events an issue has not recorded. */
+class Picked {
+    list;
+    positions;
+    constructor(list, positions) {
+        this.list = list;
+        this.positions = positions;
+    }
+    get length() {
+        return this.positions.length;
+    }
+    at(index) {
+        const position = this.positions.at(index);
+        return position === undefined ? undefined : this.list.at(position);
+    }
+    *[Symbol.iterator]() {
+        for (const position of this.positions)
+            yield this.list.at(position);
+    }
+    toJSON() {
+        return [...this];
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/model/repository.ts
 // A GitHub repository as the inputs, the runner and the CLI name it: owner/name.
 /** owner/name, in the letters, digits, -, _ and . GitHub allows. */
@@ -29813,6 +29840,7 @@ function countOf(counts, level) {
 ;// CONCATENATED MODULE: ./src/model/index.ts
 // The shared model: what every stage reads and writes. Types, and the vocabulary they share
 // (severity.ts, json.ts, repository.ts); no I/O, and no imports but its own.
+
 
 
 
@@ -72322,6 +72350,70 @@ function eventIds(findings, deletions) {
     return ids;
 }
 
+;// CONCATENATED MODULE: ./src/issues/work.ts
+// A key's work: everything a run has to say about one key, as the scan grouped it. Its
+// findings and deletions are read from the scan's kept store as they are needed, and never
+// copied: a backfill's keys can hold thousands of each.
+
+
+/** Whether a key has findings (and so a severity), not only deletions. */
+function hasFindings(work) {
+    return work.severity !== undefined;
+}
+/** The keys a run has something to say about: those with findings first (as grouped), then keys only deleted, by id. */
+function keysToTriage(keys, deletions) {
+    const withFindings = new Set(keys.map((key) => key.keyId));
+    const deletedOnly = new Map();
+    let position = 0;
+    for (const deletion of deletions) {
+        if (!withFindings.has(deletion.keyId)) {
+            const positions = deletedOnly.get(deletion.keyId);
+            if (positions)
+                positions.push(position);
+            else
+                deletedOnly.set(deletion.keyId, [position]);
+        }
+        position++;
+    }
+    return [
+        ...keys,
+        ...[...deletedOnly.entries()]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([keyId, positions]) => ({ keyId, findings: [], deletions: new Picked(deletions, positions) }))
+    ];
+}
+/** The ids a key's work would record, as its markers name them. */
+function eventsOf(work) {
+    return eventIds(work.findings, work.deletions).map(markerId);
+}
+/** The positions of the items of `list` whose event `recorded` does not hold; `each` sees every one of those. */
+function notIn(list, recorded, each = () => undefined) {
+    const positions = [];
+    let position = 0;
+    for (const item of list) {
+        if (!recorded.has(markerId(item.eventId))) {
+            positions.push(position);
+            each(item);
+        }
+        position++;
+    }
+    return positions;
+}
+/**
+ * What of a key's work an issue has not recorded yet (`recorded`: its events as markerId),
+ * in the same order, with the highest severity among the findings left, if any.
+ */
+function unrecorded(work, recorded) {
+    let severity;
+    const findings = notIn(work.findings, recorded, (finding) => (severity = higher(severity, finding.severity)));
+    return {
+        ...work,
+        severity,
+        findings: new Picked(work.findings, findings),
+        deletions: new Picked(work.deletions, notIn(work.deletions, recorded))
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/markdown/markdown.ts
 // Text copied from an audit log is attacker-controlled. Before it goes into GitHub
 // Flavored Markdown (issues, comments, the job summary) it is made inert: no mentions
@@ -72449,8 +72541,13 @@ function few(items, render, separator, max = 5) {
     const shown = items.slice(0, max).map(render).join(separator);
     return items.length > max ? `${shown} and ${items.length - max} more` : shown;
 }
+/** The first `max` items of a list, read one at a time. */
+function* first(list, max) {
+    for (let index = 0; index < Math.min(max, list.length); index++)
+        yield list.at(index);
+}
 function deletedSection(deletions) {
-    const lines = deletions.slice(0, 20).map(deletionLine);
+    const lines = [...first(deletions, 20)].map(deletionLine);
     if (deletions.length > 20)
         lines.push(`- …and ${deletions.length - 20} more deletion events`);
     return `### The key was deleted (remediated)\n\n${lines.join('\n')}`;
@@ -72516,17 +72613,23 @@ function mitreSection() {
 function runbookSection() {
     return ['### Runbook', RULE.runbook.map((step) => `- [ ] ${step}`).join('\n')].join('\n\n');
 }
+/** The table row of each finding, rendered as it is read. */
+function* eventRows(findings) {
+    for (const finding of findings)
+        yield eventRow(finding);
+}
 /**
- * Lays out one body: `head`, as many event rows as fit (the rest counted), `tail`, and
- * the markers of every event. Markers that do not fit go to further bodies, so that
- * every event is recorded and never reported twice.
+ * Lays out one body: `head`, as many event rows as fit (of `total`, the rest counted; rows
+ * are rendered only until the body is full), `tail`, and the markers of every event.
+ * Markers that do not fit go to further bodies, so that every event is recorded and never
+ * reported twice.
  */
-function compose(head, rows, tail, markers) {
+function compose(head, rows, total, tail, markers) {
     const fixed = head.length + tail.length + 600;
     const markerSize = (list) => list.reduce((size, marker) => size + marker.length + 1, 0);
     // Markers that do not fit here are recorded in further comments; rows keep at least
     // half of the body, so the issue always shows events.
-    const markerRoom = rows.length > 0 ? (BODY_BUDGET - fixed) / 2 : BODY_BUDGET - fixed;
+    const markerRoom = total > 0 ? (BODY_BUDGET - fixed) / 2 : BODY_BUDGET - fixed;
     let count = 0;
     for (let size = 0; count < markers.length && size + markers[count].length + 1 <= markerRoom; count++)
         size += markers[count].length + 1;
@@ -72543,8 +72646,8 @@ function compose(head, rows, tail, markers) {
     const parts = [head];
     if (kept.length > 0)
         parts.push(table(EVENT_HEADERS, kept));
-    if (kept.length < rows.length)
-        parts.push(`…and ${plural(rows.length - kept.length, 'more event')} not shown (GitHub's size limit); every one is in the run's JSON report.`);
+    if (kept.length < total)
+        parts.push(`…and ${plural(total - kept.length, 'more event')} not shown (GitHub's size limit); every one is in the run's JSON report.`);
     if (tail)
         parts.push(tail);
     parts.push(markersHere.join('\n'));
@@ -72560,14 +72663,26 @@ function compose(head, rows, tail, markers) {
     }
     return bodies;
 }
-/** What the issue for a key would be. Pure, so the CLI can show it without GitHub. */
+/** The distinct names, projects and elevated scopes of a key's findings, in one read of them. */
+function namesOf(findings) {
+    const names = new Set();
+    const projects = new Set();
+    const elevated = new Set();
+    for (const finding of findings) {
+        if (finding.keyName)
+            names.add(finding.keyName);
+        if (finding.projectId)
+            projects.add(finding.projectId);
+        for (const scope of finding.elevatedScopes)
+            elevated.add(scope);
+    }
+    return { names: [...names], projects: [...projects], elevated: [...elevated] };
+}
+/** What the issue for a key with findings would be. Pure, so the CLI can show it without GitHub. */
 function renderIssue(key, options) {
-    const findings = [...key.findings];
-    const deletions = [...key.deletions];
-    const top = findings[0];
-    const names = [...new Set(findings.map((finding) => finding.keyName).filter(Boolean))];
-    const projects = [...new Set(findings.map((finding) => finding.projectId).filter(Boolean))];
-    const elevated = [...new Set(findings.flatMap((finding) => finding.elevatedScopes))];
+    const { findings, deletions } = key;
+    const top = findings.at(0);
+    const { names, projects, elevated } = namesOf(findings);
     const head = [
         keyMarker(key.keyId),
         `## ${severityCell(key.severity)}: OpenAI API key ${markdownCode(key.keyId, 80)} has elevated scopes`,
@@ -72587,7 +72702,7 @@ function renderIssue(key, options) {
     const deleted = deletions.length > 0 ? deletedSection(deletions) : '';
     const tail = [deleted, alertContextSection(top), mitreSection(), runbookSection()].filter(Boolean).join('\n\n');
     const markers = eventIds(findings, deletions).map(eventMarker);
-    const [body, ...more] = compose(head, findings.map(eventRow), tail, markers);
+    const [body, ...more] = compose(head, eventRows(findings), findings.length, tail, markers);
     return {
         title: issueTitle(key.keyId, key.severity),
         labels: [options.label, severityLabel(key.severity)],
@@ -72595,8 +72710,9 @@ function renderIssue(key, options) {
         more
     };
 }
-/** The comment for events an existing issue has not recorded yet (findings and/or deletions). */
-function renderUpdate(findings, deletions, options, info) {
+/** The comment for the events of `work` (those an existing issue has not recorded yet: findings and/or deletions). */
+function renderUpdate(work, options) {
+    const { findings, deletions, info } = work;
     const head = [];
     if (findings.length > 0) {
         head.push(`### ${plural(findings.length, 'new event')} on this key\n\n${runLine(options)}`);
@@ -72608,7 +72724,7 @@ function renderUpdate(findings, deletions, options, info) {
         .filter(Boolean)
         .join('\n\n');
     const markers = eventIds(findings, deletions).map(eventMarker);
-    return compose(head.join('\n\n'), findings.map(eventRow), tail, markers).map((body) => body.replace(/^\n+/, ''));
+    return compose(head.join('\n\n'), eventRows(findings), findings.length, tail, markers).map((body) => body.replace(/^\n+/, ''));
 }
 /** The comment that closes a key's issue because the key was deleted; its marker keeps it to once. */
 function renderClosing(revocation, options) {
@@ -72627,6 +72743,7 @@ function renderClosing(revocation, options) {
 // which comments to believe, and the steps that open, update or leave an issue. The GitHub
 // sync (sync.ts) reads and writes; this module only decides, so a unit test reaches every
 // policy without HTTP.
+
 
 
 
@@ -72693,36 +72810,6 @@ function recordComment(issue, comment) {
     if (markedClosed(comment.body))
         issue.closedAsRevoked = true;
 }
-/** The keys a run has something to say about: findings first (as grouped), then keys only deleted. */
-function keysToTriage(keys, deletions) {
-    const withFindings = new Set(keys.map((key) => key.keyId));
-    const deletedOnly = new Map();
-    for (const deletion of deletions) {
-        if (withFindings.has(deletion.keyId))
-            continue;
-        const list = deletedOnly.get(deletion.keyId);
-        if (list)
-            list.push(deletion);
-        else
-            deletedOnly.set(deletion.keyId, [deletion]);
-    }
-    return [
-        ...keys.map((key) => ({
-            keyId: key.keyId,
-            severity: key.severity,
-            findings: [...key.findings],
-            deletions: [...key.deletions],
-            info: key.info
-        })),
-        ...[...deletedOnly.entries()]
-            .sort(([a], [b]) => a.localeCompare(b))
-            .map(([keyId, list]) => ({ keyId, findings: [], deletions: list }))
-    ];
-}
-/** The ids a key's work would record. */
-function eventsOf(work) {
-    return eventIds(work.findings, work.deletions).map(markerId);
-}
 /**
  * Positive evidence that the key is gone: its latest deletion in the window, and nothing
  * else. A lookup's 404 is none: OpenAI records admin actions taken with Admin API keys under
@@ -72753,35 +72840,31 @@ function needsComments(work, issue, options) {
  * was done gives `unchanged`: every event it writes about is recorded in a marker.
  */
 function planKey(work, issue, options) {
-    if (!issue) {
-        // A deletion alone never opens an issue.
-        if (work.findings.length === 0 || !work.severity)
-            return { kind: 'nothing', keyId: work.keyId };
-        const key = {
-            keyId: work.keyId,
-            severity: work.severity,
-            findings: work.findings,
-            deletions: work.deletions,
-            info: work.info
-        };
-        const revoked = options.closeWhenRevoked ? revocationOf(work) : undefined;
-        return {
-            kind: 'create',
-            keyId: work.keyId,
-            severity: work.severity,
-            issue: renderIssue(key, options),
-            events: work.findings.length,
-            ...(revoked ? { close: renderClosing(revoked, options) } : {})
-        };
-    }
-    const findings = work.findings.filter((finding) => !issue.recorded.has(markerId(finding.eventId)));
-    const deletions = work.deletions.filter((deletion) => !issue.recorded.has(markerId(deletion.eventId)));
+    // A deletion alone never opens an issue.
+    if (!issue)
+        return hasFindings(work) ? planNewIssue(work, options) : { kind: 'nothing', keyId: work.keyId };
+    return planUpdate(work, issue, options);
+}
+function planNewIssue(work, options) {
+    const revoked = options.closeWhenRevoked ? revocationOf(work) : undefined;
+    return {
+        kind: 'create',
+        keyId: work.keyId,
+        severity: work.severity,
+        issue: renderIssue(work, options),
+        events: work.findings.length,
+        ...(revoked ? { close: renderClosing(revoked, options) } : {})
+    };
+}
+/** What an issue of the key needs: the events it has not recorded, its state, and its severity label. */
+function planUpdate(work, issue, options) {
+    const fresh = unrecorded(work, issue.recorded);
     const changes = [];
     const patch = {};
     const revoked = options.closeWhenRevoked ? revocationOf(work) : undefined;
     // A new finding reopens a closed issue, unless the key's deletion is in the window; a
     // deletion is the remediation and does not.
-    if (issue.state === 'closed' && findings.length > 0 && options.reopenClosed && !revoked) {
+    if (issue.state === 'closed' && hasFindings(fresh) && options.reopenClosed && !revoked) {
         patch.state = 'open';
         changes.push('reopened');
     }
@@ -72794,27 +72877,28 @@ function planKey(work, issue, options) {
     // Only events the issue has not recorded may raise the label: a person who lowered it
     // has triaged what is already there.
     const labelled = labelledSeverity(issue.labels);
-    const raised = findings.reduce((top, finding) => higher(top, finding.severity), undefined);
-    if (raised && (!labelled || severityRank(raised) > severityRank(labelled))) {
-        patch.labels = [...issue.labels.filter((label) => !/^severity:/i.test(label)), severityLabel(raised)];
-        changes.push(`${labelled ? severityLabel(labelled) : 'no severity'} → ${severityLabel(raised)}`);
+    if (fresh.severity && (!labelled || severityRank(fresh.severity) > severityRank(labelled))) {
+        patch.labels = [...issue.labels.filter((label) => !/^severity:/i.test(label)), severityLabel(fresh.severity)];
+        changes.push(`${labelled ? severityLabel(labelled) : 'no severity'} → ${severityLabel(fresh.severity)}`);
     }
-    const comments = findings.length + deletions.length > 0 ? renderUpdate(findings, deletions, options, work.info) : [];
+    const news = fresh.findings.length + fresh.deletions.length > 0;
+    const comments = news ? renderUpdate(fresh, options) : [];
     if (closing)
         comments.push(renderClosing(closing, options));
-    if (findings.length > 0)
-        changes.unshift(plural(findings.length, 'new event'));
-    if (deletions.length > 0)
+    if (fresh.findings.length > 0)
+        changes.unshift(plural(fresh.findings.length, 'new event'));
+    if (fresh.deletions.length > 0)
         changes.push('key deleted');
     if (closing)
         changes.push('closed: the key was deleted');
     if (comments.length === 0 && patch.state === undefined && patch.labels === undefined)
         return { kind: 'unchanged', keyId: work.keyId, number: issue.number, url: issue.url };
+    const { number, url } = issue;
     return {
         kind: 'update',
         keyId: work.keyId,
-        number: issue.number,
-        url: issue.url,
+        number,
+        url,
         patch: patch.state || patch.labels ? patch : undefined,
         comments,
         changes
@@ -72829,7 +72913,7 @@ function planIssues(work, issues, options) {
     return work.map((key) => {
         const issue = issues.get(markerId(key.keyId));
         // Past the cap, a key that would get a new issue is not even rendered: a backfill can have thousands.
-        if (!issue && key.findings.length > 0 && key.severity && created >= options.maxIssues) {
+        if (!issue && hasFindings(key) && created >= options.maxIssues) {
             return { kind: 'capped', keyId: key.keyId, severity: key.severity };
         }
         const step = planKey(key, issue, options);
@@ -72880,6 +72964,7 @@ function describeStep(step, dryRun) {
 // authors, once each, when the plan must weigh their markers), and carries out the steps
 // that plan.ts decided. All of it within the phase's budget: a key not reached by its end is
 // reported as not written, never waited for.
+
 
 
 
@@ -73024,7 +73109,7 @@ function refusedAssignees(error) {
 function unwritten(key, detail, issue) {
     return {
         keyId: key.keyId,
-        action: key.findings.length > 0 ? 'failed' : 'not-noted',
+        action: hasFindings(key) ? 'failed' : 'not-noted',
         ...(issue?.number !== undefined ? { issueNumber: issue.number } : {}),
         ...(issue?.url !== undefined ? { url: issue.url } : {}),
         detail
@@ -73283,6 +73368,57 @@ function buildReport(input) {
         failOn: input.failOn,
         gate: input.gate
     };
+}
+
+;// CONCATENATED MODULE: ./src/scan/by-key.ts
+// A scan's findings grouped by key: the unit of triage (one issue per key), grouped once
+// per run and shared by the issues and the report.
+
+/** The positions of a list's items, by key id, in list order. */
+function positionsByKey(items) {
+    const groups = new Map();
+    let position = 0;
+    for (const item of items) {
+        const group = groups.get(item.keyId);
+        if (group)
+            group.push(position);
+        else
+            groups.set(item.keyId, [position]);
+        position++;
+    }
+    return groups;
+}
+/**
+ * Groups findings by key, highest severity first, then by key id for a stable order; within
+ * a key, highest severity first, then newest first, then by event id. Each finding is read
+ * once, and deletions are grouped in one pass: a backfill can hold thousands of each.
+ */
+function groupByKey(findings, deletions = []) {
+    const order = [];
+    for (const finding of findings) {
+        order.push({
+            keyId: finding.keyId,
+            rank: severityRank(finding.severity),
+            at: finding.effectiveAt ?? 0,
+            id: finding.eventId
+        });
+    }
+    const deleted = positionsByKey(deletions);
+    return [...positionsByKey(order).entries()]
+        .map(([keyId, positions]) => {
+        positions.sort((a, b) => {
+            const x = order[a];
+            const y = order[b];
+            return y.rank - x.rank || y.at - x.at || x.id.localeCompare(y.id);
+        });
+        return {
+            keyId,
+            severity: SEVERITY_ORDER[order[positions[0]].rank],
+            findings: new Picked(findings, positions),
+            deletions: new Picked(deletions, deleted.get(keyId) ?? [])
+        };
+    })
+        .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.keyId.localeCompare(b.keyId));
 }
 
 ;// CONCATENATED MODULE: ./src/scan/text-log.ts
@@ -73597,81 +73733,6 @@ class KeptList {
     toJSON() {
         return [...this];
     }
-}
-/** Some items of a list, in the order of `positions`: a key's share of a scan's findings. */
-class Picked {
-    list;
-    positions;
-    constructor(list, positions) {
-        this.list = list;
-        this.positions = positions;
-    }
-    get length() {
-        return this.positions.length;
-    }
-    at(index) {
-        const position = this.positions.at(index);
-        return position === undefined ? undefined : this.list.at(position);
-    }
-    *[Symbol.iterator]() {
-        for (const position of this.positions)
-            yield this.list.at(position);
-    }
-    toJSON() {
-        return [...this];
-    }
-}
-
-;// CONCATENATED MODULE: ./src/scan/by-key.ts
-// A scan's findings grouped by key: the unit of triage (one issue per key), grouped once
-// per run and shared by the issues and the report.
-
-
-/** The positions of a list's items, by key id, in list order. */
-function positionsByKey(items) {
-    const groups = new Map();
-    let position = 0;
-    for (const item of items) {
-        const group = groups.get(item.keyId);
-        if (group)
-            group.push(position);
-        else
-            groups.set(item.keyId, [position]);
-        position++;
-    }
-    return groups;
-}
-/**
- * Groups findings by key, highest severity first, then by key id for a stable order; within
- * a key, highest severity first, then newest first, then by event id. Each finding is read
- * once, and deletions are grouped in one pass: a backfill can hold thousands of each.
- */
-function groupByKey(findings, deletions = []) {
-    const order = [];
-    for (const finding of findings) {
-        order.push({
-            keyId: finding.keyId,
-            rank: severityRank(finding.severity),
-            at: finding.effectiveAt ?? 0,
-            id: finding.eventId
-        });
-    }
-    const deleted = positionsByKey(deletions);
-    return [...positionsByKey(order).entries()]
-        .map(([keyId, positions]) => {
-        positions.sort((a, b) => {
-            const x = order[a];
-            const y = order[b];
-            return y.rank - x.rank || y.at - x.at || x.id.localeCompare(y.id);
-        });
-        return {
-            keyId,
-            severity: SEVERITY_ORDER[order[positions[0]].rank],
-            findings: new Picked(findings, positions),
-            deletions: new Picked(deletions, deleted.get(keyId) ?? [])
-        };
-    })
-        .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.keyId.localeCompare(b.keyId));
 }
 
 ;// CONCATENATED MODULE: ./src/scan/engine.ts

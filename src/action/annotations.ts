@@ -1,7 +1,8 @@
 // What the run's page shows first: annotations for an incomplete window and the keys with
 // findings (as soon as the scan ends), then for the issues that could not be written.
 import { severityRank } from '../model/index.js'
-import type { IssueAction, Report } from '../report/report.js'
+import type { IssueAction } from '../issues/action.js'
+import type { Report } from '../report/report.js'
 import { plural } from '../text.js'
 import type { RunnerLog } from './log.js'
 

@@ -3,21 +3,19 @@
 // sync (sync.ts) reads and writes; this module only decides, so a unit test reaches every
 // policy without HTTP.
 import {
-  higher,
   labelledSeverity,
   severityLabel,
   severityRank,
   type Deletion,
-  type Finding,
   type KeyFindings,
-  type KeyInfo,
   type Severity
 } from '../model/index.js'
 import { plural } from '../text.js'
-import { eventIds, markedClosed, markedEvents, markedKey, markerId } from './markers.js'
-import type { IssueAction } from '../report/report.js'
+import { markedClosed, markedEvents, markedKey, markerId } from './markers.js'
+import type { IssueAction } from './action.js'
 import type { IssueOptions } from './options.js'
 import { renderClosing, renderIssue, renderUpdate, type RenderedIssue, type Revocation } from './render.js'
+import { eventsOf, hasFindings, unrecorded, type KeyWork } from './work.js'
 
 /** An issue of ours as read from GitHub. */
 export interface KnownIssue {
@@ -118,46 +116,6 @@ export function recordComment(issue: KnownIssue, comment: ListedComment): void {
   if (markedClosed(comment.body)) issue.closedAsRevoked = true
 }
 
-/** Everything a run has to say about one key: its findings (if any) and its deletions. */
-export interface KeyWork {
-  keyId: string
-  /** Undefined for a key that was only deleted in the window. */
-  severity?: Severity
-  findings: readonly Finding[]
-  deletions: readonly Deletion[]
-  /** What the Admin API said about the key this run, when it was looked up. */
-  info?: KeyInfo
-}
-
-/** The keys a run has something to say about: findings first (as grouped), then keys only deleted. */
-export function keysToTriage(keys: readonly KeyFindings[], deletions: Iterable<Deletion>): KeyWork[] {
-  const withFindings = new Set(keys.map((key) => key.keyId))
-  const deletedOnly = new Map<string, Deletion[]>()
-  for (const deletion of deletions) {
-    if (withFindings.has(deletion.keyId)) continue
-    const list = deletedOnly.get(deletion.keyId)
-    if (list) list.push(deletion)
-    else deletedOnly.set(deletion.keyId, [deletion])
-  }
-  return [
-    ...keys.map((key) => ({
-      keyId: key.keyId,
-      severity: key.severity,
-      findings: [...key.findings],
-      deletions: [...key.deletions],
-      info: key.info
-    })),
-    ...[...deletedOnly.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([keyId, list]) => ({ keyId, findings: [], deletions: list }))
-  ]
-}
-
-/** The ids a key's work would record. */
-export function eventsOf(work: KeyWork): string[] {
-  return eventIds(work.findings, work.deletions).map(markerId)
-}
-
 /**
  * Positive evidence that the key is gone: its latest deletion in the window, and nothing
  * else. A lookup's 404 is none: OpenAI records admin actions taken with Admin API keys under
@@ -221,34 +179,32 @@ export type IssueStep =
  * was done gives `unchanged`: every event it writes about is recorded in a marker.
  */
 export function planKey(work: KeyWork, issue: KnownIssue | undefined, options: IssueOptions): IssueStep {
-  if (!issue) {
-    // A deletion alone never opens an issue.
-    if (work.findings.length === 0 || !work.severity) return { kind: 'nothing', keyId: work.keyId }
-    const key: KeyFindings = {
-      keyId: work.keyId,
-      severity: work.severity,
-      findings: work.findings,
-      deletions: work.deletions,
-      info: work.info
-    }
-    const revoked = options.closeWhenRevoked ? revocationOf(work) : undefined
-    return {
-      kind: 'create',
-      keyId: work.keyId,
-      severity: work.severity,
-      issue: renderIssue(key, options),
-      events: work.findings.length,
-      ...(revoked ? { close: renderClosing(revoked, options) } : {})
-    }
+  // A deletion alone never opens an issue.
+  if (!issue) return hasFindings(work) ? planNewIssue(work, options) : { kind: 'nothing', keyId: work.keyId }
+  return planUpdate(work, issue, options)
+}
+
+function planNewIssue(work: KeyFindings, options: IssueOptions): IssueStep {
+  const revoked = options.closeWhenRevoked ? revocationOf(work) : undefined
+  return {
+    kind: 'create',
+    keyId: work.keyId,
+    severity: work.severity,
+    issue: renderIssue(work, options),
+    events: work.findings.length,
+    ...(revoked ? { close: renderClosing(revoked, options) } : {})
   }
-  const findings = work.findings.filter((finding) => !issue.recorded.has(markerId(finding.eventId)))
-  const deletions = work.deletions.filter((deletion) => !issue.recorded.has(markerId(deletion.eventId)))
+}
+
+/** What an issue of the key needs: the events it has not recorded, its state, and its severity label. */
+function planUpdate(work: KeyWork, issue: KnownIssue, options: IssueOptions): IssueStep {
+  const fresh = unrecorded(work, issue.recorded)
   const changes: string[] = []
   const patch: IssuePatch = {}
   const revoked = options.closeWhenRevoked ? revocationOf(work) : undefined
   // A new finding reopens a closed issue, unless the key's deletion is in the window; a
   // deletion is the remediation and does not.
-  if (issue.state === 'closed' && findings.length > 0 && options.reopenClosed && !revoked) {
+  if (issue.state === 'closed' && hasFindings(fresh) && options.reopenClosed && !revoked) {
     patch.state = 'open'
     changes.push('reopened')
   }
@@ -261,23 +217,24 @@ export function planKey(work: KeyWork, issue: KnownIssue | undefined, options: I
   // Only events the issue has not recorded may raise the label: a person who lowered it
   // has triaged what is already there.
   const labelled = labelledSeverity(issue.labels)
-  const raised = findings.reduce<Severity | undefined>((top, finding) => higher(top, finding.severity), undefined)
-  if (raised && (!labelled || severityRank(raised) > severityRank(labelled))) {
-    patch.labels = [...issue.labels.filter((label) => !/^severity:/i.test(label)), severityLabel(raised)]
-    changes.push(`${labelled ? severityLabel(labelled) : 'no severity'} → ${severityLabel(raised)}`)
+  if (fresh.severity && (!labelled || severityRank(fresh.severity) > severityRank(labelled))) {
+    patch.labels = [...issue.labels.filter((label) => !/^severity:/i.test(label)), severityLabel(fresh.severity)]
+    changes.push(`${labelled ? severityLabel(labelled) : 'no severity'} → ${severityLabel(fresh.severity)}`)
   }
-  const comments = findings.length + deletions.length > 0 ? renderUpdate(findings, deletions, options, work.info) : []
+  const news = fresh.findings.length + fresh.deletions.length > 0
+  const comments = news ? renderUpdate(fresh, options) : []
   if (closing) comments.push(renderClosing(closing, options))
-  if (findings.length > 0) changes.unshift(plural(findings.length, 'new event'))
-  if (deletions.length > 0) changes.push('key deleted')
+  if (fresh.findings.length > 0) changes.unshift(plural(fresh.findings.length, 'new event'))
+  if (fresh.deletions.length > 0) changes.push('key deleted')
   if (closing) changes.push('closed: the key was deleted')
   if (comments.length === 0 && patch.state === undefined && patch.labels === undefined)
     return { kind: 'unchanged', keyId: work.keyId, number: issue.number, url: issue.url }
+  const { number, url } = issue
   return {
     kind: 'update',
     keyId: work.keyId,
-    number: issue.number,
-    url: issue.url,
+    number,
+    url,
     patch: patch.state || patch.labels ? patch : undefined,
     comments,
     changes
@@ -297,7 +254,7 @@ export function planIssues(
   return work.map((key) => {
     const issue = issues.get(markerId(key.keyId))
     // Past the cap, a key that would get a new issue is not even rendered: a backfill can have thousands.
-    if (!issue && key.findings.length > 0 && key.severity && created >= options.maxIssues) {
+    if (!issue && hasFindings(key) && created >= options.maxIssues) {
       return { kind: 'capped', keyId: key.keyId, severity: key.severity }
     }
     const step = planKey(key, issue, options)

@@ -7,6 +7,7 @@ import {
   type Finding,
   type KeyFindings,
   type KeyInfo,
+  type Listed,
   type Severity
 } from '../model/index.js'
 import {
@@ -26,6 +27,7 @@ import { RULE, tacticName } from '../rules/api-key-anomalous-activity.js'
 import { cut, oneLine, plural } from '../text.js'
 import { closedMarker, eventIds, eventMarker, keyMarker } from './markers.js'
 import type { IssueOptions } from './options.js'
+import type { KeyWork } from './work.js'
 
 /** GitHub refuses bodies and comments over 65,536 characters; stay clear of it. */
 export const BODY_BUDGET = 60_000
@@ -66,8 +68,13 @@ function few<T>(items: readonly T[], render: (item: T) => string, separator: str
   return items.length > max ? `${shown} and ${items.length - max} more` : shown
 }
 
-function deletedSection(deletions: readonly Deletion[]): string {
-  const lines = deletions.slice(0, 20).map(deletionLine)
+/** The first `max` items of a list, read one at a time. */
+function* first<T>(list: Listed<T>, max: number): Generator<T> {
+  for (let index = 0; index < Math.min(max, list.length); index++) yield list.at(index)!
+}
+
+function deletedSection(deletions: Listed<Deletion>): string {
+  const lines = [...first(deletions, 20)].map(deletionLine)
   if (deletions.length > 20) lines.push(`- …and ${deletions.length - 20} more deletion events`)
   return `### The key was deleted (remediated)\n\n${lines.join('\n')}`
 }
@@ -142,17 +149,23 @@ function runbookSection(): string {
   return ['### Runbook', RULE.runbook.map((step) => `- [ ] ${step}`).join('\n')].join('\n\n')
 }
 
+/** The table row of each finding, rendered as it is read. */
+function* eventRows(findings: Iterable<Finding>): Generator<string[]> {
+  for (const finding of findings) yield eventRow(finding)
+}
+
 /**
- * Lays out one body: `head`, as many event rows as fit (the rest counted), `tail`, and
- * the markers of every event. Markers that do not fit go to further bodies, so that
- * every event is recorded and never reported twice.
+ * Lays out one body: `head`, as many event rows as fit (of `total`, the rest counted; rows
+ * are rendered only until the body is full), `tail`, and the markers of every event.
+ * Markers that do not fit go to further bodies, so that every event is recorded and never
+ * reported twice.
  */
-function compose(head: string, rows: string[][], tail: string, markers: string[]): string[] {
+function compose(head: string, rows: Iterable<string[]>, total: number, tail: string, markers: string[]): string[] {
   const fixed = head.length + tail.length + 600
   const markerSize = (list: string[]): number => list.reduce((size, marker) => size + marker.length + 1, 0)
   // Markers that do not fit here are recorded in further comments; rows keep at least
   // half of the body, so the issue always shows events.
-  const markerRoom = rows.length > 0 ? (BODY_BUDGET - fixed) / 2 : BODY_BUDGET - fixed
+  const markerRoom = total > 0 ? (BODY_BUDGET - fixed) / 2 : BODY_BUDGET - fixed
   let count = 0
   for (let size = 0; count < markers.length && size + markers[count]!.length + 1 <= markerRoom; count++)
     size += markers[count]!.length + 1
@@ -167,9 +180,9 @@ function compose(head: string, rows: string[][], tail: string, markers: string[]
   }
   const parts = [head]
   if (kept.length > 0) parts.push(table(EVENT_HEADERS, kept))
-  if (kept.length < rows.length)
+  if (kept.length < total)
     parts.push(
-      `…and ${plural(rows.length - kept.length, 'more event')} not shown (GitHub's size limit); every one is in the run's JSON report.`
+      `…and ${plural(total - kept.length, 'more event')} not shown (GitHub's size limit); every one is in the run's JSON report.`
     )
   if (tail) parts.push(tail)
   parts.push(markersHere.join('\n'))
@@ -186,14 +199,24 @@ function compose(head: string, rows: string[][], tail: string, markers: string[]
   return bodies
 }
 
-/** What the issue for a key would be. Pure, so the CLI can show it without GitHub. */
+/** The distinct names, projects and elevated scopes of a key's findings, in one read of them. */
+function namesOf(findings: Iterable<Finding>): { names: string[]; projects: string[]; elevated: string[] } {
+  const names = new Set<string>()
+  const projects = new Set<string>()
+  const elevated = new Set<string>()
+  for (const finding of findings) {
+    if (finding.keyName) names.add(finding.keyName)
+    if (finding.projectId) projects.add(finding.projectId)
+    for (const scope of finding.elevatedScopes) elevated.add(scope)
+  }
+  return { names: [...names], projects: [...projects], elevated: [...elevated] }
+}
+
+/** What the issue for a key with findings would be. Pure, so the CLI can show it without GitHub. */
 export function renderIssue(key: KeyFindings, options: IssueOptions): RenderedIssue {
-  const findings = [...key.findings]
-  const deletions = [...key.deletions]
-  const top = findings[0]!
-  const names = [...new Set(findings.map((finding) => finding.keyName).filter(Boolean))]
-  const projects = [...new Set(findings.map((finding) => finding.projectId).filter(Boolean))]
-  const elevated = [...new Set(findings.flatMap((finding) => finding.elevatedScopes))]
+  const { findings, deletions } = key
+  const top = findings.at(0)!
+  const { names, projects, elevated } = namesOf(findings)
   const head = [
     keyMarker(key.keyId),
     `## ${severityCell(key.severity)}: OpenAI API key ${markdownCode(key.keyId, 80)} has elevated scopes`,
@@ -213,7 +236,7 @@ export function renderIssue(key: KeyFindings, options: IssueOptions): RenderedIs
   const deleted = deletions.length > 0 ? deletedSection(deletions) : ''
   const tail = [deleted, alertContextSection(top), mitreSection(), runbookSection()].filter(Boolean).join('\n\n')
   const markers = eventIds(findings, deletions).map(eventMarker)
-  const [body, ...more] = compose(head, findings.map(eventRow), tail, markers)
+  const [body, ...more] = compose(head, eventRows(findings), findings.length, tail, markers)
   return {
     title: issueTitle(key.keyId, key.severity),
     labels: [options.label, severityLabel(key.severity)],
@@ -222,13 +245,9 @@ export function renderIssue(key: KeyFindings, options: IssueOptions): RenderedIs
   }
 }
 
-/** The comment for events an existing issue has not recorded yet (findings and/or deletions). */
-export function renderUpdate(
-  findings: readonly Finding[],
-  deletions: readonly Deletion[],
-  options: IssueOptions,
-  info?: KeyInfo
-): string[] {
+/** The comment for the events of `work` (those an existing issue has not recorded yet: findings and/or deletions). */
+export function renderUpdate(work: KeyWork, options: IssueOptions): string[] {
+  const { findings, deletions, info } = work
   const head: string[] = []
   if (findings.length > 0) {
     head.push(`### ${plural(findings.length, 'new event')} on this key\n\n${runLine(options)}`)
@@ -240,7 +259,9 @@ export function renderUpdate(
     .filter(Boolean)
     .join('\n\n')
   const markers = eventIds(findings, deletions).map(eventMarker)
-  return compose(head.join('\n\n'), findings.map(eventRow), tail, markers).map((body) => body.replace(/^\n+/, ''))
+  return compose(head.join('\n\n'), eventRows(findings), findings.length, tail, markers).map((body) =>
+    body.replace(/^\n+/, '')
+  )
 }
 
 /** Positive evidence that a key is gone: its deletion in the audit log (a lookup's 404 is none). */

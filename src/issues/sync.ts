@@ -3,8 +3,8 @@
 // authors, once each, when the plan must weigh their markers), and carries out the steps
 // that plan.ts decided. All of it within the phase's budget: a key not reached by its end is
 // reported as not written, never waited for.
-import { repositoryOf, type Deletion, type KeyFindings, type Repository } from '../model/index.js'
-import type { IssueAction } from '../report/report.js'
+import { repositoryOf, type Deletion, type KeyFindings, type Listed, type Repository } from '../model/index.js'
+import type { IssueAction } from './action.js'
 import { gitHubFailure } from '../http/api-error.js'
 import { redact } from '../text.js'
 import {
@@ -17,10 +17,10 @@ import {
 } from './client.js'
 import { markerId } from './markers.js'
 import type { IssueOptions } from './options.js'
+import { hasFindings, keysToTriage, type KeyWork } from './work.js'
 import {
   addListedIssue,
   describeStep,
-  keysToTriage,
   needsComments,
   needsPermission,
   planIssues,
@@ -218,14 +218,10 @@ function refusedAssignees(error: unknown): boolean {
  * findings; `not-noted`, a warning, for a key only deleted (its deletion was to be noted on
  * an issue that needs nothing else).
  */
-function unwritten(
-  key: { keyId: string; findings: readonly unknown[] },
-  detail: string,
-  issue?: { number?: number; url?: string }
-): IssueAction {
+function unwritten(key: KeyWork, detail: string, issue?: { number?: number; url?: string }): IssueAction {
   return {
     keyId: key.keyId,
-    action: key.findings.length > 0 ? 'failed' : 'not-noted',
+    action: hasFindings(key) ? 'failed' : 'not-noted',
     ...(issue?.number !== undefined ? { issueNumber: issue.number } : {}),
     ...(issue?.url !== undefined ? { url: issue.url } : {}),
     detail
@@ -238,7 +234,7 @@ async function carryOut(
   owner: string,
   repo: string,
   step: IssueStep,
-  key: { keyId: string; findings: readonly unknown[] },
+  key: KeyWork,
   options: IssueOptions,
   target: IssueTarget
 ): Promise<IssueAction | undefined> {
@@ -339,7 +335,7 @@ async function carryOut(
  */
 export async function syncIssues(
   keys: readonly KeyFindings[],
-  deletions: Iterable<Deletion>,
+  deletions: Listed<Deletion>,
   options: IssueOptions,
   target: IssueTarget
 ): Promise<IssueAction[]> {

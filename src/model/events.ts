@@ -2,6 +2,7 @@
 // next to them, and a key's share of both: the unit of triage.
 import type { Severity } from './severity.js'
 import type { KeyInfo } from './keys.js'
+import type { Listed } from './listed.js'
 
 /**
  * The audit-log event types about keys, as the `openai` SDK lists them
@@ -92,15 +93,6 @@ export interface Deletion {
   eventType: KeyEventType
   effectiveAt?: number
   actor: Actor
-}
-
-/**
- * A list read in order or by position. A scan's findings and deletions are kept as text
- * outside the heap and read back one at a time; an array is one too.
- */
-export interface Listed<T> extends Iterable<T> {
-  readonly length: number
-  at(index: number): T | undefined
 }
 
 /** A key's findings and deletions: the unit of triage (one issue per key). */

@@ -3,6 +3,7 @@
 export * from './events.js'
 export * from './json.js'
 export * from './keys.js'
+export * from './listed.js'
 export * from './network.js'
 export * from './repository.js'
 export * from './scan.js'

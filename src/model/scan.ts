@@ -1,6 +1,7 @@
 // What a scan of a window comes to: the counts, the findings and deletions it kept, and
 // what its source said of the read.
-import type { Deletion, Finding, Listed, Rejected } from './events.js'
+import type { Deletion, Finding, Rejected } from './events.js'
+import type { Listed } from './listed.js'
 import type { Severity } from './severity.js'
 import type { SourceStatus } from './source.js'
 

@@ -9,39 +9,10 @@ import type {
   ScanResult,
   TimeWindow
 } from '../model/index.js'
+import type { IssueAction } from '../issues/action.js'
 import { RULE } from '../rules/api-key-anomalous-activity.js'
 import { isoTime } from '../text.js'
 import type { GateVerdict } from './gate.js'
-
-/**
- * created/commented/updated: written this run (updated: labels or state only); closed:
- * commented and closed because the key was deleted (close-when-revoked);
- * would-*: the same in a dry run; unchanged: the issue already records every event;
- * capped: over max-issues, no issue opened; failed: GitHub refused, could not be reached,
- * or the GitHub phase ended first (this fails the run); not-noted: the same for a key that
- * was only deleted, whose deletion could not be noted on its issue (a warning).
- */
-export type IssueActionKind =
-  | 'created'
-  | 'commented'
-  | 'updated'
-  | 'closed'
-  | 'unchanged'
-  | 'would-create'
-  | 'would-comment'
-  | 'would-update'
-  | 'would-close'
-  | 'capped'
-  | 'failed'
-  | 'not-noted'
-
-export interface IssueAction {
-  keyId: string
-  action: IssueActionKind
-  issueNumber?: number
-  url?: string
-  detail?: string
-}
 
 export interface Report {
   rule: { id: string; name: string }

@@ -13,7 +13,8 @@ import {
   table,
   timeCell
 } from '../markdown/markdown.js'
-import type { IssueAction, Report } from './report.js'
+import type { IssueAction } from '../issues/action.js'
+import type { Report } from './report.js'
 
 /** GitHub keeps at most 1 MiB (bytes) of summary per step; stay well below it. */
 export const SUMMARY_BUDGET = 900 * 1024

@@ -1,6 +1,7 @@
 // A scan's findings grouped by key: the unit of triage (one issue per key), grouped once
 // per run and shared by the issues and the report.
 import {
+  Picked,
   SEVERITY_ORDER,
   severityRank,
   type Deletion,
@@ -8,7 +9,6 @@ import {
   type KeyFindings,
   type Listed
 } from '../model/index.js'
-import { Picked } from './kept.js'
 
 /** The positions of a list's items, by key id, in list order. */
 function positionsByKey(items: Iterable<{ keyId: string }>): Map<string, number[]> {

@@ -55,28 +55,3 @@ export class KeptList<T> implements Listed<T> {
     return [...this]
   }
 }
-
-/** Some items of a list, in the order of `positions`: a key's share of a scan's findings. */
-export class Picked<T> implements Listed<T> {
-  constructor(
-    private readonly list: Listed<T>,
-    private readonly positions: readonly number[]
-  ) {}
-
-  get length(): number {
-    return this.positions.length
-  }
-
-  at(index: number): T | undefined {
-    const position = this.positions.at(index)
-    return position === undefined ? undefined : this.list.at(position)
-  }
-
-  *[Symbol.iterator](): Iterator<T> {
-    for (const position of this.positions) yield this.list.at(position)!
-  }
-
-  toJSON(): T[] {
-    return [...this]
-  }
-}
