@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3399:
+/***/ 2137:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -74724,16 +74724,12 @@ function boundedFetch(timeoutMs, phase, send) {
         }
     };
 }
-function createGitHubClient(options) {
-    const timings = { ...DEFAULT_TIMINGS, ...options.timings };
-    const phase = options.phase ?? new GitHubPhase();
-    const log = options.log ?? (() => { });
-    const quiet = () => { };
-    // The plugin's own groups are process-wide with fixed spacing; ours carry the timings.
-    const group = (minTime) => new (light_default()).Group({ maxConcurrent: 1, minTime });
-    let refusedInARow = 0;
-    /** Whether to wait `retryAfter` seconds and retry: never past the budget, nor once the phase has ended. */
-    const waitFor = (what, retryAfter, request, retryCount) => {
+/**
+ * Whether to wait `retryAfter` seconds for a rate limit (`what`) and retry: never past the
+ * phase's budget (which then ends), nor once the phase has ended.
+ */
+function waitsFor(phase, timings, log) {
+    return (what, retryAfter, request, retryCount) => {
         if (phase.ended || retryCount >= timings.rateLimitRetries || retryAfter > timings.maxRateLimitWaitSeconds)
             return false;
         if (retryAfter * timings.secondMs >= phase.remainingMs()) {
@@ -74743,6 +74739,16 @@ function createGitHubClient(options) {
         log(`GitHub ${what} on ${request.method} ${request.url}: waiting ${retryAfter}s, then retrying.`);
         return true;
     };
+}
+function createGitHubClient(options) {
+    const timings = { ...DEFAULT_TIMINGS, ...options.timings };
+    const phase = options.phase ?? new GitHubPhase();
+    const log = options.log ?? (() => { });
+    const quiet = () => { };
+    // The plugin's own groups are process-wide with fixed spacing; ours carry the timings.
+    const group = (minTime) => new (light_default()).Group({ maxConcurrent: 1, minTime });
+    let refusedInARow = 0;
+    const waitFor = waitsFor(phase, timings, log);
     const client = new GitHubClient({
         auth: options.token,
         baseUrl: options.baseUrl.replace(/\/+$/, ''),
@@ -74829,70 +74835,6 @@ function eventIds(findings, deletions) {
     for (const deletion of deletions)
         ids.push(deletion.eventId);
     return ids;
-}
-
-;// CONCATENATED MODULE: ./src/issues/work.ts
-// A key's work: everything a run has to say about one key, as the scan grouped it. Its
-// findings and deletions are read from the scan's kept store as they are needed, and never
-// copied: a backfill's keys can hold thousands of each.
-
-
-/** Whether a key has findings (and so a severity), not only deletions. */
-function hasFindings(work) {
-    return work.severity !== undefined;
-}
-/** The keys a run has something to say about: those with findings first (as grouped), then keys only deleted, by id. */
-function keysToTriage(keys, deletions) {
-    const withFindings = new Set(keys.map((key) => key.keyId));
-    const deletedOnly = new Map();
-    let position = 0;
-    for (const deletion of deletions) {
-        if (!withFindings.has(deletion.keyId)) {
-            const positions = deletedOnly.get(deletion.keyId);
-            if (positions)
-                positions.push(position);
-            else
-                deletedOnly.set(deletion.keyId, [position]);
-        }
-        position++;
-    }
-    return [
-        ...keys,
-        ...[...deletedOnly.entries()]
-            .sort(([a], [b]) => a.localeCompare(b))
-            .map(([keyId, positions]) => ({ keyId, findings: [], deletions: new Picked(deletions, positions) }))
-    ];
-}
-/** The ids a key's work would record, as its markers name them. */
-function eventsOf(work) {
-    return eventIds(work.findings, work.deletions).map(markerId);
-}
-/** The positions of the items of `list` whose event `recorded` does not hold; `each` sees every one of those. */
-function notIn(list, recorded, each = () => undefined) {
-    const positions = [];
-    let position = 0;
-    for (const item of list) {
-        if (!recorded.has(markerId(item.eventId))) {
-            positions.push(position);
-            each(item);
-        }
-        position++;
-    }
-    return positions;
-}
-/**
- * What of a key's work an issue has not recorded yet (`recorded`: its events as markerId),
- * in the same order, with the highest severity among the findings left, if any.
- */
-function unrecorded(work, recorded) {
-    let severity;
-    const findings = notIn(work.findings, recorded, (finding) => (severity = higher(severity, finding.severity)));
-    return {
-        ...work,
-        severity,
-        findings: new Picked(work.findings, findings),
-        deletions: new Picked(work.deletions, notIn(work.deletions, recorded))
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/markdown/markdown.ts
@@ -75419,6 +75361,70 @@ function renderClosing(revocation, options) {
     ].join('\n\n') + '\n');
 }
 
+;// CONCATENATED MODULE: ./src/issues/work.ts
+// A key's work: everything a run has to say about one key, as the scan grouped it. Its
+// findings and deletions are read from the scan's kept store as they are needed, and never
+// copied: a backfill's keys can hold thousands of each.
+
+
+/** Whether a key has findings (and so a severity), not only deletions. */
+function hasFindings(work) {
+    return work.severity !== undefined;
+}
+/** The keys a run has something to say about: those with findings first (as grouped), then keys only deleted, by id. */
+function keysToTriage(keys, deletions) {
+    const withFindings = new Set(keys.map((key) => key.keyId));
+    const deletedOnly = new Map();
+    let position = 0;
+    for (const deletion of deletions) {
+        if (!withFindings.has(deletion.keyId)) {
+            const positions = deletedOnly.get(deletion.keyId);
+            if (positions)
+                positions.push(position);
+            else
+                deletedOnly.set(deletion.keyId, [position]);
+        }
+        position++;
+    }
+    return [
+        ...keys,
+        ...[...deletedOnly.entries()]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([keyId, positions]) => ({ keyId, findings: [], deletions: new Picked(deletions, positions) }))
+    ];
+}
+/** The ids a key's work would record, as its markers name them. */
+function eventsOf(work) {
+    return eventIds(work.findings, work.deletions).map(markerId);
+}
+/** The positions of the items of `list` whose event `recorded` does not hold; `each` sees every one of those. */
+function notIn(list, recorded, each = () => undefined) {
+    const positions = [];
+    let position = 0;
+    for (const item of list) {
+        if (!recorded.has(markerId(item.eventId))) {
+            positions.push(position);
+            each(item);
+        }
+        position++;
+    }
+    return positions;
+}
+/**
+ * What of a key's work an issue has not recorded yet (`recorded`: its events as markerId),
+ * in the same order, with the highest severity among the findings left, if any.
+ */
+function unrecorded(work, recorded) {
+    let severity;
+    const findings = notIn(work.findings, recorded, (finding) => (severity = higher(severity, finding.severity)));
+    return {
+        ...work,
+        severity,
+        findings: new Picked(work.findings, findings),
+        deletions: new Picked(work.deletions, notIn(work.deletions, recorded))
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/issues/plan.ts
 // What a run does for each key, as pure computation: which issue is a key's (the oldest),
 // which comments to believe, and the steps that open, update or leave an issue. The GitHub
@@ -75639,80 +75645,15 @@ function describeStep(step, dryRun) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/issues/sync.ts
-// The GitHub side of triage, reads and writes only: lists the repository's issues once,
-// reads a key's comments only when its issue may lack an event (and the permission of their
-// authors, once each, when the plan must weigh their markers), and carries out the steps
-// that plan.ts decided. All of it within the phase's budget: a key not reached by its end is
-// reported as not written, never waited for.
+;// CONCATENATED MODULE: ./src/issues/reads.ts
+// What the sync reads from GitHub before the plan decides: the repository's labelled issues,
+// once, and an issue's comments with the permission of the people whose markers the plan
+// would weigh, once each. Reads only; the plan (plan.ts) decides what they mean.
 
 
-
-
-
-
-
-/** A GitHub failure a user can do something about, without the token. */
-class GitHubError extends Error {
-    name = 'GitHubError';
-}
-function parseRepository(value) {
-    const repository = repositoryOf(value.trim());
-    if (!repository) {
-        throw new GitHubError(`The repository is "${value}": use owner/name (the input repository or GITHUB_REPOSITORY in a workflow, --repo for the CLI).`);
-    }
-    return repository;
-}
-/** Issues go to another repository than the workflow's: its token needs more than GITHUB_TOKEN. */
-function elsewhere(target) {
-    return Boolean(target.workflowRepository) && target.workflowRepository !== target.repository;
-}
-/** What to say of a key the phase ended before: not written, and where its findings are. */
-function notWritten(reason) {
-    return `Not written: ${reason}. The findings are in the summary and the JSON report; the next run writes it.`;
-}
-/** The token and the other secrets: scrubbed from everything GitHub or Octokit says. */
-function secretsOf(target) {
-    return [target.token, ...(target.secrets ?? [])];
-}
-/** What to do about GitHub's refusal of an issue's request, from its status and its words. */
-function issueHint(target) {
-    return (status, message) => status === 401
-        ? ' Check github-token.'
-        : /rate limit/i.test(message)
-            ? ' GitHub limits how fast issues are written; the next run goes on where this one stopped.'
-            : (status === 403 || status === 404) && elsewhere(target)
-                ? ` The workflow's GITHUB_TOKEN cannot write to another repository (${target.repository}): give ` +
-                    'github-token a fine-grained personal access token or a GitHub App token with Issues: write on it.'
-                : status === 403 || status === 404
-                    ? ' Check that the token may write issues (permissions: issues: write).'
-                    : '';
-}
-function failure(error, target) {
-    if (isPhaseEnded(error))
-        return notWritten(error.message);
-    return gitHubFailure(error, secretsOf(target), issueHint(target));
-}
-/** A line for the log, scrubbed of the secrets: Octokit's warnings and the sync's own notes. */
-function say(target, message) {
-    target.log?.(redact(message, secretsOf(target)));
-}
-/**
- * `work`, or PhaseEnded as soon as the phase's budget is spent: a request stuck in a retry
- * wait is not waited for. (It fails at once when it runs: the phase's signal is aborted.)
- */
-function within(phase, work) {
-    work.catch(() => undefined);
-    return new Promise((resolve, reject) => {
-        const stop = () => reject(new PhaseEnded(phase.ended ?? 'the GitHub phase ended'));
-        if (phase.signal.aborted)
-            return stop();
-        phase.signal.addEventListener('abort', stop, { once: true });
-        work.then(resolve, reject).finally(() => phase.signal.removeEventListener('abort', stop));
-    });
-}
 /** Every issue of ours with the label, by key (markerId), as the plan picks them. */
-async function listIssues(client, owner, repo, label) {
+async function listIssues(session, label) {
+    const { client, owner, repo } = session;
     const issues = new Map();
     const pages = client.paginate.iterator(client.rest.issues.listForRepo, {
         owner,
@@ -75741,7 +75682,8 @@ async function listIssues(client, owner, repo, label) {
  * once per run. A person GitHub does not know there, or a permission that cannot be read, is
  * "none": their markers count for nothing, which costs at most a comment written again.
  */
-function permissionOf(client, owner, repo, login, permissions) {
+function permissionOf(session, login, permissions) {
+    const { client, owner, repo } = session;
     let permission = permissions.get(login);
     if (!permission) {
         permission = client.rest.repos
@@ -75757,7 +75699,8 @@ function permissionOf(client, owner, repo, login, permissions) {
     return permission;
 }
 /** Reads an issue's comments, and the permission of those whose markers the plan would weigh; the plan decides. */
-async function readComments(client, owner, repo, issue, permissions) {
+async function readComments(session, issue, permissions) {
+    const { client, owner, repo } = session;
     const pages = client.paginate.iterator(client.rest.issues.listComments, {
         owner,
         repo,
@@ -75768,19 +75711,97 @@ async function readComments(client, owner, repo, issue, permissions) {
         for (const item of page.data) {
             const comment = { login: item.user?.login, association: item.author_association, body: item.body };
             const permission = needsPermission(issue, comment)
-                ? await permissionOf(client, owner, repo, comment.login, permissions)
+                ? await permissionOf(session, comment.login, permissions)
                 : undefined;
             recordComment(issue, { ...comment, permission });
         }
     }
 }
-/** GitHub refused the assignees of a new issue (422, field assignees): a user who cannot be assigned in the repository. */
-function refusedAssignees(error) {
-    const { status, response } = error;
-    const errors = response?.data?.errors;
-    return (status === 422 &&
-        Array.isArray(errors) &&
-        errors.some((entry) => /^assignees?$/.test(String(entry.field))));
+
+;// CONCATENATED MODULE: ./src/issues/session.ts
+// One run's GitHub side, as the reads and the writes share it: where issues go, the client,
+// the phase's budget, and the words for what goes wrong, scrubbed of the secrets.
+
+
+
+
+
+/** A GitHub failure a user can do something about, without the token. */
+class GitHubError extends Error {
+    name = 'GitHubError';
+}
+function parseRepository(value) {
+    const repository = repositoryOf(value.trim());
+    if (!repository) {
+        throw new GitHubError(`The repository is "${value}": use owner/name (the input repository or GITHUB_REPOSITORY in a workflow, --repo for the CLI).`);
+    }
+    return repository;
+}
+/** The session for `target`, in `phase`: a token and a repository are needed (a GitHubError says which is wrong). */
+function openSession(target, phase) {
+    if (!target.token) {
+        throw new GitHubError('The GitHub token is empty: give the action github-token (the default ${{ github.token }} with ' +
+            '"permissions: issues: write") or the CLI GITHUB_TOKEN, or set create-issues: false.');
+    }
+    const { owner, repo } = parseRepository(target.repository);
+    const client = createGitHubClient({
+        token: target.token,
+        baseUrl: target.apiUrl,
+        timings: target.timings,
+        log: (message) => say(target, message),
+        fetch: target.fetch,
+        phase
+    });
+    return { client, owner, repo, phase, target };
+}
+/**
+ * `request`, or PhaseEnded as soon as the phase's budget is spent: a request stuck in a
+ * retry wait is not waited for. (It fails at once when it runs: the phase's signal is aborted.)
+ */
+function untilPhaseEnds(phase, request) {
+    request.catch(() => undefined);
+    return new Promise((resolve, reject) => {
+        const stop = () => reject(new PhaseEnded(phase.ended ?? 'the GitHub phase ended'));
+        if (phase.signal.aborted)
+            return stop();
+        phase.signal.addEventListener('abort', stop, { once: true });
+        request.then(resolve, reject).finally(() => phase.signal.removeEventListener('abort', stop));
+    });
+}
+/** Issues go to another repository than the workflow's: its token needs more than GITHUB_TOKEN. */
+function elsewhere(target) {
+    return Boolean(target.workflowRepository) && target.workflowRepository !== target.repository;
+}
+/** What to say of a key the phase ended before: not written, and where its findings are. */
+function notWritten(reason) {
+    return `Not written: ${reason}. The findings are in the summary and the JSON report; the next run writes it.`;
+}
+/** The token and the other secrets: scrubbed from everything GitHub or Octokit says. */
+function secretsOf(target) {
+    return [target.token, ...(target.secrets ?? [])];
+}
+/** What to do about GitHub's refusal of an issue's request, from its status and its words. */
+function issueHint(target) {
+    return (status, message) => status === 401
+        ? ' Check github-token.'
+        : /rate limit/i.test(message)
+            ? ' GitHub limits how fast issues are written; the next run goes on where this one stopped.'
+            : (status === 403 || status === 404) && elsewhere(target)
+                ? ` The workflow's GITHUB_TOKEN cannot write to another repository (${target.repository}): give ` +
+                    'github-token a fine-grained personal access token or a GitHub App token with Issues: write on it.'
+                : status === 403 || status === 404
+                    ? ' Check that the token may write issues (permissions: issues: write).'
+                    : '';
+}
+/** A request for the issues that failed, in words: the phase's end, or what GitHub said and what to do. */
+function failure(error, target) {
+    if (isPhaseEnded(error))
+        return notWritten(error.message);
+    return gitHubFailure(error, secretsOf(target), issueHint(target));
+}
+/** A line for the log, scrubbed of the secrets: Octokit's warnings and the sync's own notes. */
+function say(target, message) {
+    target.log?.(redact(message, secretsOf(target)));
 }
 /**
  * A key whose issue could not be written: `failed`, which fails the run, for a key with
@@ -75796,95 +75817,123 @@ function unwritten(key, detail, issue) {
         detail
     };
 }
-async function carryOut(client, phase, owner, repo, step, key, options, target) {
-    const done = describeStep(step, false);
-    let issueNumber;
-    // Every request within the phase's budget.
-    const write = (work) => within(phase, work);
+
+;// CONCATENATED MODULE: ./src/issues/writes.ts
+
+
+/** One comment on issue `number`. */
+async function post(session, number, body) {
+    const { client, owner, repo, phase } = session;
+    const request = { retries: 0 };
+    await untilPhaseEnds(phase, client.rest.issues.createComment({ owner, repo, issue_number: number, body, request }));
+}
+/** One PATCH of issue `number`: its state, its labels. */
+async function patch(session, number, changes) {
+    const { client, owner, repo, phase } = session;
+    await untilPhaseEnds(phase, client.rest.issues.update({ owner, repo, issue_number: number, ...changes }));
+}
+/** GitHub refused the assignees of a new issue (422, field assignees): a user who cannot be assigned in the repository. */
+function refusedAssignees(error) {
+    const { status, response } = error;
+    const errors = response?.data?.errors;
+    return (status === 422 &&
+        Array.isArray(errors) &&
+        errors.some((entry) => /^assignees?$/.test(String(entry.field))));
+}
+/**
+ * Files `issue`, assigned to `assignees`. A user who cannot be assigned here fails the whole
+ * request (422), and nothing was created: the issue is filed unassigned, and `unassigned`
+ * says why.
+ */
+async function openIssue(session, keyId, issue, assignees) {
+    const { client, owner, repo, phase, target } = session;
+    const open = async (who) => {
+        const { title, body, labels } = issue;
+        const assigned = who.length > 0 ? { assignees: [...who] } : {};
+        const request = { retries: 0 };
+        const { data } = await untilPhaseEnds(phase, client.rest.issues.create({ owner, repo, title, body, labels, ...assigned, request }));
+        return { number: data.number, url: data.html_url };
+    };
     try {
-        if (phase.ended && (step.kind === 'create' || step.kind === 'update'))
-            throw new PhaseEnded(phase.ended);
-        if (step.kind === 'create') {
-            const create = (assignees) => client.rest.issues.create({
-                owner,
-                repo,
-                title: step.issue.title,
-                body: step.issue.body,
-                labels: step.issue.labels,
-                ...(assignees.length > 0 ? { assignees: [...assignees] } : {}),
-                // Not retried: a create that timed out may have happened, and a retry would open a
-                // second issue. The next run finds it by its marker, or creates it then.
-                request: { retries: 0 }
-            });
-            let data;
-            try {
-                ;
-                ({ data } = await write(create(options.assignees ?? [])));
-            }
-            catch (error) {
-                // A user who cannot be assigned here fails the whole request (422), and nothing was
-                // created: the issue is filed unassigned, and the run says why.
-                if (!refusedAssignees(error))
-                    throw error;
-                ({ data } = await write(create([])));
-                const why = `not assigned: GitHub refused the assignees (${failure(error, target)}); check that each of ` +
-                    `${options.assignees.join(', ')} may be assigned issues in ${target.repository}`;
-                if (done)
-                    done.detail = `${done.detail}; ${why}`;
-                say(target, `Issue for key ${step.keyId} filed, ${why}`);
-            }
-            issueNumber = data.number;
-            if (done)
-                Object.assign(done, { issueNumber: data.number, url: data.html_url });
-            for (const body of step.issue.more)
-                await write(client.rest.issues.createComment({
-                    owner,
-                    repo,
-                    issue_number: data.number,
-                    body,
-                    request: { retries: 0 }
-                }));
-            // The key is already deleted (close-when-revoked). Closed before the closing comment, as
-            // on updates: a comment whose close then failed would keep every later run from closing it.
-            if (step.close) {
-                await write(client.rest.issues.update({
-                    owner,
-                    repo,
-                    issue_number: data.number,
-                    state: 'closed',
-                    state_reason: 'completed'
-                }));
-                await write(client.rest.issues.createComment({
-                    owner,
-                    repo,
-                    issue_number: data.number,
-                    body: step.close,
-                    request: { retries: 0 }
-                }));
-            }
-        }
-        else if (step.kind === 'update') {
-            issueNumber = step.number;
-            // The comment records the events, so it comes last: if anything before it fails,
-            // the next run sees the events as new and tries again. A close comes first too: its
-            // comment's marker stops later runs from closing the issue again.
-            if (step.patch)
-                await write(client.rest.issues.update({ owner, repo, issue_number: step.number, ...step.patch }));
-            for (const body of step.comments)
-                await write(client.rest.issues.createComment({
-                    owner,
-                    repo,
-                    issue_number: step.number,
-                    body,
-                    request: { retries: 0 }
-                }));
-        }
-        return done;
+        return await open(assignees);
     }
     catch (error) {
-        return unwritten(key, failure(error, target), { number: issueNumber, url: done?.url });
+        if (!refusedAssignees(error))
+            throw error;
+        const written = await open([]);
+        const unassigned = `not assigned: GitHub refused the assignees (${failure(error, target)}); check that each of ` +
+            `${assignees.join(', ')} may be assigned issues in ${target.repository}`;
+        say(target, `Issue for key ${keyId} filed, ${unassigned}`);
+        return { ...written, unassigned };
     }
 }
+/**
+ * Opens the key's issue and records in comments the events its body could not hold; when
+ * the key is already deleted (close-when-revoked), closes it, before the closing comment, as
+ * on updates: a comment whose close then failed would keep every later run from closing it.
+ */
+async function createIssue(session, step, key, assignees) {
+    if (session.phase.ended)
+        return unwritten(key, notWritten(session.phase.ended));
+    let written;
+    try {
+        const opened = await openIssue(session, step.keyId, step.issue, assignees);
+        written = opened;
+        for (const body of step.issue.more)
+            await post(session, opened.number, body);
+        if (step.close) {
+            await patch(session, opened.number, { state: 'closed', state_reason: 'completed' });
+            await post(session, opened.number, step.close);
+        }
+        const done = describeStep(step, false);
+        const detail = opened.unassigned ? `${done.detail}; ${opened.unassigned}` : done.detail;
+        return { ...done, detail, issueNumber: opened.number, url: opened.url };
+    }
+    catch (error) {
+        return unwritten(key, failure(error, session.target), written);
+    }
+}
+/**
+ * Updates the key's issue: its state and labels first, then the comments. The comments
+ * record the events, so they come last: if anything before them fails, the next run sees
+ * the events as new and tries again. A close comes first too: its comment's marker stops
+ * later runs from closing the issue again.
+ */
+async function updateIssue(session, step, key) {
+    const issue = { number: step.number, url: step.url };
+    // Nothing of it was written: no number, which says an issue was written in part.
+    if (session.phase.ended)
+        return unwritten(key, notWritten(session.phase.ended), { url: step.url });
+    if (step.patch) {
+        try {
+            await patch(session, step.number, step.patch);
+        }
+        catch (error) {
+            return unwritten(key, failure(error, session.target), issue);
+        }
+    }
+    return comment(session, key, issue, step.comments, describeStep(step, false));
+}
+/** Writes `bodies` on the key's issue, in order: `done` once every one is written. */
+async function comment(session, key, issue, bodies, done) {
+    try {
+        for (const body of bodies)
+            await post(session, issue.number, body);
+        return { ...done };
+    }
+    catch (error) {
+        return unwritten(key, failure(error, session.target), issue);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/issues/sync.ts
+
+
+
+
+
+
+
 /**
  * Opens or updates one issue per key. Makes no request when there is nothing to say;
  * lists the labelled issues once; reads a key's comments only when its issue body does
@@ -75894,49 +75943,51 @@ async function syncIssues(keys, deletions, options, target) {
     const work = keysToTriage(keys, deletions);
     if (work.length === 0)
         return [];
-    const failAll = (detail) => work.map((key) => unwritten(key, detail));
     const phase = new GitHubPhase(target.budget?.ms, target.budget?.words);
     try {
-        return await triage(work, options, target, phase, failAll);
+        let session;
+        try {
+            session = openSession(target, phase);
+        }
+        catch (error) {
+            return work.map((key) => unwritten(key, failure(error, target)));
+        }
+        return await triage(work, options, session);
     }
     finally {
         phase.close();
     }
 }
-async function triage(work, options, target, phase, failAll) {
-    let client;
-    let owner;
-    let repo;
-    try {
-        if (!target.token) {
-            throw new GitHubError('The GitHub token is empty: give the action github-token (the default ${{ github.token }} with ' +
-                '"permissions: issues: write") or the CLI GITHUB_TOKEN, or set create-issues: false.');
-        }
-        ;
-        ({ owner, repo } = parseRepository(target.repository));
-        client = createGitHubClient({
-            token: target.token,
-            baseUrl: target.apiUrl,
-            timings: target.timings,
-            log: (message) => say(target, message),
-            fetch: target.fetch,
-            phase
-        });
-    }
-    catch (error) {
-        return failAll(failure(error, target));
-    }
+/** Read everything first, then plan, then write: the plan is pure and tested as such. */
+async function triage(work, options, session) {
+    const { phase, target } = session;
     let issues;
     try {
-        issues = await within(phase, listIssues(client, owner, repo, options.label));
+        issues = await untilPhaseEnds(phase, listIssues(session, options.label));
     }
     catch (error) {
         // Without the list no key can be told apart from a new one: writing now would duplicate.
-        if (isPhaseEnded(error))
-            return failAll(failure(error, target));
-        return failAll(`Could not list the issues labelled ${options.label}: ${failure(error, target)}`);
+        const detail = isPhaseEnded(error)
+            ? failure(error, target)
+            : `Could not list the issues labelled ${options.label}: ${failure(error, target)}`;
+        return work.map((key) => unwritten(key, detail));
     }
-    // Read everything first, then plan, then write: the plan is pure and tested as such.
+    const actions = await readAllComments(work, issues, options, session);
+    const steps = planIssues(work.filter((key) => !actions.has(key.keyId)), issues, options);
+    const byKey = new Map(work.map((key) => [key.keyId, key]));
+    for (const step of steps) {
+        const action = options.dryRun
+            ? describeStep(step, true)
+            : await carryOut(session, step, byKey.get(step.keyId), options);
+        if (action)
+            actions.set(step.keyId, action);
+    }
+    // In the order of the keys: highest severity first, as in the summary.
+    return work.flatMap((key) => actions.get(key.keyId) ?? []);
+}
+/** Reads the comments of every issue the plan needs them of; the keys whose comments could not be read, as not written. */
+async function readAllComments(work, issues, options, session) {
+    const { phase, target } = session;
     const failed = new Map();
     const permissions = new Map();
     for (const key of work) {
@@ -75946,25 +75997,23 @@ async function triage(work, options, target, phase, failAll) {
         try {
             if (phase.ended)
                 throw new PhaseEnded(phase.ended);
-            await within(phase, readComments(client, owner, repo, issue, permissions));
+            await untilPhaseEnds(phase, readComments(session, issue, permissions));
         }
         catch (error) {
             const detail = failure(error, target);
-            failed.set(key.keyId, unwritten(key, isPhaseEnded(error) ? detail : `Could not read the comments of #${issue.number}: ${detail}`, issue));
+            const what = isPhaseEnded(error) ? detail : `Could not read the comments of #${issue.number}: ${detail}`;
+            failed.set(key.keyId, unwritten(key, what, issue));
         }
     }
-    const steps = planIssues(work.filter((key) => !failed.has(key.keyId)), issues, options);
-    const actions = new Map(failed);
-    const byKey = new Map(work.map((key) => [key.keyId, key]));
-    for (const step of steps) {
-        const action = options.dryRun
-            ? describeStep(step, true)
-            : await carryOut(client, phase, owner, repo, step, byKey.get(step.keyId), options, target);
-        if (action)
-            actions.set(step.keyId, action);
-    }
-    // In the order of the keys: highest severity first, as in the summary.
-    return work.flatMap((key) => actions.get(key.keyId) ?? []);
+    return failed;
+}
+/** One step of the plan, carried out on GitHub; what was done. */
+async function carryOut(session, step, key, options) {
+    if (step.kind === 'create')
+        return createIssue(session, step, key, options.assignees ?? []);
+    if (step.kind === 'update')
+        return updateIssue(session, step, key);
+    return describeStep(step, false);
 }
 
 ;// CONCATENATED MODULE: ./src/report/gate.ts
@@ -77703,7 +77752,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3399);
+/* harmony import */ var _action_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2137);
 
 await (0,_action_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 

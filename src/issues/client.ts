@@ -154,16 +154,16 @@ export interface GitHubClientOptions {
   phase?: GitHubPhase
 }
 
-export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
-  const timings = { ...DEFAULT_TIMINGS, ...options.timings }
-  const phase = options.phase ?? new GitHubPhase()
-  const log = options.log ?? (() => {})
-  const quiet = (): void => {}
-  // The plugin's own groups are process-wide with fixed spacing; ours carry the timings.
-  const group = (minTime: number): Bottleneck.Group => new Bottleneck.Group({ maxConcurrent: 1, minTime })
-  let refusedInARow = 0
-  /** Whether to wait `retryAfter` seconds and retry: never past the budget, nor once the phase has ended. */
-  const waitFor = (what: string, retryAfter: number, request: { method: string; url: string }, retryCount: number) => {
+/**
+ * Whether to wait `retryAfter` seconds for a rate limit (`what`) and retry: never past the
+ * phase's budget (which then ends), nor once the phase has ended.
+ */
+function waitsFor(
+  phase: GitHubPhase,
+  timings: GitHubTimings,
+  log: (message: string) => void
+): (what: string, retryAfter: number, request: { method: string; url: string }, retryCount: number) => boolean {
+  return (what, retryAfter, request, retryCount) => {
     if (phase.ended || retryCount >= timings.rateLimitRetries || retryAfter > timings.maxRateLimitWaitSeconds)
       return false
     if (retryAfter * timings.secondMs >= phase.remainingMs()) {
@@ -175,6 +175,17 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     log(`GitHub ${what} on ${request.method} ${request.url}: waiting ${retryAfter}s, then retrying.`)
     return true
   }
+}
+
+export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
+  const timings = { ...DEFAULT_TIMINGS, ...options.timings }
+  const phase = options.phase ?? new GitHubPhase()
+  const log = options.log ?? (() => {})
+  const quiet = (): void => {}
+  // The plugin's own groups are process-wide with fixed spacing; ours carry the timings.
+  const group = (minTime: number): Bottleneck.Group => new Bottleneck.Group({ maxConcurrent: 1, minTime })
+  let refusedInARow = 0
+  const waitFor = waitsFor(phase, timings, log)
   const client = new GitHubClient({
     auth: options.token,
     baseUrl: options.baseUrl.replace(/\/+$/, ''),

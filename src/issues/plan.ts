@@ -174,6 +174,9 @@ export type IssueStep =
   | { kind: 'capped'; keyId: string; severity: Severity }
   | { kind: 'nothing'; keyId: string }
 
+export type CreateStep = Extract<IssueStep, { kind: 'create' }>
+export type UpdateStep = Extract<IssueStep, { kind: 'update' }>
+
 /**
  * What to do for one key, given its issue (if it has one). Running it again after it
  * was done gives `unchanged`: every event it writes about is recorded in a marker.
