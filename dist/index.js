@@ -75061,28 +75061,13 @@ function judge(event, options) {
         severity: hits.some(({ scope }) => isHigh(scope)) ? 'HIGH' : 'MEDIUM'
     };
 }
-/** The scopes that make the event a finding, as shown in titles and tables. */
-function elevatedScopesOf(event, options = DEFAULT_RULE_OPTIONS) {
-    return judge(event, options)?.shown ?? [];
-}
-function matches(event, options = DEFAULT_RULE_OPTIONS) {
-    return judge(event, options) !== undefined;
-}
-function severityOf(event, options = DEFAULT_RULE_OPTIONS) {
-    return judge(event, options)?.severity ?? 'MEDIUM';
-}
 function title(event, elevated) {
     const kind = event.keyKind === 'admin' ? 'admin API key' : 'API key';
     return `OpenAI ${kind} ${event.keyId} ${event.action} with elevated scopes [${elevated.join(', ')}] by ${event.actor.name}`;
 }
-function titleOf(event, options = DEFAULT_RULE_OPTIONS) {
-    return title(event, elevatedScopesOf(event, options));
-}
+/** One alert per key within Panther's dedup period. */
 function dedupOf(event) {
     return `openai-api-key:${event.keyId}`;
-}
-function alertContextOf(event, options = DEFAULT_RULE_OPTIONS) {
-    return alertContext(event, elevatedScopesOf(event, options));
 }
 function alertContext(event, elevated) {
     const { actor } = event;

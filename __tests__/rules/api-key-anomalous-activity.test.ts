@@ -2,8 +2,16 @@ import { readFileSync } from 'node:fs'
 import { load } from 'js-yaml'
 import { readEvent } from '../../src/audit-log/normalize.js'
 import { DEFAULT_RULE_OPTIONS, findingOf, RULE, tacticName } from '../../src/rules/api-key-anomalous-activity.js'
-import { alertContext, dedup, rule, severity, title } from '../../src/spec/panther.js'
+import { alertOf } from '../../src/spec/panther.js'
 import { parseSpec, runSpec, runTest, type Spec } from '../../src/spec/spec.js'
+
+// Panther's aspects of the alert, each read from the one finding production makes.
+type Options = Parameters<typeof alertOf>[1]
+const rule = (raw: unknown, options?: Options) => alertOf(raw, options) !== undefined
+const severity = (raw: unknown, options?: Options) => alertOf(raw, options)?.severity
+const title = (raw: unknown, options?: Options) => alertOf(raw, options)?.title
+const dedup = (raw: unknown, options?: Options) => alertOf(raw, options)?.dedup
+const alertContext = (raw: unknown, options?: Options) => alertOf(raw, options)?.alertContext
 
 const SPEC_PATH = 'rules/openai_api_key_anomalous_activity.yml'
 const spec: Spec = parseSpec(readFileSync(SPEC_PATH, 'utf8'), SPEC_PATH)

@@ -29981,28 +29981,13 @@ function judge(event, options) {
         severity: hits.some(({ scope }) => isHigh(scope)) ? 'HIGH' : 'MEDIUM'
     };
 }
-/** The scopes that make the event a finding, as shown in titles and tables. */
-function elevatedScopesOf(event, options = DEFAULT_RULE_OPTIONS) {
-    return judge(event, options)?.shown ?? [];
-}
-function matches(event, options = DEFAULT_RULE_OPTIONS) {
-    return judge(event, options) !== undefined;
-}
-function severityOf(event, options = DEFAULT_RULE_OPTIONS) {
-    return judge(event, options)?.severity ?? 'MEDIUM';
-}
 function title(event, elevated) {
     const kind = event.keyKind === 'admin' ? 'admin API key' : 'API key';
     return `OpenAI ${kind} ${event.keyId} ${event.action} with elevated scopes [${elevated.join(', ')}] by ${event.actor.name}`;
 }
-function titleOf(event, options = DEFAULT_RULE_OPTIONS) {
-    return title(event, elevatedScopesOf(event, options));
-}
+/** One alert per key within Panther's dedup period. */
 function dedupOf(event) {
     return `openai-api-key:${event.keyId}`;
-}
-function alertContextOf(event, options = DEFAULT_RULE_OPTIONS) {
-    return alertContext(event, elevatedScopesOf(event, options));
 }
 function alertContext(event, elevated) {
     const { actor } = event;
@@ -78067,35 +78052,19 @@ var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
 
 //# sourceMappingURL=js-yaml.mjs.map
 ;// CONCATENATED MODULE: ./src/spec/panther.ts
-// Panther's entry points, each a pure function of one raw event: the audit-log stage's
-// normalisation, then the rule. What Panther's spec tests call.
+// Panther's entry point, a pure function of one raw event: the audit-log stage's
+// normalisation, then the rule. The finding it gives is the one production makes of the
+// event (findingOf), so the spec's tests test what runs.
 
 
-function judged(raw) {
+/**
+ * The alert the rule raises for a raw event, as a finding (its severity, title, dedup and
+ * alert context), or none: an event that is not a key event, a deletion, or one that does
+ * not match.
+ */
+function alertOf(raw, options = DEFAULT_RULE_OPTIONS) {
     const reading = readEvent(raw);
-    if (reading.kind !== 'key' || reading.event.action === 'deleted')
-        return undefined;
-    return reading.event;
-}
-function rule(raw, options = DEFAULT_RULE_OPTIONS) {
-    const event = judged(raw);
-    return event !== undefined && matches(event, options);
-}
-function panther_title(raw, options = DEFAULT_RULE_OPTIONS) {
-    const event = judged(raw);
-    return event ? titleOf(event, options) : RULE.displayName;
-}
-function severity(raw, options = DEFAULT_RULE_OPTIONS) {
-    const event = judged(raw);
-    return event ? severityOf(event, options) : RULE.defaultSeverity;
-}
-function dedup(raw) {
-    const event = judged(raw);
-    return event ? dedupOf(event) : RULE.id;
-}
-function panther_alertContext(raw, options = DEFAULT_RULE_OPTIONS) {
-    const event = judged(raw);
-    return event ? alertContextOf(event, options) : {};
+    return reading.kind === 'key' ? findingOf(reading.event, options) : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/spec/spec.ts
@@ -78144,37 +78113,40 @@ function parseSpec(text, source) {
     });
     return spec;
 }
-function runTest(test, options = DEFAULT_RULE_OPTIONS) {
+/** What a test expects of the finding the rule made of its event, and how the finding differs. */
+function mismatches(test, finding) {
     const failures = [];
-    let result = false;
-    let outcome = {};
-    try {
-        result = rule(test.Log, options);
-        if (result !== test.ExpectedResult)
-            failures.push(`expected result ${test.ExpectedResult}, the rule returned ${result}`);
-        if (result) {
-            outcome = { severity: severity(test.Log, options), title: panther_title(test.Log, options) };
-            if (test.ExpectedSeverity !== undefined && test.ExpectedSeverity.toUpperCase() !== outcome.severity) {
-                failures.push(`expected severity ${test.ExpectedSeverity}, got ${outcome.severity}`);
-            }
-            if (test.ExpectedTitle !== undefined && test.ExpectedTitle !== outcome.title) {
-                failures.push(`expected title ${spec_describe(test.ExpectedTitle)}, got ${spec_describe(outcome.title)}`);
-            }
-            const dedupString = dedup(test.Log);
-            if (test.ExpectedDedup !== undefined && test.ExpectedDedup !== dedupString) {
-                failures.push(`expected dedup ${spec_describe(test.ExpectedDedup)}, got ${spec_describe(dedupString)}`);
-            }
-            const context = panther_alertContext(test.Log, options);
-            for (const [key, expected] of Object.entries(test.ExpectedAlertContext ?? {})) {
-                if (spec_describe(context[key] ?? null) !== spec_describe(expected)) {
-                    failures.push(`expected alert context ${key} = ${spec_describe(expected)}, got ${spec_describe(context[key] ?? null)}`);
-                }
-            }
+    if (test.ExpectedSeverity !== undefined && test.ExpectedSeverity.toUpperCase() !== finding.severity) {
+        failures.push(`expected severity ${test.ExpectedSeverity}, got ${finding.severity}`);
+    }
+    if (test.ExpectedTitle !== undefined && test.ExpectedTitle !== finding.title) {
+        failures.push(`expected title ${spec_describe(test.ExpectedTitle)}, got ${spec_describe(finding.title)}`);
+    }
+    if (test.ExpectedDedup !== undefined && test.ExpectedDedup !== finding.dedup) {
+        failures.push(`expected dedup ${spec_describe(test.ExpectedDedup)}, got ${spec_describe(finding.dedup)}`);
+    }
+    const context = finding.alertContext;
+    for (const [key, expected] of Object.entries(test.ExpectedAlertContext ?? {})) {
+        if (spec_describe(context[key] ?? null) !== spec_describe(expected)) {
+            failures.push(`expected alert context ${key} = ${spec_describe(expected)}, got ${spec_describe(context[key] ?? null)}`);
         }
     }
-    catch (error) {
-        failures.push(`the rule threw: ${error.message}`);
+    return failures;
+}
+/** One test, against the finding production makes of its event (findingOf). */
+function runTest(test, options = DEFAULT_RULE_OPTIONS) {
+    let finding;
+    try {
+        finding = alertOf(test.Log, options);
     }
+    catch (error) {
+        return { name: test.Name, passed: false, result: false, failures: [`the rule threw: ${error.message}`] };
+    }
+    const result = finding !== undefined;
+    const failures = result === test.ExpectedResult ? [] : [`expected result ${test.ExpectedResult}, the rule returned ${result}`];
+    if (finding)
+        failures.push(...mismatches(test, finding));
+    const outcome = finding ? { severity: finding.severity, title: finding.title } : {};
     return { name: test.Name, passed: failures.length === 0, result, ...outcome, failures };
 }
 function runSpec(spec, options = DEFAULT_RULE_OPTIONS) {

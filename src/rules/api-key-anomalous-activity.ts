@@ -157,34 +157,14 @@ function judge(event: KeyEvent, options: RuleOptions): { shown: string[]; severi
   }
 }
 
-/** The scopes that make the event a finding, as shown in titles and tables. */
-export function elevatedScopesOf(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPTIONS): string[] {
-  return judge(event, options)?.shown ?? []
-}
-
-export function matches(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPTIONS): boolean {
-  return judge(event, options) !== undefined
-}
-
-export function severityOf(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPTIONS): Severity {
-  return judge(event, options)?.severity ?? 'MEDIUM'
-}
-
 function title(event: KeyEvent, elevated: readonly string[]): string {
   const kind = event.keyKind === 'admin' ? 'admin API key' : 'API key'
   return `OpenAI ${kind} ${event.keyId} ${event.action} with elevated scopes [${elevated.join(', ')}] by ${event.actor.name}`
 }
 
-export function titleOf(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPTIONS): string {
-  return title(event, elevatedScopesOf(event, options))
-}
-
-export function dedupOf(event: KeyEvent): string {
+/** One alert per key within Panther's dedup period. */
+function dedupOf(event: KeyEvent): string {
   return `openai-api-key:${event.keyId}`
-}
-
-export function alertContextOf(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPTIONS): AlertContext {
-  return alertContext(event, elevatedScopesOf(event, options))
 }
 
 function alertContext(event: KeyEvent, elevated: string[]): AlertContext {

@@ -1,45 +1,16 @@
-// Panther's entry points, each a pure function of one raw event: the audit-log stage's
-// normalisation, then the rule. What Panther's spec tests call.
+// Panther's entry point, a pure function of one raw event: the audit-log stage's
+// normalisation, then the rule. The finding it gives is the one production makes of the
+// event (findingOf), so the spec's tests test what runs.
 import { readEvent } from '../audit-log/normalize.js'
-import type { AlertContext, KeyEvent, Severity } from '../model/index.js'
-import {
-  alertContextOf,
-  dedupOf,
-  matches,
-  RULE,
-  severityOf,
-  titleOf,
-  DEFAULT_RULE_OPTIONS,
-  type RuleOptions
-} from '../rules/api-key-anomalous-activity.js'
+import type { Finding } from '../model/index.js'
+import { findingOf, DEFAULT_RULE_OPTIONS, type RuleOptions } from '../rules/api-key-anomalous-activity.js'
 
-function judged(raw: unknown): KeyEvent | undefined {
+/**
+ * The alert the rule raises for a raw event, as a finding (its severity, title, dedup and
+ * alert context), or none: an event that is not a key event, a deletion, or one that does
+ * not match.
+ */
+export function alertOf(raw: unknown, options: RuleOptions = DEFAULT_RULE_OPTIONS): Finding | undefined {
   const reading = readEvent(raw)
-  if (reading.kind !== 'key' || reading.event.action === 'deleted') return undefined
-  return reading.event
-}
-
-export function rule(raw: unknown, options: RuleOptions = DEFAULT_RULE_OPTIONS): boolean {
-  const event = judged(raw)
-  return event !== undefined && matches(event, options)
-}
-
-export function title(raw: unknown, options: RuleOptions = DEFAULT_RULE_OPTIONS): string {
-  const event = judged(raw)
-  return event ? titleOf(event, options) : RULE.displayName
-}
-
-export function severity(raw: unknown, options: RuleOptions = DEFAULT_RULE_OPTIONS): Severity {
-  const event = judged(raw)
-  return event ? severityOf(event, options) : RULE.defaultSeverity
-}
-
-export function dedup(raw: unknown): string {
-  const event = judged(raw)
-  return event ? dedupOf(event) : RULE.id
-}
-
-export function alertContext(raw: unknown, options: RuleOptions = DEFAULT_RULE_OPTIONS): AlertContext {
-  const event = judged(raw)
-  return event ? alertContextOf(event, options) : {}
+  return reading.kind === 'key' ? findingOf(reading.event, options) : undefined
 }

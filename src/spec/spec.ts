@@ -3,8 +3,9 @@
 // ExpectedSeverity, ExpectedTitle, ExpectedDedup and ExpectedAlertContext (a subset)
 // extend it.
 import { load } from 'js-yaml'
+import type { Finding } from '../model/index.js'
 import { DEFAULT_RULE_OPTIONS, type RuleOptions } from '../rules/api-key-anomalous-activity.js'
-import { alertContext, dedup, rule, severity, title } from './panther.js'
+import { alertOf } from './panther.js'
 
 export interface SpecTest {
   Name: string
@@ -74,36 +75,40 @@ export function parseSpec(text: string, source: string): Spec {
   return spec as Spec
 }
 
-export function runTest(test: SpecTest, options: RuleOptions = DEFAULT_RULE_OPTIONS): TestOutcome {
+/** What a test expects of the finding the rule made of its event, and how the finding differs. */
+function mismatches(test: SpecTest, finding: Finding): string[] {
   const failures: string[] = []
-  let result = false
-  let outcome: Pick<TestOutcome, 'severity' | 'title'> = {}
-  try {
-    result = rule(test.Log, options)
-    if (result !== test.ExpectedResult)
-      failures.push(`expected result ${test.ExpectedResult}, the rule returned ${result}`)
-    if (result) {
-      outcome = { severity: severity(test.Log, options), title: title(test.Log, options) }
-      if (test.ExpectedSeverity !== undefined && test.ExpectedSeverity.toUpperCase() !== outcome.severity) {
-        failures.push(`expected severity ${test.ExpectedSeverity}, got ${outcome.severity}`)
-      }
-      if (test.ExpectedTitle !== undefined && test.ExpectedTitle !== outcome.title) {
-        failures.push(`expected title ${describe(test.ExpectedTitle)}, got ${describe(outcome.title)}`)
-      }
-      const dedupString = dedup(test.Log)
-      if (test.ExpectedDedup !== undefined && test.ExpectedDedup !== dedupString) {
-        failures.push(`expected dedup ${describe(test.ExpectedDedup)}, got ${describe(dedupString)}`)
-      }
-      const context = alertContext(test.Log, options)
-      for (const [key, expected] of Object.entries(test.ExpectedAlertContext ?? {})) {
-        if (describe(context[key] ?? null) !== describe(expected)) {
-          failures.push(`expected alert context ${key} = ${describe(expected)}, got ${describe(context[key] ?? null)}`)
-        }
-      }
-    }
-  } catch (error) {
-    failures.push(`the rule threw: ${(error as Error).message}`)
+  if (test.ExpectedSeverity !== undefined && test.ExpectedSeverity.toUpperCase() !== finding.severity) {
+    failures.push(`expected severity ${test.ExpectedSeverity}, got ${finding.severity}`)
   }
+  if (test.ExpectedTitle !== undefined && test.ExpectedTitle !== finding.title) {
+    failures.push(`expected title ${describe(test.ExpectedTitle)}, got ${describe(finding.title)}`)
+  }
+  if (test.ExpectedDedup !== undefined && test.ExpectedDedup !== finding.dedup) {
+    failures.push(`expected dedup ${describe(test.ExpectedDedup)}, got ${describe(finding.dedup)}`)
+  }
+  const context = finding.alertContext
+  for (const [key, expected] of Object.entries(test.ExpectedAlertContext ?? {})) {
+    if (describe(context[key] ?? null) !== describe(expected)) {
+      failures.push(`expected alert context ${key} = ${describe(expected)}, got ${describe(context[key] ?? null)}`)
+    }
+  }
+  return failures
+}
+
+/** One test, against the finding production makes of its event (findingOf). */
+export function runTest(test: SpecTest, options: RuleOptions = DEFAULT_RULE_OPTIONS): TestOutcome {
+  let finding: Finding | undefined
+  try {
+    finding = alertOf(test.Log, options)
+  } catch (error) {
+    return { name: test.Name, passed: false, result: false, failures: [`the rule threw: ${(error as Error).message}`] }
+  }
+  const result = finding !== undefined
+  const failures =
+    result === test.ExpectedResult ? [] : [`expected result ${test.ExpectedResult}, the rule returned ${result}`]
+  if (finding) failures.push(...mismatches(test, finding))
+  const outcome = finding ? { severity: finding.severity, title: finding.title } : {}
   return { name: test.Name, passed: failures.length === 0, result, ...outcome, failures }
 }
 
