@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { report, scanWindow } from '../src/pipeline.js'
-import { readSettings, type InputName } from '../src/settings/settings.js'
+import { readSettings } from '../src/settings/inputs.js'
+import type { InputName } from '../src/settings/settings.js'
 
 let dir: string
 

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { load } from 'js-yaml'
 import { main } from '../src/cli/main.js'
-import { parseDuration } from '../src/settings/settings.js'
+import { parseDuration } from '../src/settings/values.js'
 import { runAction } from './support/action.js'
 
 // The package's ESM build calls require() and __dirname, which ESM lacks: load its

@@ -4,7 +4,7 @@
 // falls at every position inside it, and after a `%20`, and upper-cased.
 import { AdminApiSource } from '../src/audit-log/api-source.js'
 import { lookUpKeys } from '../src/audit-log/key-lookup.js'
-import { createAdminClient } from '../src/audit-log/openai-client.js'
+import { createAdminClient } from '../src/openai/client.js'
 import { syncIssues } from '../src/issues/sync.js'
 import { DEFAULT_RULE_OPTIONS } from '../src/rules/api-key-anomalous-activity.js'
 import { groupByKey } from '../src/scan/by-key.js'

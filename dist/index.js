@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2137:
+/***/ 2914:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -64273,7 +64273,29 @@ function gitHubFailure(error, secrets, hint = () => '') {
     return redact(words, secrets).slice(0, 500);
 }
 
-;// CONCATENATED MODULE: ./src/audit-log/openai-client.ts
+;// CONCATENATED MODULE: ./src/openai/admin-key.ts
+// The OpenAI Admin API key, as the settings check it and the sources speak of it: what to
+// do about a key the API refuses, and the kinds of OpenAI key that cannot read audit logs.
+/** What to do about a key the API refuses; said for a wrong key shape too. */
+const KEY_ADVICE = 'Use an OpenAI Admin API key (sk-admin-...) with read permission on audit logs ' +
+    '(OpenAI dashboard: Organization settings > Admin keys), pass it in openai-admin-key from a secret, ' +
+    "and make sure audit logging is switched on in the organization's settings (Data controls).";
+/**
+ * The kind of an OpenAI key that is not an Admin API key, in words, from its prefix: a
+ * project, service account or user key cannot read audit logs. Undefined for an admin key,
+ * and for anything that is not shaped like an OpenAI key (the API judges that).
+ */
+function notAdminKey(key) {
+    if (/^sk-proj-/.test(key))
+        return 'a project API key (sk-proj-...)';
+    if (/^sk-svcacct-/.test(key))
+        return 'a service account API key (sk-svcacct-...)';
+    if (/^sk-(?!admin-)/.test(key))
+        return 'a user API key (sk-...)';
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/openai/client.ts
 // The one way this project builds the official `openai` client for the Admin API, shared by
 // the audit-log source and the key lookups (the words for its errors are http/api-error.ts's).
 // The SDK retries 408/409/429/5xx with backoff, honouring retry-after(-ms); the callers
@@ -64666,29 +64688,13 @@ function recordUnreadable(status, where, reason) {
 
 
 
-/** What to do about a key the API refuses; said for a wrong key shape too. */
-const KEY_ADVICE = 'Use an OpenAI Admin API key (sk-admin-...) with read permission on audit logs ' +
-    '(OpenAI dashboard: Organization settings > Admin keys), pass it in openai-admin-key from a secret, ' +
-    "and make sure audit logging is switched on in the organization's settings (Data controls).";
+
 /** The action's limits: a page gets 5 retries (about 15 s of backoff, longer when the API says
  *  retry-after), a request 60 s, and the whole read 15 minutes. */
 const DEFAULT_API_LIMITS = { maxRetries: 5, requestTimeoutMs: 60_000, deadlineMs: 15 * 60_000 };
 /** A key, a base URL or an answer the run cannot go on with: one clear message. */
 class AdminApiError extends Error {
     name = 'AdminApiError';
-}
-/** Refuses, before any request, a key that cannot be an Admin API key. */
-function checkAdminKey(key) {
-    const kind = /^sk-proj-/.test(key)
-        ? 'a project API key (sk-proj-...)'
-        : /^sk-svcacct-/.test(key)
-            ? 'a service account API key (sk-svcacct-...)'
-            : /^sk-(?!admin-)/.test(key)
-                ? 'a user API key (sk-...)'
-                : undefined;
-    if (kind) {
-        throw new AdminApiError(`Input openai-admin-key is ${kind}, which cannot read audit logs. ${KEY_ADVICE}`);
-    }
 }
 /** The cursor the SDK would read the next page with, if it reads one. */
 function nextCursor(page) {
@@ -64715,7 +64721,6 @@ class AdminApiSource {
     limits;
     constructor(options) {
         this.options = options;
-        checkAdminKey(options.adminKey);
         this.label = `OpenAI Admin API (${options.baseURL})`;
         this.limits = {
             maxRetries: options.maxRetries ?? DEFAULT_API_LIMITS.maxRetries,
@@ -76638,14 +76643,6 @@ function trackProgress(label, log, everyMs = PROGRESS_EVERY_MS, clock = Date.now
 }
 
 ;// CONCATENATED MODULE: ./src/settings/settings.ts
-// Every input, from the action or the CLI, and every variable of the environment becomes
-// one typed, validated Settings here, up front. Nothing else reads inputs or the
-// environment. The defaults are those of action.yml (a test keeps the two equal): the
-// runner fills them in for the action, this module for the CLI.
-
-
-
-
 
 const settings_DEFAULTS = {
     'openai-base-url': 'https://api.openai.com/v1',
@@ -76689,6 +76686,21 @@ class SettingsError extends Error {
         return `${noun}${this.inputs.length > 1 ? 's' : ''} ${this.words(...this.inputs.map(name))}`;
     }
 }
+/** The action: secrets are inputs, named as such; no standard input. */
+const ACTION = {};
+/** An error about a secret, in the caller's words: "Input openai-admin-key ...", or "OPENAI_ADMIN_KEY ...". */
+function secretError(caller, name, words) {
+    const variable = caller.variables?.[name];
+    return variable ? new SettingsError([], () => words(variable)) : new SettingsError([name], words);
+}
+
+;// CONCATENATED MODULE: ./src/settings/values.ts
+// The values inputs hold, each parsed and checked on its own: durations, times, lists,
+// booleans, counts, levels, URLs, user names, scopes and secrets. A bad one is a
+// SettingsError that names the input and the forms it accepts.
+
+
+
 const DURATION_UNITS = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 function parseDuration(name, value) {
     const match = /^(\d+)\s*([smhdw])$/i.exec(value.trim());
@@ -76777,7 +76789,7 @@ function withoutCredentials(value) {
  * must not travel in clear text. No user name or password: the URL is printed in the log, the
  * summary and the report, and its credentials with it.
  */
-function settings_parseUrl(name, value) {
+function values_parseUrl(name, value) {
     const shown = withoutCredentials(value);
     let url;
     try {
@@ -76818,7 +76830,7 @@ function parseAssignees(name, value) {
  * non-breaking space, a line break) would fail far from here, with a message that names
  * neither the input nor the cause. Keys and tokens are printable ASCII.
  */
-function checkSecret(name, value, variable) {
+function checkSecret(name, value, caller) {
     const chars = [...value];
     const at = chars.findIndex((char) => char < '!' || char > '~');
     if (at === -1)
@@ -76827,7 +76839,7 @@ function checkSecret(name, value, variable) {
     const words = (input) => `${input} holds a character that cannot be sent (U+${code.toString(16).toUpperCase().padStart(4, '0')} ` +
         `at position ${at + 1}${code === 0x200b ? ', a zero-width space' : ''}, often pasted along with a key): ` +
         'copy the value again without it and update the secret.';
-    throw variable ? new SettingsError([], () => words(variable)) : new SettingsError([name], words);
+    throw secretError(caller, name, words);
 }
 function parseScopes(name, value) {
     const scopes = parseList(value).map((scope) => scope.toLowerCase());
@@ -76835,136 +76847,11 @@ function parseScopes(name, value) {
         throw new SettingsError([name], (input) => `${input} is empty: list at least one scope, e.g. "all, admin".`);
     return scopes;
 }
-/**
- * Reads and checks every input. `read` returns the raw value of an input ('' when unset);
- * defaults from DEFAULTS fill in empty values, as the runner does from action.yml.
- * `caller.stdin`: the caller can hand on standard input, for audit-log-file "-" (the CLI);
- * the action cannot.
- */
-function readSettings(read, env = {}, caller = {}) {
-    const value = (name) => {
-        const raw = read(name).trim();
-        return raw !== '' ? raw : (settings_DEFAULTS[name] ?? '');
-    };
-    const auditLogFile = value('audit-log-file') || undefined;
-    const openaiAdminKey = value('openai-admin-key');
-    if (!auditLogFile && openaiAdminKey === '') {
-        throw new SettingsError(['openai-admin-key'], (input) => `${input} is empty: pass an OpenAI Admin API key (sk-admin-...) from a repository secret, ` +
-            'e.g. openai-admin-key: ${{ secrets.OPENAI_ADMIN_KEY }}, or set audit-log-file to scan an export.');
-    }
-    if (!auditLogFile)
-        checkSecret('openai-admin-key', openaiAdminKey);
-    const createIssues = parseBoolean('create-issues', value('create-issues'));
-    const githubToken = read('github-token').trim();
-    if (createIssues)
-        checkSecret('github-token', githubToken);
-    const highScopes = parseScopes('high-scopes', value('high-scopes'));
-    // A HIGH scope is elevated by definition: listing it in high-scopes alone makes it a finding.
-    const elevatedScopes = [...new Set([...parseScopes('elevated-scopes', value('elevated-scopes')), ...highScopes])];
-    const since = value('since') ? parseTime('since', value('since')) : undefined;
-    const until = value('until') ? parseTime('until', value('until')) : undefined;
-    const label = value('label');
-    if (label.length > 50)
-        throw new SettingsError(['label'], (input) => `${input} is ${label.length} characters: GitHub allows 50 at most.`);
-    // GitHub's issue listing reads labels=a,b as "both a and b": such a label never finds its issues again.
-    if (label.includes(',')) {
-        throw new SettingsError(['label'], (input) => `${input} is "${label}": a label with a comma cannot be looked up (GitHub reads the comma as "and"), so every run would open its issues again. Use one label without a comma, e.g. ${label.replace(/\s*,\s*/g, '-')}.`);
-    }
-    const repository = value('repository');
-    if (repository && !repositoryOf(repository)) {
-        throw new SettingsError(['repository'], (input) => `${input} is "${repository}": use owner/name, e.g. acme/security, or leave it empty for this repository.`);
-    }
-    if (auditLogFile === '-' && !caller.stdin) {
-        throw new SettingsError(['audit-log-file'], (input) => `${input} is "-", standard input, which the action does not read: give the path of the export file.`);
-    }
-    const github = githubEnvironment(env);
-    return {
-        openaiAdminKey,
-        openaiBaseUrl: settings_parseUrl('openai-base-url', value('openai-base-url')),
-        lookback: value('lookback'),
-        lookbackSeconds: parseDuration('lookback', value('lookback')),
-        since,
-        until,
-        projectIds: parseList(value('project-ids')),
-        enrichKeys: parseBoolean('enrich-keys', value('enrich-keys')),
-        failOn: parseFailOn('fail-on', value('fail-on')),
-        githubToken,
-        createIssues,
-        label: label || settings_DEFAULTS.label,
-        maxIssues: parseCount('max-issues', value('max-issues')),
-        assignees: parseAssignees('assignees', value('assignees')),
-        dryRun: parseBoolean('dry-run', value('dry-run')),
-        allowActors: parseList(value('allow-actors')),
-        auditLogFile,
-        reopenClosed: parseBoolean('reopen-closed', value('reopen-closed')),
-        closeWhenRevoked: parseBoolean('close-when-revoked', value('close-when-revoked')),
-        elevatedScopes,
-        highScopes,
-        githubBudgetSeconds: parseDuration('github-budget', value('github-budget')),
-        githubBudget: value('github-budget'),
-        github: repository ? { ...github, repository } : github,
-        tempDir: env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(),
-        proxy: {
-            httpProxy: env.http_proxy || env.HTTP_PROXY || '',
-            httpsProxy: env.https_proxy || env.HTTPS_PROXY || '',
-            noProxy: env.no_proxy || env.NO_PROXY || ''
-        }
-    };
-}
-/**
- * The CLI's settings. Its options are the action's inputs; the keys come from the
- * environment (OPENAI_ADMIN_KEY, GITHUB_TOKEN, as the tools around OpenAI and GitHub
- * read them), and issues go to `repository` (--repo), with no workflow run to link to.
- */
-function readCliSettings(inputs, env, repository = '', stdin) {
-    const adminKey = (env.OPENAI_ADMIN_KEY ?? '').trim();
-    if (!inputs.has('audit-log-file') && adminKey === '') {
-        throw new SettingsError([], () => 'OPENAI_ADMIN_KEY is not set: export an OpenAI Admin API key (sk-admin-..., read-only or with the ' +
-            'Audit Logs scope set to Read) to scan the Admin API, or pass --file to scan an exported audit log.');
-    }
-    if (!inputs.has('audit-log-file'))
-        checkSecret('openai-admin-key', adminKey, 'OPENAI_ADMIN_KEY');
-    if (repository)
-        checkSecret('github-token', (env.GITHUB_TOKEN ?? '').trim(), 'GITHUB_TOKEN');
-    const read = (name) => name === 'openai-admin-key'
-        ? adminKey
-        : name === 'github-token'
-            ? (env.GITHUB_TOKEN ?? '')
-            : (inputs.get(name) ?? '');
-    const settings = readSettings(read, env, { stdin: true });
-    if (settings.auditLogFile === '-' && (!stdin || stdin.isTTY)) {
-        throw new SettingsError([], () => '--file - reads the export from standard input, which is a terminal here: pipe it in, e.g. gunzip -c export.jsonl.gz | openai-keywatch scan --file -');
-    }
-    return { ...settings, github: { apiUrl: settings.github.apiUrl, repository, stepSummary: false } };
-}
-/** The secrets a CLI run may hold, to scrub from what it prints. */
-function cliSecrets(env) {
-    return [env.OPENAI_ADMIN_KEY ?? '', env.GITHUB_TOKEN ?? ''];
-}
-/** Colours only for a terminal, and never when NO_COLOR is set (https://no-color.org). */
-function cliColor(env, terminal) {
-    return terminal && !env.NO_COLOR;
-}
-/** Where issues go and the run they link to, from the variables the runner sets. */
-function githubEnvironment(env) {
-    const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
-    const repository = env.GITHUB_REPOSITORY ?? '';
-    const run = env.GITHUB_RUN_ID ?? '';
-    const runUrl = repositoryOf(repository) && /^\d+$/.test(run) && /^https?:\/\/[^\s()<>]+$/.test(server)
-        ? `${server}/${repository}/actions/runs/${run}`
-        : undefined;
-    // GITHUB_ACTION names the step ("__run", "keywatch", "__org_repo_2"): unique within a job.
-    const step = (env.GITHUB_ACTION ?? '').replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 100);
-    const runId = [env.GITHUB_RUN_ID, env.GITHUB_RUN_ATTEMPT, step].filter(Boolean).join('-') || undefined;
-    return {
-        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
-        repository,
-        workflowRepository: repository || undefined,
-        runUrl,
-        runId,
-        stepSummary: Boolean(env.GITHUB_STEP_SUMMARY)
-    };
-}
+
+;// CONCATENATED MODULE: ./src/settings/window.ts
+
+
+
 /**
  * The window a run reads, [since, until) in Unix seconds. For the API: `since` or
  * now - lookback, up to `until` or now. For a file: only what `since`/`until` say.
@@ -76984,7 +76871,7 @@ function resolveWindow(settings, nowSeconds) {
     if (start < 0) {
         // A Date holds times up to 8.64e15 ms either side of 1970; lookback can reach further.
         const to = start >= -8.64e12 ? `to ${isoTime(start)}` : 'past any date';
-        throw beforeUnixTime('lookback', `is "${settings.lookback}", which reaches back ${to}`);
+        throw beforeUnixTime('lookback', `is "${settings.words.lookback}", which reaches back ${to}`);
     }
     if (start >= end) {
         throw until === undefined
@@ -76995,6 +76882,7 @@ function resolveWindow(settings, nowSeconds) {
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline.ts
+
 
 
 
@@ -77132,7 +77020,7 @@ async function triageIssues(settings, scanned, target = {}) {
         workflowRepository: settings.github.workflowRepository,
         secrets: [settings.openaiAdminKey],
         fetch: proxiedFetch(settings.proxy),
-        budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.githubBudget}` },
+        budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.words['github-budget']}` },
         ...target
     });
 }
@@ -77432,6 +77320,149 @@ async function writeBlocks(file, report) {
             used += batch.write(text, used, 'utf8');
     }
     await file.write(batch, 0, used);
+}
+
+;// CONCATENATED MODULE: ./src/settings/github.ts
+// The GitHub environment: where issues go and the run they link to, from the variables the
+// runner sets (GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_SERVER_URL, GITHUB_RUN_ID, ...).
+
+/** Where issues go and the run they link to, from the variables the runner sets. */
+function githubEnvironment(env) {
+    const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const run = env.GITHUB_RUN_ID ?? '';
+    const runUrl = repositoryOf(repository) && /^\d+$/.test(run) && /^https?:\/\/[^\s()<>]+$/.test(server)
+        ? `${server}/${repository}/actions/runs/${run}`
+        : undefined;
+    // GITHUB_ACTION names the step ("__run", "keywatch", "__org_repo_2"): unique within a job.
+    const step = (env.GITHUB_ACTION ?? '').replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 100);
+    const runId = [env.GITHUB_RUN_ID, env.GITHUB_RUN_ATTEMPT, step].filter(Boolean).join('-') || undefined;
+    return {
+        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+        repository,
+        workflowRepository: repository || undefined,
+        runUrl,
+        runId,
+        stepSummary: Boolean(env.GITHUB_STEP_SUMMARY)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/settings/inputs.ts
+// The inputs, as the action's runner gives them (and the CLI's options, named the same),
+// read and checked into one Settings with the environment's part (github.ts, the proxy,
+// the temporary directory). Secrets are checked in the caller's words.
+
+
+
+
+
+
+/**
+ * The admin key and the token, checked in the caller's words: the key is needed to read the
+ * Admin API (not for an export), must be printable and must be an Admin API key; the token,
+ * when issues are written, printable.
+ */
+function readSecrets(value, read, caller) {
+    const auditLogFile = value('audit-log-file');
+    const openaiAdminKey = value('openai-admin-key');
+    if (!auditLogFile && openaiAdminKey === '') {
+        throw new SettingsError(['openai-admin-key'], (input) => `${input} is empty: pass an OpenAI Admin API key (sk-admin-...) from a repository secret, ` +
+            'e.g. openai-admin-key: ${{ secrets.OPENAI_ADMIN_KEY }}, or set audit-log-file to scan an export.');
+    }
+    if (!auditLogFile) {
+        checkSecret('openai-admin-key', openaiAdminKey, caller);
+        const kind = notAdminKey(openaiAdminKey);
+        if (kind) {
+            throw secretError(caller, 'openai-admin-key', (name) => `${name} is ${kind}, which cannot read audit logs. ${KEY_ADVICE}`);
+        }
+    }
+    const githubToken = read('github-token').trim();
+    if (parseBoolean('create-issues', value('create-issues')))
+        checkSecret('github-token', githubToken, caller);
+    return { openaiAdminKey, githubToken };
+}
+/** The label of the issues: one GitHub can hold and look up again. */
+function readLabel(value) {
+    const label = value('label');
+    if (label.length > 50)
+        throw new SettingsError(['label'], (input) => `${input} is ${label.length} characters: GitHub allows 50 at most.`);
+    // GitHub's issue listing reads labels=a,b as "both a and b": such a label never finds its issues again.
+    if (label.includes(',')) {
+        throw new SettingsError(['label'], (input) => `${input} is "${label}": a label with a comma cannot be looked up (GitHub reads the comma as "and"), so every run would open its issues again. Use one label without a comma, e.g. ${label.replace(/\s*,\s*/g, '-')}.`);
+    }
+    return label || settings_DEFAULTS.label;
+}
+/** Where the issues go: owner/name, or the workflow's own repository when empty. */
+function readRepository(value) {
+    const repository = value('repository');
+    if (repository && !repositoryOf(repository)) {
+        throw new SettingsError(['repository'], (input) => `${input} is "${repository}": use owner/name, e.g. acme/security, or leave it empty for this repository.`);
+    }
+    return repository;
+}
+/** The scopes the rule judges by: a HIGH scope is elevated by definition (listed in high-scopes alone, it makes a finding). */
+function readScopes(value) {
+    const highScopes = parseScopes('high-scopes', value('high-scopes'));
+    const elevatedScopes = [...new Set([...parseScopes('elevated-scopes', value('elevated-scopes')), ...highScopes])];
+    return { elevatedScopes, highScopes };
+}
+/** The audit-log file to scan, if any: "-" is standard input, for a caller that has one. */
+function readAuditLogFile(value, caller) {
+    const auditLogFile = value('audit-log-file') || undefined;
+    if (auditLogFile === '-' && !caller.stdin) {
+        throw new SettingsError(['audit-log-file'], (input) => `${input} is "-", standard input, which the action does not read: give the path of the export file.`);
+    }
+    return auditLogFile;
+}
+/**
+ * Reads and checks every input. `read` returns the raw value of an input ('' when unset);
+ * defaults from DEFAULTS fill in empty values, as the runner does from action.yml.
+ * `caller`: how secrets are named in messages, and whether there is a standard input for
+ * audit-log-file "-" (the CLI's; the action has none).
+ */
+function readSettings(read, env = {}, caller = ACTION) {
+    const value = (name) => {
+        const raw = read(name).trim();
+        return raw !== '' ? raw : (settings_DEFAULTS[name] ?? '');
+    };
+    const { openaiAdminKey, githubToken } = readSecrets(value, read, caller);
+    const scopes = readScopes(value);
+    const since = value('since') ? parseTime('since', value('since')) : undefined;
+    const until = value('until') ? parseTime('until', value('until')) : undefined;
+    const label = readLabel(value);
+    const repository = readRepository(value);
+    const auditLogFile = readAuditLogFile(value, caller);
+    const github = githubEnvironment(env);
+    return {
+        openaiAdminKey,
+        openaiBaseUrl: values_parseUrl('openai-base-url', value('openai-base-url')),
+        lookbackSeconds: parseDuration('lookback', value('lookback')),
+        since,
+        until,
+        projectIds: parseList(value('project-ids')),
+        enrichKeys: parseBoolean('enrich-keys', value('enrich-keys')),
+        failOn: parseFailOn('fail-on', value('fail-on')),
+        githubToken,
+        createIssues: parseBoolean('create-issues', value('create-issues')),
+        label,
+        maxIssues: parseCount('max-issues', value('max-issues')),
+        assignees: parseAssignees('assignees', value('assignees')),
+        dryRun: parseBoolean('dry-run', value('dry-run')),
+        allowActors: parseList(value('allow-actors')),
+        auditLogFile,
+        reopenClosed: parseBoolean('reopen-closed', value('reopen-closed')),
+        closeWhenRevoked: parseBoolean('close-when-revoked', value('close-when-revoked')),
+        ...scopes,
+        githubBudgetSeconds: parseDuration('github-budget', value('github-budget')),
+        github: repository ? { ...github, repository } : github,
+        tempDir: env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(),
+        proxy: {
+            httpProxy: env.http_proxy || env.HTTP_PROXY || '',
+            httpsProxy: env.https_proxy || env.HTTPS_PROXY || '',
+            noProxy: env.no_proxy || env.NO_PROXY || ''
+        },
+        words: Object.fromEntries(Object.keys(settings_DEFAULTS).map((name) => [name, value(name)]))
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/action/annotations.ts
@@ -77737,7 +77768,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2137);
+/* harmony import */ var _action_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2914);
 
 await (0,_action_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 

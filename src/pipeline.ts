@@ -18,7 +18,8 @@ import { buildReport, type Report } from './report/report.js'
 import { groupByKey } from './scan/by-key.js'
 import { scan } from './scan/engine.js'
 import { trackProgress, type ProgressLog } from './scan/progress.js'
-import { resolveWindow, SettingsError, type Settings } from './settings/settings.js'
+import { SettingsError, type Settings } from './settings/settings.js'
+import { resolveWindow } from './settings/window.js'
 
 /** Where a scan reports as it goes: progress lines, and warnings from the OpenAI SDK. */
 export interface ScanLog {
@@ -182,7 +183,7 @@ export async function triageIssues(
     workflowRepository: settings.github.workflowRepository,
     secrets: [settings.openaiAdminKey],
     fetch: proxiedFetch(settings.proxy),
-    budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.githubBudget}` },
+    budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.words['github-budget']}` },
     ...target
   })
 }

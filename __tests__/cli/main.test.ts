@@ -133,6 +133,16 @@ describe('usage errors say what was wrong and exit 2', () => {
     expect(run.err).toContain(`openai-keywatch: ${message}`)
     expect(run.out).toBe('')
   })
+
+  it('names the key by its variable when it cannot read audit logs', async () => {
+    process.env.OPENAI_ADMIN_KEY = 'sk-proj-abcdefghijklmnop0123456789'
+    const run = await cli(['scan'])
+    expect(run.code).toBe(EXIT.usage)
+    expect(run.err).toContain(
+      'openai-keywatch: OPENAI_ADMIN_KEY is a project API key (sk-proj-...), which cannot read audit logs.'
+    )
+    expect(run.err).not.toContain('abcdefghijklmnop')
+  })
 })
 
 describe('scan a file', () => {

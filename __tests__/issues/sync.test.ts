@@ -2,7 +2,8 @@
 // plugins) against a fake GitHub on 127.0.0.1.
 import { report, triageIssues, type Scanned } from '../../src/pipeline.js'
 import { scan } from '../../src/scan/engine.js'
-import { readSettings, type InputName } from '../../src/settings/settings.js'
+import { readSettings } from '../../src/settings/inputs.js'
+import type { InputName } from '../../src/settings/settings.js'
 import { keyMarker, markedEvents, markedKey, markerId } from '../../src/issues/markers.js'
 import { groupByKey } from '../../src/scan/by-key.js'
 import type { Report } from '../../src/report/report.js'

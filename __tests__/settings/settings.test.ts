@@ -1,14 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { load } from 'js-yaml'
-import {
-  DEFAULTS,
-  parseDuration,
-  parseList,
-  parseTime,
-  readSettings,
-  resolveWindow,
-  type InputName
-} from '../../src/settings/settings.js'
+import { readCliSettings } from '../../src/settings/cli.js'
+import { readSettings } from '../../src/settings/inputs.js'
+import { DEFAULTS, type InputName } from '../../src/settings/settings.js'
+import { parseDuration, parseList, parseTime } from '../../src/settings/values.js'
+import { resolveWindow } from '../../src/settings/window.js'
 
 const action = load(readFileSync('action.yml', 'utf8')) as {
   inputs: Record<string, { default?: string; required?: boolean }>
@@ -178,7 +174,8 @@ describe('settings', () => {
   })
 
   it('reads the GitHub budget, 10 minutes by default', () => {
-    expect(settingsFrom({ 'openai-admin-key': 'k' })).toMatchObject({ githubBudgetSeconds: 600, githubBudget: '10m' })
+    expect(settingsFrom({ 'openai-admin-key': 'k' })).toMatchObject({ githubBudgetSeconds: 600 })
+    expect(settingsFrom({ 'openai-admin-key': 'k' }).words['github-budget']).toBe('10m')
     expect(settingsFrom({ 'openai-admin-key': 'k', 'github-budget': '90s' }).githubBudgetSeconds).toBe(90)
   })
 
@@ -216,6 +213,45 @@ describe('settings', () => {
     expect(parseTime('since', '2026-11-01T01:00+01:00')).toBe(1793491200)
     expect(parseTime('since', '2026-11-01T00:00:00')).toBe(1793491200)
     expect(parseTime('since', '2026-11-01')).toBe(1793491200)
+  })
+
+  it("refuses a key that cannot read audit logs before any request, in the caller's words", () => {
+    const advice = 'Use an OpenAI Admin API key (sk-admin-...) with read permission on audit logs'
+    expect(() => settingsFrom({ 'openai-admin-key': 'sk-proj-abcdefghijklmnop0123456789' })).toThrow(
+      `Input openai-admin-key is a project API key (sk-proj-...), which cannot read audit logs. ${advice}`
+    )
+    expect(() => settingsFrom({ 'openai-admin-key': 'sk-svcacct-abcdefghijklmnop' })).toThrow(
+      /^Input openai-admin-key is a service account API key/
+    )
+    const cli = (key: string) => () => readCliSettings(new Map(), { OPENAI_ADMIN_KEY: key })
+    expect(cli('sk-proj-abcdefghijklmnop0123456789')).toThrow(
+      `OPENAI_ADMIN_KEY is a project API key (sk-proj-...), which cannot read audit logs. ${advice}`
+    )
+    expect(cli('sk-abcdefghijklmnop0123456789')).toThrow(/^OPENAI_ADMIN_KEY is a user API key \(sk-\.\.\.\)/)
+    expect(cli('sk-admin-\u200babcdefghijklmnop')).toThrow(/^OPENAI_ADMIN_KEY holds a character that cannot be sent/)
+    // An export needs no key, of whatever kind.
+    expect(settingsFrom({ 'openai-admin-key': 'sk-proj-x', 'audit-log-file': 'export.jsonl' }).auditLogFile).toBe(
+      'export.jsonl'
+    )
+  })
+
+  it('reads "-" for audit-log-file only where there is a standard input to read, saying so in its words', () => {
+    expect(() => settingsFrom({ 'audit-log-file': '-' })).toThrow(
+      'Input audit-log-file is "-", standard input, which the action does not read: give the path of the export file.'
+    )
+    const piped = readCliSettings(new Map([['audit-log-file', '-']]), {}, '', { isTTY: false })
+    expect(piped.auditLogFile).toBe('-')
+    expect(() => readCliSettings(new Map([['audit-log-file', '-']]), {}, '', { isTTY: true })).toThrow(
+      /^--file - reads the export from standard input, which is a terminal here/
+    )
+  })
+
+  it('keeps the words of the inputs for messages, and none of the secrets', () => {
+    const settings = settingsFrom({ 'openai-admin-key': 'sk-admin-x', lookback: ' 7d ', 'github-token': 'ghs_x' })
+    expect(settings.words.lookback).toBe('7d')
+    expect(settings.words['fail-on']).toBe('high')
+    expect(Object.keys(settings.words)).not.toContain('openai-admin-key')
+    expect(JSON.stringify(settings.words)).not.toContain('ghs_x')
   })
 
   describe('the window', () => {

@@ -29625,7 +29625,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3660);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6419);
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -29634,7 +29634,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3660:
+/***/ 6419:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29704,18 +29704,6 @@ __nccwpck_require__.d(defs_namespaceObject, {
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/http/loopback.ts
-// Loopback hosts: 127.0.0.0/8, ::1 and localhost. Only these may be reached without TLS, and
-// never through a proxy, which would resolve them on its own machine.
-/**
- * Whether a URL's hostname (as `new URL` gives it: IPv4 in dotted form, IPv6 in brackets)
- * is a loopback address. The whole name must be one: `127.0.0.1.evil.example` is not.
- */
-function isLoopback(hostname) {
-    const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-    return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-}
-
 ;// CONCATENATED MODULE: ./src/model/events.ts
 /**
  * The audit-log event types about keys, as the `openai` SDK lists them
@@ -29849,6 +29837,53 @@ function countOf(counts, level) {
 
 
 
+
+;// CONCATENATED MODULE: ./src/openai/admin-key.ts
+// The OpenAI Admin API key, as the settings check it and the sources speak of it: what to
+// do about a key the API refuses, and the kinds of OpenAI key that cannot read audit logs.
+/** What to do about a key the API refuses; said for a wrong key shape too. */
+const KEY_ADVICE = 'Use an OpenAI Admin API key (sk-admin-...) with read permission on audit logs ' +
+    '(OpenAI dashboard: Organization settings > Admin keys), pass it in openai-admin-key from a secret, ' +
+    "and make sure audit logging is switched on in the organization's settings (Data controls).";
+/**
+ * The kind of an OpenAI key that is not an Admin API key, in words, from its prefix: a
+ * project, service account or user key cannot read audit logs. Undefined for an admin key,
+ * and for anything that is not shaped like an OpenAI key (the API judges that).
+ */
+function notAdminKey(key) {
+    if (/^sk-proj-/.test(key))
+        return 'a project API key (sk-proj-...)';
+    if (/^sk-svcacct-/.test(key))
+        return 'a service account API key (sk-svcacct-...)';
+    if (/^sk-(?!admin-)/.test(key))
+        return 'a user API key (sk-...)';
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/settings/github.ts
+// The GitHub environment: where issues go and the run they link to, from the variables the
+// runner sets (GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_SERVER_URL, GITHUB_RUN_ID, ...).
+
+/** Where issues go and the run they link to, from the variables the runner sets. */
+function githubEnvironment(env) {
+    const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const run = env.GITHUB_RUN_ID ?? '';
+    const runUrl = repositoryOf(repository) && /^\d+$/.test(run) && /^https?:\/\/[^\s()<>]+$/.test(server)
+        ? `${server}/${repository}/actions/runs/${run}`
+        : undefined;
+    // GITHUB_ACTION names the step ("__run", "keywatch", "__org_repo_2"): unique within a job.
+    const step = (env.GITHUB_ACTION ?? '').replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 100);
+    const runId = [env.GITHUB_RUN_ID, env.GITHUB_RUN_ATTEMPT, step].filter(Boolean).join('-') || undefined;
+    return {
+        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+        repository,
+        workflowRepository: repository || undefined,
+        runUrl,
+        runId,
+        stepSummary: Boolean(env.GITHUB_STEP_SUMMARY)
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/rules/api-key-anomalous-activity.ts
 /**
@@ -30035,114 +30070,7 @@ function findingOf(event, options = DEFAULT_RULE_OPTIONS) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/text.ts
-/**
- * Untrusted text on one line: control characters (ANSI escapes, newlines, U+2028/2029)
- * become a space, and text-direction controls, which make text read differently from what
- * it is, are removed.
- */
-function oneLine(text) {
-    return text
-        .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
-        .replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
-}
-/** `text` cut to at most `max` characters, an ellipsis marking the cut. */
-function cut(text, max) {
-    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-/** Unix seconds as ISO 8601 in UTC; `short` drops zero milliseconds (2024-01-01T00:00:00Z). */
-function isoTime(seconds, short = false) {
-    const iso = new Date(seconds * 1000).toISOString();
-    return short ? iso.replace('.000Z', 'Z') : iso;
-}
-/** A span of time in words, rounded down: "45 seconds", "3 hours", "12 days". */
-function span(seconds) {
-    const s = Math.max(0, Math.floor(seconds));
-    if (s < 120)
-        return plural(s, 'second');
-    if (s < 7200)
-        return plural(Math.floor(s / 60), 'minute');
-    if (s < 172_800)
-        return plural(Math.floor(s / 3600), 'hour');
-    return plural(Math.floor(s / 86_400), 'day');
-}
-/** "1 key", "2 keys"; `many` for nouns that do not take an s. */
-function plural(count, noun, many = `${noun}s`) {
-    return `${count} ${count === 1 ? noun : many}`;
-}
-// The admin key must never reach a log, an error, the summary, an issue or the report. Text
-// from servers and libraries goes through this one redactor, always on the whole text and
-// before any cut: a cut inside a key would leave the rest of it to print. The secrets given
-// (the admin key, the GitHub token) are removed in either case, as a server may echo them
-// upper-cased; then anything shaped like a key or a token, whatever comes before it
-// (`Bearer%20sk-admin-...`, `tokensk-...`).
-const KEY_SHAPED = new RegExp([
-    // A key of a known kind: sk-admin-, sk-proj-, sk-svcacct-, sk-None- (legacy user keys).
-    '(sk-(?:admin|proj|svcacct|none)-)[A-Za-z0-9_-]{8,}',
-    // Any sk- key at the start of a word.
-    '(?<![A-Za-z0-9])(sk-)[A-Za-z0-9_-]{8,}',
-    // A bare sk- key run into what comes before it: its 20 or more letters and digits.
-    '(sk-)[A-Za-z0-9]{20,}',
-    // GitHub's tokens: ghp_, gho_, ghu_, ghs_, ghr_ and fine-grained github_pat_.
-    '(gh[pousr]_)[A-Za-z0-9]{16,}',
-    '(github_pat_)[A-Za-z0-9_]{16,}'
-].join('|'), 'gi');
-function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-function redact(text, secrets = []) {
-    let out = text;
-    for (const secret of secrets) {
-        if (secret.length >= 4)
-            out = out.replace(new RegExp(escapeRegExp(secret), 'gi'), '***');
-    }
-    return out.replace(KEY_SHAPED, (...groups) => `${groups.slice(1, 6).find(Boolean)}***`);
-}
-function errorMessage(error, secrets = []) {
-    const message = error instanceof Error ? error.message : String(error);
-    return redact(message, secrets);
-}
-/**
- * A key's owner as the Admin API names it: a user's email and role, a service account's
- * name, id and role, or what it gives of another; undefined when it says nothing.
- */
-function ownerWords(owner, medium) {
-    if (owner.type === 'user') {
-        const role = owner.role ? ` (${medium.text(owner.role, 40)})` : '';
-        return `user ${medium.text(owner.email ?? owner.name ?? owner.id, 120)}${role}`;
-    }
-    if (owner.type === 'service_account') {
-        const role = owner.role ? `, ${medium.text(owner.role, 40)}` : '';
-        return `service account ${medium.text(owner.name, 120)} (${medium.id(owner.id, 80)}${role})`;
-    }
-    return owner.id || owner.name ? medium.text(owner.name ?? owner.id, 120) : undefined;
-}
-/**
- * When a found key was last used: "never used", or the time and how long `before` the
- * lookup ("ago" for a report read at once, "before the lookup" for text read later);
- * undefined when the API does not say.
- */
-function lastUseWords(key, before) {
-    if (key.lastUsedAt === null)
-        return 'never used';
-    if (key.lastUsedAt === undefined)
-        return undefined;
-    return `${isoTime(key.lastUsedAt, true)} (${span(key.lookedUpAt - key.lastUsedAt)} ${before})`;
-}
-/** The scopes a finding shows: those recorded; for a key with none recorded, what it was judged to have (all, admin). */
-function scopesShown(finding) {
-    return finding.scopes.length > 0 ? finding.scopes : finding.elevatedScopes;
-}
-
 ;// CONCATENATED MODULE: ./src/settings/settings.ts
-// Every input, from the action or the CLI, and every variable of the environment becomes
-// one typed, validated Settings here, up front. Nothing else reads inputs or the
-// environment. The defaults are those of action.yml (a test keeps the two equal): the
-// runner fills them in for the action, this module for the CLI.
-
-
-
-
 
 const DEFAULTS = {
     'openai-base-url': 'https://api.openai.com/v1',
@@ -30186,6 +30114,33 @@ class SettingsError extends Error {
         return `${noun}${this.inputs.length > 1 ? 's' : ''} ${this.words(...this.inputs.map(name))}`;
     }
 }
+/** The action: secrets are inputs, named as such; no standard input. */
+const ACTION = {};
+/** An error about a secret, in the caller's words: "Input openai-admin-key ...", or "OPENAI_ADMIN_KEY ...". */
+function secretError(caller, name, words) {
+    const variable = caller.variables?.[name];
+    return variable ? new SettingsError([], () => words(variable)) : new SettingsError([name], words);
+}
+
+;// CONCATENATED MODULE: ./src/http/loopback.ts
+// Loopback hosts: 127.0.0.0/8, ::1 and localhost. Only these may be reached without TLS, and
+// never through a proxy, which would resolve them on its own machine.
+/**
+ * Whether a URL's hostname (as `new URL` gives it: IPv4 in dotted form, IPv6 in brackets)
+ * is a loopback address. The whole name must be one: `127.0.0.1.evil.example` is not.
+ */
+function isLoopback(hostname) {
+    const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+;// CONCATENATED MODULE: ./src/settings/values.ts
+// The values inputs hold, each parsed and checked on its own: durations, times, lists,
+// booleans, counts, levels, URLs, user names, scopes and secrets. A bad one is a
+// SettingsError that names the input and the forms it accepts.
+
+
+
 const DURATION_UNITS = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 function parseDuration(name, value) {
     const match = /^(\d+)\s*([smhdw])$/i.exec(value.trim());
@@ -30315,7 +30270,7 @@ function parseAssignees(name, value) {
  * non-breaking space, a line break) would fail far from here, with a message that names
  * neither the input nor the cause. Keys and tokens are printable ASCII.
  */
-function checkSecret(name, value, variable) {
+function checkSecret(name, value, caller) {
     const chars = [...value];
     const at = chars.findIndex((char) => char < '!' || char > '~');
     if (at === -1)
@@ -30324,7 +30279,7 @@ function checkSecret(name, value, variable) {
     const words = (input) => `${input} holds a character that cannot be sent (U+${code.toString(16).toUpperCase().padStart(4, '0')} ` +
         `at position ${at + 1}${code === 0x200b ? ', a zero-width space' : ''}, often pasted along with a key): ` +
         'copy the value again without it and update the secret.';
-    throw variable ? new SettingsError([], () => words(variable)) : new SettingsError([name], words);
+    throw secretError(caller, name, words);
 }
 function parseScopes(name, value) {
     const scopes = parseList(value).map((scope) => scope.toLowerCase());
@@ -30332,34 +30287,43 @@ function parseScopes(name, value) {
         throw new SettingsError([name], (input) => `${input} is empty: list at least one scope, e.g. "all, admin".`);
     return scopes;
 }
+
+;// CONCATENATED MODULE: ./src/settings/inputs.ts
+// The inputs, as the action's runner gives them (and the CLI's options, named the same),
+// read and checked into one Settings with the environment's part (github.ts, the proxy,
+// the temporary directory). Secrets are checked in the caller's words.
+
+
+
+
+
+
 /**
- * Reads and checks every input. `read` returns the raw value of an input ('' when unset);
- * defaults from DEFAULTS fill in empty values, as the runner does from action.yml.
- * `caller.stdin`: the caller can hand on standard input, for audit-log-file "-" (the CLI);
- * the action cannot.
+ * The admin key and the token, checked in the caller's words: the key is needed to read the
+ * Admin API (not for an export), must be printable and must be an Admin API key; the token,
+ * when issues are written, printable.
  */
-function readSettings(read, env = {}, caller = {}) {
-    const value = (name) => {
-        const raw = read(name).trim();
-        return raw !== '' ? raw : (DEFAULTS[name] ?? '');
-    };
-    const auditLogFile = value('audit-log-file') || undefined;
+function readSecrets(value, read, caller) {
+    const auditLogFile = value('audit-log-file');
     const openaiAdminKey = value('openai-admin-key');
     if (!auditLogFile && openaiAdminKey === '') {
         throw new SettingsError(['openai-admin-key'], (input) => `${input} is empty: pass an OpenAI Admin API key (sk-admin-...) from a repository secret, ` +
             'e.g. openai-admin-key: ${{ secrets.OPENAI_ADMIN_KEY }}, or set audit-log-file to scan an export.');
     }
-    if (!auditLogFile)
-        checkSecret('openai-admin-key', openaiAdminKey);
-    const createIssues = parseBoolean('create-issues', value('create-issues'));
+    if (!auditLogFile) {
+        checkSecret('openai-admin-key', openaiAdminKey, caller);
+        const kind = notAdminKey(openaiAdminKey);
+        if (kind) {
+            throw secretError(caller, 'openai-admin-key', (name) => `${name} is ${kind}, which cannot read audit logs. ${KEY_ADVICE}`);
+        }
+    }
     const githubToken = read('github-token').trim();
-    if (createIssues)
-        checkSecret('github-token', githubToken);
-    const highScopes = parseScopes('high-scopes', value('high-scopes'));
-    // A HIGH scope is elevated by definition: listing it in high-scopes alone makes it a finding.
-    const elevatedScopes = [...new Set([...parseScopes('elevated-scopes', value('elevated-scopes')), ...highScopes])];
-    const since = value('since') ? parseTime('since', value('since')) : undefined;
-    const until = value('until') ? parseTime('until', value('until')) : undefined;
+    if (parseBoolean('create-issues', value('create-issues')))
+        checkSecret('github-token', githubToken, caller);
+    return { openaiAdminKey, githubToken };
+}
+/** The label of the issues: one GitHub can hold and look up again. */
+function readLabel(value) {
     const label = value('label');
     if (label.length > 50)
         throw new SettingsError(['label'], (input) => `${input} is ${label.length} characters: GitHub allows 50 at most.`);
@@ -30367,18 +30331,52 @@ function readSettings(read, env = {}, caller = {}) {
     if (label.includes(',')) {
         throw new SettingsError(['label'], (input) => `${input} is "${label}": a label with a comma cannot be looked up (GitHub reads the comma as "and"), so every run would open its issues again. Use one label without a comma, e.g. ${label.replace(/\s*,\s*/g, '-')}.`);
     }
+    return label || DEFAULTS.label;
+}
+/** Where the issues go: owner/name, or the workflow's own repository when empty. */
+function readRepository(value) {
     const repository = value('repository');
     if (repository && !repositoryOf(repository)) {
         throw new SettingsError(['repository'], (input) => `${input} is "${repository}": use owner/name, e.g. acme/security, or leave it empty for this repository.`);
     }
+    return repository;
+}
+/** The scopes the rule judges by: a HIGH scope is elevated by definition (listed in high-scopes alone, it makes a finding). */
+function readScopes(value) {
+    const highScopes = parseScopes('high-scopes', value('high-scopes'));
+    const elevatedScopes = [...new Set([...parseScopes('elevated-scopes', value('elevated-scopes')), ...highScopes])];
+    return { elevatedScopes, highScopes };
+}
+/** The audit-log file to scan, if any: "-" is standard input, for a caller that has one. */
+function readAuditLogFile(value, caller) {
+    const auditLogFile = value('audit-log-file') || undefined;
     if (auditLogFile === '-' && !caller.stdin) {
         throw new SettingsError(['audit-log-file'], (input) => `${input} is "-", standard input, which the action does not read: give the path of the export file.`);
     }
+    return auditLogFile;
+}
+/**
+ * Reads and checks every input. `read` returns the raw value of an input ('' when unset);
+ * defaults from DEFAULTS fill in empty values, as the runner does from action.yml.
+ * `caller`: how secrets are named in messages, and whether there is a standard input for
+ * audit-log-file "-" (the CLI's; the action has none).
+ */
+function readSettings(read, env = {}, caller = ACTION) {
+    const value = (name) => {
+        const raw = read(name).trim();
+        return raw !== '' ? raw : (DEFAULTS[name] ?? '');
+    };
+    const { openaiAdminKey, githubToken } = readSecrets(value, read, caller);
+    const scopes = readScopes(value);
+    const since = value('since') ? parseTime('since', value('since')) : undefined;
+    const until = value('until') ? parseTime('until', value('until')) : undefined;
+    const label = readLabel(value);
+    const repository = readRepository(value);
+    const auditLogFile = readAuditLogFile(value, caller);
     const github = githubEnvironment(env);
     return {
         openaiAdminKey,
         openaiBaseUrl: parseUrl('openai-base-url', value('openai-base-url')),
-        lookback: value('lookback'),
         lookbackSeconds: parseDuration('lookback', value('lookback')),
         since,
         until,
@@ -30386,8 +30384,8 @@ function readSettings(read, env = {}, caller = {}) {
         enrichKeys: parseBoolean('enrich-keys', value('enrich-keys')),
         failOn: parseFailOn('fail-on', value('fail-on')),
         githubToken,
-        createIssues,
-        label: label || DEFAULTS.label,
+        createIssues: parseBoolean('create-issues', value('create-issues')),
+        label,
         maxIssues: parseCount('max-issues', value('max-issues')),
         assignees: parseAssignees('assignees', value('assignees')),
         dryRun: parseBoolean('dry-run', value('dry-run')),
@@ -30395,19 +30393,30 @@ function readSettings(read, env = {}, caller = {}) {
         auditLogFile,
         reopenClosed: parseBoolean('reopen-closed', value('reopen-closed')),
         closeWhenRevoked: parseBoolean('close-when-revoked', value('close-when-revoked')),
-        elevatedScopes,
-        highScopes,
+        ...scopes,
         githubBudgetSeconds: parseDuration('github-budget', value('github-budget')),
-        githubBudget: value('github-budget'),
         github: repository ? { ...github, repository } : github,
         tempDir: env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(),
         proxy: {
             httpProxy: env.http_proxy || env.HTTP_PROXY || '',
             httpsProxy: env.https_proxy || env.HTTPS_PROXY || '',
             noProxy: env.no_proxy || env.NO_PROXY || ''
-        }
+        },
+        words: Object.fromEntries(Object.keys(DEFAULTS).map((name) => [name, value(name)]))
     };
 }
+
+;// CONCATENATED MODULE: ./src/settings/cli.ts
+// The CLI's environment: its options are the action's inputs; the keys come from the
+// environment (OPENAI_ADMIN_KEY, GITHUB_TOKEN), standard input may hold the export, and the
+// terminal says whether to colour.
+
+
+/** The CLI: secrets come from variables, named as such; standard input may hold the export. */
+const CLI = {
+    variables: { 'openai-admin-key': 'OPENAI_ADMIN_KEY', 'github-token': 'GITHUB_TOKEN' },
+    stdin: true
+};
 /**
  * The CLI's settings. Its options are the action's inputs; the keys come from the
  * environment (OPENAI_ADMIN_KEY, GITHUB_TOKEN, as the tools around OpenAI and GitHub
@@ -30419,16 +30428,12 @@ function readCliSettings(inputs, env, repository = '', stdin) {
         throw new SettingsError([], () => 'OPENAI_ADMIN_KEY is not set: export an OpenAI Admin API key (sk-admin-..., read-only or with the ' +
             'Audit Logs scope set to Read) to scan the Admin API, or pass --file to scan an exported audit log.');
     }
-    if (!inputs.has('audit-log-file'))
-        checkSecret('openai-admin-key', adminKey, 'OPENAI_ADMIN_KEY');
-    if (repository)
-        checkSecret('github-token', (env.GITHUB_TOKEN ?? '').trim(), 'GITHUB_TOKEN');
     const read = (name) => name === 'openai-admin-key'
         ? adminKey
         : name === 'github-token'
             ? (env.GITHUB_TOKEN ?? '')
             : (inputs.get(name) ?? '');
-    const settings = readSettings(read, env, { stdin: true });
+    const settings = readSettings(read, env, CLI);
     if (settings.auditLogFile === '-' && (!stdin || stdin.isTTY)) {
         throw new SettingsError([], () => '--file - reads the export from standard input, which is a terminal here: pipe it in, e.g. gunzip -c export.jsonl.gz | openai-keywatch scan --file -');
     }
@@ -30442,53 +30447,104 @@ function cliSecrets(env) {
 function cliColor(env, terminal) {
     return terminal && !env.NO_COLOR;
 }
-/** Where issues go and the run they link to, from the variables the runner sets. */
-function githubEnvironment(env) {
-    const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
-    const repository = env.GITHUB_REPOSITORY ?? '';
-    const run = env.GITHUB_RUN_ID ?? '';
-    const runUrl = repositoryOf(repository) && /^\d+$/.test(run) && /^https?:\/\/[^\s()<>]+$/.test(server)
-        ? `${server}/${repository}/actions/runs/${run}`
-        : undefined;
-    // GITHUB_ACTION names the step ("__run", "keywatch", "__org_repo_2"): unique within a job.
-    const step = (env.GITHUB_ACTION ?? '').replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 100);
-    const runId = [env.GITHUB_RUN_ID, env.GITHUB_RUN_ATTEMPT, step].filter(Boolean).join('-') || undefined;
-    return {
-        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
-        repository,
-        workflowRepository: repository || undefined,
-        runUrl,
-        runId,
-        stepSummary: Boolean(env.GITHUB_STEP_SUMMARY)
-    };
+
+;// CONCATENATED MODULE: ./src/text.ts
+/**
+ * Untrusted text on one line: control characters (ANSI escapes, newlines, U+2028/2029)
+ * become a space, and text-direction controls, which make text read differently from what
+ * it is, are removed.
+ */
+function oneLine(text) {
+    return text
+        .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+        .replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
+}
+/** `text` cut to at most `max` characters, an ellipsis marking the cut. */
+function cut(text, max) {
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+/** Unix seconds as ISO 8601 in UTC; `short` drops zero milliseconds (2024-01-01T00:00:00Z). */
+function isoTime(seconds, short = false) {
+    const iso = new Date(seconds * 1000).toISOString();
+    return short ? iso.replace('.000Z', 'Z') : iso;
+}
+/** A span of time in words, rounded down: "45 seconds", "3 hours", "12 days". */
+function span(seconds) {
+    const s = Math.max(0, Math.floor(seconds));
+    if (s < 120)
+        return plural(s, 'second');
+    if (s < 7200)
+        return plural(Math.floor(s / 60), 'minute');
+    if (s < 172_800)
+        return plural(Math.floor(s / 3600), 'hour');
+    return plural(Math.floor(s / 86_400), 'day');
+}
+/** "1 key", "2 keys"; `many` for nouns that do not take an s. */
+function plural(count, noun, many = `${noun}s`) {
+    return `${count} ${count === 1 ? noun : many}`;
+}
+// The admin key must never reach a log, an error, the summary, an issue or the report. Text
+// from servers and libraries goes through this one redactor, always on the whole text and
+// before any cut: a cut inside a key would leave the rest of it to print. The secrets given
+// (the admin key, the GitHub token) are removed in either case, as a server may echo them
+// upper-cased; then anything shaped like a key or a token, whatever comes before it
+// (`Bearer%20sk-admin-...`, `tokensk-...`).
+const KEY_SHAPED = new RegExp([
+    // A key of a known kind: sk-admin-, sk-proj-, sk-svcacct-, sk-None- (legacy user keys).
+    '(sk-(?:admin|proj|svcacct|none)-)[A-Za-z0-9_-]{8,}',
+    // Any sk- key at the start of a word.
+    '(?<![A-Za-z0-9])(sk-)[A-Za-z0-9_-]{8,}',
+    // A bare sk- key run into what comes before it: its 20 or more letters and digits.
+    '(sk-)[A-Za-z0-9]{20,}',
+    // GitHub's tokens: ghp_, gho_, ghu_, ghs_, ghr_ and fine-grained github_pat_.
+    '(gh[pousr]_)[A-Za-z0-9]{16,}',
+    '(github_pat_)[A-Za-z0-9_]{16,}'
+].join('|'), 'gi');
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+function redact(text, secrets = []) {
+    let out = text;
+    for (const secret of secrets) {
+        if (secret.length >= 4)
+            out = out.replace(new RegExp(escapeRegExp(secret), 'gi'), '***');
+    }
+    return out.replace(KEY_SHAPED, (...groups) => `${groups.slice(1, 6).find(Boolean)}***`);
+}
+function errorMessage(error, secrets = []) {
+    const message = error instanceof Error ? error.message : String(error);
+    return redact(message, secrets);
 }
 /**
- * The window a run reads, [since, until) in Unix seconds. For the API: `since` or
- * now - lookback, up to `until` or now. For a file: only what `since`/`until` say.
+ * A key's owner as the Admin API names it: a user's email and role, a service account's
+ * name, id and role, or what it gives of another; undefined when it says nothing.
  */
-function resolveWindow(settings, nowSeconds) {
-    const { since, until } = settings;
-    if (since !== undefined && since > nowSeconds) {
-        throw new SettingsError(['since'], (input) => `${input} (${isoTime(since)}) is in the future: the window would be empty.`);
+function ownerWords(owner, medium) {
+    if (owner.type === 'user') {
+        const role = owner.role ? ` (${medium.text(owner.role, 40)})` : '';
+        return `user ${medium.text(owner.email ?? owner.name ?? owner.id, 120)}${role}`;
     }
-    if (since !== undefined && until !== undefined && since >= until) {
-        throw new SettingsError(['since', 'until'], (a, b) => `${a} (${isoTime(since)}) and ${b} (${isoTime(until)}) are inverted: since must be earlier than until.`);
+    if (owner.type === 'service_account') {
+        const role = owner.role ? `, ${medium.text(owner.role, 40)}` : '';
+        return `service account ${medium.text(owner.name, 120)} (${medium.id(owner.id, 80)}${role})`;
     }
-    if (settings.auditLogFile)
-        return { since, until };
-    const end = Math.min(until ?? nowSeconds, nowSeconds);
-    const start = since ?? end - settings.lookbackSeconds;
-    if (start < 0) {
-        // A Date holds times up to 8.64e15 ms either side of 1970; lookback can reach further.
-        const to = start >= -8.64e12 ? `to ${isoTime(start)}` : 'past any date';
-        throw beforeUnixTime('lookback', `is "${settings.lookback}", which reaches back ${to}`);
-    }
-    if (start >= end) {
-        throw until === undefined
-            ? new SettingsError(['since'], (input) => `${input} (${isoTime(start)}) leaves an empty window: it must be earlier than now.`)
-            : new SettingsError(['until'], (input) => `${input} (${isoTime(end)}) leaves an empty window: it must be later than since.`);
-    }
-    return { since: start, until: end };
+    return owner.id || owner.name ? medium.text(owner.name ?? owner.id, 120) : undefined;
+}
+/**
+ * When a found key was last used: "never used", or the time and how long `before` the
+ * lookup ("ago" for a report read at once, "before the lookup" for text read later);
+ * undefined when the API does not say.
+ */
+function lastUseWords(key, before) {
+    if (key.lastUsedAt === null)
+        return 'never used';
+    if (key.lastUsedAt === undefined)
+        return undefined;
+    return `${isoTime(key.lastUsedAt, true)} (${span(key.lookedUpAt - key.lastUsedAt)} ${before})`;
+}
+/** The scopes a finding shows: those recorded; for a key with none recorded, what it was judged to have (all, admin). */
+function scopesShown(finding) {
+    return finding.scopes.length > 0 ? finding.scopes : finding.elevatedScopes;
 }
 
 ;// CONCATENATED MODULE: external "node:path"
@@ -61791,7 +61847,7 @@ function gitHubFailure(error, secrets, hint = () => '') {
     return redact(words, secrets).slice(0, 500);
 }
 
-;// CONCATENATED MODULE: ./src/audit-log/openai-client.ts
+;// CONCATENATED MODULE: ./src/openai/client.ts
 // The one way this project builds the official `openai` client for the Admin API, shared by
 // the audit-log source and the key lookups (the words for its errors are http/api-error.ts's).
 // The SDK retries 408/409/429/5xx with backoff, honouring retry-after(-ms); the callers
@@ -62184,29 +62240,13 @@ function recordUnreadable(status, where, reason) {
 
 
 
-/** What to do about a key the API refuses; said for a wrong key shape too. */
-const KEY_ADVICE = 'Use an OpenAI Admin API key (sk-admin-...) with read permission on audit logs ' +
-    '(OpenAI dashboard: Organization settings > Admin keys), pass it in openai-admin-key from a secret, ' +
-    "and make sure audit logging is switched on in the organization's settings (Data controls).";
+
 /** The action's limits: a page gets 5 retries (about 15 s of backoff, longer when the API says
  *  retry-after), a request 60 s, and the whole read 15 minutes. */
 const DEFAULT_API_LIMITS = { maxRetries: 5, requestTimeoutMs: 60_000, deadlineMs: 15 * 60_000 };
 /** A key, a base URL or an answer the run cannot go on with: one clear message. */
 class AdminApiError extends Error {
     name = 'AdminApiError';
-}
-/** Refuses, before any request, a key that cannot be an Admin API key. */
-function checkAdminKey(key) {
-    const kind = /^sk-proj-/.test(key)
-        ? 'a project API key (sk-proj-...)'
-        : /^sk-svcacct-/.test(key)
-            ? 'a service account API key (sk-svcacct-...)'
-            : /^sk-(?!admin-)/.test(key)
-                ? 'a user API key (sk-...)'
-                : undefined;
-    if (kind) {
-        throw new AdminApiError(`Input openai-admin-key is ${kind}, which cannot read audit logs. ${KEY_ADVICE}`);
-    }
 }
 /** The cursor the SDK would read the next page with, if it reads one. */
 function nextCursor(page) {
@@ -62233,7 +62273,6 @@ class AdminApiSource {
     limits;
     constructor(options) {
         this.options = options;
-        checkAdminKey(options.adminKey);
         this.label = `OpenAI Admin API (${options.baseURL})`;
         this.limits = {
             maxRetries: options.maxRetries ?? DEFAULT_API_LIMITS.maxRetries,
@@ -73954,7 +73993,41 @@ function trackProgress(label, log, everyMs = PROGRESS_EVERY_MS, clock = Date.now
     };
 }
 
+;// CONCATENATED MODULE: ./src/settings/window.ts
+
+
+
+/**
+ * The window a run reads, [since, until) in Unix seconds. For the API: `since` or
+ * now - lookback, up to `until` or now. For a file: only what `since`/`until` say.
+ */
+function resolveWindow(settings, nowSeconds) {
+    const { since, until } = settings;
+    if (since !== undefined && since > nowSeconds) {
+        throw new SettingsError(['since'], (input) => `${input} (${isoTime(since)}) is in the future: the window would be empty.`);
+    }
+    if (since !== undefined && until !== undefined && since >= until) {
+        throw new SettingsError(['since', 'until'], (a, b) => `${a} (${isoTime(since)}) and ${b} (${isoTime(until)}) are inverted: since must be earlier than until.`);
+    }
+    if (settings.auditLogFile)
+        return { since, until };
+    const end = Math.min(until ?? nowSeconds, nowSeconds);
+    const start = since ?? end - settings.lookbackSeconds;
+    if (start < 0) {
+        // A Date holds times up to 8.64e15 ms either side of 1970; lookback can reach further.
+        const to = start >= -8.64e12 ? `to ${isoTime(start)}` : 'past any date';
+        throw beforeUnixTime('lookback', `is "${settings.words.lookback}", which reaches back ${to}`);
+    }
+    if (start >= end) {
+        throw until === undefined
+            ? new SettingsError(['since'], (input) => `${input} (${isoTime(start)}) leaves an empty window: it must be earlier than now.`)
+            : new SettingsError(['until'], (input) => `${input} (${isoTime(end)}) leaves an empty window: it must be later than since.`);
+    }
+    return { since: start, until: end };
+}
+
 ;// CONCATENATED MODULE: ./src/pipeline.ts
+
 
 
 
@@ -74092,7 +74165,7 @@ async function triageIssues(settings, scanned, target = {}) {
         workflowRepository: settings.github.workflowRepository,
         secrets: [settings.openaiAdminKey],
         fetch: proxiedFetch(settings.proxy),
-        budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.githubBudget}` },
+        budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.words['github-budget']}` },
         ...target
     });
 }
@@ -78320,6 +78393,7 @@ function renderIssuePreviews(previews, paint, width = 100) {
 ;// CONCATENATED MODULE: ./src/cli/commands.ts
 // The CLI's commands: scan (the action's pipeline for local scans and backfills), demo (the
 // bundled sample, dry-run) and test (a Panther-format spec's tests against the rule).
+
 
 
 

@@ -16,7 +16,7 @@ import {
 } from '../model/index.js'
 import { duration, openAIAnswer, openAIFailure, serverMessage } from '../http/api-error.js'
 import { plural, redact } from '../text.js'
-import { createAdminClient } from './openai-client.js'
+import { createAdminClient } from '../openai/client.js'
 
 /** The most keys a run looks up; the rest are counted as not looked up. */
 export const MAX_LOOKUPS = 50

@@ -1,6 +1,6 @@
 // openai-keywatch on the command line: the action's pipeline for local scans and
 // backfills, the demo on the bundled sample, and the rule spec's test runner.
-import { cliColor, cliSecrets } from '../settings/settings.js'
+import { cliColor, cliSecrets } from '../settings/cli.js'
 import { errorMessage, oneLine } from '../text.js'
 import { EXIT, HELP, UsageError } from './args.js'
 import { demoCommand, scanCommand, testCommand, type Input, type Out } from './commands.js'
