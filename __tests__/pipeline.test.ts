@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { report, scanWindow } from '../src/pipeline.js'
+import { reportOf, scanWindow } from '../src/pipeline.js'
 import { readSettings } from '../src/settings/inputs.js'
 import type { InputName } from '../src/settings/settings.js'
 
@@ -37,7 +37,7 @@ describe('the pipeline', () => {
     const scanned = await scanWindow(settings)
     expect(scanned.result.malformedKeyEvents).toBe(1)
     expect(scanned.result.findings).toHaveLength(0)
-    const result = report(settings, scanned)
+    const result = reportOf(settings, scanned)
 
     expect(result.complete).toBe(true)
     expect(result.counts.total).toBe(0)

@@ -68329,40 +68329,40 @@ function looksLikeDocumentStart(line) {
  */
 function sniffFormat(prefix, whole) {
     const textStart = bomLength(prefix);
-    const found = (format) => ({ format, textStart });
+    const sniffed = (format) => ({ format, textStart });
     // UTF-16 (what Windows PowerShell's > writes) starts with its byte-order mark; UTF-16
     // without one, UTF-32 and binary files hold NUL bytes, which UTF-8 JSON never does.
     if ((prefix[0] === 0xff && prefix[1] === 0xfe) || (prefix[0] === 0xfe && prefix[1] === 0xff))
-        return found('utf16');
+        return sniffed('utf16');
     const nul = prefix.indexOf(0);
     const firstNewline = prefix.indexOf(NEWLINE);
     if (nul !== -1 && (firstNewline === -1 || nul < firstNewline))
-        return found('binary');
+        return sniffed('binary');
     let first = textStart;
     while (first < prefix.length && isBlank(prefix[first]))
         first++;
     const newline = first < prefix.length ? prefix.indexOf(NEWLINE, first) : -1;
     if (first < prefix.length && (prefix[first] === OPEN_BRACKET || newline !== -1 || prefix.length >= SNIFF_BYTES)) {
         if (prefix[first] === OPEN_BRACKET)
-            return found('array');
+            return sniffed('array');
         if (prefix[first] === LESS_THAN)
-            return found('html');
+            return sniffed('html');
         if (prefix[first] !== OPEN_BRACE)
-            return found('jsonl');
+            return sniffed('jsonl');
         // A first line longer than the prefix is looked at as far as the prefix goes.
         const line = trimBlank(prefix.subarray(first, newline === -1 ? Math.min(prefix.length, first + SNIFF_BYTES) : newline).toString('utf8'));
-        return found(looksLikeDocumentStart(line) ? 'list' : 'jsonl');
+        return sniffed(looksLikeDocumentStart(line) ? 'list' : 'jsonl');
     }
     if (prefix.length >= SNIFF_BYTES)
-        return found('jsonl');
+        return sniffed('jsonl');
     if (!whole)
         return undefined;
     const text = trimBlank(prefix.toString('utf8', textStart));
     if (text === '')
-        return found('empty');
+        return sniffed('empty');
     if (text.startsWith('<'))
-        return found('html');
-    return found(looksLikeDocumentStart(trimBlank(text.split('\n')[0])) ? 'list' : 'jsonl');
+        return sniffed('html');
+    return sniffed(looksLikeDocumentStart(trimBlank(text.split('\n')[0])) ? 'list' : 'jsonl');
 }
 
 ;// CONCATENATED MODULE: ./src/audit-log/export-tally.ts
@@ -69211,7 +69211,7 @@ function ownerOf(raw) {
     return { type: 'unknown', id: str(owner.id), name: str(owner.name), role: str(owner.role) };
 }
 /** The key as the API describes it (ProjectAPIKey or AdminAPIKey). */
-function found(raw, lookedUpAt) {
+function keyInfoOf(raw, lookedUpAt) {
     const key = json_isObject(raw) ? raw : {};
     return {
         status: 'found',
@@ -69278,7 +69278,7 @@ async function lookUpKeys(keys, options) {
             const raw = target.kind === 'admin'
                 ? await client.admin.organization.adminAPIKeys.retrieve(key.keyId, { signal: deadline })
                 : await client.admin.organization.projects.apiKeys.retrieve(key.keyId, { project_id: target.projectId }, { signal: deadline });
-            infos.set(key.keyId, found(raw, Math.floor(now() / 1000)));
+            infos.set(key.keyId, keyInfoOf(raw, Math.floor(now() / 1000)));
         }
         catch (error) {
             if (error instanceof OpenAI.NotFoundError && !/^Invalid URL\b/.test(serverMessage(error, secrets))) {
@@ -75148,7 +75148,7 @@ function deletionLine(deletion) {
     return `- ${markdownCode(deletion.eventType)} at ${timeCell(deletion.effectiveAt)} by ${markdownText(deletion.actor.name, 120)} from ${sourceOf(deletion.actor)} (event ${markdownCode(deletion.eventId, 80)})`;
 }
 /** A few items of a list, the rest counted: log text must not grow a body without bound. */
-function few(items, render, separator, max = 5) {
+function briefList(items, render, separator, max = 5) {
     if (items.length === 0)
         return '-';
     const shown = items.slice(0, max).map(render).join(separator);
@@ -75237,7 +75237,7 @@ function* eventRows(findings) {
  * Markers that do not fit go to further bodies, so that every event is recorded and never
  * reported twice.
  */
-function compose(head, rows, total, tail, markers) {
+function layOutBodies(head, rows, total, tail, markers) {
     const fixed = head.length + tail.length + 600;
     const markerSize = (list) => list.reduce((size, marker) => size + marker.length + 1, 0);
     // Markers that do not fit here are recorded in further comments; rows keep at least
@@ -75302,8 +75302,8 @@ function renderIssue(key, options) {
         `Rule **${RULE.displayName}** (${markdownCode(RULE.id)}) found ${plural(findings.length, 'event')} on this key. ${runLine(options)}`,
         [
             `- Key: ${markdownCode(key.keyId, 80)}`,
-            `- Name: ${few(names, (name) => markdownText(name, 120), ', ')}`,
-            `- Project: ${few(projects, (project) => markdownCode(project, 80), ' ')}`,
+            `- Name: ${briefList(names, (name) => markdownText(name, 120), ', ')}`,
+            `- Project: ${briefList(projects, (project) => markdownCode(project, 80), ' ')}`,
             `- Elevated scopes: ${markdownCodeList(elevated, LISTED, 40)}`,
             `- Latest actor: ${markdownText(top.actor.name, 120)} from ${sourceOf(top.actor)}`
         ].join('\n'),
@@ -75315,7 +75315,7 @@ function renderIssue(key, options) {
     const deleted = deletions.length > 0 ? deletedSection(deletions) : '';
     const tail = [deleted, alertContextSection(top), mitreSection(), runbookSection()].filter(Boolean).join('\n\n');
     const markers = eventIds(findings, deletions).map(eventMarker);
-    const [body, ...more] = compose(head, eventRows(findings), findings.length, tail, markers);
+    const [body, ...more] = layOutBodies(head, eventRows(findings), findings.length, tail, markers);
     return {
         title: issueTitle(key.keyId, key.severity),
         labels: [options.label, severityLabel(key.severity)],
@@ -75337,7 +75337,7 @@ function renderUpdate(work, options) {
         .filter(Boolean)
         .join('\n\n');
     const markers = eventIds(findings, deletions).map(eventMarker);
-    return compose(head.join('\n\n'), eventRows(findings), findings.length, tail, markers).map((body) => body.replace(/^\n+/, ''));
+    return layOutBodies(head.join('\n\n'), eventRows(findings), findings.length, tail, markers).map((body) => body.replace(/^\n+/, ''));
 }
 /** The comment that closes a key's issue because the key was deleted; its marker keeps it to once. */
 function renderClosing(revocation, options) {
@@ -76915,10 +76915,11 @@ function openSource(settings, window, environment) {
     });
 }
 /**
- * Looks up the keys with findings in the Admin API (owner, last use, whether it still
- * exists). Off with enrich-keys: false, and for an export: there is no Admin API to ask.
+ * The keys with findings, each with what the Admin API says of it when looked up (owner,
+ * last use, whether it still exists). Off with enrich-keys: false, and for an export: there
+ * is no Admin API to ask.
  */
-async function knowKeys(settings, keys, log) {
+async function withKeyInfo(settings, keys, log) {
     const off = !settings.enrichKeys
         ? 'enrich-keys is false'
         : settings.auditLogFile
@@ -76960,7 +76961,7 @@ async function scanWindow(settings, environment = {}) {
     finally {
         progress?.stop();
     }
-    const known = await knowKeys(settings, groupByKey(result.findings, result.deletions), log);
+    const known = await withKeyInfo(settings, groupByKey(result.findings, result.deletions), log);
     return {
         window,
         source: source.label,
@@ -76971,10 +76972,11 @@ async function scanWindow(settings, environment = {}) {
     };
 }
 /**
- * The run's report. `pending`: written as soon as the scan ends, before the GitHub phase,
+ * The report of a run: its verdict by the gate, and what was read, found and done.
+ * report/'s buildReport lays it out. `pending`: written as soon as the scan ends, before the GitHub phase,
  * so that the findings are out whatever GitHub does; the issues come in a second one.
  */
-function pipeline_report(settings, scanned, issues = [], pending = false) {
+function reportOf(settings, scanned, issues = [], pending = false) {
     const { source, result, window } = scanned;
     return buildReport({
         source,
@@ -77737,14 +77739,14 @@ async function run() {
         const publish = new Publisher(settings, log);
         const annotations = new Annotator(log);
         // Findings first: a GitHub that is slow, down or rate-limiting cannot hold them back.
-        const found = pipeline_report(settings, scanned, [], true);
+        const found = reportOf(settings, scanned, [], true);
         annotations.scan(found);
         setOutputs(found, await publish.report(found), (text) => log.notice(text));
         await publish.summary(found);
         let report = found;
         if (settings.createIssues) {
             const issues = await triageIssues(settings, scanned, { log: (message) => log.info(message) });
-            report = pipeline_report(settings, scanned, issues);
+            report = reportOf(settings, scanned, issues);
             annotations.issues(report);
             await publish.report(report);
             setIssuesOutput(report, (text) => log.notice(text));

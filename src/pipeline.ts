@@ -69,10 +69,11 @@ export interface Scanned {
 }
 
 /**
- * Looks up the keys with findings in the Admin API (owner, last use, whether it still
- * exists). Off with enrich-keys: false, and for an export: there is no Admin API to ask.
+ * The keys with findings, each with what the Admin API says of it when looked up (owner,
+ * last use, whether it still exists). Off with enrich-keys: false, and for an export: there
+ * is no Admin API to ask.
  */
-async function knowKeys(
+async function withKeyInfo(
   settings: Settings,
   keys: KeyFindings[],
   log: ScanLog
@@ -117,7 +118,7 @@ export async function scanWindow(settings: Settings, environment: ScanEnvironmen
   } finally {
     progress?.stop()
   }
-  const known = await knowKeys(settings, groupByKey(result.findings, result.deletions), log)
+  const known = await withKeyInfo(settings, groupByKey(result.findings, result.deletions), log)
   return {
     window,
     source: source.label,
@@ -129,10 +130,11 @@ export async function scanWindow(settings: Settings, environment: ScanEnvironmen
 }
 
 /**
- * The run's report. `pending`: written as soon as the scan ends, before the GitHub phase,
+ * The report of a run: its verdict by the gate, and what was read, found and done.
+ * report/'s buildReport lays it out. `pending`: written as soon as the scan ends, before the GitHub phase,
  * so that the findings are out whatever GitHub does; the issues come in a second one.
  */
-export function report(settings: Settings, scanned: Scanned, issues: IssueAction[] = [], pending = false): Report {
+export function reportOf(settings: Settings, scanned: Scanned, issues: IssueAction[] = [], pending = false): Report {
   const { source, result, window } = scanned
   return buildReport({
     source,

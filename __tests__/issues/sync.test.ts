@@ -1,6 +1,6 @@
 // One issue per key, driven by the real Octokit (with the real throttling and retry
 // plugins) against a fake GitHub on 127.0.0.1.
-import { report, triageIssues, type Scanned } from '../../src/pipeline.js'
+import { reportOf, triageIssues, type Scanned } from '../../src/pipeline.js'
 import { scan } from '../../src/scan/engine.js'
 import { readSettings } from '../../src/settings/inputs.js'
 import type { InputName } from '../../src/settings/settings.js'
@@ -63,7 +63,7 @@ async function triage(
     }
   }
   const issues = await triageIssues(settings, scanned, { ...target, timings: { ...FAST, ...target.timings } })
-  return report(settings, scanned, issues)
+  return reportOf(settings, scanned, issues)
 }
 
 /** What Markdown would act on: the text outside code spans, escapes and our own run link. */

@@ -6,7 +6,7 @@
 import * as core from '@actions/core'
 import { mkdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { report as buildReport, scanWindow, triageIssues } from '../pipeline.js'
+import { reportOf, scanWindow, triageIssues } from '../pipeline.js'
 import type { Report } from '../report/report.js'
 import { renderSummary } from '../report/summary.js'
 import { writeReport } from '../report/write.js'
@@ -87,7 +87,7 @@ export async function run(): Promise<void> {
     const annotations = new Annotator(log)
 
     // Findings first: a GitHub that is slow, down or rate-limiting cannot hold them back.
-    const found = buildReport(settings, scanned, [], true)
+    const found = reportOf(settings, scanned, [], true)
     annotations.scan(found)
     setOutputs(found, await publish.report(found), (text) => log.notice(text))
     await publish.summary(found)
@@ -95,7 +95,7 @@ export async function run(): Promise<void> {
     let report = found
     if (settings.createIssues) {
       const issues = await triageIssues(settings, scanned, { log: (message) => log.info(message) })
-      report = buildReport(settings, scanned, issues)
+      report = reportOf(settings, scanned, issues)
       annotations.issues(report)
       await publish.report(report)
       setIssuesOutput(report, (text) => log.notice(text))

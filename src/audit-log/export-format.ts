@@ -62,30 +62,30 @@ function looksLikeDocumentStart(line: string): boolean {
  */
 export function sniffFormat(prefix: Buffer, whole: boolean): Sniffed | undefined {
   const textStart = bomLength(prefix)
-  const found = (format: Format): Sniffed => ({ format, textStart })
+  const sniffed = (format: Format): Sniffed => ({ format, textStart })
   // UTF-16 (what Windows PowerShell's > writes) starts with its byte-order mark; UTF-16
   // without one, UTF-32 and binary files hold NUL bytes, which UTF-8 JSON never does.
-  if ((prefix[0] === 0xff && prefix[1] === 0xfe) || (prefix[0] === 0xfe && prefix[1] === 0xff)) return found('utf16')
+  if ((prefix[0] === 0xff && prefix[1] === 0xfe) || (prefix[0] === 0xfe && prefix[1] === 0xff)) return sniffed('utf16')
   const nul = prefix.indexOf(0)
   const firstNewline = prefix.indexOf(NEWLINE)
-  if (nul !== -1 && (firstNewline === -1 || nul < firstNewline)) return found('binary')
+  if (nul !== -1 && (firstNewline === -1 || nul < firstNewline)) return sniffed('binary')
   let first = textStart
   while (first < prefix.length && isBlank(prefix[first])) first++
   const newline = first < prefix.length ? prefix.indexOf(NEWLINE, first) : -1
   if (first < prefix.length && (prefix[first] === OPEN_BRACKET || newline !== -1 || prefix.length >= SNIFF_BYTES)) {
-    if (prefix[first] === OPEN_BRACKET) return found('array')
-    if (prefix[first] === LESS_THAN) return found('html')
-    if (prefix[first] !== OPEN_BRACE) return found('jsonl')
+    if (prefix[first] === OPEN_BRACKET) return sniffed('array')
+    if (prefix[first] === LESS_THAN) return sniffed('html')
+    if (prefix[first] !== OPEN_BRACE) return sniffed('jsonl')
     // A first line longer than the prefix is looked at as far as the prefix goes.
     const line = trimBlank(
       prefix.subarray(first, newline === -1 ? Math.min(prefix.length, first + SNIFF_BYTES) : newline).toString('utf8')
     )
-    return found(looksLikeDocumentStart(line) ? 'list' : 'jsonl')
+    return sniffed(looksLikeDocumentStart(line) ? 'list' : 'jsonl')
   }
-  if (prefix.length >= SNIFF_BYTES) return found('jsonl')
+  if (prefix.length >= SNIFF_BYTES) return sniffed('jsonl')
   if (!whole) return undefined
   const text = trimBlank(prefix.toString('utf8', textStart))
-  if (text === '') return found('empty')
-  if (text.startsWith('<')) return found('html')
-  return found(looksLikeDocumentStart(trimBlank(text.split('\n')[0]!)) ? 'list' : 'jsonl')
+  if (text === '') return sniffed('empty')
+  if (text.startsWith('<')) return sniffed('html')
+  return sniffed(looksLikeDocumentStart(trimBlank(text.split('\n')[0]!)) ? 'list' : 'jsonl')
 }

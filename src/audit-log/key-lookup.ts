@@ -127,7 +127,7 @@ function ownerOf(raw: unknown): KeyOwner {
 }
 
 /** The key as the API describes it (ProjectAPIKey or AdminAPIKey). */
-function found(raw: unknown, lookedUpAt: number): KeyInfo {
+function keyInfoOf(raw: unknown, lookedUpAt: number): KeyInfo {
   const key = isObject(raw) ? raw : {}
   return {
     status: 'found',
@@ -206,7 +206,7 @@ export async function lookUpKeys(keys: readonly KeyFindings[], options: KeyLooku
               { project_id: target.projectId },
               { signal: deadline }
             )
-      infos.set(key.keyId, found(raw, Math.floor(now() / 1000)))
+      infos.set(key.keyId, keyInfoOf(raw, Math.floor(now() / 1000)))
     } catch (error) {
       if (error instanceof OpenAI.NotFoundError && !/^Invalid URL\b/.test(serverMessage(error, secrets))) {
         // A 404 for the route itself ("Invalid URL") is a failure, below. Any other is the key

@@ -6,8 +6,8 @@ import { dirname, isAbsolute, join, relative } from 'node:path'
 import type { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import {
-  report as buildReport,
   issueOptions,
+  reportOf,
   scanWindow,
   triageIssues,
   type Scanned,
@@ -123,7 +123,7 @@ async function scanAndReport(
 ): Promise<Report> {
   try {
     const scanned = await scanWindow(settings, environment)
-    return buildReport(settings, scanned, await triage(scanned))
+    return reportOf(settings, scanned, await triage(scanned))
   } catch (error) {
     // since/until are checked against the clock when the window is resolved.
     if (error instanceof SettingsError) throw usageError(error)

@@ -62,7 +62,7 @@ function deletionLine(deletion: Deletion): string {
 }
 
 /** A few items of a list, the rest counted: log text must not grow a body without bound. */
-function few<T>(items: readonly T[], render: (item: T) => string, separator: string, max = 5): string {
+function briefList<T>(items: readonly T[], render: (item: T) => string, separator: string, max = 5): string {
   if (items.length === 0) return '-'
   const shown = items.slice(0, max).map(render).join(separator)
   return items.length > max ? `${shown} and ${items.length - max} more` : shown
@@ -160,7 +160,13 @@ function* eventRows(findings: Iterable<Finding>): Generator<string[]> {
  * Markers that do not fit go to further bodies, so that every event is recorded and never
  * reported twice.
  */
-function compose(head: string, rows: Iterable<string[]>, total: number, tail: string, markers: string[]): string[] {
+function layOutBodies(
+  head: string,
+  rows: Iterable<string[]>,
+  total: number,
+  tail: string,
+  markers: string[]
+): string[] {
   const fixed = head.length + tail.length + 600
   const markerSize = (list: string[]): number => list.reduce((size, marker) => size + marker.length + 1, 0)
   // Markers that do not fit here are recorded in further comments; rows keep at least
@@ -223,8 +229,8 @@ export function renderIssue(key: KeyFindings, options: IssueOptions): RenderedIs
     `Rule **${RULE.displayName}** (${markdownCode(RULE.id)}) found ${plural(findings.length, 'event')} on this key. ${runLine(options)}`,
     [
       `- Key: ${markdownCode(key.keyId, 80)}`,
-      `- Name: ${few(names, (name) => markdownText(name, 120), ', ')}`,
-      `- Project: ${few(projects, (project) => markdownCode(project, 80), ' ')}`,
+      `- Name: ${briefList(names, (name) => markdownText(name, 120), ', ')}`,
+      `- Project: ${briefList(projects, (project) => markdownCode(project, 80), ' ')}`,
       `- Elevated scopes: ${markdownCodeList(elevated, LISTED, 40)}`,
       `- Latest actor: ${markdownText(top.actor.name, 120)} from ${sourceOf(top.actor)}`
     ].join('\n'),
@@ -236,7 +242,7 @@ export function renderIssue(key: KeyFindings, options: IssueOptions): RenderedIs
   const deleted = deletions.length > 0 ? deletedSection(deletions) : ''
   const tail = [deleted, alertContextSection(top), mitreSection(), runbookSection()].filter(Boolean).join('\n\n')
   const markers = eventIds(findings, deletions).map(eventMarker)
-  const [body, ...more] = compose(head, eventRows(findings), findings.length, tail, markers)
+  const [body, ...more] = layOutBodies(head, eventRows(findings), findings.length, tail, markers)
   return {
     title: issueTitle(key.keyId, key.severity),
     labels: [options.label, severityLabel(key.severity)],
@@ -259,7 +265,7 @@ export function renderUpdate(work: KeyWork, options: IssueOptions): string[] {
     .filter(Boolean)
     .join('\n\n')
   const markers = eventIds(findings, deletions).map(eventMarker)
-  return compose(head.join('\n\n'), eventRows(findings), findings.length, tail, markers).map((body) =>
+  return layOutBodies(head.join('\n\n'), eventRows(findings), findings.length, tail, markers).map((body) =>
     body.replace(/^\n+/, '')
   )
 }
