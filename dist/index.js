@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2914:
+/***/ 5867:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -74622,12 +74622,12 @@ const dist_src_Octokit = Octokit.plugin(requestLog, legacyRestEndpointMethods, p
 );
 
 
-;// CONCATENATED MODULE: ./src/issues/client.ts
+;// CONCATENATED MODULE: ./src/github/client.ts
 // The GitHub REST client: Octokit with throttling and retries composed in, as GitHub
 // recommends for anything that writes, and bounded: every request has a time limit (its
 // answer included), and the phase it runs in has a budget that ends it, with waits for rate
-// limits that would outlast it and with repeated secondary-limit refusals. The sync
-// (sync.ts) is the only user.
+// limits that would outlast it and with repeated secondary-limit refusals. The issues' sync
+// uses it; so can any stage that reads or writes GitHub.
 
 
 
@@ -74785,6 +74785,20 @@ function createGitHubClient(options) {
         refusedInARow = 0;
     });
     return client;
+}
+/**
+ * `request`, or PhaseEnded as soon as the phase's budget is spent: a request stuck in a
+ * retry wait is not waited for. (It fails at once when it runs: the phase's signal is aborted.)
+ */
+function untilPhaseEnds(phase, request) {
+    request.catch(() => undefined);
+    return new Promise((resolve, reject) => {
+        const stop = () => reject(new PhaseEnded(phase.ended ?? 'the GitHub phase ended'));
+        if (phase.signal.aborted)
+            return stop();
+        phase.signal.addEventListener('abort', stop, { once: true });
+        request.then(resolve, reject).finally(() => phase.signal.removeEventListener('abort', stop));
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/issues/markers.ts
@@ -75744,20 +75758,6 @@ function openSession(target, phase) {
     });
     return { client, owner, repo, phase, target };
 }
-/**
- * `request`, or PhaseEnded as soon as the phase's budget is spent: a request stuck in a
- * retry wait is not waited for. (It fails at once when it runs: the phase's signal is aborted.)
- */
-function untilPhaseEnds(phase, request) {
-    request.catch(() => undefined);
-    return new Promise((resolve, reject) => {
-        const stop = () => reject(new PhaseEnded(phase.ended ?? 'the GitHub phase ended'));
-        if (phase.signal.aborted)
-            return stop();
-        phase.signal.addEventListener('abort', stop, { once: true });
-        request.then(resolve, reject).finally(() => phase.signal.removeEventListener('abort', stop));
-    });
-}
 /** Issues go to another repository than the workflow's: its token needs more than GITHUB_TOKEN. */
 function elsewhere(target) {
     return Boolean(target.workflowRepository) && target.workflowRepository !== target.repository;
@@ -75809,6 +75809,7 @@ function unwritten(key, detail, issue) {
 }
 
 ;// CONCATENATED MODULE: ./src/issues/writes.ts
+
 
 
 /** One comment on issue `number`. */
@@ -77770,7 +77771,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2914);
+/* harmony import */ var _action_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5867);
 
 await (0,_action_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 

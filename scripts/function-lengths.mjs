@@ -3,17 +3,21 @@
 // A function is named as the code names it (a declaration, a method, the variable or property
 // an arrow function is assigned to); one inside another is named by both ("scan > reject").
 // With --limit, exits 1 listing every function in FOLDER (under src/) longer than LINES.
+// check-layout.mjs holds src/ to its limits with overLimit().
 import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 
-const files = []
-const walk = (dir) => {
+/** Every .ts file under `dir` (declaration files aside). */
+export function sourceFiles(dir) {
+  const files = []
   for (const name of readdirSync(dir)) {
     const path = join(dir, name)
-    if (statSync(path).isDirectory()) walk(path)
+    if (statSync(path).isDirectory()) files.push(...sourceFiles(path))
     else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) files.push(path)
   }
+  return files
 }
 
 /** What the code calls a function node, or undefined for one it gives no name. */
@@ -39,7 +43,7 @@ const isFunction = (node) =>
   ts.isArrowFunction(node) ||
   ts.isFunctionExpression(node)
 
-/** Every function in `file` with a body: its name (with those of the functions it is in), and its lines. */
+/** Every function in `file` with a body: its name (with those of the functions it is in), its first line and its lines. */
 export function functionsOf(file) {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true)
   const found = []
@@ -61,27 +65,40 @@ export function functionsOf(file) {
   return found
 }
 
-const args = process.argv.slice(2)
-const topAt = args.indexOf('--top')
-const top = topAt === -1 ? 15 : Number(args[topAt + 1])
-const limits = []
-for (let i = 0; i < args.length; i++) {
-  if (args[i] !== '--limit') continue
-  const [folder, lines] = (args[i + 1] ?? '').split('=')
-  if (!folder || !Number.isInteger(Number(lines))) throw new Error('--limit takes FOLDER=LINES, e.g. --limit issues=50')
-  limits.push({ folder: join('src', folder), lines: Number(lines) })
+/** Every function in the files, longest first. */
+export function longestFirst(files) {
+  return files.flatMap(functionsOf).sort((a, b) => b.lines - a.lines || a.file.localeCompare(b.file))
 }
 
-walk('src')
-const all = files.flatMap(functionsOf).sort((a, b) => b.lines - a.lines || a.file.localeCompare(b.file))
-if (top > 0) {
-  console.log(`The ${Math.min(top, all.length)} longest of ${all.length} functions in src/ (lines, where, name):`)
-  for (const fn of all.slice(0, top))
-    console.log(`  ${String(fn.lines).padStart(4)}  ${`${relative('.', fn.file)}:${fn.start}`.padEnd(40)} ${fn.name}`)
+/** The functions longer than their folder's limit (`limits`: folder under src/, or '' for all, to lines). */
+export function overLimit(functions, limits) {
+  return functions.flatMap((fn) => {
+    const folder = relative('src', fn.file).split('/').slice(0, -1).join('/')
+    const limit = limits[folder] ?? limits['']
+    return limit !== undefined && fn.lines > limit ? [{ ...fn, limit }] : []
+  })
 }
-const over = limits.flatMap(({ folder, lines }) =>
-  all.filter((fn) => fn.file.startsWith(`${folder}/`) && fn.lines > lines).map((fn) => ({ ...fn, limit: lines }))
-)
-for (const fn of over)
-  console.error(`function-lengths: ${fn.file}:${fn.start} ${fn.name} is ${fn.lines} lines (at most ${fn.limit})`)
-if (over.length > 0) process.exit(1)
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2)
+  const topAt = args.indexOf('--top')
+  const top = topAt === -1 ? 15 : Number(args[topAt + 1])
+  const limits = {}
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] !== '--limit') continue
+    const [folder, lines] = (args[i + 1] ?? '').split('=')
+    if (folder === undefined || !Number.isInteger(Number(lines)))
+      throw new Error('--limit takes FOLDER=LINES, e.g. --limit issues=50 (FOLDER empty for all of src/)')
+    limits[folder] = Number(lines)
+  }
+  const all = longestFirst(sourceFiles('src'))
+  if (top > 0) {
+    console.log(`The ${Math.min(top, all.length)} longest of ${all.length} functions in src/ (lines, where, name):`)
+    for (const fn of all.slice(0, top))
+      console.log(`  ${String(fn.lines).padStart(4)}  ${`${relative('.', fn.file)}:${fn.start}`.padEnd(40)} ${fn.name}`)
+  }
+  const over = overLimit(all, limits)
+  for (const fn of over)
+    console.error(`function-lengths: ${fn.file}:${fn.start} ${fn.name} is ${fn.lines} lines (at most ${fn.limit})`)
+  if (over.length > 0) process.exit(1)
+}

@@ -1,7 +1,7 @@
 // The writer's steps on their own: each returns what it did as a fresh IssueAction, or what
 // it could not do, against a fake GitHub on 127.0.0.1.
 import type { IssueAction } from '../../src/issues/action.js'
-import { GitHubPhase } from '../../src/issues/client.js'
+import { GitHubPhase } from '../../src/github/client.js'
 import { openSession, type GitHubSession } from '../../src/issues/session.js'
 import { comment } from '../../src/issues/writes.js'
 import { FakeGitHub } from '../support/fake-github.js'

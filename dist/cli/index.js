@@ -29625,7 +29625,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6419);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(918);
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -29634,7 +29634,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6419:
+/***/ 918:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -72160,12 +72160,12 @@ const dist_src_Octokit = Octokit.plugin(requestLog, legacyRestEndpointMethods, p
 );
 
 
-;// CONCATENATED MODULE: ./src/issues/client.ts
+;// CONCATENATED MODULE: ./src/github/client.ts
 // The GitHub REST client: Octokit with throttling and retries composed in, as GitHub
 // recommends for anything that writes, and bounded: every request has a time limit (its
 // answer included), and the phase it runs in has a budget that ends it, with waits for rate
-// limits that would outlast it and with repeated secondary-limit refusals. The sync
-// (sync.ts) is the only user.
+// limits that would outlast it and with repeated secondary-limit refusals. The issues' sync
+// uses it; so can any stage that reads or writes GitHub.
 
 
 
@@ -72323,6 +72323,20 @@ function createGitHubClient(options) {
         refusedInARow = 0;
     });
     return client;
+}
+/**
+ * `request`, or PhaseEnded as soon as the phase's budget is spent: a request stuck in a
+ * retry wait is not waited for. (It fails at once when it runs: the phase's signal is aborted.)
+ */
+function untilPhaseEnds(phase, request) {
+    request.catch(() => undefined);
+    return new Promise((resolve, reject) => {
+        const stop = () => reject(new PhaseEnded(phase.ended ?? 'the GitHub phase ended'));
+        if (phase.signal.aborted)
+            return stop();
+        phase.signal.addEventListener('abort', stop, { once: true });
+        request.then(resolve, reject).finally(() => phase.signal.removeEventListener('abort', stop));
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/issues/markers.ts
@@ -73097,20 +73111,6 @@ function openSession(target, phase) {
     });
     return { client, owner, repo, phase, target };
 }
-/**
- * `request`, or PhaseEnded as soon as the phase's budget is spent: a request stuck in a
- * retry wait is not waited for. (It fails at once when it runs: the phase's signal is aborted.)
- */
-function untilPhaseEnds(phase, request) {
-    request.catch(() => undefined);
-    return new Promise((resolve, reject) => {
-        const stop = () => reject(new PhaseEnded(phase.ended ?? 'the GitHub phase ended'));
-        if (phase.signal.aborted)
-            return stop();
-        phase.signal.addEventListener('abort', stop, { once: true });
-        request.then(resolve, reject).finally(() => phase.signal.removeEventListener('abort', stop));
-    });
-}
 /** Issues go to another repository than the workflow's: its token needs more than GITHUB_TOKEN. */
 function elsewhere(target) {
     return Boolean(target.workflowRepository) && target.workflowRepository !== target.repository;
@@ -73162,6 +73162,7 @@ function unwritten(key, detail, issue) {
 }
 
 ;// CONCATENATED MODULE: ./src/issues/writes.ts
+
 
 
 /** One comment on issue `number`. */

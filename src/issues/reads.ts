@@ -1,7 +1,7 @@
 // What the sync reads from GitHub before the plan decides: the repository's labelled issues,
 // once, and an issue's comments with the permission of the people whose markers the plan
 // would weigh, once each. Reads only; the plan (plan.ts) decides what they mean.
-import { isPhaseEnded } from './client.js'
+import { isPhaseEnded } from '../github/client.js'
 import { addListedIssue, needsPermission, recordComment, type KnownIssue } from './plan.js'
 import type { GitHubSession } from './session.js'
 

@@ -7,11 +7,10 @@ import type { IssueAction } from './action.js'
 import {
   createGitHubClient,
   isPhaseEnded,
-  PhaseEnded,
   type GitHubClient,
   type GitHubPhase,
   type GitHubTimings
-} from './client.js'
+} from '../github/client.js'
 import { hasFindings, type KeyWork } from './work.js'
 
 /** Where issues go and how to reach it. */
@@ -73,20 +72,6 @@ export function openSession(target: IssueTarget, phase: GitHubPhase): GitHubSess
     phase
   })
   return { client, owner, repo, phase, target }
-}
-
-/**
- * `request`, or PhaseEnded as soon as the phase's budget is spent: a request stuck in a
- * retry wait is not waited for. (It fails at once when it runs: the phase's signal is aborted.)
- */
-export function untilPhaseEnds<T>(phase: GitHubPhase, request: Promise<T>): Promise<T> {
-  request.catch(() => undefined)
-  return new Promise<T>((resolve, reject) => {
-    const stop = (): void => reject(new PhaseEnded(phase.ended ?? 'the GitHub phase ended'))
-    if (phase.signal.aborted) return stop()
-    phase.signal.addEventListener('abort', stop, { once: true })
-    request.then(resolve, reject).finally(() => phase.signal.removeEventListener('abort', stop))
-  })
 }
 
 /** Issues go to another repository than the workflow's: its token needs more than GITHUB_TOKEN. */

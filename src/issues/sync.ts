@@ -4,12 +4,12 @@
 // reached by its end is reported as not written, never waited for.
 import type { Deletion, KeyFindings, Listed } from '../model/index.js'
 import type { IssueAction } from './action.js'
-import { GitHubPhase, isPhaseEnded, PhaseEnded } from './client.js'
+import { GitHubPhase, isPhaseEnded, PhaseEnded, untilPhaseEnds } from '../github/client.js'
 import { markerId } from './markers.js'
 import type { IssueOptions } from './options.js'
 import { describeStep, needsComments, planIssues, type IssueStep, type KnownIssue } from './plan.js'
 import { listIssues, readComments, type Permissions } from './reads.js'
-import { failure, openSession, unwritten, untilPhaseEnds, type GitHubSession, type IssueTarget } from './session.js'
+import { failure, openSession, unwritten, type GitHubSession, type IssueTarget } from './session.js'
 import { keysToTriage, type KeyWork } from './work.js'
 import { createIssue, updateIssue } from './writes.js'
 

@@ -6,7 +6,8 @@
 import type { IssueAction } from './action.js'
 import { describeStep, type CreateStep, type IssuePatch, type UpdateStep } from './plan.js'
 import type { RenderedIssue } from './render.js'
-import { failure, notWritten, say, unwritten, untilPhaseEnds, type GitHubSession } from './session.js'
+import { untilPhaseEnds } from '../github/client.js'
+import { failure, notWritten, say, unwritten, type GitHubSession } from './session.js'
 import type { KeyWork } from './work.js'
 
 /** An issue as GitHub gave it back. */

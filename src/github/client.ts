@@ -1,8 +1,8 @@
 // The GitHub REST client: Octokit with throttling and retries composed in, as GitHub
 // recommends for anything that writes, and bounded: every request has a time limit (its
 // answer included), and the phase it runs in has a budget that ends it, with waits for rate
-// limits that would outlast it and with repeated secondary-limit refusals. The sync
-// (sync.ts) is the only user.
+// limits that would outlast it and with repeated secondary-limit refusals. The issues' sync
+// uses it; so can any stage that reads or writes GitHub.
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import { Octokit } from '@octokit/rest'
@@ -219,4 +219,18 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     refusedInARow = 0
   })
   return client
+}
+
+/**
+ * `request`, or PhaseEnded as soon as the phase's budget is spent: a request stuck in a
+ * retry wait is not waited for. (It fails at once when it runs: the phase's signal is aborted.)
+ */
+export function untilPhaseEnds<T>(phase: GitHubPhase, request: Promise<T>): Promise<T> {
+  request.catch(() => undefined)
+  return new Promise<T>((resolve, reject) => {
+    const stop = (): void => reject(new PhaseEnded(phase.ended ?? 'the GitHub phase ended'))
+    if (phase.signal.aborted) return stop()
+    phase.signal.addEventListener('abort', stop, { once: true })
+    request.then(resolve, reject).finally(() => phase.signal.removeEventListener('abort', stop))
+  })
 }
