@@ -80,6 +80,71 @@ function* rowsOf<T>(items: Iterable<T>, render: (item: T) => string[]): Generato
   for (const item of items) yield render(item)
 }
 
+/** The keys whose issue took one of the actions that need saying apart: a heading that says what it means, then a table. */
+function keysWhose(
+  actions: readonly IssueAction[],
+  heading: (count: number) => string,
+  headers: readonly string[],
+  row: (action: IssueAction) => string[]
+): string[] {
+  if (actions.length === 0) return []
+  const rest = (count: number): string => `…and ${plural(count, 'more key')}; every one is in the JSON report.`
+  return [
+    heading(actions.length),
+    boundedTable(headers, rowsOf(actions, row), actions.length, SECTION_BUDGET / 2, rest)
+  ]
+}
+
+/** A key whose issue could not be written (or its deletion noted): the key, the issue, and what went wrong. */
+function unwrittenRow(action: IssueAction): string[] {
+  return [markdownCode(action.keyId, 80), issueLink(action) ?? '-', markdownText(action.detail, 500)]
+}
+
+/** What was done on GitHub: each action counted, the keys' actions, then those capped, not noted, failed. */
+function actionsSection(report: Report): string[] {
+  const counts = new Map<string, number>()
+  for (const action of report.issues) counts.set(action.action, (counts.get(action.action) ?? 0) + 1)
+  const severity = new Map(report.keys.map((key) => [key.keyId, key.severity]))
+  const done = report.issues.filter((action) => !['capped', 'failed', 'not-noted'].includes(action.action))
+  const only = (kind: IssueAction['action']): IssueAction[] => report.issues.filter((action) => action.action === kind)
+  return [
+    [...counts.entries()].map(([action, count]) => `${action}: ${count}`).join(', '),
+    boundedTable(
+      ['Key', 'Severity', 'Action', 'Issue', 'Detail'],
+      rowsOf(done, (action) => [
+        markdownCode(action.keyId, 80),
+        severity.get(action.keyId) ?? 'deleted',
+        action.action,
+        issueLink(action) ?? '-',
+        markdownText(action.detail, 200)
+      ]),
+      done.length,
+      SECTION_BUDGET,
+      (count) => `…and ${plural(count, 'more key')}; every action is in the JSON report.`
+    ),
+    ...keysWhose(
+      only('capped'),
+      (count) =>
+        `### Not turned into issues (max-issues): ${count}\nThese keys still count for the verdict; they get an issue on a later run, or raise max-issues.`,
+      ['Key', 'Severity'],
+      (action) => [markdownCode(action.keyId, 80), severity.get(action.keyId) ?? '-']
+    ),
+    ...keysWhose(
+      only('not-noted'),
+      (count) =>
+        `### Deletions not noted: ${count}\nThese keys were only deleted in this window; their deletion could not be noted on their issues. That does not fail the run; the next run notes it.`,
+      ['Key', 'Issue', 'What went wrong'],
+      unwrittenRow
+    ),
+    ...keysWhose(
+      only('failed'),
+      (count) => `### Issue failures: ${count}\nThese keys' findings are above and in the JSON report; the run fails.`,
+      ['Key', 'Issue', 'What went wrong'],
+      unwrittenRow
+    )
+  ]
+}
+
 function issuesSection(report: Report): string[] {
   if (report.issueMode === 'off') return ['### Issues\nNot written: create-issues is false.']
   const parts = ['### Issues']
@@ -96,80 +161,7 @@ function issuesSection(report: Report): string[] {
     parts.push('Nothing to open or update.')
     return parts
   }
-  const counts = new Map<string, number>()
-  for (const action of report.issues) counts.set(action.action, (counts.get(action.action) ?? 0) + 1)
-  parts.push([...counts.entries()].map(([action, count]) => `${action}: ${count}`).join(', '))
-  const severity = new Map(report.keys.map((key) => [key.keyId, key.severity]))
-  const done = report.issues.filter((action) => !['capped', 'failed', 'not-noted'].includes(action.action))
-  parts.push(
-    boundedTable(
-      ['Key', 'Severity', 'Action', 'Issue', 'Detail'],
-      rowsOf(done, (action) => [
-        markdownCode(action.keyId, 80),
-        severity.get(action.keyId) ?? 'deleted',
-        action.action,
-        issueLink(action) ?? '-',
-        markdownText(action.detail, 200)
-      ]),
-      done.length,
-      SECTION_BUDGET,
-      (count) => `…and ${plural(count, 'more key')}; every action is in the JSON report.`
-    )
-  )
-  const capped = report.issues.filter((action) => action.action === 'capped')
-  if (capped.length > 0) {
-    parts.push(
-      `### Not turned into issues (max-issues): ${capped.length}\nThese keys still count for the verdict; they get an issue on a later run, or raise max-issues.`
-    )
-    parts.push(
-      boundedTable(
-        ['Key', 'Severity'],
-        rowsOf(capped, (action) => [markdownCode(action.keyId, 80), severity.get(action.keyId) ?? '-']),
-        capped.length,
-        SECTION_BUDGET / 2,
-        (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`
-      )
-    )
-  }
-  const notNoted = report.issues.filter((action) => action.action === 'not-noted')
-  if (notNoted.length > 0) {
-    parts.push(
-      `### Deletions not noted: ${notNoted.length}\nThese keys were only deleted in this window; their deletion could not be noted on their issues. That does not fail the run; the next run notes it.`
-    )
-    parts.push(
-      boundedTable(
-        ['Key', 'Issue', 'What went wrong'],
-        rowsOf(notNoted, (action) => [
-          markdownCode(action.keyId, 80),
-          issueLink(action) ?? '-',
-          markdownText(action.detail, 500)
-        ]),
-        notNoted.length,
-        SECTION_BUDGET / 2,
-        (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`
-      )
-    )
-  }
-  const failed = report.issues.filter((action) => action.action === 'failed')
-  if (failed.length > 0) {
-    parts.push(
-      `### Issue failures: ${failed.length}\nThese keys' findings are above and in the JSON report; the run fails.`
-    )
-    parts.push(
-      boundedTable(
-        ['Key', 'Issue', 'What went wrong'],
-        rowsOf(failed, (action) => [
-          markdownCode(action.keyId, 80),
-          issueLink(action) ?? '-',
-          markdownText(action.detail, 500)
-        ]),
-        failed.length,
-        SECTION_BUDGET / 2,
-        (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`
-      )
-    )
-  }
-  return parts
+  return [...parts, ...actionsSection(report)]
 }
 
 function keyInfoCells(info: KeyInfo | undefined): string[] {

@@ -5,14 +5,25 @@ import { isoTime } from '../text.js'
 import { SettingsError, type Settings } from './settings.js'
 import { beforeUnixTime } from './values.js'
 
+/** What the window is made of: since, until, lookback (and its words), and whether an export is read. */
+export type WindowSettings = Pick<Settings, 'since' | 'until' | 'lookbackSeconds' | 'auditLogFile' | 'words'>
+
+/** Where the API's window starts: `since`, else lookback before its `end`; never before 1970. */
+function startOf(settings: WindowSettings, end: number): number {
+  const start = settings.since ?? end - settings.lookbackSeconds
+  if (start < 0) {
+    // A Date holds times up to 8.64e15 ms either side of 1970; lookback can reach further.
+    const to = start >= -8.64e12 ? `to ${isoTime(start)}` : 'past any date'
+    throw beforeUnixTime('lookback', `is "${settings.words.lookback}", which reaches back ${to}`)
+  }
+  return start
+}
+
 /**
  * The window a run reads, [since, until) in Unix seconds. For the API: `since` or
  * now - lookback, up to `until` or now. For a file: only what `since`/`until` say.
  */
-export function resolveWindow(
-  settings: Pick<Settings, 'since' | 'until' | 'lookbackSeconds' | 'auditLogFile' | 'words'>,
-  nowSeconds: number
-): TimeWindow {
+export function resolveWindow(settings: WindowSettings, nowSeconds: number): TimeWindow {
   const { since, until } = settings
   if (since !== undefined && since > nowSeconds) {
     throw new SettingsError(
@@ -28,12 +39,7 @@ export function resolveWindow(
   }
   if (settings.auditLogFile) return { since, until }
   const end = Math.min(until ?? nowSeconds, nowSeconds)
-  const start = since ?? end - settings.lookbackSeconds
-  if (start < 0) {
-    // A Date holds times up to 8.64e15 ms either side of 1970; lookback can reach further.
-    const to = start >= -8.64e12 ? `to ${isoTime(start)}` : 'past any date'
-    throw beforeUnixTime('lookback', `is "${settings.words.lookback}", which reaches back ${to}`)
-  }
+  const start = startOf(settings, end)
   if (start >= end) {
     throw until === undefined
       ? new SettingsError(
