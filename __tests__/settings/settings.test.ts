@@ -227,6 +227,12 @@ describe('settings', () => {
     expect(cli('sk-proj-abcdefghijklmnop0123456789')).toThrow(
       `OPENAI_ADMIN_KEY is a project API key (sk-proj-...), which cannot read audit logs. ${advice}`
     )
+    // The advice says where each caller takes the key from.
+    expect(() => settingsFrom({ 'openai-admin-key': 'sk-proj-abcdefghijklmnop0123456789' })).toThrow(
+      'pass it in openai-admin-key from a secret, '
+    )
+    expect(cli('sk-proj-abcdefghijklmnop0123456789')).toThrow('pass it in OPENAI_ADMIN_KEY, ')
+    expect(cli('sk-proj-abcdefghijklmnop0123456789')).not.toThrow(/openai-admin-key/)
     expect(cli('sk-abcdefghijklmnop0123456789')).toThrow(/^OPENAI_ADMIN_KEY is a user API key \(sk-\.\.\.\)/)
     expect(cli('sk-admin-\u200babcdefghijklmnop')).toThrow(/^OPENAI_ADMIN_KEY holds a character that cannot be sent/)
     // An export needs no key, of whatever kind.

@@ -29841,10 +29841,17 @@ function countOf(counts, level) {
 ;// CONCATENATED MODULE: ./src/openai/admin-key.ts
 // The OpenAI Admin API key, as the settings check it and the sources speak of it: what to
 // do about a key the API refuses, and the kinds of OpenAI key that cannot read audit logs.
-/** What to do about a key the API refuses; said for a wrong key shape too. */
-const KEY_ADVICE = 'Use an OpenAI Admin API key (sk-admin-...) with read permission on audit logs ' +
-    '(OpenAI dashboard: Organization settings > Admin keys), pass it in openai-admin-key from a secret, ' +
-    "and make sure audit logging is switched on in the organization's settings (Data controls).";
+/**
+ * What to do about a key of the wrong shape, with where the caller takes it from (`passIn`:
+ * the action's "openai-admin-key from a secret", the CLI's OPENAI_ADMIN_KEY).
+ */
+function keyAdvice(passIn) {
+    return ('Use an OpenAI Admin API key (sk-admin-...) with read permission on audit logs ' +
+        `(OpenAI dashboard: Organization settings > Admin keys), pass it in ${passIn}, ` +
+        "and make sure audit logging is switched on in the organization's settings (Data controls).");
+}
+/** What to do about a key the API refuses (the sources do not know their caller: in the action's words). */
+const KEY_ADVICE = keyAdvice('openai-admin-key from a secret');
 /**
  * The kind of an OpenAI key that is not an Admin API key, in words, from its prefix: a
  * project, service account or user key cannot read audit logs. Undefined for an admin key,
@@ -30314,7 +30321,7 @@ function readSecrets(value, read, caller) {
         checkSecret('openai-admin-key', openaiAdminKey, caller);
         const kind = notAdminKey(openaiAdminKey);
         if (kind) {
-            throw secretError(caller, 'openai-admin-key', (name) => `${name} is ${kind}, which cannot read audit logs. ${KEY_ADVICE}`);
+            throw secretError(caller, 'openai-admin-key', (name) => `${name} is ${kind}, which cannot read audit logs. ${keyAdvice(caller.variables ? name : `${name} from a secret`)}`);
         }
     }
     const githubToken = read('github-token').trim();

@@ -1,11 +1,20 @@
 // The OpenAI Admin API key, as the settings check it and the sources speak of it: what to
 // do about a key the API refuses, and the kinds of OpenAI key that cannot read audit logs.
 
-/** What to do about a key the API refuses; said for a wrong key shape too. */
-export const KEY_ADVICE =
-  'Use an OpenAI Admin API key (sk-admin-...) with read permission on audit logs ' +
-  '(OpenAI dashboard: Organization settings > Admin keys), pass it in openai-admin-key from a secret, ' +
-  "and make sure audit logging is switched on in the organization's settings (Data controls)."
+/**
+ * What to do about a key of the wrong shape, with where the caller takes it from (`passIn`:
+ * the action's "openai-admin-key from a secret", the CLI's OPENAI_ADMIN_KEY).
+ */
+export function keyAdvice(passIn: string): string {
+  return (
+    'Use an OpenAI Admin API key (sk-admin-...) with read permission on audit logs ' +
+    `(OpenAI dashboard: Organization settings > Admin keys), pass it in ${passIn}, ` +
+    "and make sure audit logging is switched on in the organization's settings (Data controls)."
+  )
+}
+
+/** What to do about a key the API refuses (the sources do not know their caller: in the action's words). */
+export const KEY_ADVICE = keyAdvice('openai-admin-key from a secret')
 
 /**
  * The kind of an OpenAI key that is not an Admin API key, in words, from its prefix: a

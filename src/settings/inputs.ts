@@ -3,7 +3,7 @@
 // the temporary directory). Secrets are checked in the caller's words.
 import { tmpdir } from 'node:os'
 import { repositoryOf } from '../model/index.js'
-import { KEY_ADVICE, notAdminKey } from '../openai/admin-key.js'
+import { keyAdvice, notAdminKey } from '../openai/admin-key.js'
 import { githubEnvironment } from './github.js'
 import {
   ACTION,
@@ -56,7 +56,8 @@ function readSecrets(value: Value, read: Read, caller: Caller): { openaiAdminKey
       throw secretError(
         caller,
         'openai-admin-key',
-        (name) => `${name} is ${kind}, which cannot read audit logs. ${KEY_ADVICE}`
+        (name) =>
+          `${name} is ${kind}, which cannot read audit logs. ${keyAdvice(caller.variables ? name : `${name} from a secret`)}`
       )
     }
   }
