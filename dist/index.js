@@ -64017,6 +64017,10 @@ function failsAt(severity, failOn) {
 function severityLabel(severity) {
     return `severity:${severity.toLowerCase()}`;
 }
+/** `labels` with the severity labels (severity:anything, in any case) replaced by the one for `severity`, last. */
+function relabelled(labels, severity) {
+    return [...labels.filter((label) => !/^severity:/i.test(label)), severityLabel(severity)];
+}
 /** The highest severity that labels of that form name (in any case), if any. */
 function labelledSeverity(labels) {
     let found;
@@ -75576,7 +75580,7 @@ function planUpdate(work, issue, options) {
     // has triaged what is already there.
     const labelled = labelledSeverity(issue.labels);
     if (fresh.severity && (!labelled || severityRank(fresh.severity) > severityRank(labelled))) {
-        patch.labels = [...issue.labels.filter((label) => !/^severity:/i.test(label)), severityLabel(fresh.severity)];
+        patch.labels = relabelled(issue.labels, fresh.severity);
         changes.push(`${labelled ? severityLabel(labelled) : 'no severity'} → ${severityLabel(fresh.severity)}`);
     }
     const news = fresh.findings.length + fresh.deletions.length > 0;

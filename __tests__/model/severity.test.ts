@@ -1,5 +1,5 @@
 // The severity vocabulary: the order, fail-on, the labels and the findings line.
-import { failsAt, findingsTally, higher, labelledSeverity, severityLabel } from '../../src/model/index.js'
+import { failsAt, findingsTally, higher, labelledSeverity, relabelled, severityLabel } from '../../src/model/index.js'
 
 const counts = { total: 0, critical: 0, high: 0, medium: 0, low: 0, info: 0 }
 
@@ -19,6 +19,12 @@ describe('the severity vocabulary', () => {
     expect(severityLabel('CRITICAL')).toBe('severity:critical')
     expect(labelledSeverity(['bug', 'severity:medium', 'Severity:HIGH', 'severity:urgent'])).toBe('HIGH')
     expect(labelledSeverity(['openai-keywatch'])).toBeUndefined()
+    // Raising a label drops every severity label, of a level known or not, and keeps the rest in order.
+    expect(relabelled(['openai-keywatch', 'Severity:MEDIUM', 'team', 'severity:urgent'], 'HIGH')).toEqual([
+      'openai-keywatch',
+      'team',
+      'severity:high'
+    ])
     expect(higher(undefined, 'LOW')).toBe('LOW')
     expect(higher('HIGH', 'MEDIUM')).toBe('HIGH')
   })

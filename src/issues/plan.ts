@@ -4,6 +4,7 @@
 // policy without HTTP.
 import {
   labelledSeverity,
+  relabelled,
   severityLabel,
   severityRank,
   type Deletion,
@@ -221,7 +222,7 @@ function planUpdate(work: KeyWork, issue: KnownIssue, options: IssueOptions): Is
   // has triaged what is already there.
   const labelled = labelledSeverity(issue.labels)
   if (fresh.severity && (!labelled || severityRank(fresh.severity) > severityRank(labelled))) {
-    patch.labels = [...issue.labels.filter((label) => !/^severity:/i.test(label)), severityLabel(fresh.severity)]
+    patch.labels = relabelled(issue.labels, fresh.severity)
     changes.push(`${labelled ? severityLabel(labelled) : 'no severity'} → ${severityLabel(fresh.severity)}`)
   }
   const news = fresh.findings.length + fresh.deletions.length > 0

@@ -29,6 +29,11 @@ export function severityLabel(severity: Severity): string {
   return `severity:${severity.toLowerCase()}`
 }
 
+/** `labels` with the severity labels (severity:anything, in any case) replaced by the one for `severity`, last. */
+export function relabelled(labels: readonly string[], severity: Severity): string[] {
+  return [...labels.filter((label) => !/^severity:/i.test(label)), severityLabel(severity)]
+}
+
 /** The highest severity that labels of that form name (in any case), if any. */
 export function labelledSeverity(labels: readonly string[]): Severity | undefined {
   let found: Severity | undefined
