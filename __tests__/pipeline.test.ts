@@ -44,7 +44,7 @@ describe('the pipeline', () => {
     expect(result.gate.failed).toBe(true)
     expect(result.gate.reason).toContain('could not be judged')
     expect(result.gate.reason).toBe(
-      '1 API key event could not be judged (malformed, see the summary): this run cannot say it is harmless.'
+      '1 API key event could not be judged (malformed, see the job summary): this run cannot say it is harmless.'
     )
   })
 })

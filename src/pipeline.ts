@@ -19,6 +19,7 @@ import { groupByKey } from './scan/by-key.js'
 import { scan } from './scan/engine.js'
 import { trackProgress, type ProgressLog } from './scan/progress.js'
 import { SettingsError, type Settings } from './settings/settings.js'
+import { reachableSeverities } from './settings/advice.js'
 import { resolveWindow } from './settings/window.js'
 
 /** Where a scan reports as it goes: progress lines, and warnings from the OpenAI SDK. */
@@ -136,6 +137,8 @@ export async function scanWindow(settings: Settings, environment: ScanEnvironmen
  */
 export function reportOf(settings: Settings, scanned: Scanned, issues: IssueAction[] = [], pending = false): Report {
   const { source, result, window } = scanned
+  const failed = issues.filter((issue) => issue.action === 'failed')
+  const causes = new Set(failed.map((issue) => issue.detail))
   return buildReport({
     source,
     window,
@@ -149,12 +152,16 @@ export function reportOf(settings: Settings, scanned: Scanned, issues: IssueActi
       failOn: settings.failOn,
       complete: result.source.complete,
       missing: result.source.missing,
-      issueFailures: issues.filter((issue) => issue.action === 'failed').length,
-      unjudgedKeyEvents: result.malformedKeyEvents
+      issueFailures: failed.length,
+      issueCause: failed.length > 1 && causes.size === 1 ? [...causes][0] : undefined,
+      unjudgedKeyEvents: result.malformedKeyEvents,
+      reachable: reachableSeverities(settings),
+      voice: settings.voice
     }),
     issues,
     issueMode: !settings.createIssues ? 'off' : settings.dryRun ? 'dry-run' : 'on',
-    issuesPending: pending && settings.createIssues
+    issuesPending: pending && settings.createIssues,
+    warnings: settings.warnings
   })
 }
 

@@ -154,7 +154,7 @@ describe('scan a file', () => {
     for (const key of ['key-suspicious001', 'key-existing123', 'key-child001', 'key-malicious001']) {
       expect(run.out).toContain(`HIGH    ${key}`)
     }
-    expect(run.out).toContain('FAIL  4 findings at or above fail-on (high).')
+    expect(run.out).toContain('FAIL  4 findings at or above --fail-on (high).')
   })
 
   it('exits 0 with --fail-on none, and suppresses --allow-actors', async () => {
@@ -170,7 +170,7 @@ describe('scan a file', () => {
     expect(run.code).toBe(EXIT.clean)
     expect(run.out).toContain('Findings         2 (HIGH 2, MEDIUM 0) on 2 keys')
     expect(run.out).toContain('Suppressed by allow-actors: 2')
-    expect(run.out).toContain('PASS  Passed: fail-on is none.')
+    expect(run.out).toContain('PASS  Passed: --fail-on is none.')
   })
 
   it('takes the scope lists: --high-scopes admin makes the all-only key MEDIUM', async () => {
@@ -398,7 +398,7 @@ describe('demo', () => {
     expect(run.out).toContain('1.  [HIGH] OpenAI API key key_AdminOps0009 has elevated scopes')
     expect(run.out).toContain('labels: openai-keywatch, severity:high')
     expect(run.out.match(/\[ \] Validate the identity/g)).toHaveLength(11)
-    expect(run.out).toContain('The gate (fail-on: high): FAIL  8 findings at or above fail-on (high).')
+    expect(run.out).toContain('The gate (fail-on: high): FAIL  8 findings at or above --fail-on (high).')
     expect(run.out).not.toContain('\u001b[')
   })
 

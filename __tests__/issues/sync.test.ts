@@ -571,7 +571,7 @@ describe('one issue per key', () => {
     ])
     expect(run.gate).toEqual({
       failed: true,
-      reason: 'The GitHub issue of 3 keys could not be written (see the summary); the next run tries again.'
+      reason: `The GitHub issue of 3 keys could not be written: ${notWritten.replace(/^Not written: /, '')}`
     })
   })
 

@@ -24,7 +24,7 @@ describe('the gate', () => {
     const none = { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, INFO: 0 }
     expect(gate({ severities: none, failOn: 'none', complete: true, missing: [], issueFailures: 2 })).toEqual({
       failed: true,
-      reason: 'The GitHub issue of 2 keys could not be written (see the summary); the next run tries again.'
+      reason: 'The GitHub issue of 2 keys could not be written (see the job summary).'
     })
     expect(
       gate({ severities: { ...none, HIGH: 1 }, failOn: 'high', complete: false, missing: ['page 3'], issueFailures: 1 })

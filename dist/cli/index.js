@@ -29625,7 +29625,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(918);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8219);
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -29634,7 +29634,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 918:
+/***/ 8219:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29829,9 +29829,33 @@ function countOf(counts, level) {
     return counts[level.toLowerCase()];
 }
 
+;// CONCATENATED MODULE: ./src/model/voice.ts
+// How the one who runs openai-keywatch names what a user can change: the action by its
+// inputs, the CLI by its options and environment variables. Every stage that tells a user
+// what to do takes a Voice, so that a message speaks the caller's language (settings/ makes
+// the two: inputs.ts the action's, cli.ts the CLI's).
+/** The action's words, the default: its inputs, as a workflow's `with:` sets them. */
+const ACTION_VOICE = {
+    input: (name) => name,
+    set: (name, value) => `${name}: ${value}`,
+    adminKey: { name: 'openai-admin-key', give: 'pass it in openai-admin-key from a repository secret' },
+    token: {
+        name: 'github-token',
+        permission: 'the default ${{ github.token }} with "permissions: issues: write" in the workflow'
+    },
+    repository: 'the input repository',
+    noIssues: 'set create-issues: false',
+    shown: () => 'the job summary'
+};
+/** An input by the caller's name, or the input's own name when the caller has none (a message must name something). */
+function named(voice, input) {
+    return voice.input(input) ?? input;
+}
+
 ;// CONCATENATED MODULE: ./src/model/index.ts
 // The shared model: what every stage reads and writes. Types, and the vocabulary they share
 // (severity.ts, json.ts, repository.ts); no I/O, and no imports but its own.
+
 
 
 
@@ -29869,6 +29893,102 @@ function notAdminKey(key) {
     if (/^sk-(?!admin-)/.test(key))
         return 'a user API key (sk-...)';
     return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/settings/advice.ts
+// What the settings do that a user may not expect, said once before anything is read: a
+// fail-on that no finding can reach (the gate would never fail on a finding), and an input
+// given that does nothing in the chosen mode. Warnings, not errors: a scheduled workflow
+// whose fail-on outlives the setting that made it reachable keeps running and says so
+// loudly (the summary, an annotation, the verdict); docs/triage.md says why.
+
+/**
+ * The severities a run can give with these settings, lowest first: HIGH for the high-scopes
+ * (never empty), MEDIUM when some elevated scope is not a high one. The one place that says
+ * which levels exist: a stage that raises a finding's severity adds its level here.
+ */
+function reachableSeverities(settings) {
+    const levels = new Set(['HIGH']);
+    if (settings.elevatedScopes.some((scope) => !settings.highScopes.includes(scope)))
+        levels.add('MEDIUM');
+    return SEVERITY_ORDER.filter((level) => levels.has(level));
+}
+/** Whether some finding these settings can give fails the run (fail-on none fails on none, as asked). */
+function failOnReachable(settings) {
+    return settings.failOn === 'none' || reachableSeverities(settings).some((level) => failsAt(level, settings.failOn));
+}
+/** "HIGH and MEDIUM", "HIGH". */
+function levelsWords(levels) {
+    const names = [...levels].reverse();
+    return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? 'none');
+}
+function unreachableFailOn(settings) {
+    if (failOnReachable(settings))
+        return undefined;
+    const { voice } = settings;
+    const levels = reachableSeverities(settings);
+    return (`${named(voice, 'fail-on')} is ${settings.failOn}, which no finding can reach: with these settings the rule ` +
+        `gives ${levelsWords(levels)} findings only, so the run never fails on a finding. ` +
+        `Use ${voice.set('fail-on', levels.at(-1).toLowerCase())} (or ${voice.set('fail-on', 'none')} to turn the gate off on purpose).`);
+}
+// A stage with inputs of its own adds its rows here (the investigation's history with an
+// export, the ledger's inputs with an export).
+const INERT = [
+    {
+        inputs: ['lookback'],
+        applies: (settings) => Boolean(settings.auditLogFile),
+        because: (voice) => `${named(voice, 'audit-log-file')} is set, and an export is scanned whole unless ` +
+            `${named(voice, 'since')} or ${named(voice, 'until')} is set`
+    },
+    {
+        inputs: ['lookback'],
+        applies: (settings) => !settings.auditLogFile && settings.since !== undefined,
+        because: (voice) => `${named(voice, 'since')} is set, and the window starts there`
+    },
+    {
+        inputs: ['openai-base-url', 'enrich-keys'],
+        applies: (settings) => Boolean(settings.auditLogFile),
+        because: (voice) => `${named(voice, 'audit-log-file')} is set, so the export is scanned and the Admin API is asked nothing (no key is looked up)`
+    },
+    {
+        inputs: [
+            'repository',
+            'label',
+            'max-issues',
+            'assignees',
+            'dry-run',
+            'reopen-closed',
+            'close-when-revoked',
+            'github-budget'
+        ],
+        applies: (settings) => !settings.createIssues,
+        because: (voice) => voice.input('create-issues') === undefined
+            ? `without ${voice.repository}, no issue is read or written`
+            : `${named(voice, 'create-issues')} is false, so no issue is read or written`
+    }
+];
+/**
+ * The warnings of these settings, in the caller's words: an unreachable fail-on, then each
+ * input given (`given`: set by the user, not defaulted) that does nothing in this mode, once.
+ */
+function settingsWarnings(settings, given) {
+    const warnings = [];
+    const gate = unreachableFailOn(settings);
+    if (gate)
+        warnings.push(gate);
+    const said = new Set();
+    for (const row of INERT) {
+        if (!row.applies(settings))
+            continue;
+        for (const input of row.inputs) {
+            const name = settings.voice.input(input);
+            if (name === undefined || said.has(input) || !given(input))
+                continue;
+            said.add(input);
+            warnings.push(`${name} has no effect: ${row.because(settings.voice, settings)}.`);
+        }
+    }
+    return warnings;
 }
 
 ;// CONCATENATED MODULE: ./src/settings/github.ts
@@ -30082,6 +30202,12 @@ function findingOf(event, options = DEFAULT_RULE_OPTIONS) {
 }
 
 ;// CONCATENATED MODULE: ./src/settings/settings.ts
+// What the settings are: every input, from the action or the CLI, and every variable of the
+// environment, read once into one typed, validated Settings (inputs.ts, cli.ts, github.ts;
+// the window against the clock, window.ts). Nothing else reads inputs or the environment.
+// The defaults are those of action.yml (a test keeps the two equal): the runner fills them
+// in for the action, inputs.ts for the CLI.
+
 
 const DEFAULTS = {
     'openai-base-url': 'https://api.openai.com/v1',
@@ -30126,7 +30252,7 @@ class SettingsError extends Error {
     }
 }
 /** The action: secrets are inputs, named as such; no standard input. */
-const ACTION = {};
+const ACTION = { voice: ACTION_VOICE, defaultsFilled: true };
 /** An error about a secret, in the caller's words: "Input openai-admin-key ...", or "OPENAI_ADMIN_KEY ...". */
 function secretError(caller, name, words) {
     const variable = caller.variables?.[name];
@@ -30309,6 +30435,7 @@ function parseScopes(name, value) {
 
 
 
+
 /**
  * The admin key and the token, checked in the caller's words: the key is needed to read the
  * Admin API (not for an export), must be printable and must be an Admin API key; the token,
@@ -30385,7 +30512,7 @@ function readSettings(read, env = {}, caller = ACTION) {
     const repository = readRepository(value);
     const auditLogFile = readAuditLogFile(value, caller);
     const github = githubEnvironment(env);
-    return {
+    const settings = {
         openaiAdminKey,
         openaiBaseUrl: parseUrl('openai-base-url', value('openai-base-url')),
         lookbackSeconds: parseDuration('lookback', value('lookback')),
@@ -30413,20 +30540,58 @@ function readSettings(read, env = {}, caller = ACTION) {
             httpsProxy: env.https_proxy || env.HTTPS_PROXY || '',
             noProxy: env.no_proxy || env.NO_PROXY || ''
         },
-        words: Object.fromEntries(Object.keys(DEFAULTS).map((name) => [name, value(name)]))
+        words: Object.fromEntries(Object.keys(DEFAULTS).map((name) => [name, value(name)])),
+        voice: caller.voice,
+        warnings: []
     };
+    const defaults = DEFAULTS;
+    const given = (name) => read(name).trim() !== '' && (!caller.defaultsFilled || value(name) !== defaults[name]);
+    return { ...settings, warnings: settingsWarnings(settings, given) };
 }
 
 ;// CONCATENATED MODULE: ./src/settings/cli.ts
-// The CLI's environment: its options are the action's inputs; the keys come from the
-// environment (OPENAI_ADMIN_KEY, GITHUB_TOKEN), standard input may hold the export, and the
-// terminal says whether to colour.
 
 
+/** scan's options that are action inputs, option name to input name. */
+const SCAN_FLAGS = {
+    file: 'audit-log-file',
+    lookback: 'lookback',
+    since: 'since',
+    until: 'until',
+    'project-ids': 'project-ids',
+    'enrich-keys': 'enrich-keys',
+    'fail-on': 'fail-on',
+    'allow-actors': 'allow-actors',
+    'elevated-scopes': 'elevated-scopes',
+    'high-scopes': 'high-scopes',
+    'base-url': 'openai-base-url',
+    label: 'label',
+    'max-issues': 'max-issues',
+    assignees: 'assignees',
+    'reopen-closed': 'reopen-closed',
+    'close-when-revoked': 'close-when-revoked',
+    'github-budget': 'github-budget'
+};
+const FLAG_OF = new Map(Object.entries(SCAN_FLAGS).map(([flag, input]) => [input, `--${flag}`]));
+/** The CLI's words: its options and its environment variables. */
+const CLI_VOICE = {
+    input: (name) => FLAG_OF.get(name),
+    set: (name, value) => `${FLAG_OF.get(name) ?? name} ${value}`,
+    adminKey: { name: 'OPENAI_ADMIN_KEY', give: 'export it in OPENAI_ADMIN_KEY' },
+    token: {
+        name: 'GITHUB_TOKEN',
+        permission: 'a token with Issues: Read and write on the repository (a fine-grained personal access token, or gh auth token)'
+    },
+    repository: '--repo',
+    noIssues: 'leave out --repo',
+    shown: (section) => `the ${section} section of the output`
+};
 /** The CLI: secrets come from variables, named as such; standard input may hold the export. */
 const CLI = {
     variables: { 'openai-admin-key': 'OPENAI_ADMIN_KEY', 'github-token': 'GITHUB_TOKEN' },
-    stdin: true
+    stdin: true,
+    voice: CLI_VOICE,
+    defaultsFilled: false
 };
 /**
  * The CLI's settings. Its options are the action's inputs; the keys come from the
@@ -30438,6 +30603,10 @@ function readCliSettings(inputs, env, repository = '', stdin) {
     if (!inputs.has('audit-log-file') && adminKey === '') {
         throw new SettingsError([], () => 'OPENAI_ADMIN_KEY is not set: export an OpenAI Admin API key (sk-admin-..., read-only or with the ' +
             'Audit Logs scope set to Read) to scan the Admin API, or pass --file to scan an exported audit log.');
+    }
+    if (repository && (env.GITHUB_TOKEN ?? '').trim() === '') {
+        throw new SettingsError([], () => `GITHUB_TOKEN is not set: --repo ${repository} reads that repository's issues (and with --write, writes them). ` +
+            `Export a token with Issues: Read and write on it (a fine-grained personal access token, or GITHUB_TOKEN=$(gh auth token)), or leave out --repo.`);
     }
     const read = (name) => name === 'openai-admin-key'
         ? adminKey
@@ -30565,6 +30734,7 @@ var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./src/cli/args.ts
 // The CLI's words: its help, its options (the action's inputs under the same names) and
 // the parsing of them, with errors that say what was wrong and where to look.
+
 
 
 const EXIT = { clean: 0, findings: 1, usage: 2 };
@@ -30700,31 +30870,11 @@ function parse(command, args, options, allowPositionals = false) {
         throw error;
     }
 }
-/** scan's options that are action inputs, flag name to input name. */
-const SCAN_FLAGS = {
-    file: 'audit-log-file',
-    lookback: 'lookback',
-    since: 'since',
-    until: 'until',
-    'project-ids': 'project-ids',
-    'enrich-keys': 'enrich-keys',
-    'fail-on': 'fail-on',
-    'allow-actors': 'allow-actors',
-    'elevated-scopes': 'elevated-scopes',
-    'high-scopes': 'high-scopes',
-    'base-url': 'openai-base-url',
-    label: 'label',
-    'max-issues': 'max-issues',
-    assignees: 'assignees',
-    'reopen-closed': 'reopen-closed',
-    'close-when-revoked': 'close-when-revoked',
-    'github-budget': 'github-budget'
-};
-const FLAG_OF = new Map(Object.entries(SCAN_FLAGS).map(([flag, input]) => [input, flag]));
 /** A settings error in the CLI's words: its options, where the action would name its inputs. */
 function usageError(error) {
-    const named = error.inputs.every((input) => FLAG_OF.has(input));
-    return new UsageError(named ? error.namedAs('Option', (input) => `--${FLAG_OF.get(input)}`) : error.message);
+    const flag = CLI_VOICE.input;
+    const named = error.inputs.every((input) => flag(input) !== undefined);
+    return new UsageError(named ? error.namedAs('Option', (input) => flag(input)) : error.message);
 }
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -73381,7 +73531,8 @@ async function carryOut(session, step, key, options) {
  * fail-on says), on a finding at or above fail-on, and on issues that could not be written.
  */
 function gate(input) {
-    const { failOn, complete, missing, issueFailures = 0, unjudgedKeyEvents = 0 } = input;
+    const { failOn, complete, missing, issueFailures = 0, unjudgedKeyEvents = 0, voice = ACTION_VOICE } = input;
+    const failOnWords = `${named(voice, 'fail-on')} (${failOn})`;
     const reasons = [];
     if (!complete) {
         reasons.push(`The audit-log window was not read completely (${missing.join('; ') || 'part of it is missing'}): this run cannot say the window is clean.`);
@@ -73391,20 +73542,30 @@ function gate(input) {
         if (failsAt(severity, failOn))
             failing += count;
     if (complete && failing > 0) {
-        reasons.push(`${plural(failing, 'finding')} at or above fail-on (${failOn}).`);
+        reasons.push(`${plural(failing, 'finding')} at or above ${failOnWords}.`);
     }
     if (unjudgedKeyEvents > 0) {
-        reasons.push(`${plural(unjudgedKeyEvents, 'API key event')} could not be judged (malformed, see the summary): this run cannot say ${unjudgedKeyEvents === 1 ? 'it is' : 'they are'} harmless.`);
+        reasons.push(`${plural(unjudgedKeyEvents, 'API key event')} could not be judged (malformed, see ${voice.shown('Skipped records')}): this run cannot say ${unjudgedKeyEvents === 1 ? 'it is' : 'they are'} harmless.`);
     }
     if (issueFailures > 0) {
-        reasons.push(`The GitHub issue of ${plural(issueFailures, 'key')} could not be written (see the summary); the next run tries again.`);
+        const why = input.issueCause
+            ? `: ${input.issueCause.replace(/^Not written: /, '')}`
+            : ` (see ${voice.shown('Issues')}).`;
+        reasons.push(`The GitHub issue of ${plural(issueFailures, 'key')} could not be written${why}`);
     }
     if (reasons.length > 0)
         return { failed: true, reason: reasons.join(' ') };
-    return {
-        failed: false,
-        reason: failOn === 'none' ? 'Passed: fail-on is none.' : `Passed: no finding at or above fail-on (${failOn}).`
-    };
+    if (failOn === 'none')
+        return { failed: false, reason: `Passed: ${named(voice, 'fail-on')} is none.` };
+    const blind = input.reachable !== undefined && !input.reachable.some((level) => failsAt(level, failOn));
+    if (blind) {
+        return {
+            failed: false,
+            blind: true,
+            reason: `Passed, but ${failOnWords} cannot fail on a finding: no finding these settings can give reaches it (see the warning).`
+        };
+    }
+    return { failed: false, reason: `Passed: no finding at or above ${failOnWords}.` };
 }
 
 ;// CONCATENATED MODULE: ./src/report/report.ts
@@ -73451,7 +73612,8 @@ function buildReport(input) {
         issueMode: input.issueMode ?? 'off',
         issuesPending: input.issuesPending ?? false,
         failOn: input.failOn,
-        gate: input.gate
+        gate: input.gate,
+        warnings: [...(input.warnings ?? [])]
     };
 }
 
@@ -74056,6 +74218,7 @@ function resolveWindow(settings, nowSeconds) {
 
 
 
+
 function openSource(settings, window, environment) {
     const file = settings.auditLogFile;
     if (file === '-') {
@@ -74140,6 +74303,8 @@ async function scanWindow(settings, environment = {}) {
  */
 function reportOf(settings, scanned, issues = [], pending = false) {
     const { source, result, window } = scanned;
+    const failed = issues.filter((issue) => issue.action === 'failed');
+    const causes = new Set(failed.map((issue) => issue.detail));
     return buildReport({
         source,
         window,
@@ -74153,12 +74318,16 @@ function reportOf(settings, scanned, issues = [], pending = false) {
             failOn: settings.failOn,
             complete: result.source.complete,
             missing: result.source.missing,
-            issueFailures: issues.filter((issue) => issue.action === 'failed').length,
-            unjudgedKeyEvents: result.malformedKeyEvents
+            issueFailures: failed.length,
+            issueCause: failed.length > 1 && causes.size === 1 ? [...causes][0] : undefined,
+            unjudgedKeyEvents: result.malformedKeyEvents,
+            reachable: reachableSeverities(settings),
+            voice: settings.voice
         }),
         issues,
         issueMode: !settings.createIssues ? 'off' : settings.dryRun ? 'dry-run' : 'on',
-        issuesPending: pending && settings.createIssues
+        issuesPending: pending && settings.createIssues,
+        warnings: settings.warnings
     });
 }
 /** How the settings ask for issues to be written. */
@@ -74365,6 +74534,9 @@ function renderSummary(report) {
     ]
         .filter(Boolean)
         .join('\n'));
+    if (report.warnings.length > 0) {
+        head.push(['> [!WARNING]', '> **Settings**', ...report.warnings.map((line) => `> - ${markdownText(line, 800)}`)].join('\n'));
+    }
     if (report.notRead.length > 0) {
         head.push(['> [!WARNING]', ...report.notRead.map((part) => `> - ${markdownText(part, 800)}`)].join('\n'));
     }
@@ -74392,7 +74564,8 @@ function renderSummary(report) {
             .join('\n'));
     }
     const sofar = report.issuesPending ? 'So far, before the GitHub phase: ' : '';
-    after.push(`### Verdict\n${report.gate.failed ? '❌' : '✅'} ${sofar}${markdownText(report.gate.reason, 2000)}`);
+    const icon = report.gate.failed ? '❌' : report.gate.blind ? '⚠️' : '✅';
+    after.push(`### Verdict\n${icon} ${sofar}${markdownText(report.gate.reason, 2000)}`);
     const body = [];
     const actions = new Map(report.issues.map((action) => [action.keyId, action]));
     const rows = rowsOf(findingsOf(report.keys), (finding) => findingRow(finding, actions.get(finding.keyId)));
@@ -78394,7 +78567,9 @@ function renderText(report, paint = painter(false), options = { verdict: true })
 function verdict(report, paint) {
     return report.gate.failed
         ? `${paint(['bold', 'red'], 'FAIL')}  ${report.gate.reason}`
-        : `${paint(['bold', 'green'], 'PASS')}  ${report.gate.reason}`;
+        : report.gate.blind
+            ? `${paint(['bold', 'yellow'], 'PASS')}  ${report.gate.reason}`
+            : `${paint(['bold', 'green'], 'PASS')}  ${report.gate.reason}`;
 }
 /** The issues a dry run would file, one block per key, with the runbook as a checklist. */
 function renderIssuePreviews(previews, paint, width = 100) {
@@ -78550,6 +78725,8 @@ async function scanCommand(args, out, err, paint, input) {
     inputs.set('create-issues', values.repo ? 'true' : 'false');
     inputs.set('dry-run', values.write ? 'false' : 'true');
     const settings = settingsFrom(inputs, values.repo, input);
+    for (const warning of settings.warnings)
+        err(`warning: ${warning}`);
     const report = await scanAndReport(settings, { log: scanLog(err), stdin: input?.stdin }, (scanned) => triageIssues(settings, scanned));
     if (values.summary)
         await (0,promises_namespaceObject.writeFile)(values.summary, renderSummary(report));

@@ -32,8 +32,9 @@ export class Annotator {
     this.log.info(`${kind === 'error' ? 'Error' : 'Warning'}: ${title === undefined ? '' : `${title}: `}${message}`)
   }
 
-  /** As soon as the scan ends: the parts of the window not read, the event types not asked for, then the keys by severity. */
+  /** As soon as the scan ends: the settings' warnings, the parts of the window not read, the event types not asked for, then the keys by severity. */
   scan(report: Report): void {
+    for (const warning of report.warnings) this.emit('warning', SCAN_ANNOTATIONS, warning, 'Settings')
     for (const missing of report.missing) {
       this.emit('error', SCAN_ANNOTATIONS, `Audit-log window incomplete, this run cannot say it is clean: ${missing}`)
     }

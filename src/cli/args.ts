@@ -2,7 +2,8 @@
 // the parsing of them, with errors that say what was wrong and where to look.
 import { join } from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import type { InputName, SettingsError } from '../settings/settings.js'
+import { CLI_VOICE } from '../settings/cli.js'
+import type { SettingsError } from '../settings/settings.js'
 
 export const EXIT = { clean: 0, findings: 1, usage: 2 } as const
 
@@ -148,31 +149,9 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
   }
 }
 
-/** scan's options that are action inputs, flag name to input name. */
-export const SCAN_FLAGS: Record<string, InputName> = {
-  file: 'audit-log-file',
-  lookback: 'lookback',
-  since: 'since',
-  until: 'until',
-  'project-ids': 'project-ids',
-  'enrich-keys': 'enrich-keys',
-  'fail-on': 'fail-on',
-  'allow-actors': 'allow-actors',
-  'elevated-scopes': 'elevated-scopes',
-  'high-scopes': 'high-scopes',
-  'base-url': 'openai-base-url',
-  label: 'label',
-  'max-issues': 'max-issues',
-  assignees: 'assignees',
-  'reopen-closed': 'reopen-closed',
-  'close-when-revoked': 'close-when-revoked',
-  'github-budget': 'github-budget'
-}
-
-const FLAG_OF = new Map<string, string>(Object.entries(SCAN_FLAGS).map(([flag, input]) => [input, flag]))
-
 /** A settings error in the CLI's words: its options, where the action would name its inputs. */
 export function usageError(error: SettingsError): UsageError {
-  const named = error.inputs.every((input) => FLAG_OF.has(input))
-  return new UsageError(named ? error.namedAs('Option', (input) => `--${FLAG_OF.get(input)}`) : error.message)
+  const flag = CLI_VOICE.input
+  const named = error.inputs.every((input) => flag(input) !== undefined)
+  return new UsageError(named ? error.namedAs('Option', (input) => flag(input)!) : error.message)
 }

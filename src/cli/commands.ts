@@ -19,11 +19,11 @@ import type { Report } from '../report/report.js'
 import { renderSummary } from '../report/summary.js'
 import { reportLines } from '../report/write.js'
 import { RULE } from '../rules/api-key-anomalous-activity.js'
-import { readCliSettings } from '../settings/cli.js'
+import { readCliSettings, SCAN_FLAGS } from '../settings/cli.js'
 import { SettingsError, type InputName, type Settings } from '../settings/settings.js'
 import { parseSpec, runSpec, SpecError, type Spec } from '../spec/spec.js'
 import { oneLine } from '../text.js'
-import { EXIT, HELP, parse, SAMPLE_FILE, SCAN_FLAGS, SPEC_FILE, UsageError, usageError } from './args.js'
+import { EXIT, HELP, parse, SAMPLE_FILE, SPEC_FILE, UsageError, usageError } from './args.js'
 import { renderIssuePreviews, renderText, verdict, type Paint } from './text.js'
 
 export type Out = (line: string) => void
@@ -161,6 +161,7 @@ export async function scanCommand(args: string[], out: Out, err: Out, paint: Pai
   inputs.set('create-issues', values.repo ? 'true' : 'false')
   inputs.set('dry-run', values.write ? 'false' : 'true')
   const settings = settingsFrom(inputs, values.repo, input)
+  for (const warning of settings.warnings) err(`warning: ${warning}`)
   const report = await scanAndReport(settings, { log: scanLog(err), stdin: input?.stdin }, (scanned) =>
     triageIssues(settings, scanned)
   )

@@ -165,7 +165,9 @@ export function renderText(report: Report, paint: Paint = painter(false), option
 export function verdict(report: Report, paint: Paint): string {
   return report.gate.failed
     ? `${paint(['bold', 'red'], 'FAIL')}  ${report.gate.reason}`
-    : `${paint(['bold', 'green'], 'PASS')}  ${report.gate.reason}`
+    : report.gate.blind
+      ? `${paint(['bold', 'yellow'], 'PASS')}  ${report.gate.reason}`
+      : `${paint(['bold', 'green'], 'PASS')}  ${report.gate.reason}`
 }
 
 /** What the demo shows of an issue the action would open: its title, labels and runbook checklist. */

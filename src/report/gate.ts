@@ -1,12 +1,14 @@
 // The run's verdict: what fails the step. A security team must not read a green run as
 // "read, judged and triaged" when any of the three did not happen.
-import { failsAt, type FailOn, type Severity } from '../model/index.js'
+import { ACTION_VOICE, failsAt, named, type FailOn, type Severity, type Voice } from '../model/index.js'
 import { plural } from '../text.js'
 
 export interface GateVerdict {
   failed: boolean
   /** One sentence for the log, the summary and the CLI. */
   reason: string
+  /** Passed with a fail-on that no finding these settings can give reaches: a gate that cannot fail on findings. */
+  blind?: boolean
 }
 
 export interface GateInput {
@@ -18,6 +20,12 @@ export interface GateInput {
   missing: readonly string[]
   /** Keys whose GitHub issue could not be written. */
   issueFailures?: number
+  /** What they share, when one cause failed them all (GitHub refused the token, say); else each says its own. */
+  issueCause?: string
+  /** The severities a finding can have with these settings (settings/advice.ts); every one when not given. */
+  reachable?: readonly Severity[]
+  /** The caller's words for the inputs (the CLI's --fail-on); the action's when not given. */
+  voice?: Voice
   /** API key events that could not be judged. */
   unjudgedKeyEvents?: number
 }
@@ -27,7 +35,8 @@ export interface GateInput {
  * fail-on says), on a finding at or above fail-on, and on issues that could not be written.
  */
 export function gate(input: GateInput): GateVerdict {
-  const { failOn, complete, missing, issueFailures = 0, unjudgedKeyEvents = 0 } = input
+  const { failOn, complete, missing, issueFailures = 0, unjudgedKeyEvents = 0, voice = ACTION_VOICE } = input
+  const failOnWords = `${named(voice, 'fail-on')} (${failOn})`
   const reasons: string[] = []
   if (!complete) {
     reasons.push(
@@ -38,21 +47,28 @@ export function gate(input: GateInput): GateVerdict {
   for (const [severity, count] of Object.entries(input.severities) as [Severity, number][])
     if (failsAt(severity, failOn)) failing += count
   if (complete && failing > 0) {
-    reasons.push(`${plural(failing, 'finding')} at or above fail-on (${failOn}).`)
+    reasons.push(`${plural(failing, 'finding')} at or above ${failOnWords}.`)
   }
   if (unjudgedKeyEvents > 0) {
     reasons.push(
-      `${plural(unjudgedKeyEvents, 'API key event')} could not be judged (malformed, see the summary): this run cannot say ${unjudgedKeyEvents === 1 ? 'it is' : 'they are'} harmless.`
+      `${plural(unjudgedKeyEvents, 'API key event')} could not be judged (malformed, see ${voice.shown('Skipped records')}): this run cannot say ${unjudgedKeyEvents === 1 ? 'it is' : 'they are'} harmless.`
     )
   }
   if (issueFailures > 0) {
-    reasons.push(
-      `The GitHub issue of ${plural(issueFailures, 'key')} could not be written (see the summary); the next run tries again.`
-    )
+    const why = input.issueCause
+      ? `: ${input.issueCause.replace(/^Not written: /, '')}`
+      : ` (see ${voice.shown('Issues')}).`
+    reasons.push(`The GitHub issue of ${plural(issueFailures, 'key')} could not be written${why}`)
   }
   if (reasons.length > 0) return { failed: true, reason: reasons.join(' ') }
-  return {
-    failed: false,
-    reason: failOn === 'none' ? 'Passed: fail-on is none.' : `Passed: no finding at or above fail-on (${failOn}).`
+  if (failOn === 'none') return { failed: false, reason: `Passed: ${named(voice, 'fail-on')} is none.` }
+  const blind = input.reachable !== undefined && !input.reachable.some((level) => failsAt(level, failOn))
+  if (blind) {
+    return {
+      failed: false,
+      blind: true,
+      reason: `Passed, but ${failOnWords} cannot fail on a finding: no finding these settings can give reaches it (see the warning).`
+    }
   }
+  return { failed: false, reason: `Passed: no finding at or above ${failOnWords}.` }
 }

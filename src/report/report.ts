@@ -44,6 +44,8 @@ export interface Report {
   issuesPending: boolean
   failOn: FailOn
   gate: GateVerdict
+  /** What the settings do that the user may not expect (a fail-on no finding reaches, an input with no effect), in the caller's words. */
+  warnings: string[]
 }
 
 function iso(seconds: number | undefined): string | null {
@@ -65,6 +67,7 @@ export function buildReport(input: {
   issues?: IssueAction[]
   issueMode?: Report['issueMode']
   issuesPending?: boolean
+  warnings?: readonly string[]
 }): Report {
   const { result } = input
   const counts = result.severities
@@ -103,6 +106,7 @@ export function buildReport(input: {
     issueMode: input.issueMode ?? 'off',
     issuesPending: input.issuesPending ?? false,
     failOn: input.failOn,
-    gate: input.gate
+    gate: input.gate,
+    warnings: [...(input.warnings ?? [])]
   }
 }

@@ -235,6 +235,11 @@ export function renderSummary(report: Report): string {
       .filter(Boolean)
       .join('\n')
   )
+  if (report.warnings.length > 0) {
+    head.push(
+      ['> [!WARNING]', '> **Settings**', ...report.warnings.map((line) => `> - ${markdownText(line, 800)}`)].join('\n')
+    )
+  }
   if (report.notRead.length > 0) {
     head.push(['> [!WARNING]', ...report.notRead.map((part) => `> - ${markdownText(part, 800)}`)].join('\n'))
   }
@@ -275,7 +280,8 @@ export function renderSummary(report: Report): string {
     )
   }
   const sofar = report.issuesPending ? 'So far, before the GitHub phase: ' : ''
-  after.push(`### Verdict\n${report.gate.failed ? '❌' : '✅'} ${sofar}${markdownText(report.gate.reason, 2000)}`)
+  const icon = report.gate.failed ? '❌' : report.gate.blind ? '⚠️' : '✅'
+  after.push(`### Verdict\n${icon} ${sofar}${markdownText(report.gate.reason, 2000)}`)
 
   const body: string[] = []
   const actions = new Map(report.issues.map((action) => [action.keyId, action]))

@@ -1,13 +1,54 @@
 // The CLI's environment: its options are the action's inputs; the keys come from the
 // environment (OPENAI_ADMIN_KEY, GITHUB_TOKEN), standard input may hold the export, and the
 // terminal says whether to colour.
+import type { Voice } from '../model/index.js'
 import { readSettings } from './inputs.js'
 import { SettingsError, type Caller, type InputName, type Settings } from './settings.js'
+
+/** scan's options that are action inputs, option name to input name. */
+export const SCAN_FLAGS: Readonly<Record<string, InputName>> = {
+  file: 'audit-log-file',
+  lookback: 'lookback',
+  since: 'since',
+  until: 'until',
+  'project-ids': 'project-ids',
+  'enrich-keys': 'enrich-keys',
+  'fail-on': 'fail-on',
+  'allow-actors': 'allow-actors',
+  'elevated-scopes': 'elevated-scopes',
+  'high-scopes': 'high-scopes',
+  'base-url': 'openai-base-url',
+  label: 'label',
+  'max-issues': 'max-issues',
+  assignees: 'assignees',
+  'reopen-closed': 'reopen-closed',
+  'close-when-revoked': 'close-when-revoked',
+  'github-budget': 'github-budget'
+}
+
+const FLAG_OF = new Map<string, string>(Object.entries(SCAN_FLAGS).map(([flag, input]) => [input, `--${flag}`]))
+
+/** The CLI's words: its options and its environment variables. */
+export const CLI_VOICE: Voice = {
+  input: (name) => FLAG_OF.get(name),
+  set: (name, value) => `${FLAG_OF.get(name) ?? name} ${value}`,
+  adminKey: { name: 'OPENAI_ADMIN_KEY', give: 'export it in OPENAI_ADMIN_KEY' },
+  token: {
+    name: 'GITHUB_TOKEN',
+    permission:
+      'a token with Issues: Read and write on the repository (a fine-grained personal access token, or gh auth token)'
+  },
+  repository: '--repo',
+  noIssues: 'leave out --repo',
+  shown: (section) => `the ${section} section of the output`
+}
 
 /** The CLI: secrets come from variables, named as such; standard input may hold the export. */
 const CLI: Caller = {
   variables: { 'openai-admin-key': 'OPENAI_ADMIN_KEY', 'github-token': 'GITHUB_TOKEN' },
-  stdin: true
+  stdin: true,
+  voice: CLI_VOICE,
+  defaultsFilled: false
 }
 
 /**
@@ -28,6 +69,14 @@ export function readCliSettings(
       () =>
         'OPENAI_ADMIN_KEY is not set: export an OpenAI Admin API key (sk-admin-..., read-only or with the ' +
         'Audit Logs scope set to Read) to scan the Admin API, or pass --file to scan an exported audit log.'
+    )
+  }
+  if (repository && (env.GITHUB_TOKEN ?? '').trim() === '') {
+    throw new SettingsError(
+      [],
+      () =>
+        `GITHUB_TOKEN is not set: --repo ${repository} reads that repository's issues (and with --write, writes them). ` +
+        `Export a token with Issues: Read and write on it (a fine-grained personal access token, or GITHUB_TOKEN=$(gh auth token)), or leave out --repo.`
     )
   }
   const read = (name: InputName): string =>

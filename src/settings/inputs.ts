@@ -4,6 +4,7 @@
 import { tmpdir } from 'node:os'
 import { repositoryOf } from '../model/index.js'
 import { keyAdvice, notAdminKey } from '../openai/admin-key.js'
+import { settingsWarnings } from './advice.js'
 import { githubEnvironment } from './github.js'
 import {
   ACTION,
@@ -133,7 +134,7 @@ export function readSettings(read: Read, env: NodeJS.ProcessEnv = {}, caller: Ca
   const repository = readRepository(value)
   const auditLogFile = readAuditLogFile(value, caller)
   const github = githubEnvironment(env)
-  return {
+  const settings: Settings = {
     openaiAdminKey,
     openaiBaseUrl: parseUrl('openai-base-url', value('openai-base-url')),
     lookbackSeconds: parseDuration('lookback', value('lookback')),
@@ -161,6 +162,12 @@ export function readSettings(read: Read, env: NodeJS.ProcessEnv = {}, caller: Ca
       httpsProxy: env.https_proxy || env.HTTPS_PROXY || '',
       noProxy: env.no_proxy || env.NO_PROXY || ''
     },
-    words: Object.fromEntries(Object.keys(DEFAULTS).map((name) => [name, value(name as InputName)])) as InputWords
+    words: Object.fromEntries(Object.keys(DEFAULTS).map((name) => [name, value(name as InputName)])) as InputWords,
+    voice: caller.voice,
+    warnings: []
   }
+  const defaults = DEFAULTS as Record<string, string>
+  const given = (name: InputName): boolean =>
+    read(name).trim() !== '' && (!caller.defaultsFilled || value(name) !== defaults[name])
+  return { ...settings, warnings: settingsWarnings(settings, given) }
 }

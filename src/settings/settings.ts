@@ -3,7 +3,7 @@
 // the window against the clock, window.ts). Nothing else reads inputs or the environment.
 // The defaults are those of action.yml (a test keeps the two equal): the runner fills them
 // in for the action, inputs.ts for the CLI.
-import type { FailOn, ProxySettings } from '../model/index.js'
+import { ACTION_VOICE, type FailOn, type ProxySettings, type Voice } from '../model/index.js'
 import { DEFAULT_RULE_OPTIONS } from '../rules/api-key-anomalous-activity.js'
 import type { GitHubEnvironment } from './github.js'
 
@@ -74,6 +74,13 @@ export interface Settings {
   proxy: ProxySettings
   /** Every input but the secrets as it was given (or defaulted): the words messages quote. */
   words: InputWords
+  /** How the caller names the inputs, the secrets and the modes: the words of every message that says what to do. */
+  voice: Voice
+  /**
+   * What the settings do that the user may not expect, in the caller's words (advice.ts): a
+   * fail-on no finding can reach, an input given that does nothing in the chosen mode.
+   */
+  warnings: string[]
 }
 
 /**
@@ -106,10 +113,17 @@ export interface Caller {
   variables?: Readonly<Record<SecretName, string>>
   /** audit-log-file "-" is the caller's standard input (the CLI); the action has none. */
   stdin?: boolean
+  /** How the caller names what a user can change, in every message. */
+  voice: Voice
+  /**
+   * The runner fills in action.yml's defaults, so an input given its default value cannot be
+   * told from one not given; the CLI knows which options were passed.
+   */
+  defaultsFilled: boolean
 }
 
 /** The action: secrets are inputs, named as such; no standard input. */
-export const ACTION: Caller = {}
+export const ACTION: Caller = { voice: ACTION_VOICE, defaultsFilled: true }
 
 /** An error about a secret, in the caller's words: "Input openai-admin-key ...", or "OPENAI_ADMIN_KEY ...". */
 export function secretError(caller: Caller, name: SecretName, words: (name: string) => string): SettingsError {

@@ -1,0 +1,107 @@
+// What a new user tripped on (issue 22), item by item, through the CLI (main, as bin.ts
+// runs it) and dist/index.js (as the runner starts it).
+import { main } from '../src/cli/main.js'
+import { runAction } from './support/action.js'
+
+const SEED = '__fixtures__/seed-events.jsonl'
+
+/** Annotations of one kind the runner would show: `::warning title=T::text`. */
+function annotations(stdout: string, kind: 'warning' | 'error'): string[] {
+  return stdout.split('\n').filter((line) => line.startsWith(`::${kind}`))
+}
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string[] }> {
+  const out: string[] = []
+  const err: string[] = []
+  const code = await main(
+    args,
+    (line) => out.push(line),
+    (line) => err.push(line),
+    { color: false }
+  )
+  return { code, out: out.join('\n'), err }
+}
+
+describe('1. a fail-on that no finding can reach', () => {
+  it('passes, but says so loudly: an annotation, the summary and the verdict', async () => {
+    const run = await runAction({ 'audit-log-file': SEED, 'fail-on': 'critical', 'create-issues': 'false' })
+    expect(run.code).toBe(0)
+    expect(run.outputs.high).toBe('4')
+    const warning =
+      'fail-on is critical, which no finding can reach: with these settings the rule gives HIGH and MEDIUM findings only, ' +
+      'so the run never fails on a finding. Use fail-on: high (or fail-on: none to turn the gate off on purpose).'
+    expect(annotations(run.stdout, 'warning')).toContain(`::warning title=Settings::${warning}`)
+    expect(run.summary).toContain('> **Settings**')
+    const summary = run.summary.replace(/\\(.)/g, '$1')
+    expect(summary).toContain(`> - ${warning}`)
+    expect(summary).toContain('### Verdict\n⚠️ Passed, but fail-on (critical) cannot fail on a finding')
+    expect(run.summary).not.toContain('✅')
+  })
+
+  it('knows MEDIUM cannot be given when every elevated scope is a high one, and says nothing of fail-on none', async () => {
+    const clean = await runAction({ 'audit-log-file': SEED, 'fail-on': 'none', 'create-issues': 'false' })
+    expect(annotations(clean.stdout, 'warning')).toEqual([])
+    const run = await cli('scan', '--file', SEED, '--fail-on', 'critical', '--elevated-scopes', 'all')
+    expect(run.code).toBe(0)
+    expect(run.err[0]).toBe(
+      'warning: --fail-on is critical, which no finding can reach: with these settings the rule gives HIGH findings only, ' +
+        'so the run never fails on a finding. Use --fail-on high (or --fail-on none to turn the gate off on purpose).'
+    )
+    expect(run.out).toMatch(/^PASS {2}Passed, but --fail-on \(critical\) cannot fail on a finding/m)
+  })
+
+  it("low and info do reach the rule's findings: they fail on HIGH as medium does, and warn of nothing", async () => {
+    for (const level of ['low', 'info']) {
+      const run = await cli('scan', '--file', SEED, '--fail-on', level)
+      expect(run.code).toBe(1)
+      expect(run.err.filter((line) => line.startsWith('warning:'))).toEqual([])
+    }
+  })
+})
+
+describe('2. an input that has no effect in the chosen mode', () => {
+  it('the action names it once, in a warning, and still scans', async () => {
+    const run = await runAction({
+      'audit-log-file': SEED,
+      lookback: '7d',
+      'openai-base-url': 'https://gateway.example/v1',
+      'create-issues': 'false',
+      label: 'security',
+      'fail-on': 'none'
+    })
+    expect(run.code).toBe(0)
+    expect(annotations(run.stdout, 'warning')).toEqual([
+      '::warning title=Settings::lookback has no effect: audit-log-file is set, and an export is scanned whole unless since or until is set.',
+      '::warning title=Settings::openai-base-url has no effect: audit-log-file is set, so the export is scanned and the Admin API is asked nothing (no key is looked up).',
+      '::warning title=Settings::label has no effect: create-issues is false, so no issue is read or written.'
+    ])
+    expect(run.outputs.findings).toBe('4')
+  })
+
+  it('an input left at its default is not named', async () => {
+    const run = await runAction({ 'audit-log-file': SEED, 'create-issues': 'false', 'fail-on': 'none' })
+    expect(annotations(run.stdout, 'warning')).toEqual([])
+  })
+
+  it('the CLI names its options: --lookback with --file, --enrich-keys with --file, --label without --repo', async () => {
+    const run = await cli(
+      'scan',
+      '--file',
+      SEED,
+      '--lookback',
+      '7d',
+      '--enrich-keys',
+      'true',
+      '--label',
+      'x',
+      '--fail-on',
+      'none'
+    )
+    expect(run.code).toBe(0)
+    expect(run.err.filter((line) => line.startsWith('warning:'))).toEqual([
+      'warning: --lookback has no effect: --file is set, and an export is scanned whole unless --since or --until is set.',
+      'warning: --enrich-keys has no effect: --file is set, so the export is scanned and the Admin API is asked nothing (no key is looked up).',
+      'warning: --label has no effect: without --repo, no issue is read or written.'
+    ])
+  })
+})

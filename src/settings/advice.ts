@@ -1,0 +1,113 @@
+// What the settings do that a user may not expect, said once before anything is read: a
+// fail-on that no finding can reach (the gate would never fail on a finding), and an input
+// given that does nothing in the chosen mode. Warnings, not errors: a scheduled workflow
+// whose fail-on outlives the setting that made it reachable keeps running and says so
+// loudly (the summary, an annotation, the verdict); docs/triage.md says why.
+import { failsAt, named, SEVERITY_ORDER, type Severity, type Voice } from '../model/index.js'
+import type { InputName, Settings } from './settings.js'
+
+/** The settings the rule's severities depend on. */
+type Levels = Pick<Settings, 'elevatedScopes' | 'highScopes'>
+
+/**
+ * The severities a run can give with these settings, lowest first: HIGH for the high-scopes
+ * (never empty), MEDIUM when some elevated scope is not a high one. The one place that says
+ * which levels exist: a stage that raises a finding's severity adds its level here.
+ */
+export function reachableSeverities(settings: Levels): Severity[] {
+  const levels = new Set<Severity>(['HIGH'])
+  if (settings.elevatedScopes.some((scope) => !settings.highScopes.includes(scope))) levels.add('MEDIUM')
+  return SEVERITY_ORDER.filter((level) => levels.has(level))
+}
+
+/** Whether some finding these settings can give fails the run (fail-on none fails on none, as asked). */
+export function failOnReachable(settings: Levels & Pick<Settings, 'failOn'>): boolean {
+  return settings.failOn === 'none' || reachableSeverities(settings).some((level) => failsAt(level, settings.failOn))
+}
+
+/** "HIGH and MEDIUM", "HIGH". */
+export function levelsWords(levels: readonly Severity[]): string {
+  const names = [...levels].reverse()
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? 'none')
+}
+
+function unreachableFailOn(settings: Settings): string | undefined {
+  if (failOnReachable(settings)) return undefined
+  const { voice } = settings
+  const levels = reachableSeverities(settings)
+  return (
+    `${named(voice, 'fail-on')} is ${settings.failOn}, which no finding can reach: with these settings the rule ` +
+    `gives ${levelsWords(levels)} findings only, so the run never fails on a finding. ` +
+    `Use ${voice.set('fail-on', levels.at(-1)!.toLowerCase())} (or ${voice.set('fail-on', 'none')} to turn the gate off on purpose).`
+  )
+}
+
+/** Inputs that do nothing in a mode: the mode, and why, in the caller's words. One row per mode. */
+interface Inert {
+  inputs: readonly InputName[]
+  /** The mode the inputs do nothing in. */
+  applies: (settings: Settings) => boolean
+  /** Why, after "<input> has no effect: ". */
+  because: (voice: Voice, settings: Settings) => string
+}
+
+// A stage with inputs of its own adds its rows here (the investigation's history with an
+// export, the ledger's inputs with an export).
+const INERT: readonly Inert[] = [
+  {
+    inputs: ['lookback'],
+    applies: (settings) => Boolean(settings.auditLogFile),
+    because: (voice) =>
+      `${named(voice, 'audit-log-file')} is set, and an export is scanned whole unless ` +
+      `${named(voice, 'since')} or ${named(voice, 'until')} is set`
+  },
+  {
+    inputs: ['lookback'],
+    applies: (settings) => !settings.auditLogFile && settings.since !== undefined,
+    because: (voice) => `${named(voice, 'since')} is set, and the window starts there`
+  },
+  {
+    inputs: ['openai-base-url', 'enrich-keys'],
+    applies: (settings) => Boolean(settings.auditLogFile),
+    because: (voice) =>
+      `${named(voice, 'audit-log-file')} is set, so the export is scanned and the Admin API is asked nothing (no key is looked up)`
+  },
+  {
+    inputs: [
+      'repository',
+      'label',
+      'max-issues',
+      'assignees',
+      'dry-run',
+      'reopen-closed',
+      'close-when-revoked',
+      'github-budget'
+    ],
+    applies: (settings) => !settings.createIssues,
+    because: (voice) =>
+      voice.input('create-issues') === undefined
+        ? `without ${voice.repository}, no issue is read or written`
+        : `${named(voice, 'create-issues')} is false, so no issue is read or written`
+  }
+]
+
+/**
+ * The warnings of these settings, in the caller's words: an unreachable fail-on, then each
+ * input given (`given`: set by the user, not defaulted) that does nothing in this mode, once.
+ */
+export function settingsWarnings(settings: Settings, given: (input: InputName) => boolean): string[] {
+  const warnings: string[] = []
+  const gate = unreachableFailOn(settings)
+  if (gate) warnings.push(gate)
+  const said = new Set<InputName>()
+  for (const row of INERT) {
+    if (!row.applies(settings)) continue
+    for (const input of row.inputs) {
+      const name = settings.voice.input(input)
+      if (name === undefined || said.has(input) || !given(input)) continue
+      said.add(input)
+      warnings.push(`${name} has no effect: ${row.because(settings.voice, settings)}.`)
+    }
+  }
+  return warnings
+}
