@@ -1,9 +1,19 @@
 // What a new user tripped on (issue 22), item by item, through the CLI (main, as bin.ts
 // runs it) and dist/index.js (as the runner starts it).
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { load } from 'js-yaml'
 import { main } from '../src/cli/main.js'
 import { runAction } from './support/action.js'
 
 const SEED = '__fixtures__/seed-events.jsonl'
+
+/** The pages under docs/. */
+function docs(): string[] {
+  return readdirSync('docs')
+    .filter((file) => file.endsWith('.md'))
+    .map((file) => join('docs', file))
+}
 
 /** Annotations of one kind the runner would show: `::warning title=T::text`. */
 function annotations(stdout: string, kind: 'warning' | 'error'): string[] {
@@ -103,5 +113,28 @@ describe('2. an input that has no effect in the chosen mode', () => {
       'warning: --enrich-keys has no effect: --file is set, so the export is scanned and the Admin API is asked nothing (no key is looked up).',
       'warning: --label has no effect: without --repo, no issue is read or written.'
     ])
+  })
+})
+
+describe('3. the README, action.yml and the help agree with what runs', () => {
+  const read = (file: string): string => readFileSync(file, 'utf8')
+
+  it("the test command's example ends with the count a real run prints", async () => {
+    const run = await cli('test')
+    const last = run.out.split('\n').at(-1)!
+    expect(last).toMatch(/^\d+ passed, 0 failed$/)
+    const shown = [read('README.md'), ...docs().map(read)].join('\n').match(/^\d+ passed, \d+ failed$/gm)
+    expect(shown).toEqual([last])
+  })
+
+  it('no input is required: true, which the runner does not enforce (the admin key is needed only for the API)', () => {
+    const inputs = (load(read('action.yml')) as { inputs: Record<string, { required?: boolean }> }).inputs
+    expect(Object.entries(inputs).filter(([, input]) => input.required)).toEqual([])
+  })
+
+  it("scan --help says each list option takes commas, spaces or newlines, as the inputs' descriptions do", async () => {
+    const help = (await cli('scan', '--help')).out
+    expect(help).not.toMatch(/comma-separated/)
+    expect(help).toMatch(/--project-ids LIST[^\n]*\(commas,\n\s+spaces or newlines, as every LIST\)/)
   })
 })

@@ -67,7 +67,8 @@ Each option is the action input of the same name (see action.yml):
   --lookback DURATION      window ending now, API only (default 24h): 90m, 24h, 7d
   --since TIME             window start (inclusive): ISO 8601 or Unix seconds
   --until TIME             window end (exclusive); default now
-  --project-ids LIST       only the key events of these OpenAI projects, comma-separated
+  --project-ids LIST       only the key events of these OpenAI projects (commas,
+                           spaces or newlines, as every LIST)
                            (admin API key events are the organization's: always read)
   --enrich-keys BOOL       look up each key with findings in the Admin API (owner,
                            last use, whether it still exists; at most 50 a run;
@@ -97,7 +98,7 @@ Issues (GitHub):
                            GITHUB_TOKEN, API URL in GITHUB_API_URL); a dry run that
                            only reads and prints what it would do, unless --write
   --write                  with --repo, open and update the issues for real
-  --assignees LIST         assign new issues to these GitHub users, comma-separated
+  --assignees LIST         assign new issues to these GitHub users (at most 10)
 
 Output:
   --json                   print the JSON report on stdout instead of the text
