@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import { load } from 'js-yaml'
 import { main } from '../src/cli/main.js'
 import { runAction } from './support/action.js'
+import { FakeGitHub } from './support/fake-github.js'
+import { startFakeOpenAI, type FakeOpenAI } from './support/fake-openai.js'
 
 const SEED = '__fixtures__/seed-events.jsonl'
 
@@ -136,5 +138,55 @@ describe('3. the README, action.yml and the help agree with what runs', () => {
     const help = (await cli('scan', '--help')).out
     expect(help).not.toMatch(/comma-separated/)
     expect(help).toMatch(/--project-ids LIST[^\n]*\(commas,\n\s+spaces or newlines, as every LIST\)/)
+  })
+})
+
+describe("4. the CLI speaks its own language: options and environment variables, not the action's inputs", () => {
+  const saved = { ...process.env }
+  let openai: FakeOpenAI | undefined
+  let github: FakeGitHub | undefined
+  afterEach(async () => {
+    process.env = { ...saved }
+    await openai?.close()
+    await github?.stop()
+    openai = github = undefined
+  })
+
+  it('a wrong OPENAI_ADMIN_KEY: what to do, in OPENAI_ADMIN_KEY and --base-url', async () => {
+    openai = await startFakeOpenAI({ key: 'sk-admin-theRealKey0123456789abcdef', events: [] })
+    process.env.OPENAI_ADMIN_KEY = 'sk-admin-wrongKey0123456789abcdef'
+    const run = await cli('scan', '--base-url', openai.baseURL)
+    expect(run.code).toBe(2)
+    expect(run.err.join('\n')).toContain('pass it in OPENAI_ADMIN_KEY')
+    expect(run.err.join('\n')).not.toMatch(/openai-admin-key|openai-base-url|Input /)
+  })
+
+  it('a GitHub failure: no "see the summary" (the CLI writes none), and no section named "Issues (on)"', async () => {
+    github = await new FakeGitHub().start()
+    process.env.GITHUB_TOKEN = github.token
+    process.env.GITHUB_API_URL = github.url
+    github.fail({ method: 'POST', status: 500, message: 'Server Error', times: 100 })
+    const run = await cli('scan', '--file', SEED, '--repo', 'acme/security', '--write', '--fail-on', 'none')
+    expect(run.code).toBe(1)
+    expect(run.out).not.toContain('Issues (on)')
+    expect(run.out).toContain('Issues (written on GitHub)')
+    expect(run.out).toMatch(/^FAIL {2}The GitHub issue of 4 keys could not be written/m)
+    expect(run.out).not.toMatch(/summary/)
+  })
+})
+
+describe('5. scan --repo without GITHUB_TOKEN', () => {
+  const saved = { ...process.env }
+  afterEach(() => void (process.env = { ...saved }))
+
+  it('is one usage error, exit 2, before anything is read', async () => {
+    delete process.env.GITHUB_TOKEN
+    const run = await cli('scan', '--file', 'no/such/export.jsonl', '--repo', 'acme/security')
+    expect(run.code).toBe(2)
+    expect(run.out).toBe('')
+    expect(run.err).toEqual([
+      "openai-keywatch: GITHUB_TOKEN is not set: --repo acme/security reads that repository's issues (and with --write, writes them). " +
+        'Export a token with Issues: Read and write on it (a fine-grained personal access token, or GITHUB_TOKEN=$(gh auth token)), or leave out --repo.'
+    ])
   })
 })

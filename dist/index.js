@@ -64069,7 +64069,7 @@ function countOf(counts, level) {
 const ACTION_VOICE = {
     input: (name) => name,
     set: (name, value) => `${name}: ${value}`,
-    adminKey: { name: 'openai-admin-key', give: 'pass it in openai-admin-key from a repository secret' },
+    adminKey: { name: 'openai-admin-key', passIn: 'openai-admin-key from a secret' },
     token: {
         name: 'github-token',
         permission: 'the default ${{ github.token }} with "permissions: issues: write" in the workflow'
@@ -64313,7 +64313,7 @@ function keyAdvice(passIn) {
         `(OpenAI dashboard: Organization settings > Admin keys), pass it in ${passIn}, ` +
         "and make sure audit logging is switched on in the organization's settings (Data controls).");
 }
-/** What to do about a key the API refuses (the sources do not know their caller: in the action's words). */
+/** What to do about a key the API refuses, in the action's words (the sources take the caller's, a Voice). */
 const KEY_ADVICE = keyAdvice('openai-admin-key from a secret');
 /**
  * The kind of an OpenAI key that is not an Admin API key, in words, from its prefix: a
@@ -64754,9 +64754,14 @@ class AdminApiSource {
     label;
     client;
     limits;
+    /** "openai-base-url" or "--base-url", as the caller names it. */
+    baseUrlInput;
+    voice;
     constructor(options) {
         this.options = options;
         this.label = `OpenAI Admin API (${options.baseURL})`;
+        this.voice = options.voice ?? ACTION_VOICE;
+        this.baseUrlInput = named(this.voice, 'openai-base-url');
         this.limits = {
             maxRetries: options.maxRetries ?? DEFAULT_API_LIMITS.maxRetries,
             requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_API_LIMITS.requestTimeoutMs,
@@ -64837,10 +64842,10 @@ class AdminApiSource {
                 const seen = pages.get(signature);
                 if (seen !== undefined && items.length > 0) {
                     throw new AdminApiError(`${at} repeats ${part.pageName(seen)} (the same events), read with the cursor after=${cursor}: ` +
-                        'the API, or a proxy or cache in front of it, ignores the cursor. Check openai-base-url and what stands between the runner and the API');
+                        `the API, or a proxy or cache in front of it, ignores the cursor. Check ${this.baseUrlInput} and what stands between the runner and the API`);
                 }
                 pages.set(signature, page);
-                oldest = oldestOf(items, at, oldest);
+                oldest = oldestOf(items, at, oldest, this.voice);
                 read++;
                 run.tell(run.pagesBefore + read);
                 for (const raw of items)
@@ -64877,7 +64882,7 @@ class AdminApiSource {
         if (next !== undefined && (next === cursor || cursors.has(next))) {
             throw new AdminApiError(`${at} gives the cursor after=${next}, ${next === cursor ? 'the one it was read with' : 'which was read with already'}: ` +
                 'the read would go round in circles. The API, or a proxy or cache in front of it, ignores the cursor: ' +
-                'check openai-base-url and what stands between the runner and the API');
+                `check ${this.baseUrlInput} and what stands between the runner and the API`);
         }
         if (next !== undefined)
             cursors.add(next);
@@ -64895,11 +64900,11 @@ class AdminApiSource {
         const answer = openAIAnswer(error, this.secrets);
         const check = error.status === 403
             ? "Check that the admin key may read the organization's tenant-scoped audit-log events (an admin key with Audit Logs: Read, made by an organization owner)"
-            : 'Check that openai-base-url is the API (https://api.openai.com/v1), and no proxy that drops or refuses the parameter stands in front of it';
+            : `Check that ${this.baseUrlInput} is the API (https://api.openai.com/v1), and no proxy that drops or refuses the parameter stands in front of it`;
         return (`Tenant-scoped key events were not read: ${TENANT_KEY_EVENT_TYPES.join(', ')} ` +
             '(admin API keys, and project keys made through the organization). ' +
             `The API refused the request with tenant_only=true, which OpenAI's spec requires for them (${answer}). ` +
-            `${check}; until then, scan an audit-log export for them (audit-log-file).`);
+            `${check}; until then, scan an audit-log export for them (${named(this.voice, 'audit-log-file')}).`);
     }
     /**
      * The SDK reads a body that is not JSON, or JSON without `data`, as an empty last page:
@@ -64912,12 +64917,12 @@ class AdminApiSource {
             // Redacted before describeBody cuts it.
             const text = this.scrub(typeof body === 'string' ? body : (JSON.stringify(body) ?? String(body)));
             throw new AdminApiError(`${at} came back as ${type.split(';')[0] || 'an unknown type'}, not JSON ` +
-                `(${describeBody(text)}): check that openai-base-url is the API (https://api.openai.com/v1), ` +
+                `(${describeBody(text)}): check that ${this.baseUrlInput} is the API (https://api.openai.com/v1), ` +
                 'not a web page, and that no proxy answers in its place.');
         }
         if (typeof body !== 'object' || body === null || !Array.isArray(body.data)) {
             throw new AdminApiError(`${at} is JSON but not an audit-log list (no "data" array): ` +
-                'check that openai-base-url is the API (https://api.openai.com/v1).');
+                `check that ${this.baseUrlInput} is the API (https://api.openai.com/v1).`);
         }
     }
     /**
@@ -64931,7 +64936,7 @@ class AdminApiSource {
         const refused = error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError;
         if (refused && at.readBefore === 0) {
             const what = error.status === 401 ? 'did not accept the key' : 'refused the key access to audit logs';
-            throw new AdminApiError(`The OpenAI Admin API ${what} (${openAIAnswer(error, this.secrets)}). ${KEY_ADVICE}`);
+            throw new AdminApiError(`The OpenAI Admin API ${what} (${openAIAnswer(error, this.secrets)}). ${keyAdvice(this.voice.adminKey.passIn)}`);
         }
         const page = at.part.pageName(at.page);
         const failure = openAIFailure(error, this.limits, this.secrets);
@@ -64940,17 +64945,17 @@ class AdminApiSource {
             reason = `the read took longer than its limit of ${duration(this.limits.deadlineMs)}`;
         }
         else if (refused) {
-            reason = `the API refused the key (${openAIAnswer(error, this.secrets)}). ${KEY_ADVICE}`;
+            reason = `the API refused the key (${openAIAnswer(error, this.secrets)}). ${keyAdvice(this.voice.adminKey.passIn)}`;
         }
         else if (failure !== undefined) {
             const notFound = error.status === 404;
-            reason = notFound ? `${failure}: check that openai-base-url is the API (https://api.openai.com/v1)` : failure;
+            reason = notFound ? `${failure}: check that ${this.baseUrlInput} is the API (https://api.openai.com/v1)` : failure;
         }
         else if (error instanceof AdminApiError) {
             reason = this.scrub(error.message);
         }
         else if (error instanceof SyntaxError) {
-            reason = `${page} was not valid JSON (${this.scrub(error.message).slice(0, 200)}): check that openai-base-url is the API (https://api.openai.com/v1)`;
+            reason = `${page} was not valid JSON (${this.scrub(error.message).slice(0, 200)}): check that ${this.baseUrlInput} is the API (https://api.openai.com/v1)`;
         }
         else {
             reason = this.scrub(error instanceof Error ? error.message : String(error));
@@ -64971,12 +64976,13 @@ class AdminApiSource {
  * The oldest effective_at among a page's items and `oldest`. The SDK hands on whatever the
  * page holds: an item that is not an object cannot be an event, and fails the page.
  */
-function oldestOf(items, at, oldest) {
+function oldestOf(items, at, oldest, voice) {
     for (let index = 0; index < items.length; index++) {
         const raw = items[index];
         if (!json_isObject(raw)) {
             throw new AdminApiError(`${at} item ${index + 1} is ${raw === null ? 'null' : Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}, not an audit-log event: ` +
-                'the answer is malformed. Run the same window again (since, until); if it happens again, check openai-base-url and any proxy in front of the API');
+                `the answer is malformed. Run the same window again (${named(voice, 'since')}, ${named(voice, 'until')}); ` +
+                `if it happens again, check ${named(voice, 'openai-base-url')} and any proxy in front of the API`);
         }
         const effectiveAt = raw.effective_at;
         if (typeof effectiveAt === 'number' && (oldest === undefined || effectiveAt < oldest))
@@ -69199,7 +69205,7 @@ function lookupTarget(findings) {
         return { kind: 'project', projectId: named, own: false };
     return {
         kind: 'none',
-        reason: 'its events name no project, and a project key can only be looked up in its project'
+        reason: 'the events name no project, and a project key can only be looked up in its own project'
     };
 }
 /** What is said of a 404 in a project named only by events made with an API key. */
@@ -69308,6 +69314,8 @@ async function lookUpKeys(keys, options) {
             notLookedUp(`the lookups took longer than their limit of ${duration(limits.deadlineMs)}`);
             continue;
         }
+        if (requests === 0)
+            options.starting?.(toLookUp(keys, maxLookups));
         requests++;
         try {
             const raw = target.kind === 'admin'
@@ -69353,7 +69361,7 @@ async function lookUpKeys(keys, options) {
         requests,
         lookedUp: [...infos.values()].filter((info) => info.status !== 'not-looked-up').length,
         notLookedUp: [...infos.values()].filter((info) => info.status === 'not-looked-up').length,
-        notes: notesOf(infos, refusal)
+        notes: notesOf(infos, refusal, options.voice ?? ACTION_VOICE)
     };
     return { infos, lookups };
 }
@@ -69368,7 +69376,11 @@ function failureReason(error, limits, deadline, secrets) {
         redact(error instanceof Error ? error.message : String(error), secrets).slice(0, 300));
 }
 /** One note per reason, with how many keys it left without a lookup; the refusal first. */
-function notesOf(infos, refusal) {
+/** How many of `keys` have somewhere to be looked up, at most `maxLookups`: what the lookups set out to do. */
+function toLookUp(keys, maxLookups) {
+    return Math.min(maxLookups, keys.filter((key) => lookupTarget(key.findings).kind !== 'none').length);
+}
+function notesOf(infos, refusal, voice) {
     const counts = new Map();
     for (const info of infos.values()) {
         if (info.status === 'not-looked-up')
@@ -69378,7 +69390,7 @@ function notesOf(infos, refusal) {
         .sort(([a], [b]) => Number(b === LOOKUP_REFUSED) - Number(a === LOOKUP_REFUSED))
         .map(([reason, count]) => reason === LOOKUP_REFUSED
         ? `${plural(count, 'key')} not looked up: ${reason}. Give the admin key that permission to see ` +
-            `owners and last use, or set enrich-keys: false (the API answered ${refusal})`
+            `owners and last use, or set ${voice.set('enrich-keys', 'false')} (the API answered ${refusal})`
         : `${plural(count, 'key')} not looked up: ${reason}.`);
 }
 
@@ -77065,6 +77077,7 @@ function openSource(settings, window, environment) {
         since: window.since,
         until: window.until,
         projectIds: settings.projectIds,
+        voice: settings.voice,
         warn: environment.log?.warn,
         secrets: [settings.githubToken],
         fetch: proxiedFetch(settings.proxy)
@@ -77083,10 +77096,11 @@ async function withKeyInfo(settings, keys, log) {
             : undefined;
     if (off !== undefined || keys.length === 0)
         return { keys, lookups: { off, requests: 0, lookedUp: 0, notLookedUp: 0, notes: [] } };
-    log.progress?.line(`Looking up ${keys.length > 1 ? `${keys.length} keys` : 'the key'} with findings in the Admin API`);
     const { infos, lookups } = await lookUpKeys(keys, {
         adminKey: settings.openaiAdminKey,
         baseURL: settings.openaiBaseUrl,
+        voice: settings.voice,
+        starting: (count) => log.progress?.line(`Looking up ${count > 1 ? `${count} keys` : 'the key'} with findings in the Admin API`),
         warn: log.warn,
         secrets: [settings.githubToken],
         fetch: proxiedFetch(settings.proxy)
@@ -77542,7 +77556,7 @@ function readSecrets(value, read, caller) {
         checkSecret('openai-admin-key', openaiAdminKey, caller);
         const kind = notAdminKey(openaiAdminKey);
         if (kind) {
-            throw secretError(caller, 'openai-admin-key', (name) => `${name} is ${kind}, which cannot read audit logs. ${keyAdvice(caller.variables ? name : `${name} from a secret`)}`);
+            throw secretError(caller, 'openai-admin-key', (name) => `${name} is ${kind}, which cannot read audit logs. ${keyAdvice(caller.voice.adminKey.passIn)}`);
         }
     }
     const githubToken = read('github-token').trim();

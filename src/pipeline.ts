@@ -50,6 +50,7 @@ function openSource(settings: Settings, window: TimeWindow, environment: ScanEnv
     since: window.since!,
     until: window.until!,
     projectIds: settings.projectIds,
+    voice: settings.voice,
     warn: environment.log?.warn,
     secrets: [settings.githubToken],
     fetch: proxiedFetch(settings.proxy)
@@ -86,10 +87,12 @@ async function withKeyInfo(
       : undefined
   if (off !== undefined || keys.length === 0)
     return { keys, lookups: { off, requests: 0, lookedUp: 0, notLookedUp: 0, notes: [] } }
-  log.progress?.line(`Looking up ${keys.length > 1 ? `${keys.length} keys` : 'the key'} with findings in the Admin API`)
   const { infos, lookups } = await lookUpKeys(keys, {
     adminKey: settings.openaiAdminKey,
     baseURL: settings.openaiBaseUrl,
+    voice: settings.voice,
+    starting: (count) =>
+      log.progress?.line(`Looking up ${count > 1 ? `${count} keys` : 'the key'} with findings in the Admin API`),
     warn: log.warn,
     secrets: [settings.githubToken],
     fetch: proxiedFetch(settings.proxy)

@@ -134,10 +134,10 @@ describe('lookUpKeys', () => {
     expect(fake.requests).toEqual([])
     expect(infos.get('key_1')).toEqual({
       status: 'not-looked-up',
-      reason: 'its events name no project, and a project key can only be looked up in its project'
+      reason: 'the events name no project, and a project key can only be looked up in its own project'
     })
     expect(lookups.notes).toEqual([
-      '1 key not looked up: its events name no project, and a project key can only be looked up in its project.'
+      '1 key not looked up: the events name no project, and a project key can only be looked up in its own project.'
     ])
   })
 

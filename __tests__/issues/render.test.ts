@@ -129,10 +129,10 @@ describe('what the Admin API said about the key', () => {
     )
     const body = await withInfo({
       status: 'not-looked-up',
-      reason: 'its events name no project, and a project key can only be looked up in its project'
+      reason: 'the events name no project, and a project key can only be looked up in its own project'
     })
     expect(body.replace(/\\/g, '')).toContain(
-      'The key could not be looked up: its events name no project, and a project key can only be looked up in its project.'
+      'The key could not be looked up: the events name no project, and a project key can only be looked up in its own project.'
     )
   })
 

@@ -9,8 +9,11 @@
 import OpenAI from 'openai'
 import type { AuditLogListParams } from 'openai/resources/admin/organization/audit-logs'
 import {
+  ACTION_VOICE,
   isObject,
   KEY_EVENT_TYPES,
+  named,
+  type Voice,
   type AuditLogSource,
   type ReadSoFar,
   type SourcedEvent,
@@ -18,7 +21,7 @@ import {
 } from '../model/index.js'
 import { describeBody, duration, openAIAnswer, openAIFailure } from '../http/api-error.js'
 import { isoTime, redact } from '../text.js'
-import { KEY_ADVICE } from '../openai/admin-key.js'
+import { keyAdvice } from '../openai/admin-key.js'
 import { createAdminClient } from '../openai/client.js'
 import { readEvent } from './normalize.js'
 import { newStatus } from './source.js'
@@ -49,6 +52,8 @@ export interface ApiSourceOptions extends Partial<ApiLimits> {
   secrets?: readonly string[]
   /** The fetch to send requests with (through a proxy); the runtime's by default. */
   fetch?: typeof globalThis.fetch
+  /** The caller's words for the inputs its messages name (the key, openai-base-url); the action's by default. */
+  voice?: Voice
 }
 
 /** A key, a base URL or an answer the run cannot go on with: one clear message. */
@@ -107,9 +112,14 @@ export class AdminApiSource implements AuditLogSource {
   readonly label: string
   private readonly client: OpenAI
   private readonly limits: ApiLimits
+  /** "openai-base-url" or "--base-url", as the caller names it. */
+  private readonly baseUrlInput: string
+  private readonly voice: Voice
 
   constructor(private readonly options: ApiSourceOptions) {
     this.label = `OpenAI Admin API (${options.baseURL})`
+    this.voice = options.voice ?? ACTION_VOICE
+    this.baseUrlInput = named(this.voice, 'openai-base-url')
     this.limits = {
       maxRetries: options.maxRetries ?? DEFAULT_API_LIMITS.maxRetries,
       requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_API_LIMITS.requestTimeoutMs,
@@ -205,11 +215,11 @@ export class AdminApiSource implements AuditLogSource {
         if (seen !== undefined && items.length > 0) {
           throw new AdminApiError(
             `${at} repeats ${part.pageName(seen)} (the same events), read with the cursor after=${cursor}: ` +
-              'the API, or a proxy or cache in front of it, ignores the cursor. Check openai-base-url and what stands between the runner and the API'
+              `the API, or a proxy or cache in front of it, ignores the cursor. Check ${this.baseUrlInput} and what stands between the runner and the API`
           )
         }
         pages.set(signature, page)
-        oldest = oldestOf(items, at, oldest)
+        oldest = oldestOf(items, at, oldest, this.voice)
         read++
         run.tell(run.pagesBefore + read)
         for (const raw of items) yield { reading: readEvent(raw), where: at }
@@ -250,7 +260,7 @@ export class AdminApiSource implements AuditLogSource {
       throw new AdminApiError(
         `${at} gives the cursor after=${next}, ${next === cursor ? 'the one it was read with' : 'which was read with already'}: ` +
           'the read would go round in circles. The API, or a proxy or cache in front of it, ignores the cursor: ' +
-          'check openai-base-url and what stands between the runner and the API'
+          `check ${this.baseUrlInput} and what stands between the runner and the API`
       )
     }
     if (next !== undefined) cursors.add(next)
@@ -269,12 +279,12 @@ export class AdminApiSource implements AuditLogSource {
     const check =
       error.status === 403
         ? "Check that the admin key may read the organization's tenant-scoped audit-log events (an admin key with Audit Logs: Read, made by an organization owner)"
-        : 'Check that openai-base-url is the API (https://api.openai.com/v1), and no proxy that drops or refuses the parameter stands in front of it'
+        : `Check that ${this.baseUrlInput} is the API (https://api.openai.com/v1), and no proxy that drops or refuses the parameter stands in front of it`
     return (
       `Tenant-scoped key events were not read: ${TENANT_KEY_EVENT_TYPES.join(', ')} ` +
       '(admin API keys, and project keys made through the organization). ' +
       `The API refused the request with tenant_only=true, which OpenAI's spec requires for them (${answer}). ` +
-      `${check}; until then, scan an audit-log export for them (audit-log-file).`
+      `${check}; until then, scan an audit-log export for them (${named(this.voice, 'audit-log-file')}).`
     )
   }
 
@@ -290,14 +300,14 @@ export class AdminApiSource implements AuditLogSource {
       const text = this.scrub(typeof body === 'string' ? body : (JSON.stringify(body) ?? String(body)))
       throw new AdminApiError(
         `${at} came back as ${type.split(';')[0] || 'an unknown type'}, not JSON ` +
-          `(${describeBody(text)}): check that openai-base-url is the API (https://api.openai.com/v1), ` +
+          `(${describeBody(text)}): check that ${this.baseUrlInput} is the API (https://api.openai.com/v1), ` +
           'not a web page, and that no proxy answers in its place.'
       )
     }
     if (typeof body !== 'object' || body === null || !Array.isArray((body as { data?: unknown }).data)) {
       throw new AdminApiError(
         `${at} is JSON but not an audit-log list (no "data" array): ` +
-          'check that openai-base-url is the API (https://api.openai.com/v1).'
+          `check that ${this.baseUrlInput} is the API (https://api.openai.com/v1).`
       )
     }
   }
@@ -316,7 +326,9 @@ export class AdminApiSource implements AuditLogSource {
     const refused = error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError
     if (refused && at.readBefore === 0) {
       const what = error.status === 401 ? 'did not accept the key' : 'refused the key access to audit logs'
-      throw new AdminApiError(`The OpenAI Admin API ${what} (${openAIAnswer(error, this.secrets)}). ${KEY_ADVICE}`)
+      throw new AdminApiError(
+        `The OpenAI Admin API ${what} (${openAIAnswer(error, this.secrets)}). ${keyAdvice(this.voice.adminKey.passIn)}`
+      )
     }
     const page = at.part.pageName(at.page)
     const failure = openAIFailure(error, this.limits, this.secrets)
@@ -324,14 +336,14 @@ export class AdminApiSource implements AuditLogSource {
     if (at.deadline.aborted) {
       reason = `the read took longer than its limit of ${duration(this.limits.deadlineMs)}`
     } else if (refused) {
-      reason = `the API refused the key (${openAIAnswer(error, this.secrets)}). ${KEY_ADVICE}`
+      reason = `the API refused the key (${openAIAnswer(error, this.secrets)}). ${keyAdvice(this.voice.adminKey.passIn)}`
     } else if (failure !== undefined) {
       const notFound = (error as { status?: unknown }).status === 404
-      reason = notFound ? `${failure}: check that openai-base-url is the API (https://api.openai.com/v1)` : failure
+      reason = notFound ? `${failure}: check that ${this.baseUrlInput} is the API (https://api.openai.com/v1)` : failure
     } else if (error instanceof AdminApiError) {
       reason = this.scrub(error.message)
     } else if (error instanceof SyntaxError) {
-      reason = `${page} was not valid JSON (${this.scrub(error.message).slice(0, 200)}): check that openai-base-url is the API (https://api.openai.com/v1)`
+      reason = `${page} was not valid JSON (${this.scrub(error.message).slice(0, 200)}): check that ${this.baseUrlInput} is the API (https://api.openai.com/v1)`
     } else {
       reason = this.scrub(error instanceof Error ? error.message : String(error))
     }
@@ -355,13 +367,14 @@ export class AdminApiSource implements AuditLogSource {
  * The oldest effective_at among a page's items and `oldest`. The SDK hands on whatever the
  * page holds: an item that is not an object cannot be an event, and fails the page.
  */
-function oldestOf(items: readonly unknown[], at: string, oldest: number | undefined): number | undefined {
+function oldestOf(items: readonly unknown[], at: string, oldest: number | undefined, voice: Voice): number | undefined {
   for (let index = 0; index < items.length; index++) {
     const raw = items[index]
     if (!isObject(raw)) {
       throw new AdminApiError(
         `${at} item ${index + 1} is ${raw === null ? 'null' : Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}, not an audit-log event: ` +
-          'the answer is malformed. Run the same window again (since, until); if it happens again, check openai-base-url and any proxy in front of the API'
+          `the answer is malformed. Run the same window again (${named(voice, 'since')}, ${named(voice, 'until')}); ` +
+          `if it happens again, check ${named(voice, 'openai-base-url')} and any proxy in front of the API`
       )
     }
     const effectiveAt = raw.effective_at

@@ -7,7 +7,9 @@
 // key is gone.
 import OpenAI from 'openai'
 import {
+  ACTION_VOICE,
   isObject,
+  type Voice,
   type Finding,
   type KeyFindings,
   type KeyInfo,
@@ -43,6 +45,10 @@ export interface KeyLookupOptions {
   fetch?: typeof globalThis.fetch
   /** The clock, in milliseconds (tests fix it). */
   now?: () => number
+  /** Told once, before the first request, how many keys are to be looked up; not at all when none is. */
+  starting?: (keys: number) => void
+  /** The caller's words for the inputs its notes name (enrich-keys); the action's by default. */
+  voice?: Voice
 }
 
 export const DEFAULT_LOOKUP_LIMITS = { maxRetries: 5, requestTimeoutMs: 60_000, deadlineMs: 5 * 60_000 }
@@ -71,7 +77,7 @@ export function lookupTarget(findings: Iterable<Finding>): LookupTarget {
   if (named) return { kind: 'project', projectId: named, own: false }
   return {
     kind: 'none',
-    reason: 'its events name no project, and a project key can only be looked up in its project'
+    reason: 'the events name no project, and a project key can only be looked up in its own project'
   }
 }
 
@@ -196,6 +202,7 @@ export async function lookUpKeys(keys: readonly KeyFindings[], options: KeyLooku
       notLookedUp(`the lookups took longer than their limit of ${duration(limits.deadlineMs)}`)
       continue
     }
+    if (requests === 0) options.starting?.(toLookUp(keys, maxLookups))
     requests++
     try {
       const raw =
@@ -242,7 +249,7 @@ export async function lookUpKeys(keys: readonly KeyFindings[], options: KeyLooku
     requests,
     lookedUp: [...infos.values()].filter((info) => info.status !== 'not-looked-up').length,
     notLookedUp: [...infos.values()].filter((info) => info.status === 'not-looked-up').length,
-    notes: notesOf(infos, refusal)
+    notes: notesOf(infos, refusal, options.voice ?? ACTION_VOICE)
   }
   return { infos, lookups }
 }
@@ -268,7 +275,12 @@ function failureReason(
 }
 
 /** One note per reason, with how many keys it left without a lookup; the refusal first. */
-function notesOf(infos: ReadonlyMap<string, KeyInfo>, refusal: string | undefined): string[] {
+/** How many of `keys` have somewhere to be looked up, at most `maxLookups`: what the lookups set out to do. */
+function toLookUp(keys: readonly KeyFindings[], maxLookups: number): number {
+  return Math.min(maxLookups, keys.filter((key) => lookupTarget(key.findings).kind !== 'none').length)
+}
+
+function notesOf(infos: ReadonlyMap<string, KeyInfo>, refusal: string | undefined, voice: Voice): string[] {
   const counts = new Map<string, number>()
   for (const info of infos.values()) {
     if (info.status === 'not-looked-up') counts.set(info.reason, (counts.get(info.reason) ?? 0) + 1)
@@ -278,7 +290,7 @@ function notesOf(infos: ReadonlyMap<string, KeyInfo>, refusal: string | undefine
     .map(([reason, count]) =>
       reason === LOOKUP_REFUSED
         ? `${plural(count, 'key')} not looked up: ${reason}. Give the admin key that permission to see ` +
-          `owners and last use, or set enrich-keys: false (the API answered ${refusal})`
+          `owners and last use, or set ${voice.set('enrich-keys', 'false')} (the API answered ${refusal})`
         : `${plural(count, 'key')} not looked up: ${reason}.`
     )
 }

@@ -142,7 +142,9 @@ export function renderText(report: Report, paint: Paint = painter(false), option
   }
 
   if (report.issues.length > 0) {
-    lines.push('', paint('bold', `Issues (${report.issueMode})`))
+    const mode =
+      report.issueMode === 'dry-run' ? 'dry run: read, nothing written; --write writes them' : 'written on GitHub'
+    lines.push('', paint('bold', `Issues (${mode})`))
     for (const issue of report.issues) {
       const where = issue.url ? `  ${terminalText(issue.url, 200)}` : ''
       const detail = issue.detail ? `  (${terminalText(issue.detail, 300)})` : ''

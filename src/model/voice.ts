@@ -8,8 +8,8 @@ export interface Voice {
   input: (name: string) => string | undefined
   /** An input set to a value, as the caller writes it: "enrich-keys: false", "--enrich-keys false". */
   set: (name: string, value: string) => string
-  /** Where the admin key comes from, and how to give it: "pass it in openai-admin-key from a secret". */
-  adminKey: { name: string; give: string }
+  /** Where the admin key comes from, and what to pass it in ("openai-admin-key from a secret", "OPENAI_ADMIN_KEY"). */
+  adminKey: { name: string; passIn: string }
   /** Where the GitHub token comes from ("github-token", "GITHUB_TOKEN"), and what the default one may do. */
   token: { name: string; permission: string }
   /** How the repository of the issues is given: "the input repository", "--repo". */
@@ -24,7 +24,7 @@ export interface Voice {
 export const ACTION_VOICE: Voice = {
   input: (name) => name,
   set: (name, value) => `${name}: ${value}`,
-  adminKey: { name: 'openai-admin-key', give: 'pass it in openai-admin-key from a repository secret' },
+  adminKey: { name: 'openai-admin-key', passIn: 'openai-admin-key from a secret' },
   token: {
     name: 'github-token',
     permission: 'the default ${{ github.token }} with "permissions: issues: write" in the workflow'

@@ -13,7 +13,7 @@ export function keyAdvice(passIn: string): string {
   )
 }
 
-/** What to do about a key the API refuses (the sources do not know their caller: in the action's words). */
+/** What to do about a key the API refuses, in the action's words (the sources take the caller's, a Voice). */
 export const KEY_ADVICE = keyAdvice('openai-admin-key from a secret')
 
 /**

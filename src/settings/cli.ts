@@ -32,7 +32,7 @@ const FLAG_OF = new Map<string, string>(Object.entries(SCAN_FLAGS).map(([flag, i
 export const CLI_VOICE: Voice = {
   input: (name) => FLAG_OF.get(name),
   set: (name, value) => `${FLAG_OF.get(name) ?? name} ${value}`,
-  adminKey: { name: 'OPENAI_ADMIN_KEY', give: 'export it in OPENAI_ADMIN_KEY' },
+  adminKey: { name: 'OPENAI_ADMIN_KEY', passIn: 'OPENAI_ADMIN_KEY' },
   token: {
     name: 'GITHUB_TOKEN',
     permission:

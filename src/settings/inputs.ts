@@ -57,8 +57,7 @@ function readSecrets(value: Value, read: Read, caller: Caller): { openaiAdminKey
       throw secretError(
         caller,
         'openai-admin-key',
-        (name) =>
-          `${name} is ${kind}, which cannot read audit logs. ${keyAdvice(caller.variables ? name : `${name} from a secret`)}`
+        (name) => `${name} is ${kind}, which cannot read audit logs. ${keyAdvice(caller.voice.adminKey.passIn)}`
       )
     }
   }
