@@ -117,7 +117,9 @@ describe('dist/index.js with a fake GitHub', () => {
       '::error::GitHub issue for key key-suspicious001 not written: GitHub answered 403 to POST /repos/acme/security/issues: ' +
         'Resource not accessible by integration'
     )
-    expect(run.stdout).toContain('Check that the token may write issues (permissions: issues: write).')
+    expect(run.stdout).toContain(
+      'The token may not write issues in acme/security: give it Issues: Read and write (the default ${{ github.token }} with "permissions: issues: write" in the workflow).'
+    )
     const report = JSON.parse(readFileSync(run.outputs.report!, 'utf8'))
     expect(report.counts.total).toBe(1)
     expect(report.issues).toEqual([expect.objectContaining({ keyId: 'key-suspicious001', action: 'failed' })])

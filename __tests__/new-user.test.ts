@@ -22,6 +22,11 @@ function annotations(stdout: string, kind: 'warning' | 'error'): string[] {
   return stdout.split('\n').filter((line) => line.startsWith(`::${kind}`))
 }
 
+/** The error annotations of the GitHub phase. */
+function issueErrors(stdout: string): string[] {
+  return annotations(stdout, 'error').filter((line) => line.startsWith('::error::GitHub issue'))
+}
+
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string[] }> {
   const out: string[] = []
   const err: string[] = []
@@ -188,5 +193,81 @@ describe('5. scan --repo without GITHUB_TOKEN', () => {
       "openai-keywatch: GITHUB_TOKEN is not set: --repo acme/security reads that repository's issues (and with --write, writes them). " +
         'Export a token with Issues: Read and write on it (a fine-grained personal access token, or GITHUB_TOKEN=$(gh auth token)), or leave out --repo.'
     ])
+  })
+})
+
+describe('6. GitHub refuses the token, the repository or its issues: the phase stops at the first refusal', () => {
+  let github: FakeGitHub
+  beforeEach(async () => {
+    github = await new FakeGitHub({ repository: 'acme/security' }).start()
+  })
+  afterEach(async () => {
+    await github.stop()
+  })
+  const run = (inputs: Record<string, string> = {}) =>
+    runAction(
+      { 'audit-log-file': SEED, 'fail-on': 'none', 'github-token': github.token, ...inputs },
+      { GITHUB_API_URL: github.url }
+    )
+
+  it('a read-only token (403 on the first write): one request refused, one message, findings reported, the run fails', async () => {
+    github.fail({ method: 'POST', status: 403, message: 'Resource not accessible by integration', times: 100 })
+    const result = await run()
+    expect(result.code).toBe(1)
+    expect(github.writes).toHaveLength(1)
+    expect(result.outputs).toMatchObject({ findings: '4', high: '4', complete: 'true', issues: '[]' })
+    const errors = annotations(result.stdout, 'error').filter((line) => line.startsWith('::error::'))
+    // The four keys' one annotation, and the verdict, which does not say it again.
+    expect(errors).toHaveLength(2)
+    expect(errors[1]).toBe('::error::The GitHub issue of 4 keys could not be written (see the job summary).')
+    expect(errors[0]).toMatch(/^::error::GitHub issue for 4 keys \(.*\) not written: GitHub answered 403 to POST /)
+    expect(errors[0]).toContain(
+      'The token may not write issues in acme/security: give it Issues: Read and write (the default ${{ github.token }} with "permissions: issues: write" in the workflow).'
+    )
+    expect(result.stdout).not.toContain('the next run tries again')
+    expect(result.stdout).not.toContain('the next run writes it')
+  })
+
+  it('Issues switched off (410): says where to switch them on', async () => {
+    github.fail({ method: 'GET', status: 410, message: 'Issues are disabled for this repo', times: 100 })
+    const result = await run()
+    expect(result.code).toBe(1)
+    expect(github.requests).toHaveLength(1)
+    expect(issueErrors(result.stdout)[0]).toContain(
+      "Issues are switched off in acme/security: switch them on (the repository's Settings > General > Features > Issues), or set create-issues: false."
+    )
+  })
+
+  it('a repository that is not there (404): the name may be wrong, whatever the token', async () => {
+    const result = await run({ repository: 'acme/nonexistent' })
+    expect(result.code).toBe(1)
+    expect(github.requests).toHaveLength(1)
+    const error = issueErrors(result.stdout)[0]!
+    expect(error).toContain(
+      'acme/nonexistent does not exist, or the token cannot see it: check the name (the input repository).'
+    )
+    expect(error).not.toContain('the next run')
+  })
+})
+
+describe('7. a key only deleted, when the issues cannot be listed', () => {
+  it('is not warned about as "not noted on its issue": it may have none; the keys with findings say why', async () => {
+    const github = await new FakeGitHub({ repository: 'acme/security' }).start()
+    try {
+      // An answer that is not retried (a 5xx is, for seconds) and is no refusal of the token.
+      github.fail({ method: 'GET', status: 422, message: 'Validation Failed', times: 100 })
+      const result = await runAction(
+        { 'audit-log-file': SEED, 'fail-on': 'none', 'github-token': github.token },
+        { GITHUB_API_URL: github.url }
+      )
+      expect(result.code).toBe(1)
+      expect(result.stdout).not.toMatch(/Deletion of key .* not noted/)
+      expect(annotations(result.stdout, 'warning')).toEqual([])
+      expect(issueErrors(result.stdout)[0]).toMatch(
+        /^::error::GitHub issue for 4 keys .* not written: Could not list the issues labelled openai-keywatch: GitHub answered 422/
+      )
+    } finally {
+      await github.stop()
+    }
   })
 })

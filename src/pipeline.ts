@@ -141,7 +141,6 @@ export async function scanWindow(settings: Settings, environment: ScanEnvironmen
 export function reportOf(settings: Settings, scanned: Scanned, issues: IssueAction[] = [], pending = false): Report {
   const { source, result, window } = scanned
   const failed = issues.filter((issue) => issue.action === 'failed')
-  const causes = new Set(failed.map((issue) => issue.detail))
   return buildReport({
     source,
     window,
@@ -156,7 +155,6 @@ export function reportOf(settings: Settings, scanned: Scanned, issues: IssueActi
       complete: result.source.complete,
       missing: result.source.missing,
       issueFailures: failed.length,
-      issueCause: failed.length > 1 && causes.size === 1 ? [...causes][0] : undefined,
       unjudgedKeyEvents: result.malformedKeyEvents,
       reachable: reachableSeverities(settings),
       voice: settings.voice
@@ -195,6 +193,7 @@ export async function triageIssues(
     workflowRepository: settings.github.workflowRepository,
     secrets: [settings.openaiAdminKey],
     fetch: proxiedFetch(settings.proxy),
+    voice: settings.voice,
     budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.words['github-budget']}` },
     ...target
   })

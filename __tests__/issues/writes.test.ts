@@ -52,7 +52,9 @@ describe('comment', () => {
       url: 'u',
       detail:
         `GitHub answered 403 to POST /repos/acme/security/issues/${issue.number}/comments: ` +
-        'Resource not accessible by integration. Check that the token may write issues (permissions: issues: write).'
+        'Resource not accessible by integration. The token may not write issues in acme/security: give it Issues: Read ' +
+        'and write (the default ${{ github.token }} with "permissions: issues: write" in the workflow). Or set ' +
+        'create-issues: false. The GitHub phase stopped there: no other request was made, and the findings are reported all the same.'
     })
     expect(github.writes).toHaveLength(1)
     expect(github.commentsOf(issue.number)).toEqual([])

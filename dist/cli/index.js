@@ -72368,6 +72368,7 @@ class GitHubPhase {
     deadline;
     timer;
     why;
+    refused;
     /** `budgetMs`: how long the phase may take in all; `budget`: the same in the user's words ("github-budget: 10m"). */
     constructor(budgetMs = Infinity, budget = 'its budget') {
         this.budget = budget;
@@ -72384,6 +72385,20 @@ class GitHubPhase {
     /** Why the phase ended before its work was done; undefined while it runs. */
     get ended() {
         return this.why;
+    }
+    /**
+     * What stopped the phase when GitHub refused the token, the repository or its issues (a
+     * 401, 403, 404 or 410): said as it is for every key not written, since each would be
+     * refused alike. Undefined while it runs, and when it ended otherwise (its budget, rate limits).
+     */
+    get refusal() {
+        return this.refused;
+    }
+    /** Ends the phase on a refusal that every later request would meet too: `detail` says what to fix. */
+    refuse(detail) {
+        if (this.why === undefined)
+            this.refused = detail;
+        this.end(detail);
     }
     remainingMs() {
         return Math.max(0, this.deadline - Date.now());
@@ -73271,8 +73286,8 @@ function parseRepository(value) {
 /** The session for `target`, in `phase`: a token and a repository are needed (a GitHubError says which is wrong). */
 function openSession(target, phase) {
     if (!target.token) {
-        throw new GitHubError('The GitHub token is empty: give the action github-token (the default ${{ github.token }} with ' +
-            '"permissions: issues: write") or the CLI GITHUB_TOKEN, or set create-issues: false.');
+        const voice = target.voice ?? ACTION_VOICE;
+        throw new GitHubError(`The GitHub token (${voice.token.name}) is empty: give it ${voice.token.permission}, or ${voice.noIssues}.`);
     }
     const { owner, repo } = parseRepository(target.repository);
     const client = createGitHubClient({
@@ -73297,24 +73312,69 @@ function notWritten(reason) {
 function secretsOf(target) {
     return [target.token, ...(target.secrets ?? [])];
 }
-/** What to do about GitHub's refusal of an issue's request, from its status and its words. */
-function issueHint(target) {
-    return (status, message) => status === 401
-        ? ' Check github-token.'
-        : /rate limit/i.test(message)
-            ? ' GitHub limits how fast issues are written; the next run goes on where this one stopped.'
-            : (status === 403 || status === 404) && elsewhere(target)
-                ? ` The workflow's GITHUB_TOKEN cannot write to another repository (${target.repository}): give ` +
-                    'github-token a fine-grained personal access token or a GitHub App token with Issues: write on it.'
-                : status === 403 || status === 404
-                    ? ' Check that the token may write issues (permissions: issues: write).'
-                    : '';
+/**
+ * GitHub's status when it refused what every later request needs too: the token (401), its
+ * permission or the repository (403, 404), the repository's issues (410). A 403 of a rate
+ * limit is none: the throttling's, with a retry-after or an exhausted limit.
+ */
+function refusedStatus(error, phase) {
+    const { status, message, response } = error;
+    if (status !== 401 && status !== 403 && status !== 404 && status !== 410)
+        return undefined;
+    const headers = response?.headers ?? {};
+    const limited = phase.ended !== undefined ||
+        headers['retry-after'] !== undefined ||
+        String(headers['x-ratelimit-remaining']) === '0' ||
+        /rate limit/i.test(String(message));
+    return status === 403 && limited ? undefined : status;
 }
-/** A request for the issues that failed, in words: the phase's end, or what GitHub said and what to do. */
-function failure(error, target) {
+/** What to fix when GitHub refused (refusedStatus): the token, its permission, the repository's name, its Issues setting. */
+function refusalAdvice(status, target) {
+    const voice = target.voice ?? ACTION_VOICE;
+    const { repository } = target;
+    const token = voice.token.name;
+    const other = elsewhere(target)
+        ? ` The workflow's GITHUB_TOKEN reaches only ${target.workflowRepository}: for ${repository}, give ${token} a ` +
+            'fine-grained personal access token or a GitHub App token with Issues: Read and write on it.'
+        : '';
+    if (status === 401)
+        return ` ${token} is not a valid token (mistyped, expired or revoked): give it a working one, or ${voice.noIssues}.`;
+    if (status === 410)
+        return ` Issues are switched off in ${repository}: switch them on (the repository's Settings > General > Features > Issues), or ${voice.noIssues}.`;
+    if (status === 404) {
+        return (` ${repository} does not exist, or the token cannot see it: check the name (${voice.repository}).` +
+            (other || ` If the name is right, give ${token} access to ${repository} with Issues: Read and write.`));
+    }
+    const fix = other ||
+        ` The token may not write issues in ${repository}: give it Issues: Read and write (${voice.token.permission}).`;
+    return `${fix} Or ${voice.noIssues}.`;
+}
+/** What to do about another failure of an issue's request: a rate limit passes. */
+function issueHint(status, message) {
+    return /rate limit/i.test(message)
+        ? ' GitHub limits how fast issues are written; the next run goes on where this one stopped.'
+        : '';
+}
+/**
+ * A request for the issues that failed, in words: the phase's end, what GitHub said and what
+ * to do. A refusal every later request would meet too (refusedStatus) stops the phase: its
+ * words are said for every key not written, and nothing more is asked of GitHub.
+ */
+function failure(error, session) {
+    const { target, phase } = session;
     if (isPhaseEnded(error))
-        return notWritten(error.message);
-    return gitHubFailure(error, secretsOf(target), issueHint(target));
+        return stopped(phase);
+    const status = refusedStatus(error, phase);
+    if (status === undefined)
+        return gitHubFailure(error, secretsOf(target), issueHint);
+    const detail = `${gitHubFailure(error, secretsOf(target))}${refusalAdvice(status, target)} ` +
+        'The GitHub phase stopped there: no other request was made, and the findings are reported all the same.';
+    phase.refuse(detail);
+    return stopped(phase);
+}
+/** What a key gets once the phase has ended before it: the refusal that stopped it, or its end (the budget, rate limits). */
+function stopped(phase) {
+    return phase.refusal ?? notWritten(phase.ended ?? 'the GitHub phase ended');
 }
 /** A line for the log, scrubbed of the secrets: Octokit's warnings and the sync's own notes. */
 function say(target, message) {
@@ -73379,7 +73439,7 @@ async function openIssue(session, keyId, issue, assignees) {
         if (!refusedAssignees(error))
             throw error;
         const written = await open([]);
-        const unassigned = `not assigned: GitHub refused the assignees (${failure(error, target)}); check that each of ` +
+        const unassigned = `not assigned: GitHub refused the assignees (${failure(error, session)}); check that each of ` +
             `${assignees.join(', ')} may be assigned issues in ${target.repository}`;
         say(target, `Issue for key ${keyId} filed, ${unassigned}`);
         return { ...written, unassigned };
@@ -73392,7 +73452,7 @@ async function openIssue(session, keyId, issue, assignees) {
  */
 async function createIssue(session, step, key, assignees) {
     if (session.phase.ended)
-        return unwritten(key, notWritten(session.phase.ended));
+        return unwritten(key, stopped(session.phase));
     let written;
     try {
         const opened = await openIssue(session, step.keyId, step.issue, assignees);
@@ -73408,7 +73468,7 @@ async function createIssue(session, step, key, assignees) {
         return { ...done, detail, issueNumber: opened.number, url: opened.url };
     }
     catch (error) {
-        return unwritten(key, failure(error, session.target), written);
+        return unwritten(key, failure(error, session), written);
     }
 }
 /**
@@ -73421,13 +73481,13 @@ async function updateIssue(session, step, key) {
     const issue = { number: step.number, url: step.url };
     // Nothing of it was written: no number, which says an issue was written in part.
     if (session.phase.ended)
-        return unwritten(key, notWritten(session.phase.ended), { url: step.url });
+        return unwritten(key, stopped(session.phase), { url: step.url });
     if (step.patch) {
         try {
             await patch(session, step.number, step.patch);
         }
         catch (error) {
-            return unwritten(key, failure(error, session.target), issue);
+            return unwritten(key, failure(error, session), issue);
         }
     }
     return comment(session, key, issue, step.comments, describeStep(step, false));
@@ -73440,7 +73500,7 @@ async function comment(session, key, issue, bodies, done) {
         return { ...done };
     }
     catch (error) {
-        return unwritten(key, failure(error, session.target), issue);
+        return unwritten(key, failure(error, session), issue);
     }
 }
 
@@ -73468,7 +73528,7 @@ async function syncIssues(keys, deletions, options, target) {
             session = openSession(target, phase);
         }
         catch (error) {
-            return work.map((key) => unwritten(key, failure(error, target)));
+            return notListed(work, failure(error, { target, phase }));
         }
         return await triage(work, options, session);
     }
@@ -73478,17 +73538,15 @@ async function syncIssues(keys, deletions, options, target) {
 }
 /** Read everything first, then plan, then write: the plan is pure and tested as such. */
 async function triage(work, options, session) {
-    const { phase, target } = session;
+    const { phase } = session;
     let issues;
     try {
         issues = await untilPhaseEnds(phase, listIssues(session, options.label));
     }
     catch (error) {
         // Without the list no key can be told apart from a new one: writing now would duplicate.
-        const detail = isPhaseEnded(error)
-            ? failure(error, target)
-            : `Could not list the issues labelled ${options.label}: ${failure(error, target)}`;
-        return work.map((key) => unwritten(key, detail));
+        const detail = failure(error, session);
+        return notListed(work, phase.ended ? detail : `Could not list the issues labelled ${options.label}: ${detail}`);
     }
     const actions = await readAllComments(work, issues, options, session);
     const steps = planIssues(work.filter((key) => !actions.has(key.keyId)), issues, options);
@@ -73503,9 +73561,21 @@ async function triage(work, options, session) {
     // In the order of the keys: highest severity first, as in the summary.
     return work.flatMap((key) => actions.get(key.keyId) ?? []);
 }
+/**
+ * The keys when the issues could not be listed (or no session opened): the keys with findings,
+ * not written. A key only deleted may have no issue at all, and nothing can tell: it is
+ * named only when no key with findings says why (one warning for all, not "not noted on its
+ * issue" for keys that have none).
+ */
+function notListed(work, detail) {
+    const withFindings = work.filter(hasFindings);
+    if (withFindings.length > 0)
+        return withFindings.map((key) => unwritten(key, detail));
+    return work.map((key) => unwritten(key, `${detail} Whether the key has an issue at all is not known.`));
+}
 /** Reads the comments of every issue the plan needs them of; the keys whose comments could not be read, as not written. */
 async function readAllComments(work, issues, options, session) {
-    const { phase, target } = session;
+    const { phase } = session;
     const failed = new Map();
     const permissions = new Map();
     for (const key of work) {
@@ -73518,7 +73588,7 @@ async function readAllComments(work, issues, options, session) {
             await untilPhaseEnds(phase, readComments(session, issue, permissions));
         }
         catch (error) {
-            const detail = failure(error, target);
+            const detail = failure(error, session);
             const what = isPhaseEnded(error) ? detail : `Could not read the comments of #${issue.number}: ${detail}`;
             failed.set(key.keyId, unwritten(key, what, issue));
         }
@@ -73548,7 +73618,7 @@ function gate(input) {
     const failOnWords = `${named(voice, 'fail-on')} (${failOn})`;
     const reasons = [];
     if (!complete) {
-        reasons.push(`The audit-log window was not read completely (${missing.join('; ') || 'part of it is missing'}): this run cannot say the window is clean.`);
+        reasons.push(`The audit-log window was not read completely (${missing.length > 0 ? `${plural(missing.length, 'part')} not read, named above` : 'part of it is missing'}): this run cannot say the window is clean.`);
     }
     let failing = 0;
     for (const [severity, count] of Object.entries(input.severities))
@@ -73561,10 +73631,8 @@ function gate(input) {
         reasons.push(`${plural(unjudgedKeyEvents, 'API key event')} could not be judged (malformed, see ${voice.shown('Skipped records')}): this run cannot say ${unjudgedKeyEvents === 1 ? 'it is' : 'they are'} harmless.`);
     }
     if (issueFailures > 0) {
-        const why = input.issueCause
-            ? `: ${input.issueCause.replace(/^Not written: /, '')}`
-            : ` (see ${voice.shown('Issues')}).`;
-        reasons.push(`The GitHub issue of ${plural(issueFailures, 'key')} could not be written${why}`);
+        // Why is said with the keys (one annotation, one row per cause): the verdict does not say it again.
+        reasons.push(`The GitHub issue of ${plural(issueFailures, 'key')} could not be written (see ${voice.shown('Issues')}).`);
     }
     if (reasons.length > 0)
         return { failed: true, reason: reasons.join(' ') };
@@ -74319,7 +74387,6 @@ async function scanWindow(settings, environment = {}) {
 function reportOf(settings, scanned, issues = [], pending = false) {
     const { source, result, window } = scanned;
     const failed = issues.filter((issue) => issue.action === 'failed');
-    const causes = new Set(failed.map((issue) => issue.detail));
     return buildReport({
         source,
         window,
@@ -74334,7 +74401,6 @@ function reportOf(settings, scanned, issues = [], pending = false) {
             complete: result.source.complete,
             missing: result.source.missing,
             issueFailures: failed.length,
-            issueCause: failed.length > 1 && causes.size === 1 ? [...causes][0] : undefined,
             unjudgedKeyEvents: result.malformedKeyEvents,
             reachable: reachableSeverities(settings),
             voice: settings.voice
@@ -74368,6 +74434,7 @@ async function triageIssues(settings, scanned, target = {}) {
         workflowRepository: settings.github.workflowRepository,
         secrets: [settings.openaiAdminKey],
         fetch: proxiedFetch(settings.proxy),
+        voice: settings.voice,
         budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.words['github-budget']}` },
         ...target
     });
@@ -78562,11 +78629,7 @@ function renderText(report, paint = painter(false), options = { verdict: true })
     if (report.issues.length > 0) {
         const mode = report.issueMode === 'dry-run' ? 'dry run: read, nothing written; --write writes them' : 'written on GitHub';
         lines.push('', paint('bold', `Issues (${mode})`));
-        for (const issue of report.issues) {
-            const where = issue.url ? `  ${terminalText(issue.url, 200)}` : '';
-            const detail = issue.detail ? `  (${terminalText(issue.detail, 300)})` : '';
-            lines.push(`  ${issue.action.padEnd(13)} ${terminalText(issue.keyId, 80)}${where}${detail}`);
-        }
+        lines.push(...issueLines(report.issues));
     }
     const notes = [...report.unreadable.listed, ...report.malformed.listed];
     if (notes.length > 0) {
@@ -78579,6 +78642,26 @@ function renderText(report, paint = painter(false), options = { verdict: true })
     if (options.verdict)
         lines.push('', verdict(report, paint));
     return lines.join('\n');
+}
+/**
+ * One line per key's issue, with its detail; a detail that several keys failed for (GitHub
+ * refused the token, the phase's budget ran out) is said once, after them.
+ */
+function issueLines(issues) {
+    const count = new Map();
+    for (const { action, detail } of issues) {
+        if (detail && (action === 'failed' || action === 'not-noted'))
+            count.set(detail, (count.get(detail) ?? 0) + 1);
+    }
+    const shared = [...count.entries()].filter(([, n]) => n > 1).map(([detail]) => detail);
+    const lines = issues.map((issue) => {
+        const where = issue.url ? `  ${terminalText(issue.url, 200)}` : '';
+        const detail = issue.detail && !shared.includes(issue.detail) ? `  (${terminalText(issue.detail, 300)})` : '';
+        return `  ${issue.action.padEnd(13)} ${terminalText(issue.keyId, 80)}${where}${detail}`;
+    });
+    for (const detail of shared)
+        lines.push(`  ${count.get(detail)} keys above: ${terminalText(detail, 800)}`);
+    return lines;
 }
 function verdict(report, paint) {
     return report.gate.failed

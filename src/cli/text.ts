@@ -145,11 +145,7 @@ export function renderText(report: Report, paint: Paint = painter(false), option
     const mode =
       report.issueMode === 'dry-run' ? 'dry run: read, nothing written; --write writes them' : 'written on GitHub'
     lines.push('', paint('bold', `Issues (${mode})`))
-    for (const issue of report.issues) {
-      const where = issue.url ? `  ${terminalText(issue.url, 200)}` : ''
-      const detail = issue.detail ? `  (${terminalText(issue.detail, 300)})` : ''
-      lines.push(`  ${issue.action.padEnd(13)} ${terminalText(issue.keyId, 80)}${where}${detail}`)
-    }
+    lines.push(...issueLines(report.issues))
   }
 
   const notes = [...report.unreadable.listed, ...report.malformed.listed]
@@ -162,6 +158,25 @@ export function renderText(report: Report, paint: Paint = painter(false), option
 
   if (options.verdict) lines.push('', verdict(report, paint))
   return lines.join('\n')
+}
+
+/**
+ * One line per key's issue, with its detail; a detail that several keys failed for (GitHub
+ * refused the token, the phase's budget ran out) is said once, after them.
+ */
+function issueLines(issues: Report['issues']): string[] {
+  const count = new Map<string, number>()
+  for (const { action, detail } of issues) {
+    if (detail && (action === 'failed' || action === 'not-noted')) count.set(detail, (count.get(detail) ?? 0) + 1)
+  }
+  const shared = [...count.entries()].filter(([, n]) => n > 1).map(([detail]) => detail)
+  const lines = issues.map((issue) => {
+    const where = issue.url ? `  ${terminalText(issue.url, 200)}` : ''
+    const detail = issue.detail && !shared.includes(issue.detail) ? `  (${terminalText(issue.detail, 300)})` : ''
+    return `  ${issue.action.padEnd(13)} ${terminalText(issue.keyId, 80)}${where}${detail}`
+  })
+  for (const detail of shared) lines.push(`  ${count.get(detail)} keys above: ${terminalText(detail, 800)}`)
+  return lines
 }
 
 export function verdict(report: Report, paint: Paint): string {

@@ -56,6 +56,7 @@ export class GitHubPhase {
   private readonly deadline: number
   private readonly timer?: NodeJS.Timeout
   private why?: string
+  private refused?: string
 
   /** `budgetMs`: how long the phase may take in all; `budget`: the same in the user's words ("github-budget: 10m"). */
   constructor(
@@ -80,6 +81,21 @@ export class GitHubPhase {
   /** Why the phase ended before its work was done; undefined while it runs. */
   get ended(): string | undefined {
     return this.why
+  }
+
+  /**
+   * What stopped the phase when GitHub refused the token, the repository or its issues (a
+   * 401, 403, 404 or 410): said as it is for every key not written, since each would be
+   * refused alike. Undefined while it runs, and when it ended otherwise (its budget, rate limits).
+   */
+  get refusal(): string | undefined {
+    return this.refused
+  }
+
+  /** Ends the phase on a refusal that every later request would meet too: `detail` says what to fix. */
+  refuse(detail: string): void {
+    if (this.why === undefined) this.refused = detail
+    this.end(detail)
   }
 
   remainingMs(): number {

@@ -10,7 +10,7 @@ import type { IssueOptions } from './options.js'
 import { describeStep, needsComments, planIssues, type IssueStep, type KnownIssue } from './plan.js'
 import { listIssues, readComments, type Permissions } from './reads.js'
 import { failure, openSession, unwritten, type GitHubSession, type IssueTarget } from './session.js'
-import { keysToTriage, type KeyWork } from './work.js'
+import { hasFindings, keysToTriage, type KeyWork } from './work.js'
 import { createIssue, updateIssue } from './writes.js'
 
 export type { IssueTarget } from './session.js'
@@ -34,7 +34,7 @@ export async function syncIssues(
     try {
       session = openSession(target, phase)
     } catch (error) {
-      return work.map((key) => unwritten(key, failure(error, target)))
+      return notListed(work, failure(error, { target, phase }))
     }
     return await triage(work, options, session)
   } finally {
@@ -44,16 +44,14 @@ export async function syncIssues(
 
 /** Read everything first, then plan, then write: the plan is pure and tested as such. */
 async function triage(work: KeyWork[], options: IssueOptions, session: GitHubSession): Promise<IssueAction[]> {
-  const { phase, target } = session
+  const { phase } = session
   let issues: Map<string, KnownIssue>
   try {
     issues = await untilPhaseEnds(phase, listIssues(session, options.label))
   } catch (error) {
     // Without the list no key can be told apart from a new one: writing now would duplicate.
-    const detail = isPhaseEnded(error)
-      ? failure(error, target)
-      : `Could not list the issues labelled ${options.label}: ${failure(error, target)}`
-    return work.map((key) => unwritten(key, detail))
+    const detail = failure(error, session)
+    return notListed(work, phase.ended ? detail : `Could not list the issues labelled ${options.label}: ${detail}`)
   }
   const actions = await readAllComments(work, issues, options, session)
   const steps = planIssues(
@@ -72,6 +70,18 @@ async function triage(work: KeyWork[], options: IssueOptions, session: GitHubSes
   return work.flatMap((key) => actions.get(key.keyId) ?? [])
 }
 
+/**
+ * The keys when the issues could not be listed (or no session opened): the keys with findings,
+ * not written. A key only deleted may have no issue at all, and nothing can tell: it is
+ * named only when no key with findings says why (one warning for all, not "not noted on its
+ * issue" for keys that have none).
+ */
+function notListed(work: readonly KeyWork[], detail: string): IssueAction[] {
+  const withFindings = work.filter(hasFindings)
+  if (withFindings.length > 0) return withFindings.map((key) => unwritten(key, detail))
+  return work.map((key) => unwritten(key, `${detail} Whether the key has an issue at all is not known.`))
+}
+
 /** Reads the comments of every issue the plan needs them of; the keys whose comments could not be read, as not written. */
 async function readAllComments(
   work: readonly KeyWork[],
@@ -79,7 +89,7 @@ async function readAllComments(
   options: IssueOptions,
   session: GitHubSession
 ): Promise<Map<string, IssueAction>> {
-  const { phase, target } = session
+  const { phase } = session
   const failed = new Map<string, IssueAction>()
   const permissions: Permissions = new Map()
   for (const key of work) {
@@ -89,7 +99,7 @@ async function readAllComments(
       if (phase.ended) throw new PhaseEnded(phase.ended)
       await untilPhaseEnds(phase, readComments(session, issue, permissions))
     } catch (error) {
-      const detail = failure(error, target)
+      const detail = failure(error, session)
       const what = isPhaseEnded(error) ? detail : `Could not read the comments of #${issue.number}: ${detail}`
       failed.set(key.keyId, unwritten(key, what, issue))
     }

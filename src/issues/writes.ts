@@ -7,7 +7,7 @@ import type { IssueAction } from './action.js'
 import { describeStep, type CreateStep, type IssuePatch, type UpdateStep } from './plan.js'
 import type { RenderedIssue } from './render.js'
 import { untilPhaseEnds } from '../github/client.js'
-import { failure, notWritten, say, unwritten, type GitHubSession } from './session.js'
+import { failure, say, stopped, unwritten, type GitHubSession } from './session.js'
 import type { KeyWork } from './work.js'
 
 /** An issue as GitHub gave it back. */
@@ -68,7 +68,7 @@ async function openIssue(
     if (!refusedAssignees(error)) throw error
     const written = await open([])
     const unassigned =
-      `not assigned: GitHub refused the assignees (${failure(error, target)}); check that each of ` +
+      `not assigned: GitHub refused the assignees (${failure(error, session)}); check that each of ` +
       `${assignees.join(', ')} may be assigned issues in ${target.repository}`
     say(target, `Issue for key ${keyId} filed, ${unassigned}`)
     return { ...written, unassigned }
@@ -86,7 +86,7 @@ export async function createIssue(
   key: KeyWork,
   assignees: readonly string[]
 ): Promise<IssueAction> {
-  if (session.phase.ended) return unwritten(key, notWritten(session.phase.ended))
+  if (session.phase.ended) return unwritten(key, stopped(session.phase))
   let written: WrittenIssue | undefined
   try {
     const opened = await openIssue(session, step.keyId, step.issue, assignees)
@@ -100,7 +100,7 @@ export async function createIssue(
     const detail = opened.unassigned ? `${done.detail}; ${opened.unassigned}` : done.detail
     return { ...done, detail, issueNumber: opened.number, url: opened.url }
   } catch (error) {
-    return unwritten(key, failure(error, session.target), written)
+    return unwritten(key, failure(error, session), written)
   }
 }
 
@@ -113,12 +113,12 @@ export async function createIssue(
 export async function updateIssue(session: GitHubSession, step: UpdateStep, key: KeyWork): Promise<IssueAction> {
   const issue = { number: step.number, url: step.url }
   // Nothing of it was written: no number, which says an issue was written in part.
-  if (session.phase.ended) return unwritten(key, notWritten(session.phase.ended), { url: step.url })
+  if (session.phase.ended) return unwritten(key, stopped(session.phase), { url: step.url })
   if (step.patch) {
     try {
       await patch(session, step.number, step.patch)
     } catch (error) {
-      return unwritten(key, failure(error, session.target), issue)
+      return unwritten(key, failure(error, session), issue)
     }
   }
   return comment(session, key, issue, step.comments, describeStep(step, false)!)
@@ -136,6 +136,6 @@ export async function comment(
     for (const body of bodies) await post(session, issue.number, body)
     return { ...done }
   } catch (error) {
-    return unwritten(key, failure(error, session.target), issue)
+    return unwritten(key, failure(error, session), issue)
   }
 }

@@ -20,8 +20,6 @@ export interface GateInput {
   missing: readonly string[]
   /** Keys whose GitHub issue could not be written. */
   issueFailures?: number
-  /** What they share, when one cause failed them all (GitHub refused the token, say); else each says its own. */
-  issueCause?: string
   /** The severities a finding can have with these settings (settings/advice.ts); every one when not given. */
   reachable?: readonly Severity[]
   /** The caller's words for the inputs (the CLI's --fail-on); the action's when not given. */
@@ -40,7 +38,7 @@ export function gate(input: GateInput): GateVerdict {
   const reasons: string[] = []
   if (!complete) {
     reasons.push(
-      `The audit-log window was not read completely (${missing.join('; ') || 'part of it is missing'}): this run cannot say the window is clean.`
+      `The audit-log window was not read completely (${missing.length > 0 ? `${plural(missing.length, 'part')} not read, named above` : 'part of it is missing'}): this run cannot say the window is clean.`
     )
   }
   let failing = 0
@@ -55,10 +53,10 @@ export function gate(input: GateInput): GateVerdict {
     )
   }
   if (issueFailures > 0) {
-    const why = input.issueCause
-      ? `: ${input.issueCause.replace(/^Not written: /, '')}`
-      : ` (see ${voice.shown('Issues')}).`
-    reasons.push(`The GitHub issue of ${plural(issueFailures, 'key')} could not be written${why}`)
+    // Why is said with the keys (one annotation, one row per cause): the verdict does not say it again.
+    reasons.push(
+      `The GitHub issue of ${plural(issueFailures, 'key')} could not be written (see ${voice.shown('Issues')}).`
+    )
   }
   if (reasons.length > 0) return { failed: true, reason: reasons.join(' ') }
   if (failOn === 'none') return { failed: false, reason: `Passed: ${named(voice, 'fail-on')} is none.` }
