@@ -1,14 +1,17 @@
 // What a new user tripped on (issue 22), item by item, through the CLI (main, as bin.ts
 // runs it) and dist/index.js (as the runner starts it).
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { load } from 'js-yaml'
 import { main } from '../src/cli/main.js'
 import { runAction } from './support/action.js'
 import { FakeGitHub } from './support/fake-github.js'
-import { startFakeOpenAI, type FakeOpenAI } from './support/fake-openai.js'
+import { keyEvent, startFakeOpenAI, type AuditLogEvent, type FakeOpenAI } from './support/fake-openai.js'
+import { tempDir } from './support/temp.js'
 
 const SEED = '__fixtures__/seed-events.jsonl'
+const ADMIN_KEY = 'sk-admin-newUserTESTONLY0123456789abcdef'
+const NOW = Math.floor(Date.now() / 1000)
 
 /** The pages under docs/. */
 function docs(): string[] {
@@ -269,5 +272,60 @@ describe('7. a key only deleted, when the issues cannot be listed', () => {
     } finally {
       await github.stop()
     }
+  })
+})
+
+describe('8. small things', () => {
+  const saved = { ...process.env }
+  afterEach(() => void (process.env = { ...saved }))
+
+  it('test <directory> runs the specs in it (no raw EISDIR); a directory with none is a usage error', async () => {
+    const run = await cli('test', 'rules')
+    expect(run.code).toBe(0)
+    expect(run.out).toContain('OpenAI.API.Key.Anomalous.Activity (rules/openai_api_key_anomalous_activity.yml)')
+    const empty = await cli('test', tempDir('keywatch-specs-'))
+    expect(empty.code).toBe(2)
+    expect(empty.err[0]).toMatch(/ is a directory with no \.yml spec in it: give a spec file\.$/)
+    expect(empty.err.join('\n')).not.toContain('EISDIR')
+  })
+
+  it('--version prints the package version', async () => {
+    const version = JSON.parse(readFileSync('package.json', 'utf8')).version
+    for (const flag of ['--version', '-V'])
+      expect(await cli(flag)).toEqual({ code: 0, out: `openai-keywatch ${version}`, err: [] })
+  })
+
+  it('no "Looking up" when no key can be looked up, and the note is plural where the keys are', async () => {
+    const events = [1, 2, 3, 4].map((n) => {
+      const event: Partial<AuditLogEvent> = keyEvent(n, NOW - 3600)
+      delete event.project
+      return event as AuditLogEvent
+    })
+    const openai = await startFakeOpenAI({ key: ADMIN_KEY, events })
+    try {
+      process.env.OPENAI_ADMIN_KEY = ADMIN_KEY
+      const run = await cli('scan', '--base-url', openai.baseURL, '--fail-on', 'none')
+      expect(run.code).toBe(0)
+      expect(run.err.join('\n')).not.toContain('Looking up')
+      expect(openai.requests.filter((request) => /api_keys/.test(request.path))).toEqual([])
+      expect(run.out).toContain(
+        'note: 4 keys not looked up: the events name no project, and a project key can only be looked up in its own project.'
+      )
+    } finally {
+      await openai.close()
+    }
+  })
+
+  it('an empty file: one error that says so, and a verdict that does not say it again', async () => {
+    const file = join(tempDir('keywatch-empty-'), 'empty.jsonl')
+    writeFileSync(file, '')
+    const run = await runAction({ 'audit-log-file': file, 'create-issues': 'false' })
+    expect(run.code).toBe(1)
+    const errors = annotations(run.stdout, 'error')
+    expect(errors.filter((line) => line.includes('it is empty'))).toHaveLength(1)
+    expect(errors).toHaveLength(2)
+    expect(errors[1]).toBe(
+      '::error::The audit-log window was not read completely (1 part not read, named above): this run cannot say the window is clean.'
+    )
   })
 })

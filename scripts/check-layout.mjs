@@ -43,6 +43,8 @@ const GRAPH = {
 const PACKAGES = { model: [], rules: ['js-yaml'] }
 /** Where a package may be imported, where only one room may. */
 const ONLY_IN = { '@actions/core': 'action' }
+/** Files outside src/ a room may import, and which rooms: the CLI's --version reads the package's. */
+const DATA = { 'package.json': ['cli'] }
 /** The longest a function may be, by folder ('' for the rest). */
 const FUNCTION_LINES = { issues: 50, '': 100 }
 
@@ -116,6 +118,11 @@ for (const [file, list] of imports) {
         breaches.push(`${file}: ${from} may not import the package ${entry.pkg}`)
       if (ONLY_IN[entry.pkg] && ONLY_IN[entry.pkg] !== from)
         breaches.push(`${file}: only src/${ONLY_IN[entry.pkg]}/ imports ${entry.pkg}`)
+      continue
+    }
+    if (DATA[entry.local]) {
+      if (!DATA[entry.local].includes(from))
+        breaches.push(`${file}: only ${DATA[entry.local].join(', ')} may import ${entry.local}`)
       continue
     }
     if (!imports.has(entry.local)) {

@@ -435,7 +435,7 @@ describe('test (the spec runner)', () => {
   it('an unreadable spec is exit 2', async () => {
     const run = await cli(['test', 'no/such/spec.yml'])
     expect(run.code).toBe(EXIT.usage)
-    expect(run.err).toContain('Cannot read spec no/such/spec.yml: ENOENT')
+    expect(run.err).toContain('Cannot read spec no/such/spec.yml: there is no such file.')
   })
 })
 

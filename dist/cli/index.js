@@ -29625,7 +29625,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8219);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2197);
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -29634,7 +29634,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8219:
+/***/ 2197:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29702,6 +29702,8 @@ __nccwpck_require__.d(defs_namespaceObject, {
   Pu: () => (toMany)
 });
 
+;// CONCATENATED MODULE: ./package.json
+const package_namespaceObject = {"rE":"1.0.0"};
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./src/model/events.ts
@@ -30755,7 +30757,8 @@ Commands:
   demo       scan the bundled sample audit log and show what the action would do
   test       run a Panther-format rule spec's tests against the rule
 
-Run "openai-keywatch <command> --help" for a command's options.
+Run "openai-keywatch <command> --help" for a command's options, and
+"openai-keywatch --version" for the version.
 
 ${EXIT_CODES}`,
     test: `Usage: openai-keywatch test [spec.yml ...]
@@ -78717,6 +78720,15 @@ function shown(path) {
     const rel = (0,external_node_path_namespaceObject.relative)(process.cwd(), path);
     return rel !== '' && !rel.startsWith('..') && !(0,external_node_path_namespaceObject.isAbsolute)(rel) ? rel : path;
 }
+/** Why a file could not be read, in words. */
+function unreadable(error) {
+    const code = error.code;
+    if (code === 'ENOENT')
+        return 'there is no such file';
+    if (code === 'EACCES' || code === 'EPERM')
+        return 'permission denied';
+    return code ?? error.message;
+}
 /** Reads a spec file: the edge where the spec runner meets the disk. */
 async function loadSpec(path) {
     let text;
@@ -78724,9 +78736,19 @@ async function loadSpec(path) {
         text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
     }
     catch (error) {
-        throw new SpecError(`Cannot read spec ${path}: ${error.code ?? error.message}`);
+        throw new SpecError(`Cannot read spec ${path}: ${unreadable(error)}.`);
     }
     return parseSpec(text, path);
+}
+/** The spec files a path names: the file itself, or a directory's .yml and .yaml files, by name. */
+async function specFiles(path) {
+    const info = await (0,promises_namespaceObject.stat)(path).catch(() => undefined);
+    if (!info?.isDirectory())
+        return [path];
+    const files = (await (0,promises_namespaceObject.readdir)(path)).filter((name) => /\.ya?ml$/i.test(name)).sort();
+    if (files.length === 0)
+        throw new UsageError(`${path} is a directory with no .yml spec in it: give a spec file.`);
+    return files.map((name) => (0,external_node_path_namespaceObject.join)(path, name));
 }
 async function testCommand(args, out) {
     const { positionals, values } = parse('test', args, { help: { type: 'boolean', short: 'h' } }, true);
@@ -78734,7 +78756,7 @@ async function testCommand(args, out) {
         out(HELP.test);
         return EXIT.clean;
     }
-    const files = positionals.length > 0 ? positionals : [bundled(SPEC_FILE)];
+    const files = positionals.length > 0 ? (await Promise.all(positionals.map(specFiles))).flat() : [bundled(SPEC_FILE)];
     let passed = 0;
     let failed = 0;
     for (const file of files) {
@@ -78885,6 +78907,8 @@ async function demoCommand(args, out, err, paint) {
 ;// CONCATENATED MODULE: ./src/cli/main.ts
 // openai-keywatch on the command line: the action's pipeline for local scans and
 // backfills, the demo on the bundled sample, and the rule spec's test runner.
+// The package's own version, bundled in at build time (ncc inlines the JSON).
+
 
 
 
@@ -78903,6 +78927,11 @@ async function main(argv, out = (line) => console.log(line), err = (line) => con
                 return await scanCommand(args, out, err, paint, { stdin: options.stdin ?? process.stdin });
             case 'demo':
                 return await demoCommand(args, out, err, paint);
+            case '--version':
+            case '-V':
+            case 'version':
+                out(`openai-keywatch ${package_namespaceObject.rE}`);
+                return EXIT.clean;
             case undefined:
             case '-h':
             case '--help':

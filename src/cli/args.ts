@@ -26,7 +26,8 @@ Commands:
   demo       scan the bundled sample audit log and show what the action would do
   test       run a Panther-format rule spec's tests against the rule
 
-Run "openai-keywatch <command> --help" for a command's options.
+Run "openai-keywatch <command> --help" for a command's options, and
+"openai-keywatch --version" for the version.
 
 ${EXIT_CODES}`,
   test: `Usage: openai-keywatch test [spec.yml ...]

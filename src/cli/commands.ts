@@ -1,7 +1,7 @@
 // The CLI's commands: scan (the action's pipeline for local scans and backfills), demo (the
 // bundled sample, dry-run) and test (a Panther-format spec's tests against the rule).
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative } from 'node:path'
 import type { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
@@ -50,17 +50,32 @@ function shown(path: string): string {
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path
 }
 
+/** Why a file could not be read, in words. */
+function unreadable(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'ENOENT') return 'there is no such file'
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
+  return code ?? (error as Error).message
+}
+
 /** Reads a spec file: the edge where the spec runner meets the disk. */
 async function loadSpec(path: string): Promise<Spec> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
   } catch (error) {
-    throw new SpecError(
-      `Cannot read spec ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`
-    )
+    throw new SpecError(`Cannot read spec ${path}: ${unreadable(error)}.`)
   }
   return parseSpec(text, path)
+}
+
+/** The spec files a path names: the file itself, or a directory's .yml and .yaml files, by name. */
+async function specFiles(path: string): Promise<string[]> {
+  const info = await stat(path).catch(() => undefined)
+  if (!info?.isDirectory()) return [path]
+  const files = (await readdir(path)).filter((name) => /\.ya?ml$/i.test(name)).sort()
+  if (files.length === 0) throw new UsageError(`${path} is a directory with no .yml spec in it: give a spec file.`)
+  return files.map((name) => join(path, name))
 }
 
 export async function testCommand(args: string[], out: Out): Promise<number> {
@@ -69,7 +84,7 @@ export async function testCommand(args: string[], out: Out): Promise<number> {
     out(HELP.test)
     return EXIT.clean
   }
-  const files = positionals.length > 0 ? positionals : [bundled(SPEC_FILE)]
+  const files = positionals.length > 0 ? (await Promise.all(positionals.map(specFiles))).flat() : [bundled(SPEC_FILE)]
   let passed = 0
   let failed = 0
   for (const file of files) {

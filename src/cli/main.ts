@@ -1,5 +1,7 @@
 // openai-keywatch on the command line: the action's pipeline for local scans and
 // backfills, the demo on the bundled sample, and the rule spec's test runner.
+// The package's own version, bundled in at build time (ncc inlines the JSON).
+import packageJson from '../../package.json' with { type: 'json' }
 import { cliColor, cliSecrets } from '../settings/cli.js'
 import { errorMessage, oneLine } from '../text.js'
 import { EXIT, HELP, UsageError } from './args.js'
@@ -25,6 +27,11 @@ export async function main(
         return await scanCommand(args, out, err, paint, { stdin: options.stdin ?? process.stdin })
       case 'demo':
         return await demoCommand(args, out, err, paint)
+      case '--version':
+      case '-V':
+      case 'version':
+        out(`openai-keywatch ${packageJson.version}`)
+        return EXIT.clean
       case undefined:
       case '-h':
       case '--help':
