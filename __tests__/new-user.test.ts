@@ -329,3 +329,23 @@ describe('8. small things', () => {
     )
   })
 })
+
+describe('9. the JSON report, kept', () => {
+  it("an example workflow uploads the step's report as an artifact, even when the scan fails the job", () => {
+    type Step = { id?: string; uses?: string; if?: string; with?: Record<string, unknown> }
+    const workflow = load(readFileSync('examples/workflows/keep-report.yml', 'utf8')) as {
+      jobs: Record<string, { steps: Step[] }>
+    }
+    const steps = Object.values(workflow.jobs).flatMap((job) => job.steps)
+    const scan = steps.find((step) => /openai-keywatch@/.test(step.uses ?? ''))!
+    const upload = steps.find((step) => /^actions\/upload-artifact@/.test(step.uses ?? ''))!
+    expect(steps.indexOf(upload)).toBeGreaterThan(steps.indexOf(scan))
+    expect(upload.with!.path).toBe(`\${{ steps.${scan.id}.outputs.report }}`)
+    // A job failed by findings still uploads: always() or !cancelled(), never the default success().
+    expect(upload.if).toMatch(/always\(\)|!cancelled\(\)/)
+    // Shown in the docs, and linted with the others (scripts/workflow-files.mjs reads docs/ too).
+    expect(readFileSync('docs/exports-and-cli.md', 'utf8')).toContain(
+      readFileSync('examples/workflows/keep-report.yml', 'utf8')
+    )
+  })
+})

@@ -1,10 +1,11 @@
-// The README against the code: its tables against action.yml, its workflows through
-// actionlint and against the action's inputs, its commands against package.json and
-// the CLI. The repository's own workflows get the same input check, and the self-test
-// workflow's expected outputs are checked against dist/index.js on the sample.
-import { readdirSync, readFileSync } from 'node:fs'
+// The README and the docs/ pages against the code: the README's tables against action.yml,
+// the workflows they show through actionlint and against the action's inputs, their commands
+// against package.json and the CLI, their links against the files and headings they point
+// at. The repository's own workflows get the same input check, and the self-test workflow's
+// expected outputs are checked against dist/index.js on the sample.
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { join } from 'node:path'
+import { dirname, join, normalize } from 'node:path'
 import { load } from 'js-yaml'
 import { main } from '../src/cli/main.js'
 import { parseDuration } from '../src/settings/values.js'
@@ -29,6 +30,13 @@ type Workflow = {
 
 const README = readFileSync('README.md', 'utf8')
 const ACTION = load(readFileSync('action.yml', 'utf8')) as ActionYml
+/** The docs/ pages, by path. */
+const DOCS = new Map(
+  readdirSync('docs')
+    .filter((file) => file.endsWith('.md'))
+    .map((file) => [join('docs', file), readFileSync(join('docs', file), 'utf8')] as const)
+)
+const PAGES = new Map([['README.md', README], ...DOCS])
 
 /** The lines of a level-2 section, up to the next level-2 heading. */
 function section(title: string): string {
@@ -38,12 +46,12 @@ function section(title: string): string {
   return README.slice(start, end < 0 ? undefined : end)
 }
 
-/** A Markdown table's body rows as cells (escaped pipes kept inside their cell). */
+/** The body rows of a text's Markdown tables as cells (escaped pipes kept inside their cell): no header, no separator. */
 function tableRows(text: string): string[][] {
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith('|'))
-    .slice(2)
+  const lines = text.split('\n')
+  const separator = (line: string | undefined): boolean => /^\|(\s*:?-+:?\s*\|)+$/.test(line ?? '')
+  return lines
+    .filter((line, index) => line.startsWith('|') && !separator(line) && !separator(lines[index + 1]))
     .map((line) =>
       line
         .slice(1, -1)
@@ -53,22 +61,31 @@ function tableRows(text: string): string[][] {
 }
 
 const oneLine = (text: string): string => text.replace(/\s+/g, ' ').trim()
+/** What the README shows of a description: its first sentence, on one line. */
+const firstSentence = (text: string): string =>
+  /^(.*?[.!?])(?:\s+(?=[A-Z`])|$)/.exec(oneLine(text))?.[1] ?? oneLine(text)
 const unticked = (cell: string): string => cell.replace(/^`(.*)`$/, '$1')
 
 function fencedBlocks(text: string, language: string): string[] {
   return [...text.matchAll(new RegExp('^```' + language + '\\n([\\s\\S]*?)^```$', 'gm'))].map((match) => match[1]!)
 }
 
-const readmeYaml = fencedBlocks(README, 'yaml')
+const readmeYaml = [...PAGES.values()].flatMap((text) => fencedBlocks(text, 'yaml'))
 
-const readmeWorkflows = readmeYaml.filter((block) => {
-  try {
-    const parsed = load(block) as Partial<Workflow> | undefined
-    return typeof parsed === 'object' && parsed !== null && 'jobs' in parsed && 'on' in parsed
-  } catch {
-    return false // reported by the test that parses every block
-  }
-})
+/** The whole workflows of a page's yaml blocks. */
+function workflowsOf(text: string): string[] {
+  return fencedBlocks(text, 'yaml').filter((block) => {
+    try {
+      const parsed = load(block) as Partial<Workflow> | undefined
+      return typeof parsed === 'object' && parsed !== null && 'jobs' in parsed && 'on' in parsed
+    } catch {
+      return false // reported by the test that parses every block
+    }
+  })
+}
+
+/** Every workflow the README and the docs/ pages show. */
+const readmeWorkflows = [...PAGES.values()].flatMap(workflowsOf)
 
 /** Steps that run this action: from the checkout (./) or from its repository. */
 function actionSteps(workflow: Workflow): Step[] {
@@ -90,22 +107,29 @@ function checkInputs(workflow: Workflow, where: string): void {
 }
 
 describe('README tables match action.yml', () => {
-  it('Inputs: every input, in order, with its description and default', () => {
+  it('Inputs: every input once, in tables by topic, with the first sentence of its description and its default', () => {
     const rows = tableRows(section('Inputs'))
-    expect(rows.map((row) => unticked(row[0]!))).toEqual(Object.keys(ACTION.inputs))
+    expect(rows.map((row) => unticked(row[0]!)).sort()).toEqual(Object.keys(ACTION.inputs).sort())
     for (const row of rows) {
       const input = ACTION.inputs[unticked(row[0]!)]!
       expect(row).toHaveLength(3)
-      expect(row[1]).toBe(oneLine(input.description))
+      expect(row[1]).toBe(firstSentence(input.description))
       const expected = input.required ? '**required**' : `\`${input.default === '' ? "''" : input.default}\``
       expect(`${row[0]}: ${row[2]}`).toBe(`${row[0]}: ${expected}`)
     }
   })
 
-  it('Outputs: every output, in order, with its description', () => {
+  it('Outputs: every output, in order, with the first sentence of its description', () => {
     const rows = tableRows(section('Outputs'))
     expect(rows.map((row) => unticked(row[0]!))).toEqual(Object.keys(ACTION.outputs))
-    for (const row of rows) expect(row[1]).toBe(oneLine(ACTION.outputs[unticked(row[0]!)]!.description))
+    for (const row of rows) expect(row[1]).toBe(firstSentence(ACTION.outputs[unticked(row[0]!)]!.description))
+  })
+
+  it('is a front page: at most about 250 lines, rows a screen can hold', () => {
+    const lines = README.split('\n')
+    expect(lines.length).toBeLessThanOrEqual(250)
+    const prose = lines.filter((line) => !line.startsWith('|'))
+    expect(prose.filter((line) => line.length > 120)).toEqual([])
   })
 })
 
@@ -114,8 +138,9 @@ describe("the README's workflows", () => {
     for (const block of readmeYaml) expect(() => load(block)).not.toThrow()
   })
 
-  it('are there: issues in another repository, the hourly one, several organizations, backfill shards', () => {
-    expect(readmeWorkflows).toHaveLength(4)
+  it('are there: the hourly one on the front page; another repository, organizations, shards, the report kept in docs/', () => {
+    expect(workflowsOf(README).map((block) => (load(block) as { name?: string }).name)).toEqual(['OpenAI keywatch'])
+    expect(readmeWorkflows).toHaveLength(5)
   })
 
   it.each(readmeWorkflows.map((block, index) => [index + 1, block] as const))(
@@ -126,10 +151,11 @@ describe("the README's workflows", () => {
     }
   )
 
-  it('are the files in examples/workflows, word for word', () => {
+  it('are the files in examples/workflows, word for word, each shown once', () => {
     const files = readdirSync('examples/workflows').filter((file) => file.endsWith('.yml'))
     const examples = new Set(files.map((file) => readFileSync(join('examples/workflows', file), 'utf8')))
     for (const block of readmeWorkflows) expect(examples.has(block)).toBe(true)
+    expect(new Set(readmeWorkflows).size).toBe(files.length)
     expect(files).toHaveLength(readmeWorkflows.length)
   })
 
@@ -166,12 +192,77 @@ describe("the README's commands", () => {
   it("names only options the CLI has (--repo comes with the triage work's --repo)", async () => {
     const help: string[] = []
     for (const command of ['scan', 'demo', 'test']) await main([command, '--help'], (line) => help.push(line))
-    const flags = new Set(README.match(/(?<![\w-])--[a-z][a-z-]+/g))
+    const flags = new Set([...PAGES.values()].join('\n').match(/(?<![\w-])--[a-z][a-z-]+/g))
     // --against is the benchmark's (npm run bench -- --against REF), not the CLI's.
     for (const flag of ['--help', '--repo', '--against']) flags.delete(flag)
     // Chromium's and npm's own flags are not ours.
     const missing = [...flags].filter((flag) => !help.join('\n').includes(`${flag} `))
     expect(missing).toEqual([])
+  })
+})
+
+/** A heading's anchor as GitHub makes it: lower case, punctuation dropped, spaces as hyphens. */
+function anchorOf(heading: string): string {
+  return heading
+    .replace(/`/g, '')
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-')
+}
+
+/** The anchors of a page's headings, a repeated one numbered as GitHub does (-1, -2, ...). */
+function anchorsOf(text: string): Set<string> {
+  const seen = new Map<string, number>()
+  const anchors = new Set<string>()
+  const prose = text.replace(/^```[\s\S]*?^```$/gm, '')
+  for (const [, heading] of prose.matchAll(/^#{1,6} (.+)$/gm)) {
+    const anchor = anchorOf(heading!)
+    const count = seen.get(anchor) ?? 0
+    seen.set(anchor, count + 1)
+    anchors.add(count === 0 ? anchor : `${anchor}-${count}`)
+  }
+  return anchors
+}
+
+/** The relative links of a page (not http(s), not mailto), outside code blocks and code spans. */
+function linksOf(text: string): string[] {
+  const prose = text.replace(/^```[\s\S]*?^```$/gm, '').replace(/`[^`\n]*`/g, '')
+  return [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1]!).filter((link) => !/^[a-z]+:/i.test(link))
+}
+
+describe('links between the README and docs/', () => {
+  it('every page is linked from the README', () => {
+    const linked = new Set(linksOf(README).map((link) => normalize(link.split('#')[0]!)))
+    for (const page of DOCS.keys()) expect({ page, linked: linked.has(page) }).toEqual({ page, linked: true })
+  })
+
+  it.each([...PAGES.keys()])('%s: every relative link names a file that exists, and a heading it has', (page) => {
+    const broken: string[] = []
+    for (const link of linksOf(PAGES.get(page)!)) {
+      const [path, anchor] = link.split('#') as [string, string | undefined]
+      const target = path === '' ? page : normalize(join(dirname(page), path))
+      if (!existsSync(target)) {
+        broken.push(`${link}: no file ${target}`)
+        continue
+      }
+      if (anchor === undefined) continue
+      if (!target.endsWith('.md')) {
+        broken.push(`${link}: an anchor in a file that is not Markdown`)
+        continue
+      }
+      const text = PAGES.get(target) ?? readFileSync(target, 'utf8')
+      if (!anchorsOf(text).has(anchor)) broken.push(`${link}: ${target} has no heading #${anchor}`)
+    }
+    expect(broken).toEqual([])
+  })
+
+  it("the check finds a broken file, a broken anchor, and GitHub's anchors for headings with code and punctuation", () => {
+    expect(anchorOf("OpenAI's scopes and Panther's words")).toBe('openais-scopes-and-panthers-words')
+    expect(anchorOf('The JSON report, kept as an artifact')).toBe('the-json-report-kept-as-an-artifact')
+    expect(anchorOf('`fail-on` and `none`')).toBe('fail-on-and-none')
+    expect([...anchorsOf('# A\n## B\n## B\n```\n# not a heading\n```\n')]).toEqual(['a', 'b', 'b-1'])
+    expect(linksOf('[a](docs/x.md#y) `[b](c.md)` [c](https://example.com) [d](#e)')).toEqual(['docs/x.md#y', '#e'])
   })
 })
 

@@ -1,7 +1,7 @@
-// scripts/lint-workflows.mjs: actionlint on every workflow file and README block, and
+// scripts/lint-workflows.mjs: actionlint on every workflow file and Markdown block (README.md, docs/), and
 // shellcheck on their bash and sh run: scripts; it fails when there is nothing to lint.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 
@@ -75,7 +75,7 @@ describe('lint-workflows', () => {
     expect(lint()).toEqual({
       code: 0,
       stdout:
-        'lint-workflows: 4 workflows (3 files, 1 README block) through actionlint, ' +
+        'lint-workflows: 4 workflows (3 files, 1 Markdown block) through actionlint, ' +
         '4 run scripts through shellcheck: no problems.\n',
       stderr: ''
     })
@@ -102,7 +102,20 @@ describe('lint-workflows', () => {
     expect(run.stderr).toContain(
       'README.md#workflow-1: job build, step 1 (Quoted, with an expression): shellcheck SC2086:info:1:'
     )
-    expect(run.stderr).toContain('lint-workflows: 1 problem in 1 workflow (0 files, 1 README block)')
+    expect(run.stderr).toContain('lint-workflows: 1 problem in 1 workflow (0 files, 1 Markdown block)')
+  })
+
+  withShellcheck("lints the docs/ pages' blocks too, naming the page", () => {
+    write({
+      'README.md': readme(GOOD),
+      'docs/scaling.md': readme(GOOD.replace('echo "pushed $REF"', 'echo pushed $REF'))
+    })
+    const run = lint()
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain(
+      'docs/scaling.md#workflow-1: job build, step 1 (Quoted, with an expression): shellcheck SC2086'
+    )
+    expect(run.stderr).toContain('lint-workflows: 1 problem in 2 workflows (0 files, 2 Markdown blocks)')
   })
 
   withShellcheck('reads sh steps as sh, and leaves other shells alone', () => {
@@ -121,9 +134,21 @@ describe('lint-workflows', () => {
     const files = ['.github/workflows', 'examples/workflows'].flatMap((folder) =>
       readdirSync(folder).filter((file) => /\.ya?ml$/.test(file))
     )
+    const pages = [
+      'README.md',
+      ...readdirSync('docs')
+        .filter((file) => file.endsWith('.md'))
+        .map((file) => join('docs', file))
+    ]
+    const blocks = pages.flatMap((page) =>
+      [...readFileSync(page, 'utf8').matchAll(/^```ya?ml\n([\s\S]*?)^```$/gm)].filter((block) =>
+        /^jobs:/m.test(block[1]!)
+      )
+    )
     const run = lint('.')
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
-    expect(run.stdout).toContain(`(${files.length} files, 4 README blocks) through actionlint`)
+    expect(blocks.length).toBeGreaterThanOrEqual(5)
+    expect(run.stdout).toContain(`(${files.length} files, ${blocks.length} Markdown blocks) through actionlint`)
   })
 })

@@ -95,7 +95,7 @@ async function main() {
   if (workflows.length === 0) {
     console.error(
       `lint-workflows: no workflow found under ${root} (.github/workflows/*.yml|yaml, examples/workflows/, ` +
-        "README.md's ```yaml blocks with jobs:): nothing was linted."
+        'the ```yaml blocks with jobs: of README.md and docs/*.md): nothing was linted.'
     )
     process.exit(1)
   }
@@ -128,7 +128,7 @@ async function main() {
 
   for (const problem of problems) console.error(problem)
   const linted =
-    `${count(workflows.length, 'workflow')} (${count(files, 'file')}, ${count(blocks, 'README block')}) through actionlint` +
+    `${count(workflows.length, 'workflow')} (${count(files, 'file')}, ${count(blocks, 'Markdown block')}) through actionlint` +
     (shellcheckFound ? `, ${count(scripts, 'run script')} through shellcheck` : '')
   if (!shellcheckFound) {
     console.error(

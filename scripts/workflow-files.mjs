@@ -1,6 +1,6 @@
 // Every workflow this repository holds or shows: the files under .github/workflows and
-// examples/workflows, and the ```yaml blocks of README.md that are whole workflows (they
-// have a top-level jobs: key). Shared by the workflow linter and its tests.
+// examples/workflows, and the ```yaml blocks of README.md and the docs/ pages that are whole
+// workflows (they have a top-level jobs: key). Shared by the workflow linter and its tests.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -16,7 +16,8 @@ export function markdownWorkflowBlocks(markdown) {
 
 /**
  * The workflows under root, as { path, text, kind }: kind is 'file' for a workflow file
- * and 'readme' for a block of README.md (path README.md#workflow-N, N from 1).
+ * and 'readme' for a block of README.md or a docs/ page (path README.md#workflow-N,
+ * docs/scaling.md#workflow-N, N from 1 in each).
  */
 export function collectWorkflows(root = '.') {
   const found = []
@@ -27,10 +28,18 @@ export function collectWorkflows(root = '.') {
       found.push({ path: join(dir, name), text: readFileSync(join(full, name), 'utf8'), kind: 'file' })
     }
   }
-  const readme = join(root, 'README.md')
-  if (existsSync(readme)) {
-    markdownWorkflowBlocks(readFileSync(readme, 'utf8')).forEach((text, index) => {
-      found.push({ path: `README.md#workflow-${index + 1}`, text, kind: 'readme' })
+  const docs = join(root, 'docs')
+  const pages = existsSync(docs)
+    ? readdirSync(docs)
+        .filter((name) => name.endsWith('.md'))
+        .sort()
+        .map((name) => join('docs', name))
+    : []
+  for (const page of ['README.md', ...pages]) {
+    const full = join(root, page)
+    if (!existsSync(full)) continue
+    markdownWorkflowBlocks(readFileSync(full, 'utf8')).forEach((text, index) => {
+      found.push({ path: `${page}#workflow-${index + 1}`, text, kind: 'readme' })
     })
   }
   return found

@@ -78887,7 +78887,7 @@ async function demoCommand(args, out, err, paint) {
         ? paint('dim', 'In a workflow this run would fail (scan exits 1); the demo exits 0.')
         : paint('dim', 'In a workflow this run would pass.'));
     out('');
-    out(paint('dim', 'Next: "openai-keywatch scan --help", and the README\'s "Set-up on GitHub".'));
+    out(paint('dim', 'Next: "openai-keywatch scan --help", and the README\'s "Set-up" and "The workflow".'));
     if (values.markdown) {
         await (0,promises_namespaceObject.mkdir)(values.markdown, { recursive: true });
         await (0,promises_namespaceObject.writeFile)((0,external_node_path_namespaceObject.join)(values.markdown, 'summary.md'), renderSummary(report));

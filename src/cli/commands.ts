@@ -220,7 +220,7 @@ export async function demoCommand(args: string[], out: Out, err: Out, paint: Pai
       : paint('dim', 'In a workflow this run would pass.')
   )
   out('')
-  out(paint('dim', 'Next: "openai-keywatch scan --help", and the README\'s "Set-up on GitHub".'))
+  out(paint('dim', 'Next: "openai-keywatch scan --help", and the README\'s "Set-up" and "The workflow".'))
 
   if (values.markdown) {
     await mkdir(values.markdown, { recursive: true })
