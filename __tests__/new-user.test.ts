@@ -227,6 +227,9 @@ describe('6. GitHub refuses the token, the repository or its issues: the phase s
     expect(errors[0]).toContain(
       'The token may not write issues in acme/security: give it Issues: Read and write (the default ${{ github.token }} with "permissions: issues: write" in the workflow).'
     )
+    // The summary says it once, above the keys, not in a row per key.
+    expect(result.summary.split('Resource not accessible by integration')).toHaveLength(2)
+    expect(result.summary).toContain('What went wrong, for each of them: GitHub answered 403')
     expect(result.stdout).not.toContain('the next run tries again')
     expect(result.stdout).not.toContain('the next run writes it')
   })

@@ -69375,11 +69375,11 @@ function failureReason(error, limits, deadline, secrets) {
     return (openAIFailure(error, limits, secrets) ??
         redact(error instanceof Error ? error.message : String(error), secrets).slice(0, 300));
 }
-/** One note per reason, with how many keys it left without a lookup; the refusal first. */
 /** How many of `keys` have somewhere to be looked up, at most `maxLookups`: what the lookups set out to do. */
 function toLookUp(keys, maxLookups) {
     return Math.min(maxLookups, keys.filter((key) => lookupTarget(key.findings).kind !== 'none').length);
 }
+/** One note per reason, with how many keys it left without a lookup; the refusal first. */
 function notesOf(infos, refusal, voice) {
     const counts = new Map();
     for (const info of infos.values()) {
@@ -77344,6 +77344,18 @@ function keysWhose(actions, heading, headers, row) {
 function unwrittenRow(action) {
     return [markdownCode(action.keyId, 80), issueLink(action) ?? '-', markdownText(action.detail, 500)];
 }
+/**
+ * The keys whose issue was not written (or whose deletion was not noted), with what went
+ * wrong: said once above them when one cause stopped them all (GitHub refused the token,
+ * the phase's budget ran out), else in a column.
+ */
+function unwrittenKeys(actions, heading) {
+    const causes = new Set(actions.map((action) => action.detail));
+    if (actions.length < 2 || causes.size !== 1)
+        return keysWhose(actions, heading, ['Key', 'Issue', 'What went wrong'], unwrittenRow);
+    const cause = markdownText(actions[0].detail, 800);
+    return keysWhose(actions, (count) => `${heading(count)}\n\nWhat went wrong, for each of them: ${cause}`, ['Key', 'Issue'], (action) => [markdownCode(action.keyId, 80), issueLink(action) ?? '-']);
+}
 /** What was done on GitHub: each action counted, the keys' actions, then those capped, not noted, failed. */
 function actionsSection(report) {
     const counts = new Map();
@@ -77362,8 +77374,8 @@ function actionsSection(report) {
             markdownText(action.detail, 200)
         ]), done.length, SECTION_BUDGET, (count) => `…and ${plural(count, 'more key')}; every action is in the JSON report.`),
         ...keysWhose(only('capped'), (count) => `### Not turned into issues (max-issues): ${count}\nThese keys still count for the verdict; they get an issue on a later run, or raise max-issues.`, ['Key', 'Severity'], (action) => [markdownCode(action.keyId, 80), severity.get(action.keyId) ?? '-']),
-        ...keysWhose(only('not-noted'), (count) => `### Deletions not noted: ${count}\nThese keys were only deleted in this window; their deletion could not be noted on their issues. That does not fail the run; the next run notes it.`, ['Key', 'Issue', 'What went wrong'], unwrittenRow),
-        ...keysWhose(only('failed'), (count) => `### Issue failures: ${count}\nThese keys' findings are above and in the JSON report; the run fails.`, ['Key', 'Issue', 'What went wrong'], unwrittenRow)
+        ...unwrittenKeys(only('not-noted'), (count) => `### Deletions not noted: ${count}\nThese keys were only deleted in this window; their deletion could not be noted on their issues. That does not fail the run; the next run notes it.`),
+        ...unwrittenKeys(only('failed'), (count) => `### Issue failures: ${count}\nThese keys' findings are above and in the JSON report; the run fails.`)
     ];
 }
 function issuesSection(report) {

@@ -274,11 +274,12 @@ function failureReason(
   )
 }
 
-/** One note per reason, with how many keys it left without a lookup; the refusal first. */
 /** How many of `keys` have somewhere to be looked up, at most `maxLookups`: what the lookups set out to do. */
 function toLookUp(keys: readonly KeyFindings[], maxLookups: number): number {
   return Math.min(maxLookups, keys.filter((key) => lookupTarget(key.findings).kind !== 'none').length)
 }
+
+/** One note per reason, with how many keys it left without a lookup; the refusal first. */
 
 function notesOf(infos: ReadonlyMap<string, KeyInfo>, refusal: string | undefined, voice: Voice): string[] {
   const counts = new Map<string, number>()

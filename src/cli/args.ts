@@ -30,11 +30,12 @@ Run "openai-keywatch <command> --help" for a command's options, and
 "openai-keywatch --version" for the version.
 
 ${EXIT_CODES}`,
-  test: `Usage: openai-keywatch test [spec.yml ...]
+  test: `Usage: openai-keywatch test [spec.yml | directory ...]
 
 Runs every test of each Panther-format spec against the rule and prints, per
 test, PASS or FAIL with the severity and title, then "N passed, M failed".
-Without a file, runs the bundled ${SPEC_FILE}.
+A directory stands for the .yml and .yaml specs in it. Without a file, runs
+the bundled ${SPEC_FILE}.
 
 Options:
   -h, --help             this help

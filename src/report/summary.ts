@@ -100,6 +100,24 @@ function unwrittenRow(action: IssueAction): string[] {
   return [markdownCode(action.keyId, 80), issueLink(action) ?? '-', markdownText(action.detail, 500)]
 }
 
+/**
+ * The keys whose issue was not written (or whose deletion was not noted), with what went
+ * wrong: said once above them when one cause stopped them all (GitHub refused the token,
+ * the phase's budget ran out), else in a column.
+ */
+function unwrittenKeys(actions: readonly IssueAction[], heading: (count: number) => string): string[] {
+  const causes = new Set(actions.map((action) => action.detail))
+  if (actions.length < 2 || causes.size !== 1)
+    return keysWhose(actions, heading, ['Key', 'Issue', 'What went wrong'], unwrittenRow)
+  const cause = markdownText(actions[0]!.detail, 800)
+  return keysWhose(
+    actions,
+    (count) => `${heading(count)}\n\nWhat went wrong, for each of them: ${cause}`,
+    ['Key', 'Issue'],
+    (action) => [markdownCode(action.keyId, 80), issueLink(action) ?? '-']
+  )
+}
+
 /** What was done on GitHub: each action counted, the keys' actions, then those capped, not noted, failed. */
 function actionsSection(report: Report): string[] {
   const counts = new Map<string, number>()
@@ -129,18 +147,14 @@ function actionsSection(report: Report): string[] {
       ['Key', 'Severity'],
       (action) => [markdownCode(action.keyId, 80), severity.get(action.keyId) ?? '-']
     ),
-    ...keysWhose(
+    ...unwrittenKeys(
       only('not-noted'),
       (count) =>
-        `### Deletions not noted: ${count}\nThese keys were only deleted in this window; their deletion could not be noted on their issues. That does not fail the run; the next run notes it.`,
-      ['Key', 'Issue', 'What went wrong'],
-      unwrittenRow
+        `### Deletions not noted: ${count}\nThese keys were only deleted in this window; their deletion could not be noted on their issues. That does not fail the run; the next run notes it.`
     ),
-    ...keysWhose(
+    ...unwrittenKeys(
       only('failed'),
-      (count) => `### Issue failures: ${count}\nThese keys' findings are above and in the JSON report; the run fails.`,
-      ['Key', 'Issue', 'What went wrong'],
-      unwrittenRow
+      (count) => `### Issue failures: ${count}\nThese keys' findings are above and in the JSON report; the run fails.`
     )
   ]
 }
