@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { load } from 'js-yaml'
 import { main } from '../src/cli/main.js'
+import { readSettings } from '../src/settings/inputs.js'
 import { runAction } from './support/action.js'
 import { FakeGitHub } from './support/fake-github.js'
 import { keyEvent, startFakeOpenAI, type AuditLogEvent, type FakeOpenAI } from './support/fake-openai.js'
@@ -98,9 +99,11 @@ describe('2. an input that has no effect in the chosen mode', () => {
     expect(run.outputs.findings).toBe('4')
   })
 
-  it('an input left at its default is not named', async () => {
+  it("an input left at its default is not named, nor lookback beside since (the README workflow's backfill)", async () => {
     const run = await runAction({ 'audit-log-file': SEED, 'create-issues': 'false', 'fail-on': 'none' })
     expect(annotations(run.stdout, 'warning')).toEqual([])
+    const backfill: Record<string, string> = { 'openai-admin-key': ADMIN_KEY, lookback: '3h', since: '2026-10-01' }
+    expect(readSettings((name) => backfill[name] ?? '').warnings).toEqual([])
   })
 
   it('the CLI names its options: --lookback with --file, --enrich-keys with --file, --label without --repo', async () => {

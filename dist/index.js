@@ -76874,11 +76874,6 @@ const INERT = [
             `${named(voice, 'since')} or ${named(voice, 'until')} is set`
     },
     {
-        inputs: ['lookback'],
-        applies: (settings) => !settings.auditLogFile && settings.since !== undefined,
-        because: (voice) => `${named(voice, 'since')} is set, and the window starts there`
-    },
-    {
         inputs: ['openai-base-url', 'enrich-keys'],
         applies: (settings) => Boolean(settings.auditLogFile),
         because: (voice) => `${named(voice, 'audit-log-file')} is set, so the export is scanned and the Admin API is asked nothing (no key is looked up)`

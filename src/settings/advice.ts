@@ -62,11 +62,6 @@ const INERT: readonly Inert[] = [
       `${named(voice, 'since')} or ${named(voice, 'until')} is set`
   },
   {
-    inputs: ['lookback'],
-    applies: (settings) => !settings.auditLogFile && settings.since !== undefined,
-    because: (voice) => `${named(voice, 'since')} is set, and the window starts there`
-  },
-  {
     inputs: ['openai-base-url', 'enrich-keys'],
     applies: (settings) => Boolean(settings.auditLogFile),
     because: (voice) =>
