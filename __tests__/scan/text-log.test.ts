@@ -1,9 +1,10 @@
 // The off-heap store a scan keeps its findings, deletions and seen ids in.
+import { randomBytes } from 'node:crypto'
 import { readdirSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { hash32, TextLog, TextSet } from '../../src/scan/text-log.js'
-import { collidingIds, fnv1a, FNV_BASIS } from '../support/collisions.js'
+import { FNV_KEY, hash32, TextLog, TextSet } from '../../src/scan/text-log.js'
+import { collidingIds, fnv1a } from '../support/collisions.js'
 import { tempDir } from '../support/temp.js'
 
 describe('TextLog', () => {
@@ -61,9 +62,9 @@ describe('TextSet', () => {
     const pair = collidingIds(1) as [string, string]
     const [first, second] = pair
     expect(first).not.toBe(second)
-    expect(hash32(first, FNV_BASIS)).toBe(hash32(second, FNV_BASIS))
+    expect(hash32(first, FNV_KEY)).toBe(hash32(second, FNV_KEY))
     // The set's hash keyed as hash32's default, so that the two collide in it too.
-    const set = new TextSet(undefined, 0x811c9dc5)
+    const set = new TextSet(undefined, FNV_KEY)
     expect(set.has(second)).toBe(false)
     expect(set.add(first)).toBe(true)
     expect(set.has(second)).toBe(false)
@@ -76,8 +77,8 @@ describe('TextSet', () => {
   it('stays linear on ids made to collide under its own hash: each lookup probes a bounded number of slots', () => {
     const ids = collidingIds(14)
     // Keyed with the basis the ids were made for: they all collide in it.
-    const set = new TextSet(undefined, FNV_BASIS)
-    expect(new Set(ids.map((id) => hash32(id, FNV_BASIS))).size).toBe(1)
+    const set = new TextSet(undefined, FNV_KEY)
+    expect(new Set(ids.map((id) => hash32(id, FNV_KEY))).size).toBe(1)
     // Every text a lookup compares is decoded from the log: counted, they show the work.
     const texts = set['texts'] as TextLog
     const read = texts.text.bind(texts)
@@ -96,7 +97,17 @@ describe('TextSet', () => {
   it('is keyed per process: ids made to collide under the unkeyed hash do not in the set', () => {
     const ids = collidingIds(4)
     expect(new Set(ids.map((id) => fnv1a(id))).size).toBe(1)
-    expect(new Set(ids.map((id) => hash32(id, new TextSet()['seed']))).size).toBeGreaterThan(1)
+    expect(new Set(ids.map((id) => hash32(id, new TextSet()['key']))).size).toBeGreaterThan(1)
+  })
+
+  it('is keyed in both halves: the pairs made to collide stay apart under every one of 2,000 drawn keys', () => {
+    // A random basis alone kept them together for about one key in 64; the drawn multiplier does not.
+    const [first, second] = collidingIds(1) as [string, string]
+    for (let round = 0; round < 2000; round++) {
+      const bytes = randomBytes(8)
+      const key = { basis: bytes.readInt32LE(0), multiplier: bytes.readInt32LE(4) | 1 }
+      expect(hash32(first, key)).not.toBe(hash32(second, key))
+    }
   })
 
   it('adds each of many ids once', () => {
