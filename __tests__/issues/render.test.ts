@@ -1,5 +1,5 @@
 // What an issue says.
-import { markedEvents } from '../../src/issues/markers.js'
+import { markedEvents } from '../../src/github/markers.js'
 import type { IssueOptions } from '../../src/issues/options.js'
 import { renderIssue, renderUpdate } from '../../src/issues/render.js'
 import type { KeyInfo } from '../../src/model/index.js'

@@ -29625,7 +29625,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(918);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9656);
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -29634,7 +29634,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 918:
+/***/ 9656:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -66686,6 +66686,29 @@ function* restEvents(value, handedOn, label, tally) {
     yield* recordEvents(value, 'the document', tally);
 }
 
+;// CONCATENATED MODULE: ./src/openai/not-found.ts
+
+/**
+ * OpenAI's own answer for a key it does not hold: its error object as the API reference
+ * defines it (schemas Error and ErrorResponse: `message`, `type`, `param` and `code`, all
+ * present), of type invalid_request_error, with no code or a not-found one, and not its
+ * "Invalid URL" answer for a route it does not have. A gateway's HTML page, an empty body
+ * or another service's JSON is none of these: it says nothing about the key.
+ */
+function openAINotFound(error) {
+    const body = error.error;
+    if (error.status !== 404 || !json_isObject(body))
+        return false;
+    const { message, type, param, code } = body;
+    return (typeof message === 'string' &&
+        !/^Invalid URL\b/.test(message) &&
+        type === 'invalid_request_error' &&
+        'param' in body &&
+        (param === null || typeof param === 'string') &&
+        'code' in body &&
+        (code === null || (typeof code === 'string' && /not_found$/.test(code))));
+}
+
 ;// CONCATENATED MODULE: ./src/audit-log/key-lookup.ts
 // The keys with findings, looked up in the Admin API after the scan: whose key it is, when it
 // was last used, whether the API still holds it. One request per key through the official
@@ -66694,6 +66717,7 @@ function* restEvents(value, handedOn, label, tally) {
 // after the SDK's retries is noted, and a key that was not looked up says why. A 404 is "not
 // found" only when it is OpenAI's own answer, in the key's own project; never proof that the
 // key is gone.
+
 
 
 
@@ -66728,26 +66752,6 @@ function lookupTarget(findings) {
 }
 /** What is said of a 404 in a project named only by events made with an API key. */
 const NOT_OWN_PROJECT = "the Admin API answered 404 for it in the project its events name, but they were made with an API key, and OpenAI records such actions under the organization's default project, which need not be the key's own: the 404 says nothing about the key";
-/**
- * OpenAI's own answer for a key it does not hold: its error object as the API reference
- * defines it (schemas Error and ErrorResponse: `message`, `type`, `param` and `code`, all
- * present), of type invalid_request_error, with no code or a not-found one, and not its
- * "Invalid URL" answer for a route it does not have. A gateway's HTML page, an empty body
- * or another service's JSON is none of these: it says nothing about the key.
- */
-function openAINotFound(error) {
-    const body = error.error;
-    if (error.status !== 404 || !json_isObject(body))
-        return false;
-    const { message, type, param, code } = body;
-    return (typeof message === 'string' &&
-        !/^Invalid URL\b/.test(message) &&
-        type === 'invalid_request_error' &&
-        'param' in body &&
-        (param === null || typeof param === 'string') &&
-        'code' in body &&
-        (code === null || (typeof code === 'string' && /not_found$/.test(code))));
-}
 const str = (value) => typeof value === 'string' && value.trim() !== '' ? value : undefined;
 const time = (value) => typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 function ownerOf(raw) {
@@ -72350,7 +72354,7 @@ function untilPhaseEnds(phase, request) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/issues/markers.ts
+;// CONCATENATED MODULE: ./src/github/markers.ts
 // The hidden markers that make the issues idempotent: an issue body names its key, each
 // body or comment names the events it records, and the comment that closes an issue for a
 // revoked key says so, so a run that reads them again writes nothing twice.

@@ -25,7 +25,7 @@ import {
 } from '../markdown/markdown.js'
 import { RULE, tacticName } from '../rules/api-key-anomalous-activity.js'
 import { cut, oneLine, plural } from '../text.js'
-import { closedMarker, eventIds, eventMarker, keyMarker } from './markers.js'
+import { closedMarker, eventIds, eventMarker, keyMarker } from '../github/markers.js'
 import type { IssueOptions } from './options.js'
 import type { KeyWork } from './work.js'
 
