@@ -18,6 +18,7 @@ import { gate } from './report/gate.js'
 import type { IssueAction } from './issues/action.js'
 import { buildReport, type Report } from './report/report.js'
 import { isLabeled } from './respond/checks.js'
+import { AdminApi, deleteKey, placeOfKey, type DeleteAnswer, type HeldKey, type KeyPlace } from './respond/openai.js'
 import { revokeFromLabel } from './respond/revoke.js'
 import { groupByKey } from './scan/by-key.js'
 import { scan } from './scan/engine.js'
@@ -226,4 +227,32 @@ export async function revokeFromIssue(settings: Settings, log: (line: string) =>
       fetch: proxiedFetch(settings.proxy)
     }
   })
+}
+
+export type { DeleteAnswer, HeldKey, KeyPlace }
+
+/** The Admin API as a revocation from a terminal speaks to it (the CLI's revoke). */
+function adminApiOf(settings: Settings, warn?: (line: string) => void): AdminApi {
+  return new AdminApi({
+    adminKey: settings.openaiAdminKey,
+    baseURL: settings.openaiBaseUrl,
+    warn,
+    secrets: [settings.githubToken],
+    fetch: proxiedFetch(settings.proxy)
+  })
+}
+
+/** Where OpenAI holds `keyId`: in `projectId` only when given, else as its own events say (never a guess). */
+export function placeKey(
+  settings: Settings,
+  keyId: string,
+  projectId?: string,
+  warn?: (line: string) => void
+): Promise<KeyPlace> {
+  return placeOfKey(adminApiOf(settings, warn), keyId, projectId)
+}
+
+/** Deletes a key where OpenAI was found to hold it: the CLI's revoke, after asking. */
+export function deleteHeldKey(settings: Settings, key: HeldKey, warn?: (line: string) => void): Promise<DeleteAnswer> {
+  return deleteKey(adminApiOf(settings, warn), key)
 }

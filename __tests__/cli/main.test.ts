@@ -97,7 +97,7 @@ describe('help', () => {
 
 describe('usage errors say what was wrong and exit 2', () => {
   it.each([
-    [['scna'], 'Unknown command "scna": use scan, demo or test (openai-keywatch --help).'],
+    [['scna'], 'Unknown command "scna": use scan, demo, test or revoke (openai-keywatch --help).'],
     [['scan', '--fiel', SEED], 'Unknown option --fiel for scan: run "openai-keywatch scan --help" for the options.'],
     [['scan', '--file'], 'Option --file needs a value: run "openai-keywatch scan --help" for the options.'],
     [

@@ -29625,7 +29625,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2262);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6930);
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -29634,7 +29634,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2262:
+/***/ 6930:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30576,7 +30576,7 @@ const KEY_SHAPED = new RegExp([
 function escapeRegExp(text) {
     return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
-function text_redact(text, secrets = []) {
+function redact(text, secrets = []) {
     let out = text;
     for (const secret of secrets) {
         if (secret.length >= 4)
@@ -30586,7 +30586,7 @@ function text_redact(text, secrets = []) {
 }
 function errorMessage(error, secrets = []) {
     const message = error instanceof Error ? error.message : String(error);
-    return text_redact(message, secrets);
+    return redact(message, secrets);
 }
 /**
  * A key's owner as the Admin API names it: a user's email and role, a service account's
@@ -30646,6 +30646,7 @@ Commands:
   scan       scan the Admin API's audit logs (OPENAI_ADMIN_KEY) or an exported file
   demo       scan the bundled sample audit log and show what the action would do
   test       run a Panther-format rule spec's tests against the rule
+  revoke     revoke one key through the Admin API (OPENAI_ADMIN_KEY), after asking
 
 Run "openai-keywatch <command> --help" for a command's options.
 
@@ -30673,6 +30674,30 @@ Options:
                          body (issue-N.md) and their titles and labels
                          (issues.json) into DIR
   -h, --help             this help`,
+    revoke: `Usage: openai-keywatch revoke --key ID [--project ID] [options]
+
+Revokes (deletes) one OpenAI API key through the Admin API, with the key in the
+environment variable OPENAI_ADMIN_KEY: an admin key that may delete API keys,
+kept apart from the read-only scan key. Where the key is comes from OpenAI,
+never from a guess: its own audit-log events say (a project key is then looked
+up in the projects they name, an admin key among the admin keys), or --project
+names its project, and OpenAI must hold the key there. It shows the key as
+OpenAI describes it and asks before it deletes anything.
+
+Options:
+  --key ID                 the key's id (key_...), as its issue names it
+  --project ID             the project the key is in; checked with OpenAI first
+  --yes                    revoke without asking (needed when standard input is
+                           not a terminal)
+  --dry-run                only say what would be revoked
+  --base-url URL           Admin API base URL (default https://api.openai.com/v1)
+  -h, --help               this help
+
+Exit codes:
+  0  revoked, already gone, or a dry run
+  1  not revoked: OpenAI did not confirm where the key is, the answer was not
+     yes, or the Admin API refused or failed the delete
+  2  usage error`,
     scan: `Usage: openai-keywatch scan [options]
 
 Scans an audit-log window and prints the findings by key and the verdict.
@@ -58425,7 +58450,7 @@ const inheritedDataResidencySelection = Symbol('inheritedDataResidencySelection'
 /**
  * API Client for interfacing with the OpenAI API.
  */
-class client_OpenAI {
+class OpenAI {
     /**
      * API Client for interfacing with the OpenAI API.
      *
@@ -59840,7 +59865,7 @@ class client_OpenAI {
         }
     }
 }
-client_a = client_OpenAI, _OpenAI_encoder = new WeakMap(), _OpenAI_x509Authentication = new WeakMap(), _OpenAI_x509Credential = new WeakMap(), _OpenAI_x509Fetch = new WeakMap(), _OpenAI_explicitDataResidency = new WeakMap(), _OpenAI_responseAttempts = new WeakMap(), _OpenAI_instances = new WeakSet(), _OpenAI_baseURLOverridden = function _OpenAI_baseURLOverridden() {
+client_a = OpenAI, _OpenAI_encoder = new WeakMap(), _OpenAI_x509Authentication = new WeakMap(), _OpenAI_x509Credential = new WeakMap(), _OpenAI_x509Fetch = new WeakMap(), _OpenAI_explicitDataResidency = new WeakMap(), _OpenAI_responseAttempts = new WeakMap(), _OpenAI_instances = new WeakSet(), _OpenAI_baseURLOverridden = function _OpenAI_baseURLOverridden() {
     return (__classPrivateFieldGet(this, _OpenAI_explicitDataResidency, "f") ||
         this._provider !== undefined ||
         this.baseURL !== 'https://api.openai.com/v1');
@@ -60160,56 +60185,56 @@ client_a = client_OpenAI, _OpenAI_encoder = new WeakMap(), _OpenAI_x509Authentic
     return sanitized;
 };
 _OpenAI_sanitizedLoggers = { value: new globalThis.WeakSet() };
-client_OpenAI.OpenAI = client_a;
-client_OpenAI.DEFAULT_TIMEOUT = 600000; // 10 minutes
-client_OpenAI.OpenAIError = error_OpenAIError;
-client_OpenAI.APIError = APIError;
-client_OpenAI.APIConnectionError = APIConnectionError;
-client_OpenAI.APIConnectionTimeoutError = error_APIConnectionTimeoutError;
-client_OpenAI.APIUserAbortError = APIUserAbortError;
-client_OpenAI.NotFoundError = NotFoundError;
-client_OpenAI.ConflictError = ConflictError;
-client_OpenAI.RateLimitError = RateLimitError;
-client_OpenAI.BadRequestError = BadRequestError;
-client_OpenAI.AuthenticationError = AuthenticationError;
-client_OpenAI.InternalServerError = InternalServerError;
-client_OpenAI.PermissionDeniedError = PermissionDeniedError;
-client_OpenAI.UnprocessableEntityError = UnprocessableEntityError;
-client_OpenAI.InvalidWebhookSignatureError = InvalidWebhookSignatureError;
-client_OpenAI.toFile = toFile;
-client_OpenAI.toStreamingFile = toStreamingFile;
-client_OpenAI.Decisions = Decisions;
-client_OpenAI.Completions = completions_Completions;
-client_OpenAI.Chat = Chat;
-client_OpenAI.Embeddings = Embeddings;
-client_OpenAI.Files = resources_files_Files;
-client_OpenAI.Images = Images;
-client_OpenAI.ContentProvenanceChecks = ContentProvenanceChecks;
-client_OpenAI.Audio = Audio;
-client_OpenAI.Moderations = Moderations;
-client_OpenAI.Models = Models;
-client_OpenAI.FineTuning = FineTuning;
-client_OpenAI.Graders = graders_Graders;
-client_OpenAI.VectorStores = VectorStores;
-client_OpenAI.Safety = Safety;
-client_OpenAI.Webhooks = Webhooks;
-client_OpenAI.Beta = Beta;
-client_OpenAI.Batches = Batches;
-client_OpenAI.Uploads = Uploads;
-client_OpenAI.Admin = Admin;
-client_OpenAI.Responses = responses_Responses;
-client_OpenAI.Live = Live;
-client_OpenAI.Realtime = realtime_Realtime;
-client_OpenAI.Conversations = Conversations;
-client_OpenAI.Evals = Evals;
-client_OpenAI.Containers = Containers;
-client_OpenAI.Skills = Skills;
-client_OpenAI.Videos = Videos;
-client_OpenAI.ConversationCursorPage = ConversationCursorPage;
-client_OpenAI.CursorPage = CursorPage;
-client_OpenAI.NextCursorPage = NextCursorPage;
-client_OpenAI.Page = Page;
-client_OpenAI.TokenPage = TokenPage;
+OpenAI.OpenAI = client_a;
+OpenAI.DEFAULT_TIMEOUT = 600000; // 10 minutes
+OpenAI.OpenAIError = error_OpenAIError;
+OpenAI.APIError = APIError;
+OpenAI.APIConnectionError = APIConnectionError;
+OpenAI.APIConnectionTimeoutError = error_APIConnectionTimeoutError;
+OpenAI.APIUserAbortError = APIUserAbortError;
+OpenAI.NotFoundError = NotFoundError;
+OpenAI.ConflictError = ConflictError;
+OpenAI.RateLimitError = RateLimitError;
+OpenAI.BadRequestError = BadRequestError;
+OpenAI.AuthenticationError = AuthenticationError;
+OpenAI.InternalServerError = InternalServerError;
+OpenAI.PermissionDeniedError = PermissionDeniedError;
+OpenAI.UnprocessableEntityError = UnprocessableEntityError;
+OpenAI.InvalidWebhookSignatureError = InvalidWebhookSignatureError;
+OpenAI.toFile = toFile;
+OpenAI.toStreamingFile = toStreamingFile;
+OpenAI.Decisions = Decisions;
+OpenAI.Completions = completions_Completions;
+OpenAI.Chat = Chat;
+OpenAI.Embeddings = Embeddings;
+OpenAI.Files = resources_files_Files;
+OpenAI.Images = Images;
+OpenAI.ContentProvenanceChecks = ContentProvenanceChecks;
+OpenAI.Audio = Audio;
+OpenAI.Moderations = Moderations;
+OpenAI.Models = Models;
+OpenAI.FineTuning = FineTuning;
+OpenAI.Graders = graders_Graders;
+OpenAI.VectorStores = VectorStores;
+OpenAI.Safety = Safety;
+OpenAI.Webhooks = Webhooks;
+OpenAI.Beta = Beta;
+OpenAI.Batches = Batches;
+OpenAI.Uploads = Uploads;
+OpenAI.Admin = Admin;
+OpenAI.Responses = responses_Responses;
+OpenAI.Live = Live;
+OpenAI.Realtime = realtime_Realtime;
+OpenAI.Conversations = Conversations;
+OpenAI.Evals = Evals;
+OpenAI.Containers = Containers;
+OpenAI.Skills = Skills;
+OpenAI.Videos = Videos;
+OpenAI.ConversationCursorPage = ConversationCursorPage;
+OpenAI.CursorPage = CursorPage;
+OpenAI.NextCursorPage = NextCursorPage;
+OpenAI.Page = Page;
+OpenAI.TokenPage = TokenPage;
 const composedCallerSignals = new WeakMap();
 function createRequestController(callerSignal, originalSignal) {
     const controller = new AbortController();
@@ -61493,7 +61518,7 @@ class ComputerToolset {
 
 
 /** API Client for interfacing with the Azure OpenAI API. */
-class AzureOpenAI extends client_OpenAI {
+class AzureOpenAI extends OpenAI {
     /**
      * API Client for interfacing with the Azure OpenAI API.
      *
@@ -61683,7 +61708,7 @@ function restoreBedrockStreamOutputText(responses) {
     return responses;
 }
 /** API Client for interfacing with Amazon Bedrock's OpenAI-compatible endpoint. */
-class BedrockOpenAI extends client_OpenAI {
+class BedrockOpenAI extends OpenAI {
     /**
      * API Client for interfacing with Amazon Bedrock's OpenAI-compatible endpoint.
      *
@@ -61831,8 +61856,8 @@ class NoAnswerError extends Error {
 function serverMessage(error, secrets) {
     const body = error.error;
     if (body && typeof body.message === 'string' && body.message.trim() !== '')
-        return text_redact(body.message, secrets).slice(0, 300);
-    return describeBody(text_redact(error.message, secrets));
+        return redact(body.message, secrets).slice(0, 300);
+    return describeBody(redact(error.message, secrets));
 }
 /** An error's message with its cause's, for connection errors. */
 function causeOf(error) {
@@ -61869,7 +61894,7 @@ function describeBody(body) {
     return flat.length > 200 ? `${flat.slice(0, 200)}...` : flat || 'an empty body';
 }
 /** OpenAI's answer in a message: its status and its words, "403: You do not have access". */
-function api_error_openAIAnswer(error, secrets) {
+function openAIAnswer(error, secrets) {
     return `${error.status}: ${serverMessage(error, secrets)}`;
 }
 /**
@@ -61877,13 +61902,13 @@ function api_error_openAIAnswer(error, secrets) {
  * answer in time) after every try, or an error status, after the retries the SDK makes of
  * 429 and 5xx. Undefined for any other error: the caller knows what it means.
  */
-function api_error_openAIFailure(error, limits, secrets) {
-    if (error instanceof client_OpenAI.APIConnectionError) {
+function openAIFailure(error, limits, secrets) {
+    if (error instanceof OpenAI.APIConnectionError) {
         // Timeouts included: how an aborted request surfaces differs between runtimes.
         return (`the API could not be reached or did not answer within ${duration(limits.requestTimeoutMs)} ` +
-            `(${text_redact(causeOf(error), secrets)}), ${limits.maxRetries + 1} tries`);
+            `(${redact(causeOf(error), secrets)}), ${limits.maxRetries + 1} tries`);
     }
-    if (error instanceof client_OpenAI.APIError && error.status !== undefined) {
+    if (error instanceof OpenAI.APIError && error.status !== undefined) {
         const retried = error.status === 429 || error.status >= 500 ? ` after ${plural(limits.maxRetries, 'retry', 'retries')}` : '';
         return `the API answered ${error.status}${retried} (${serverMessage(error, secrets)})`;
     }
@@ -61915,7 +61940,7 @@ function api_error_gitHubFailure(error, secrets, hint = () => '') {
     else if (typeof status === 'number') {
         words = `GitHub answered ${status}${what ? ` to ${what}` : ''}: ${message}.${hint(status, message)}`;
     }
-    return text_redact(words, secrets).slice(0, 500);
+    return redact(words, secrets).slice(0, 500);
 }
 
 ;// CONCATENATED MODULE: ./src/openai/client.ts
@@ -61990,11 +62015,11 @@ function withInputHeaders(adminKey, send, maxResponseBytes) {
         return bounded(response, what, maxResponseBytes);
     };
 }
-function client_createAdminClient(options) {
+function createAdminClient(options) {
     const warn = options.warn ?? (() => undefined);
     const secrets = [options.adminKey, ...(options.secrets ?? [])];
-    const say = (...args) => warn(text_redact(args.map(String).join(' '), secrets));
-    return new client_OpenAI({
+    const say = (...args) => warn(redact(args.map(String).join(' '), secrets));
+    return new OpenAI({
         adminAPIKey: options.adminKey,
         apiKey: null,
         // Explicitly none: left undefined, the SDK reads OPENAI_ORG_ID and OPENAI_PROJECT_ID
@@ -62350,7 +62375,7 @@ class AdminApiSource {
             requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_API_LIMITS.requestTimeoutMs,
             deadlineMs: options.deadlineMs ?? DEFAULT_API_LIMITS.deadlineMs
         };
-        this.client = client_createAdminClient({
+        this.client = createAdminClient({
             adminKey: options.adminKey,
             baseURL: options.baseURL,
             maxRetries: this.limits.maxRetries,
@@ -62478,9 +62503,9 @@ class AdminApiSource {
      * other error.
      */
     refusedTenantOnly(error) {
-        if (!(error instanceof client_OpenAI.BadRequestError || error instanceof client_OpenAI.PermissionDeniedError))
+        if (!(error instanceof OpenAI.BadRequestError || error instanceof OpenAI.PermissionDeniedError))
             return undefined;
-        const answer = api_error_openAIAnswer(error, this.secrets);
+        const answer = openAIAnswer(error, this.secrets);
         const check = error.status === 403
             ? "Check that the admin key may read the organization's tenant-scoped audit-log events (an admin key with Audit Logs: Read, made by an organization owner)"
             : 'Check that openai-base-url is the API (https://api.openai.com/v1), and no proxy that drops or refuses the parameter stands in front of it';
@@ -62516,19 +62541,19 @@ class AdminApiSource {
         const { since, until } = this.options;
         // A wrong key is refused outright; a key revoked in the middle of a read leaves what was
         // read so far to report, and the rest of the window missing.
-        const refused = error instanceof client_OpenAI.AuthenticationError || error instanceof client_OpenAI.PermissionDeniedError;
+        const refused = error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError;
         if (refused && at.readBefore === 0) {
             const what = error.status === 401 ? 'did not accept the key' : 'refused the key access to audit logs';
-            throw new AdminApiError(`The OpenAI Admin API ${what} (${api_error_openAIAnswer(error, this.secrets)}). ${KEY_ADVICE}`);
+            throw new AdminApiError(`The OpenAI Admin API ${what} (${openAIAnswer(error, this.secrets)}). ${KEY_ADVICE}`);
         }
         const page = at.part.pageName(at.page);
-        const failure = api_error_openAIFailure(error, this.limits, this.secrets);
+        const failure = openAIFailure(error, this.limits, this.secrets);
         let reason;
         if (at.deadline.aborted) {
             reason = `the read took longer than its limit of ${duration(this.limits.deadlineMs)}`;
         }
         else if (refused) {
-            reason = `the API refused the key (${api_error_openAIAnswer(error, this.secrets)}). ${KEY_ADVICE}`;
+            reason = `the API refused the key (${openAIAnswer(error, this.secrets)}). ${KEY_ADVICE}`;
         }
         else if (failure !== undefined) {
             const notFound = error.status === 404;
@@ -62552,7 +62577,7 @@ class AdminApiSource {
         return [this.options.adminKey, ...(this.options.secrets ?? [])];
     }
     scrub(text) {
-        return text_redact(text, this.secrets);
+        return redact(text, this.secrets);
     }
 }
 /**
@@ -66755,7 +66780,7 @@ function* restEvents(value, handedOn, label, tally) {
  * "Invalid URL" answer for a route it does not have. A gateway's HTML page, an empty body
  * or another service's JSON is none of these: it says nothing about the key.
  */
-function not_found_openAINotFound(error) {
+function openAINotFound(error) {
     const body = error.error;
     if (error.status !== 404 || !json_isObject(body))
         return false;
@@ -66858,7 +66883,7 @@ async function lookUpKeys(keys, options) {
     const maxLookups = options.maxLookups ?? MAX_LOOKUPS;
     const now = options.now ?? Date.now;
     const secrets = [options.adminKey, ...(options.secrets ?? [])];
-    const client = client_createAdminClient({
+    const client = createAdminClient({
         adminKey: options.adminKey,
         baseURL: options.baseURL,
         maxRetries: limits.maxRetries,
@@ -66904,11 +66929,11 @@ async function lookUpKeys(keys, options) {
             infos.set(key.keyId, keyInfoOf(raw, Math.floor(now() / 1000)));
         }
         catch (error) {
-            if (error instanceof client_OpenAI.NotFoundError && !/^Invalid URL\b/.test(serverMessage(error, secrets))) {
+            if (error instanceof OpenAI.NotFoundError && !/^Invalid URL\b/.test(serverMessage(error, secrets))) {
                 // A 404 for the route itself ("Invalid URL") is a failure, below. Any other is the key
                 // not found only when OpenAI itself says so, in the key's own project; a 404 closes
                 // nothing either way (only a deletion in the audit log does).
-                if (!not_found_openAINotFound(error)) {
+                if (!openAINotFound(error)) {
                     notLookedUp(`the Admin API's 404 for it is not OpenAI's answer for a key it does not hold ` +
                         `(${serverMessage(error, secrets)}): something in front of the API may have answered`);
                 }
@@ -66922,16 +66947,16 @@ async function lookUpKeys(keys, options) {
                     });
                 }
             }
-            else if (error instanceof client_OpenAI.PermissionDeniedError || error instanceof client_OpenAI.AuthenticationError) {
+            else if (error instanceof OpenAI.PermissionDeniedError || error instanceof OpenAI.AuthenticationError) {
                 // Every other lookup of this kind would be refused too: one refused request, not fifty.
                 refused.add(target.kind);
-                refusal ??= api_error_openAIAnswer(error, secrets);
+                refusal ??= openAIAnswer(error, secrets);
                 notLookedUp(LOOKUP_REFUSED);
             }
             else {
                 // Only the API's failures count towards stopping; an id the client refuses to put
                 // in a path (the SDK rejects "..") is this key's problem alone.
-                if (error instanceof client_OpenAI.APIError)
+                if (error instanceof OpenAI.APIError)
                     failures++;
                 notLookedUp(failureReason(error, limits, deadline, secrets));
             }
@@ -66952,8 +66977,8 @@ function dropUndefined(options) {
 function failureReason(error, limits, deadline, secrets) {
     if (deadline.aborted)
         return `the lookups took longer than their limit of ${duration(limits.deadlineMs)}`;
-    return (api_error_openAIFailure(error, limits, secrets) ??
-        text_redact(error instanceof Error ? error.message : String(error), secrets).slice(0, 300));
+    return (openAIFailure(error, limits, secrets) ??
+        redact(error instanceof Error ? error.message : String(error), secrets).slice(0, 300));
 }
 /** One note per reason, with how many keys it left without a lookup; the refusal first. */
 function notesOf(infos, refusal) {
@@ -73223,7 +73248,7 @@ function failure(error, target) {
 }
 /** A line for the log, scrubbed of the secrets: Octokit's warnings and the sync's own notes. */
 function say(target, message) {
-    target.log?.(text_redact(message, secretsOf(target)));
+    target.log?.(redact(message, secretsOf(target)));
 }
 /**
  * A key whose issue could not be written: `failed`, which fails the run, for a key with
@@ -73597,209 +73622,6 @@ function checks_mayRevoke(sender, seen) {
         'only a person with write, maintain or admin permission may ask for a revocation');
 }
 
-;// CONCATENATED MODULE: ./src/respond/comments.ts
-// What a revocation says on its issue: one comment per label event, whatever it came to.
-// Pure. Key names and owners come from OpenAI but were chosen by whoever made the key:
-// they go through the Markdown sanitiser like everything else.
-
-
-
-// Where a person revokes by hand (help.openai.com, "How can I view the users or organizations
-// associated with an API key?": "revoke it from the API keys settings page for its scope").
-const PROJECT_KEYS_PAGE = "the project's API keys page (https://platform.openai.com/api-keys, in the key's project)";
-const ADMIN_KEYS_PAGE = 'https://platform.openai.com/settings/organization/admin-keys';
-function when(seconds) {
-    return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-function comments_runLine(asked) {
-    return asked.runUrl ? `Answered by [this workflow run](${asked.runUrl}).` : '';
-}
-function askedLine(asked) {
-    const role = asked.role ? ` (${markdownText(asked.role, 40)} permission)` : '';
-    return `${markdownText(asked.sender, 60)}${role} asked for it at ${when(asked.at)} by adding the label ${markdownCode(asked.revokeLabel, 60)}.`;
-}
-function keyWords(key) {
-    const what = key.kind === 'admin' ? 'admin API key' : 'project API key';
-    const name = key.name
-        ? ` (${markdownText(key.name, 120)}${key.redactedValue ? `, ${markdownCode(key.redactedValue, 40)}` : ''})`
-        : '';
-    const where = key.kind === 'project' ? ` in project ${markdownCode(key.projectId, 80)}` : '';
-    return `${what} ${markdownCode(key.keyId, 80)}${name}${where}`;
-}
-function body(parts) {
-    return parts.filter(Boolean).join('\n\n') + '\n';
-}
-/**
- * Rotation is not revocation: a service account's key gone, the account and its other keys
- * remain (the SDK's words for the delete: "Deleting a service-account key does not delete the
- * service account or its other keys.").
- */
-function serviceAccountNote(key) {
-    if (key.owner.type !== 'service_account')
-        return undefined;
-    const account = `${markdownText(key.owner.name, 80)}${key.owner.id ? ` (${markdownCode(key.owner.id, 80)})` : ''}`;
-    return (`**This key belonged to service account ${account}. Rotation is not revocation**: deleting the key leaves the ` +
-        'service account and its other keys in place (the openai SDK\'s words for this delete: "Deleting a service-account ' +
-        'key does not delete the service account or its other keys."). If the account may be compromised, review its other ' +
-        `keys on ${PROJECT_KEYS_PAGE} and delete the service account itself (Admin API ` +
-        '`DELETE /organization/projects/{project_id}/service_accounts/{service_account_id}`); whatever ran with this key ' +
-        'needs a new one, made for it.');
-}
-/** The key is revoked: what, who asked, when, what OpenAI answered; then the label swap and the close. */
-function comments_revokedComment(key, answer, asked) {
-    return body([
-        '### The key was revoked',
-        `openai-keywatch deleted the ${keyWords(key)} through the Admin API. ${askedLine(asked)}`,
-        `- Where: ${markdownText(key.how, 200)}\n- OpenAI answered: ${markdownCode(answer.answer, 400)}`,
-        serviceAccountNote(key),
-        `The label ${markdownCode(asked.revokeLabel, 60)} is swapped for ${markdownCode(REVOKED_LABEL)} and the issue closed as completed. ${comments_runLine(asked)}`,
-        revokedMarker(key.keyId)
-    ]);
-}
-/** The key was gone before anyone revoked it: said, and the issue closed; nothing deleted. */
-function comments_goneComment(keyId, evidence, asked) {
-    return body([
-        '### The key is already gone: nothing to revoke',
-        `${askedLine(asked)} The key ${markdownCode(keyId, 80)} no longer exists: ${markdownText(evidence, 400)}. openai-keywatch deleted nothing.`,
-        `The label ${markdownCode(asked.revokeLabel, 60)} is swapped for ${markdownCode(REVOKED_LABEL)} and the issue closed as completed. ${comments_runLine(asked)}`,
-        revokedMarker(keyId)
-    ]);
-}
-/** A precondition that failed: nothing changed, and why. */
-function comments_refusedComment(reason, asked) {
-    return body([
-        '### Not revoked',
-        `${askedLine(asked)} openai-keywatch revoked nothing: ${markdownText(reason, 600)}.`,
-        `Nothing was changed: the label and the issue stay as they are. ${comments_runLine(asked)}`
-    ]);
-}
-/** What to do about a delete OpenAI refused or that failed. */
-function remedy(key, answer) {
-    const byHand = key.kind === 'admin' ? ADMIN_KEYS_PAGE : PROJECT_KEYS_PAGE;
-    if (answer.status === 'refused')
-        return ((key.kind === 'admin'
-            ? "OpenAI refused the delete: the revoke workflow's admin key lacks the permission to delete admin API keys. "
-            : "OpenAI refused the delete: the revoke workflow's admin key lacks the permission to write project API keys " +
-                '(the openai SDK: "Requires permission to write project API keys"). ') +
-            `Give that key the permission, then re-run this workflow run; or delete the key by hand on ${byHand}.`);
-    if (answer.status === 'service-account')
-        return ('OpenAI refused to delete a service account\'s key. Its API reference says the delete returns "an error if the key ' +
-            'belonged to a service account" (openai/openai-openapi, delete-project-api-key), while the openai SDK (7.42.0 and later) ' +
-            'says it deletes "keys owned by service accounts" too: this organization answers as the reference says. To take the key ' +
-            'out of use, delete the service account from the project (Admin API ' +
-            "`DELETE /organization/projects/{project_id}/service_accounts/{service_account_id}`, or the project's settings), " +
-            'after giving whatever runs with it a key of its own.');
-    return `Re-run this workflow run once OpenAI answers, or delete the key by hand on ${byHand}.`;
-}
-/** The delete failed: the label and the issue stay, so that nothing is half-done silently. */
-function comments_failedComment(key, answer, asked) {
-    return body([
-        '### Not revoked: the delete failed',
-        `${askedLine(asked)} openai-keywatch asked the Admin API to delete the ${keyWords(key)}, and it answered ${markdownCode(answer.answer, 400)}.`,
-        remedy(key, answer),
-        serviceAccountNote(key),
-        `Nothing else was changed: the label ${markdownCode(asked.revokeLabel, 60)} stays and the issue stays open. ${comments_runLine(asked)}`
-    ]);
-}
-/** Where the key is could not be established from OpenAI, or OpenAI could not be asked: nothing revoked. */
-function comments_unplacedComment(keyId, reason, asked) {
-    return body([
-        "### Not revoked: OpenAI did not confirm the key's place",
-        `${askedLine(asked)} openai-keywatch revokes a key only where OpenAI itself says it is, never where an issue's text says: ` +
-            `for ${markdownCode(keyId, 80)}, ${markdownText(reason, 600)}.`,
-        'Revoke it from a terminal once you know its project (`openai-keywatch revoke --key ID --project PROJECT_ID`, which ' +
-            `checks the project with OpenAI first), or by hand on ${PROJECT_KEYS_PAGE}.`,
-        `Nothing was changed: the label ${markdownCode(asked.revokeLabel, 60)} stays and the issue stays open. ${comments_runLine(asked)}`
-    ]);
-}
-
-;// CONCATENATED MODULE: ./src/respond/github.ts
-// The GitHub side of a revocation: the issue as it is now (not as the event's payload had
-// it), the permission of the person who added the label, read at that moment
-// (GET /repos/{owner}/{repo}/collaborators/{username}/permission: `permission` is admin,
-// write, read or none, maintain shown as write and triage as read), one comment, and the
-// label swapped and the issue closed. Reads and writes only; checks.ts decides.
-
-
-
-class github_IssueDesk {
-    client;
-    phase;
-    where;
-    secrets;
-    constructor(options) {
-        const where = repositoryOf(options.repository);
-        if (!where)
-            throw new Error(`The repository is "${options.repository}": the revocation needs owner/name.`);
-        if (!options.token)
-            throw new Error('The GitHub token is empty: give the action github-token (the default ${{ github.token }}).');
-        this.where = where;
-        this.secrets = [options.token, ...(options.secrets ?? [])];
-        this.phase = new GitHubPhase(options.budget?.ms, options.budget?.words);
-        this.client = createGitHubClient({
-            token: options.token,
-            baseUrl: options.apiUrl,
-            timings: options.timings,
-            log: options.log,
-            fetch: options.fetch,
-            phase: this.phase
-        });
-    }
-    close() {
-        this.phase.close();
-    }
-    /** A GitHub request that failed, in words, scrubbed of the secrets. */
-    failure(error) {
-        return gitHubFailure(error, this.secrets, (status) => status === 403 || status === 404 ? ' Check that the workflow has "permissions: issues: write".' : '');
-    }
-    run(request) {
-        return untilPhaseEnds(this.phase, request);
-    }
-    async issue(number) {
-        const { data } = await this.run(this.client.rest.issues.get({ ...this.where, issue_number: number }));
-        return {
-            number: data.number,
-            url: data.html_url,
-            state: data.state === 'closed' ? 'closed' : 'open',
-            labels: data.labels.flatMap((label) => (typeof label === 'string' ? [label] : label.name ? [label.name] : [])),
-            body: data.body ?? '',
-            author: data.user ? { login: data.user.login, type: data.user.type } : undefined,
-            pullRequest: Boolean(data.pull_request)
-        };
-    }
-    /** The person's permission now; GitHub's refusal (404 for a non-collaborator) in words. */
-    async permission(login) {
-        try {
-            const { data } = await this.run(this.client.rest.repos.getCollaboratorPermissionLevel({ ...this.where, username: login }));
-            return { permission: data.permission, role: data.role_name };
-        }
-        catch (error) {
-            return { refused: this.failure(error) };
-        }
-    }
-    /** One comment; never retried (one that timed out may have been written). */
-    async comment(number, body) {
-        await this.run(this.client.rest.issues.createComment({ ...this.where, issue_number: number, body, request: { retries: 0 } }));
-    }
-    /** The revoke label off (already gone is fine), keywatch:revoked on, and the issue closed as completed. */
-    async settle(number, revokeLabel) {
-        try {
-            await this.run(this.client.rest.issues.removeLabel({ ...this.where, issue_number: number, name: revokeLabel }));
-        }
-        catch (error) {
-            if (error.status !== 404)
-                throw error;
-        }
-        await this.run(this.client.rest.issues.addLabels({ ...this.where, issue_number: number, labels: [REVOKED_LABEL] }));
-        await this.run(this.client.rest.issues.update({
-            ...this.where,
-            issue_number: number,
-            state: 'closed',
-            state_reason: 'completed'
-        }));
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/respond/openai.ts
 // The Admin API side of a revocation: where the key lives, as OpenAI says (never as an
 // issue's text says), and the delete. Sources, in node_modules/openai (7.59.0):
@@ -73832,15 +73654,15 @@ const TENANT_TYPES = KEY_EVENT_TYPES.filter((type) => type.startsWith('tenant.')
 const ORGANIZATION_TYPES = KEY_EVENT_TYPES.filter((type) => !type.startsWith('tenant.'));
 const openai_text = (value) => typeof value === 'string' && value.trim() !== '' ? value : undefined;
 function eventSeen(raw, keyId) {
-    if (!isObject(raw) || typeof raw.type !== 'string' || typeof raw.id !== 'string')
+    if (!json_isObject(raw) || typeof raw.type !== 'string' || typeof raw.id !== 'string')
         return undefined;
     // resource_ids is the server's filter; a proxy that drops it must not lend another key's project.
     const payload = raw[raw.type];
-    if (!isObject(payload) || payload.id !== keyId)
+    if (!json_isObject(payload) || payload.id !== keyId)
         return undefined;
-    const project = isObject(raw.project) ? openai_text(raw.project.id) : undefined;
-    const actor = isObject(raw.actor) ? raw.actor : {};
-    const session = isObject(actor.session) && isObject(actor.session.user) ? actor.session.user : undefined;
+    const project = json_isObject(raw.project) ? openai_text(raw.project.id) : undefined;
+    const actor = json_isObject(raw.actor) ? raw.actor : {};
+    const session = json_isObject(actor.session) && json_isObject(actor.session.user) ? actor.session.user : undefined;
     return {
         id: raw.id,
         type: raw.type,
@@ -74054,6 +73876,209 @@ async function againAfter404(api, key, error) {
     }
     catch (again) {
         return { status: 'failed', answer: `${api.answer(error)} to the delete, then ${api.failure(again)}` };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/respond/comments.ts
+// What a revocation says on its issue: one comment per label event, whatever it came to.
+// Pure. Key names and owners come from OpenAI but were chosen by whoever made the key:
+// they go through the Markdown sanitiser like everything else.
+
+
+
+// Where a person revokes by hand (help.openai.com, "How can I view the users or organizations
+// associated with an API key?": "revoke it from the API keys settings page for its scope").
+const PROJECT_KEYS_PAGE = "the project's API keys page (https://platform.openai.com/api-keys, in the key's project)";
+const ADMIN_KEYS_PAGE = 'https://platform.openai.com/settings/organization/admin-keys';
+function when(seconds) {
+    return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+function comments_runLine(asked) {
+    return asked.runUrl ? `Answered by [this workflow run](${asked.runUrl}).` : '';
+}
+function askedLine(asked) {
+    const role = asked.role ? ` (${markdownText(asked.role, 40)} permission)` : '';
+    return `${markdownText(asked.sender, 60)}${role} asked for it at ${when(asked.at)} by adding the label ${markdownCode(asked.revokeLabel, 60)}.`;
+}
+function keyWords(key) {
+    const what = key.kind === 'admin' ? 'admin API key' : 'project API key';
+    const name = key.name
+        ? ` (${markdownText(key.name, 120)}${key.redactedValue ? `, ${markdownCode(key.redactedValue, 40)}` : ''})`
+        : '';
+    const where = key.kind === 'project' ? ` in project ${markdownCode(key.projectId, 80)}` : '';
+    return `${what} ${markdownCode(key.keyId, 80)}${name}${where}`;
+}
+function body(parts) {
+    return parts.filter(Boolean).join('\n\n') + '\n';
+}
+/**
+ * Rotation is not revocation: a service account's key gone, the account and its other keys
+ * remain (the SDK's words for the delete: "Deleting a service-account key does not delete the
+ * service account or its other keys.").
+ */
+function serviceAccountNote(key) {
+    if (key.owner.type !== 'service_account')
+        return undefined;
+    const account = `${markdownText(key.owner.name, 80)}${key.owner.id ? ` (${markdownCode(key.owner.id, 80)})` : ''}`;
+    return (`**This key belonged to service account ${account}. Rotation is not revocation**: deleting the key leaves the ` +
+        'service account and its other keys in place (the openai SDK\'s words for this delete: "Deleting a service-account ' +
+        'key does not delete the service account or its other keys."). If the account may be compromised, review its other ' +
+        `keys on ${PROJECT_KEYS_PAGE} and delete the service account itself (Admin API ` +
+        '`DELETE /organization/projects/{project_id}/service_accounts/{service_account_id}`); whatever ran with this key ' +
+        'needs a new one, made for it.');
+}
+/** The key is revoked: what, who asked, when, what OpenAI answered; then the label swap and the close. */
+function comments_revokedComment(key, answer, asked) {
+    return body([
+        '### The key was revoked',
+        `openai-keywatch deleted the ${keyWords(key)} through the Admin API. ${askedLine(asked)}`,
+        `- Where: ${markdownText(key.how, 200)}\n- OpenAI answered: ${markdownCode(answer.answer, 400)}`,
+        serviceAccountNote(key),
+        `The label ${markdownCode(asked.revokeLabel, 60)} is swapped for ${markdownCode(REVOKED_LABEL)} and the issue closed as completed. ${comments_runLine(asked)}`,
+        revokedMarker(key.keyId)
+    ]);
+}
+/** The key was gone before anyone revoked it: said, and the issue closed; nothing deleted. */
+function comments_goneComment(keyId, evidence, asked) {
+    return body([
+        '### The key is already gone: nothing to revoke',
+        `${askedLine(asked)} The key ${markdownCode(keyId, 80)} no longer exists: ${markdownText(evidence, 400)}. openai-keywatch deleted nothing.`,
+        `The label ${markdownCode(asked.revokeLabel, 60)} is swapped for ${markdownCode(REVOKED_LABEL)} and the issue closed as completed. ${comments_runLine(asked)}`,
+        revokedMarker(keyId)
+    ]);
+}
+/** A precondition that failed: nothing changed, and why. */
+function comments_refusedComment(reason, asked) {
+    return body([
+        '### Not revoked',
+        `${askedLine(asked)} openai-keywatch revoked nothing: ${markdownText(reason, 600)}.`,
+        `Nothing was changed: the label and the issue stay as they are. ${comments_runLine(asked)}`
+    ]);
+}
+/** What to do about a delete OpenAI refused or that failed. */
+function remedy(key, answer) {
+    const byHand = key.kind === 'admin' ? ADMIN_KEYS_PAGE : PROJECT_KEYS_PAGE;
+    if (answer.status === 'refused')
+        return ((key.kind === 'admin'
+            ? "OpenAI refused the delete: the revoke workflow's admin key lacks the permission to delete admin API keys. "
+            : "OpenAI refused the delete: the revoke workflow's admin key lacks the permission to write project API keys " +
+                '(the openai SDK: "Requires permission to write project API keys"). ') +
+            `Give that key the permission, then re-run this workflow run; or delete the key by hand on ${byHand}.`);
+    if (answer.status === 'service-account')
+        return ('OpenAI refused to delete a service account\'s key. Its API reference says the delete returns "an error if the key ' +
+            'belonged to a service account" (openai/openai-openapi, delete-project-api-key), while the openai SDK (7.42.0 and later) ' +
+            'says it deletes "keys owned by service accounts" too: this organization answers as the reference says. To take the key ' +
+            'out of use, delete the service account from the project (Admin API ' +
+            "`DELETE /organization/projects/{project_id}/service_accounts/{service_account_id}`, or the project's settings), " +
+            'after giving whatever runs with it a key of its own.');
+    return `Re-run this workflow run once OpenAI answers, or delete the key by hand on ${byHand}.`;
+}
+/** The delete failed: the label and the issue stay, so that nothing is half-done silently. */
+function comments_failedComment(key, answer, asked) {
+    return body([
+        '### Not revoked: the delete failed',
+        `${askedLine(asked)} openai-keywatch asked the Admin API to delete the ${keyWords(key)}, and it answered ${markdownCode(answer.answer, 400)}.`,
+        remedy(key, answer),
+        serviceAccountNote(key),
+        `Nothing else was changed: the label ${markdownCode(asked.revokeLabel, 60)} stays and the issue stays open. ${comments_runLine(asked)}`
+    ]);
+}
+/** Where the key is could not be established from OpenAI, or OpenAI could not be asked: nothing revoked. */
+function comments_unplacedComment(keyId, reason, asked) {
+    return body([
+        "### Not revoked: OpenAI did not confirm the key's place",
+        `${askedLine(asked)} openai-keywatch revokes a key only where OpenAI itself says it is, never where an issue's text says: ` +
+            `for ${markdownCode(keyId, 80)}, ${markdownText(reason, 600)}.`,
+        'Revoke it from a terminal once you know its project (`openai-keywatch revoke --key ID --project PROJECT_ID`, which ' +
+            `checks the project with OpenAI first), or by hand on ${PROJECT_KEYS_PAGE}.`,
+        `Nothing was changed: the label ${markdownCode(asked.revokeLabel, 60)} stays and the issue stays open. ${comments_runLine(asked)}`
+    ]);
+}
+
+;// CONCATENATED MODULE: ./src/respond/github.ts
+// The GitHub side of a revocation: the issue as it is now (not as the event's payload had
+// it), the permission of the person who added the label, read at that moment
+// (GET /repos/{owner}/{repo}/collaborators/{username}/permission: `permission` is admin,
+// write, read or none, maintain shown as write and triage as read), one comment, and the
+// label swapped and the issue closed. Reads and writes only; checks.ts decides.
+
+
+
+class github_IssueDesk {
+    client;
+    phase;
+    where;
+    secrets;
+    constructor(options) {
+        const where = repositoryOf(options.repository);
+        if (!where)
+            throw new Error(`The repository is "${options.repository}": the revocation needs owner/name.`);
+        if (!options.token)
+            throw new Error('The GitHub token is empty: give the action github-token (the default ${{ github.token }}).');
+        this.where = where;
+        this.secrets = [options.token, ...(options.secrets ?? [])];
+        this.phase = new GitHubPhase(options.budget?.ms, options.budget?.words);
+        this.client = createGitHubClient({
+            token: options.token,
+            baseUrl: options.apiUrl,
+            timings: options.timings,
+            log: options.log,
+            fetch: options.fetch,
+            phase: this.phase
+        });
+    }
+    close() {
+        this.phase.close();
+    }
+    /** A GitHub request that failed, in words, scrubbed of the secrets. */
+    failure(error) {
+        return gitHubFailure(error, this.secrets, (status) => status === 403 || status === 404 ? ' Check that the workflow has "permissions: issues: write".' : '');
+    }
+    run(request) {
+        return untilPhaseEnds(this.phase, request);
+    }
+    async issue(number) {
+        const { data } = await this.run(this.client.rest.issues.get({ ...this.where, issue_number: number }));
+        return {
+            number: data.number,
+            url: data.html_url,
+            state: data.state === 'closed' ? 'closed' : 'open',
+            labels: data.labels.flatMap((label) => (typeof label === 'string' ? [label] : label.name ? [label.name] : [])),
+            body: data.body ?? '',
+            author: data.user ? { login: data.user.login, type: data.user.type } : undefined,
+            pullRequest: Boolean(data.pull_request)
+        };
+    }
+    /** The person's permission now; GitHub's refusal (404 for a non-collaborator) in words. */
+    async permission(login) {
+        try {
+            const { data } = await this.run(this.client.rest.repos.getCollaboratorPermissionLevel({ ...this.where, username: login }));
+            return { permission: data.permission, role: data.role_name };
+        }
+        catch (error) {
+            return { refused: this.failure(error) };
+        }
+    }
+    /** One comment; never retried (one that timed out may have been written). */
+    async comment(number, body) {
+        await this.run(this.client.rest.issues.createComment({ ...this.where, issue_number: number, body, request: { retries: 0 } }));
+    }
+    /** The revoke label off (already gone is fine), keywatch:revoked on, and the issue closed as completed. */
+    async settle(number, revokeLabel) {
+        try {
+            await this.run(this.client.rest.issues.removeLabel({ ...this.where, issue_number: number, name: revokeLabel }));
+        }
+        catch (error) {
+            if (error.status !== 404)
+                throw error;
+        }
+        await this.run(this.client.rest.issues.addLabels({ ...this.where, issue_number: number, labels: [REVOKED_LABEL] }));
+        await this.run(this.client.rest.issues.update({
+            ...this.where,
+            issue_number: number,
+            state: 'closed',
+            state_reason: 'completed'
+        }));
     }
 }
 
@@ -74807,6 +74832,7 @@ function resolveWindow(settings, nowSeconds) {
 
 
 
+
 function openSource(settings, window, environment) {
     const file = settings.auditLogFile;
     if (file === '-') {
@@ -74970,6 +74996,24 @@ async function revokeFromIssue(settings, log) {
             fetch: proxiedFetch(settings.proxy)
         }
     });
+}
+/** The Admin API as a revocation from a terminal speaks to it (the CLI's revoke). */
+function adminApiOf(settings, warn) {
+    return new openai_AdminApi({
+        adminKey: settings.openaiAdminKey,
+        baseURL: settings.openaiBaseUrl,
+        warn,
+        secrets: [settings.githubToken],
+        fetch: fetch_proxiedFetch(settings.proxy)
+    });
+}
+/** Where OpenAI holds `keyId`: in `projectId` only when given, else as its own events say (never a guess). */
+function placeKey(settings, keyId, projectId, warn) {
+    return openai_placeOfKey(adminApiOf(settings, warn), keyId, projectId);
+}
+/** Deletes a key where OpenAI was found to hold it: the CLI's revoke, after asking. */
+function deleteHeldKey(settings, key, warn) {
+    return openai_deleteKey(adminApiOf(settings, warn), key);
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
@@ -79389,9 +79433,136 @@ async function demoCommand(args, out, err, paint) {
     return EXIT.clean;
 }
 
+;// CONCATENATED MODULE: external "node:readline/promises"
+const external_node_readline_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline/promises");
+;// CONCATENATED MODULE: ./src/cli/revoke.ts
+// openai-keywatch revoke: a key revoked from a terminal, for incident response. The key's
+// place comes from OpenAI (its own events, or the project --project names, confirmed by
+// OpenAI holding the key there), never from a guess; it asks before it acts (--yes skips the
+// question, and without a terminal to ask in, --yes is needed); --dry-run only says.
+
+
+
+
+
+
+
+function settingsOf(baseUrl) {
+    if (!(process.env.OPENAI_ADMIN_KEY ?? '').trim()) {
+        throw new UsageError('OPENAI_ADMIN_KEY is not set: export an OpenAI Admin API key (sk-admin-...) that may delete API keys ' +
+            '(the openai SDK: "Requires permission to write project API keys"), kept apart from the read-only scan key.');
+    }
+    const inputs = new Map([['create-issues', 'false']]);
+    if (baseUrl !== undefined)
+        inputs.set('openai-base-url', baseUrl);
+    try {
+        return readCliSettings(inputs, process.env);
+    }
+    catch (error) {
+        if (error instanceof SettingsError)
+            throw usageError(error);
+        throw error;
+    }
+}
+/** The key as OpenAI described it, in lines for the terminal (names are whoever made the key's words). */
+function keyLines(key) {
+    const owner = key.owner.type === 'service_account'
+        ? `service account ${terminalText(key.owner.name ?? '-', 80)}${key.owner.id ? ` (${terminalText(key.owner.id, 80)})` : ''}`
+        : key.owner.type === 'user'
+            ? `user ${terminalText(key.owner.email ?? key.owner.name ?? key.owner.id ?? '-', 120)}`
+            : 'unknown';
+    return [
+        `${key.kind === 'admin' ? 'Admin API key' : 'Project API key'} ${key.keyId}${key.kind === 'project' ? ` in project ${key.projectId}` : ''}`,
+        `  name: ${terminalText(key.name ?? '-', 120)}${key.redactedValue ? `  (${terminalText(key.redactedValue, 40)})` : ''}`,
+        `  owner: ${owner}`,
+        `  where: ${key.how}`
+    ];
+}
+/** Asks on the terminal; only "y" or "yes" goes on. */
+async function confirmed(question, input, err) {
+    err(question);
+    const lines = (0,external_node_readline_promises_namespaceObject.createInterface)({ input: input.stdin, terminal: false });
+    try {
+        const answer = await lines.question('');
+        return /^\s*y(es)?\s*$/i.test(answer);
+    }
+    catch {
+        return false;
+    }
+    finally {
+        lines.close();
+    }
+}
+const SERVICE_ACCOUNT_NOTE = 'This key belonged to a service account. Rotation is not revocation: the service account and its other keys ' +
+    'remain (the openai SDK: "Deleting a service-account key does not delete the service account or its other keys."). ' +
+    "Review its other keys on the project's API keys page, and delete the service account if it may be compromised.";
+async function revokeCommand(args, out, err, input) {
+    const { values } = parse('revoke', args, {
+        key: { type: 'string' },
+        project: { type: 'string' },
+        yes: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        'base-url': { type: 'string' },
+        help: { type: 'boolean', short: 'h' }
+    });
+    if (values.help) {
+        out(HELP.revoke);
+        return EXIT.clean;
+    }
+    const keyId = values.key?.trim();
+    if (!keyId)
+        throw new UsageError('revoke needs --key ID: the id of the key to revoke (key_...), as its issue names it.');
+    const projectId = values.project?.trim();
+    if (values.project !== undefined && !projectId)
+        throw new UsageError('Option --project is empty: give the id of the project the key is in, or leave it out.');
+    const settings = settingsOf(values['base-url']);
+    const warn = (line) => err(`warning: ${oneLine(line)}`);
+    const place = await placeKey(settings, keyId, projectId, warn);
+    if (place.status === 'unknown') {
+        err(`openai-keywatch: not revoked: OpenAI did not confirm where key ${keyId} is: ${place.reason}.`);
+        if (!projectId)
+            err('Give its project with --project PROJECT_ID; it is checked with OpenAI before anything is done.');
+        return EXIT.findings;
+    }
+    if (place.status === 'gone') {
+        out(`Key ${keyId} is already gone: ${place.evidence}. Nothing revoked.`);
+        return EXIT.clean;
+    }
+    for (const line of keyLines(place.key))
+        out(line);
+    if (values['dry-run']) {
+        out('Dry run: this key would be revoked; nothing was deleted.');
+        return EXIT.clean;
+    }
+    if (!values.yes) {
+        if (!input.stdin.isTTY) {
+            throw new UsageError('revoke asks before it deletes a key, and standard input is not a terminal: run it in one, or pass --yes.');
+        }
+        if (!(await confirmed(`Revoke key ${keyId}? It cannot be undone. [y/N]`, input, err))) {
+            err('Not revoked: the answer was not yes.');
+            return EXIT.findings;
+        }
+    }
+    const answer = await deleteHeldKey(settings, place.key, warn);
+    if (answer.status !== 'deleted') {
+        err(`openai-keywatch: not revoked: the Admin API answered ${answer.answer}.`);
+        if (answer.status === 'refused')
+            err('The admin key lacks the permission to delete this key ("Requires permission to write project API keys").');
+        if (answer.status === 'service-account')
+            err("OpenAI refused to delete a service account's key, as its API reference says it does; delete the service account from the project instead.");
+        return EXIT.findings;
+    }
+    out(`Revoked: OpenAI answered ${answer.answer}.`);
+    if (place.key.owner.type === 'service_account')
+        out(SERVICE_ACCOUNT_NOTE);
+    return EXIT.clean;
+}
+
 ;// CONCATENATED MODULE: ./src/cli/main.ts
 // openai-keywatch on the command line: the action's pipeline for local scans and
-// backfills, the demo on the bundled sample, and the rule spec's test runner.
+// backfills, the demo on the bundled sample, the rule spec's test runner, and revoking one
+// key from a terminal.
+
 
 
 
@@ -79410,6 +79581,8 @@ async function main(argv, out = (line) => console.log(line), err = (line) => con
                 return await scanCommand(args, out, err, paint, { stdin: options.stdin ?? process.stdin });
             case 'demo':
                 return await demoCommand(args, out, err, paint);
+            case 'revoke':
+                return await revokeCommand(args, out, err, { stdin: options.stdin ?? process.stdin });
             case undefined:
             case '-h':
             case '--help':
@@ -79418,7 +79591,7 @@ async function main(argv, out = (line) => console.log(line), err = (line) => con
                 (command === undefined ? err : out)(HELP.main);
                 return command === undefined ? EXIT.usage : EXIT.clean;
             default:
-                throw new UsageError(`Unknown command "${command}": use scan, demo or test (openai-keywatch --help).`);
+                throw new UsageError(`Unknown command "${command}": use scan, demo, test or revoke (openai-keywatch --help).`);
         }
     }
     catch (error) {

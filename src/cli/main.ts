@@ -1,9 +1,11 @@
 // openai-keywatch on the command line: the action's pipeline for local scans and
-// backfills, the demo on the bundled sample, and the rule spec's test runner.
+// backfills, the demo on the bundled sample, the rule spec's test runner, and revoking one
+// key from a terminal.
 import { cliColor, cliSecrets } from '../settings/cli.js'
 import { errorMessage, oneLine } from '../text.js'
 import { EXIT, HELP, UsageError } from './args.js'
 import { demoCommand, scanCommand, testCommand, type Input, type Out } from './commands.js'
+import { revokeCommand } from './revoke.js'
 import { painter } from './text.js'
 
 export { EXIT }
@@ -25,6 +27,8 @@ export async function main(
         return await scanCommand(args, out, err, paint, { stdin: options.stdin ?? process.stdin })
       case 'demo':
         return await demoCommand(args, out, err, paint)
+      case 'revoke':
+        return await revokeCommand(args, out, err, { stdin: options.stdin ?? process.stdin })
       case undefined:
       case '-h':
       case '--help':
@@ -32,7 +36,7 @@ export async function main(
         ;(command === undefined ? err : out)(HELP.main)
         return command === undefined ? EXIT.usage : EXIT.clean
       default:
-        throw new UsageError(`Unknown command "${command}": use scan, demo or test (openai-keywatch --help).`)
+        throw new UsageError(`Unknown command "${command}": use scan, demo, test or revoke (openai-keywatch --help).`)
     }
   } catch (error) {
     // A usage error, an unreadable spec or a window that could not be read: never "clean".
