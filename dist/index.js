@@ -75263,8 +75263,22 @@ function mitreSection() {
             .join('\n')
     ].join('\n\n');
 }
-function runbookSection() {
-    return ['### Runbook', RULE.runbook.map((step) => `- [ ] ${step}`).join('\n')].join('\n\n');
+/** How to ask for the revocation from the issue: a person with write access adds the revoke label. */
+function revokeWords(options) {
+    return options.revokeLabel
+        ? `To revoke the key from this issue, a person with write access adds the label ${markdownCode(options.revokeLabel, 60)} ` +
+            '(with the revoke workflow set up, docs/revoke.md): the key is deleted through the Admin API and the issue closed.'
+        : undefined;
+}
+/** The issue's "what to do" line: the runbook, and how to ask for the revocation. */
+function whatToDo(options) {
+    return ['**What to do**: work through the runbook below.', revokeWords(options)].filter(Boolean).join(' ');
+}
+/** The rule's runbook as a checklist; its third step ("revoke or rotate") says how to ask for the revocation here. */
+function runbookSection(options) {
+    const revoke = revokeWords(options);
+    const steps = RULE.runbook.map((step, index) => (index === 2 && revoke ? `${step} ${revoke}` : step));
+    return ['### Runbook', steps.map((step) => `- [ ] ${step}`).join('\n')].join('\n\n');
 }
 /** The table row of each finding, rendered as it is read. */
 function* eventRows(findings) {
@@ -75340,6 +75354,7 @@ function renderIssue(key, options) {
         keyMarker(key.keyId),
         `## ${severityCell(key.severity)}: OpenAI API key ${markdownCode(key.keyId, 80)} has elevated scopes`,
         `Rule **${RULE.displayName}** (${markdownCode(RULE.id)}) found ${plural(findings.length, 'event')} on this key. ${runLine(options)}`,
+        whatToDo(options),
         [
             `- Key: ${markdownCode(key.keyId, 80)}`,
             `- Name: ${briefList(names, (name) => markdownText(name, 120), ', ')}`,
@@ -75353,7 +75368,7 @@ function renderIssue(key, options) {
         .filter(Boolean)
         .join('\n\n');
     const deleted = deletions.length > 0 ? deletedSection(deletions) : '';
-    const tail = [deleted, alertContextSection(top), mitreSection(), runbookSection()].filter(Boolean).join('\n\n');
+    const tail = [deleted, alertContextSection(top), mitreSection(), runbookSection(options)].filter(Boolean).join('\n\n');
     const markers = eventIds(findings, deletions).map(eventMarker);
     const [body, ...more] = layOutBodies(head, eventRows(findings), findings.length, tail, markers);
     return {
@@ -77725,7 +77740,8 @@ function issueOptions(settings) {
         dryRun: settings.dryRun,
         reopenClosed: settings.reopenClosed,
         closeWhenRevoked: settings.closeWhenRevoked,
-        runUrl: settings.github.runUrl
+        runUrl: settings.github.runUrl,
+        revokeLabel: settings.revokeLabel
     };
 }
 /** One issue per key on GitHub (or what would be done, in a dry run); nothing when create-issues is false. */

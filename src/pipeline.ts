@@ -172,7 +172,8 @@ export function issueOptions(settings: Settings): IssueOptions {
     dryRun: settings.dryRun,
     reopenClosed: settings.reopenClosed,
     closeWhenRevoked: settings.closeWhenRevoked,
-    runUrl: settings.github.runUrl
+    runUrl: settings.github.runUrl,
+    revokeLabel: settings.revokeLabel
   }
 }
 

@@ -20,6 +20,25 @@ describe('issue bodies', () => {
     expect(issue.more).toEqual([])
   })
 
+  it('says what to do: the runbook, and in its third step and the what-to-do line, the label that asks for a revocation', async () => {
+    const result = await scanned([created({ id: 'audit_log-1', key: 'key-r', scopes: ['all'] })])
+    const [key] = groupByKey(result.findings)
+    const body = renderIssue(key!, { ...OPTIONS, revokeLabel: 'keywatch:revoke' }).body
+    const asks = 'a person with write access adds the label `keywatch:revoke`'
+    expect(body).toMatch(
+      new RegExp(
+        `^\\*\\*What to do\\*\\*: work through the runbook below\\. To revoke the key from this issue, ${asks}`,
+        'm'
+      )
+    )
+    const steps = body.match(/^- \[ \] .*$/gm)!
+    expect(steps).toHaveLength(3)
+    expect(steps[2]).toMatch(/^- \[ \] If suspicious activity is confirmed, immediately revoke or rotate/)
+    expect(steps[2]).toContain(asks)
+    expect(steps[0]).not.toContain('keywatch:revoke')
+    expect(renderIssue(key!, OPTIONS).body).toContain('**What to do**: work through the runbook below.\n')
+  })
+
   it('caps and flattens a hostile title', () => {
     const result = [created({ id: 'audit_log-1', key: `key\n${'k'.repeat(400)}` })]
     return scanned(result).then((r) => {
