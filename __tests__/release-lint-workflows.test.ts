@@ -124,6 +124,6 @@ describe('lint-workflows', () => {
     const run = lint('.')
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
-    expect(run.stdout).toContain(`(${files.length} files, 4 README blocks) through actionlint`)
+    expect(run.stdout).toContain(`(${files.length} files, 5 README blocks) through actionlint`)
   })
 })
