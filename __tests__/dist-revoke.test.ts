@@ -258,6 +258,38 @@ describe('nothing is revoked otherwise, and each refusal says why once', () => {
     expect(issue.state).toBe('closed')
   })
 
+  it('an issue GitHub will not show again fails the run, and nothing is revoked', async () => {
+    await fakeOpenAI([keyEvent(1, now - 600)])
+    const issue = keyIssue('key_1')
+    github.fail({ method: 'GET', path: /\/issues\/1$/, status: 403, message: 'Resource not accessible by integration' })
+    const run = await runRevoke(labeledEvent(issue, 'alice'))
+    expect(run.code).toBe(1)
+    expect(openai!.requests).toEqual([])
+    expect(github.writes).toEqual([])
+    expect(run.stdout).toContain('::error::Nothing revoked: issue #1 could not be read again: GitHub answered 403')
+  })
+
+  it('a revocation GitHub refuses to record fails the run, and says the key is gone', async () => {
+    await fakeOpenAI([keyEvent(1, now - 600)])
+    const issue = keyIssue('key_1')
+    github.fail({ method: 'POST', path: /\/comments$/, status: 403, message: 'Resource not accessible by integration' })
+    const run = await runRevoke(labeledEvent(issue, 'alice'))
+    expect(run.code).toBe(1)
+    expect(deletes()).toHaveLength(1)
+    expect(run.stdout).toContain('revoked, asked by alice on #1')
+    expect(run.stdout).toContain('But GitHub refused the record of it: GitHub answered 403')
+    expect([issue.state, issue.labels.includes(REVOKE)]).toEqual(['open', true])
+  })
+
+  it("answers in the event's repository, whatever the repository input names", async () => {
+    await fakeOpenAI([keyEvent(1, now - 600)])
+    const issue = keyIssue('key_1')
+    const run = await runRevoke(labeledEvent(issue, 'alice'), { repository: 'acme/elsewhere' })
+    expect(run.code).toBe(0)
+    expect(github.requests.every((request) => request.path.startsWith('/repos/acme/security/'))).toBe(true)
+    expect(issue.state).toBe('closed')
+  })
+
   it('a dry run says what it would revoke, and writes no delete and nothing on GitHub', async () => {
     await fakeOpenAI([keyEvent(1, now - 600)])
     const issue = keyIssue('key_1')

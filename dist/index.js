@@ -76709,7 +76709,17 @@ async function answerRequest(request, desk, options) {
         at: Math.floor((options.now ?? Date.now)() / 1000),
         runUrl: options.runUrl
     };
-    const issue = await desk.issue(request.issueNumber);
+    let issue;
+    try {
+        issue = await desk.issue(request.issueNumber);
+    }
+    catch (error) {
+        return {
+            result: 'failed',
+            issueNumber: request.issueNumber,
+            detail: `Nothing revoked: issue #${request.issueNumber} could not be read again: ${desk.failure(error)}`
+        };
+    }
     const key = keyOfIssue(issue, options.revokeLabel);
     if (!key.ok)
         return refuse(desk, issue, key, asked, options);
@@ -77776,7 +77786,8 @@ async function revokeFromIssue(settings, log) {
         github: {
             token: settings.githubToken,
             apiUrl: settings.github.apiUrl,
-            repository: settings.github.repository,
+            // The event's own repository, whatever the input repository says: the issue is there.
+            repository: settings.github.workflowRepository ?? settings.github.repository,
             log,
             fetch: fetch_proxiedFetch(settings.proxy),
             secrets: [settings.openaiAdminKey],

@@ -214,7 +214,8 @@ export async function revokeFromIssue(settings: Settings, log: (line: string) =>
     github: {
       token: settings.githubToken,
       apiUrl: settings.github.apiUrl,
-      repository: settings.github.repository,
+      // The event's own repository, whatever the input repository says: the issue is there.
+      repository: settings.github.workflowRepository ?? settings.github.repository,
       log,
       fetch: proxiedFetch(settings.proxy),
       secrets: [settings.openaiAdminKey],

@@ -30506,7 +30506,8 @@ function readCliSettings(inputs, env, repository = '', stdin) {
         : name === 'github-token'
             ? (env.GITHUB_TOKEN ?? '')
             : (inputs.get(name) ?? '');
-    const settings = readSettings(read, env, CLI);
+    // The CLI answers no workflow event, even when run in a workflow's step.
+    const settings = readSettings(read, { ...env, GITHUB_EVENT_NAME: undefined }, CLI);
     if (settings.auditLogFile === '-' && (!stdin || stdin.isTTY)) {
         throw new SettingsError([], () => '--file - reads the export from standard input, which is a terminal here: pipe it in, e.g. gunzip -c export.jsonl.gz | openai-keywatch scan --file -');
     }
@@ -74140,7 +74141,17 @@ async function answerRequest(request, desk, options) {
         at: Math.floor((options.now ?? Date.now)() / 1000),
         runUrl: options.runUrl
     };
-    const issue = await desk.issue(request.issueNumber);
+    let issue;
+    try {
+        issue = await desk.issue(request.issueNumber);
+    }
+    catch (error) {
+        return {
+            result: 'failed',
+            issueNumber: request.issueNumber,
+            detail: `Nothing revoked: issue #${request.issueNumber} could not be read again: ${desk.failure(error)}`
+        };
+    }
     const key = keyOfIssue(issue, options.revokeLabel);
     if (!key.ok)
         return refuse(desk, issue, key, asked, options);
@@ -74998,7 +75009,8 @@ async function revokeFromIssue(settings, log) {
         github: {
             token: settings.githubToken,
             apiUrl: settings.github.apiUrl,
-            repository: settings.github.repository,
+            // The event's own repository, whatever the input repository says: the issue is there.
+            repository: settings.github.workflowRepository ?? settings.github.repository,
             log,
             fetch: proxiedFetch(settings.proxy),
             secrets: [settings.openaiAdminKey],

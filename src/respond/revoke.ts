@@ -70,7 +70,16 @@ async function answerRequest(request: LabelRequest, desk: IssueDesk, options: Re
     at: Math.floor((options.now ?? Date.now)() / 1000),
     runUrl: options.runUrl
   }
-  const issue = await desk.issue(request.issueNumber)
+  let issue: IssueNow
+  try {
+    issue = await desk.issue(request.issueNumber)
+  } catch (error) {
+    return {
+      result: 'failed',
+      issueNumber: request.issueNumber,
+      detail: `Nothing revoked: issue #${request.issueNumber} could not be read again: ${desk.failure(error)}`
+    }
+  }
   const key = keyOfIssue(issue, options.revokeLabel)
   if (!key.ok) return refuse(desk, issue, key, asked, options)
   const permission = mayRevoke(request.sender, await desk.permission(request.sender))
