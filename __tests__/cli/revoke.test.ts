@@ -1,7 +1,8 @@
 // openai-keywatch revoke, in process, against the fake Admin API: it asks before it acts,
 // --yes skips the question, and it never deletes on a guessed project.
 import { Readable } from 'node:stream'
-import { EXIT, main } from '../../src/cli/main.js'
+import { EXIT } from '../../src/cli/main.js'
+import { runCli } from '../support/cli.js'
 import { keyEvent, serviceAccountKey, startFakeOpenAI, userKey, type FakeOpenAI } from '../support/fake-openai.js'
 
 const ADMIN_KEY = 'sk-admin-REVOKECLI0123456789abcdef'
@@ -13,16 +14,8 @@ function stdinOf(answer: string, terminal: boolean): Readable & { isTTY?: boolea
   return stream
 }
 
-async function cli(argv: string[], stdin = stdinOf('', true)) {
-  const out: string[] = []
-  const err: string[] = []
-  const code = await main(
-    argv,
-    (line) => out.push(line),
-    (line) => err.push(line),
-    { stdin }
-  )
-  return { code, out: out.join('\n'), err: err.join('\n') }
+function cli(argv: string[], stdin = stdinOf('', true)) {
+  return runCli(argv, { stdin })
 }
 
 let openai: FakeOpenAI

@@ -459,24 +459,13 @@ function deleteKey(
   project: string | undefined
 ): void {
   const mode = options.deleteMode ?? 'ok'
-  if (mode === 'forbidden') {
-    const { status, body } = error(
-      403,
-      'You have insufficient permissions for this operation.',
-      'invalid_request_error',
-      null
-    )
-    return send(response, status, body)
-  }
-  if (mode === 'service-account-400' && key.owner.type === 'service_account') {
-    const { status, body } = error(
-      400,
-      'API keys owned by a service account cannot be deleted.',
-      'invalid_request_error',
-      null
-    )
-    return send(response, status, body)
-  }
+  const refusal =
+    mode === 'forbidden'
+      ? error(403, 'You have insufficient permissions for this operation.', 'invalid_request_error', null)
+      : mode === 'service-account-400' && key.owner.type === 'service_account'
+        ? error(400, 'API keys owned by a service account cannot be deleted.', 'invalid_request_error', null)
+        : undefined
+  if (refusal) return send(response, refusal.status, refusal.body)
   if (project === undefined) options.adminKeys = options.adminKeys?.filter((candidate) => candidate !== key)
   else options.projectKeys = options.projectKeys?.filter((candidate) => candidate !== key)
   const type = project === undefined ? 'tenant.admin_api_key.deleted' : 'api_key.deleted'
