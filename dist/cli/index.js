@@ -79503,7 +79503,7 @@ function keyLines(key) {
         `${key.kind === 'admin' ? 'Admin API key' : 'Project API key'} ${key.keyId}${key.kind === 'project' ? ` in project ${key.projectId}` : ''}`,
         `  name: ${terminalText(key.name ?? '-', 120)}${key.redactedValue ? `  (${terminalText(key.redactedValue, 40)})` : ''}`,
         `  owner: ${owner}`,
-        `  where: ${key.how}`
+        `  where: ${terminalText(key.how, 300)}`
     ];
 }
 /** Asks on the terminal; only "y" or "yes" goes on. */
@@ -79547,13 +79547,13 @@ async function revokeCommand(args, out, err, input) {
     const warn = (line) => err(`warning: ${oneLine(line)}`);
     const place = await placeKey(settings, keyId, projectId, warn);
     if (place.status === 'unknown') {
-        err(`openai-keywatch: not revoked: OpenAI did not confirm where key ${keyId} is: ${place.reason}.`);
+        err(`openai-keywatch: not revoked: OpenAI did not confirm where key ${keyId} is: ${terminalText(place.reason, 600)}.`);
         if (!projectId)
             err('Give its project with --project PROJECT_ID; it is checked with OpenAI before anything is done.');
         return EXIT.findings;
     }
     if (place.status === 'gone') {
-        out(`Key ${keyId} is already gone: ${place.evidence}. Nothing revoked.`);
+        out(`Key ${keyId} is already gone: ${terminalText(place.evidence, 600)}. Nothing revoked.`);
         return EXIT.clean;
     }
     for (const line of keyLines(place.key))
@@ -79573,9 +79573,11 @@ async function revokeCommand(args, out, err, input) {
     }
     const answer = await deleteHeldKey(settings, place.key, warn);
     if (answer.status !== 'deleted') {
-        err(`openai-keywatch: not revoked: the Admin API answered ${answer.answer}.`);
+        err(`openai-keywatch: not revoked: the Admin API answered ${terminalText(answer.answer, 600)}.`);
         if (answer.status === 'refused')
-            err('The admin key lacks the permission to delete this key ("Requires permission to write project API keys").');
+            err(place.key.kind === 'admin'
+                ? 'The admin key lacks the permission to delete admin API keys.'
+                : 'The admin key lacks the permission to delete this key ("Requires permission to write project API keys").');
         if (answer.status === 'service-account')
             err("OpenAI refused to delete a service account's key, as its API reference says it does; delete the service account from the project instead.");
         return EXIT.findings;

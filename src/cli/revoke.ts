@@ -40,7 +40,7 @@ function keyLines(key: HeldKey): string[] {
     `${key.kind === 'admin' ? 'Admin API key' : 'Project API key'} ${key.keyId}${key.kind === 'project' ? ` in project ${key.projectId}` : ''}`,
     `  name: ${terminalText(key.name ?? '-', 120)}${key.redactedValue ? `  (${terminalText(key.redactedValue, 40)})` : ''}`,
     `  owner: ${owner}`,
-    `  where: ${key.how}`
+    `  where: ${terminalText(key.how, 300)}`
   ]
 }
 
@@ -86,13 +86,15 @@ export async function revokeCommand(args: string[], out: Out, err: Out, input: I
   const warn = (line: string): void => err(`warning: ${oneLine(line)}`)
   const place = await placeKey(settings, keyId, projectId, warn)
   if (place.status === 'unknown') {
-    err(`openai-keywatch: not revoked: OpenAI did not confirm where key ${keyId} is: ${place.reason}.`)
+    err(
+      `openai-keywatch: not revoked: OpenAI did not confirm where key ${keyId} is: ${terminalText(place.reason, 600)}.`
+    )
     if (!projectId)
       err('Give its project with --project PROJECT_ID; it is checked with OpenAI before anything is done.')
     return EXIT.findings
   }
   if (place.status === 'gone') {
-    out(`Key ${keyId} is already gone: ${place.evidence}. Nothing revoked.`)
+    out(`Key ${keyId} is already gone: ${terminalText(place.evidence, 600)}. Nothing revoked.`)
     return EXIT.clean
   }
   for (const line of keyLines(place.key)) out(line)
@@ -113,9 +115,13 @@ export async function revokeCommand(args: string[], out: Out, err: Out, input: I
   }
   const answer = await deleteHeldKey(settings, place.key, warn)
   if (answer.status !== 'deleted') {
-    err(`openai-keywatch: not revoked: the Admin API answered ${answer.answer}.`)
+    err(`openai-keywatch: not revoked: the Admin API answered ${terminalText(answer.answer, 600)}.`)
     if (answer.status === 'refused')
-      err('The admin key lacks the permission to delete this key ("Requires permission to write project API keys").')
+      err(
+        place.key.kind === 'admin'
+          ? 'The admin key lacks the permission to delete admin API keys.'
+          : 'The admin key lacks the permission to delete this key ("Requires permission to write project API keys").'
+      )
     if (answer.status === 'service-account')
       err(
         "OpenAI refused to delete a service account's key, as its API reference says it does; delete the service account from the project instead."
