@@ -76285,7 +76285,7 @@ class openai_AdminApi {
         const seen = [];
         let page = await this.client.admin.organization.auditLogs.list({
             resource_ids: [keyId],
-            event_types: (tenant ? TENANT_TYPES : ORGANIZATION_TYPES),
+            event_types: [...(tenant ? TENANT_TYPES : ORGANIZATION_TYPES)],
             limit: 100,
             ...(tenant ? { tenant_only: true } : {})
         });

@@ -14,7 +14,7 @@ const SRC = 'src'
 // The rooms and what each may import: `shared` rooms lie below every stage; `stage`s are
 // siblings, which may import shared rooms only (and another stage's types where `types`
 // says so: the report shows what the issues did); `end`s compose them. A new room (the
-// investigation, revoking, the ledger) is added here, as a stage, before it can land.
+// investigation, the ledger; revoking is respond/) is added here, as a stage, before it can land.
 const SHARED = ['model', 'text.ts', 'http', 'markdown', 'openai', 'github', 'rules']
 const GRAPH = {
   model: { kind: 'shared', imports: [] },

@@ -16,6 +16,7 @@
 // The SDK retries a DELETE too (408, 409, 429 and 5xx: shouldRetry, src/client.ts:2144): a 404
 // after a retried delete may be our own first attempt's success, so it is checked again.
 import OpenAI from 'openai'
+import type { AuditLogListParams } from 'openai/resources/admin/organization/audit-logs'
 import { KEY_EVENT_TYPES, isObject } from '../model/index.js'
 import { openAIAnswer, openAIFailure } from '../http/api-error.js'
 import { createAdminClient } from '../openai/client.js'
@@ -130,7 +131,7 @@ export class AdminApi {
     const seen: KeyEventSeen[] = []
     let page = await this.client.admin.organization.auditLogs.list({
       resource_ids: [keyId],
-      event_types: (tenant ? TENANT_TYPES : ORGANIZATION_TYPES) as never,
+      event_types: [...(tenant ? TENANT_TYPES : ORGANIZATION_TYPES)] as NonNullable<AuditLogListParams['event_types']>,
       limit: 100,
       ...(tenant ? { tenant_only: true } : {})
     })
