@@ -1,7 +1,7 @@
 // Knowing the key: dist/index.js as the runner starts it, reading the fake Admin API (audit
 // log and key endpoints) and filing issues in the fake GitHub, both on 127.0.0.1.
 import { readFileSync } from 'node:fs'
-import { markedClosed, markedKey } from '../src/issues/markers.js'
+import { markedClosed, markedKey } from '../src/github/markers.js'
 import { runAction } from './support/action.js'
 import { FakeGitHub } from './support/fake-github.js'
 import {

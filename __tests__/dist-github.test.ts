@@ -3,7 +3,7 @@
 // GitHub asks, so the first run takes a few seconds.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { markedKey } from '../src/issues/markers.js'
+import { markedKey } from '../src/github/markers.js'
 import { runAction } from './support/action.js'
 import { FakeGitHub } from './support/fake-github.js'
 import { tempDir } from './support/temp.js'

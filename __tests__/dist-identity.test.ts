@@ -3,7 +3,7 @@
 // on positive evidence; comments believed only from people who may write to the repository.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { markedClosed, markedEvents, markedKey, markerId } from '../src/issues/markers.js'
+import { markedClosed, markedEvents, markedKey, markerId } from '../src/github/markers.js'
 import { runAction } from './support/action.js'
 import { FakeGitHub } from './support/fake-github.js'
 import { keyEvent, startFakeOpenAI, userKey, type AuditLogEvent, type FakeOpenAI } from './support/fake-openai.js'

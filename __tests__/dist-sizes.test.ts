@@ -3,7 +3,7 @@
 // list output stays within its bound, and the rest is in the JSON report.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { markedKey } from '../src/issues/markers.js'
+import { markedKey } from '../src/github/markers.js'
 import { runAction } from './support/action.js'
 import { FakeGitHub } from './support/fake-github.js'
 import { tempDir } from './support/temp.js'

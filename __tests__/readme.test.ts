@@ -138,9 +138,28 @@ describe("the README's workflows", () => {
     for (const block of readmeYaml) expect(() => load(block)).not.toThrow()
   })
 
-  it('are there: the hourly one on the front page; another repository, organizations, shards, the report kept in docs/', () => {
+  it('are there: the hourly one on the front page; another repository, organizations, shards, the report kept, revoke in docs/', () => {
     expect(workflowsOf(README).map((block) => (load(block) as { name?: string }).name)).toEqual(['OpenAI keywatch'])
-    expect(readmeWorkflows).toHaveLength(5)
+    expect(readmeWorkflows).toHaveLength(6)
+  })
+
+  it('the revoke one: issues labeled only, issues: write only, its own secret, in the keywatch-revoke environment', () => {
+    const text = readFileSync('examples/workflows/revoke.yml', 'utf8')
+    expect(readmeWorkflows).toContain(text)
+    expect(fencedBlocks(readFileSync('docs/revoke.md', 'utf8'), 'yaml')).toContain(text)
+    const workflow = load(text) as Workflow & {
+      jobs: Record<string, { environment?: string; if?: string }>
+    }
+    expect(workflow.on).toEqual({ issues: { types: ['labeled'] } })
+    expect(workflow.permissions).toEqual({ issues: 'write' })
+    const [job] = Object.values(workflow.jobs)
+    expect(job!.environment).toBe('keywatch-revoke')
+    expect(job!.if).toBe(`github.event.label.name == '${ACTION.inputs['revoke-label']!.default}'`)
+    const step = actionSteps(workflow)[0]!
+    expect(step.with!['revoke-label']).toBe(ACTION.inputs['revoke-label']!.default)
+    // Not the scan's read-only key.
+    expect(step.with!['openai-admin-key']).toMatch(/^\$\{\{ secrets\.\w+ \}\}$/)
+    expect(step.with!['openai-admin-key']).not.toBe('${{ secrets.OPENAI_ADMIN_KEY }}')
   })
 
   it.each(readmeWorkflows.map((block, index) => [index + 1, block] as const))(
@@ -191,7 +210,7 @@ describe("the README's commands", () => {
 
   it("names only options the CLI has (--repo comes with the triage work's --repo)", async () => {
     const help: string[] = []
-    for (const command of ['scan', 'demo', 'test']) await main([command, '--help'], (line) => help.push(line))
+    for (const command of ['scan', 'demo', 'test', 'revoke']) await main([command, '--help'], (line) => help.push(line))
     const flags = new Set([...PAGES.values()].join('\n').match(/(?<![\w-])--[a-z][a-z-]+/g))
     // --against is the benchmark's (npm run bench -- --against REF), not the CLI's.
     for (const flag of ['--help', '--repo', '--against']) flags.delete(flag)

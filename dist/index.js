@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3271:
+/***/ 5169:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -63995,6 +63995,12 @@ function repositoryOf(value) {
     return match ? { owner: match[1], repo: match[2] } : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/model/revocation.ts
+// A revocation asked for from a key's issue, as the stage that carries it out (respond/)
+// reports it to the action and the CLI.
+/** The label a revocation leaves on its issue, in place of the revoke label. */
+const REVOKED_LABEL = 'keywatch:revoked';
+
 ;// CONCATENATED MODULE: ./src/model/severity.ts
 // The severity vocabulary every stage and every medium shares: the levels in order, the
 // names fail-on and GitHub's labels give them, their icons, and the findings line.
@@ -64086,6 +64092,7 @@ function named(voice, input) {
 ;// CONCATENATED MODULE: ./src/model/index.ts
 // The shared model: what every stage reads and writes. Types, and the vocabulary they share
 // (severity.ts, json.ts, repository.ts); no I/O, and no imports but its own.
+
 
 
 
@@ -69168,6 +69175,29 @@ function* restEvents(value, handedOn, label, tally) {
     yield* recordEvents(value, 'the document', tally);
 }
 
+;// CONCATENATED MODULE: ./src/openai/not-found.ts
+
+/**
+ * OpenAI's own answer for a key it does not hold: its error object as the API reference
+ * defines it (schemas Error and ErrorResponse: `message`, `type`, `param` and `code`, all
+ * present), of type invalid_request_error, with no code or a not-found one, and not its
+ * "Invalid URL" answer for a route it does not have. A gateway's HTML page, an empty body
+ * or another service's JSON is none of these: it says nothing about the key.
+ */
+function openAINotFound(error) {
+    const body = error.error;
+    if (error.status !== 404 || !json_isObject(body))
+        return false;
+    const { message, type, param, code } = body;
+    return (typeof message === 'string' &&
+        !/^Invalid URL\b/.test(message) &&
+        type === 'invalid_request_error' &&
+        'param' in body &&
+        (param === null || typeof param === 'string') &&
+        'code' in body &&
+        (code === null || (typeof code === 'string' && /not_found$/.test(code))));
+}
+
 ;// CONCATENATED MODULE: ./src/audit-log/key-lookup.ts
 // The keys with findings, looked up in the Admin API after the scan: whose key it is, when it
 // was last used, whether the API still holds it. One request per key through the official
@@ -69176,6 +69206,7 @@ function* restEvents(value, handedOn, label, tally) {
 // after the SDK's retries is noted, and a key that was not looked up says why. A 404 is "not
 // found" only when it is OpenAI's own answer, in the key's own project; never proof that the
 // key is gone.
+
 
 
 
@@ -69210,26 +69241,6 @@ function lookupTarget(findings) {
 }
 /** What is said of a 404 in a project named only by events made with an API key. */
 const NOT_OWN_PROJECT = "the Admin API answered 404 for it in the project its events name, but they were made with an API key, and OpenAI records such actions under the organization's default project, which need not be the key's own: the 404 says nothing about the key";
-/**
- * OpenAI's own answer for a key it does not hold: its error object as the API reference
- * defines it (schemas Error and ErrorResponse: `message`, `type`, `param` and `code`, all
- * present), of type invalid_request_error, with no code or a not-found one, and not its
- * "Invalid URL" answer for a route it does not have. A gateway's HTML page, an empty body
- * or another service's JSON is none of these: it says nothing about the key.
- */
-function openAINotFound(error) {
-    const body = error.error;
-    if (error.status !== 404 || !json_isObject(body))
-        return false;
-    const { message, type, param, code } = body;
-    return (typeof message === 'string' &&
-        !/^Invalid URL\b/.test(message) &&
-        type === 'invalid_request_error' &&
-        'param' in body &&
-        (param === null || typeof param === 'string') &&
-        'code' in body &&
-        (code === null || (typeof code === 'string' && /not_found$/.test(code))));
-}
 const str = (value) => typeof value === 'string' && value.trim() !== '' ? value : undefined;
 const time = (value) => typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 function ownerOf(raw) {
@@ -69421,7 +69432,7 @@ const made = new WeakMap();
  * The fetch for `proxy`, or undefined (the runtime's fetch) when no proxy is set. One per
  * settings: the audit log, the key lookups and GitHub share its agents and connections.
  */
-function proxiedFetch(proxy) {
+function fetch_proxiedFetch(proxy) {
     if (!proxy.httpProxy && !proxy.httpsProxy)
         return undefined;
     let fetch = made.get(proxy);
@@ -74863,7 +74874,7 @@ function untilPhaseEnds(phase, request) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/issues/markers.ts
+;// CONCATENATED MODULE: ./src/github/markers.ts
 // The hidden markers that make the issues idempotent: an issue body names its key, each
 // body or comment names the events it records, and the comment that closes an issue for a
 // revoked key says so, so a run that reads them again writes nothing twice.
@@ -74890,6 +74901,10 @@ function eventMarker(eventId) {
 /** The marker of the comment that closed an issue because its key was deleted. */
 function closedMarker() {
     return `<!-- ${MARKER}:closed=revoked -->`;
+}
+/** The marker of the comment that records a key's revocation from its issue (respond/). */
+function revokedMarker(keyId) {
+    return `<!-- ${MARKER}:revoked=${markerId(keyId)} -->`;
 }
 // Markers count only on a line of their own: every piece of log text is rendered after
 // a prefix on one line, so none can make a line that reads as a marker.
@@ -75299,8 +75314,22 @@ function mitreSection() {
             .join('\n')
     ].join('\n\n');
 }
-function runbookSection() {
-    return ['### Runbook', RULE.runbook.map((step) => `- [ ] ${step}`).join('\n')].join('\n\n');
+/** How to ask for the revocation from the issue: a person with write access adds the revoke label. */
+function revokeWords(options) {
+    return options.revokeLabel
+        ? `To revoke the key from this issue, a person with write access adds the label ${markdownCode(options.revokeLabel, 60)} ` +
+            '(with the revoke workflow set up, docs/revoke.md): the key is deleted through the Admin API and the issue closed.'
+        : undefined;
+}
+/** The issue's "what to do" line: the runbook, and how to ask for the revocation. */
+function whatToDo(options) {
+    return ['**What to do**: work through the runbook below.', revokeWords(options)].filter(Boolean).join(' ');
+}
+/** The rule's runbook as a checklist; its third step ("revoke or rotate") says how to ask for the revocation here. */
+function runbookSection(options) {
+    const revoke = revokeWords(options);
+    const steps = RULE.runbook.map((step, index) => (index === 2 && revoke ? `${step} ${revoke}` : step));
+    return ['### Runbook', steps.map((step) => `- [ ] ${step}`).join('\n')].join('\n\n');
 }
 /** The table row of each finding, rendered as it is read. */
 function* eventRows(findings) {
@@ -75376,6 +75405,7 @@ function renderIssue(key, options) {
         keyMarker(key.keyId),
         `## ${severityCell(key.severity)}: OpenAI API key ${markdownCode(key.keyId, 80)} has elevated scopes`,
         `Rule **${RULE.displayName}** (${markdownCode(RULE.id)}) found ${plural(findings.length, 'event')} on this key. ${runLine(options)}`,
+        whatToDo(options),
         [
             `- Key: ${markdownCode(key.keyId, 80)}`,
             `- Name: ${briefList(names, (name) => markdownText(name, 120), ', ')}`,
@@ -75389,7 +75419,7 @@ function renderIssue(key, options) {
         .filter(Boolean)
         .join('\n\n');
     const deleted = deletions.length > 0 ? deletedSection(deletions) : '';
-    const tail = [deleted, alertContextSection(top), mitreSection(), runbookSection()].filter(Boolean).join('\n\n');
+    const tail = [deleted, alertContextSection(top), mitreSection(), runbookSection(options)].filter(Boolean).join('\n\n');
     const markers = eventIds(findings, deletions).map(eventMarker);
     const [body, ...more] = layOutBodies(head, eventRows(findings), findings.length, tail, markers);
     return {
@@ -76218,6 +76248,697 @@ function buildReport(input) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/respond/checks.ts
+// The preconditions of a revocation from a key's issue, as pure functions, in the order they
+// are checked: the event is `labeled` with exactly the revoke label; the issue still carries
+// it (else the event was handled already); the issue is the action's own (its key marker in
+// a body only the action's bot could have written); the person who added the label may
+// write to the repository, as GitHub says now. The key's place comes from OpenAI after
+// these (openai.ts). Each failure is a reason, said in one comment that changes nothing.
+
+
+const checks_ok = (value) => ({ ok: true, value });
+const silent = (reason) => ({ ok: false, reason, comment: false });
+const said = (reason) => ({ ok: false, reason, comment: true });
+/** A label event's payload that is not shaped as GitHub documents it: nothing is done on a guess. */
+class EventPayloadError extends Error {
+    name = 'EventPayloadError';
+}
+/** Whether the payload of an `issues` event is a `labeled` one: the one kind of run that revokes. */
+function isLabeled(payload) {
+    return json_isObject(payload) && payload.action === 'labeled';
+}
+/**
+ * The request of an `issues` `labeled` event (webhook-issues-labeled: `label` is optional,
+ * `issue.number`, `sender.login`), when the label added is exactly `revokeLabel`.
+ */
+function labelRequestOf(payload, revokeLabel) {
+    if (!json_isObject(payload) || payload.action !== 'labeled')
+        return silent('the event is not an issue being labelled');
+    const label = json_isObject(payload.label) && typeof payload.label.name === 'string' ? payload.label.name : undefined;
+    if (label !== revokeLabel)
+        return silent(`the label added is ${label === undefined ? 'not named' : `"${label}"`}, not the revoke label "${revokeLabel}"`);
+    const issue = json_isObject(payload.issue) ? payload.issue.number : undefined;
+    const sender = json_isObject(payload.sender) ? payload.sender.login : undefined;
+    if (typeof issue !== 'number' || !Number.isSafeInteger(issue) || issue < 1 || typeof sender !== 'string' || !sender)
+        throw new EventPayloadError('The labeled event has no issue number or no sender login (GITHUB_EVENT_PATH): nothing was revoked. Re-run the workflow from the issue event.');
+    return checks_ok({ issueNumber: issue, sender });
+}
+/**
+ * Who may have written an issue's key marker: the action's own bot. With the workflow's
+ * token that is GitHub Actions' bot; with a GitHub App's token, the App's bot (a login
+ * ending in [bot], which no person's login can). A person's issue is theirs to edit, and on
+ * a public repository anyone may open one: a marker there proves nothing.
+ */
+function openedByBot(author) {
+    if (!author)
+        return false;
+    return author.login === 'github-actions[bot]' || (author.type === 'Bot' && author.login.endsWith('[bot]'));
+}
+/** The key an issue is about, when the issue is the action's own and still asks for the revocation. */
+function keyOfIssue(issue, revokeLabel) {
+    if (!issue.labels.includes(revokeLabel))
+        return silent(`issue #${issue.number} no longer carries the label "${revokeLabel}": handled already, or taken off`);
+    if (issue.pullRequest)
+        return said(`#${issue.number} is a pull request, not an issue of openai-keywatch`);
+    const marked = markedKey(issue.body);
+    if (!marked)
+        return said(`issue #${issue.number} is not one of openai-keywatch's: its body holds no key marker`);
+    if (!openedByBot(issue.author))
+        return said(`issue #${issue.number} was opened by ${issue.author?.login ?? 'an unknown user'}, not by the action's bot: ` +
+            'a key marker in a body a person wrote (and can edit) proves nothing, so it names no key to revoke');
+    if (marked.startsWith('sha256-'))
+        return said("the key's id is too long or unusual to be kept in the issue's marker as it is (the marker holds a hash of it), " +
+            'so the issue cannot say which key to revoke: revoke it from a terminal with openai-keywatch revoke --key ID');
+    return checks_ok(marked);
+}
+/** Write, maintain (shown as write) or admin: the permissions that may ask for a revocation. */
+function mayRevoke(sender, seen) {
+    if ('refused' in seen)
+        return said(`GitHub did not confirm that ${sender} may write to the repository (${seen.refused})`);
+    if (seen.permission === 'admin' || seen.permission === 'write')
+        return checks_ok(seen.role ?? seen.permission);
+    return said(`${sender} has ${seen.permission}${seen.role && seen.role !== seen.permission ? ` (role ${seen.role})` : ''} permission on the repository; ` +
+        'only a person with write, maintain or admin permission may ask for a revocation');
+}
+
+;// CONCATENATED MODULE: ./src/respond/openai.ts
+// The Admin API side of a revocation: where the key lives, as OpenAI says (never as an
+// issue's text says), and the delete. Sources, in node_modules/openai (7.59.0):
+// - the key's own events: `auditLogs.list` with `resource_ids` ("Return only events performed
+//   on these targets", src/resources/admin/organization/audit-logs.ts:2313-2318) and
+//   `tenant_only` for the admin keys' tenant-scoped events;
+// - the key itself: `projects.apiKeys.retrieve` and `adminAPIKeys.retrieve`;
+// - the delete: `projects.apiKeys.delete(keyId, { project_id })`, "Deletes an API key from the
+//   project, including keys owned by service accounts. Requires permission to write project
+//   API keys. Deleting a service-account key does not delete the service account or its other
+//   keys." (projects/api-keys.ts:330-335, changed in 7.42.0: CHANGELOG "clarify
+//   service-account API key deletion"), and `adminAPIKeys.delete(keyId)`, "Delete an
+//   organization admin API key" (admin-api-keys.ts:291-310). OpenAI's OpenAPI description
+//   (openai/openai-openapi, openapi.yaml, delete-project-api-key) still says the project-key
+//   delete returns "an error if the key belonged to a service account", with a 400: both
+//   answers are handled.
+// The SDK retries a DELETE too (408, 409, 429 and 5xx: shouldRetry, src/client.ts:2144): a 404
+// after a retried delete may be our own first attempt's success, so it is checked again.
+
+
+
+
+
+
+/** A key's events read again: at most this many pages of 100 (a key has a handful). */
+const MAX_PAGES = 10;
+/** The most projects its events name that a key is looked for in. */
+const MAX_PROJECTS = 5;
+const TENANT_TYPES = KEY_EVENT_TYPES.filter((type) => type.startsWith('tenant.'));
+const ORGANIZATION_TYPES = KEY_EVENT_TYPES.filter((type) => !type.startsWith('tenant.'));
+const openai_text = (value) => typeof value === 'string' && value.trim() !== '' ? value : undefined;
+function eventSeen(raw, keyId) {
+    if (!json_isObject(raw) || typeof raw.type !== 'string' || typeof raw.id !== 'string')
+        return undefined;
+    // resource_ids is the server's filter; a proxy that drops it must not lend another key's project.
+    const payload = raw[raw.type];
+    if (!json_isObject(payload) || payload.id !== keyId)
+        return undefined;
+    const project = json_isObject(raw.project) ? openai_text(raw.project.id) : undefined;
+    const actor = json_isObject(raw.actor) ? raw.actor : {};
+    const session = json_isObject(actor.session) && json_isObject(actor.session.user) ? actor.session.user : undefined;
+    return {
+        id: raw.id,
+        type: raw.type,
+        effectiveAt: typeof raw.effective_at === 'number' ? raw.effective_at : 0,
+        projectId: project,
+        bySession: actor.type === 'session',
+        actor: openai_text(session?.email) ?? openai_text(session?.id)
+    };
+}
+class openai_AdminApi {
+    client;
+    secrets;
+    limits;
+    constructor(options) {
+        this.limits = { maxRetries: options.maxRetries ?? 2, requestTimeoutMs: options.requestTimeoutMs ?? 60_000 };
+        this.secrets = [options.adminKey, ...(options.secrets ?? [])];
+        this.client = createAdminClient({
+            adminKey: options.adminKey,
+            baseURL: options.baseURL,
+            ...this.limits,
+            warn: options.warn,
+            secrets: options.secrets,
+            fetch: options.fetch
+        });
+    }
+    /** A failed request in words, scrubbed of the secrets. */
+    failure(error) {
+        return (openAIFailure(error, this.limits, this.secrets) ??
+            redact(error instanceof Error ? error.message : String(error), this.secrets).slice(0, 300));
+    }
+    answer(error) {
+        return openAIAnswer(error, this.secrets);
+    }
+    /** The key's own events of one request (the organization's, or the tenant-scoped ones). */
+    async eventsOf(keyId, tenant) {
+        const seen = [];
+        let page = await this.client.admin.organization.auditLogs.list({
+            resource_ids: [keyId],
+            event_types: [...(tenant ? TENANT_TYPES : ORGANIZATION_TYPES)],
+            limit: 100,
+            ...(tenant ? { tenant_only: true } : {})
+        });
+        for (let pages = 1;; pages++) {
+            for (const raw of page.data) {
+                const event = eventSeen(raw, keyId);
+                if (event)
+                    seen.push(event);
+            }
+            if (!page.hasNextPage() || pages >= MAX_PAGES)
+                return seen;
+            page = await page.getNextPage();
+        }
+    }
+    /**
+     * The key's events, read again by resource_ids. The tenant-scoped request may be refused
+     * (400 or 403: OpenAI has not said how every organization answers it); then only the
+     * organization's are known, and an admin key is told by its lookup instead.
+     */
+    async keyEvents(keyId) {
+        const organization = await this.eventsOf(keyId, false);
+        let tenant = [];
+        try {
+            tenant = await this.eventsOf(keyId, true);
+        }
+        catch (error) {
+            if (!(error instanceof OpenAI.BadRequestError || error instanceof OpenAI.PermissionDeniedError))
+                throw error;
+        }
+        return [...organization, ...tenant].sort((a, b) => b.effectiveAt - a.effectiveAt);
+    }
+    /** The key in `projectId`, or undefined for OpenAI's own 404; any other failure is thrown. */
+    async projectKey(keyId, projectId, how) {
+        try {
+            const key = await this.client.admin.organization.projects.apiKeys.retrieve(keyId, { project_id: projectId });
+            const owner = key.owner ?? {};
+            const account = owner.service_account;
+            const user = owner.user;
+            return {
+                kind: 'project',
+                projectId,
+                keyId,
+                name: openai_text(key.name),
+                redactedValue: openai_text(key.redacted_value),
+                owner: owner.type === 'service_account' || (!owner.type && account)
+                    ? { type: 'service_account', id: openai_text(account?.id), name: openai_text(account?.name) }
+                    : owner.type === 'user' || user
+                        ? { type: 'user', id: openai_text(user?.id), name: openai_text(user?.name), email: openai_text(user?.email) }
+                        : { type: 'unknown' },
+                how
+            };
+        }
+        catch (error) {
+            if (error instanceof OpenAI.NotFoundError && openAINotFound(error))
+                return undefined;
+            throw error;
+        }
+    }
+    /** The admin API key, or undefined for OpenAI's own 404. */
+    async adminKey(keyId, how) {
+        try {
+            const key = await this.client.admin.organization.adminAPIKeys.retrieve(keyId);
+            return {
+                kind: 'admin',
+                keyId,
+                name: openai_text(key.name),
+                redactedValue: openai_text(key.redacted_value),
+                owner: { type: 'user', id: openai_text(key.owner?.id), name: openai_text(key.owner?.name) },
+                how
+            };
+        }
+        catch (error) {
+            if (error instanceof OpenAI.NotFoundError && openAINotFound(error))
+                return undefined;
+            throw error;
+        }
+    }
+}
+/** The projects a key's events name, the ones a person's dashboard session made first (those name the key's own). */
+function projectsNamed(events) {
+    const named = new Map();
+    for (const event of [...events.filter((e) => e.bySession), ...events.filter((e) => !e.bySession)])
+        if (event.projectId && !named.has(event.projectId))
+            named.set(event.projectId, event);
+    return [...named].slice(0, MAX_PROJECTS).map(([projectId, event]) => ({ projectId, event }));
+}
+function deletionOf(events) {
+    const deletion = events.find((event) => event.type.endsWith('.deleted'));
+    if (!deletion)
+        return undefined;
+    const when = new Date(deletion.effectiveAt * 1000).toISOString().replace('.000Z', 'Z');
+    return `the audit log records its deletion: ${deletion.type} at ${when}${deletion.actor ? ` by ${deletion.actor}` : ''} (event ${deletion.id})`;
+}
+/**
+ * Where OpenAI holds the key. With `projectId` (the CLI's --project), there only. Without,
+ * from the key's own events: an admin key by its tenant.admin_api_key.* events, a project key
+ * in the projects its events name, each confirmed by OpenAI holding the key there. A project
+ * is never guessed: when none holds it, the key is gone only if its deletion is recorded.
+ */
+async function openai_placeOfKey(api, keyId, projectId) {
+    if (projectId !== undefined) {
+        const key = await api.projectKey(keyId, projectId, `found in project ${projectId}, as --project named it`);
+        return key
+            ? { status: 'found', key }
+            : { status: 'unknown', reason: `OpenAI holds no key ${keyId} in project ${projectId} (its own 404)` };
+    }
+    const events = await api.keyEvents(keyId);
+    const deleted = deletionOf(events);
+    if (events.some((event) => event.type.startsWith('tenant.admin_api_key.'))) {
+        const key = await api.adminKey(keyId, 'an admin API key, as its tenant.admin_api_key events say');
+        if (key)
+            return { status: 'found', key };
+        return deleted
+            ? { status: 'gone', evidence: deleted }
+            : { status: 'unknown', reason: 'OpenAI holds no admin API key of that id, and the audit log records no deletion' };
+    }
+    const projects = projectsNamed(events);
+    for (const { projectId: project, event } of projects) {
+        const key = await api.projectKey(keyId, project, `found in project ${project}, which its event ${event.id} names`);
+        if (key)
+            return { status: 'found', key };
+    }
+    if (deleted)
+        return { status: 'gone', evidence: deleted };
+    if (events.length === 0) {
+        // Its tenant-scoped events may not have been readable: an admin key is found without a project.
+        const key = await api.adminKey(keyId, 'an admin API key, found among the admin keys');
+        if (key)
+            return { status: 'found', key };
+        return {
+            status: 'unknown',
+            reason: 'the audit log holds no event of this key, so nothing says which project it is in, and it is no admin API key'
+        };
+    }
+    return {
+        status: 'unknown',
+        reason: `OpenAI does not hold it in ${projects.length > 0 ? `the projects its events name (${projects.map((p) => p.projectId).join(', ')})` : 'any project its events name: they name none'}, and the audit log records no deletion`
+    };
+}
+/** Deletes the key where it was found; a 404 is checked again (the SDK may have retried a delete that had been done). */
+async function openai_deleteKey(api, key) {
+    const { organization } = api.client.admin;
+    try {
+        const answer = key.kind === 'admin'
+            ? await organization.adminAPIKeys.delete(key.keyId)
+            : await organization.projects.apiKeys.delete(key.keyId, { project_id: key.projectId });
+        const words = JSON.stringify({ id: answer.id, object: answer.object, deleted: answer.deleted });
+        return answer.deleted === true
+            ? { status: 'deleted', answer: words }
+            : { status: 'failed', answer: `OpenAI answered ${words}: the key was not deleted` };
+    }
+    catch (error) {
+        if (error instanceof OpenAI.PermissionDeniedError)
+            return { status: 'refused', answer: api.answer(error) };
+        if (error instanceof OpenAI.BadRequestError && key.kind === 'project' && key.owner.type === 'service_account')
+            return { status: 'service-account', answer: api.answer(error) };
+        if (error instanceof OpenAI.NotFoundError)
+            return againAfter404(api, key, error);
+        return { status: 'failed', answer: api.failure(error) };
+    }
+}
+async function againAfter404(api, key, error) {
+    try {
+        const still = key.kind === 'admin' ? await api.adminKey(key.keyId, '') : await api.projectKey(key.keyId, key.projectId, '');
+        if (!still) {
+            return {
+                status: 'deleted',
+                answer: `${api.answer(error)} to the delete, and OpenAI no longer holds the key where it held it a moment before (a retried delete whose first attempt had done it)`
+            };
+        }
+        return { status: 'failed', answer: `${api.answer(error)} to the delete, yet OpenAI still holds the key` };
+    }
+    catch (again) {
+        return { status: 'failed', answer: `${api.answer(error)} to the delete, then ${api.failure(again)}` };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/respond/comments.ts
+// What a revocation says on its issue: one comment per label event, whatever it came to.
+// Pure. Key names and owners come from OpenAI but were chosen by whoever made the key:
+// they go through the Markdown sanitiser like everything else.
+
+
+
+// Where a person revokes by hand (help.openai.com, "How can I view the users or organizations
+// associated with an API key?": "revoke it from the API keys settings page for its scope").
+const PROJECT_KEYS_PAGE = "the project's API keys page (https://platform.openai.com/api-keys, in the key's project)";
+const ADMIN_KEYS_PAGE = 'https://platform.openai.com/settings/organization/admin-keys';
+function when(seconds) {
+    return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+function comments_runLine(asked) {
+    return asked.runUrl ? `Answered by [this workflow run](${asked.runUrl}).` : '';
+}
+function askedLine(asked) {
+    const role = asked.role ? ` (${markdownText(asked.role, 40)} permission)` : '';
+    return `${markdownText(asked.sender, 60)}${role} asked for it at ${when(asked.at)} by adding the label ${markdownCode(asked.revokeLabel, 60)}.`;
+}
+function keyWords(key) {
+    const what = key.kind === 'admin' ? 'admin API key' : 'project API key';
+    const name = key.name
+        ? ` (${markdownText(key.name, 120)}${key.redactedValue ? `, ${markdownCode(key.redactedValue, 40)}` : ''})`
+        : '';
+    const where = key.kind === 'project' ? ` in project ${markdownCode(key.projectId, 80)}` : '';
+    return `${what} ${markdownCode(key.keyId, 80)}${name}${where}`;
+}
+function body(parts) {
+    return parts.filter(Boolean).join('\n\n') + '\n';
+}
+/**
+ * Rotation is not revocation: a service account's key gone, the account and its other keys
+ * remain (the SDK's words for the delete: "Deleting a service-account key does not delete the
+ * service account or its other keys.").
+ */
+function serviceAccountNote(key) {
+    if (key.owner.type !== 'service_account')
+        return undefined;
+    const account = `${markdownText(key.owner.name, 80)}${key.owner.id ? ` (${markdownCode(key.owner.id, 80)})` : ''}`;
+    return (`**This key belonged to service account ${account}. Rotation is not revocation**: deleting the key leaves the ` +
+        'service account and its other keys in place (the openai SDK\'s words for this delete: "Deleting a service-account ' +
+        'key does not delete the service account or its other keys."). If the account may be compromised, review its other ' +
+        `keys on ${PROJECT_KEYS_PAGE} and delete the service account itself (Admin API ` +
+        '`DELETE /organization/projects/{project_id}/service_accounts/{service_account_id}`); whatever ran with this key ' +
+        'needs a new one, made for it.');
+}
+/** The key is revoked: what, who asked, when, what OpenAI answered; then the label swap and the close. */
+function revokedComment(key, answer, asked) {
+    return body([
+        '### The key was revoked',
+        `openai-keywatch deleted the ${keyWords(key)} through the Admin API. ${askedLine(asked)}`,
+        `- Where: ${markdownText(key.how, 200)}\n- OpenAI answered: ${markdownCode(answer.answer, 400)}`,
+        serviceAccountNote(key),
+        `The label ${markdownCode(asked.revokeLabel, 60)} is swapped for ${markdownCode(REVOKED_LABEL)} and the issue closed as completed. ${comments_runLine(asked)}`,
+        revokedMarker(key.keyId)
+    ]);
+}
+/** The key was gone before anyone revoked it: said, and the issue closed; nothing deleted. */
+function goneComment(keyId, evidence, asked) {
+    return body([
+        '### The key is already gone: nothing to revoke',
+        `${askedLine(asked)} The key ${markdownCode(keyId, 80)} no longer exists: ${markdownText(evidence, 400)}. openai-keywatch deleted nothing.`,
+        `The label ${markdownCode(asked.revokeLabel, 60)} is swapped for ${markdownCode(REVOKED_LABEL)} and the issue closed as completed. ${comments_runLine(asked)}`,
+        revokedMarker(keyId)
+    ]);
+}
+/** A precondition that failed: nothing changed, and why. */
+function refusedComment(reason, asked) {
+    return body([
+        '### Not revoked',
+        `${askedLine(asked)} openai-keywatch revoked nothing: ${markdownText(reason, 600)}.`,
+        `Nothing was changed: the label and the issue stay as they are. ${comments_runLine(asked)}`
+    ]);
+}
+/** What to do about a delete OpenAI refused or that failed. */
+function remedy(key, answer) {
+    const byHand = key.kind === 'admin' ? ADMIN_KEYS_PAGE : PROJECT_KEYS_PAGE;
+    if (answer.status === 'refused')
+        return ((key.kind === 'admin'
+            ? "OpenAI refused the delete: the revoke workflow's admin key lacks the permission to delete admin API keys. "
+            : "OpenAI refused the delete: the revoke workflow's admin key lacks the permission to write project API keys " +
+                '(the openai SDK: "Requires permission to write project API keys"). ') +
+            `Give that key the permission, then re-run this workflow run; or delete the key by hand on ${byHand}.`);
+    if (answer.status === 'service-account')
+        return ('OpenAI refused to delete a service account\'s key. Its API reference says the delete returns "an error if the key ' +
+            'belonged to a service account" (openai/openai-openapi, delete-project-api-key), while the openai SDK (7.42.0 and later) ' +
+            'says it deletes "keys owned by service accounts" too: this organization answers as the reference says. To take the key ' +
+            'out of use, delete the service account from the project (Admin API ' +
+            "`DELETE /organization/projects/{project_id}/service_accounts/{service_account_id}`, or the project's settings), " +
+            'after giving whatever runs with it a key of its own.');
+    return `Re-run this workflow run once OpenAI answers, or delete the key by hand on ${byHand}.`;
+}
+/** The delete failed: the label and the issue stay, so that nothing is half-done silently. */
+function failedComment(key, answer, asked) {
+    return body([
+        '### Not revoked: the delete failed',
+        `${askedLine(asked)} openai-keywatch asked the Admin API to delete the ${keyWords(key)}, and it answered ${markdownCode(answer.answer, 400)}.`,
+        remedy(key, answer),
+        serviceAccountNote(key),
+        `Nothing else was changed: the label ${markdownCode(asked.revokeLabel, 60)} stays and the issue stays open. ${comments_runLine(asked)}`
+    ]);
+}
+/** Where the key is could not be established from OpenAI, or OpenAI could not be asked: nothing revoked. */
+function unplacedComment(keyId, reason, asked) {
+    return body([
+        "### Not revoked: OpenAI did not confirm the key's place",
+        `${askedLine(asked)} openai-keywatch revokes a key only where OpenAI itself says it is, never where an issue's text says: ` +
+            `for ${markdownCode(keyId, 80)}, ${markdownText(reason, 600)}.`,
+        'Revoke it from a terminal once you know its project (`openai-keywatch revoke --key ID --project PROJECT_ID`, which ' +
+            `checks the project with OpenAI first), or by hand on ${PROJECT_KEYS_PAGE}.`,
+        `Nothing was changed: the label ${markdownCode(asked.revokeLabel, 60)} stays and the issue stays open. ${comments_runLine(asked)}`
+    ]);
+}
+
+;// CONCATENATED MODULE: ./src/respond/github.ts
+// The GitHub side of a revocation: the issue as it is now (not as the event's payload had
+// it), the permission of the person who added the label, read at that moment
+// (GET /repos/{owner}/{repo}/collaborators/{username}/permission: `permission` is admin,
+// write, read or none, maintain shown as write and triage as read), one comment, and the
+// label swapped and the issue closed. Reads and writes only; checks.ts decides.
+
+
+
+class IssueDesk {
+    client;
+    phase;
+    where;
+    secrets;
+    constructor(options) {
+        const where = repositoryOf(options.repository);
+        if (!where)
+            throw new Error(`The repository is "${options.repository}": the revocation needs owner/name.`);
+        if (!options.token)
+            throw new Error('The GitHub token is empty: give the action github-token (the default ${{ github.token }}).');
+        this.where = where;
+        this.secrets = [options.token, ...(options.secrets ?? [])];
+        this.phase = new GitHubPhase(options.budget?.ms, options.budget?.words);
+        this.client = createGitHubClient({
+            token: options.token,
+            baseUrl: options.apiUrl,
+            timings: options.timings,
+            log: options.log,
+            fetch: options.fetch,
+            phase: this.phase
+        });
+    }
+    close() {
+        this.phase.close();
+    }
+    /** A GitHub request that failed, in words, scrubbed of the secrets. */
+    failure(error) {
+        return gitHubFailure(error, this.secrets, (status) => status === 403 || status === 404 ? ' Check that the workflow has "permissions: issues: write".' : '');
+    }
+    run(request) {
+        return untilPhaseEnds(this.phase, request);
+    }
+    async issue(number) {
+        const { data } = await this.run(this.client.rest.issues.get({ ...this.where, issue_number: number }));
+        return {
+            number: data.number,
+            url: data.html_url,
+            state: data.state === 'closed' ? 'closed' : 'open',
+            labels: data.labels.flatMap((label) => (typeof label === 'string' ? [label] : label.name ? [label.name] : [])),
+            body: data.body ?? '',
+            author: data.user ? { login: data.user.login, type: data.user.type } : undefined,
+            pullRequest: Boolean(data.pull_request)
+        };
+    }
+    /** The person's permission now; GitHub's refusal (404 for a non-collaborator) in words. */
+    async permission(login) {
+        try {
+            const { data } = await this.run(this.client.rest.repos.getCollaboratorPermissionLevel({ ...this.where, username: login }));
+            return { permission: data.permission, role: data.role_name };
+        }
+        catch (error) {
+            return { refused: this.failure(error) };
+        }
+    }
+    /** One comment; never retried (one that timed out may have been written). */
+    async comment(number, body) {
+        await this.run(this.client.rest.issues.createComment({ ...this.where, issue_number: number, body, request: { retries: 0 } }));
+    }
+    /** The revoke label off (already gone is fine), keywatch:revoked on, and the issue closed as completed. */
+    async settle(number, revokeLabel) {
+        try {
+            await this.run(this.client.rest.issues.removeLabel({ ...this.where, issue_number: number, name: revokeLabel }));
+        }
+        catch (error) {
+            if (error.status !== 404)
+                throw error;
+        }
+        await this.run(this.client.rest.issues.addLabels({ ...this.where, issue_number: number, labels: [REVOKED_LABEL] }));
+        await this.run(this.client.rest.issues.update({
+            ...this.where,
+            issue_number: number,
+            state: 'closed',
+            state_reason: 'completed'
+        }));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/respond/revoke.ts
+
+
+
+
+/** The job summary of a label event: what it came to, and the comment. */
+function summaryOf(answer, dryRun) {
+    const head = `## openai-keywatch: ${answer.issueNumber ? `revocation asked on issue #${answer.issueNumber}` : 'label event'}`;
+    const comment = answer.comment
+        ? `${dryRun ? 'The comment it would write (dry run: nothing was written):' : 'The comment on the issue:'}\n\n${answer.comment
+            .split('\n')
+            .map((line) => `> ${line}`)
+            .join('\n')}`
+        : '';
+    return [head, `**${answer.result}**: ${answer.detail}`, comment].filter(Boolean).join('\n\n') + '\n';
+}
+function outcomeOf(answer, dryRun) {
+    const { result, detail, keyId, issueNumber } = answer;
+    return { result, detail, keyId, issueNumber, summary: summaryOf(answer, dryRun) };
+}
+/**
+ * Answers one `issues` `labeled` event: nothing for another label; otherwise every
+ * precondition in order, the first that fails said in one comment that changes nothing.
+ */
+async function revokeFromLabel(payload, options) {
+    const request = labelRequestOf(payload, options.revokeLabel);
+    if (!request.ok)
+        return outcomeOf({ result: 'ignored', detail: `Nothing to do: ${request.reason}.` }, options.dryRun);
+    const desk = new IssueDesk(options.github);
+    try {
+        return outcomeOf(await answerRequest(request.value, desk, options), options.dryRun);
+    }
+    finally {
+        desk.close();
+    }
+}
+async function answerRequest(request, desk, options) {
+    const asked = {
+        sender: request.sender,
+        revokeLabel: options.revokeLabel,
+        at: Math.floor((options.now ?? Date.now)() / 1000),
+        runUrl: options.runUrl
+    };
+    let issue;
+    try {
+        issue = await desk.issue(request.issueNumber);
+    }
+    catch (error) {
+        return {
+            result: 'failed',
+            issueNumber: request.issueNumber,
+            detail: `Nothing revoked: issue #${request.issueNumber} could not be read again: ${desk.failure(error)}`
+        };
+    }
+    const key = keyOfIssue(issue, options.revokeLabel);
+    if (!key.ok)
+        return refuse(desk, issue, key, asked, options);
+    const permission = mayRevoke(request.sender, await desk.permission(request.sender));
+    if (!permission.ok)
+        return refuse(desk, issue, permission, asked, options);
+    asked.role = permission.value;
+    const api = new openai_AdminApi(options.openai);
+    let place;
+    try {
+        place = await openai_placeOfKey(api, key.value);
+    }
+    catch (error) {
+        place = { status: 'unknown', reason: `the Admin API could not be asked where it is: ${api.failure(error)}` };
+    }
+    const base = { keyId: key.value, issueNumber: issue.number };
+    if (place.status === 'unknown') {
+        const comment = unplacedComment(key.value, place.reason, asked);
+        return revoke_write(desk, issue, options, {
+            ...base,
+            result: 'failed',
+            detail: `Key ${key.value} not revoked: ${place.reason}.`,
+            comment
+        });
+    }
+    if (place.status === 'gone') {
+        const comment = goneComment(key.value, place.evidence, asked);
+        const answer = {
+            ...base,
+            result: 'already-gone',
+            comment,
+            detail: `Key ${key.value} is already gone (${place.evidence}): nothing revoked, issue #${issue.number} closed.`
+        };
+        return revoke_write(desk, issue, options, answer, true);
+    }
+    return revoke(api, desk, issue, place.key, asked, options);
+}
+/** A precondition failed: said in one comment (when it is one to say), nothing changed. */
+async function refuse(desk, issue, check, asked, options) {
+    if (!check.comment)
+        return { result: 'ignored', detail: `Nothing to do: ${check.reason}.`, issueNumber: issue.number };
+    const comment = refusedComment(check.reason, asked);
+    return revoke_write(desk, issue, options, {
+        result: 'refused',
+        detail: `Not revoked: ${check.reason}.`,
+        comment,
+        issueNumber: issue.number
+    });
+}
+async function revoke(api, desk, issue, key, asked, options) {
+    const base = { keyId: key.keyId, issueNumber: issue.number };
+    const where = key.kind === 'project' ? ` in project ${key.projectId}` : ' (an admin API key)';
+    if (options.dryRun) {
+        const comment = revokedComment(key, { status: 'deleted', answer: '(dry run: not asked)' }, asked);
+        return {
+            ...base,
+            result: 'would-revoke',
+            comment,
+            detail: `Dry run: would revoke key ${key.keyId}${where} (${key.how}), asked by ${asked.sender} on #${issue.number}; nothing deleted, nothing written.`
+        };
+    }
+    const answer = await openai_deleteKey(api, key);
+    if (answer.status !== 'deleted') {
+        const comment = failedComment(key, answer, asked);
+        return revoke_write(desk, issue, options, {
+            ...base,
+            result: 'failed',
+            comment,
+            detail: `Key ${key.keyId}${where} not revoked: ${answer.answer}.`
+        });
+    }
+    const comment = revokedComment(key, answer, asked);
+    return revoke_write(desk, issue, options, {
+        ...base,
+        result: 'revoked',
+        comment,
+        detail: `Key ${key.keyId}${where} revoked, asked by ${asked.sender} on #${issue.number}; OpenAI answered ${answer.answer}.`
+    }, true);
+}
+/**
+ * Writes the answer's comment, then (`settle`) swaps the label and closes the issue; nothing
+ * in a dry run. A write that fails after a delete is a failure of the run: the key is gone,
+ * and the issue does not say so yet.
+ */
+async function revoke_write(desk, issue, options, answer, settle = false) {
+    if (options.dryRun)
+        return { ...answer, detail: `Dry run, nothing written: ${answer.detail}` };
+    try {
+        if (answer.comment)
+            await desk.comment(issue.number, answer.comment);
+        if (settle)
+            await desk.settle(issue.number, options.revokeLabel);
+        return answer;
+    }
+    catch (error) {
+        return {
+            ...answer,
+            result: 'failed',
+            detail: `${answer.detail} But GitHub refused the record of it: ${desk.failure(error)}`
+        };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/scan/by-key.ts
 // A scan's findings grouped by key: the unit of triage (one issue per key), grouped once
 // per run and shared by the issues and the report.
@@ -76806,7 +77527,8 @@ const settings_DEFAULTS = {
     'close-when-revoked': 'false',
     'elevated-scopes': DEFAULT_RULE_OPTIONS.elevatedScopes.join(', '),
     'high-scopes': DEFAULT_RULE_OPTIONS.highScopes.join(', '),
-    'github-budget': '10m'
+    'github-budget': '10m',
+    'revoke-label': 'keywatch:revoke'
 };
 /**
  * A bad input. The message names the inputs and the forms they accept; the CLI names them
@@ -77133,6 +77855,9 @@ function resolveWindow(settings, nowSeconds) {
 
 
 
+
+
+
 function openSource(settings, window, environment) {
     const file = settings.auditLogFile;
     if (file === '-') {
@@ -77151,7 +77876,7 @@ function openSource(settings, window, environment) {
         voice: settings.voice,
         warn: environment.log?.warn,
         secrets: [settings.githubToken],
-        fetch: proxiedFetch(settings.proxy)
+        fetch: fetch_proxiedFetch(settings.proxy)
     });
 }
 /**
@@ -77174,7 +77899,7 @@ async function withKeyInfo(settings, keys, log) {
         starting: (count) => log.progress?.line(`Looking up ${count > 1 ? `${count} keys` : 'the key'} with findings in the Admin API`),
         warn: log.warn,
         secrets: [settings.githubToken],
-        fetch: proxiedFetch(settings.proxy)
+        fetch: fetch_proxiedFetch(settings.proxy)
     });
     return { keys: keys.map((key) => ({ ...key, info: infos.get(key.keyId) })), lookups };
 }
@@ -77253,7 +77978,8 @@ function issueOptions(settings) {
         dryRun: settings.dryRun,
         reopenClosed: settings.reopenClosed,
         closeWhenRevoked: settings.closeWhenRevoked,
-        runUrl: settings.github.runUrl
+        runUrl: settings.github.runUrl,
+        revokeLabel: settings.revokeLabel
     };
 }
 /** One issue per key on GitHub (or what would be done, in a dry run); nothing when create-issues is false. */
@@ -77266,11 +77992,62 @@ async function triageIssues(settings, scanned, target = {}) {
         repository: settings.github.repository,
         workflowRepository: settings.github.workflowRepository,
         secrets: [settings.openaiAdminKey],
-        fetch: proxiedFetch(settings.proxy),
+        fetch: fetch_proxiedFetch(settings.proxy),
         voice: settings.voice,
         budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.words['github-budget']}` },
         ...target
     });
+}
+/**
+ * Whether the run is a revocation's: started by an `issues` event whose action is
+ * `labeled`, and nothing else. Every other run scans, and a scan has no way to a delete.
+ */
+function isRevokeRun(settings) {
+    const event = settings.github.event;
+    return event?.name === 'issues' && isLabeled(event.payload);
+}
+/** Answers the label event of the run: a revocation, when every precondition holds (respond/). */
+async function revokeFromIssue(settings, log) {
+    return revokeFromLabel(settings.github.event?.payload, {
+        revokeLabel: settings.revokeLabel,
+        dryRun: settings.dryRun,
+        runUrl: settings.github.runUrl,
+        github: {
+            token: settings.githubToken,
+            apiUrl: settings.github.apiUrl,
+            // The event's own repository, whatever the input repository says: the issue is there.
+            repository: settings.github.workflowRepository ?? settings.github.repository,
+            log,
+            fetch: fetch_proxiedFetch(settings.proxy),
+            secrets: [settings.openaiAdminKey],
+            budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.words['github-budget']}` }
+        },
+        openai: {
+            adminKey: settings.openaiAdminKey,
+            baseURL: settings.openaiBaseUrl,
+            warn: log,
+            secrets: [settings.githubToken],
+            fetch: fetch_proxiedFetch(settings.proxy)
+        }
+    });
+}
+/** The Admin API as a revocation from a terminal speaks to it (the CLI's revoke). */
+function adminApiOf(settings, warn) {
+    return new AdminApi({
+        adminKey: settings.openaiAdminKey,
+        baseURL: settings.openaiBaseUrl,
+        warn,
+        secrets: [settings.githubToken],
+        fetch: proxiedFetch(settings.proxy)
+    });
+}
+/** Where OpenAI holds `keyId`: in `projectId` only when given, else as its own events say (never a guess). */
+function placeKey(settings, keyId, projectId, warn) {
+    return placeOfKey(adminApiOf(settings, warn), keyId, projectId);
+}
+/** Deletes a key where OpenAI was found to hold it: the CLI's revoke, after asking. */
+function deleteHeldKey(settings, key, warn) {
+    return deleteKey(adminApiOf(settings, warn), key);
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
@@ -77588,8 +78365,44 @@ async function writeBlocks(file, report) {
 
 ;// CONCATENATED MODULE: ./src/settings/github.ts
 // The GitHub environment: where issues go and the run they link to, from the variables the
-// runner sets (GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_SERVER_URL, GITHUB_RUN_ID, ...).
+// runner sets (GITHUB_API_URL, GITHUB_REPOSITORY, GITHUB_SERVER_URL, GITHUB_RUN_ID, ...),
+// and the event that started the run (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH).
 
+
+/** An `issues` run whose event cannot be read: nothing is done on a guess. */
+class RunEventError extends Error {
+    name = 'RunEventError';
+}
+/**
+ * The event of the run: the payload is read only for an `issues` event, the one a run can
+ * act on (a label asking for a revocation). The runner always writes GITHUB_EVENT_PATH; an
+ * `issues` run without a readable one is refused, never taken for a scan.
+ */
+function runEvent(env) {
+    const name = env.GITHUB_EVENT_NAME;
+    if (!name)
+        return undefined;
+    if (name !== 'issues')
+        return { name };
+    const path = env.GITHUB_EVENT_PATH ?? '';
+    const refused = (why) => new RunEventError(`The run was started by an issues event, and its payload (GITHUB_EVENT_PATH${path ? ` = ${path}` : ''}) ${why}. ` +
+        'The runner writes it for every workflow run: run the action as a step of a workflow, not by hand.');
+    if (!path)
+        throw refused('is not set');
+    let text;
+    try {
+        text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+    }
+    catch (error) {
+        throw refused(`could not be read (${error.code ?? String(error)})`);
+    }
+    try {
+        return { name, payload: JSON.parse(text) };
+    }
+    catch {
+        throw refused('is not JSON');
+    }
+}
 /** Where issues go and the run they link to, from the variables the runner sets. */
 function githubEnvironment(env) {
     const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
@@ -77607,7 +78420,8 @@ function githubEnvironment(env) {
         workflowRepository: repository || undefined,
         runUrl,
         runId,
-        stepSummary: Boolean(env.GITHUB_STEP_SUMMARY)
+        stepSummary: Boolean(env.GITHUB_STEP_SUMMARY),
+        event: runEvent(env)
     };
 }
 
@@ -77646,16 +78460,29 @@ function readSecrets(value, read, caller) {
         checkSecret('github-token', githubToken, caller);
     return { openaiAdminKey, githubToken };
 }
-/** The label of the issues: one GitHub can hold and look up again. */
-function readLabel(value) {
-    const label = value('label');
+/** A label of the issues (label, revoke-label): one GitHub can hold and look up again. */
+function readLabel(value, name) {
+    const label = value(name);
     if (label.length > 50)
-        throw new SettingsError(['label'], (input) => `${input} is ${label.length} characters: GitHub allows 50 at most.`);
+        throw new SettingsError([name], (input) => `${input} is ${label.length} characters: GitHub allows 50 at most.`);
     // GitHub's issue listing reads labels=a,b as "both a and b": such a label never finds its issues again.
     if (label.includes(',')) {
-        throw new SettingsError(['label'], (input) => `${input} is "${label}": a label with a comma cannot be looked up (GitHub reads the comma as "and"), so every run would open its issues again. Use one label without a comma, e.g. ${label.replace(/\s*,\s*/g, '-')}.`);
+        throw new SettingsError([name], (input) => `${input} is "${label}": a label with a comma cannot be looked up (GitHub reads the comma as "and"), so every run would open its issues again. Use one label without a comma, e.g. ${label.replace(/\s*,\s*/g, '-')}.`);
     }
-    return label || settings_DEFAULTS.label;
+    return label || settings_DEFAULTS[name];
+}
+/**
+ * The revoke label: one of its own, apart from the issues' label and from the label a
+ * revocation leaves (keywatch:revoked), or every issue, or every revoked one, would ask again.
+ */
+function readRevokeLabel(value, label) {
+    const revokeLabel = readLabel(value, 'revoke-label');
+    const same = [label, REVOKED_LABEL].find((other) => other.toLowerCase() === revokeLabel.toLowerCase());
+    if (same !== undefined) {
+        throw new SettingsError(['revoke-label'], (input) => `${input} is "${revokeLabel}", ${same === label ? 'the label every issue of the action carries' : 'the label a revocation leaves on its issue'}: ` +
+            `give the label a person adds to ask for a revocation its own name (the default is ${settings_DEFAULTS['revoke-label']}).`);
+    }
+    return revokeLabel;
 }
 /** Where the issues go: owner/name, or the workflow's own repository when empty. */
 function readRepository(value) {
@@ -77694,7 +78521,8 @@ function readSettings(read, env = {}, caller = ACTION) {
     const scopes = readScopes(value);
     const since = value('since') ? parseTime('since', value('since')) : undefined;
     const until = value('until') ? parseTime('until', value('until')) : undefined;
-    const label = readLabel(value);
+    const label = readLabel(value, 'label');
+    const revokeLabel = readRevokeLabel(value, label);
     const repository = readRepository(value);
     const auditLogFile = readAuditLogFile(value, caller);
     const github = githubEnvironment(env);
@@ -77719,6 +78547,7 @@ function readSettings(read, env = {}, caller = ACTION) {
         closeWhenRevoked: parseBoolean('close-when-revoked', value('close-when-revoked')),
         ...scopes,
         githubBudgetSeconds: parseDuration('github-budget', value('github-budget')),
+        revokeLabel,
         github: repository ? { ...github, repository } : github,
         tempDir: env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(),
         proxy: {
@@ -77986,6 +78815,29 @@ class Publisher {
         }
     }
 }
+/**
+ * A run started by a label on an issue: the revocation's answer in the log and the job
+ * summary; a refusal is a warning, a failed revocation fails the run.
+ */
+async function revokeRun(settings, log) {
+    const outcome = await revokeFromIssue(settings, (line) => log.info(line));
+    if (settings.github.stepSummary) {
+        try {
+            await summary.emptyBuffer().addRaw(outcome.summary).write({ overwrite: true });
+        }
+        catch (error) {
+            log.warning(`The job summary could not be written (GITHUB_STEP_SUMMARY): ${errorMessage(error)}`);
+        }
+    }
+    if (outcome.result === 'failed')
+        log.failed(outcome.detail);
+    else if (outcome.result === 'refused')
+        log.warning(outcome.detail);
+    else if (outcome.result === 'ignored')
+        log.info(outcome.detail);
+    else
+        log.notice(outcome.detail);
+}
 async function run() {
     // Masked before anything else runs, so nothing later can print it.
     const adminKey = getInput('openai-admin-key');
@@ -77996,6 +78848,8 @@ async function run() {
         const settings = readSettings((name) => getInput(name), process.env);
         if (settings.githubToken)
             core_setSecret(settings.githubToken);
+        if (isRevokeRun(settings))
+            return await revokeRun(settings, log);
         const scanned = await scanWindow(settings, {
             log: {
                 progress: {
@@ -78040,7 +78894,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3271);
+/* harmony import */ var _action_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5169);
 
 await (0,_action_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 

@@ -14,25 +14,26 @@ const SRC = 'src'
 // The rooms and what each may import: `shared` rooms lie below every stage; `stage`s are
 // siblings, which may import shared rooms only (and another stage's types where `types`
 // says so: the report shows what the issues did); `end`s compose them. A new room (the
-// investigation, revoking, the ledger) is added here, as a stage, before it can land.
+// investigation, the ledger; revoking is respond/) is added here, as a stage, before it can land.
 const SHARED = ['model', 'text.ts', 'http', 'markdown', 'openai', 'github', 'rules']
 const GRAPH = {
   model: { kind: 'shared', imports: [] },
   'text.ts': { kind: 'shared', imports: ['model'] },
   http: { kind: 'shared', imports: ['model', 'text.ts'] },
   markdown: { kind: 'shared', imports: ['model', 'text.ts'] },
-  openai: { kind: 'shared', imports: ['text.ts'] },
-  github: { kind: 'shared', imports: ['http'] },
+  openai: { kind: 'shared', imports: ['model', 'text.ts'] },
+  github: { kind: 'shared', imports: ['model', 'http'] },
   rules: { kind: 'shared', imports: ['model'] },
   settings: { kind: 'stage', imports: ['model', 'text.ts', 'http', 'openai', 'rules'] },
   'audit-log': { kind: 'stage', imports: ['model', 'text.ts', 'http', 'openai'] },
   scan: { kind: 'stage', imports: ['model', 'text.ts', 'rules'] },
   issues: { kind: 'stage', imports: ['model', 'text.ts', 'http', 'markdown', 'github', 'rules'] },
   report: { kind: 'stage', imports: ['model', 'text.ts', 'markdown', 'rules'], types: ['issues'] },
+  respond: { kind: 'stage', imports: ['model', 'text.ts', 'http', 'markdown', 'openai', 'github'] },
   spec: { kind: 'end', imports: ['model', 'rules', 'audit-log'] },
   'pipeline.ts': {
     kind: 'end',
-    imports: ['model', 'http', 'settings', 'audit-log', 'scan', 'issues', 'report']
+    imports: ['model', 'http', 'settings', 'audit-log', 'scan', 'issues', 'report', 'respond']
   },
   action: { kind: 'end', imports: ['model', 'text.ts', 'settings', 'report', 'pipeline.ts'], types: ['issues'] },
   cli: { kind: 'end', imports: ['model', 'text.ts', 'rules', 'settings', 'spec', 'issues', 'report', 'pipeline.ts'] },

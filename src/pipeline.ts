@@ -2,6 +2,8 @@
 // (events in, findings out, grouped by key once); the keys with findings looked up in the
 // Admin API; the issues on GitHub (one per key); then the report that the summary, the
 // outputs, the JSON file and the CLI render.
+// A run started by an issue being labelled is the other kind: a revocation asked for from a
+// key's issue (respond/), which never scans; a scan never reaches a delete.
 // The action (action/run.ts) and the CLI (cli/) differ only in where settings come from
 // and where the results go.
 import type { Readable } from 'node:stream'
@@ -9,12 +11,15 @@ import { AdminApiSource } from './audit-log/api-source.js'
 import { ExportFileError, FileSource } from './audit-log/file-source.js'
 import { lookUpKeys } from './audit-log/key-lookup.js'
 import { proxiedFetch } from './http/fetch.js'
-import type { AuditLogSource, KeyFindings, KeyLookups, ScanResult, TimeWindow } from './model/index.js'
+import type { AuditLogSource, KeyFindings, KeyLookups, RevokeOutcome, ScanResult, TimeWindow } from './model/index.js'
 import type { IssueOptions } from './issues/options.js'
 import { syncIssues, type IssueTarget } from './issues/sync.js'
 import { gate } from './report/gate.js'
 import type { IssueAction } from './issues/action.js'
 import { buildReport, type Report } from './report/report.js'
+import { isLabeled } from './respond/checks.js'
+import { AdminApi, deleteKey, placeOfKey, type DeleteAnswer, type HeldKey, type KeyPlace } from './respond/openai.js'
+import { revokeFromLabel } from './respond/revoke.js'
 import { groupByKey } from './scan/by-key.js'
 import { scan } from './scan/engine.js'
 import { trackProgress, type ProgressLog } from './scan/progress.js'
@@ -175,7 +180,8 @@ export function issueOptions(settings: Settings): IssueOptions {
     dryRun: settings.dryRun,
     reopenClosed: settings.reopenClosed,
     closeWhenRevoked: settings.closeWhenRevoked,
-    runUrl: settings.github.runUrl
+    runUrl: settings.github.runUrl,
+    revokeLabel: settings.revokeLabel
   }
 }
 
@@ -197,4 +203,67 @@ export async function triageIssues(
     budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.words['github-budget']}` },
     ...target
   })
+}
+
+/**
+ * Whether the run is a revocation's: started by an `issues` event whose action is
+ * `labeled`, and nothing else. Every other run scans, and a scan has no way to a delete.
+ */
+export function isRevokeRun(settings: Settings): boolean {
+  const event = settings.github.event
+  return event?.name === 'issues' && isLabeled(event.payload)
+}
+
+/** Answers the label event of the run: a revocation, when every precondition holds (respond/). */
+export async function revokeFromIssue(settings: Settings, log: (line: string) => void): Promise<RevokeOutcome> {
+  return revokeFromLabel(settings.github.event?.payload, {
+    revokeLabel: settings.revokeLabel,
+    dryRun: settings.dryRun,
+    runUrl: settings.github.runUrl,
+    github: {
+      token: settings.githubToken,
+      apiUrl: settings.github.apiUrl,
+      // The event's own repository, whatever the input repository says: the issue is there.
+      repository: settings.github.workflowRepository ?? settings.github.repository,
+      log,
+      fetch: proxiedFetch(settings.proxy),
+      secrets: [settings.openaiAdminKey],
+      budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.words['github-budget']}` }
+    },
+    openai: {
+      adminKey: settings.openaiAdminKey,
+      baseURL: settings.openaiBaseUrl,
+      warn: log,
+      secrets: [settings.githubToken],
+      fetch: proxiedFetch(settings.proxy)
+    }
+  })
+}
+
+export type { DeleteAnswer, HeldKey, KeyPlace }
+
+/** The Admin API as a revocation from a terminal speaks to it (the CLI's revoke). */
+function adminApiOf(settings: Settings, warn?: (line: string) => void): AdminApi {
+  return new AdminApi({
+    adminKey: settings.openaiAdminKey,
+    baseURL: settings.openaiBaseUrl,
+    warn,
+    secrets: [settings.githubToken],
+    fetch: proxiedFetch(settings.proxy)
+  })
+}
+
+/** Where OpenAI holds `keyId`: in `projectId` only when given, else as its own events say (never a guess). */
+export function placeKey(
+  settings: Settings,
+  keyId: string,
+  projectId?: string,
+  warn?: (line: string) => void
+): Promise<KeyPlace> {
+  return placeOfKey(adminApiOf(settings, warn), keyId, projectId)
+}
+
+/** Deletes a key where OpenAI was found to hold it: the CLI's revoke, after asking. */
+export function deleteHeldKey(settings: Settings, key: HeldKey, warn?: (line: string) => void): Promise<DeleteAnswer> {
+  return deleteKey(adminApiOf(settings, warn), key)
 }

@@ -9,28 +9,15 @@ import { gzipSync } from 'node:zlib'
 import { EXIT, main } from '../../src/cli/main.js'
 import { renderSummary } from '../../src/report/summary.js'
 import { keyEvent, serviceAccountKey, startFakeOpenAI, userKey } from '../support/fake-openai.js'
+import { runCli, type CliRun } from '../support/cli.js'
 import { tempDir } from '../support/temp.js'
 
 const SEED = '__fixtures__/seed-events.jsonl'
 const SAMPLE = 'examples/audit-log.sample.jsonl'
 const ADMIN_KEY = 'sk-admin-TESTONLY0123456789abcdef'
 
-interface Run {
-  code: number
-  out: string
-  err: string
-}
-
-async function cli(argv: string[], color = false): Promise<Run> {
-  const out: string[] = []
-  const err: string[] = []
-  const code = await main(
-    argv,
-    (line) => out.push(line),
-    (line) => err.push(line),
-    { color }
-  )
-  return { code, out: out.join('\n'), err: err.join('\n') }
+function cli(argv: string[], color = false): Promise<CliRun> {
+  return runCli(argv, { color })
 }
 
 const savedKey = process.env.OPENAI_ADMIN_KEY
@@ -97,7 +84,7 @@ describe('help', () => {
 
 describe('usage errors say what was wrong and exit 2', () => {
   it.each([
-    [['scna'], 'Unknown command "scna": use scan, demo or test (openai-keywatch --help).'],
+    [['scna'], 'Unknown command "scna": use scan, demo, test or revoke (openai-keywatch --help).'],
     [['scan', '--fiel', SEED], 'Unknown option --fiel for scan: run "openai-keywatch scan --help" for the options.'],
     [['scan', '--file'], 'Option --file needs a value: run "openai-keywatch scan --help" for the options.'],
     [

@@ -1,5 +1,5 @@
 // What a run does for each key: the plan, with no GitHub involved.
-import { closedMarker, eventMarker, keyMarker, markedClosed, markerId } from '../../src/issues/markers.js'
+import { closedMarker, eventMarker, keyMarker, markedClosed, markerId } from '../../src/github/markers.js'
 import type { IssueOptions } from '../../src/issues/options.js'
 import {
   addListedIssue,

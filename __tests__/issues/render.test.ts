@@ -1,5 +1,5 @@
 // What an issue says.
-import { markedEvents } from '../../src/issues/markers.js'
+import { markedEvents } from '../../src/github/markers.js'
 import type { IssueOptions } from '../../src/issues/options.js'
 import { renderIssue, renderUpdate } from '../../src/issues/render.js'
 import type { KeyInfo } from '../../src/model/index.js'
@@ -18,6 +18,25 @@ describe('issue bodies', () => {
     expect(issue.body).toContain('Found by the openai-keywatch CLI.')
     expect(issue.body.match(/^- \[ \] /gm)).toHaveLength(3)
     expect(issue.more).toEqual([])
+  })
+
+  it('says what to do: the runbook, and in its third step and the what-to-do line, the label that asks for a revocation', async () => {
+    const result = await scanned([created({ id: 'audit_log-1', key: 'key-r', scopes: ['all'] })])
+    const [key] = groupByKey(result.findings)
+    const body = renderIssue(key!, { ...OPTIONS, revokeLabel: 'keywatch:revoke' }).body
+    const asks = 'a person with write access adds the label `keywatch:revoke`'
+    expect(body).toMatch(
+      new RegExp(
+        `^\\*\\*What to do\\*\\*: work through the runbook below\\. To revoke the key from this issue, ${asks}`,
+        'm'
+      )
+    )
+    const steps = body.match(/^- \[ \] .*$/gm)!
+    expect(steps).toHaveLength(3)
+    expect(steps[2]).toMatch(/^- \[ \] If suspicious activity is confirmed, immediately revoke or rotate/)
+    expect(steps[2]).toContain(asks)
+    expect(steps[0]).not.toContain('keywatch:revoke')
+    expect(renderIssue(key!, OPTIONS).body).toContain('**What to do**: work through the runbook below.\n')
   })
 
   it('caps and flattens a hostile title', () => {

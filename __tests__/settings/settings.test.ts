@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { load } from 'js-yaml'
 import { readCliSettings } from '../../src/settings/cli.js'
 import { readSettings } from '../../src/settings/inputs.js'
 import { DEFAULTS, type InputName } from '../../src/settings/settings.js'
 import { parseDuration, parseList, parseTime } from '../../src/settings/values.js'
 import { resolveWindow } from '../../src/settings/window.js'
+import { tempDir } from '../support/temp.js'
 
 const action = load(readFileSync('action.yml', 'utf8')) as {
   inputs: Record<string, { default?: string; required?: boolean }>
@@ -177,6 +179,45 @@ describe('settings', () => {
     expect(settingsFrom({ 'openai-admin-key': 'k' })).toMatchObject({ githubBudgetSeconds: 600 })
     expect(settingsFrom({ 'openai-admin-key': 'k' }).words['github-budget']).toBe('10m')
     expect(settingsFrom({ 'openai-admin-key': 'k', 'github-budget': '90s' }).githubBudgetSeconds).toBe(90)
+  })
+
+  it('reads the revoke label, keywatch:revoke by default, and refuses one that is another label of the action', () => {
+    expect(settingsFrom({ 'openai-admin-key': 'k' }).revokeLabel).toBe('keywatch:revoke')
+    expect(settingsFrom({ 'openai-admin-key': 'k', 'revoke-label': 'revoke-now' }).revokeLabel).toBe('revoke-now')
+    expect(() => settingsFrom({ 'openai-admin-key': 'k', 'revoke-label': 'openai-keywatch' })).toThrow(
+      /^Input revoke-label is "openai-keywatch", the label every issue of the action carries: give the label/
+    )
+    expect(() => settingsFrom({ 'openai-admin-key': 'k', 'revoke-label': 'Keywatch:Revoked' })).toThrow(
+      /^Input revoke-label is "Keywatch:Revoked", the label a revocation leaves on its issue/
+    )
+    expect(() => settingsFrom({ 'openai-admin-key': 'k', 'revoke-label': 'a,b' })).toThrow(
+      /^Input revoke-label is "a,b": a label with a comma/
+    )
+  })
+
+  it("reads the run's event: the payload of an issues event only, and refuses an issues run without one", () => {
+    const read = (name: InputName) => (name === 'audit-log-file' ? 'a.jsonl' : '')
+    const dir = tempDir('keywatch-settings-')
+    const file = join(dir, 'event.json')
+    writeFileSync(file, JSON.stringify({ action: 'labeled', label: { name: 'keywatch:revoke' } }))
+    expect(readSettings(read, {}).github.event).toBeUndefined()
+    expect(readSettings(read, { GITHUB_EVENT_NAME: 'schedule', GITHUB_EVENT_PATH: file }).github.event).toEqual({
+      name: 'schedule'
+    })
+    expect(readSettings(read, { GITHUB_EVENT_NAME: 'issues', GITHUB_EVENT_PATH: file }).github.event).toEqual({
+      name: 'issues',
+      payload: { action: 'labeled', label: { name: 'keywatch:revoke' } }
+    })
+    expect(() => readSettings(read, { GITHUB_EVENT_NAME: 'issues' })).toThrow(
+      'The run was started by an issues event, and its payload (GITHUB_EVENT_PATH) is not set.'
+    )
+    writeFileSync(file, '{"action": "label')
+    expect(() => readSettings(read, { GITHUB_EVENT_NAME: 'issues', GITHUB_EVENT_PATH: file })).toThrow(
+      `its payload (GITHUB_EVENT_PATH = ${file}) is not JSON`
+    )
+    expect(() =>
+      readSettings(read, { GITHUB_EVENT_NAME: 'issues', GITHUB_EVENT_PATH: join(dir, 'none.json') })
+    ).toThrow(/could not be read \(ENOENT\)/)
   })
 
   it('names the report after the run, its attempt and the step (GITHUB_ACTION)', () => {

@@ -81,9 +81,11 @@ export class FakeGitHub {
   /**
    * The permission the repository grants each user (admin, write, read, none), as
    * GET /repos/{owner}/{repo}/collaborators/{username}/permission says; others have
-   * `otherPermission` (read, as on a public repository).
+   * `otherPermission` (read, as on a public repository). GitHub's `permission` shows maintain
+   * as write and triage as read (role_name has the role); `unknown` is a user GitHub does
+   * not know as a collaborator: 404.
    */
-  permissions = new Map<string, 'admin' | 'write' | 'read' | 'none'>()
+  permissions = new Map<string, 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none' | 'unknown'>()
   otherPermission: 'read' | 'none' = 'read'
   /** Items per page at most, whatever per_page asks: small values exercise pagination. */
   pageSize = 100
@@ -271,9 +273,11 @@ export class FakeGitHub {
     ) {
       if (method !== 'GET') return this.send(res, 404, { message: 'Not Found' })
       const login = decodeURIComponent(match[1]!)
-      const permission = this.permissions.get(login) ?? this.otherPermission
+      const role = this.permissions.get(login) ?? this.otherPermission
+      if (role === 'unknown') return this.send(res, 404, { message: 'Not Found' })
       // GitHub's permission field says write for maintain and read for triage; role_name has the role.
-      return this.send(res, 200, { permission, role_name: permission, user: { login, type: 'User' } })
+      const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role
+      return this.send(res, 200, { permission, role_name: role, user: { login, type: 'User' } })
     }
     if (url.pathname.startsWith('/search/')) {
       // The action must never find its issues through search: it lags behind writes.

@@ -3,7 +3,8 @@
 // parameters and every filter, newest first, the `after`/`before` cursors, `has_more`,
 // `first_id`/`last_id`, Bearer auth and OpenAI's error bodies; and the two key endpoints,
 // GET /v1/organization/projects/{project_id}/api_keys/{key_id} and
-// GET /v1/organization/admin_api_keys/{key_id}, 404 for a key they do not hold. Tenant-scoped
+// GET /v1/organization/admin_api_keys/{key_id}, 404 for a key they do not hold, and their
+// DELETEs (see FakeOptions.deleteMode). Tenant-scoped
 // events are served as a lenient API would, as the spec reads (strict), or not at all
 // (refuse): see FakeOptions.tenant. Faults are
 // scripted per request, in order: each request takes the next one, then `always` (if set)
@@ -40,6 +41,7 @@ export type Fault =
   | { drip: { everyMs: number } }
 
 export interface RecordedRequest {
+  method: string
   path: string
   query: URLSearchParams
   authorization?: string
@@ -166,6 +168,16 @@ export interface FakeOptions {
   tenant?: 'lenient' | 'strict' | { refuse: 400 | 403 }
   /** Ignore `event_types[]`, as a proxy that drops the query's arrays might: every type is served. */
   ignoreTypes?: boolean
+  /**
+   * How the two DELETE endpoints answer (projects/{project_id}/api_keys/{key_id},
+   * admin_api_keys/{key_id}); a key not held is 404 whatever the mode:
+   * - ok (the default): deleted, the key gone from then on, and its deletion event recorded;
+   * - forbidden: 403, as for an admin key without the permission to write API keys;
+   * - service-account-400: a service account's key refused with 400, as OpenAI's API
+   *   reference says ("an error if the key belonged to a service account"); others deleted;
+   * - retried: deleted, but answered 500, so that the SDK's retry gets 404.
+   */
+  deleteMode?: 'ok' | 'forbidden' | 'service-account-400' | 'retried'
 }
 
 /** The spec's tenant-scoped event types: the tenant.* ones, and its two examples without the prefix. */
@@ -323,6 +335,7 @@ export async function startFakeOpenAI(options: FakeOptions): Promise<FakeOpenAI>
   const handler = (request: IncomingMessage, response: ServerResponse): void => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1')
     requests.push({
+      method: request.method ?? 'GET',
       path: url.pathname,
       query: url.searchParams,
       authorization: request.headers.authorization,
@@ -367,7 +380,8 @@ export async function startFakeOpenAI(options: FakeOptions): Promise<FakeOpenAI>
     const keyPath =
       /^\/v1\/organization\/projects\/([^/]+)\/api_keys\/([^/]+)$/.exec(url.pathname) ??
       /^\/v1\/organization\/admin_api_keys\/([^/]+)$/.exec(url.pathname)
-    if (request.method !== 'GET' || (url.pathname !== '/v1/organization/audit_logs' && !keyPath)) {
+    const deleting = request.method === 'DELETE' && keyPath !== null
+    if ((request.method !== 'GET' && !deleting) || (url.pathname !== '/v1/organization/audit_logs' && !keyPath)) {
       const { status, body } = error(
         404,
         `Invalid URL (${request.method} ${url.pathname})`,
@@ -400,6 +414,7 @@ export async function startFakeOpenAI(options: FakeOptions): Promise<FakeOpenAI>
         const { status, body } = error(404, `No such API key: ${id}`, 'invalid_request_error', null)
         return send(response, status, body)
       }
+      if (deleting) return deleteKey(options, response, key, project)
       const answer: Record<string, unknown> = { ...key }
       delete answer.project_id
       return send(response, 200, answer, { 'x-request-id': `req_${requests.length}` })
@@ -434,6 +449,44 @@ export async function startFakeOpenAI(options: FakeOptions): Promise<FakeOpenAI>
       await new Promise<void>((resolve) => server.close(() => resolve()))
     }
   }
+}
+
+/** DELETE of a key the fake holds, as `options.deleteMode` says. */
+function deleteKey(
+  options: FakeOptions,
+  response: ServerResponse,
+  key: ProjectKey | AdminKey,
+  project: string | undefined
+): void {
+  const mode = options.deleteMode ?? 'ok'
+  const refusal =
+    mode === 'forbidden'
+      ? error(403, 'You have insufficient permissions for this operation.', 'invalid_request_error', null)
+      : mode === 'service-account-400' && key.owner.type === 'service_account'
+        ? error(400, 'API keys owned by a service account cannot be deleted.', 'invalid_request_error', null)
+        : undefined
+  if (refusal) return send(response, refusal.status, refusal.body)
+  if (project === undefined) options.adminKeys = options.adminKeys?.filter((candidate) => candidate !== key)
+  else options.projectKeys = options.projectKeys?.filter((candidate) => candidate !== key)
+  const type = project === undefined ? 'tenant.admin_api_key.deleted' : 'api_key.deleted'
+  const latest = Math.max(0, ...options.events.map((event) => event.effective_at))
+  options.events.push({
+    id: `audit_log-deleted-${key.id}`,
+    type,
+    effective_at: latest + 1,
+    ...(project ? { project: { id: project, name: 'Main' } } : {}),
+    actor: { type: 'api_key', api_key: { id: 'key_revoker', user: { id: 'user-revoker' } } },
+    [type]: { id: key.id }
+  })
+  if (mode === 'retried') {
+    const { status, body } = error(500, 'The server had an error while processing your request.', 'server_error', null)
+    return send(response, status, body)
+  }
+  send(response, 200, {
+    id: key.id,
+    object: project === undefined ? 'organization.admin_api_key.deleted' : 'organization.project.api_key.deleted',
+    deleted: true
+  })
 }
 
 /** Audit-log events like the real ones: key events with scopes, and the other types around them. */

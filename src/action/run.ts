@@ -6,7 +6,7 @@
 import * as core from '@actions/core'
 import { mkdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { reportOf, scanWindow, triageIssues } from '../pipeline.js'
+import { isRevokeRun, reportOf, revokeFromIssue, scanWindow, triageIssues } from '../pipeline.js'
 import type { Report } from '../report/report.js'
 import { renderSummary } from '../report/summary.js'
 import { writeReport } from '../report/write.js'
@@ -65,6 +65,25 @@ class Publisher {
   }
 }
 
+/**
+ * A run started by a label on an issue: the revocation's answer in the log and the job
+ * summary; a refusal is a warning, a failed revocation fails the run.
+ */
+async function revokeRun(settings: Settings, log: RunnerLog): Promise<void> {
+  const outcome = await revokeFromIssue(settings, (line) => log.info(line))
+  if (settings.github.stepSummary) {
+    try {
+      await core.summary.emptyBuffer().addRaw(outcome.summary).write({ overwrite: true })
+    } catch (error) {
+      log.warning(`The job summary could not be written (GITHUB_STEP_SUMMARY): ${errorMessage(error)}`)
+    }
+  }
+  if (outcome.result === 'failed') log.failed(outcome.detail)
+  else if (outcome.result === 'refused') log.warning(outcome.detail)
+  else if (outcome.result === 'ignored') log.info(outcome.detail)
+  else log.notice(outcome.detail)
+}
+
 export async function run(): Promise<void> {
   // Masked before anything else runs, so nothing later can print it.
   const adminKey = core.getInput('openai-admin-key')
@@ -73,6 +92,7 @@ export async function run(): Promise<void> {
   try {
     const settings = readSettings((name: InputName) => core.getInput(name), process.env)
     if (settings.githubToken) core.setSecret(settings.githubToken)
+    if (isRevokeRun(settings)) return await revokeRun(settings, log)
     const scanned = await scanWindow(settings, {
       log: {
         progress: {

@@ -19,6 +19,7 @@ import {
 import { duration, openAIAnswer, openAIFailure, serverMessage } from '../http/api-error.js'
 import { plural, redact } from '../text.js'
 import { createAdminClient } from '../openai/client.js'
+import { openAINotFound } from '../openai/not-found.js'
 
 /** The most keys a run looks up; the rest are counted as not looked up. */
 export const MAX_LOOKUPS = 50
@@ -84,28 +85,6 @@ export function lookupTarget(findings: Iterable<Finding>): LookupTarget {
 /** What is said of a 404 in a project named only by events made with an API key. */
 export const NOT_OWN_PROJECT =
   "the Admin API answered 404 for it in the project its events name, but they were made with an API key, and OpenAI records such actions under the organization's default project, which need not be the key's own: the 404 says nothing about the key"
-
-/**
- * OpenAI's own answer for a key it does not hold: its error object as the API reference
- * defines it (schemas Error and ErrorResponse: `message`, `type`, `param` and `code`, all
- * present), of type invalid_request_error, with no code or a not-found one, and not its
- * "Invalid URL" answer for a route it does not have. A gateway's HTML page, an empty body
- * or another service's JSON is none of these: it says nothing about the key.
- */
-export function openAINotFound(error: InstanceType<typeof OpenAI.APIError>): boolean {
-  const body = error.error
-  if (error.status !== 404 || !isObject(body)) return false
-  const { message, type, param, code } = body
-  return (
-    typeof message === 'string' &&
-    !/^Invalid URL\b/.test(message) &&
-    type === 'invalid_request_error' &&
-    'param' in body &&
-    (param === null || typeof param === 'string') &&
-    'code' in body &&
-    (code === null || (typeof code === 'string' && /not_found$/.test(code)))
-  )
-}
 
 const str = (value: unknown): string | undefined =>
   typeof value === 'string' && value.trim() !== '' ? value : undefined

@@ -25,6 +25,7 @@ Commands:
   scan       scan the Admin API's audit logs (OPENAI_ADMIN_KEY) or an exported file
   demo       scan the bundled sample audit log and show what the action would do
   test       run a Panther-format rule spec's tests against the rule
+  revoke     revoke one key through the Admin API (OPENAI_ADMIN_KEY), after asking
 
 Run "openai-keywatch <command> --help" for a command's options, and
 "openai-keywatch --version" for the version.
@@ -54,6 +55,30 @@ Options:
                          body (issue-N.md) and their titles and labels
                          (issues.json) into DIR
   -h, --help             this help`,
+  revoke: `Usage: openai-keywatch revoke --key ID [--project ID] [options]
+
+Revokes (deletes) one OpenAI API key through the Admin API, with the key in the
+environment variable OPENAI_ADMIN_KEY: an admin key that may delete API keys,
+kept apart from the read-only scan key. Where the key is comes from OpenAI,
+never from a guess: its own audit-log events say (a project key is then looked
+up in the projects they name, an admin key among the admin keys), or --project
+names its project, and OpenAI must hold the key there. It shows the key as
+OpenAI describes it and asks before it deletes anything.
+
+Options:
+  --key ID                 the key's id (key_...), as its issue names it
+  --project ID             the project the key is in; checked with OpenAI first
+  --yes                    revoke without asking (needed when standard input is
+                           not a terminal)
+  --dry-run                only say what would be revoked
+  --base-url URL           Admin API base URL (default https://api.openai.com/v1)
+  -h, --help               this help
+
+Exit codes:
+  0  revoked, already gone, or a dry run
+  1  not revoked: OpenAI did not confirm where the key is, the answer was not
+     yes, or the Admin API refused or failed the delete
+  2  usage error`,
   scan: `Usage: openai-keywatch scan [options]
 
 Scans an audit-log window and prints the findings by key and the verdict.

@@ -1,11 +1,13 @@
 // openai-keywatch on the command line: the action's pipeline for local scans and
-// backfills, the demo on the bundled sample, and the rule spec's test runner.
+// backfills, the demo on the bundled sample, the rule spec's test runner, and revoking one
+// key from a terminal.
 // The package's own version, bundled in at build time (ncc inlines the JSON).
 import packageJson from '../../package.json' with { type: 'json' }
 import { cliColor, cliSecrets } from '../settings/cli.js'
 import { errorMessage, oneLine } from '../text.js'
 import { EXIT, HELP, UsageError } from './args.js'
 import { demoCommand, scanCommand, testCommand, type Input, type Out } from './commands.js'
+import { revokeCommand } from './revoke.js'
 import { painter } from './text.js'
 
 export { EXIT }
@@ -32,6 +34,8 @@ export async function main(
       case 'version':
         out(`openai-keywatch ${packageJson.version}`)
         return EXIT.clean
+      case 'revoke':
+        return await revokeCommand(args, out, err, { stdin: options.stdin ?? process.stdin })
       case undefined:
       case '-h':
       case '--help':
@@ -39,7 +43,7 @@ export async function main(
         ;(command === undefined ? err : out)(HELP.main)
         return command === undefined ? EXIT.usage : EXIT.clean
       default:
-        throw new UsageError(`Unknown command "${command}": use scan, demo or test (openai-keywatch --help).`)
+        throw new UsageError(`Unknown command "${command}": use scan, demo, test or revoke (openai-keywatch --help).`)
     }
   } catch (error) {
     // A usage error, an unreadable spec or a window that could not be read: never "clean".

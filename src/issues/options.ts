@@ -12,4 +12,6 @@ export interface IssueOptions {
   closeWhenRevoked?: boolean
   /** Link to the workflow run, when there is one (the CLI has none). */
   runUrl?: string
+  /** The label that asks for the key's revocation (revoke-label): the issue says how to ask. */
+  revokeLabel?: string
 }

@@ -12,7 +12,7 @@ import {
   type Severity
 } from '../model/index.js'
 import { plural } from '../text.js'
-import { markedClosed, markedEvents, markedKey, markerId } from './markers.js'
+import { markedClosed, markedEvents, markedKey, markerId } from '../github/markers.js'
 import type { IssueAction } from './action.js'
 import type { IssueOptions } from './options.js'
 import { renderClosing, renderIssue, renderUpdate, type RenderedIssue, type Revocation } from './render.js'

@@ -25,7 +25,7 @@ import {
 } from '../markdown/markdown.js'
 import { RULE, tacticName } from '../rules/api-key-anomalous-activity.js'
 import { cut, oneLine, plural } from '../text.js'
-import { closedMarker, eventIds, eventMarker, keyMarker } from './markers.js'
+import { closedMarker, eventIds, eventMarker, keyMarker } from '../github/markers.js'
 import type { IssueOptions } from './options.js'
 import type { KeyWork } from './work.js'
 
@@ -145,8 +145,24 @@ function mitreSection(): string {
   ].join('\n\n')
 }
 
-function runbookSection(): string {
-  return ['### Runbook', RULE.runbook.map((step) => `- [ ] ${step}`).join('\n')].join('\n\n')
+/** How to ask for the revocation from the issue: a person with write access adds the revoke label. */
+function revokeWords(options: IssueOptions): string | undefined {
+  return options.revokeLabel
+    ? `To revoke the key from this issue, a person with write access adds the label ${markdownCode(options.revokeLabel, 60)} ` +
+        '(with the revoke workflow set up, docs/revoke.md): the key is deleted through the Admin API and the issue closed.'
+    : undefined
+}
+
+/** The issue's "what to do" line: the runbook, and how to ask for the revocation. */
+function whatToDo(options: IssueOptions): string {
+  return ['**What to do**: work through the runbook below.', revokeWords(options)].filter(Boolean).join(' ')
+}
+
+/** The rule's runbook as a checklist; its third step ("revoke or rotate") says how to ask for the revocation here. */
+function runbookSection(options: IssueOptions): string {
+  const revoke = revokeWords(options)
+  const steps = RULE.runbook.map((step, index) => (index === 2 && revoke ? `${step} ${revoke}` : step))
+  return ['### Runbook', steps.map((step) => `- [ ] ${step}`).join('\n')].join('\n\n')
 }
 
 /** The table row of each finding, rendered as it is read. */
@@ -227,6 +243,7 @@ export function renderIssue(key: KeyFindings, options: IssueOptions): RenderedIs
     keyMarker(key.keyId),
     `## ${severityCell(key.severity)}: OpenAI API key ${markdownCode(key.keyId, 80)} has elevated scopes`,
     `Rule **${RULE.displayName}** (${markdownCode(RULE.id)}) found ${plural(findings.length, 'event')} on this key. ${runLine(options)}`,
+    whatToDo(options),
     [
       `- Key: ${markdownCode(key.keyId, 80)}`,
       `- Name: ${briefList(names, (name) => markdownText(name, 120), ', ')}`,
@@ -240,7 +257,7 @@ export function renderIssue(key: KeyFindings, options: IssueOptions): RenderedIs
     .filter(Boolean)
     .join('\n\n')
   const deleted = deletions.length > 0 ? deletedSection(deletions) : ''
-  const tail = [deleted, alertContextSection(top), mitreSection(), runbookSection()].filter(Boolean).join('\n\n')
+  const tail = [deleted, alertContextSection(top), mitreSection(), runbookSection(options)].filter(Boolean).join('\n\n')
   const markers = eventIds(findings, deletions).map(eventMarker)
   const [body, ...more] = layOutBodies(head, eventRows(findings), findings.length, tail, markers)
   return {

@@ -5,7 +5,7 @@
 import type { Deletion, KeyFindings, Listed } from '../model/index.js'
 import type { IssueAction } from './action.js'
 import { GitHubPhase, isPhaseEnded, PhaseEnded, untilPhaseEnds } from '../github/client.js'
-import { markerId } from './markers.js'
+import { markerId } from '../github/markers.js'
 import type { IssueOptions } from './options.js'
 import { describeStep, needsComments, planIssues, type IssueStep, type KnownIssue } from './plan.js'
 import { listIssues, readComments, type Permissions } from './reads.js'

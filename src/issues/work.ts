@@ -11,7 +11,7 @@ import {
   type Listed,
   type Severity
 } from '../model/index.js'
-import { eventIds, markerId } from './markers.js'
+import { eventIds, markerId } from '../github/markers.js'
 
 /** The unit of triage (one issue per key): a key with findings as the scan grouped it, or one only deleted. */
 export interface KeyWork {

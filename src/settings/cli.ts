@@ -85,7 +85,8 @@ export function readCliSettings(
       : name === 'github-token'
         ? (env.GITHUB_TOKEN ?? '')
         : (inputs.get(name) ?? '')
-  const settings = readSettings(read, env, CLI)
+  // The CLI answers no workflow event, even when run in a workflow's step.
+  const settings = readSettings(read, { ...env, GITHUB_EVENT_NAME: undefined }, CLI)
   if (settings.auditLogFile === '-' && (!stdin || stdin.isTTY)) {
     throw new SettingsError(
       [],

@@ -2,7 +2,7 @@
 // read and checked into one Settings with the environment's part (github.ts, the proxy,
 // the temporary directory). Secrets are checked in the caller's words.
 import { tmpdir } from 'node:os'
-import { repositoryOf } from '../model/index.js'
+import { repositoryOf, REVOKED_LABEL } from '../model/index.js'
 import { keyAdvice, notAdminKey } from '../openai/admin-key.js'
 import { settingsWarnings } from './advice.js'
 import { githubEnvironment } from './github.js'
@@ -66,20 +66,38 @@ function readSecrets(value: Value, read: Read, caller: Caller): { openaiAdminKey
   return { openaiAdminKey, githubToken }
 }
 
-/** The label of the issues: one GitHub can hold and look up again. */
-function readLabel(value: Value): string {
-  const label = value('label')
+/** A label of the issues (label, revoke-label): one GitHub can hold and look up again. */
+function readLabel(value: Value, name: 'label' | 'revoke-label'): string {
+  const label = value(name)
   if (label.length > 50)
-    throw new SettingsError(['label'], (input) => `${input} is ${label.length} characters: GitHub allows 50 at most.`)
+    throw new SettingsError([name], (input) => `${input} is ${label.length} characters: GitHub allows 50 at most.`)
   // GitHub's issue listing reads labels=a,b as "both a and b": such a label never finds its issues again.
   if (label.includes(',')) {
     throw new SettingsError(
-      ['label'],
+      [name],
       (input) =>
         `${input} is "${label}": a label with a comma cannot be looked up (GitHub reads the comma as "and"), so every run would open its issues again. Use one label without a comma, e.g. ${label.replace(/\s*,\s*/g, '-')}.`
     )
   }
-  return label || DEFAULTS.label
+  return label || DEFAULTS[name]
+}
+
+/**
+ * The revoke label: one of its own, apart from the issues' label and from the label a
+ * revocation leaves (keywatch:revoked), or every issue, or every revoked one, would ask again.
+ */
+function readRevokeLabel(value: Value, label: string): string {
+  const revokeLabel = readLabel(value, 'revoke-label')
+  const same = [label, REVOKED_LABEL].find((other) => other.toLowerCase() === revokeLabel.toLowerCase())
+  if (same !== undefined) {
+    throw new SettingsError(
+      ['revoke-label'],
+      (input) =>
+        `${input} is "${revokeLabel}", ${same === label ? 'the label every issue of the action carries' : 'the label a revocation leaves on its issue'}: ` +
+        `give the label a person adds to ask for a revocation its own name (the default is ${DEFAULTS['revoke-label']}).`
+    )
+  }
+  return revokeLabel
 }
 
 /** Where the issues go: owner/name, or the workflow's own repository when empty. */
@@ -129,7 +147,8 @@ export function readSettings(read: Read, env: NodeJS.ProcessEnv = {}, caller: Ca
   const scopes = readScopes(value)
   const since = value('since') ? parseTime('since', value('since')) : undefined
   const until = value('until') ? parseTime('until', value('until')) : undefined
-  const label = readLabel(value)
+  const label = readLabel(value, 'label')
+  const revokeLabel = readRevokeLabel(value, label)
   const repository = readRepository(value)
   const auditLogFile = readAuditLogFile(value, caller)
   const github = githubEnvironment(env)
@@ -154,6 +173,7 @@ export function readSettings(read: Read, env: NodeJS.ProcessEnv = {}, caller: Ca
     closeWhenRevoked: parseBoolean('close-when-revoked', value('close-when-revoked')),
     ...scopes,
     githubBudgetSeconds: parseDuration('github-budget', value('github-budget')),
+    revokeLabel,
     github: repository ? { ...github, repository } : github,
     tempDir: env.RUNNER_TEMP || tmpdir(),
     proxy: {

@@ -27,7 +27,8 @@ export const DEFAULTS = {
   'close-when-revoked': 'false',
   'elevated-scopes': DEFAULT_RULE_OPTIONS.elevatedScopes.join(', '),
   'high-scopes': DEFAULT_RULE_OPTIONS.highScopes.join(', '),
-  'github-budget': '10m'
+  'github-budget': '10m',
+  'revoke-label': 'keywatch:revoke'
 } as const
 
 export type InputName = keyof typeof DEFAULTS | 'openai-admin-key' | 'github-token'
@@ -66,6 +67,11 @@ export interface Settings {
   highScopes: string[]
   /** Seconds the GitHub phase (issues) may take in all; keys not reached by then are reported as not written. */
   githubBudgetSeconds: number
+  /**
+   * The label a person adds to a key's issue to have the key revoked (only in a run started
+   * by that label event: see respond/).
+   */
+  revokeLabel: string
   /** Where issues go and the run they link to, from the runner's environment. */
   github: GitHubEnvironment
   /** RUNNER_TEMP in a workflow, else the system's temporary directory. */

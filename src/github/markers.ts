@@ -33,6 +33,11 @@ export function closedMarker(): string {
   return `<!-- ${MARKER}:closed=revoked -->`
 }
 
+/** The marker of the comment that records a key's revocation from its issue (respond/). */
+export function revokedMarker(keyId: string): string {
+  return `<!-- ${MARKER}:revoked=${markerId(keyId)} -->`
+}
+
 // Markers count only on a line of their own: every piece of log text is rendered after
 // a prefix on one line, so none can make a line that reads as a marker.
 const KEY_MARKER = new RegExp(`^<!-- ${MARKER}:key=([A-Za-z0-9_.:-]{1,80}) -->$`, 'm')

@@ -1,5 +1,5 @@
 // Hidden markers: how the issues already written are recognised.
-import { eventMarker, keyMarker, markedEvents, markedKey, markerId } from '../../src/issues/markers.js'
+import { eventMarker, keyMarker, markedEvents, markedKey, markerId } from '../../src/github/markers.js'
 import { markdownCode } from '../../src/markdown/markdown.js'
 
 describe('hidden markers', () => {
