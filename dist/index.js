@@ -64073,6 +64073,7 @@ function countOf(counts, level) {
 
 
 
+
 ;// CONCATENATED MODULE: ./src/text.ts
 /**
  * Untrusted text on one line: control characters (ANSI escapes, newlines, U+2028/2029)

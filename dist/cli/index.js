@@ -29842,6 +29842,7 @@ function countOf(counts, level) {
 
 
 
+
 ;// CONCATENATED MODULE: ./src/openai/admin-key.ts
 // The OpenAI Admin API key, as the settings check it and the sources speak of it: what to
 // do about a key the API refuses, and the kinds of OpenAI key that cannot read audit logs.
