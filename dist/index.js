@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5867:
+/***/ 8035:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -74868,6 +74868,27 @@ function eventIds(findings, deletions) {
     return ids;
 }
 
+;// CONCATENATED MODULE: ./src/github/trust.ts
+/** The login the workflow's GITHUB_TOKEN writes as. */
+const ACTIONS_BOT = 'github-actions[bot]';
+/** Whether `login` is a GitHub App's bot (GitHub Actions' own included). */
+function isAppBot(login) {
+    return login !== undefined && login.endsWith('[bot]');
+}
+/**
+ * The user a personal access token acts as (GET /user), or undefined for an installation
+ * token (GITHUB_TOKEN or an App's, which GitHub refuses there) and when it cannot be read.
+ */
+async function tokenUser(client) {
+    try {
+        const { data } = await client.rest.users.getAuthenticated();
+        return typeof data.login === 'string' ? data.login : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/markdown/markdown.ts
 // Text copied from an audit log is attacker-controlled. Before it goes into GitHub
 // Flavored Markdown (issues, comments, the job summary) it is made inert: no mentions
@@ -75451,6 +75472,7 @@ function unrecorded(work, recorded) {
 
 
 
+
 /**
  * Adds a listed issue to the issues by key (markerId). The oldest wins when a key has two (a
  * person copied one, or a run was cancelled between creating and recording), so every run
@@ -75484,7 +75506,7 @@ const WRITERS = new Set(['admin', 'maintain', 'write']);
  * everyone else the repository's permission decides.
  */
 function trustedAsIs(issue, comment) {
-    return (comment.login === 'github-actions[bot]' ||
+    return (comment.login === ACTIONS_BOT ||
         (issue.author !== undefined && comment.login === issue.author && issue.author.endsWith('[bot]')) ||
         comment.association === 'OWNER');
 }
@@ -77788,7 +77810,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5867);
+/* harmony import */ var _action_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8035);
 
 await (0,_action_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
