@@ -5,6 +5,7 @@ import type {
   FindingCounts,
   KeyFindings,
   KeyLookups,
+  LedgerNote,
   Rejected,
   ScanResult,
   TimeWindow
@@ -44,6 +45,8 @@ export interface Report {
   issuesPending: boolean
   failOn: FailOn
   gate: GateVerdict
+  /** What the coverage ledger did (a status issue of the windows read); absent when it was not asked about. */
+  ledger?: LedgerNote
 }
 
 function iso(seconds: number | undefined): string | null {
@@ -65,6 +68,7 @@ export function buildReport(input: {
   issues?: IssueAction[]
   issueMode?: Report['issueMode']
   issuesPending?: boolean
+  ledger?: LedgerNote
 }): Report {
   const { result } = input
   const counts = result.severities
@@ -103,6 +107,7 @@ export function buildReport(input: {
     issueMode: input.issueMode ?? 'off',
     issuesPending: input.issuesPending ?? false,
     failOn: input.failOn,
-    gate: input.gate
+    gate: input.gate,
+    ...(input.ledger ? { ledger: input.ledger } : {})
   }
 }

@@ -154,6 +154,8 @@ export function readSettings(read: Read, env: NodeJS.ProcessEnv = {}, caller: Ca
     closeWhenRevoked: parseBoolean('close-when-revoked', value('close-when-revoked')),
     ...scopes,
     githubBudgetSeconds: parseDuration('github-budget', value('github-budget')),
+    ledger: parseBoolean('ledger', value('ledger')),
+    maxCatchUpSeconds: parseDuration('max-catch-up', value('max-catch-up')),
     github: repository ? { ...github, repository } : github,
     tempDir: env.RUNNER_TEMP || tmpdir(),
     proxy: {

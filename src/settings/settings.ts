@@ -27,7 +27,9 @@ export const DEFAULTS = {
   'close-when-revoked': 'false',
   'elevated-scopes': DEFAULT_RULE_OPTIONS.elevatedScopes.join(', '),
   'high-scopes': DEFAULT_RULE_OPTIONS.highScopes.join(', '),
-  'github-budget': '10m'
+  'github-budget': '10m',
+  ledger: 'true',
+  'max-catch-up': '7d'
 } as const
 
 export type InputName = keyof typeof DEFAULTS | 'openai-admin-key' | 'github-token'
@@ -66,6 +68,10 @@ export interface Settings {
   highScopes: string[]
   /** Seconds the GitHub phase (issues) may take in all; keys not reached by then are reported as not written. */
   githubBudgetSeconds: number
+  /** Keep the coverage ledger in a status issue (API mode): scheduled runs read what earlier runs missed. */
+  ledger: boolean
+  /** Seconds a scheduled run reaches back at most to read what was missed; older gaps are reported. */
+  maxCatchUpSeconds: number
   /** Where issues go and the run they link to, from the runner's environment. */
   github: GitHubEnvironment
   /** RUNNER_TEMP in a workflow, else the system's temporary directory. */
