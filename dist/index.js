@@ -29900,7 +29900,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2294:
+/***/ 7675:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -63935,6 +63935,12 @@ bedrock_a = brand_privateBedrockClient;
 
 
 //# sourceMappingURL=index.mjs.map
+;// CONCATENATED MODULE: ./src/model/coverage.ts
+// Coverage: which spans of the audit log a run read completely, and what the coverage
+// ledger (the status issue) made of a run, for the report and the summary.
+/** How far back the coverage ledger keeps its record: no run catches up further (max-catch-up is at most this). */
+const LEDGER_KEEP_SECONDS = 30 * 86_400;
+
 ;// CONCATENATED MODULE: ./src/model/events.ts
 /**
  * The audit-log event types about keys, as the `openai` SDK lists them
@@ -76971,10 +76977,14 @@ function seconds(intervals) {
 }
 
 ;// CONCATENATED MODULE: ./src/ledger/ledger.ts
+// The coverage ledger as values: the windows of the audit log read completely (merged), when
+// the watch began, and the gaps with why each exists; the window a run reads from it; and
+// what a run adds to it. Pure: the status issue (status-issue.ts) reads and writes it.
+
 
 const GAP_KINDS = ['failed', 'refused', 'not-filed', 'beyond-max-catch-up'];
 /** How far back the ledger keeps its record, and how many entries: its size is bounded whatever happens. */
-const LEDGER_BOUNDS = { keepSeconds: 30 * 86_400, intervals: 200, gaps: 50 };
+const LEDGER_BOUNDS = { keepSeconds: LEDGER_KEEP_SECONDS, intervals: 200, gaps: 50 };
 const EMPTY_LEDGER = { covered: [], gaps: [] };
 /**
  * The window of a scheduled run at `now`: from the earlier of now - lookback and the first
@@ -78112,6 +78122,14 @@ function readAuditLogFile(value, caller) {
     }
     return auditLogFile;
 }
+/** How far back the ledger lets a run catch up: no further than the ledger keeps its record. */
+function readMaxCatchUp(value) {
+    const seconds = parseDuration('max-catch-up', value('max-catch-up'));
+    if (seconds > LEDGER_KEEP_SECONDS) {
+        throw new SettingsError(['max-catch-up'], (input) => `${input} is "${value('max-catch-up')}": the coverage ledger keeps ${LEDGER_KEEP_SECONDS / 86_400} days, so use at most ${LEDGER_KEEP_SECONDS / 86_400}d, and a backfill (since and until) for anything older.`);
+    }
+    return seconds;
+}
 /**
  * Reads and checks every input. `read` returns the raw value of an input ('' when unset);
  * defaults from DEFAULTS fill in empty values, as the runner does from action.yml.
@@ -78153,7 +78171,7 @@ function readSettings(read, env = {}, caller = ACTION) {
         ...scopes,
         githubBudgetSeconds: parseDuration('github-budget', value('github-budget')),
         ledger: parseBoolean('ledger', value('ledger')),
-        maxCatchUpSeconds: parseDuration('max-catch-up', value('max-catch-up')),
+        maxCatchUpSeconds: readMaxCatchUp(value),
         github: repository ? { ...github, repository } : github,
         tempDir: env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(),
         proxy: {
@@ -78477,7 +78495,7 @@ async function run() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2294);
+/* harmony import */ var _action_run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7675);
 
 await (0,_action_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 

@@ -79,6 +79,12 @@ describe('settings', () => {
       'Input label is "security,openai": a label with a comma cannot be looked up (GitHub reads the comma as "and"), so every run would open its issues again. Use one label without a comma, e.g. security-openai.'
     ],
     [{ 'github-budget': 'forever' }, 'Input github-budget is "forever": use a positive whole number with a unit'],
+    [{ 'max-catch-up': '0d' }, 'Input max-catch-up is "0d": use a positive whole number with a unit'],
+    [
+      { 'max-catch-up': '5w' },
+      'Input max-catch-up is "5w": the coverage ledger keeps 30 days, so use at most 30d, and a backfill (since and until) for anything older.'
+    ],
+    [{ ledger: 'off' }, 'Input ledger is "off": use true or false.'],
     [
       { 'openai-admin-key': 'sk-admin-abc\u200bdef' },
       'Input openai-admin-key holds a character that cannot be sent (U+200B at position 13, a zero-width space, often pasted along with a key): copy the value again without it and update the secret.'
@@ -177,6 +183,14 @@ describe('settings', () => {
     expect(settingsFrom({ 'openai-admin-key': 'k' })).toMatchObject({ githubBudgetSeconds: 600 })
     expect(settingsFrom({ 'openai-admin-key': 'k' }).words['github-budget']).toBe('10m')
     expect(settingsFrom({ 'openai-admin-key': 'k', 'github-budget': '90s' }).githubBudgetSeconds).toBe(90)
+  })
+
+  it('keeps the coverage ledger by default, catching up at most 7 days, 30 at most', () => {
+    expect(settingsFrom({ 'openai-admin-key': 'k' })).toMatchObject({ ledger: true, maxCatchUpSeconds: 7 * 86_400 })
+    expect(settingsFrom({ 'openai-admin-key': 'k', ledger: 'false', 'max-catch-up': '30d' })).toMatchObject({
+      ledger: false,
+      maxCatchUpSeconds: 30 * 86_400
+    })
   })
 
   it('names the report after the run, its attempt and the step (GITHUB_ACTION)', () => {

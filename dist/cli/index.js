@@ -29625,7 +29625,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3406);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9278);
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -29634,7 +29634,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3406:
+/***/ 9278:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29704,6 +29704,12 @@ __nccwpck_require__.d(defs_namespaceObject, {
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/model/coverage.ts
+// Coverage: which spans of the audit log a run read completely, and what the coverage
+// ledger (the status issue) made of a run, for the report and the summary.
+/** How far back the coverage ledger keeps its record: no run catches up further (max-catch-up is at most this). */
+const LEDGER_KEEP_SECONDS = 30 * 86_400;
+
 ;// CONCATENATED MODULE: ./src/model/events.ts
 /**
  * The audit-log event types about keys, as the `openai` SDK lists them
@@ -30369,6 +30375,14 @@ function readAuditLogFile(value, caller) {
     }
     return auditLogFile;
 }
+/** How far back the ledger lets a run catch up: no further than the ledger keeps its record. */
+function readMaxCatchUp(value) {
+    const seconds = parseDuration('max-catch-up', value('max-catch-up'));
+    if (seconds > LEDGER_KEEP_SECONDS) {
+        throw new SettingsError(['max-catch-up'], (input) => `${input} is "${value('max-catch-up')}": the coverage ledger keeps ${LEDGER_KEEP_SECONDS / 86_400} days, so use at most ${LEDGER_KEEP_SECONDS / 86_400}d, and a backfill (since and until) for anything older.`);
+    }
+    return seconds;
+}
 /**
  * Reads and checks every input. `read` returns the raw value of an input ('' when unset);
  * defaults from DEFAULTS fill in empty values, as the runner does from action.yml.
@@ -30410,7 +30424,7 @@ function readSettings(read, env = {}, caller = ACTION) {
         ...scopes,
         githubBudgetSeconds: parseDuration('github-budget', value('github-budget')),
         ledger: parseBoolean('ledger', value('ledger')),
-        maxCatchUpSeconds: parseDuration('max-catch-up', value('max-catch-up')),
+        maxCatchUpSeconds: readMaxCatchUp(value),
         github: repository ? { ...github, repository } : github,
         tempDir: env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(),
         proxy: {
@@ -74124,10 +74138,14 @@ function seconds(intervals) {
 }
 
 ;// CONCATENATED MODULE: ./src/ledger/ledger.ts
+// The coverage ledger as values: the windows of the audit log read completely (merged), when
+// the watch began, and the gaps with why each exists; the window a run reads from it; and
+// what a run adds to it. Pure: the status issue (status-issue.ts) reads and writes it.
+
 
 const GAP_KINDS = ['failed', 'refused', 'not-filed', 'beyond-max-catch-up'];
 /** How far back the ledger keeps its record, and how many entries: its size is bounded whatever happens. */
-const LEDGER_BOUNDS = { keepSeconds: 30 * 86_400, intervals: 200, gaps: 50 };
+const LEDGER_BOUNDS = { keepSeconds: LEDGER_KEEP_SECONDS, intervals: 200, gaps: 50 };
 const EMPTY_LEDGER = { covered: [], gaps: [] };
 /**
  * The window of a scheduled run at `now`: from the earlier of now - lookback and the first

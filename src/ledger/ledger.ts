@@ -1,7 +1,7 @@
 // The coverage ledger as values: the windows of the audit log read completely (merged), when
 // the watch began, and the gaps with why each exists; the window a run reads from it; and
 // what a run adds to it. Pure: the status issue (status-issue.ts) reads and writes it.
-import type { Interval } from '../model/index.js'
+import { LEDGER_KEEP_SECONDS, type Interval } from '../model/index.js'
 import { union, uncovered, within } from './intervals.js'
 
 /** Why a span was not read: a run that failed, a refusal, issues not filed, or beyond max-catch-up. */
@@ -29,7 +29,7 @@ export interface Ledger {
 }
 
 /** How far back the ledger keeps its record, and how many entries: its size is bounded whatever happens. */
-export const LEDGER_BOUNDS = { keepSeconds: 30 * 86_400, intervals: 200, gaps: 50 }
+export const LEDGER_BOUNDS = { keepSeconds: LEDGER_KEEP_SECONDS, intervals: 200, gaps: 50 }
 
 export const EMPTY_LEDGER: Ledger = { covered: [], gaps: [] }
 

@@ -10,6 +10,9 @@ export interface Interval {
   end: number
 }
 
+/** How far back the coverage ledger keeps its record: no run catches up further (max-catch-up is at most this). */
+export const LEDGER_KEEP_SECONDS = 30 * 86_400
+
 /** What the coverage ledger did in a run: read, the window it gave, and what it wrote. */
 export interface LedgerNote {
   /** Why the ledger is not kept this run (ledger: false, an export was scanned, ...); nothing else is then set. */
