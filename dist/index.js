@@ -77415,7 +77415,7 @@ async function planFromLedger(options, run, warn) {
     const note = {
         caughtUp: 0,
         beyond: [],
-        written: 'pending',
+        written: options.dryRun ? 'dry-run' : 'pending',
         notes: [...read.notes],
         ...(read.issue ? { issue: { number: read.issue.number, url: read.issue.url } } : {})
     };
@@ -77853,8 +77853,7 @@ const LEDGER_WRITTEN = {
     reopened: 'status issue was closed: reopened and updated',
     unchanged: 'status issue already up to date',
     'not-written': '**not written**',
-    'dry-run': 'dry run: read, not written',
-    'read-only': 'read, not written'
+    'dry-run': 'dry run: read, not written'
 };
 /** The coverage ledger in a line or two: what it made the window, what it left out, what was written. */
 function ledgerLines(report) {

@@ -51,7 +51,7 @@ export async function planFromLedger(
   const note: LedgerNote = {
     caughtUp: 0,
     beyond: [],
-    written: 'pending',
+    written: options.dryRun ? 'dry-run' : 'pending',
     notes: [...read.notes],
     ...(read.issue ? { issue: { number: read.issue.number, url: read.issue.url } } : {})
   }

@@ -28,7 +28,7 @@ export interface LedgerNote {
   /** What the run adds to the ledger: its window as read completely, or as a gap and why. */
   adds?: { covered: boolean; window: Interval; why?: string }
   /** What was done with the status issue: pending until the GitHub phase is over. */
-  written: 'pending' | 'created' | 'updated' | 'reopened' | 'unchanged' | 'not-written' | 'dry-run' | 'read-only'
+  written: 'pending' | 'created' | 'updated' | 'reopened' | 'unchanged' | 'not-written' | 'dry-run'
   /** Why it was not written, and anything else worth saying once (an issue not trusted, a replaced record). */
   notes: string[]
 }

@@ -217,8 +217,7 @@ const LEDGER_WRITTEN: Record<LedgerNote['written'], string> = {
   reopened: 'status issue was closed: reopened and updated',
   unchanged: 'status issue already up to date',
   'not-written': '**not written**',
-  'dry-run': 'dry run: read, not written',
-  'read-only': 'read, not written'
+  'dry-run': 'dry run: read, not written'
 }
 
 /** The coverage ledger in a line or two: what it made the window, what it left out, what was written. */
