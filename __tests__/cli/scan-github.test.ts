@@ -82,6 +82,7 @@ describe('openai-keywatch scan --repo', () => {
       const window = ['--since', String(now - 7200), '--until', String(now - 3600), '--base-url', openai.baseURL]
       const dry = await cli('scan', ...window, '--repo', 'acme/security', '--fail-on', 'none', '--enrich-keys', 'false')
       expect(dry.code).toBe(EXIT.clean)
+      expect(dry.out.join('\n')).toContain('Coverage ledger  nothing missed before this window; dry-run')
       expect(github.writes).toEqual([])
       const written = await cli(
         'scan',
@@ -95,6 +96,9 @@ describe('openai-keywatch scan --repo', () => {
         'false'
       )
       expect(written.code).toBe(EXIT.clean)
+      expect(written.out.join('\n')).toMatch(
+        /Coverage ledger {2}nothing missed before this window; status issue #\d+: created/
+      )
       const status = github.issues.find((issue) => isLedgerBody(issue.body))!
       expect(parseLedger(status.body)).toEqual({
         ledger: {

@@ -79031,6 +79031,19 @@ function keyBlock(key, paint) {
     }
     return lines;
 }
+/** The coverage ledger's part of the run (with --repo), on one line; nothing when it is off. */
+function ledgerText(report) {
+    const note = report.ledger;
+    if (!note || note.off)
+        return undefined;
+    const read = note.unread
+        ? `could not be read (${terminalText(note.unread, 300)}): read the lookback only`
+        : note.caughtUp > 0
+            ? `caught up ${span(note.caughtUp)} missed since the last complete run`
+            : 'nothing missed before this window';
+    const issue = note.issue ? `status issue #${note.issue.number}: ` : '';
+    return `${read}; ${issue}${note.written === 'not-written' ? 'not written' : note.written}`;
+}
 /** The run in words: what was read, the findings by key, what was skipped, the verdict. */
 function renderText(report, paint = painter(false), options = { verdict: true }) {
     const lines = [];
@@ -79043,6 +79056,11 @@ function renderText(report, paint = painter(false), options = { verdict: true })
     lines.push(`${paint('bold', report.rule.name)} ${paint('dim', `(rule ${report.rule.id})`)}`, '');
     field('Source', terminalText(report.source, 300));
     field('Window', window);
+    const ledger = ledgerText(report);
+    if (ledger)
+        field('Coverage ledger', ledger);
+    for (const part of report.ledger?.beyond ?? [])
+        lines.push(`  ${paint('yellow', 'warning:')} not read, beyond max-catch-up: ${text_time(part.start)} to ${text_time(part.end)}; backfill it with --since and --until`);
     field('Read completely', report.complete
         ? report.notRead.length
             ? paint(['bold', 'yellow'], 'yes, but not every key event type (see the warnings)')
