@@ -72884,7 +72884,7 @@ const WRITERS = new Set(['admin', 'maintain', 'write']);
  */
 function trustedAsIs(issue, comment) {
     return (comment.login === ACTIONS_BOT ||
-        (issue.author !== undefined && comment.login === issue.author && issue.author.endsWith('[bot]')) ||
+        (comment.login === issue.author && isAppBot(issue.author)) ||
         comment.association === 'OWNER');
 }
 /** Whether a comment says anything the plan would believe: it carries event or closing markers. */

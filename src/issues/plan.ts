@@ -12,7 +12,7 @@ import {
   type Severity
 } from '../model/index.js'
 import { plural } from '../text.js'
-import { ACTIONS_BOT } from '../github/trust.js'
+import { ACTIONS_BOT, isAppBot } from '../github/trust.js'
 import { markedClosed, markedEvents, markedKey, markerId } from './markers.js'
 import type { IssueAction } from './action.js'
 import type { IssueOptions } from './options.js'
@@ -88,7 +88,7 @@ const WRITERS = new Set(['admin', 'maintain', 'write'])
 export function trustedAsIs(issue: KnownIssue, comment: ListedComment): boolean {
   return (
     comment.login === ACTIONS_BOT ||
-    (issue.author !== undefined && comment.login === issue.author && issue.author.endsWith('[bot]')) ||
+    (comment.login === issue.author && isAppBot(issue.author)) ||
     comment.association === 'OWNER'
   )
 }
