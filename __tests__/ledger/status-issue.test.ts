@@ -3,6 +3,7 @@
 // refused write is a note, never an exception.
 import { parseLedger, renderLedger } from '../../src/ledger/body.js'
 import { keepLedger, planFromLedger, type LedgerOptions } from '../../src/ledger/keep.js'
+import { pickStatus, type StatusIssue } from '../../src/ledger/status-issue.js'
 import { normalised, type Ledger } from '../../src/ledger/ledger.js'
 import { FakeGitHub, type FakeIssue } from '../support/fake-github.js'
 
@@ -138,5 +139,52 @@ describe('the status issue', () => {
     const note = await keepLedger(plan, { covered: false, kind: 'failed', why: 'page 2 failed' }, warn)
     expect(note).toMatchObject({ written: 'dry-run', adds: { covered: false, why: 'page 2 failed' } })
     expect(github.requests).toEqual([])
+  })
+})
+
+describe('pickStatus', () => {
+  const body = (ledger: Ledger): string => renderLedger(normalised(ledger, NOW), WORDS, NOW)
+  const issue = (number: number, text: string, author = 'github-actions[bot]'): StatusIssue => ({
+    number,
+    url: `https://github.com/acme/security/issues/${number}`,
+    state: 'open',
+    body: text,
+    author
+  })
+  const bot = (candidate: StatusIssue): boolean => candidate.author === 'github-actions[bot]'
+
+  it('merges every record of the action, writes to the oldest, and uses a readable one when another is broken', () => {
+    const read = pickStatus(
+      [
+        issue(9, body({ since: NOW - 3 * H, covered: [{ start: NOW - 3 * H, end: NOW - 2 * H }], gaps: [] })),
+        issue(4, body({ since: NOW - 5 * H, covered: [{ start: NOW - 5 * H, end: NOW - 4 * H }], gaps: [] })),
+        issue(6, 'edited to nothing'),
+        issue(2, body({ since: 0, covered: [{ start: NOW - 9 * H, end: NOW }], gaps: [] }), 'mallory')
+      ],
+      bot,
+      NOW
+    )
+    expect(read.issue?.number).toBe(4)
+    expect(read.ledger).toEqual({
+      since: NOW - 5 * H,
+      covered: [
+        { start: NOW - 5 * H, end: NOW - 4 * H },
+        { start: NOW - 3 * H, end: NOW - 2 * H }
+      ],
+      gaps: []
+    })
+    expect(read.problem).toBeUndefined()
+    expect(read.notes).toEqual([
+      "#2 carries the status issue's marker but was not opened by the action (it was by mallory): it is ignored.",
+      "status issue #6: its body has no record of the coverage (the hidden ledger-data line is gone); the other status issue's record is used."
+    ])
+  })
+
+  it('is a problem when no record of the action can be read, and nothing when there is no status issue', () => {
+    expect(pickStatus([issue(3, 'x')], bot, NOW)).toMatchObject({
+      issue: { number: 3 },
+      problem: 'status issue #3: its body has no record of the coverage (the hidden ledger-data line is gone)'
+    })
+    expect(pickStatus([], bot, NOW)).toEqual({ issue: undefined, ledger: undefined, problem: undefined, notes: [] })
   })
 })
