@@ -78,33 +78,58 @@ const busy = (): AuditLogEvent[] =>
 describe('the coverage ledger (dist/index.js)', () => {
   it('after a run that could not read its window, the next one reads from where complete coverage ends and finds what fell in the hole', async () => {
     await serve([keyEvent(1, now - 90 * 60, ['all']), ...busy()])
+    // The last complete run read up to two hours ago.
+    const status = seedLedger({
+      since: now - 6 * HOUR,
+      covered: [{ start: now - 6 * HOUR, end: now - 2 * HOUR }],
+      gaps: []
+    })
     // The first page of the first request, then an outage: five retries, all 503.
+    const outage = { status: 503, headers: { 'retry-after-ms': '10' } }
+    openai!.fault({ pass: true }, outage, outage, outage, outage, outage, outage)
+    const failed = await run()
+    expect(failed.code).toBe(1)
+    expect(failed.outputs.complete).toBe('false')
+    expect(starts()[0]).toBe(now - 2 * HOUR)
+    expect(keyIssues()).toEqual([])
+    // Nothing added but the gap, and why.
+    const hole = recordOf(status)
+    expect(hole.covered).toEqual([{ start: now - 6 * HOUR, end: now - 2 * HOUR }])
+    expect(hole.gaps).toEqual([expect.objectContaining({ kind: 'failed', start: now - 2 * HOUR })])
+    expect(status.body).toContain('a run could not read it')
+    expect(failed.summary).toContain('this window recorded as a gap')
+
+    openai!.requests.length = 0
+    const next = await run()
+    expect(next.code).toBe(0)
+    expect(starts()[0]).toBe(now - 2 * HOUR)
+    expect(keyIssues()).toEqual(['key_1'])
+    expect(next.summary).toMatch(/caught up (59|60) minutes missed since the last complete run/)
+    const record = recordOf(status)
+    expect(record.covered).toEqual([{ start: now - 6 * HOUR, end: expect.any(Number) }])
+    expect(record.covered[0]!.end).toBeGreaterThanOrEqual(now)
+    expect(record.gaps).toEqual([])
+    expect(ledgerIssues()).toHaveLength(1)
+  })
+
+  it('after a first run that could not read its window, the next one reads that window again', async () => {
+    await serve([keyEvent(1, now - 90 * 60, ['all']), ...busy()])
     const outage = { status: 503, headers: { 'retry-after-ms': '10' } }
     openai!.fault({ pass: true }, outage, outage, outage, outage, outage, outage)
     const failed = await run({ lookback: '2h' })
     expect(failed.code).toBe(1)
-    expect(failed.outputs.complete).toBe('false')
-    expect(keyIssues()).toEqual([])
     const [status] = ledgerIssues()
     expect(status!.labels).toEqual(['openai-keywatch'])
-    // Nothing covered: the window is a gap, and why.
+    // The watch begins with the window, though none of it is covered.
     const hole = recordOf(status!)
     near(hole.since, now - 2 * HOUR)
     expect(hole.covered).toEqual([])
-    expect(hole.gaps).toEqual([expect.objectContaining({ kind: 'failed', start: hole.since })])
-    expect(status!.body).toContain('a run could not read it')
 
     openai!.requests.length = 0
     const next = await run({ lookback: '1h' })
     expect(next.code).toBe(0)
     expect(starts()[0]).toBe(hole.since)
     expect(keyIssues()).toEqual(['key_1'])
-    expect(next.summary).toMatch(/caught up (59|60) minutes missed since the last complete run/)
-    const record = recordOf(ledgerIssues()[0]!)
-    expect(record.covered).toHaveLength(1)
-    expect(record.covered[0]!.start).toBe(hole.since)
-    expect(record.gaps).toEqual([])
-    expect(ledgerIssues()).toHaveLength(1)
   })
 
   it('after missed runs (coverage 5 hours old), the next run catches up', async () => {
