@@ -56,6 +56,8 @@ describe('dist/index.js knows the key', () => {
           'openai-admin-key': KEY,
           'openai-base-url': fake.baseURL,
           'github-token': github!.token,
+          // The issues alone: the ledger's runs are in dist-ledger.test.ts.
+          ledger: 'false',
           lookback: '3h',
           'fail-on': 'none'
         },
@@ -171,6 +173,8 @@ describe('dist/index.js knows the key', () => {
           'openai-admin-key': KEY,
           'openai-base-url': fake.baseURL,
           'github-token': github!.token,
+          // The issues alone: the ledger's runs are in dist-ledger.test.ts.
+          ledger: 'false',
           lookback: '3h',
           'fail-on': 'none',
           'close-when-revoked': 'true'

@@ -5,9 +5,13 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { markedClosed, markedEvents, markedKey, markerId } from '../src/github/markers.js'
 import { runAction } from './support/action.js'
+
 import { FakeGitHub } from './support/fake-github.js'
 import { keyEvent, startFakeOpenAI, userKey, type AuditLogEvent, type FakeOpenAI } from './support/fake-openai.js'
 import { tempDir } from './support/temp.js'
+
+/** The key issues, without the coverage ledger's status issue. */
+const keyIssues = (fake: FakeGitHub) => fake.issues.filter((issue) => markedKey(issue.body))
 
 const KEY = 'sk-admin-IDENTabcdefghijklmnopqrstuvwxyz0123456789'
 const now = Math.floor(Date.now() / 1000)
@@ -117,7 +121,7 @@ describe('5. keys and events keep markers of their own', () => {
     const run = await runClosing(openai)
     expect(run.code).toBe(1)
     // One issue, for the key that has an id; the keyless events have none, and none is closed.
-    expect(github.issues.map((issue) => [markedKey(issue.body), issue.state])).toEqual([['key_7', 'open']])
+    expect(keyIssues(github).map((issue) => [markedKey(issue.body), issue.state])).toEqual([['key_7', 'open']])
     expect(github.comments.filter((comment) => markedClosed(comment.body))).toEqual([])
     expect(openai.requests.map((request) => request.path).filter((path) => path.includes('api_keys'))).toEqual([
       '/v1/organization/projects/proj_main/api_keys/key_7'
@@ -150,7 +154,11 @@ describe('4. a 404 from the key lookup', () => {
     })
     const run = await runClosing(openai)
     expect(run.code).toBe(0)
-    expect(github.issues.map((issue) => [markedKey(issue.body), issue.state]).sort()).toEqual([
+    expect(
+      keyIssues(github)
+        .map((issue) => [markedKey(issue.body), issue.state])
+        .sort()
+    ).toEqual([
       ['key_1', 'open'],
       ['key_2', 'open'],
       ['key_3', 'open'],

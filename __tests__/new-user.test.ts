@@ -94,7 +94,7 @@ describe('2. an input that has no effect in the chosen mode', () => {
     expect(annotations(run.stdout, 'warning')).toEqual([
       '::warning title=Settings::lookback has no effect: audit-log-file is set, and an export is scanned whole unless since or until is set.',
       '::warning title=Settings::openai-base-url has no effect: audit-log-file is set, so the export is scanned and the Admin API is asked nothing (no key is looked up).',
-      '::warning title=Settings::label has no effect: create-issues is false, so no issue is read or written.'
+      '::warning title=Settings::label has no effect: create-issues is false, so no issue is read or written, and no coverage ledger is kept (audit-log-file is set).'
     ])
     expect(run.outputs.findings).toBe('4')
   })
@@ -124,7 +124,7 @@ describe('2. an input that has no effect in the chosen mode', () => {
     expect(run.err.filter((line) => line.startsWith('warning:'))).toEqual([
       'warning: --lookback has no effect: --file is set, and an export is scanned whole unless --since or --until is set.',
       'warning: --enrich-keys has no effect: --file is set, so the export is scanned and the Admin API is asked nothing (no key is looked up).',
-      'warning: --label has no effect: without --repo, no issue is read or written.'
+      'warning: --label has no effect: without --repo, no issue or coverage ledger is read or written.'
     ])
   })
 })

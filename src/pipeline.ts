@@ -1,7 +1,8 @@
 // The one place the stages are composed: settings in; the audit-log source and the scan
 // (events in, findings out, grouped by key once); the keys with findings looked up in the
 // Admin API; the issues on GitHub (one per key); then the report that the summary, the
-// outputs, the JSON file and the CLI render.
+// outputs, the JSON file and the CLI render. Around them, the coverage ledger: read before
+// the scan (it gives a scheduled run its window), written after the issues.
 // A run started by an issue being labelled is the other kind: a revocation asked for from a
 // key's issue (respond/), which never scans; a scan never reaches a delete.
 // The action (action/run.ts) and the CLI (cli/) differ only in where settings come from
@@ -26,6 +27,10 @@ import { trackProgress, type ProgressLog } from './scan/progress.js'
 import { SettingsError, type Settings } from './settings/settings.js'
 import { reachableSeverities } from './settings/advice.js'
 import { resolveWindow } from './settings/window.js'
+import { keepLedger, planFromLedger, type LedgerPlan, type RunOutcome } from './ledger/keep.js'
+import type { IssueActionKind } from './issues/action.js'
+import type { LedgerNote } from './model/index.js'
+import { plural } from './text.js'
 
 /** Where a scan reports as it goes: progress lines, and warnings from the OpenAI SDK. */
 export interface ScanLog {
@@ -40,6 +45,8 @@ export interface ScanEnvironment {
   log?: ScanLog
   /** What audit-log-file "-" reads: the CLI's standard input (settings allow "-" only to a caller that has one). */
   stdin?: Readable
+  /** The coverage ledger as read before the scan (readCoverage): the window comes from it. */
+  coverage?: Coverage
 }
 
 function openSource(settings: Settings, window: TimeWindow, environment: ScanEnvironment): AuditLogSource {
@@ -73,6 +80,8 @@ export interface Scanned {
   suppressed: KeyFindings[]
   /** What the key lookups did. */
   lookups: KeyLookups
+  /** What the coverage ledger did, when it was read (readCoverage). */
+  coverage?: LedgerNote
 }
 
 /**
@@ -107,7 +116,10 @@ async function withKeyInfo(
 
 export async function scanWindow(settings: Settings, environment: ScanEnvironment = {}): Promise<Scanned> {
   const { log = {} } = environment
-  const window = resolveWindow(settings, Math.floor((environment.now ?? Date.now()) / 1000))
+  const plan = environment.coverage && 'plan' in environment.coverage ? environment.coverage.plan : undefined
+  const window = plan
+    ? { since: plan.window.start, until: plan.window.end }
+    : resolveWindow(settings, Math.floor((environment.now ?? Date.now()) / 1000))
   const source = openSource(settings, window, environment)
   const progress = log.progress ? trackProgress(source.label, log.progress) : undefined
   let result: ScanResult
@@ -134,7 +146,8 @@ export async function scanWindow(settings: Settings, environment: ScanEnvironmen
     result,
     keys: known.keys,
     suppressed: groupByKey(result.suppressed),
-    lookups: known.lookups
+    lookups: known.lookups,
+    ...(environment.coverage ? { coverage: noteOf(environment.coverage) } : {})
   }
 }
 
@@ -167,7 +180,8 @@ export function reportOf(settings: Settings, scanned: Scanned, issues: IssueActi
     issues,
     issueMode: !settings.createIssues ? 'off' : settings.dryRun ? 'dry-run' : 'on',
     issuesPending: pending && settings.createIssues,
-    warnings: settings.warnings
+    warnings: settings.warnings,
+    ledger: scanned.coverage
   })
 }
 
@@ -266,4 +280,96 @@ export function placeKey(
 /** Deletes a key where OpenAI was found to hold it: the CLI's revoke, after asking. */
 export function deleteHeldKey(settings: Settings, key: HeldKey, warn?: (line: string) => void): Promise<DeleteAnswer> {
   return deleteKey(adminApiOf(settings, warn), key)
+}
+
+/** The coverage ledger of a run: read and planned, or not kept, and why. */
+export type Coverage = { plan: LedgerPlan } | { off: string }
+
+function noteOf(coverage: Coverage): LedgerNote {
+  return 'plan' in coverage
+    ? coverage.plan.note
+    : { off: coverage.off, caughtUp: 0, beyond: [], written: 'not-written', notes: [] }
+}
+
+/** Why the coverage ledger is not kept this run; undefined when it is. */
+export function ledgerOff(settings: Settings): string | undefined {
+  if (!settings.ledger) return 'ledger is false'
+  if (settings.auditLogFile) return 'an exported audit log was scanned: an export is not the live log, and adds nothing'
+  if (!settings.github.repository) return 'there is no repository to keep it in (--repo)'
+  if (!settings.githubToken) return 'there is no GitHub token (github-token)'
+  return undefined
+}
+
+/** The ledger's read, and its write, each take at most this long (and at most github-budget): a slow GitHub holds the scan back no longer. */
+export const LEDGER_READ_MS = 60_000
+
+/**
+ * Reads the coverage ledger before the scan, within its time limit: a scheduled run's
+ * window then starts where complete coverage ends (up to max-catch-up back), a backfill's
+ * is its own. Warnings (a ledger that cannot be read, a gap beyond max-catch-up) go to `warn`, once.
+ */
+export async function readCoverage(
+  settings: Settings,
+  environment: ScanEnvironment & { warn?: (line: string) => void } = {}
+): Promise<Coverage> {
+  const now = Math.floor((environment.now ?? Date.now()) / 1000)
+  const window = resolveWindow(settings, now)
+  const off = ledgerOff(settings)
+  if (off !== undefined) return { off }
+  const ms = Math.min(settings.githubBudgetSeconds * 1000, LEDGER_READ_MS)
+  const plan = await planFromLedger(
+    {
+      target: {
+        token: settings.githubToken,
+        apiUrl: settings.github.apiUrl,
+        repository: settings.github.repository,
+        label: settings.label,
+        budget: { ms, words: `the ledger's share of it: github-budget ${settings.words['github-budget']}, at most 1m` },
+        secrets: [settings.openaiAdminKey],
+        fetch: proxiedFetch(settings.proxy)
+      },
+      lookback: settings.lookbackSeconds,
+      maxCatchUp: settings.maxCatchUpSeconds,
+      words: { lookback: settings.words.lookback, maxCatchUp: settings.words['max-catch-up'] },
+      dryRun: settings.dryRun
+    },
+    {
+      now,
+      window: { start: window.since!, end: window.until! },
+      scheduled: settings.since === undefined && settings.until === undefined
+    },
+    environment.warn ?? (() => {})
+  )
+  return { plan }
+}
+
+/** Issue actions that leave a finding or a deletion unfiled: the next runs must read its event again. */
+const UNFILED: readonly IssueActionKind[] = ['failed', 'not-noted', 'capped']
+
+/** What the run's read came to for the ledger: covered only when read completely, every type, and all filed. */
+export function outcomeOf(scanned: Scanned, issues: readonly IssueAction[]): RunOutcome {
+  const status = scanned.result.source
+  if (!status.complete)
+    return { covered: false, kind: 'failed', why: status.missing.join('; ') || 'part of it is missing' }
+  if (status.notRead.length > 0) return { covered: false, kind: 'refused', why: status.notRead.join(' ') }
+  const unfiled = issues.filter((issue) => UNFILED.includes(issue.action))
+  if (unfiled.length > 0) {
+    return {
+      covered: false,
+      kind: 'not-filed',
+      why: `the issues of ${plural(unfiled.length, 'key')} were not written (${[...new Set(unfiled.map((issue) => issue.action))].join(', ')})`
+    }
+  }
+  return { covered: true }
+}
+
+/** Writes back what the run read, once, after the issues; the scan with the ledger's note of it. */
+export async function keepCoverage(
+  scanned: Scanned,
+  issues: readonly IssueAction[],
+  coverage: Coverage,
+  warn: (line: string) => void = () => {}
+): Promise<Scanned> {
+  if (!('plan' in coverage)) return scanned
+  return { ...scanned, coverage: await keepLedger(coverage.plan, outcomeOf(scanned, issues), warn) }
 }

@@ -2,7 +2,9 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { EXIT, main } from '../../src/cli/main.js'
+import { isLedgerBody, parseLedger } from '../../src/ledger/body.js'
 import { FakeGitHub } from '../support/fake-github.js'
+import { keyEvent, startFakeOpenAI } from '../support/fake-openai.js'
 import { tempDir } from '../support/temp.js'
 
 const SEED = '__fixtures__/seed-events.jsonl'
@@ -69,5 +71,45 @@ describe('openai-keywatch scan --repo', () => {
     const bad = await cli('scan', '--file', SEED, '--write')
     expect(bad.code).toBe(EXIT.usage)
     expect(bad.err).toEqual(['openai-keywatch: --write needs --repo OWNER/NAME: the repository to write issues in.'])
+  })
+
+  it('keeps the coverage ledger: a backfill with --write adds its window, a dry run reads it and writes nothing', async () => {
+    const key = 'sk-admin-CLILEDGERabcdefghijklmnopqrstuvwxyz0123'
+    const now = Math.floor(Date.now() / 1000)
+    const openai = await startFakeOpenAI({ key, events: [keyEvent(1, now - 5000, ['all'])] })
+    process.env.OPENAI_ADMIN_KEY = key
+    try {
+      const window = ['--since', String(now - 7200), '--until', String(now - 3600), '--base-url', openai.baseURL]
+      const dry = await cli('scan', ...window, '--repo', 'acme/security', '--fail-on', 'none', '--enrich-keys', 'false')
+      expect(dry.code).toBe(EXIT.clean)
+      expect(dry.out.join('\n')).toContain('Coverage ledger  nothing missed before this window; dry-run')
+      expect(github.writes).toEqual([])
+      const written = await cli(
+        'scan',
+        ...window,
+        '--repo',
+        'acme/security',
+        '--write',
+        '--fail-on',
+        'none',
+        '--enrich-keys',
+        'false'
+      )
+      expect(written.code).toBe(EXIT.clean)
+      expect(written.out.join('\n')).toMatch(
+        /Coverage ledger {2}nothing missed before this window; status issue #\d+: created/
+      )
+      const status = github.issues.find((issue) => isLedgerBody(issue.body))!
+      expect(parseLedger(status.body)).toEqual({
+        ledger: {
+          covered: [{ start: now - 7200, end: now - 3600 }],
+          last: { start: now - 7200, end: now - 3600 },
+          gaps: []
+        }
+      })
+      expect(status.labels).toEqual(['openai-keywatch'])
+    } finally {
+      await openai.close()
+    }
   })
 })

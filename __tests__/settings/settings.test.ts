@@ -81,6 +81,12 @@ describe('settings', () => {
       'Input label is "security,openai": a label with a comma cannot be looked up (GitHub reads the comma as "and"), so every run would open its issues again. Use one label without a comma, e.g. security-openai.'
     ],
     [{ 'github-budget': 'forever' }, 'Input github-budget is "forever": use a positive whole number with a unit'],
+    [{ 'max-catch-up': '0d' }, 'Input max-catch-up is "0d": use a positive whole number with a unit'],
+    [
+      { 'max-catch-up': '5w' },
+      'Input max-catch-up is "5w": the coverage ledger keeps 30 days, so use at most 30d, and a backfill (since and until) for anything older.'
+    ],
+    [{ ledger: 'off' }, 'Input ledger is "off": use true or false.'],
     [
       { 'openai-admin-key': 'sk-admin-abc\u200bdef' },
       'Input openai-admin-key holds a character that cannot be sent (U+200B at position 13, a zero-width space, often pasted along with a key): copy the value again without it and update the secret.'
@@ -220,6 +226,14 @@ describe('settings', () => {
     ).toThrow(/could not be read \(ENOENT\)/)
   })
 
+  it('keeps the coverage ledger by default, catching up at most 7 days, 30 at most', () => {
+    expect(settingsFrom({ 'openai-admin-key': 'k' })).toMatchObject({ ledger: true, maxCatchUpSeconds: 7 * 86_400 })
+    expect(settingsFrom({ 'openai-admin-key': 'k', ledger: 'false', 'max-catch-up': '30d' })).toMatchObject({
+      ledger: false,
+      maxCatchUpSeconds: 30 * 86_400
+    })
+  })
+
   it('names the report after the run, its attempt and the step (GITHUB_ACTION)', () => {
     const env = { GITHUB_RUN_ID: '4242', GITHUB_RUN_ATTEMPT: '2' }
     const read = (name: InputName) => (name === 'audit-log-file' ? 'a.jsonl' : '')
@@ -342,5 +356,30 @@ describe('settings', () => {
         until: undefined
       })
     })
+  })
+})
+
+describe('inputs that do nothing in a mode, with the coverage ledger', () => {
+  const key = { 'openai-admin-key': 'sk-admin-x' }
+  it('keeps quiet about the label, repository, dry-run and budget with create-issues false while the ledger is kept', () => {
+    const settings = settingsFrom({
+      ...key,
+      'create-issues': 'false',
+      label: 'watch',
+      'dry-run': 'true',
+      assignees: 'a'
+    })
+    expect(settings.warnings).toEqual([
+      'assignees has no effect: create-issues is false, so no issue is read or written.'
+    ])
+  })
+
+  it('names them when the ledger is off too, and the ledger inputs with an export', () => {
+    expect(settingsFrom({ ...key, 'create-issues': 'false', ledger: 'false', label: 'watch' }).warnings).toEqual([
+      'label has no effect: create-issues is false, so no issue is read or written, and no coverage ledger is kept (ledger is false).'
+    ])
+    expect(settingsFrom({ 'audit-log-file': 'a.jsonl', 'max-catch-up': '2d' }).warnings).toEqual([
+      "max-catch-up has no effect: audit-log-file is set, and an export neither reads nor adds to the coverage ledger: it is not the organization's live log."
+    ])
   })
 })

@@ -1,7 +1,8 @@
 // A fake GitHub REST API on 127.0.0.1, enough of it for one issue per key: issues
 // (list with labels/state filters and Link-header pagination, create, get, update),
 // labels (add, remove), comments (list with pagination, create), open/closed state and
-// state_reason, assignees, a collaborator's permission, and injected failures such as
+// state_reason, assignees, a collaborator's permission, the token's user (GET /user, refused
+// to a bot's installation token), and injected failures such as
 // secondary rate limits. It serves
 // one repository (owner/name), as a token limited to it would. It counts every request and
 // every write, so tests can say "no request at all" and "no write".
@@ -278,6 +279,11 @@ export class FakeGitHub {
       // GitHub's permission field says write for maintain and read for triage; role_name has the role.
       const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role
       return this.send(res, 200, { permission, role_name: role, user: { login, type: 'User' } })
+    }
+    if (url.pathname === '/user' && method === 'GET') {
+      // An installation token (GITHUB_TOKEN, an App's) has no user: GitHub refuses it.
+      if (this.actor.type === 'Bot') return this.send(res, 403, { message: 'Resource not accessible by integration' })
+      return this.send(res, 200, { login: this.actor.login, type: this.actor.type })
     }
     if (url.pathname.startsWith('/search/')) {
       // The action must never find its issues through search: it lags behind writes.

@@ -29,6 +29,8 @@ export interface AuditLogEvent {
 }
 
 export type Fault =
+  /** No fault: the request is answered as usual (to fault a later one in the queue). */
+  | { pass: true }
   | { status: number; headers?: Record<string, string>; body?: unknown }
   | { html: string; status?: number }
   | { hang: true }
@@ -341,11 +343,12 @@ export async function startFakeOpenAI(options: FakeOptions): Promise<FakeOpenAI>
       authorization: request.headers.authorization,
       headers: request.headers
     })
-    const fault =
+    const next =
       (url.searchParams.get('tenant_only') === 'true' ? tenantFault : undefined) ??
       standingOn.find((entry) => entry.path.test(url.pathname))?.fault ??
       queued.shift() ??
       standing
+    const fault = next && 'pass' in next ? undefined : next
     if (fault && 'hang' in fault) return // never answers: the client's timeout must end it
     if (fault && 'html' in fault) {
       response.writeHead(fault.status ?? 200, { 'content-type': 'text/html; charset=utf-8' })

@@ -29625,7 +29625,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3416);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7675);
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 
@@ -29634,7 +29634,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3416:
+/***/ 7675:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29706,6 +29706,12 @@ __nccwpck_require__.d(defs_namespaceObject, {
 const package_namespaceObject = {"rE":"1.0.0"};
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/model/coverage.ts
+// Coverage: which spans of the audit log a run read completely, and what the coverage
+// ledger (the status issue) made of a run, for the report and the summary.
+/** How far back the coverage ledger keeps its record: no run catches up further (max-catch-up is at most this). */
+const LEDGER_KEEP_SECONDS = 30 * 86_400;
+
 ;// CONCATENATED MODULE: ./src/model/events.ts
 /**
  * The audit-log event types about keys, as the `openai` SDK lists them
@@ -29875,6 +29881,7 @@ function named(voice, input) {
 
 
 
+
 ;// CONCATENATED MODULE: ./src/openai/admin-key.ts
 // The OpenAI Admin API key, as the settings check it and the sources speak of it: what to
 // do about a key the API refuses, and the kinds of OpenAI key that cannot read audit logs.
@@ -29940,8 +29947,13 @@ function unreachableFailOn(settings) {
         `gives ${levelsWords(levels)} findings only, so the run never fails on a finding. ` +
         `Use ${voice.set('fail-on', levels.at(-1).toLowerCase())} (or ${voice.set('fail-on', 'none')} to turn the gate off on purpose).`);
 }
-// A stage with inputs of its own adds its rows here (the investigation's history with an
-// export, the ledger's inputs with an export).
+/** Why no issue is read or written, in the caller's words. */
+function noIssues(voice) {
+    return voice.input('create-issues') === undefined
+        ? `without ${voice.repository}, no issue is read or written`
+        : `${named(voice, 'create-issues')} is false, so no issue is read or written`;
+}
+// A stage with inputs of its own adds its rows here.
 const INERT = [
     {
         inputs: ['lookback'],
@@ -29955,20 +29967,22 @@ const INERT = [
         because: (voice) => `${named(voice, 'audit-log-file')} is set, so the export is scanned and the Admin API is asked nothing (no key is looked up)`
     },
     {
-        inputs: [
-            'repository',
-            'label',
-            'max-issues',
-            'assignees',
-            'dry-run',
-            'reopen-closed',
-            'close-when-revoked',
-            'github-budget'
-        ],
+        inputs: ['max-issues', 'assignees', 'reopen-closed', 'close-when-revoked'],
         applies: (settings) => !settings.createIssues,
-        because: (voice) => voice.input('create-issues') === undefined
-            ? `without ${voice.repository}, no issue is read or written`
-            : `${named(voice, 'create-issues')} is false, so no issue is read or written`
+        because: noIssues
+    },
+    {
+        // The coverage ledger's status issue is kept with create-issues false: these still apply to it.
+        inputs: ['repository', 'label', 'dry-run', 'github-budget'],
+        applies: (settings) => !settings.createIssues && (!settings.ledger || Boolean(settings.auditLogFile)),
+        because: (voice, settings) => voice.input('create-issues') === undefined
+            ? `without ${voice.repository}, no issue or coverage ledger is read or written`
+            : `${noIssues(voice)}, and no coverage ledger is kept (${settings.auditLogFile ? `${named(voice, 'audit-log-file')} is set` : `${named(voice, 'ledger')} is false`})`
+    },
+    {
+        inputs: ['ledger', 'max-catch-up'],
+        applies: (settings) => Boolean(settings.auditLogFile),
+        because: (voice) => `${named(voice, 'audit-log-file')} is set, and an export neither reads nor adds to the coverage ledger: it is not the organization's live log`
     }
 ];
 /**
@@ -30273,7 +30287,9 @@ const DEFAULTS = {
     'elevated-scopes': DEFAULT_RULE_OPTIONS.elevatedScopes.join(', '),
     'high-scopes': DEFAULT_RULE_OPTIONS.highScopes.join(', '),
     'github-budget': '10m',
-    'revoke-label': 'keywatch:revoke'
+    'revoke-label': 'keywatch:revoke',
+    ledger: 'true',
+    'max-catch-up': '7d'
 };
 /**
  * A bad input. The message names the inputs and the forms they accept; the CLI names them
@@ -30550,6 +30566,14 @@ function readAuditLogFile(value, caller) {
     }
     return auditLogFile;
 }
+/** How far back the ledger lets a run catch up: no further than the ledger keeps its record. */
+function readMaxCatchUp(value) {
+    const seconds = parseDuration('max-catch-up', value('max-catch-up'));
+    if (seconds > LEDGER_KEEP_SECONDS) {
+        throw new SettingsError(['max-catch-up'], (input) => `${input} is "${value('max-catch-up')}": the coverage ledger keeps ${LEDGER_KEEP_SECONDS / 86_400} days, so use at most ${LEDGER_KEEP_SECONDS / 86_400}d, and a backfill (since and until) for anything older.`);
+    }
+    return seconds;
+}
 /**
  * Reads and checks every input. `read` returns the raw value of an input ('' when unset);
  * defaults from DEFAULTS fill in empty values, as the runner does from action.yml.
@@ -30592,6 +30616,8 @@ function readSettings(read, env = {}, caller = ACTION) {
         ...scopes,
         githubBudgetSeconds: parseDuration('github-budget', value('github-budget')),
         revokeLabel,
+        ledger: parseBoolean('ledger', value('ledger')),
+        maxCatchUpSeconds: readMaxCatchUp(value),
         github: repository ? { ...github, repository } : github,
         tempDir: env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(),
         proxy: {
@@ -30629,7 +30655,9 @@ const SCAN_FLAGS = {
     assignees: 'assignees',
     'reopen-closed': 'reopen-closed',
     'close-when-revoked': 'close-when-revoked',
-    'github-budget': 'github-budget'
+    'github-budget': 'github-budget',
+    ledger: 'ledger',
+    'max-catch-up': 'max-catch-up'
 };
 const FLAG_OF = new Map(Object.entries(SCAN_FLAGS).map(([flag, input]) => [input, `--${flag}`]));
 /** The CLI's words: its options and its environment variables. */
@@ -30908,6 +30936,10 @@ Each option is the action input of the same name (see action.yml):
                            close a key's issue once its deletion is in the window;
                            nothing else closes one (default false)
   --github-budget DURATION how long the GitHub phase may take in all (default 10m)
+  --ledger BOOL            with --repo, keep the coverage ledger in its status issue:
+                           read it (the window reaches back to what earlier runs
+                           missed), and with --write add this window (default true)
+  --max-catch-up DURATION  how far back the ledger reaches at most (default 7d)
 
 Issues (GitHub):
   --repo OWNER/NAME        triage in this repository's issues, one per key (token in
@@ -72676,6 +72708,27 @@ function eventIds(findings, deletions) {
     return ids;
 }
 
+;// CONCATENATED MODULE: ./src/github/trust.ts
+/** The login the workflow's GITHUB_TOKEN writes as. */
+const trust_ACTIONS_BOT = 'github-actions[bot]';
+/** Whether `login` is a GitHub App's bot (GitHub Actions' own included). */
+function trust_isAppBot(login) {
+    return login !== undefined && login.endsWith('[bot]');
+}
+/**
+ * The user a personal access token acts as (GET /user), or undefined for an installation
+ * token (GITHUB_TOKEN or an App's, which GitHub refuses there) and when it cannot be read.
+ */
+async function tokenUser(client) {
+    try {
+        const { data } = await client.rest.users.getAuthenticated();
+        return typeof data.login === 'string' ? data.login : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/markdown/markdown.ts
 // Text copied from an audit log is attacker-controlled. Before it goes into GitHub
 // Flavored Markdown (issues, comments, the job summary) it is made inert: no mentions
@@ -73089,6 +73142,7 @@ function unrecorded(work, recorded) {
 
 
 
+
 /**
  * Adds a listed issue to the issues by key (markerId). The oldest wins when a key has two (a
  * person copied one, or a run was cancelled between creating and recording), so every run
@@ -73122,8 +73176,8 @@ const WRITERS = new Set(['admin', 'maintain', 'write']);
  * everyone else the repository's permission decides.
  */
 function trustedAsIs(issue, comment) {
-    return (comment.login === 'github-actions[bot]' ||
-        (issue.author !== undefined && comment.login === issue.author && issue.author.endsWith('[bot]')) ||
+    return (comment.login === trust_ACTIONS_BOT ||
+        (comment.login === issue.author && trust_isAppBot(issue.author)) ||
         comment.association === 'OWNER');
 }
 /** Whether a comment says anything the plan would believe: it carries event or closing markers. */
@@ -73802,7 +73856,8 @@ function buildReport(input) {
         issuesPending: input.issuesPending ?? false,
         failOn: input.failOn,
         gate: input.gate,
-        warnings: [...(input.warnings ?? [])]
+        warnings: [...(input.warnings ?? [])],
+        ...(input.ledger ? { ledger: input.ledger } : {})
     };
 }
 
@@ -73813,6 +73868,7 @@ function buildReport(input) {
 // a body only the action's bot could have written); the person who added the label may
 // write to the repository, as GitHub says now. The key's place comes from OpenAI after
 // these (openai.ts). Each failure is a reason, said in one comment that changes nothing.
+
 
 
 const ok = (value) => ({ ok: true, value });
@@ -73846,12 +73902,13 @@ function checks_labelRequestOf(payload, revokeLabel) {
  * Who may have written an issue's key marker: the action's own bot. With the workflow's
  * token that is GitHub Actions' bot; with a GitHub App's token, the App's bot (a login
  * ending in [bot], which no person's login can). A person's issue is theirs to edit, and on
- * a public repository anyone may open one: a marker there proves nothing.
+ * a public repository anyone may open one: a marker there proves nothing. The same rule as
+ * the issues' and the ledger's (github/trust.ts).
  */
 function openedByBot(author) {
     if (!author)
         return false;
-    return author.login === 'github-actions[bot]' || (author.type === 'Bot' && author.login.endsWith('[bot]'));
+    return author.login === ACTIONS_BOT || (author.type === 'Bot' && isAppBot(author.login));
 }
 /** The key an issue is about, when the issue is the action's own and still asks for the revocation. */
 function checks_keyOfIssue(issue, revokeLabel) {
@@ -75093,7 +75150,542 @@ function resolveWindow(settings, nowSeconds) {
     return { since: start, until: end };
 }
 
+;// CONCATENATED MODULE: ./src/ledger/intervals.ts
+/** The union of `intervals`, sorted, with no two that overlap or touch ([a, b) and [b, c) are [a, c)). */
+function union(intervals) {
+    const sorted = [...intervals].filter((i) => i.start < i.end).sort((a, b) => a.start - b.start || a.end - b.end);
+    const merged = [];
+    for (const interval of sorted) {
+        const last = merged.at(-1);
+        if (last && interval.start <= last.end)
+            last.end = Math.max(last.end, interval.end);
+        else
+            merged.push({ start: interval.start, end: interval.end });
+    }
+    return merged;
+}
+/** The parts of `span` that no interval of `covered` (a union, sorted) covers, in order. */
+function uncovered(span, covered) {
+    const holes = [];
+    let from = span.start;
+    for (const interval of covered) {
+        if (interval.end <= from)
+            continue;
+        if (interval.start >= span.end)
+            break;
+        if (interval.start > from)
+            holes.push({ start: from, end: interval.start });
+        from = Math.max(from, interval.end);
+        if (from >= span.end)
+            break;
+    }
+    if (from < span.end)
+        holes.push({ start: from, end: span.end });
+    return holes;
+}
+/** The parts of `intervals` inside `span`. */
+function within(intervals, span) {
+    return intervals.flatMap((i) => {
+        const start = Math.max(i.start, span.start);
+        const end = Math.min(i.end, span.end);
+        return start < end ? [{ start, end }] : [];
+    });
+}
+/** Seconds in `intervals` (a union). */
+function seconds(intervals) {
+    return intervals.reduce((sum, i) => sum + (i.end - i.start), 0);
+}
+
+;// CONCATENATED MODULE: ./src/ledger/ledger.ts
+// The coverage ledger as values: the windows of the audit log read completely (merged), when
+// the watch began, and the gaps with why each exists; the window a run reads from it; and
+// what a run adds to it. Pure: the status issue (status-issue.ts) reads and writes it.
+
+
+const GAP_KINDS = ['failed', 'refused', 'not-filed', 'beyond-max-catch-up'];
+/** How far back the ledger keeps its record, and how many entries: its size is bounded whatever happens. */
+const LEDGER_BOUNDS = { keepSeconds: LEDGER_KEEP_SECONDS, intervals: 200, gaps: 50 };
+const EMPTY_LEDGER = { covered: [], gaps: [] };
+/**
+ * The window of a scheduled run at `now`: from the earlier of now - lookback and the first
+ * second since the watch began that no complete read covers, reaching back at most
+ * max-catch-up; up to now. A hole left by a failed run is read again; one older than
+ * max-catch-up is reported. A ledger with no watch yet gives now - lookback.
+ */
+function nextWindow(ledger, clock) {
+    const { now, lookback, maxCatchUp } = clock;
+    const base = now - lookback;
+    if (!ledger || ledger.since === undefined || ledger.since >= now)
+        return { start: base, end: now, caughtUp: 0, beyond: [] };
+    const holes = uncovered({ start: ledger.since, end: now }, ledger.covered);
+    const first = holes[0]?.start ?? now;
+    const start = Math.max(0, Math.min(base, Math.max(first, now - maxCatchUp)));
+    return { start, end: now, caughtUp: base - start, beyond: within(holes, { start: -Infinity, end: start }) };
+}
+/** The words of a gap beyond max-catch-up: what it is and what to do. */
+function beyondWords(maxCatchUp) {
+    return `missed, and older than max-catch-up (${maxCatchUp}) when a run caught up: not read; backfill it with since/until`;
+}
+/** The ledger with one run's record added: its window covered, or noted as a gap. */
+function recordRun(ledger, run, maxCatchUp) {
+    const gaps = [...ledger.gaps];
+    if (!run.covered && run.gap)
+        gaps.push({ ...run.window, ...run.gap, at: run.at });
+    for (const span of run.beyond)
+        gaps.push({ ...span, kind: 'beyond-max-catch-up', why: beyondWords(maxCatchUp), at: run.at });
+    const since = run.scheduled && (ledger.since === undefined || run.window.start < ledger.since) ? run.window.start : ledger.since;
+    return normalised({
+        since,
+        covered: run.covered ? [...ledger.covered, run.window] : ledger.covered,
+        last: run.covered ? run.window : ledger.last,
+        gaps
+    }, run.at);
+}
+/** Two records of the ledger as one: the union of what each says was read (two runs at once keep both). */
+function mergeLedgers(a, b, now) {
+    const since = [a.since, b.since].filter((s) => s !== undefined);
+    const last = [a.last, b.last].filter((l) => l !== undefined).sort((x, y) => y.end - x.end)[0];
+    return normalised({
+        since: since.length ? Math.min(...since) : undefined,
+        covered: [...a.covered, ...b.covered],
+        last,
+        gaps: [...a.gaps, ...b.gaps]
+    }, now);
+}
+/**
+ * The ledger in its one form: coverage merged, nothing older than the kept past, no gap
+ * note for what has been read since (the rest of it kept), one note per span and kind, and
+ * at most so many entries, the oldest dropped first (dropping coverage only makes runs read more).
+ */
+function normalised(ledger, now) {
+    const past = now - LEDGER_BOUNDS.keepSeconds;
+    const covered = within(union(ledger.covered), { start: past, end: Infinity }).slice(-LEDGER_BOUNDS.intervals);
+    const seen = new Set();
+    const gaps = [];
+    for (const gap of [...ledger.gaps].sort((x, y) => x.at - y.at)) {
+        for (const part of uncovered(gap, covered).filter((part) => part.end > past)) {
+            const key = `${part.start}-${part.end}-${gap.kind}`;
+            if (seen.has(key))
+                continue;
+            seen.add(key);
+            gaps.push({ ...gap, start: Math.max(part.start, past), end: part.end });
+        }
+    }
+    const since = ledger.since === undefined ? undefined : Math.max(ledger.since, past);
+    const last = ledger.last && ledger.last.end > past ? ledger.last : undefined;
+    return {
+        ...(since !== undefined ? { since } : {}),
+        covered,
+        ...(last ? { last } : {}),
+        gaps: gaps.slice(-LEDGER_BOUNDS.gaps)
+    };
+}
+/** The spans since the watch began that no complete read covers, each with the notes that say why. */
+function holesOf(ledger, now) {
+    if (ledger.since === undefined)
+        return [];
+    return uncovered({ start: ledger.since, end: now }, ledger.covered).map((hole) => ({
+        hole,
+        gaps: ledger.gaps.filter((gap) => gap.start < hole.end && gap.end > hole.start)
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/ledger/body.ts
+// The status issue's body: for people, the last complete read, the coverage, the gaps and
+// why, and the next window; for the next run, a hidden, versioned block of the same record,
+// with a digest that tells a hand edit from the action's. Parsing takes any text GitHub may
+// hold (a person may have edited or emptied it) and says what is wrong instead of throwing.
+
+
+
+
+/** The hidden marker that makes an issue the status issue (with the label and the action's authorship). */
+const LEDGER_MARKER = '<!-- openai-keywatch:ledger -->';
+// A body edited on github.com comes back with CRLF line ends.
+const MARKER_LINE = /^<!-- openai-keywatch:ledger -->\r?$/m;
+const DATA_LINE = /^<!-- openai-keywatch:ledger-data v(\d{1,4}) ([A-Za-z0-9_-]{0,60000}) ([0-9a-f]{64}) -->\r?$/gm;
+/** The version of the block this code writes and reads. */
+const LEDGER_VERSION = 1;
+const LEDGER_TITLE = 'OpenAI keywatch: audit-log coverage (status)';
+/** GitHub's limit of an issue body; a longer text is not one the action wrote. */
+const BODY_LIMIT = 65_536;
+/** Whether a body carries the status issue's marker. */
+function isLedgerBody(body) {
+    return typeof body === 'string' && MARKER_LINE.test(body);
+}
+function digest(data) {
+    return (0,external_node_crypto_.createHash)('sha256').update(`openai-keywatch:ledger:${data}`, 'utf8').digest('hex');
+}
+/** The hidden block: the record as base64url JSON, and its digest. */
+function dataLine(ledger) {
+    const wire = {
+        v: LEDGER_VERSION,
+        ...(ledger.since !== undefined ? { since: ledger.since } : {}),
+        covered: ledger.covered.map((i) => [i.start, i.end]),
+        ...(ledger.last ? { last: [ledger.last.start, ledger.last.end] } : {}),
+        gaps: ledger.gaps.map((g) => [g.start, g.end, g.kind, g.why, g.at])
+    };
+    const data = Buffer.from(JSON.stringify(wire), 'utf8').toString('base64url');
+    return `<!-- openai-keywatch:ledger-data v${LEDGER_VERSION} ${data} ${digest(data)} -->`;
+}
+const isTime = (value) => Number.isSafeInteger(value) && value >= 0;
+function interval(value) {
+    if (!Array.isArray(value) || value.length !== 2 || !isTime(value[0]) || !isTime(value[1]))
+        return undefined;
+    return value[0] < value[1] ? { start: value[0], end: value[1] } : undefined;
+}
+function gap(value) {
+    if (!Array.isArray(value) || value.length !== 5)
+        return undefined;
+    const [start, end, kind, why, at] = value;
+    const span = interval([start, end]);
+    if (!span || !GAP_KINDS.includes(kind) || typeof why !== 'string' || why.length > 1000 || !isTime(at))
+        return undefined;
+    return { ...span, kind: kind, why, at };
+}
+/** The record of a wire object, or undefined when any part of it is not what this code writes. */
+function fromWire(wire) {
+    if (typeof wire !== 'object' || wire === null || Array.isArray(wire))
+        return undefined;
+    const { since, covered, last, gaps } = wire;
+    if (since !== undefined && !isTime(since))
+        return undefined;
+    if (!Array.isArray(covered) || covered.length > LEDGER_BOUNDS.intervals)
+        return undefined;
+    if (!Array.isArray(gaps) || gaps.length > LEDGER_BOUNDS.gaps)
+        return undefined;
+    const intervals = covered.map(interval);
+    const notes = gaps.map(gap);
+    const lastRead = last === undefined ? undefined : interval(last);
+    if (intervals.includes(undefined) || notes.includes(undefined) || (last !== undefined && !lastRead))
+        return undefined;
+    return {
+        ...(since !== undefined ? { since: since } : {}),
+        covered: intervals,
+        ...(lastRead ? { last: lastRead } : {}),
+        gaps: notes
+    };
+}
+/** The record a status issue's body holds; a problem, in words, for anything else. */
+function parseLedger(body) {
+    if (typeof body !== 'string' || body.trim() === '')
+        return { problem: 'its body is empty' };
+    if (body.length > BODY_LIMIT)
+        return { problem: `its body is ${body.length} characters, more than GitHub holds` };
+    const lines = [...body.matchAll(DATA_LINE)];
+    if (lines.length === 0)
+        return { problem: 'its body has no record of the coverage (the hidden ledger-data line is gone)' };
+    if (lines.length > 1)
+        return { problem: `its body has ${lines.length} ledger-data lines, where the action writes one` };
+    const [, version, data, sum] = lines[0];
+    if (Number(version) !== LEDGER_VERSION)
+        return {
+            problem: `its record is version ${version}, which this version of the action (${LEDGER_VERSION}) does not read`
+        };
+    if (digest(data) !== sum)
+        return { problem: 'its record was edited (its digest does not match)' };
+    let wire;
+    try {
+        wire = JSON.parse(Buffer.from(data, 'base64url').toString('utf8'));
+    }
+    catch {
+        return { problem: 'its record is not valid JSON' };
+    }
+    const ledger = fromWire(wire);
+    return ledger ? { ledger } : { problem: 'its record holds values the action does not write' };
+}
+const GAP_WORDS = {
+    failed: 'a run could not read it',
+    refused: 'the API refused part of it',
+    'not-filed': 'read, but its findings were not all filed',
+    'beyond-max-catch-up': 'beyond max-catch-up'
+};
+/** A note's words in a gap's row: why, when it was said, and its own span when it is not the whole gap's. */
+function noteWords(gap, hole) {
+    const part = gap.start > hole.start || gap.end < hole.end ? ` ${timeCell(gap.start)} to ${timeCell(gap.end)}` : '';
+    return `${GAP_WORDS[gap.kind]}${part} (said ${timeCell(gap.at)}): ${markdown_markdownText(gap.why, 400)}`;
+}
+function gapRows(ledger, now) {
+    return holesOf(ledger, now).map(({ hole, gaps }) => {
+        const why = gaps.length
+            ? gaps.map((gap) => noteWords(gap, hole)).join('<br>')
+            : 'no complete read covers it yet: the next run reads it';
+        return [timeCell(hole.start), timeCell(hole.end), span(hole.end - hole.start), why];
+    });
+}
+/** Where the next scheduled run starts, in words: the first second not read since the watch began, or the lookback. */
+function nextWords(ledger, words, now) {
+    const lookback = `now − lookback (${markdown_markdownText(words.lookback, 20)})`;
+    const first = holesOf(ledger, now)[0]?.hole.start ?? ledger.covered.at(-1)?.end;
+    const from = ledger.since === undefined || first === undefined
+        ? lookback
+        : `${timeCell(first)} (the first second not read completely) or ${lookback}, whichever is earlier`;
+    return `from ${from}, to the time of the next run, reaching back at most max-catch-up (${markdown_markdownText(words.maxCatchUp, 20)})`;
+}
+/** The most characters the action writes in the body, below GitHub's limit. */
+const body_BODY_BUDGET = 60_000;
+/**
+ * The status issue's body: the record for people, and for the next run; within what GitHub
+ * holds, the oldest gap notes (then intervals) dropped first when it would not fit. Dropping
+ * a note loses a reason, never a gap; dropping coverage only makes runs read more.
+ */
+function renderLedger(ledger, words, now) {
+    let fitted = ledger;
+    let body = bodyOf(fitted, words, now);
+    while (body.length > body_BODY_BUDGET && (fitted.gaps.length > 0 || fitted.covered.length > 0)) {
+        fitted =
+            fitted.gaps.length > 0
+                ? { ...fitted, gaps: fitted.gaps.slice(1) }
+                : { ...fitted, covered: fitted.covered.slice(1) };
+        body = bodyOf(fitted, words, now);
+    }
+    return body;
+}
+function bodyOf(ledger, words, now) {
+    const lines = [
+        LEDGER_MARKER,
+        '## Audit-log coverage',
+        'openai-keywatch keeps here the windows of the OpenAI audit log it has read completely, so that a run after a ' +
+            'missed or failed one reads what was missed. Each run edits this body (an edit notifies nobody); it is never closed ' +
+            'by the action. Do not edit it: a record edited by hand is not read, and the next run falls back to its lookback. ' +
+            'Closing it does not stop it (the next run reopens it): set `ledger: false` for that. See docs/ledger.md.',
+        [
+            `- **Last complete read:** ${ledger.last ? `${timeCell(ledger.last.start)} to ${timeCell(ledger.last.end)} (${span(ledger.last.end - ledger.last.start)})` : 'none yet'}`,
+            `- **Watched since:** ${ledger.since !== undefined ? timeCell(ledger.since) : 'no scheduled run has read a window yet'}`,
+            `- **Next window:** ${nextWords(ledger, words, now)}`
+        ].join('\n'),
+        `### Read completely (the last ${span(LEDGER_BOUNDS.keepSeconds)}, UTC, from inclusive, to exclusive)`,
+        ledger.covered.length
+            ? table(['From', 'To', 'Span'], ledger.covered.map((i) => [timeCell(i.start), timeCell(i.end), span(i.end - i.start)]))
+            : 'Nothing yet.'
+    ];
+    const gaps = gapRows(ledger, now);
+    lines.push(`### Gaps: ${gaps.length ? plural(gaps.length, 'gap') : 'none'}`);
+    lines.push(gaps.length ? table(['From', 'To', 'Span', 'Why'], gaps) : 'Every second since the watch began has been read.');
+    lines.push(dataLine(ledger));
+    return `${lines.join('\n\n')}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/ledger/status-issue.ts
+// The status issue on GitHub, the ledger's adapter: found by its label, its hidden marker
+// and its author (the action itself), read within a time limit, and written by editing its
+// body at most once a run, after reading it again and merging what it holds (two runs at
+// once keep the union of what each read). Never closed; a closed one is reopened by the
+// same edit. Every failure is a value in words, never an exception: a ledger that cannot be
+// read or written costs a longer read next time, never the run.
+
+
+
+
+
+
+/**
+ * The record of `candidates` (issues with the marker): the action's own are those `trusted`
+ * says it wrote; their records are merged, and the oldest is the one to write to. A status
+ * issue whose record cannot be read is a problem, unless another of the action's is read.
+ */
+function pickStatus(candidates, trusted, now) {
+    const own = candidates.filter(trusted).sort((a, b) => a.number - b.number);
+    const notes = candidates
+        .filter((issue) => !own.includes(issue))
+        .map((issue) => `#${issue.number} carries the status issue's marker but was not opened by the action (it was by ${issue.author ?? 'a deleted user'}): it is ignored.`);
+    let ledger;
+    const problems = [];
+    for (const issue of own) {
+        const parsed = parseLedger(issue.body);
+        if ('problem' in parsed)
+            problems.push(`status issue #${issue.number}: ${parsed.problem}`);
+        else
+            ledger = ledger ? mergeLedgers(ledger, parsed.ledger, now) : parsed.ledger;
+    }
+    const problem = ledger === undefined && problems.length > 0 ? problems.join('; ') : undefined;
+    if (ledger !== undefined)
+        notes.push(...problems.map((p) => `${p}; the other status issue's record is used.`));
+    return { issue: own[0], ledger, problem, notes };
+}
+/** A client for one read or write, in a phase of its own bounded by the target's budget. */
+async function withClient(target, work) {
+    const phase = new client_GitHubPhase(target.budget.ms, target.budget.words);
+    try {
+        const client = client_createGitHubClient({
+            token: target.token,
+            baseUrl: target.apiUrl,
+            timings: target.timings,
+            log: target.log,
+            fetch: target.fetch,
+            phase
+        });
+        return await client_untilPhaseEnds(phase, work(client, phase));
+    }
+    finally {
+        phase.close();
+    }
+}
+function repository(target) {
+    const repo = repository_repositoryOf(target.repository);
+    if (!repo)
+        throw new Error(`the repository is "${target.repository}", not owner/name`);
+    return repo;
+}
+/** Every labelled issue that carries the marker, and which of them the action wrote. */
+async function listStatus(client, target, now) {
+    const { owner, repo } = repository(target);
+    const candidates = [];
+    const pages = client.paginate.iterator(client.rest.issues.listForRepo, {
+        owner,
+        repo,
+        labels: target.label,
+        state: 'all',
+        per_page: 100
+    });
+    for await (const page of pages) {
+        for (const item of page.data) {
+            if (item.pull_request || !isLedgerBody(item.body))
+                continue;
+            candidates.push({
+                number: item.number,
+                url: item.html_url,
+                state: item.state === 'closed' ? 'closed' : 'open',
+                body: item.body,
+                author: item.user?.login
+            });
+        }
+    }
+    // A personal access token writes as its user: asked only when an issue is not a bot's.
+    const user = candidates.some((issue) => !trust_isAppBot(issue.author)) ? await tokenUser(client) : undefined;
+    return pickStatus(candidates, (issue) => trust_isAppBot(issue.author) || (user !== undefined && issue.author === user), now);
+}
+/** What GitHub said, and what to do when it refused: the token needs issues: write, or the ledger can be switched off. */
+function status_issue_failure(target, error) {
+    const hint = (status) => status === 401
+        ? ' Check github-token.'
+        : status === 403 || status === 404
+            ? ' Check that the token may write issues (permissions: issues: write), or set ledger: false.'
+            : '';
+    return api_error_gitHubFailure(error, [target.token, ...(target.secrets ?? [])], hint).replace(/\.$/, '');
+}
+/** The status issues' record, read within the target's budget; a problem in words when GitHub fails. */
+async function readLedger(target, now) {
+    try {
+        return await withClient(target, (client) => listStatus(client, target, now));
+    }
+    catch (error) {
+        return { problem: `GitHub could not be read (${status_issue_failure(target, error)})`, notes: [] };
+    }
+}
+/**
+ * Writes the ledger once: reads the status issues again, applies `change` to the record
+ * they hold now (a record that cannot be read is replaced, and said so), and edits the
+ * body only if it changes (reopening a closed issue in the same edit), or opens the status
+ * issue when there is none.
+ */
+async function writeLedger(target, change, render, now) {
+    try {
+        return await withClient(target, async (client) => {
+            const current = await listStatus(client, target, now);
+            const notes = [...current.notes];
+            if (current.problem && current.issue)
+                notes.push(`The ${current.problem}: it is replaced by this run's record.`);
+            const body = render(change(current.ledger ?? EMPTY_LEDGER));
+            const { owner, repo } = repository(target);
+            const issue = current.issue;
+            if (!issue) {
+                const request = { retries: 0 };
+                const { data } = await client.rest.issues.create({
+                    owner,
+                    repo,
+                    title: LEDGER_TITLE,
+                    body,
+                    labels: [target.label],
+                    request
+                });
+                return { action: 'created', issue: { number: data.number, url: data.html_url }, notes };
+            }
+            const shown = { number: issue.number, url: issue.url };
+            if (issue.body === body && issue.state === 'open')
+                return { action: 'unchanged', issue: shown, notes };
+            const reopen = issue.state === 'closed' ? { state: 'open' } : {};
+            await client.rest.issues.update({ owner, repo, issue_number: issue.number, body, ...reopen });
+            return { action: issue.state === 'closed' ? 'reopened' : 'updated', issue: shown, notes };
+        });
+    }
+    catch (error) {
+        return { action: 'not-written', notes: [`The status issue could not be written (${status_issue_failure(target, error)})`] };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/ledger/keep.ts
+
+
+
+
+
+/** Spans of `beyond` that no earlier run has reported already: only those are warned about. */
+function newlyBeyond(read, beyond) {
+    const said = union((read.ledger?.gaps ?? []).filter((gap) => gap.kind === 'beyond-max-catch-up'));
+    return beyond.flatMap((part) => uncovered(part, said));
+}
+/**
+ * Reads the ledger and gives the run its window: for a scheduled run, from where complete
+ * coverage ends (nextWindow); for a backfill, its own. A ledger that cannot be read leaves
+ * the window as it is (the lookback), said once with why.
+ */
+async function planFromLedger(options, run, warn) {
+    const read = await readLedger(options.target, run.now);
+    const note = {
+        caughtUp: 0,
+        beyond: [],
+        written: options.dryRun ? 'dry-run' : 'pending',
+        notes: [...read.notes],
+        ...(read.issue ? { issue: { number: read.issue.number, url: read.issue.url } } : {})
+    };
+    for (const line of read.notes)
+        warn(line);
+    if (read.problem) {
+        note.unread = read.problem;
+        warn(`The coverage ledger could not be read: ${read.problem}. This run reads its ${run.scheduled ? `lookback (${options.words.lookback})` : 'window'} only; anything missed before it is read again once the ledger can be read.`);
+    }
+    const plan = { options, now: run.now, window: run.window, scheduled: run.scheduled, read, note };
+    if (!run.scheduled || !read.ledger)
+        return plan;
+    const next = nextWindow(read.ledger, { now: run.now, lookback: options.lookback, maxCatchUp: options.maxCatchUp });
+    note.caughtUp = next.caughtUp;
+    note.beyond = next.beyond;
+    for (const part of newlyBeyond(read, next.beyond)) {
+        warn(`The audit log from ${isoTime(part.start, true)} to ${isoTime(part.end, true)} (${span(part.end - part.start)}) was missed and is older than max-catch-up (${options.words.maxCatchUp}): it was not read. Backfill it with since and until.`);
+    }
+    return { ...plan, window: { start: next.start, end: next.end }, next };
+}
+/** Writes back what the run read (nothing in a dry run); the note of the whole run. */
+async function keepLedger(plan, outcome, warn) {
+    const { options, now } = plan;
+    const adds = { covered: outcome.covered, window: plan.window, ...(outcome.covered ? {} : { why: outcome.why }) };
+    const base = { ...plan.note, adds };
+    if (options.dryRun)
+        return { ...base, written: 'dry-run' };
+    const record = {
+        window: plan.window,
+        scheduled: plan.scheduled,
+        covered: outcome.covered,
+        ...(outcome.covered ? {} : { gap: { kind: outcome.kind, why: cut(outcome.why, 300) } }),
+        beyond: plan.next?.beyond ?? [],
+        at: now
+    };
+    const written = await writeLedger(options.target, (current) => recordRun(mergeLedgers(current, plan.read.ledger ?? EMPTY_LEDGER, now), record, options.words.maxCatchUp), (ledger) => renderLedger(ledger, options.words, now), now);
+    const fresh = written.notes.filter((line) => !plan.note.notes.includes(line));
+    for (const line of fresh)
+        warn(line);
+    return {
+        ...base,
+        ...(written.issue ? { issue: written.issue } : {}),
+        written: written.action,
+        notes: [...plan.note.notes, ...fresh]
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/pipeline.ts
+
+
 
 
 
@@ -75157,7 +75749,10 @@ async function withKeyInfo(settings, keys, log) {
 }
 async function scanWindow(settings, environment = {}) {
     const { log = {} } = environment;
-    const window = resolveWindow(settings, Math.floor((environment.now ?? Date.now()) / 1000));
+    const plan = environment.coverage && 'plan' in environment.coverage ? environment.coverage.plan : undefined;
+    const window = plan
+        ? { since: plan.window.start, until: plan.window.end }
+        : resolveWindow(settings, Math.floor((environment.now ?? Date.now()) / 1000));
     const source = openSource(settings, window, environment);
     const progress = log.progress ? trackProgress(source.label, log.progress) : undefined;
     let result;
@@ -75186,7 +75781,8 @@ async function scanWindow(settings, environment = {}) {
         result,
         keys: known.keys,
         suppressed: groupByKey(result.suppressed),
-        lookups: known.lookups
+        lookups: known.lookups,
+        ...(environment.coverage ? { coverage: noteOf(environment.coverage) } : {})
     };
 }
 /**
@@ -75218,7 +75814,8 @@ function reportOf(settings, scanned, issues = [], pending = false) {
         issues,
         issueMode: !settings.createIssues ? 'off' : settings.dryRun ? 'dry-run' : 'on',
         issuesPending: pending && settings.createIssues,
-        warnings: settings.warnings
+        warnings: settings.warnings,
+        ledger: scanned.coverage
     });
 }
 /** How the settings ask for issues to be written. */
@@ -75300,6 +75897,83 @@ function placeKey(settings, keyId, projectId, warn) {
 /** Deletes a key where OpenAI was found to hold it: the CLI's revoke, after asking. */
 function deleteHeldKey(settings, key, warn) {
     return openai_deleteKey(adminApiOf(settings, warn), key);
+}
+function noteOf(coverage) {
+    return 'plan' in coverage
+        ? coverage.plan.note
+        : { off: coverage.off, caughtUp: 0, beyond: [], written: 'not-written', notes: [] };
+}
+/** Why the coverage ledger is not kept this run; undefined when it is. */
+function ledgerOff(settings) {
+    if (!settings.ledger)
+        return 'ledger is false';
+    if (settings.auditLogFile)
+        return 'an exported audit log was scanned: an export is not the live log, and adds nothing';
+    if (!settings.github.repository)
+        return 'there is no repository to keep it in (--repo)';
+    if (!settings.githubToken)
+        return 'there is no GitHub token (github-token)';
+    return undefined;
+}
+/** The ledger's read, and its write, each take at most this long (and at most github-budget): a slow GitHub holds the scan back no longer. */
+const LEDGER_READ_MS = 60_000;
+/**
+ * Reads the coverage ledger before the scan, within its time limit: a scheduled run's
+ * window then starts where complete coverage ends (up to max-catch-up back), a backfill's
+ * is its own. Warnings (a ledger that cannot be read, a gap beyond max-catch-up) go to `warn`, once.
+ */
+async function readCoverage(settings, environment = {}) {
+    const now = Math.floor((environment.now ?? Date.now()) / 1000);
+    const window = resolveWindow(settings, now);
+    const off = ledgerOff(settings);
+    if (off !== undefined)
+        return { off };
+    const ms = Math.min(settings.githubBudgetSeconds * 1000, LEDGER_READ_MS);
+    const plan = await planFromLedger({
+        target: {
+            token: settings.githubToken,
+            apiUrl: settings.github.apiUrl,
+            repository: settings.github.repository,
+            label: settings.label,
+            budget: { ms, words: `the ledger's share of it: github-budget ${settings.words['github-budget']}, at most 1m` },
+            secrets: [settings.openaiAdminKey],
+            fetch: fetch_proxiedFetch(settings.proxy)
+        },
+        lookback: settings.lookbackSeconds,
+        maxCatchUp: settings.maxCatchUpSeconds,
+        words: { lookback: settings.words.lookback, maxCatchUp: settings.words['max-catch-up'] },
+        dryRun: settings.dryRun
+    }, {
+        now,
+        window: { start: window.since, end: window.until },
+        scheduled: settings.since === undefined && settings.until === undefined
+    }, environment.warn ?? (() => { }));
+    return { plan };
+}
+/** Issue actions that leave a finding or a deletion unfiled: the next runs must read its event again. */
+const UNFILED = ['failed', 'not-noted', 'capped'];
+/** What the run's read came to for the ledger: covered only when read completely, every type, and all filed. */
+function pipeline_outcomeOf(scanned, issues) {
+    const status = scanned.result.source;
+    if (!status.complete)
+        return { covered: false, kind: 'failed', why: status.missing.join('; ') || 'part of it is missing' };
+    if (status.notRead.length > 0)
+        return { covered: false, kind: 'refused', why: status.notRead.join(' ') };
+    const unfiled = issues.filter((issue) => UNFILED.includes(issue.action));
+    if (unfiled.length > 0) {
+        return {
+            covered: false,
+            kind: 'not-filed',
+            why: `the issues of ${plural(unfiled.length, 'key')} were not written (${[...new Set(unfiled.map((issue) => issue.action))].join(', ')})`
+        };
+    }
+    return { covered: true };
+}
+/** Writes back what the run read, once, after the issues; the scan with the ledger's note of it. */
+async function keepCoverage(scanned, issues, coverage, warn = () => { }) {
+    if (!('plan' in coverage))
+        return scanned;
+    return { ...scanned, coverage: await keepLedger(coverage.plan, pipeline_outcomeOf(scanned, issues), warn) };
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
@@ -75467,6 +76141,44 @@ function keysSection(report) {
     parts.push(boundedTable(['Key', 'Owner', 'Name', 'Redacted value', 'Created (UTC)', 'Last used', 'Still exists'], rowsOf(report.keys, (key) => [markdown_markdownCode(key.keyId, 80), ...keyInfoCells(key.info)]), report.keys.length, SECTION_BUDGET, (count) => `…and ${plural(count, 'more key')}; every one is in the JSON report.`));
     return parts;
 }
+const LEDGER_WRITTEN = {
+    pending: 'written after the GitHub phase',
+    created: 'status issue opened',
+    updated: 'status issue updated',
+    reopened: 'status issue was closed: reopened and updated',
+    unchanged: 'status issue already up to date',
+    'not-written': '**not written**',
+    'dry-run': 'dry run: read, not written'
+};
+/** The coverage ledger in a line or two: what it made the window, what it left out, what was written. */
+function ledgerLines(report) {
+    const note = report.ledger;
+    if (!note)
+        return [];
+    if (note.off)
+        return [`- Coverage ledger: off (${markdown_markdownText(note.off, 200)})`];
+    const issue = note.issue && /^https?:\/\/[^\s()<>[\]]+$/.test(note.issue.url)
+        ? `[#${note.issue.number}](${note.issue.url}), `
+        : '';
+    const read = note.unread
+        ? `**could not be read** (${markdown_markdownText(note.unread, 400)}): this run read its lookback only`
+        : note.caughtUp > 0
+            ? `caught up ${span(note.caughtUp)} missed since the last complete run`
+            : 'nothing missed before this window';
+    const adds = note.adds
+        ? note.adds.covered
+            ? '; this window recorded as read completely'
+            : `; this window recorded as a gap (${markdown_markdownText(note.adds.why, 300)})`
+        : '';
+    const lines = [`- Coverage ledger: ${issue}${read}; ${LEDGER_WRITTEN[note.written]}${adds}`];
+    if (note.beyond.length > 0) {
+        const parts = note.beyond.map((part) => `${isoTime(part.start, true)} to ${isoTime(part.end, true)}`).join(', ');
+        lines.push(`- **Not read, beyond max-catch-up**: ${parts}: backfill with since and until`);
+    }
+    for (const line of note.notes.slice(0, 10))
+        lines.push(`- Ledger: ${markdown_markdownText(line, 500)}`);
+    return lines;
+}
 function renderSummary(report) {
     const head = [];
     const window = `${report.window.since ?? 'the start of the file'} to ${report.window.until ?? 'its end'}`;
@@ -75474,6 +76186,7 @@ function renderSummary(report) {
     head.push([
         `- Source: ${markdown_markdownText(report.source, 300)}`,
         `- Window: ${window}`,
+        ...ledgerLines(report),
         `- Read completely: ${report.complete ? (report.notRead.length ? '**yes, but not every key event type**: see the warning below' : 'yes') : `**no**: ${report.missing.map((part) => markdown_markdownText(part, 300)).join('; ')}`}`,
         `- Events scanned: ${report.eventsScanned} (API key events: ${report.keyEvents}${report.duplicates ? `, duplicates skipped: ${report.duplicates}` : ''})`,
         `- Findings: ${findingsTally(report.counts)} on ${plural(report.keys.length, 'key')}`,
@@ -79456,6 +80169,19 @@ function keyBlock(key, paint) {
     }
     return lines;
 }
+/** The coverage ledger's part of the run (with --repo), on one line; nothing when it is off. */
+function ledgerText(report) {
+    const note = report.ledger;
+    if (!note || note.off)
+        return undefined;
+    const read = note.unread
+        ? `could not be read (${terminalText(note.unread, 300)}): read the lookback only`
+        : note.caughtUp > 0
+            ? `caught up ${span(note.caughtUp)} missed since the last complete run`
+            : 'nothing missed before this window';
+    const issue = note.issue ? `status issue #${note.issue.number}: ` : '';
+    return `${read}; ${issue}${note.written === 'not-written' ? 'not written' : note.written}`;
+}
 /** The run in words: what was read, the findings by key, what was skipped, the verdict. */
 function renderText(report, paint = painter(false), options = { verdict: true }) {
     const lines = [];
@@ -79468,6 +80194,11 @@ function renderText(report, paint = painter(false), options = { verdict: true })
     lines.push(`${paint('bold', report.rule.name)} ${paint('dim', `(rule ${report.rule.id})`)}`, '');
     field('Source', terminalText(report.source, 300));
     field('Window', window);
+    const ledger = ledgerText(report);
+    if (ledger)
+        field('Coverage ledger', ledger);
+    for (const part of report.ledger?.beyond ?? [])
+        lines.push(`  ${paint('yellow', 'warning:')} not read, beyond max-catch-up: ${text_time(part.start)} to ${text_time(part.end)}; backfill it with --since and --until`);
     field('Read completely', report.complete
         ? report.notRead.length
             ? paint(['bold', 'yellow'], 'yes, but not every key event type (see the warnings)')
@@ -79676,8 +80407,12 @@ function scanLog(err) {
 }
 async function scanAndReport(settings, environment, triage = async () => []) {
     try {
-        const scanned = await scanWindow(settings, environment);
-        return reportOf(settings, scanned, await triage(scanned));
+        // The ledger with --repo, as the action keeps it: read before the scan, written after the issues.
+        const warn = environment.log?.warn;
+        const coverage = await readCoverage(settings, { ...environment, warn });
+        const scanned = await scanWindow(settings, { ...environment, coverage });
+        const issues = await triage(scanned);
+        return reportOf(settings, await keepCoverage(scanned, issues, coverage, warn), issues);
     }
     catch (error) {
         // since/until are checked against the clock when the window is resolved.

@@ -1,12 +1,20 @@
-// The action, top to bottom: settings and the scan; then at once, whatever GitHub does
-// next, the findings (annotations, the JSON report, the outputs, the job summary); then the
-// GitHub phase, within its budget, after which the report, the summary and the issues
-// output are written again with what was done; and the gate. The only code that speaks to
-// the runner through @actions/core.
+// The action, top to bottom: settings, the coverage ledger and the scan; then at once,
+// whatever GitHub does next, the findings (annotations, the JSON report, the outputs, the
+// job summary); then the GitHub phase (the issues, then the ledger), within its budget,
+// after which the report, the summary and the issues output are written again with what
+// was done; and the gate. The only code that speaks to the runner through @actions/core.
 import * as core from '@actions/core'
 import { mkdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { isRevokeRun, reportOf, revokeFromIssue, scanWindow, triageIssues } from '../pipeline.js'
+import {
+  isRevokeRun,
+  keepCoverage,
+  readCoverage,
+  reportOf,
+  revokeFromIssue,
+  scanWindow,
+  triageIssues
+} from '../pipeline.js'
 import type { Report } from '../report/report.js'
 import { renderSummary } from '../report/summary.js'
 import { writeReport } from '../report/write.js'
@@ -93,14 +101,18 @@ export async function run(): Promise<void> {
     const settings = readSettings((name: InputName) => core.getInput(name), process.env)
     if (settings.githubToken) core.setSecret(settings.githubToken)
     if (isRevokeRun(settings)) return await revokeRun(settings, log)
-    const scanned = await scanWindow(settings, {
+    const warn = (line: string): void => log.warning(line)
+    // The ledger before the scan: it gives a scheduled run its window.
+    const coverage = await readCoverage(settings, { warn })
+    let scanned = await scanWindow(settings, {
+      coverage,
       log: {
         progress: {
           group: (title) => log.group(title),
           line: (text) => log.info(text),
           endGroup: () => log.endGroup()
         },
-        warn: (line) => log.warning(line)
+        warn
       }
     })
     const publish = new Publisher(settings, log)
@@ -113,10 +125,14 @@ export async function run(): Promise<void> {
     await publish.summary(found)
 
     let report = found
-    if (settings.createIssues) {
-      const issues = await triageIssues(settings, scanned, { log: (message) => log.info(message) })
+    if (settings.createIssues || 'plan' in coverage) {
+      const issues = settings.createIssues
+        ? await triageIssues(settings, scanned, { log: (message) => log.info(message) })
+        : []
+      // The ledger last: what the run read, written back once the issues say whether all was filed.
+      scanned = await keepCoverage(scanned, issues, coverage, warn)
       report = reportOf(settings, scanned, issues)
-      annotations.issues(report)
+      if (settings.createIssues) annotations.issues(report)
       await publish.report(report)
       setIssuesOutput(report, (text) => log.notice(text))
       await publish.summary(report)

@@ -119,6 +119,10 @@ Each option is the action input of the same name (see action.yml):
                            close a key's issue once its deletion is in the window;
                            nothing else closes one (default false)
   --github-budget DURATION how long the GitHub phase may take in all (default 10m)
+  --ledger BOOL            with --repo, keep the coverage ledger in its status issue:
+                           read it (the window reaches back to what earlier runs
+                           missed), and with --write add this window (default true)
+  --max-catch-up DURATION  how far back the ledger reaches at most (default 7d)
 
 Issues (GitHub):
   --repo OWNER/NAME        triage in this repository's issues, one per key (token in

@@ -7,6 +7,8 @@ import type { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import {
   issueOptions,
+  keepCoverage,
+  readCoverage,
   reportOf,
   scanWindow,
   triageIssues,
@@ -137,8 +139,12 @@ async function scanAndReport(
   triage: (scanned: Scanned) => ReturnType<typeof triageIssues> = async () => []
 ): Promise<Report> {
   try {
-    const scanned = await scanWindow(settings, environment)
-    return reportOf(settings, scanned, await triage(scanned))
+    // The ledger with --repo, as the action keeps it: read before the scan, written after the issues.
+    const warn = environment.log?.warn
+    const coverage = await readCoverage(settings, { ...environment, warn })
+    const scanned = await scanWindow(settings, { ...environment, coverage })
+    const issues = await triage(scanned)
+    return reportOf(settings, await keepCoverage(scanned, issues, coverage, warn), issues)
   } catch (error) {
     // since/until are checked against the clock when the window is resolved.
     if (error instanceof SettingsError) throw usageError(error)

@@ -5,7 +5,7 @@
 import { styleText } from 'node:util'
 import { findingsTally, type Finding, type KeyFindings, type KeyInfo, type Severity } from '../model/index.js'
 import type { Report } from '../report/report.js'
-import { cut, isoTime, lastUseWords, oneLine, ownerWords, plural, scopesShown, type Medium } from '../text.js'
+import { cut, isoTime, lastUseWords, oneLine, ownerWords, plural, scopesShown, span, type Medium } from '../text.js'
 
 type Style = Parameters<typeof styleText>[0]
 
@@ -93,6 +93,19 @@ function keyBlock(key: KeyFindings, paint: Paint): string[] {
   return lines
 }
 
+/** The coverage ledger's part of the run (with --repo), on one line; nothing when it is off. */
+function ledgerText(report: Report): string | undefined {
+  const note = report.ledger
+  if (!note || note.off) return undefined
+  const read = note.unread
+    ? `could not be read (${terminalText(note.unread, 300)}): read the lookback only`
+    : note.caughtUp > 0
+      ? `caught up ${span(note.caughtUp)} missed since the last complete run`
+      : 'nothing missed before this window'
+  const issue = note.issue ? `status issue #${note.issue.number}: ` : ''
+  return `${read}; ${issue}${note.written === 'not-written' ? 'not written' : note.written}`
+}
+
 /** The run in words: what was read, the findings by key, what was skipped, the verdict. */
 export function renderText(report: Report, paint: Paint = painter(false), options = { verdict: true }): string {
   const lines: string[] = []
@@ -106,6 +119,12 @@ export function renderText(report: Report, paint: Paint = painter(false), option
   lines.push(`${paint('bold', report.rule.name)} ${paint('dim', `(rule ${report.rule.id})`)}`, '')
   field('Source', terminalText(report.source, 300))
   field('Window', window)
+  const ledger = ledgerText(report)
+  if (ledger) field('Coverage ledger', ledger)
+  for (const part of report.ledger?.beyond ?? [])
+    lines.push(
+      `  ${paint('yellow', 'warning:')} not read, beyond max-catch-up: ${time(part.start)} to ${time(part.end)}; backfill it with --since and --until`
+    )
   field(
     'Read completely',
     report.complete

@@ -12,6 +12,7 @@ import {
   type Severity
 } from '../model/index.js'
 import { plural } from '../text.js'
+import { ACTIONS_BOT, isAppBot } from '../github/trust.js'
 import { markedClosed, markedEvents, markedKey, markerId } from '../github/markers.js'
 import type { IssueAction } from './action.js'
 import type { IssueOptions } from './options.js'
@@ -86,8 +87,8 @@ const WRITERS = new Set(['admin', 'maintain', 'write'])
  */
 export function trustedAsIs(issue: KnownIssue, comment: ListedComment): boolean {
   return (
-    comment.login === 'github-actions[bot]' ||
-    (issue.author !== undefined && comment.login === issue.author && issue.author.endsWith('[bot]')) ||
+    comment.login === ACTIONS_BOT ||
+    (comment.login === issue.author && isAppBot(issue.author)) ||
     comment.association === 'OWNER'
   )
 }

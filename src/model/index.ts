@@ -1,5 +1,6 @@
 // The shared model: what every stage reads and writes. Types, and the vocabulary they share
 // (severity.ts, json.ts, repository.ts); no I/O, and no imports but its own.
+export * from './coverage.js'
 export * from './events.js'
 export * from './json.js'
 export * from './keys.js'

@@ -5,6 +5,7 @@ import type {
   FindingCounts,
   KeyFindings,
   KeyLookups,
+  LedgerNote,
   Rejected,
   ScanResult,
   TimeWindow
@@ -46,6 +47,8 @@ export interface Report {
   gate: GateVerdict
   /** What the settings do that the user may not expect (a fail-on no finding reaches, an input with no effect), in the caller's words. */
   warnings: string[]
+  /** What the coverage ledger did (a status issue of the windows read); absent when it was not asked about. */
+  ledger?: LedgerNote
 }
 
 function iso(seconds: number | undefined): string | null {
@@ -68,6 +71,7 @@ export function buildReport(input: {
   issueMode?: Report['issueMode']
   issuesPending?: boolean
   warnings?: readonly string[]
+  ledger?: LedgerNote
 }): Report {
   const { result } = input
   const counts = result.severities
@@ -107,6 +111,7 @@ export function buildReport(input: {
     issuesPending: input.issuesPending ?? false,
     failOn: input.failOn,
     gate: input.gate,
-    warnings: [...(input.warnings ?? [])]
+    warnings: [...(input.warnings ?? [])],
+    ...(input.ledger ? { ledger: input.ledger } : {})
   }
 }

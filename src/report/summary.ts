@@ -1,7 +1,7 @@
 // The job summary: what was scanned, what was found, what was done, and the verdict.
-import { findingsTally, type Finding, type KeyFindings, type KeyInfo } from '../model/index.js'
+import { findingsTally, type Finding, type KeyFindings, type KeyInfo, type LedgerNote } from '../model/index.js'
 import { RULE } from '../rules/api-key-anomalous-activity.js'
-import { plural } from '../text.js'
+import { isoTime, plural, span } from '../text.js'
 import {
   markdownCode,
   EVENT_COLUMNS,
@@ -224,6 +224,44 @@ function keysSection(report: Report): string[] {
   return parts
 }
 
+const LEDGER_WRITTEN: Record<LedgerNote['written'], string> = {
+  pending: 'written after the GitHub phase',
+  created: 'status issue opened',
+  updated: 'status issue updated',
+  reopened: 'status issue was closed: reopened and updated',
+  unchanged: 'status issue already up to date',
+  'not-written': '**not written**',
+  'dry-run': 'dry run: read, not written'
+}
+
+/** The coverage ledger in a line or two: what it made the window, what it left out, what was written. */
+function ledgerLines(report: Report): string[] {
+  const note = report.ledger
+  if (!note) return []
+  if (note.off) return [`- Coverage ledger: off (${markdownText(note.off, 200)})`]
+  const issue =
+    note.issue && /^https?:\/\/[^\s()<>[\]]+$/.test(note.issue.url)
+      ? `[#${note.issue.number}](${note.issue.url}), `
+      : ''
+  const read = note.unread
+    ? `**could not be read** (${markdownText(note.unread, 400)}): this run read its lookback only`
+    : note.caughtUp > 0
+      ? `caught up ${span(note.caughtUp)} missed since the last complete run`
+      : 'nothing missed before this window'
+  const adds = note.adds
+    ? note.adds.covered
+      ? '; this window recorded as read completely'
+      : `; this window recorded as a gap (${markdownText(note.adds.why, 300)})`
+    : ''
+  const lines = [`- Coverage ledger: ${issue}${read}; ${LEDGER_WRITTEN[note.written]}${adds}`]
+  if (note.beyond.length > 0) {
+    const parts = note.beyond.map((part) => `${isoTime(part.start, true)} to ${isoTime(part.end, true)}`).join(', ')
+    lines.push(`- **Not read, beyond max-catch-up**: ${parts}: backfill with since and until`)
+  }
+  for (const line of note.notes.slice(0, 10)) lines.push(`- Ledger: ${markdownText(line, 500)}`)
+  return lines
+}
+
 export function renderSummary(report: Report): string {
   const head: string[] = []
   const window = `${report.window.since ?? 'the start of the file'} to ${report.window.until ?? 'its end'}`
@@ -232,6 +270,7 @@ export function renderSummary(report: Report): string {
     [
       `- Source: ${markdownText(report.source, 300)}`,
       `- Window: ${window}`,
+      ...ledgerLines(report),
       `- Read completely: ${report.complete ? (report.notRead.length ? '**yes, but not every key event type**: see the warning below' : 'yes') : `**no**: ${report.missing.map((part) => markdownText(part, 300)).join('; ')}`}`,
       `- Events scanned: ${report.eventsScanned} (API key events: ${report.keyEvents}${report.duplicates ? `, duplicates skipped: ${report.duplicates}` : ''})`,
       `- Findings: ${findingsTally(report.counts)} on ${plural(report.keys.length, 'key')}`,

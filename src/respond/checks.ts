@@ -5,6 +5,7 @@
 // write to the repository, as GitHub says now. The key's place comes from OpenAI after
 // these (openai.ts). Each failure is a reason, said in one comment that changes nothing.
 import { markedKey } from '../github/markers.js'
+import { ACTIONS_BOT, isAppBot } from '../github/trust.js'
 import { isObject } from '../model/index.js'
 
 /** What a label event asks, when it asks for a revocation. */
@@ -66,11 +67,12 @@ export interface IssueNow {
  * Who may have written an issue's key marker: the action's own bot. With the workflow's
  * token that is GitHub Actions' bot; with a GitHub App's token, the App's bot (a login
  * ending in [bot], which no person's login can). A person's issue is theirs to edit, and on
- * a public repository anyone may open one: a marker there proves nothing.
+ * a public repository anyone may open one: a marker there proves nothing. The same rule as
+ * the issues' and the ledger's (github/trust.ts).
  */
 export function openedByBot(author: IssueNow['author']): boolean {
   if (!author) return false
-  return author.login === 'github-actions[bot]' || (author.type === 'Bot' && author.login.endsWith('[bot]'))
+  return author.login === ACTIONS_BOT || (author.type === 'Bot' && isAppBot(author.login))
 }
 
 /** The key an issue is about, when the issue is the action's own and still asks for the revocation. */

@@ -51,8 +51,14 @@ interface Inert {
   because: (voice: Voice, settings: Settings) => string
 }
 
-// A stage with inputs of its own adds its rows here (the investigation's history with an
-// export, the ledger's inputs with an export).
+/** Why no issue is read or written, in the caller's words. */
+function noIssues(voice: Voice): string {
+  return voice.input('create-issues') === undefined
+    ? `without ${voice.repository}, no issue is read or written`
+    : `${named(voice, 'create-issues')} is false, so no issue is read or written`
+}
+
+// A stage with inputs of its own adds its rows here.
 const INERT: readonly Inert[] = [
   {
     inputs: ['lookback'],
@@ -68,21 +74,26 @@ const INERT: readonly Inert[] = [
       `${named(voice, 'audit-log-file')} is set, so the export is scanned and the Admin API is asked nothing (no key is looked up)`
   },
   {
-    inputs: [
-      'repository',
-      'label',
-      'max-issues',
-      'assignees',
-      'dry-run',
-      'reopen-closed',
-      'close-when-revoked',
-      'github-budget'
-    ],
+    inputs: ['max-issues', 'assignees', 'reopen-closed', 'close-when-revoked'],
     applies: (settings) => !settings.createIssues,
-    because: (voice) =>
+    because: noIssues
+  },
+  {
+    // The coverage ledger's status issue is kept with create-issues false: these still apply to it.
+    inputs: ['repository', 'label', 'dry-run', 'github-budget'],
+    applies: (settings) => !settings.createIssues && (!settings.ledger || Boolean(settings.auditLogFile)),
+    because: (voice, settings) =>
       voice.input('create-issues') === undefined
-        ? `without ${voice.repository}, no issue is read or written`
-        : `${named(voice, 'create-issues')} is false, so no issue is read or written`
+        ? `without ${voice.repository}, no issue or coverage ledger is read or written`
+        : `${noIssues(voice)}, and no coverage ledger is kept (${
+            settings.auditLogFile ? `${named(voice, 'audit-log-file')} is set` : `${named(voice, 'ledger')} is false`
+          })`
+  },
+  {
+    inputs: ['ledger', 'max-catch-up'],
+    applies: (settings) => Boolean(settings.auditLogFile),
+    because: (voice) =>
+      `${named(voice, 'audit-log-file')} is set, and an export neither reads nor adds to the coverage ledger: it is not the organization's live log`
   }
 ]
 

@@ -23,7 +23,9 @@ export const SCAN_FLAGS: Readonly<Record<string, InputName>> = {
   assignees: 'assignees',
   'reopen-closed': 'reopen-closed',
   'close-when-revoked': 'close-when-revoked',
-  'github-budget': 'github-budget'
+  'github-budget': 'github-budget',
+  ledger: 'ledger',
+  'max-catch-up': 'max-catch-up'
 }
 
 const FLAG_OF = new Map<string, string>(Object.entries(SCAN_FLAGS).map(([flag, input]) => [input, `--${flag}`]))

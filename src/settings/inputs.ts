@@ -2,7 +2,7 @@
 // read and checked into one Settings with the environment's part (github.ts, the proxy,
 // the temporary directory). Secrets are checked in the caller's words.
 import { tmpdir } from 'node:os'
-import { repositoryOf, REVOKED_LABEL } from '../model/index.js'
+import { LEDGER_KEEP_SECONDS, repositoryOf, REVOKED_LABEL } from '../model/index.js'
 import { keyAdvice, notAdminKey } from '../openai/admin-key.js'
 import { settingsWarnings } from './advice.js'
 import { githubEnvironment } from './github.js'
@@ -132,6 +132,19 @@ function readAuditLogFile(value: Value, caller: Caller): string | undefined {
   return auditLogFile
 }
 
+/** How far back the ledger lets a run catch up: no further than the ledger keeps its record. */
+function readMaxCatchUp(value: Value): number {
+  const seconds = parseDuration('max-catch-up', value('max-catch-up'))
+  if (seconds > LEDGER_KEEP_SECONDS) {
+    throw new SettingsError(
+      ['max-catch-up'],
+      (input) =>
+        `${input} is "${value('max-catch-up')}": the coverage ledger keeps ${LEDGER_KEEP_SECONDS / 86_400} days, so use at most ${LEDGER_KEEP_SECONDS / 86_400}d, and a backfill (since and until) for anything older.`
+    )
+  }
+  return seconds
+}
+
 /**
  * Reads and checks every input. `read` returns the raw value of an input ('' when unset);
  * defaults from DEFAULTS fill in empty values, as the runner does from action.yml.
@@ -174,6 +187,8 @@ export function readSettings(read: Read, env: NodeJS.ProcessEnv = {}, caller: Ca
     ...scopes,
     githubBudgetSeconds: parseDuration('github-budget', value('github-budget')),
     revokeLabel,
+    ledger: parseBoolean('ledger', value('ledger')),
+    maxCatchUpSeconds: readMaxCatchUp(value),
     github: repository ? { ...github, repository } : github,
     tempDir: env.RUNNER_TEMP || tmpdir(),
     proxy: {

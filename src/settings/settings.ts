@@ -28,7 +28,9 @@ export const DEFAULTS = {
   'elevated-scopes': DEFAULT_RULE_OPTIONS.elevatedScopes.join(', '),
   'high-scopes': DEFAULT_RULE_OPTIONS.highScopes.join(', '),
   'github-budget': '10m',
-  'revoke-label': 'keywatch:revoke'
+  'revoke-label': 'keywatch:revoke',
+  ledger: 'true',
+  'max-catch-up': '7d'
 } as const
 
 export type InputName = keyof typeof DEFAULTS | 'openai-admin-key' | 'github-token'
@@ -72,6 +74,10 @@ export interface Settings {
    * by that label event: see respond/).
    */
   revokeLabel: string
+  /** Keep the coverage ledger in a status issue (API mode): scheduled runs read what earlier runs missed. */
+  ledger: boolean
+  /** Seconds a scheduled run reaches back at most to read what was missed; older gaps are reported. */
+  maxCatchUpSeconds: number
   /** Where issues go and the run they link to, from the runner's environment. */
   github: GitHubEnvironment
   /** RUNNER_TEMP in a workflow, else the system's temporary directory. */
