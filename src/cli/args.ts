@@ -90,6 +90,11 @@ Each option is the action input of the same name (see action.yml):
                            close a key's issue once its deletion is in the window;
                            nothing else closes one (default false)
   --github-budget DURATION how long the GitHub phase may take in all (default 10m)
+  --history DURATION       how far back each flagged identity's audit-log history is
+                           read for the signals (default 14d; 0 for off): from the
+                           Admin API, or from the export itself with --file
+  --escalate-signals N     a finding with at least N signals goes up one level,
+                           MEDIUM to HIGH, HIGH to CRITICAL (default 2; 0 for off)
 
 Issues (GitHub):
   --repo OWNER/NAME        triage in this repository's issues, one per key (token in
@@ -166,7 +171,9 @@ export const SCAN_FLAGS: Record<string, InputName> = {
   assignees: 'assignees',
   'reopen-closed': 'reopen-closed',
   'close-when-revoked': 'close-when-revoked',
-  'github-budget': 'github-budget'
+  'github-budget': 'github-budget',
+  history: 'history',
+  'escalate-signals': 'escalate-signals'
 }
 
 const FLAG_OF = new Map<string, string>(Object.entries(SCAN_FLAGS).map(([flag, input]) => [input, flag]))

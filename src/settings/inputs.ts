@@ -154,6 +154,8 @@ export function readSettings(read: Read, env: NodeJS.ProcessEnv = {}, caller: Ca
     closeWhenRevoked: parseBoolean('close-when-revoked', value('close-when-revoked')),
     ...scopes,
     githubBudgetSeconds: parseDuration('github-budget', value('github-budget')),
+    historySeconds: value('history') === '0' ? 0 : parseDuration('history', value('history'), 'or 0 for off'),
+    escalateSignals: parseCount('escalate-signals', value('escalate-signals')),
     github: repository ? { ...github, repository } : github,
     tempDir: env.RUNNER_TEMP || tmpdir(),
     proxy: {

@@ -27,7 +27,9 @@ export const DEFAULTS = {
   'close-when-revoked': 'false',
   'elevated-scopes': DEFAULT_RULE_OPTIONS.elevatedScopes.join(', '),
   'high-scopes': DEFAULT_RULE_OPTIONS.highScopes.join(', '),
-  'github-budget': '10m'
+  'github-budget': '10m',
+  history: '14d',
+  'escalate-signals': '2'
 } as const
 
 export type InputName = keyof typeof DEFAULTS | 'openai-admin-key' | 'github-token'
@@ -66,6 +68,13 @@ export interface Settings {
   highScopes: string[]
   /** Seconds the GitHub phase (issues) may take in all; keys not reached by then are reported as not written. */
   githubBudgetSeconds: number
+  /**
+   * Seconds of each flagged identity's audit-log history read before its findings, for the
+   * signals; 0: off. From the Admin API, or from the export itself when one is scanned.
+   */
+  historySeconds: number
+  /** A finding with at least this many signals goes up one severity level; 0: never. */
+  escalateSignals: number
   /** Where issues go and the run they link to, from the runner's environment. */
   github: GitHubEnvironment
   /** RUNNER_TEMP in a workflow, else the system's temporary directory. */
