@@ -29,10 +29,11 @@ const GRAPH = {
   scan: { kind: 'stage', imports: ['model', 'text.ts', 'rules'] },
   issues: { kind: 'stage', imports: ['model', 'text.ts', 'http', 'markdown', 'github', 'rules'] },
   report: { kind: 'stage', imports: ['model', 'text.ts', 'markdown', 'rules'], types: ['issues'] },
+  investigate: { kind: 'stage', imports: ['model', 'text.ts', 'http', 'openai'] },
   spec: { kind: 'end', imports: ['model', 'rules', 'audit-log'] },
   'pipeline.ts': {
     kind: 'end',
-    imports: ['model', 'http', 'settings', 'audit-log', 'scan', 'issues', 'report']
+    imports: ['model', 'http', 'settings', 'audit-log', 'scan', 'investigate', 'issues', 'report']
   },
   action: { kind: 'end', imports: ['model', 'text.ts', 'settings', 'report', 'pipeline.ts'], types: ['issues'] },
   cli: { kind: 'end', imports: ['model', 'text.ts', 'rules', 'settings', 'spec', 'issues', 'report', 'pipeline.ts'] },

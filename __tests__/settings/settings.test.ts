@@ -25,7 +25,7 @@ describe('settings', () => {
     )
     expect(action.inputs['github-token']?.default).toBe('${{ github.token }}')
     expect(Object.keys(action.outputs).sort()).toEqual(
-      ['findings', 'high', 'medium', 'keys', 'issues', 'events', 'report', 'complete'].sort()
+      ['findings', 'critical', 'high', 'medium', 'keys', 'issues', 'events', 'report', 'complete'].sort()
     )
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
   })

@@ -136,7 +136,7 @@ interface SortedBlock {
 /** Sorts the whole lines in bytes [start, end) of a block; `end` is just after a newline. */
 type BlockSorter = (bytes: Uint8Array, start: number, end: number) => SortedBlock
 
-function createBlockSorter(window: { since?: number; until?: number }): BlockSorter {
+function createBlockSorter(window: { since?: number; until?: number; everyLine?: boolean }): BlockSorter {
   const LIST = Buffer.from('{"object":"list"')
   const EFFECTIVE_AT = Buffer.from('"effective_at"')
   const { since, until } = window
@@ -212,6 +212,7 @@ function createBlockSorter(window: { since?: number; until?: number }): BlockSor
       }
       if (first < last) {
         const plain =
+          !window.everyLine &&
           !mayBeKeyEvent &&
           bytes[first] === 0x7b &&
           bytes[last - 1] === 0x7d &&
@@ -334,6 +335,8 @@ export interface SortedLines {
 export interface LineSorterOptions {
   since?: number
   until?: number
+  /** Hand on every line to be parsed, key event or not (an identity's history needs its logins too). */
+  everyLine?: boolean
   /** A line longer than this is reported, not buffered. */
   maxLineBytes: number
 }

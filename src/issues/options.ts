@@ -12,4 +12,6 @@ export interface IssueOptions {
   closeWhenRevoked?: boolean
   /** Link to the workflow run, when there is one (the CLI has none). */
   runUrl?: string
+  /** The issues of other keys by markerId, as listed this run: an issue links the identity's other keys to theirs. */
+  issueUrls?: ReadonlyMap<string, string>
 }
