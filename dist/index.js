@@ -68608,6 +68608,27 @@ function mayHoldKeyType(bytes, from, to) {
 function spelled(bytes, needle, at) {
     return needle.lead === 0 || bytes[at - 1] === needle.first;
 }
+/**
+ * Whether the line [lineStart, last) of `bytes` holds one of `mentions`, or a JSON escape
+ * (`backslash`: where the next one is), which could spell one; lines asked in order, each
+ * mention searched for once per block and again only past where it was found.
+ */
+function mentionsIn(mentioning = [], bytes, start) {
+    const mentions = mentioning.filter((text) => text !== '').map((text) => Buffer.from(text));
+    const at = mentions.map((needle) => bytes.indexOf(needle, start));
+    return (lineStart, last, backslash) => {
+        if (mentions.length === 0)
+            return false;
+        let found = backslash !== -1 && backslash < last;
+        for (let m = 0; m < mentions.length; m++) {
+            if (at[m] !== -1 && at[m] < lineStart)
+                at[m] = bytes.indexOf(mentions[m], lineStart);
+            if (at[m] !== -1 && at[m] < last)
+                found = true;
+        }
+        return found;
+    };
+}
 function createBlockSorter(window) {
     const LIST = Buffer.from('{"object":"list"');
     const EFFECTIVE_AT = Buffer.from('"effective_at"');
@@ -68655,6 +68676,7 @@ function createBlockSorter(window) {
         // Where the next backslash and "key" (in each spelling) are: one search per find, not per line.
         let backslash = bytes.indexOf(BACKSLASH, start);
         const keys = KEY_NEEDLES.map((needle) => bytes.indexOf(needle.bytes, start));
+        const mentioned = mentionsIn(window.mentioning, bytes, start);
         let lineStart = start;
         while (lineStart < end) {
             // A run of empty lines is counted without a search for each.
@@ -68693,8 +68715,8 @@ function createBlockSorter(window) {
                 keys[k] = at;
             }
             if (first < last) {
-                const plain = !window.everyLine &&
-                    !mayBeKeyEvent &&
+                const plain = !mayBeKeyEvent &&
+                    !mentioned(lineStart, last, backslash) &&
                     bytes[first] === 0x7b &&
                     bytes[last - 1] === 0x7d &&
                     !isListResponse(bytes, first, last) &&
@@ -69011,7 +69033,7 @@ async function* jsonlEvents(chunks, options, counted) {
     const sorter = createLineSorter({
         since: options.since,
         until: options.until,
-        everyLine: options.everyEvent,
+        mentioning: options.mentioning,
         maxLineBytes: MAX_LINE_BYTES
     });
     let offset = options.offset;
@@ -69273,8 +69295,9 @@ class AdminApiHistory {
 }
 /**
  * The history an export holds: its events of any time, read again from the file with no
- * window and every event handed on (the scan's prefilter counts the lines that are not key
- * events without parsing them; the history needs logins too). `keep` picks the identities'.
+ * window, with the events that mention the identities handed on as well as the key events
+ * (the scan's prefilter counts the lines that are not key events without parsing them; the
+ * history needs logins too). `keep` picks the identities'.
  */
 async function exportHistory(source, keep) {
     const events = [];
@@ -77941,7 +77964,9 @@ async function readExportHistories(file, wanted, sinceOf, until) {
         }
         return false;
     };
-    const read = await exportHistory(new FileSource(file, { everyEvent: true }), keep).catch((error) => {
+    // Only the lines that name one of the identities are parsed: the rest are no one's history.
+    const mentioning = [...new Set(wanted.flatMap(({ identity }) => identity.filters.map((filter) => filter.value)))];
+    const read = await exportHistory(new FileSource(file, { mentioning }), keep).catch((error) => {
         return `the export could not be read again (${error instanceof Error ? error.message : String(error)})`;
     });
     if (typeof read === 'string')

@@ -209,7 +209,9 @@ async function readExportHistories(
     }
     return false
   }
-  const read = await exportHistory(new FileSource(file, { everyEvent: true }), keep).catch((error: unknown) => {
+  // Only the lines that name one of the identities are parsed: the rest are no one's history.
+  const mentioning = [...new Set(wanted.flatMap(({ identity }) => identity.filters.map((filter) => filter.value)))]
+  const read = await exportHistory(new FileSource(file, { mentioning }), keep).catch((error: unknown) => {
     return `the export could not be read again (${error instanceof Error ? error.message : String(error)})`
   })
   if (typeof read === 'string')

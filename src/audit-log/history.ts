@@ -124,8 +124,9 @@ export class AdminApiHistory {
 
 /**
  * The history an export holds: its events of any time, read again from the file with no
- * window and every event handed on (the scan's prefilter counts the lines that are not key
- * events without parsing them; the history needs logins too). `keep` picks the identities'.
+ * window, with the events that mention the identities handed on as well as the key events
+ * (the scan's prefilter counts the lines that are not key events without parsing them; the
+ * history needs logins too). `keep` picks the identities'.
  */
 export async function exportHistory(
   source: AuditLogSource,
