@@ -73400,7 +73400,8 @@ function deletionLine(deletion, created) {
     const after = created?.effectiveAt !== undefined && deletion.effectiveAt !== undefined && created.eventType.endsWith('.created')
         ? `, ${span(deletion.effectiveAt - created.effectiveAt)} after creation`
         : '';
-    const same = created && (deletion.actor.email ?? deletion.actor.name) === (created.actor.email ?? created.actor.name)
+    const same = created?.eventType.endsWith('.created') &&
+        (deletion.actor.email ?? deletion.actor.name) === (created.actor.email ?? created.actor.name)
         ? ' (by the identity that created it)'
         : '';
     return `- Deleted by ${markdownCode(deletion.actor.email ?? deletion.actor.name, 120)}${same} at ${timeCell(deletion.effectiveAt)}${after}, from ${sourceOf(deletion.actor)} (${markdownCode(deletion.eventType)}, event ${markdownCode(deletion.eventId, 80)})`;

@@ -64,7 +64,8 @@ function deletionLine(deletion: Deletion, created: Finding | undefined): string 
       ? `, ${span(deletion.effectiveAt - created.effectiveAt)} after creation`
       : ''
   const same =
-    created && (deletion.actor.email ?? deletion.actor.name) === (created.actor.email ?? created.actor.name)
+    created?.eventType.endsWith('.created') &&
+    (deletion.actor.email ?? deletion.actor.name) === (created.actor.email ?? created.actor.name)
       ? ' (by the identity that created it)'
       : ''
   return `- Deleted by ${markdownCode(deletion.actor.email ?? deletion.actor.name, 120)}${same} at ${timeCell(deletion.effectiveAt)}${after}, from ${sourceOf(deletion.actor)} (${markdownCode(deletion.eventType)}, event ${markdownCode(deletion.eventId, 80)})`
