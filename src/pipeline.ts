@@ -210,7 +210,8 @@ async function readExportHistories(
     return false
   }
   // Only the lines that name one of the identities are parsed: the rest are no one's history.
-  const mentioning = [...new Set(wanted.flatMap(({ identity }) => identity.filters.map((filter) => filter.value)))]
+  // Its first filter names it in every event of its own (a key's events name the key's owner).
+  const mentioning = [...new Set(wanted.flatMap(({ identity }) => identity.filters.slice(0, 1).map((f) => f.value)))]
   const read = await exportHistory(new FileSource(file, { mentioning }), keep).catch((error: unknown) => {
     return `the export could not be read again (${error instanceof Error ? error.message : String(error)})`
   })
@@ -301,8 +302,8 @@ async function investigateKeys(
   now: number
 ): Promise<{ keys: KeyFindings[]; investigations: Investigations }> {
   const identities = identitiesOf(keys.slice(0, MAX_INVESTIGATED_KEYS))
-  // The cap bounds the Admin API's requests; an export is read once for every identity.
-  const cap = settings.auditLogFile ? Infinity : MAX_IDENTITIES
+  // The cap bounds the Admin API's requests, and the search of an export's every line for the identities.
+  const cap = MAX_IDENTITIES
   const wanted = identities.slice(0, cap)
   const off = settings.historySeconds === 0 ? 'history is 0' : undefined
   if (identities.length > 0 && !off && !settings.auditLogFile)
@@ -340,7 +341,7 @@ async function investigateKeys(
     )
   if (leftOut.length > 0)
     notes.push(
-      `History not read for ${leftOut.length} more identities (at most ${MAX_IDENTITIES} a run, worst first): ${leftOut.slice(0, 10).join(', ')}${leftOut.length > 10 ? ' and more' : ''}.`
+      `History not read for ${leftOut.length === 1 ? '1 more identity' : `${leftOut.length} more identities`} (at most ${MAX_IDENTITIES} a run, worst first): ${leftOut.slice(0, 10).join(', ')}${leftOut.length > 10 ? ' and more' : ''}.`
     )
   return {
     keys: investigate({

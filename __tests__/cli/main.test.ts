@@ -441,7 +441,13 @@ describe('demo', () => {
     expect(run.code).toBe(EXIT.clean)
     expect(run.out).toContain('Source           file examples/audit-log.sample.jsonl')
     expect(run.out).toContain('Findings         14 (CRITICAL 6, HIGH 5, MEDIUM 3) on 13 keys')
-    expect(run.out).toContain('History          read for 11 of 11 identities from file examples/audit-log.sample.jsonl')
+    // At most 10 identities a run, the worst first: the one left out is named.
+    expect(run.out).toContain(
+      'History          read for 10 of 11 identities from file examples/audit-log.sample.jsonl, 1 left out'
+    )
+    expect(run.out).toContain(
+      'note: History not read for 1 more identity (at most 10 a run, worst first): carol@company.com.'
+    )
     // Both shapes, a service account, a deleted key with a finding.
     expect(run.out).toContain('CRITICAL  key-suspicious001')
     expect(run.out).toContain('HIGH    key_CIbuild0003  2 findings')
