@@ -301,7 +301,10 @@ async function investigateKeys(
   environment: ScanEnvironment,
   now: number
 ): Promise<{ keys: KeyFindings[]; investigations: Investigations }> {
-  const identities = identitiesOf(keys.slice(0, MAX_INVESTIGATED_KEYS))
+  // An event with no actor (the SDK's type allows a null one) names no one whose history could be read.
+  const identities = identitiesOf(keys.slice(0, MAX_INVESTIGATED_KEYS)).filter(
+    (entry) => entry.identity.filters.length > 0
+  )
   // The cap bounds the Admin API's requests, and the search of an export's every line for the identities.
   const cap = MAX_IDENTITIES
   const wanted = identities.slice(0, cap)
@@ -332,7 +335,9 @@ async function investigateKeys(
             events: 0,
             logins: false
           }
-        : { status: 'not-read', reason: read.unread ?? 'its history could not be read', events: 0, logins: false }
+        : identityKey === 'unknown'
+          ? { status: 'not-read', reason: 'the event names no actor', events: 0, logins: false }
+          : { status: 'not-read', reason: read.unread ?? 'its history could not be read', events: 0, logins: false }
   const usage = await usageOf(settings, keys, result, environment, now)
   const notes = [...read.notes, ...(usage.note ? [usage.note] : [])]
   if (keys.length > MAX_INVESTIGATED_KEYS)

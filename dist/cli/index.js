@@ -75188,7 +75188,8 @@ async function readHistories(settings, wanted, window, environment, now) {
  * the run or hide a finding.
  */
 async function investigateKeys(settings, keys, result, window, environment, now) {
-    const identities = identitiesOf(keys.slice(0, MAX_INVESTIGATED_KEYS));
+    // An event with no actor (the SDK's type allows a null one) names no one whose history could be read.
+    const identities = identitiesOf(keys.slice(0, MAX_INVESTIGATED_KEYS)).filter((entry) => entry.identity.filters.length > 0);
     // The cap bounds the Admin API's requests, and the search of an export's every line for the identities.
     const cap = MAX_IDENTITIES;
     const wanted = identities.slice(0, cap);
@@ -75215,7 +75216,9 @@ async function investigateKeys(settings, keys, result, window, environment, now)
                 events: 0,
                 logins: false
             }
-            : { status: 'not-read', reason: read.unread ?? 'its history could not be read', events: 0, logins: false };
+            : identityKey === 'unknown'
+                ? { status: 'not-read', reason: 'the event names no actor', events: 0, logins: false }
+                : { status: 'not-read', reason: read.unread ?? 'its history could not be read', events: 0, logins: false };
     const usage = await pipeline_usageOf(settings, keys, result, environment, now);
     const notes = [...read.notes, ...(usage.note ? [usage.note] : [])];
     if (keys.length > MAX_INVESTIGATED_KEYS)
