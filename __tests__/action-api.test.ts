@@ -37,7 +37,9 @@ const inputs = (fake: FakeOpenAI, key = KEY) => ({
   'openai-admin-key': key,
   'openai-base-url': fake.baseURL,
   'fail-on': 'none',
-  'create-issues': 'false'
+  'create-issues': 'false',
+  // The window's reads are what these tests count; the history's are __tests__/dist-investigate.test.ts's.
+  history: '0'
 })
 
 describe('dist/index.js against the Admin API', () => {

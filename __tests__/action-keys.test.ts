@@ -74,7 +74,7 @@ describe('dist/index.js knows the key', () => {
     ])
     const body = (keyId: string): string =>
       readable(github!.issues.find((issue) => markedKey(issue.body) === keyId)!.body)
-    expect(body('key_1')).toContain('- Owner: user alice@example.com (owner)')
+    expect(body('key_1')).toContain('- Owner: user `alice@example.com` (owner)')
     expect(body('key_1')).toContain('- Redacted value: `sk-proj-****abcd`')
     expect(body('key_1')).toMatch(/- Last used: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(3 hours before the lookup\)/)
     expect(body('key_2')).toContain('- Owner: service account deploybot (`svc_acct_deploybot`, member)')
@@ -86,7 +86,7 @@ describe('dist/index.js knows the key', () => {
     expect(summary).toContain('- Keys looked up: 3 of 3')
     expect(summary).toContain('### The keys in the Admin API')
     expect(summary).toMatch(
-      /\| `key_1` \| user alice@example\.com \(owner\) \| Key key_1 \| .* \(3 hours ago\) \| yes \|/
+      /\| `key_1` \| user `alice@example\.com` \(owner\) \| Key key_1 \| .* \(3 hours ago\) \| yes \|/
     )
     expect(summary).toContain('| never used | yes |')
     expect(summary).toContain('| **not found** (404) |')

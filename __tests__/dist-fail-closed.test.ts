@@ -223,7 +223,12 @@ describe('GitHub cannot hold the findings hostage', () => {
     github.reset()
     github.issues = []
   })
-  const issueInputs = () => ({ 'audit-log-file': SEED, 'fail-on': 'none', 'github-token': github.token })
+  const issueInputs = () => ({
+    'audit-log-file': SEED,
+    'escalate-signals': '0',
+    'fail-on': 'none',
+    'github-token': github.token
+  })
   const env = () => ({ GITHUB_API_URL: github.url })
 
   it.each(['hang', 'drip'] as const)(
@@ -281,7 +286,7 @@ describe('the runner', () => {
   it('names the report after the step: two steps of the action in one job write two reports', async () => {
     const temp = join(dir, `runner-${++files}`)
     mkdirSync(temp)
-    const inputs = { 'audit-log-file': SEED, 'create-issues': 'false', 'fail-on': 'none' }
+    const inputs = { 'audit-log-file': SEED, 'escalate-signals': '0', 'create-issues': 'false', 'fail-on': 'none' }
     const first = await runAction(inputs, { RUNNER_TEMP: temp, GITHUB_ACTION: '__org_openai-keywatch' })
     const second = await runAction(inputs, { RUNNER_TEMP: temp, GITHUB_ACTION: '__org_openai-keywatch_2' })
     expect(basename(first.outputs.report!)).toBe('openai-keywatch-report-4242-1-__org_openai-keywatch.json')
@@ -291,7 +296,7 @@ describe('the runner', () => {
 
   it('an unwritable GITHUB_STEP_SUMMARY still sets the outputs and the verdict', async () => {
     const run = await runAction(
-      { 'audit-log-file': SEED, 'create-issues': 'false', 'fail-on': 'high' },
+      { 'audit-log-file': SEED, 'escalate-signals': '0', 'create-issues': 'false', 'fail-on': 'high' },
       { GITHUB_STEP_SUMMARY: join(dir, 'no-such-dir', 'summary.md') }
     )
     expect(run.code).toBe(1)

@@ -22,7 +22,7 @@ afterAll(async () => {
 
 describe('dist/index.js with a fake GitHub', () => {
   it('opens exactly 4 issues on the seed, and the second run writes nothing', async () => {
-    const inputs = { 'audit-log-file': SEED, 'fail-on': 'high', 'github-token': github.token }
+    const inputs = { 'audit-log-file': SEED, 'escalate-signals': '0', 'fail-on': 'high', 'github-token': github.token }
     const env = { GITHUB_API_URL: github.url }
 
     const first = await runAction(inputs, env)

@@ -108,12 +108,9 @@ describe('3. an http:// loopback base URL behind HTTP_PROXY', () => {
         )
         expect(run.code).toBe(0)
         expect(run.outputs).toMatchObject({ complete: 'true', findings: '1' })
-        // The two audit-log requests (the second with tenant_only=true) and the key lookup, all direct.
-        expect(openai.requests.map((request) => request.authorization)).toEqual([
-          `Bearer ${KEY}`,
-          `Bearer ${KEY}`,
-          `Bearer ${KEY}`
-        ])
+        // The two audit-log requests (the second with tenant_only=true), the key lookup, the
+        // identity's history and the key's use (completions, costs), all direct.
+        expect(openai.requests.map((request) => request.authorization)).toEqual(Array(6).fill(`Bearer ${KEY}`))
         openai.requests.length = 0
       }
       // The key's issue, besides the status issue of the coverage ledger.

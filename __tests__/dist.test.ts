@@ -9,7 +9,12 @@ const SEED = '__fixtures__/seed-events.jsonl'
 
 describe('dist/index.js on the seed events', () => {
   it('finds exactly the 4 HIGH keys and fails with fail-on: high', async () => {
-    const run = await runAction({ 'audit-log-file': SEED, 'fail-on': 'high', 'create-issues': 'false' })
+    const run = await runAction({
+      'audit-log-file': SEED,
+      'escalate-signals': '0',
+      'fail-on': 'high',
+      'create-issues': 'false'
+    })
     expect(run.code).toBe(1)
     expect(run.outputs).toMatchObject({ findings: '4', high: '4', medium: '0', events: '8', complete: 'true' })
     expect(JSON.parse(run.outputs.keys!).sort()).toEqual([
@@ -25,13 +30,18 @@ describe('dist/index.js on the seed events', () => {
   })
 
   it('passes with fail-on: none', async () => {
-    const run = await runAction({ 'audit-log-file': SEED, 'fail-on': 'none', 'create-issues': 'false' })
+    const run = await runAction({
+      'audit-log-file': SEED,
+      'escalate-signals': '0',
+      'fail-on': 'none',
+      'create-issues': 'false'
+    })
     expect(run.code).toBe(0)
     expect(run.outputs.findings).toBe('4')
   })
 
   it('stops on a bad input with a message naming it', async () => {
-    const run = await runAction({ 'audit-log-file': SEED, 'fail-on': 'hihg' })
+    const run = await runAction({ 'audit-log-file': SEED, 'escalate-signals': '0', 'fail-on': 'hihg' })
     expect(run.code).toBe(1)
     expect(run.stdout).toContain(
       '::error::Input fail-on is "hihg": use one of critical, high, medium, low, info, none.'
@@ -55,7 +65,12 @@ describe('dist/index.js on the seed events', () => {
     ]
     const file = join(tempDir('keywatch-dist-'), 'many.jsonl')
     writeFileSync(file, events.map((event) => JSON.stringify(event)).join('\n'))
-    const run = await runAction({ 'audit-log-file': file, 'fail-on': 'high', 'create-issues': 'false' })
+    const run = await runAction({
+      'audit-log-file': file,
+      'fail-on': 'high',
+      'create-issues': 'false',
+      'escalate-signals': '0'
+    })
     expect(run.code).toBe(1)
     const lines = run.stdout.split('\n')
     // 5 keys and the verdict; 5 keys.

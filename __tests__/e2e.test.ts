@@ -40,8 +40,11 @@ it('opens one issue per key, stays silent on reruns, and comments only on what i
   expect(first.code).toBe(1) // a HIGH finding, fail-on high
   expect(first.outputs).toMatchObject({ complete: 'true', findings: '2', high: '1', medium: '1' })
   expect(github.issues.map((issue) => [issue.title, [...issue.labels].sort()])).toEqual([
-    ['[HIGH] OpenAI API key key_1 has elevated scopes', ['openai-keywatch', 'severity:high']],
-    ['[MEDIUM] OpenAI API key key_2 has elevated scopes', ['openai-keywatch', 'severity:medium']]
+    ['[HIGH] Project key key_1 created by person1@example.com in Main', ['openai-keywatch', 'severity:high']],
+    [
+      '[MEDIUM] Project key key_2 given models:write by person2@example.com in Main',
+      ['openai-keywatch', 'severity:medium']
+    ]
   ])
   expect(JSON.parse(first.outputs.issues!)).toEqual([1, 2])
   expect(github.issues[0]!.body).toContain('- [ ] Validate the identity responsible for the API key activity.')

@@ -45,7 +45,13 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
 
 describe('1. a fail-on that no finding can reach', () => {
   it('passes, but says so loudly: an annotation, the summary and the verdict', async () => {
-    const run = await runAction({ 'audit-log-file': SEED, 'fail-on': 'critical', 'create-issues': 'false' })
+    // Escalation off: no finding can be CRITICAL.
+    const run = await runAction({
+      'audit-log-file': SEED,
+      'fail-on': 'critical',
+      'escalate-signals': '0',
+      'create-issues': 'false'
+    })
     expect(run.code).toBe(0)
     expect(run.outputs.high).toBe('4')
     const warning =
@@ -62,13 +68,30 @@ describe('1. a fail-on that no finding can reach', () => {
   it('knows MEDIUM cannot be given when every elevated scope is a high one, and says nothing of fail-on none', async () => {
     const clean = await runAction({ 'audit-log-file': SEED, 'fail-on': 'none', 'create-issues': 'false' })
     expect(annotations(clean.stdout, 'warning')).toEqual([])
-    const run = await cli('scan', '--file', SEED, '--fail-on', 'critical', '--elevated-scopes', 'all')
+    const run = await cli(
+      'scan',
+      '--file',
+      SEED,
+      '--fail-on',
+      'critical',
+      '--elevated-scopes',
+      'all',
+      '--escalate-signals',
+      '0'
+    )
     expect(run.code).toBe(0)
     expect(run.err[0]).toBe(
       'warning: --fail-on is critical, which no finding can reach: with these settings the rule gives HIGH findings only, ' +
         'so the run never fails on a finding. Use --fail-on high (or --fail-on none to turn the gate off on purpose).'
     )
     expect(run.out).toMatch(/^PASS {2}Passed, but --fail-on \(critical\) cannot fail on a finding/m)
+  })
+
+  it('with escalation on (the default), fail-on critical is reachable: no warning, and the escalated findings fail the run', async () => {
+    const run = await cli('scan', '--file', SEED, '--fail-on', 'critical')
+    expect(run.err.filter((line) => line.startsWith('warning:'))).toEqual([])
+    expect(run.out).toContain('CRITICAL')
+    expect(run.code).toBe(1)
   })
 
   it("low and info do reach the rule's findings: they fail on HIGH as medium does, and warn of nothing", async () => {

@@ -47,4 +47,25 @@ describe('the pipeline', () => {
       '1 API key event could not be judged (malformed, see the job summary): this run cannot say it is harmless.'
     )
   })
+
+  it('an event with a null actor names no identity: its history is not read, and no signal counts for it', async () => {
+    const file = join(dir, 'null-actor.jsonl')
+    const event = {
+      id: 'audit_log-null1',
+      type: 'api_key.created',
+      effective_at: 1_790_000_000,
+      actor: null,
+      'api_key.created': { id: 'key_null', data: { scopes: ['all'] } }
+    }
+    writeFileSync(file, `${JSON.stringify(event)}\n`)
+    const inputs: Partial<Record<InputName, string>> = { 'audit-log-file': file, 'create-issues': 'false' }
+    const scanned = await scanWindow(readSettings((name) => inputs[name] ?? '', { RUNNER_TEMP: dir }))
+    const [key] = scanned.keys
+    expect(key).toMatchObject({
+      severity: 'HIGH',
+      investigation: { history: { status: 'not-read', reason: 'the event names no actor' } }
+    })
+    expect(key!.investigation!.signals.filter((signal) => signal.counts)).toEqual([])
+    expect(scanned.investigations).toMatchObject({ identities: 0, read: 0 })
+  })
 })

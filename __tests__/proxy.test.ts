@@ -89,13 +89,17 @@ describe('dist/index.js behind a proxy', () => {
     expect(run.outputs).toMatchObject({ complete: 'true', findings: '1' })
     // The key's issue, besides the status issue of the coverage ledger.
     expect(github.issues.filter((issue) => markedKey(issue.body))).toHaveLength(1)
-    // The project key events, the tenant-scoped ones, and the key's lookup.
+    // The project key events, the tenant-scoped ones, the key's lookup, the identity's
+    // history and the key's use: every one through the proxy.
     expect(openai.requests.map((request) => request.path)).toEqual([
       '/v1/organization/audit_logs',
       '/v1/organization/audit_logs',
-      '/v1/organization/projects/proj_main/api_keys/key_1'
+      '/v1/organization/projects/proj_main/api_keys/key_1',
+      '/v1/organization/audit_logs',
+      '/v1/organization/usage/completions',
+      '/v1/organization/costs'
     ])
-    expect(github.issues[0]!.body).toContain('- Owner: user owner@\u200bexample\\.com (owner)')
+    expect(github.issues[0]!.body).toContain('- Owner: user `owner@example.com` (owner)')
     expect(proxy.tunnels).toEqual(
       expect.arrayContaining([`openai.test:${port(openai.baseURL)}`, `github.test:${port(github.url)}`])
     )
@@ -129,8 +133,8 @@ describe('dist/index.js behind a proxy', () => {
     )
     expect(run.code).toBe(0)
     expect(run.outputs).toMatchObject({ complete: 'true', findings: '1' })
-    // The audit log (project key events, tenant-scoped ones) and the key's lookup.
-    expect(openai.requests).toHaveLength(3)
+    // The audit log (project key events, tenant-scoped ones), the key's lookup and the identity's history.
+    expect(openai.requests).toHaveLength(4)
     expect(proxy.tunnels).toEqual([])
   })
 })

@@ -309,7 +309,7 @@ describe("the repository's workflows", () => {
         match[2]!.replace(/^'(.*)'$/, '$1')
       ])
     )
-    expect(Object.keys(expected)).toEqual(['findings', 'high', 'medium', 'events', 'complete', 'issues'])
+    expect(Object.keys(expected)).toEqual(['findings', 'critical', 'high', 'medium', 'events', 'complete', 'issues'])
     const run = await runAction(Object.fromEntries(Object.entries(scan.with!).map(([k, v]) => [k, String(v)])))
     expect(run.code).toBe(0)
     for (const [name, value] of Object.entries(expected))

@@ -31,10 +31,23 @@ const GRAPH = {
   report: { kind: 'stage', imports: ['model', 'text.ts', 'markdown', 'rules'], types: ['issues'] },
   respond: { kind: 'stage', imports: ['model', 'text.ts', 'http', 'markdown', 'openai', 'github'] },
   ledger: { kind: 'stage', imports: ['model', 'text.ts', 'http', 'markdown', 'github'] },
+  investigate: { kind: 'stage', imports: ['model', 'text.ts', 'http', 'openai'] },
   spec: { kind: 'end', imports: ['model', 'rules', 'audit-log'] },
   'pipeline.ts': {
     kind: 'end',
-    imports: ['model', 'text.ts', 'http', 'settings', 'audit-log', 'scan', 'issues', 'report', 'respond', 'ledger']
+    imports: [
+      'model',
+      'text.ts',
+      'http',
+      'settings',
+      'audit-log',
+      'scan',
+      'investigate',
+      'issues',
+      'report',
+      'respond',
+      'ledger'
+    ]
   },
   action: { kind: 'end', imports: ['model', 'text.ts', 'settings', 'report', 'pipeline.ts'], types: ['issues'] },
   cli: { kind: 'end', imports: ['model', 'text.ts', 'rules', 'settings', 'spec', 'issues', 'report', 'pipeline.ts'] },

@@ -10,9 +10,25 @@
 import type { Readable } from 'node:stream'
 import { AdminApiSource } from './audit-log/api-source.js'
 import { ExportFileError, FileSource } from './audit-log/file-source.js'
+import { AdminApiHistory, exportHistory } from './audit-log/history.js'
 import { lookUpKeys } from './audit-log/key-lookup.js'
+import { escalatedCounts } from './investigate/escalate.js'
+import { identityKeysOf, identityOf } from './investigate/identity.js'
+import { investigate, MAX_INVESTIGATED_KEYS, type IdentityHistory } from './investigate/investigate.js'
+import { MAX_USAGE_KEYS, readUsage } from './investigate/usage.js'
 import { proxiedFetch } from './http/fetch.js'
-import type { AuditLogSource, KeyFindings, KeyLookups, RevokeOutcome, ScanResult, TimeWindow } from './model/index.js'
+import type {
+  ActivityEvent,
+  AuditLogSource,
+  HistoryRead,
+  Identity,
+  Investigations,
+  KeyFindings,
+  KeyLookups,
+  RevokeOutcome,
+  ScanResult,
+  TimeWindow
+} from './model/index.js'
 import type { IssueOptions } from './issues/options.js'
 import { syncIssues, type IssueTarget } from './issues/sync.js'
 import { gate } from './report/gate.js'
@@ -82,6 +98,8 @@ export interface Scanned {
   lookups: KeyLookups
   /** What the coverage ledger did, when it was read (readCoverage). */
   coverage?: LedgerNote
+  /** What the investigations did: the histories read, the identities left out, the notes. */
+  investigations: Investigations
 }
 
 /**
@@ -140,15 +158,267 @@ export async function scanWindow(settings: Settings, environment: ScanEnvironmen
     progress?.stop()
   }
   const known = await withKeyInfo(settings, groupByKey(result.findings, result.deletions), log)
+  const now = Math.floor((environment.now ?? Date.now()) / 1000)
+  const investigated = await investigateKeys(settings, known.keys, result, window, environment, now)
   return {
     window,
     source: source.label,
-    result,
-    keys: known.keys,
+    // The gate and the counts read the escalated severities.
+    result: {
+      ...result,
+      severities: escalatedCounts(
+        result.severities,
+        investigated.keys.map((key) => key.investigation?.escalation)
+      )
+    },
+    keys: investigated.keys,
     suppressed: groupByKey(result.suppressed),
     lookups: known.lookups,
-    ...(environment.coverage ? { coverage: noteOf(environment.coverage) } : {})
+    ...(environment.coverage ? { coverage: noteOf(environment.coverage) } : {}),
+    investigations: investigated.investigations
   }
+}
+
+/** The events of one identity an export's history keeps at most, the newest: the Admin API's read gives 500 per filter. */
+const EXPORT_HISTORY_EVENTS = 1000
+
+/** Identities whose history a run reads at most, worst first (the keys come highest severity first). */
+export const MAX_IDENTITIES = 10
+
+/** The identities behind the keys, worst first, each once. */
+function identitiesOf(keys: readonly KeyFindings[]): { identity: Identity; since: number | undefined }[] {
+  const found = new Map<string, { identity: Identity; since: number | undefined }>()
+  for (const key of keys) {
+    const top = key.findings.at(0)!
+    const identity = identityOf(top.actor)
+    const known = found.get(identity.key)
+    const at = top.effectiveAt
+    if (!known) found.set(identity.key, { identity, since: at })
+    else if (at !== undefined) known.since = Math.min(known.since ?? at, at)
+  }
+  return [...found.values()]
+}
+
+type HistoriesRead = Awaited<ReturnType<typeof readHistories>>
+
+/**
+ * The histories an export holds, read again from the file with every event handed on: each
+ * identity's newest EXPORT_HISTORY_EVENTS since its look-back, as the Admin API's bounded
+ * read gives them. Standard input cannot be read twice.
+ */
+async function readExportHistories(
+  file: string,
+  wanted: { identity: Identity; since: number | undefined }[],
+  sinceOf: (at: number | undefined) => number,
+  until: number
+): Promise<HistoriesRead> {
+  const histories = new Map<string, IdentityHistory>()
+  const label = file === '-' ? 'standard input' : `file ${file}`
+  if (file === '-') {
+    const unread = 'standard input cannot be read a second time; scan a file to see the signals that need history'
+    return { histories, requests: 0, notes: [`History not read: ${unread}.`], source: label, unread }
+  }
+  const sinces = new Map(wanted.map((entry) => [entry.identity.key, sinceOf(entry.since)]))
+  const byIdentity = new Map<string, ActivityEvent[]>()
+  const newest = (list: ActivityEvent[]): ActivityEvent[] =>
+    list.sort((a, b) => (b.effectiveAt ?? 0) - (a.effectiveAt ?? 0)).slice(0, EXPORT_HISTORY_EVENTS)
+  const keep = (event: ActivityEvent): boolean => {
+    for (const key of identityKeysOf(event.actor)) {
+      if ((event.effectiveAt ?? until) < (sinces.get(key) ?? Infinity)) continue
+      const list = byIdentity.get(key) ?? []
+      list.push(event)
+      // Memory stays bounded however many events an identity has in the file.
+      byIdentity.set(key, list.length >= 2 * EXPORT_HISTORY_EVENTS ? newest(list) : list)
+    }
+    return false
+  }
+  // Only the lines that name one of the identities are parsed: the rest are no one's history.
+  // Its first filter names it in every event of its own (a key's events name the key's owner).
+  const mentioning = [...new Set(wanted.flatMap(({ identity }) => identity.filters.slice(0, 1).map((f) => f.value)))]
+  const read = await exportHistory(new FileSource(file, { mentioning }), keep).catch((error: unknown) => {
+    return `the export could not be read again (${error instanceof Error ? error.message : String(error)})`
+  })
+  if (typeof read === 'string')
+    return { histories, requests: 0, notes: [`History not read: ${read}.`], source: label, unread: read }
+  for (const { identity } of wanted) {
+    const all = byIdentity.get(identity.key) ?? []
+    const events = newest(all)
+    const cut = all.length > events.length
+    histories.set(identity.key, {
+      read: { ...read.read, events: events.length, since: sinces.get(identity.key), ...(cut ? { cut } : {}) },
+      events
+    })
+  }
+  const notes = read.read.reason ? [`History from the export: ${read.read.reason}.`] : []
+  return { histories, requests: 0, notes, source: label }
+}
+
+/**
+ * The histories of the identities behind the keys: from the Admin API (one chain per filter,
+ * bounded), or from the export itself. A refusal or a failure is one note, stops the reads
+ * after it, and leaves `complete` as it is.
+ */
+async function readHistories(
+  settings: Settings,
+  wanted: { identity: Identity; since: number | undefined }[],
+  window: TimeWindow,
+  environment: ScanEnvironment,
+  now: number
+): Promise<{
+  histories: Map<string, IdentityHistory>
+  requests: number
+  notes: string[]
+  source?: string
+  /** Why the identities not in `histories` were not read. */
+  unread?: string
+}> {
+  const histories = new Map<string, IdentityHistory>()
+  const notes: string[] = []
+  const lookBack = settings.historySeconds
+  const until = window.until ?? now
+  const sinceOf = (at: number | undefined): number => (at ?? until) - lookBack
+  if (settings.auditLogFile) return readExportHistories(settings.auditLogFile, wanted, sinceOf, until)
+  const api = new AdminApiHistory({
+    adminKey: settings.openaiAdminKey,
+    baseURL: settings.openaiBaseUrl,
+    warn: environment.log?.warn,
+    secrets: [settings.githubToken],
+    fetch: proxiedFetch(settings.proxy)
+  })
+  let requests = 0
+  for (const [at, { identity, since }] of wanted.entries()) {
+    const answer = await api.read(identity.filters, sinceOf(since), until)
+    requests += answer.requests
+    const problem = answer.refused
+      ? `the Admin API refused the admin key (${answer.refused}): give it the Audit Logs read permission`
+      : answer.failed
+    if (problem) {
+      notes.push(
+        `History not read for ${wanted.length - at === 1 ? '1 identity' : `${wanted.length - at} identities`}: ${problem}. The findings stand; their signals that need history are not judged.`
+      )
+      return { histories, requests, notes, source: api.label, unread: problem }
+    }
+    const read: HistoryRead = {
+      source: api.label,
+      status: 'read',
+      events: answer.events.length,
+      since: sinceOf(since),
+      logins: true,
+      ...(answer.cut ? { cut: true } : {})
+    }
+    histories.set(identity.key, { read, events: answer.events })
+  }
+  return { histories, requests, notes, source: api.label }
+}
+
+/**
+ * Each key's investigation (identity, signals, escalation, the identity's keys, usage). The
+ * history and the usage are evidence, not the window: they never change `complete`, fail
+ * the run or hide a finding.
+ */
+async function investigateKeys(
+  settings: Settings,
+  keys: KeyFindings[],
+  result: ScanResult,
+  window: TimeWindow,
+  environment: ScanEnvironment,
+  now: number
+): Promise<{ keys: KeyFindings[]; investigations: Investigations }> {
+  // An event with no actor (the SDK's type allows a null one) names no one whose history could be read.
+  const identities = identitiesOf(keys.slice(0, MAX_INVESTIGATED_KEYS)).filter(
+    (entry) => entry.identity.filters.length > 0
+  )
+  // The cap bounds the Admin API's requests, and the search of an export's every line for the identities.
+  const cap = MAX_IDENTITIES
+  const wanted = identities.slice(0, cap)
+  const off = settings.historySeconds === 0 ? 'history is 0' : undefined
+  if (identities.length > 0 && !off && !settings.auditLogFile)
+    environment.log?.progress?.line(
+      `Reading the history of ${wanted.length > 1 ? `${wanted.length} identities` : 'the identity'} behind the findings`
+    )
+  const read =
+    off || keys.length === 0
+      ? {
+          histories: new Map<string, IdentityHistory>(),
+          requests: 0,
+          notes: [] as string[],
+          source: undefined,
+          unread: undefined
+        }
+      : await readHistories(settings, wanted, window, environment, now)
+  const readKeys = new Set(read.histories.keys())
+  const leftOut = identities.slice(cap).map((entry) => entry.identity.name)
+  const notRead = (identityKey: string): HistoryRead =>
+    off
+      ? { status: 'not-read', reason: 'history is 0 (off)', events: 0, logins: false }
+      : identities.findIndex((entry) => entry.identity.key === identityKey) >= cap
+        ? {
+            status: 'not-read',
+            reason: `at most ${MAX_IDENTITIES} identities' histories are read a run, the worst first`,
+            events: 0,
+            logins: false
+          }
+        : identityKey === 'unknown'
+          ? { status: 'not-read', reason: 'the event names no actor', events: 0, logins: false }
+          : { status: 'not-read', reason: read.unread ?? 'its history could not be read', events: 0, logins: false }
+  const usage = await usageOf(settings, keys, result, environment, now)
+  const notes = [...read.notes, ...(usage.note ? [usage.note] : [])]
+  if (keys.length > MAX_INVESTIGATED_KEYS)
+    notes.push(
+      `${keys.length - MAX_INVESTIGATED_KEYS} keys not investigated (at most ${MAX_INVESTIGATED_KEYS} a run, the worst first): their severity is the rule's.`
+    )
+  if (leftOut.length > 0)
+    notes.push(
+      `History not read for ${leftOut.length === 1 ? '1 more identity' : `${leftOut.length} more identities`} (at most ${MAX_IDENTITIES} a run, worst first): ${leftOut.slice(0, 10).join(', ')}${leftOut.length > 10 ? ' and more' : ''}.`
+    )
+  return {
+    keys: investigate({
+      keys,
+      deletions: result.deletions,
+      histories: read.histories,
+      notRead,
+      usage: usage.usage,
+      escalateSignals: settings.escalateSignals
+    }),
+    investigations: {
+      ...(off ? { off } : {}),
+      ...(read.source ? { source: read.source } : {}),
+      identities: identities.length,
+      read: readKeys.size,
+      leftOut,
+      requests: read.requests + usage.requests,
+      notes
+    }
+  }
+}
+
+/** What the keys that still exist did since (Usage API), worst first; off with enrich-keys: false and for an export. */
+async function usageOf(
+  settings: Settings,
+  keys: readonly KeyFindings[],
+  result: ScanResult,
+  environment: ScanEnvironment,
+  now: number
+): Promise<Awaited<ReturnType<typeof readUsage>>> {
+  if (!settings.enrichKeys || settings.auditLogFile) return { usage: new Map(), requests: 0 }
+  const deleted = new Set([...result.deletions].map((deletion) => deletion.keyId))
+  const existing = keys
+    .filter((key) => key.info?.status === 'found' && !deleted.has(key.keyId))
+    .slice(0, MAX_USAGE_KEYS)
+  return readUsage(
+    existing.map((key) => ({
+      keyId: key.keyId,
+      createdAt: key.info?.status === 'found' ? key.info.createdAt : undefined
+    })),
+    {
+      adminKey: settings.openaiAdminKey,
+      baseURL: settings.openaiBaseUrl,
+      warn: environment.log?.warn,
+      secrets: [settings.githubToken],
+      fetch: proxiedFetch(settings.proxy),
+      now
+    }
+  )
 }
 
 /**
@@ -166,6 +436,7 @@ export function reportOf(settings: Settings, scanned: Scanned, issues: IssueActi
     keys: scanned.keys,
     suppressed: scanned.suppressed,
     lookups: scanned.lookups,
+    investigations: scanned.investigations,
     failOn: settings.failOn,
     gate: gate({
       severities: result.severities,

@@ -1,6 +1,6 @@
 // Text every stage writes: untrusted text on one line, times, counts, error messages
 // scrubbed of secrets, and the words every medium (Markdown, a terminal) uses for a key.
-import type { Finding, FoundKey, KeyOwner } from './model/index.js'
+import type { Escalation, EvidencePart, Finding, FoundKey, KeyOwner } from './model/index.js'
 
 /**
  * Untrusted text on one line: control characters (ANSI escapes, newlines, U+2028/2029)
@@ -92,7 +92,8 @@ export interface Medium {
 export function ownerWords(owner: KeyOwner, medium: Medium): string | undefined {
   if (owner.type === 'user') {
     const role = owner.role ? ` (${medium.text(owner.role, 40)})` : ''
-    return `user ${medium.text(owner.email ?? owner.name ?? owner.id, 120)}${role}`
+    // An email or an id copies exactly (a code span in Markdown); a name is prose.
+    return `user ${owner.email || owner.id ? medium.id(owner.email ?? owner.id, 120) : medium.text(owner.name, 120)}${role}`
   }
   if (owner.type === 'service_account') {
     const role = owner.role ? `, ${medium.text(owner.role, 40)}` : ''
@@ -115,4 +116,18 @@ export function lastUseWords(key: FoundKey, before: 'ago' | 'before the lookup')
 /** The scopes a finding shows: those recorded; for a key with none recorded, what it was judged to have (all, admin). */
 export function scopesShown(finding: Finding): string[] {
   return finding.scopes.length > 0 ? finding.scopes : finding.elevatedScopes
+}
+
+/** Evidence of a signal in a medium: our words as they are, ids as ids, copied prose as text. */
+export function evidenceWords(parts: readonly EvidencePart[], medium: Medium): string {
+  return parts
+    .map((part) =>
+      typeof part === 'string' ? part : 'id' in part ? medium.id(part.id, 120) : medium.text(part.text, 120)
+    )
+    .join('')
+}
+
+/** "HIGH → CRITICAL: scripted client, new source": the one line that says why a finding went up. */
+export function escalationWords(escalation: Escalation): string {
+  return `${escalation.from} → ${escalation.to}: ${escalation.because.join(', ')}`
 }

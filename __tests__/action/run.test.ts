@@ -83,23 +83,23 @@ describe('run()', () => {
   it('reports the bundled sample in outputs and fails the step with fail-on: high', async () => {
     inputs({ 'audit-log-file': SAMPLE, 'create-issues': 'false', 'fail-on': 'high' })
     await run()
-    expect(outputs()).toMatchObject({ findings: 12, high: 8, medium: 4, events: 36, complete: 'true' })
-    expect(JSON.parse(outputs().keys as string)).toHaveLength(11)
+    expect(outputs()).toMatchObject({ findings: 14, critical: 6, high: 5, medium: 3, events: 46, complete: 'true' })
+    expect(JSON.parse(outputs().keys as string)).toHaveLength(13)
     expect(outputs().issues).toBe('[]')
     // The JSON report is written into RUNNER_TEMP, and says what the outputs say.
     const path = join(temp, 'openai-keywatch-report-4242-1.json')
     expect(outputs().report).toBe(path)
     expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({
-      eventsScanned: 36,
-      counts: { total: 12, high: 8, medium: 4 },
+      eventsScanned: 46,
+      counts: { total: 14, critical: 6, high: 5, medium: 3 },
       gate: { failed: true }
     })
     expect(core.setFailed).toHaveBeenCalledTimes(1)
-    expect(core.setFailed).toHaveBeenCalledWith('8 findings at or above fail-on (high).')
-    // 8 HIGH keys and 3 MEDIUM ones: 5 errors (the most a kind gets), the other 3 log lines, 3 warnings.
+    expect(core.setFailed).toHaveBeenCalledWith('11 findings at or above fail-on (high).')
+    // 6 CRITICAL and 5 HIGH keys and 2 MEDIUM ones: 5 errors (the most a kind gets), the other 6 log lines, 2 warnings.
     expect(core.error).toHaveBeenCalledTimes(5)
-    expect(core.warning).toHaveBeenCalledTimes(3)
-    expect(core.notice).toHaveBeenCalledWith(expect.stringMatching(/^3 more messages are log lines above/))
+    expect(core.warning).toHaveBeenCalledTimes(2)
+    expect(core.notice).toHaveBeenCalledWith(expect.stringMatching(/^6 more messages are log lines above/))
     // No GITHUB_STEP_SUMMARY: no job summary.
     expect(core.summary.write).not.toHaveBeenCalled()
   })
@@ -108,7 +108,7 @@ describe('run()', () => {
     inputs({ 'audit-log-file': SAMPLE, 'create-issues': 'false', 'fail-on': 'none' })
     await run()
     expect(core.setFailed).not.toHaveBeenCalled()
-    expect(outputs()).toMatchObject({ findings: 12, high: 8, medium: 4, events: 36, complete: 'true' })
+    expect(outputs()).toMatchObject({ findings: 14, critical: 6, high: 5, medium: 3, events: 46, complete: 'true' })
     expect(core.info).toHaveBeenCalledWith(expect.stringContaining('Passed: fail-on is none.'))
   })
 
@@ -144,10 +144,10 @@ describe('run()', () => {
     ])
     expect(core.setSecret).toHaveBeenCalledTimes(1)
     expect(core.setFailed).not.toHaveBeenCalled()
-    expect(outputs().findings).toBe(12)
+    expect(outputs().findings).toBe(14)
     // Nothing else the action said to the runner holds the key.
     const said = JSON.stringify(calls.filter(([name]) => name !== 'setSecret'))
-    expect(said).toContain('Scanned 36 events')
+    expect(said).toContain('Scanned 46 events')
     expect(said).not.toContain(ADMIN_KEY.slice('sk-admin-'.length))
   })
 
@@ -192,17 +192,17 @@ describe('run()', () => {
       expect(first).toContain('`key_AdminOps0009`')
       expect(first).toContain('The issues are being written to GitHub now')
       expect(first).toContain('So far, before the GitHub phase:')
-      expect(second).toContain('### Issue failures: 11')
+      expect(second).toContain('### Issue failures: 13')
       expect(second).not.toContain('being written to GitHub now')
       expect(core.error).toHaveBeenCalledWith(
         expect.stringMatching(
-          /^GitHub issue for 11 keys \(key_AdminOps0009, .*, \.\.\.\) not written: the GitHub phase used its whole budget \(github-budget: 1s\) before it was done\./
+          /^GitHub issue for 13 keys \(key_AdminOps0009, .*, \.\.\.\) not written: the GitHub phase used its whole budget \(github-budget: 1s\) before it was done\./
         ),
         {}
       )
-      expect(outputs()).toMatchObject({ findings: 12, issues: '[]', complete: 'true' })
+      expect(outputs()).toMatchObject({ findings: 14, issues: '[]', complete: 'true' })
       expect(core.setFailed).toHaveBeenCalledWith(
-        'The GitHub issue of 11 keys could not be written (see the job summary).'
+        'The GitHub issue of 13 keys could not be written (see the job summary).'
       )
     } finally {
       core.setOutput.mockReset()
@@ -220,7 +220,7 @@ describe('run()', () => {
       "The job summary could not be written (GITHUB_STEP_SUMMARY): Unable to access summary file: '/nowhere'. " +
         'The findings are in the log, the annotations, the outputs and the JSON report.'
     )
-    expect(outputs()).toMatchObject({ findings: 12, high: 8, complete: 'true' })
-    expect(core.setFailed).toHaveBeenCalledWith('8 findings at or above fail-on (high).')
+    expect(outputs()).toMatchObject({ findings: 14, high: 5, complete: 'true' })
+    expect(core.setFailed).toHaveBeenCalledWith('11 findings at or above fail-on (high).')
   })
 })

@@ -137,10 +137,16 @@ describe('scan a file', () => {
     const run = await cli(['scan', '--file', SEED])
     expect(run.code).toBe(EXIT.findings)
     expect(run.out).toContain('Events scanned   8 (API key events: 7)')
-    expect(run.out).toContain('Findings         4 (HIGH 4, MEDIUM 0) on 4 keys')
-    for (const key of ['key-suspicious001', 'key-existing123', 'key-child001', 'key-malicious001']) {
-      expect(run.out).toContain(`HIGH    ${key}`)
-    }
+    // Three of Panther's four keys come with two signals each (a tool's user agent or another
+    // key, and no history of the identity in the file): HIGH → CRITICAL.
+    expect(run.out).toContain('Findings         4 (CRITICAL 3, HIGH 1, MEDIUM 0) on 4 keys')
+    for (const key of ['key-suspicious001', 'key-child001', 'key-malicious001'])
+      expect(run.out).toContain(`CRITICAL  ${key}`)
+    expect(run.out).toContain('HIGH    key-existing123')
+    expect(run.out).toContain('HIGH → CRITICAL: scripted client, unknown identity')
+    expect(run.out).toContain(
+      'signal: via another key: made with API key key-parent001 of user suspicious@external.com'
+    )
     expect(run.out).toContain('FAIL  4 findings at or above --fail-on (high).')
   })
 
@@ -155,13 +161,24 @@ describe('scan a file', () => {
       'contractor@external.com,user-intern001'
     ])
     expect(run.code).toBe(EXIT.clean)
-    expect(run.out).toContain('Findings         2 (HIGH 2, MEDIUM 0) on 2 keys')
+    expect(run.out).toContain('Findings         2 (CRITICAL 2, HIGH 0, MEDIUM 0) on 2 keys')
     expect(run.out).toContain('Suppressed by allow-actors: 2')
     expect(run.out).toContain('PASS  Passed: --fail-on is none.')
   })
 
   it('takes the scope lists: --high-scopes admin makes the all-only key MEDIUM', async () => {
-    const run = await cli(['scan', '--file', SEED, '--high-scopes', 'admin', '--fail-on', 'high', '--json'])
+    const run = await cli([
+      'scan',
+      '--file',
+      SEED,
+      '--high-scopes',
+      'admin',
+      '--fail-on',
+      'high',
+      '--json',
+      '--escalate-signals',
+      '0'
+    ])
     const report = JSON.parse(run.out)
     expect(report.counts).toMatchObject({ total: 4, high: 2, medium: 2 })
     expect(run.code).toBe(EXIT.findings)
@@ -172,7 +189,21 @@ describe('scan a file', () => {
     const run = await cli(['scan', '--file', SAMPLE, '--fail-on', 'none', '--json', '--summary', summary])
     expect(run.code).toBe(EXIT.clean)
     const report = JSON.parse(run.out)
-    expect(report).toMatchObject({ complete: true, eventsScanned: 36, counts: { total: 12, high: 8, medium: 4 } })
+    expect(report).toMatchObject({
+      complete: true,
+      eventsScanned: 46,
+      counts: { total: 14, critical: 6, high: 5, medium: 3 }
+    })
+    // The JSON report carries each key's signals and escalation.
+    const mallory = report.keys.find((key: { keyId: string }) => key.keyId === 'key_Mallory0012')
+    expect(mallory.investigation.escalation).toEqual({
+      from: 'HIGH',
+      to: 'CRITICAL',
+      because: ['scripted client', 'new source', 'first key', 'failed logins']
+    })
+    const dana = report.keys.find((key: { keyId: string }) => key.keyId === 'key_DanaAll0011')
+    expect(dana).toMatchObject({ severity: 'HIGH', investigation: { history: { status: 'read', events: 4 } } })
+    expect(dana.investigation.signals.filter((signal: { counts: boolean }) => signal.counts)).toEqual([])
     expect(readFileSync(summary, 'utf8')).toBe(renderSummary(report))
   })
 
@@ -196,7 +227,9 @@ describe('scan a file', () => {
     )
     expect(code).toBe(EXIT.clean)
     expect(out.join('\n')).toMatch(/Source {11}standard input\n/)
-    expect(out.join('\n')).toContain('Findings         12 (HIGH 8, MEDIUM 4) on 11 keys')
+    // Standard input is read once: the history is not read, and says so.
+    expect(out.join('\n')).toContain('Findings         14 (CRITICAL 1, HIGH 9, MEDIUM 4) on 13 keys')
+    expect(out.join('\n')).toContain('note: History not read: standard input cannot be read a second time')
 
     const terminal = Object.assign(Readable.from([]), { isTTY: true })
     const err: string[] = []
@@ -235,7 +268,7 @@ describe('scan a file', () => {
       env: { ...process.env, NODE_OPTIONS: '' }
     })
     expect(run.status).toBe(EXIT.findings)
-    expect(JSON.parse(run.stdout)).toMatchObject({ source: 'standard input', complete: true, counts: { total: 12 } })
+    expect(JSON.parse(run.stdout)).toMatchObject({ source: 'standard input', complete: true, counts: { total: 14 } })
   })
 
   it('removes control characters copied from the log, so nothing can rewrite the terminal', async () => {
@@ -296,7 +329,7 @@ describe('scan the Admin API (a local server stands in for OpenAI)', () => {
       }
     })
     process.env.OPENAI_ADMIN_KEY = ADMIN_KEY
-    const run = await cli(['scan', '--base-url', baseUrl, '--lookback', '2h', '--fail-on', 'medium'])
+    const run = await cli(['scan', '--base-url', baseUrl, '--lookback', '2h', '--fail-on', 'medium', '--history', '0'])
     expect(run.code).toBe(EXIT.findings)
     expect(run.out).toContain('MEDIUM  key_live')
     // The project key events, then the tenant-scoped ones (tenant_only=true); the same
@@ -335,7 +368,17 @@ describe('scan looks the keys with findings up', () => {
     })
     try {
       process.env.OPENAI_ADMIN_KEY = ADMIN_KEY
-      const run = await cli(['scan', '--base-url', fake.baseURL, '--lookback', '1h', '--fail-on', 'none'])
+      const run = await cli([
+        'scan',
+        '--base-url',
+        fake.baseURL,
+        '--lookback',
+        '1h',
+        '--fail-on',
+        'none',
+        '--history',
+        '0'
+      ])
       expect(run.code).toBe(EXIT.clean)
       expect(run.out).toMatch(
         /key_1 .*\n {10}owned by user alice@example\.com \(owner\), named Key key_1 \(sk-proj-\*\*\*\*abcd\), last used \S+ \(2 hours ago\)/
@@ -344,7 +387,14 @@ describe('scan looks the keys with findings up', () => {
         'owned by service account deploybot (svc_acct_deploybot, member), named Key key_2 (sk-svcacct-****wxyz), never used'
       )
       expect(run.out).toContain('not found in proj_main (the Admin API answers 404)')
-      expect(fake.requests).toHaveLength(5)
+      // The window (2), the three keys, and the usage of the two found (completions, costs: 404 here, one note).
+      expect(fake.requests.map((request) => request.path).slice(0, 5)).toEqual([
+        '/v1/organization/audit_logs',
+        '/v1/organization/audit_logs',
+        '/v1/organization/projects/proj_main/api_keys/key_1',
+        '/v1/organization/projects/proj_main/api_keys/key_2',
+        '/v1/organization/projects/proj_main/api_keys/key_3'
+      ])
 
       fake.requests.length = 0
       const off = await cli([
@@ -356,7 +406,9 @@ describe('scan looks the keys with findings up', () => {
         '--fail-on',
         'none',
         '--enrich-keys',
-        'false'
+        'false',
+        '--history',
+        '0'
       ])
       expect(off.code).toBe(EXIT.clean)
       expect(fake.requests.map((request) => request.path)).toEqual([
@@ -375,17 +427,31 @@ describe('demo', () => {
     const run = await cli(['demo'])
     expect(run.code).toBe(EXIT.clean)
     expect(run.out).toContain('Source           file examples/audit-log.sample.jsonl')
-    expect(run.out).toContain('Findings         12 (HIGH 8, MEDIUM 4) on 11 keys')
+    expect(run.out).toContain('Findings         14 (CRITICAL 6, HIGH 5, MEDIUM 3) on 13 keys')
+    // At most 10 identities a run, the worst first: the one left out is named.
+    expect(run.out).toContain(
+      'History          read for 10 of 11 identities from file examples/audit-log.sample.jsonl, 1 left out'
+    )
+    expect(run.out).toContain(
+      'note: History not read for 1 more identity (at most 10 a run, worst first): carol@company.com.'
+    )
     // Both shapes, a service account, a deleted key with a finding.
-    expect(run.out).toContain('HIGH    key-suspicious001')
+    expect(run.out).toContain('CRITICAL  key-suspicious001')
     expect(run.out).toContain('HIGH    key_CIbuild0003  2 findings')
     expect(run.out).toContain('by service account svc_acct_deploybot via API key key_SAparent0001')
-    expect(run.out).toMatch(/HIGH {4}key_Night0004[\s\S]*deleted {2}by bob@company\.com/)
-    expect(run.out).toContain('Issues the action would open or update: 11')
-    expect(run.out).toContain('1.  [HIGH] OpenAI API key key_AdminOps0009 has elevated scopes')
-    expect(run.out).toContain('labels: openai-keywatch, severity:high')
-    expect(run.out.match(/\[ \] Validate the identity/g)).toHaveLength(11)
-    expect(run.out).toContain('The gate (fail-on: high): FAIL  8 findings at or above --fail-on (high).')
+    expect(run.out).toMatch(/CRITICAL {2}key_Night0004[\s\S]*deleted {2}by bob@company\.com/)
+    // The suspicious identity and the routine one.
+    expect(run.out).toContain('HIGH → CRITICAL: scripted client, new source, first key, failed logins')
+    expect(run.out).toContain('signal: failed logins: 3 failed logins (login.failed) in the 24 hours before')
+    expect(run.out).toMatch(/HIGH {4}key_DanaAll0011 .*\n {10}identity dana@company\.com \(history: 4 events/)
+    expect(run.out).toContain('Issues the action would open or update: 13')
+    expect(run.out).toContain('1.  [CRITICAL] Admin key key_AdminOps0009 created by newhire@company.com')
+    expect(run.out).toContain(
+      '2.  [CRITICAL] Unrestricted key key_Mallory0012 created by mallory@company.com in Payments'
+    )
+    expect(run.out).toContain('labels: openai-keywatch, severity:critical')
+    expect(run.out.match(/\[ \] Validate the identity/g)).toHaveLength(13)
+    expect(run.out).toContain('The gate (fail-on: high): FAIL  11 findings at or above --fail-on (high).')
     expect(run.out).not.toContain('\u001b[')
   })
 
@@ -400,14 +466,15 @@ describe('demo', () => {
     expect(run.code).toBe(EXIT.clean)
     expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain('## OpenAI Anomalous API Key Activity')
     const issues = JSON.parse(readFileSync(join(dir, 'issues.json'), 'utf8'))
-    expect(issues).toHaveLength(11)
+    expect(issues).toHaveLength(13)
     expect(issues[0]).toMatchObject({
       file: 'issue-1.md',
       keyId: 'key_AdminOps0009',
-      labels: ['openai-keywatch', 'severity:high']
+      labels: ['openai-keywatch', 'severity:critical']
     })
-    const body = readFileSync(join(dir, 'issue-4.md'), 'utf8')
+    const body = readFileSync(join(dir, 'issue-3.md'), 'utf8')
     expect(body).toContain('### The key was deleted')
+    expect(body).toContain('**short-lived**: deleted by this identity 45 minutes after creation')
     expect(body).toContain('- [ ] If suspicious activity is confirmed')
   })
 })
@@ -434,7 +501,7 @@ describe('the built bin, as npm start runs it', () => {
     })
     expect(child.stderr).toBe('')
     expect(child.status).toBe(0)
-    expect(child.stdout).toContain('Issues the action would open or update: 11')
+    expect(child.stdout).toContain('Issues the action would open or update: 13')
     expect(child.stdout).not.toContain('\u001b[')
   })
 })

@@ -54,7 +54,7 @@ describe('openai-keywatch scan --repo', () => {
     const first = await cli('scan', '--file', file, '--repo', 'acme/security', '--write', '--fail-on', 'none')
     expect(first.code).toBe(EXIT.clean)
     expect(first.out.join('\n').split('\n')).toContain(
-      '  created       key-suspicious001  https://github.com/acme/security/issues/1  (HIGH, 1 event)'
+      '  created       key-suspicious001  https://github.com/acme/security/issues/1  (CRITICAL, 1 event)'
     )
     expect(github.issues).toHaveLength(1)
     expect(github.issues[0]!.body).toContain('Found by the openai-keywatch CLI.')

@@ -13,7 +13,7 @@ describe('issue bodies', () => {
     const result = await scanned([created({ id: 'audit_log-1', key: 'key-m', scopes: ['models:write'] })])
     const [key] = groupByKey(result.findings)
     const issue = renderIssue(key!, OPTIONS)
-    expect(issue.title).toBe('[MEDIUM] OpenAI API key key-m has elevated scopes')
+    expect(issue.title).toBe('[MEDIUM] Project key key-m created by dev@company.com')
     expect(issue.labels).toEqual(['openai-keywatch', 'severity:medium'])
     expect(issue.body).toContain('Found by the openai-keywatch CLI.')
     expect(issue.body.match(/^- \[ \] /gm)).toHaveLength(3)
@@ -114,7 +114,7 @@ describe('what the Admin API said about the key', () => {
         '',
         'As the Admin API described it at 2026-09-22T14:13:20Z:',
         '',
-        '- Owner: user alice@\u200bexample\\.com (owner)',
+        '- Owner: user `alice@example.com` (owner)',
         '- Name: CI key',
         '- Redacted value: `sk-proj-****abcd`',
         '- Created: 2026-08-23T14:13:20Z',

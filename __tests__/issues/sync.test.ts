@@ -60,7 +60,8 @@ async function triage(
       lookedUp: 0,
       notLookedUp: 0,
       notes: []
-    }
+    },
+    investigations: { off: 'history is 0', identities: 0, read: 0, leftOut: [], requests: 0, notes: [] }
   }
   const issues = await triageIssues(settings, scanned, { ...target, timings: { ...FAST, ...target.timings } })
   return reportOf(settings, scanned, issues)
@@ -113,7 +114,7 @@ describe('one issue per key', () => {
       ['key-charlie', 'created', 3]
     ])
     const [alpha, , charlie] = github.issues
-    expect(alpha!.title).toBe('[HIGH] OpenAI API key key-alpha has elevated scopes')
+    expect(alpha!.title).toBe('[HIGH] Project key key-alpha created by dev@company.com')
     expect(alpha!.labels).toEqual(['openai-keywatch', 'severity:high'])
     expect(charlie!.labels).toEqual(['openai-keywatch', 'severity:medium'])
     expect(markedKey(alpha!.body)).toBe('key-alpha')
@@ -220,7 +221,7 @@ describe('one issue per key', () => {
     expect(github.issues).toHaveLength(3)
     expect(github.issues[1]!.state).toBe('closed')
     const [alpha] = github.commentsOf(1)
-    expect(alpha!.body).toContain('The key was deleted (remediated)')
+    expect(alpha!.body).toContain('### The key was deleted')
     expect(markedEvents(alpha!.body)).toEqual(['audit_log-d1'])
     expect(github.commentsOf(2)).toHaveLength(1)
     expect(run.issues.map((a) => [a.keyId, a.action])).toEqual([
@@ -244,7 +245,7 @@ describe('one issue per key', () => {
 
   it('opens at most max-issues new issues, highest severity first; the rest are listed and still fail the run', async () => {
     const run = await triage(SEED, { 'max-issues': '1', 'fail-on': 'medium' })
-    expect(github.issues.map((i) => i.title)).toEqual(['[HIGH] OpenAI API key key-alpha has elevated scopes'])
+    expect(github.issues.map((i) => i.title)).toEqual(['[HIGH] Project key key-alpha created by dev@company.com'])
     expect(run.issues.map((a) => [a.keyId, a.action])).toEqual([
       ['key-alpha', 'created'],
       ['key-bravo', 'capped'],

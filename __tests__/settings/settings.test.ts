@@ -27,7 +27,7 @@ describe('settings', () => {
     )
     expect(action.inputs['github-token']?.default).toBe('${{ github.token }}')
     expect(Object.keys(action.outputs).sort()).toEqual(
-      ['findings', 'high', 'medium', 'keys', 'issues', 'events', 'report', 'complete'].sort()
+      ['findings', 'critical', 'high', 'medium', 'keys', 'issues', 'events', 'report', 'complete'].sort()
     )
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
   })
@@ -96,6 +96,11 @@ describe('settings', () => {
       'Input github-token holds a character that cannot be sent (U+0020 at position 8'
     ],
     [{ 'enrich-keys': 'maybe' }, 'Input enrich-keys is "maybe": use true or false.'],
+    [
+      { history: 'two weeks' },
+      'Input history is "two weeks": use a positive whole number with a unit, s, m, h, d or w (for example 90m, 24h, 7d), or 0 for off.'
+    ],
+    [{ 'escalate-signals': '-1' }, 'Input escalate-signals is "-1": use a whole number, 0 or more.'],
     [{ 'close-when-revoked': 'on' }, 'Input close-when-revoked is "on": use true or false.'],
     [{ repository: 'acme' }, 'Input repository is "acme": use owner/name, e.g. acme/security'],
     [{ assignees: 'alice, @team/sec' }, 'Input assignees has "team/sec", which is not a GitHub user name'],
@@ -232,6 +237,15 @@ describe('settings', () => {
       ledger: false,
       maxCatchUpSeconds: 30 * 86_400
     })
+  })
+
+  it('reads the history (14 days by default, 0 for off) and escalate-signals (2 by default, 0 for off)', () => {
+    expect(settingsFrom({ 'openai-admin-key': 'k' })).toMatchObject({ historySeconds: 14 * 86400, escalateSignals: 2 })
+    expect(settingsFrom({ 'openai-admin-key': 'k', history: '0', 'escalate-signals': '0' })).toMatchObject({
+      historySeconds: 0,
+      escalateSignals: 0
+    })
+    expect(settingsFrom({ 'openai-admin-key': 'k', history: '3d' }).historySeconds).toBe(3 * 86400)
   })
 
   it('names the report after the run, its attempt and the step (GITHUB_ACTION)', () => {

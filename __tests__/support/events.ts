@@ -26,7 +26,7 @@ function actor(options: EventOptions): unknown {
     session: {
       user: { id: options.userId ?? 'user-dev001', email: options.email ?? 'dev@company.com' },
       ip_address: options.ip ?? '203.0.113.9',
-      user_agent: options.userAgent ?? 'curl/8.4.0',
+      user_agent: options.userAgent ?? 'Mozilla/5.0 (X11; Linux x86_64) Firefox/121.0',
       ip_address_details: { country: options.country ?? 'US', city: options.city ?? 'Denver' }
     }
   }

@@ -9,7 +9,11 @@
 // (refuse): see FakeOptions.tenant. Faults are
 // scripted per request, in order: each request takes the next one, then `always` (if set)
 // applies; `alwaysOn` sets a standing fault for the requests of some paths only, and
-// `alwaysOnTenant` one for the tenant-scoped requests (tenant_only=true).
+// `alwaysOnTenant` one for the tenant-scoped requests (tenant_only=true), `alwaysWith` one
+// for the requests with a query parameter (actor_ids[]: an identity's history). The usage
+// endpoints, GET /v1/organization/usage/completions and /v1/organization/costs, serve daily
+// buckets of `usage` filtered by api_key_ids[] and grouped by group_by[] (the bracket forms
+// the SDK sends), paged by `next_page`; costs refuse group_by model, as the SDK's types allow.
 import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
@@ -23,8 +27,8 @@ export interface AuditLogEvent {
   actor?: {
     type: string
     session?: { user?: { id?: string; email?: string } }
-    api_key?: { id?: string; user?: { id?: string; email?: string } }
-  }
+    api_key?: { id?: string; type?: string; user?: { id?: string; email?: string }; service_account?: { id?: string } }
+  } | null
   [payload: string]: unknown
 }
 
@@ -62,6 +66,8 @@ export interface FakeOpenAI {
   alwaysOn(path: RegExp, fault: Fault | undefined): void
   /** A fault for every audit-log request with tenant_only=true, before the queued ones. */
   alwaysOnTenant(fault: Fault | undefined): void
+  /** A fault for every request whose query has this parameter (actor_ids[]: the history reads), before the queued ones. */
+  alwaysWith(parameter: string, fault: Fault | undefined): void
   close(): Promise<void>
 }
 
@@ -180,6 +186,89 @@ export interface FakeOptions {
    * - retried: deleted, but answered 500, so that the SDK's retry gets 404.
    */
   deleteMode?: 'ok' | 'forbidden' | 'service-account-400' | 'retried'
+  /**
+   * What GET /organization/usage/completions and /organization/costs hold: daily results per
+   * key (and model), served as daily buckets filtered by api_key_ids[] and grouped as asked,
+   * `limit` buckets a page with `next_page` (both endpoints page; the SDK does not follow it).
+   */
+  usage?: UsageRecord[]
+}
+
+/** One day's use of a key: what the usage and costs endpoints aggregate. */
+export interface UsageRecord {
+  keyId: string
+  /** Unix seconds, any time in the day. */
+  day: number
+  model?: string
+  requests: number
+  inputTokens: number
+  outputTokens: number
+  /** In USD. */
+  cost: number
+}
+
+const DAY = 86_400
+
+/** The usage or costs endpoint: daily buckets in [start_time, end_time), `limit` a page, `page` the index to start at. */
+function usagePage(options: FakeOptions, query: URLSearchParams, costs: boolean) {
+  for (const name of query.keys()) {
+    if (
+      !/^(start_time|end_time|bucket_width|limit|page|(api_key_ids|group_by|project_ids|models|user_ids|line_items)\[\])$/.test(
+        name
+      )
+    )
+      throw error(400, `Unrecognized request argument supplied: ${name}`, 'invalid_request_error', null, name)
+  }
+  const start = int(query, 'start_time')
+  if (start === undefined)
+    throw error(400, "Missing required parameter: 'start_time'.", 'invalid_request_error', null, 'start_time')
+  const end = int(query, 'end_time') ?? start + 7 * DAY
+  const groups = query.getAll('group_by[]')
+  if (costs && groups.includes('model'))
+    throw error(400, 'Invalid group_by: model is not supported for costs.', 'invalid_request_error', null, 'group_by')
+  const keys = query.getAll('api_key_ids[]')
+  const limit = int(query, 'limit') ?? 7
+  const from = Number(query.get('page') ?? 0)
+  const days: number[] = []
+  for (let day = Math.floor(start / DAY) * DAY; day < end; day += DAY) days.push(day)
+  const shown = days.slice(from, from + limit)
+  const data = shown.map((day) => {
+    const records = (options.usage ?? []).filter(
+      (record) => record.day >= day && record.day < day + DAY && (keys.length === 0 || keys.includes(record.keyId))
+    )
+    const grouped = new Map<string, UsageRecord[]>()
+    for (const record of records) {
+      const group = [
+        groups.includes('api_key_id') ? record.keyId : '',
+        !costs && groups.includes('model') ? (record.model ?? '') : ''
+      ].join('|')
+      grouped.set(group, [...(grouped.get(group) ?? []), record])
+    }
+    const results = [...grouped.values()].map((list) => {
+      const first = list[0]!
+      const sum = (field: 'requests' | 'inputTokens' | 'outputTokens' | 'cost') =>
+        list.reduce((total, record) => total + record[field], 0)
+      return costs
+        ? {
+            object: 'organization.costs.result',
+            amount: { value: sum('cost'), currency: 'usd' },
+            line_item: groups.includes('line_item') ? 'completions' : null,
+            api_key_id: groups.includes('api_key_id') ? first.keyId : null,
+            project_id: null
+          }
+        : {
+            object: 'organization.usage.completions.result',
+            input_tokens: sum('inputTokens'),
+            output_tokens: sum('outputTokens'),
+            num_model_requests: sum('requests'),
+            api_key_id: groups.includes('api_key_id') ? first.keyId : null,
+            model: groups.includes('model') ? (first.model ?? null) : null
+          }
+    })
+    return { object: 'bucket', start_time: day, end_time: day + DAY, results }
+  })
+  const more = from + limit < days.length
+  return { object: 'page', data, has_more: more, next_page: more ? String(from + limit) : null }
 }
 
 /** The spec's tenant-scoped event types: the tenant.* ones, and its two examples without the prefix. */
@@ -251,6 +340,9 @@ function list(options: FakeOptions, query: URLSearchParams) {
   const actorEmails = query.getAll('actor_emails[]')
   const resources = query.getAll('resource_ids[]')
   const actorOf = (event: AuditLogEvent) => event.actor?.session?.user ?? event.actor?.api_key?.user ?? {}
+  // actor_ids: "a user ID, a service account ID, or an api key tracking ID" (AuditLogListParams.actor_ids).
+  const actorIdsOf = (event: AuditLogEvent) =>
+    [actorOf(event).id, event.actor?.api_key?.id, event.actor?.api_key?.service_account?.id].filter(Boolean)
   const resourceOf = (event: AuditLogEvent) => (event[event.type] as { id?: string } | undefined)?.id
   const matching = options.events
     .filter(
@@ -266,7 +358,7 @@ function list(options: FakeOptions, query: URLSearchParams) {
       tenantOnly === 'true' ? isTenantScoped(event.type) : tenantMode === 'lenient' || !isTenantScoped(event.type)
     )
     .filter((event) => projects.length === 0 || (event.project && projects.includes(event.project.id)))
-    .filter((event) => actorIds.length === 0 || actorIds.includes(actorOf(event).id ?? ''))
+    .filter((event) => actorIds.length === 0 || actorIdsOf(event).some((id) => actorIds.includes(id!)))
     .filter((event) => actorEmails.length === 0 || actorEmails.includes(actorOf(event).email ?? ''))
     .filter((event) => resources.length === 0 || resources.includes(resourceOf(event) ?? ''))
     // Newest first; ties in a stable order.
@@ -332,6 +424,7 @@ export async function startFakeOpenAI(options: FakeOptions): Promise<FakeOpenAI>
   let standing: Fault | undefined
   const standingOn: { path: RegExp; fault: Fault }[] = []
   let tenantFault: Fault | undefined
+  const withParameter = new Map<string, Fault>()
   const sockets = new Set<Socket>()
 
   const handler = (request: IncomingMessage, response: ServerResponse): void => {
@@ -344,6 +437,7 @@ export async function startFakeOpenAI(options: FakeOptions): Promise<FakeOpenAI>
       headers: request.headers
     })
     const next =
+      [...withParameter].find(([name]) => url.searchParams.has(name))?.[1] ??
       (url.searchParams.get('tenant_only') === 'true' ? tenantFault : undefined) ??
       standingOn.find((entry) => entry.path.test(url.pathname))?.fault ??
       queued.shift() ??
@@ -384,7 +478,11 @@ export async function startFakeOpenAI(options: FakeOptions): Promise<FakeOpenAI>
       /^\/v1\/organization\/projects\/([^/]+)\/api_keys\/([^/]+)$/.exec(url.pathname) ??
       /^\/v1\/organization\/admin_api_keys\/([^/]+)$/.exec(url.pathname)
     const deleting = request.method === 'DELETE' && keyPath !== null
-    if ((request.method !== 'GET' && !deleting) || (url.pathname !== '/v1/organization/audit_logs' && !keyPath)) {
+    const usagePath = /^\/v1\/organization\/(usage\/completions|costs)$/.exec(url.pathname)
+    if (
+      (request.method !== 'GET' && !deleting) ||
+      (url.pathname !== '/v1/organization/audit_logs' && !keyPath && !usagePath)
+    ) {
       const { status, body } = error(
         404,
         `Invalid URL (${request.method} ${url.pathname})`,
@@ -423,7 +521,10 @@ export async function startFakeOpenAI(options: FakeOptions): Promise<FakeOpenAI>
       return send(response, 200, answer, { 'x-request-id': `req_${requests.length}` })
     }
     try {
-      send(response, 200, list(options, url.searchParams), { 'x-request-id': `req_${requests.length}` })
+      const answer = usagePath
+        ? usagePage(options, url.searchParams, usagePath[1] === 'costs')
+        : list(options, url.searchParams)
+      send(response, 200, answer, { 'x-request-id': `req_${requests.length}` })
     } catch (failure) {
       const { status, body } = failure as { status: number; body: unknown }
       send(response, status, body)
@@ -442,6 +543,8 @@ export async function startFakeOpenAI(options: FakeOptions): Promise<FakeOpenAI>
     fault: (...faults) => queued.push(...faults),
     always: (fault) => (standing = fault),
     alwaysOnTenant: (fault) => (tenantFault = fault),
+    alwaysWith: (parameter, fault) =>
+      void (fault ? withParameter.set(parameter, fault) : withParameter.delete(parameter)),
     alwaysOn: (path, fault) => {
       const at = standingOn.findIndex((entry) => entry.path.source === path.source)
       if (at >= 0) standingOn.splice(at, 1)

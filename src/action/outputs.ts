@@ -54,6 +54,7 @@ export function setIssuesOutput(report: Report, notice: (text: string) => void):
  */
 export function setOutputs(report: Report, path: string, notice: (text: string) => void): void {
   core.setOutput('findings', report.counts.total)
+  core.setOutput('critical', report.counts.critical)
   core.setOutput('high', report.counts.high)
   core.setOutput('medium', report.counts.medium)
   setList(

@@ -73,6 +73,12 @@ export interface FileSourceOptions {
   until?: number
   /** Read this stream instead of the path (the CLI's --file -). */
   stdin?: Readable
+  /**
+   * Hand on the events that mention one of these too (an identity's ids and emails), not only
+   * those that may be key events: what an identity's history reads. JSONL lines are sorted by
+   * their bytes; a document's records are all parsed anyway.
+   */
+  mentioning?: readonly string[]
 }
 
 export class FileSource implements AuditLogSource {
@@ -166,11 +172,16 @@ function refused(format: Exclude<Format, 'jsonl' | 'array' | 'list'>): ExportTal
  */
 async function* jsonlEvents(
   chunks: AsyncIterable<Buffer>,
-  options: { since?: number; until?: number; offset: number },
+  options: { since?: number; until?: number; mentioning?: readonly string[]; offset: number },
   counted: (prefiltered: number) => void
 ): AsyncGenerator<SourcedEvent, ExportTally, undefined> {
   const tally = new ExportTally()
-  const sorter = createLineSorter({ since: options.since, until: options.until, maxLineBytes: MAX_LINE_BYTES })
+  const sorter = createLineSorter({
+    since: options.since,
+    until: options.until,
+    mentioning: options.mentioning,
+    maxLineBytes: MAX_LINE_BYTES
+  })
   let offset = options.offset
   try {
     // Each chunk is sorted before the next is read: the reader reuses its memory.

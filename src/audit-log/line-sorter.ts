@@ -136,7 +136,26 @@ interface SortedBlock {
 /** Sorts the whole lines in bytes [start, end) of a block; `end` is just after a newline. */
 type BlockSorter = (bytes: Uint8Array, start: number, end: number) => SortedBlock
 
-function createBlockSorter(window: { since?: number; until?: number }): BlockSorter {
+/**
+ * Whether the line [lineStart, last) of `bytes` holds one of `mentions`, or a JSON escape
+ * (`backslash`: where the next one is), which could spell one; lines asked in order, each
+ * mention searched for once per block and again only past where it was found.
+ */
+function mentionsIn(mentioning: readonly string[] = [], bytes: Buffer, start: number) {
+  const mentions = mentioning.filter((text) => text !== '').map((text) => Buffer.from(text))
+  const at = mentions.map((needle) => bytes.indexOf(needle, start))
+  return (lineStart: number, last: number, backslash: number): boolean => {
+    if (mentions.length === 0) return false
+    let found = backslash !== -1 && backslash < last
+    for (let m = 0; m < mentions.length; m++) {
+      if (at[m] !== -1 && at[m]! < lineStart) at[m] = bytes.indexOf(mentions[m]!, lineStart)
+      if (at[m] !== -1 && at[m]! < last) found = true
+    }
+    return found
+  }
+}
+
+function createBlockSorter(window: { since?: number; until?: number; mentioning?: readonly string[] }): BlockSorter {
   const LIST = Buffer.from('{"object":"list"')
   const EFFECTIVE_AT = Buffer.from('"effective_at"')
   const { since, until } = window
@@ -180,6 +199,7 @@ function createBlockSorter(window: { since?: number; until?: number }): BlockSor
     // Where the next backslash and "key" (in each spelling) are: one search per find, not per line.
     let backslash = bytes.indexOf(BACKSLASH, start)
     const keys = KEY_NEEDLES.map((needle) => bytes.indexOf(needle.bytes, start))
+    const mentioned = mentionsIn(window.mentioning, bytes, start)
     let lineStart = start
     while (lineStart < end) {
       // A run of empty lines is counted without a search for each.
@@ -213,6 +233,7 @@ function createBlockSorter(window: { since?: number; until?: number }): BlockSor
       if (first < last) {
         const plain =
           !mayBeKeyEvent &&
+          !mentioned(lineStart, last, backslash) &&
           bytes[first] === 0x7b &&
           bytes[last - 1] === 0x7d &&
           !isListResponse(bytes, first, last) &&
@@ -334,6 +355,12 @@ export interface SortedLines {
 export interface LineSorterOptions {
   since?: number
   until?: number
+  /**
+   * Hand on to be parsed, key event or not, every line that mentions one of these (an
+   * identity's ids and emails: its history needs its logins too), and every line with a JSON
+   * escape, which could spell one.
+   */
+  mentioning?: readonly string[]
   /** A line longer than this is reported, not buffered. */
   maxLineBytes: number
 }

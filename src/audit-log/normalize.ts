@@ -112,8 +112,11 @@ export function readActor(raw: unknown): Actor {
       email,
       userId,
       ip: text(child(session, 'ip_address')),
-      userAgent: text(child(session, 'user_agent')),
+      // An empty user agent is kept as such: the scripted-client signal counts it.
+      userAgent:
+        typeof child(session, 'user_agent') === 'string' ? (child(session, 'user_agent') as string) : undefined,
       country: text(child(details, 'country')),
+      asn: text(child(details, 'asn')),
       city: text(child(details, 'city')),
       region: text(child(details, 'region')),
       ja3: text(child(session, 'ja3')),
@@ -154,7 +157,13 @@ export function readEvent(raw: unknown): EventReading {
         keyEvent: true
       }
     }
-    return { kind: 'other', id, type: written, effectiveAt: effectiveAtOf(raw) }
+    return {
+      kind: 'other',
+      id,
+      type: written,
+      effectiveAt: effectiveAtOf(raw),
+      ...(isObject(raw.actor) ? { actor: readActor(raw) } : {})
+    }
   }
   const type = keyType
   const action = keyType.endsWith('.deleted') ? 'deleted' : keyType.endsWith('.updated') ? 'updated' : 'created'

@@ -123,6 +123,11 @@ Each option is the action input of the same name (see action.yml):
                            read it (the window reaches back to what earlier runs
                            missed), and with --write add this window (default true)
   --max-catch-up DURATION  how far back the ledger reaches at most (default 7d)
+  --history DURATION       how far back each flagged identity's audit-log history is
+                           read for the signals (default 14d; 0 for off): from the
+                           Admin API, or from the export itself with --file
+  --escalate-signals N     a finding with at least N signals goes up one level,
+                           MEDIUM to HIGH, HIGH to CRITICAL (default 2; 0 for off)
 
 Issues (GitHub):
   --repo OWNER/NAME        triage in this repository's issues, one per key (token in

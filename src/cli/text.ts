@@ -5,7 +5,19 @@
 import { styleText } from 'node:util'
 import { findingsTally, type Finding, type KeyFindings, type KeyInfo, type Severity } from '../model/index.js'
 import type { Report } from '../report/report.js'
-import { cut, isoTime, lastUseWords, oneLine, ownerWords, plural, scopesShown, span, type Medium } from '../text.js'
+import {
+  cut,
+  escalationWords,
+  evidenceWords,
+  isoTime,
+  lastUseWords,
+  oneLine,
+  ownerWords,
+  plural,
+  scopesShown,
+  span,
+  type Medium
+} from '../text.js'
 
 type Style = Parameters<typeof styleText>[0]
 
@@ -79,11 +91,46 @@ function infoLine(info: KeyInfo, paint: Paint): string {
   return `owned by ${who}, named ${terminalText(info.name, 80)} (${terminalText(info.redactedValue, 40)}), ${used}`
 }
 
+/** The investigation of a key: the escalation, the identity and its history, each signal, the use. */
+function investigationLines(key: KeyFindings, paint: Paint): string[] {
+  const investigation = key.investigation
+  if (!investigation) return []
+  const { identity, history, escalation, usage } = investigation
+  const lines: string[] = []
+  if (escalation) lines.push(paint(['bold', 'red'], escalationWords(escalation)))
+  const read =
+    history.status === 'read'
+      ? `history: ${plural(history.events, 'event')} from ${terminalText(history.source, 120)}`
+      : `history not read: ${terminalText(history.reason, 200)}`
+  lines.push(`identity ${terminalText(identity.name, 120)} (${paint('dim', read)})`)
+  for (const signal of investigation.signals) {
+    const line = `${signal.counts ? 'signal: ' : ''}${signal.label}: ${evidenceWords(signal.evidence, TERMINAL)}`
+    lines.push(signal.counts ? paint('yellow', line) : paint('dim', line))
+  }
+  if (investigation.otherKeys.length > 0)
+    lines.push(
+      `other keys of this identity: ${investigation.otherKeys
+        .slice(0, 10)
+        .map(
+          (other) =>
+            `${terminalText(other.keyId, 80)}${other.severity ? ` ${other.severity}` : ''}${other.state === 'deleted' ? ' (deleted)' : ''}`
+        )
+        .join(', ')}${investigation.otherKeys.length > 10 ? ` and ${investigation.otherKeys.length - 10} more` : ''}`
+    )
+  if (usage?.status === 'read')
+    lines.push(
+      `use: ${plural(usage.requests, 'request')}, ${plural(usage.inputTokens + usage.outputTokens, 'token')}${usage.cost ? `, ${usage.cost.value.toFixed(2)} ${terminalText(usage.cost.currency.toUpperCase(), 10)}` : ''} since ${isoTime(usage.since, true)}`
+    )
+  else if (usage) lines.push(paint('dim', `use not read: ${terminalText(usage.reason, 300)}`))
+  return lines
+}
+
 function keyBlock(key: KeyFindings, paint: Paint): string[] {
   const severity = paint(SEVERITY_STYLE[key.severity], key.severity.padEnd(6))
   const count = plural(key.findings.length, 'finding')
   const lines = [`  ${severity}  ${paint('bold', terminalText(key.keyId, 80))}  ${paint('dim', count)}`]
   if (key.info) lines.push(`          ${infoLine(key.info, paint)}`)
+  lines.push(...investigationLines(key, paint).map((line) => `          ${line}`))
   for (const finding of key.findings) for (const line of findingLine(finding, paint)) lines.push(`          ${line}`)
   for (const deletion of key.deletions) {
     lines.push(
@@ -139,6 +186,14 @@ export function renderText(report: Report, paint: Paint = painter(false), option
     `${report.eventsScanned} (API key events: ${report.keyEvents}${report.duplicates ? `, duplicates skipped: ${report.duplicates}` : ''})`
   )
   field('Findings', `${findingsTally(report.counts)} on ${plural(report.keys.length, 'key')}`)
+  const run = report.investigations
+  if (report.keys.length > 0)
+    field(
+      'History',
+      run.off
+        ? `not read (${terminalText(run.off, 200)})`
+        : `read for ${run.read} of ${plural(run.identities, 'identity', 'identities')}${run.source ? ` from ${terminalText(run.source, 200)}` : ''}${run.leftOut.length ? `, ${run.leftOut.length} left out` : ''}`
+    )
   if (report.otherProjects)
     field('Other projects', `${report.otherProjects} key events outside --project-ids, not judged`)
   if (report.unreadable.count) field('Unreadable', `${report.unreadable.count} records skipped`)
@@ -152,7 +207,8 @@ export function renderText(report: Report, paint: Paint = painter(false), option
     for (const key of report.keys) lines.push(...keyBlock(key, paint))
   } else lines.push('', 'No findings.')
 
-  for (const note of report.keyLookups.notes) lines.push(`  ${paint('yellow', 'note:')} ${terminalText(note, 600)}`)
+  for (const note of [...report.keyLookups.notes, ...report.investigations.notes])
+    lines.push(`  ${paint('yellow', 'note:')} ${terminalText(note, 600)}`)
 
   if (report.suppressed.length > 0) {
     const count = report.suppressed.reduce((sum, key) => sum + key.findings.length, 0)

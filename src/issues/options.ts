@@ -14,4 +14,6 @@ export interface IssueOptions {
   runUrl?: string
   /** The label that asks for the key's revocation (revoke-label): the issue says how to ask. */
   revokeLabel?: string
+  /** The issues of other keys by markerId, as listed this run: an issue links the identity's other keys to theirs. */
+  issueUrls?: ReadonlyMap<string, string>
 }

@@ -3,6 +3,7 @@
 // sync (sync.ts) reads and writes; this module only decides, so a unit test reaches every
 // policy without HTTP.
 import {
+  higher,
   labelledSeverity,
   relabelled,
   severityLabel,
@@ -201,6 +202,28 @@ function planNewIssue(work: KeyFindings, options: IssueOptions): IssueStep {
   }
 }
 
+/**
+ * The severity label an issue gets, when this run raises it. Only events the issue has not
+ * recorded may raise it (a person who lowered it has triaged what is already there), or an
+ * escalation of this run from the level the label still shows: evidence found by a later run
+ * changes the label only, never the title or the body.
+ */
+function raisedLabel(
+  work: KeyWork,
+  fresh: KeyWork,
+  issue: KnownIssue
+): { labels: string[]; change: string } | undefined {
+  const labelled = labelledSeverity(issue.labels)
+  const escalation = work.investigation?.escalation
+  let wanted = fresh.severity
+  if (escalation && (!labelled || labelled === escalation.from)) wanted = higher(wanted, escalation.to)
+  if (!wanted || (labelled && severityRank(wanted) <= severityRank(labelled))) return undefined
+  return {
+    labels: relabelled(issue.labels, wanted),
+    change: `${labelled ? severityLabel(labelled) : 'no severity'} → ${severityLabel(wanted)}${escalation && wanted === escalation.to && fresh.severity !== wanted ? ` (${escalation.because.join(', ')})` : ''}`
+  }
+}
+
 /** What an issue of the key needs: the events it has not recorded, its state, and its severity label. */
 function planUpdate(work: KeyWork, issue: KnownIssue, options: IssueOptions): IssueStep {
   const fresh = unrecorded(work, issue.recorded)
@@ -219,12 +242,10 @@ function planUpdate(work: KeyWork, issue: KnownIssue, options: IssueOptions): Is
     patch.state = 'closed'
     patch.state_reason = 'completed'
   }
-  // Only events the issue has not recorded may raise the label: a person who lowered it
-  // has triaged what is already there.
-  const labelled = labelledSeverity(issue.labels)
-  if (fresh.severity && (!labelled || severityRank(fresh.severity) > severityRank(labelled))) {
-    patch.labels = relabelled(issue.labels, fresh.severity)
-    changes.push(`${labelled ? severityLabel(labelled) : 'no severity'} → ${severityLabel(fresh.severity)}`)
+  const raised = raisedLabel(work, fresh, issue)
+  if (raised) {
+    patch.labels = raised.labels
+    changes.push(raised.change)
   }
   const news = fresh.findings.length + fresh.deletions.length > 0
   const comments = news ? renderUpdate(fresh, options) : []
@@ -256,13 +277,15 @@ export function planIssues(
   options: IssueOptions
 ): IssueStep[] {
   let created = 0
+  // An issue links the identity's other keys to theirs.
+  const withLinks = { ...options, issueUrls: new Map([...issues].map(([key, issue]) => [key, issue.url])) }
   return work.map((key) => {
     const issue = issues.get(markerId(key.keyId))
     // Past the cap, a key that would get a new issue is not even rendered: a backfill can have thousands.
     if (!issue && hasFindings(key) && created >= options.maxIssues) {
       return { kind: 'capped', keyId: key.keyId, severity: key.severity }
     }
-    const step = planKey(key, issue, options)
+    const step = planKey(key, issue, withLinks)
     if (step.kind === 'create') created++
     return step
   })

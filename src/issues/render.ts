@@ -7,8 +7,7 @@ import {
   type Finding,
   type KeyFindings,
   type KeyInfo,
-  type Listed,
-  type Severity
+  type Listed
 } from '../model/index.js'
 import {
   markdownCode,
@@ -24,15 +23,22 @@ import {
   timeCell
 } from '../markdown/markdown.js'
 import { RULE, tacticName } from '../rules/api-key-anomalous-activity.js'
-import { cut, oneLine, plural } from '../text.js'
+import { escalationWords, plural, span } from '../text.js'
+import {
+  headline,
+  issueTitle,
+  otherKeysSection,
+  projectText,
+  signalsSection,
+  usageWords,
+  verdictSection
+} from './investigation.js'
 import { closedMarker, eventIds, eventMarker, keyMarker } from '../github/markers.js'
 import type { IssueOptions } from './options.js'
 import type { KeyWork } from './work.js'
 
 /** GitHub refuses bodies and comments over 65,536 characters; stay clear of it. */
 export const BODY_BUDGET = 60_000
-/** GitHub's limit on issue titles. */
-const TITLE_LIMIT = 256
 
 export interface RenderedIssue {
   title: string
@@ -42,23 +48,27 @@ export interface RenderedIssue {
   more: string[]
 }
 
-/** Plain text for a title: GitHub does not render titles as Markdown, but they are capped. */
-function titleText(value: string, max: number): string {
-  return cut(oneLine(value).trim(), max)
-}
-
-export function issueTitle(keyId: string, severity: Severity): string {
-  return titleText(`[${severity}] OpenAI API key ${titleText(keyId, 120)} has elevated scopes`, TITLE_LIMIT)
-}
-
 function eventRow(finding: Finding): string[] {
   return [severityCell(finding.severity), ...eventCells(finding), markdownCode(finding.eventId, 80)]
 }
 
 const EVENT_HEADERS = ['Severity', ...EVENT_COLUMNS, 'Event id']
 
-function deletionLine(deletion: Deletion): string {
-  return `- ${markdownCode(deletion.eventType)} at ${timeCell(deletion.effectiveAt)} by ${markdownText(deletion.actor.name, 120)} from ${sourceOf(deletion.actor)} (event ${markdownCode(deletion.eventId, 80)})`
+/**
+ * A deletion as what it is: who deleted the key, when, and how long after its creation; by
+ * the identity that created it within a day, that is the short-lived signal, not a remedy.
+ */
+function deletionLine(deletion: Deletion, created: Finding | undefined): string {
+  const after =
+    created?.effectiveAt !== undefined && deletion.effectiveAt !== undefined && created.eventType.endsWith('.created')
+      ? `, ${span(deletion.effectiveAt - created.effectiveAt)} after creation`
+      : ''
+  const same =
+    created?.eventType.endsWith('.created') &&
+    (deletion.actor.email ?? deletion.actor.name) === (created.actor.email ?? created.actor.name)
+      ? ' (by the identity that created it)'
+      : ''
+  return `- Deleted by ${markdownCode(deletion.actor.email ?? deletion.actor.name, 120)}${same} at ${timeCell(deletion.effectiveAt)}${after}, from ${sourceOf(deletion.actor)} (${markdownCode(deletion.eventType)}, event ${markdownCode(deletion.eventId, 80)})`
 }
 
 /** A few items of a list, the rest counted: log text must not grow a body without bound. */
@@ -73,10 +83,10 @@ function* first<T>(list: Listed<T>, max: number): Generator<T> {
   for (let index = 0; index < Math.min(max, list.length); index++) yield list.at(index)!
 }
 
-function deletedSection(deletions: Listed<Deletion>): string {
-  const lines = [...first(deletions, 20)].map(deletionLine)
+function deletedSection(deletions: Listed<Deletion>, created?: Finding): string {
+  const lines = [...first(deletions, 20)].map((deletion) => deletionLine(deletion, created))
   if (deletions.length > 20) lines.push(`- …and ${deletions.length - 20} more deletion events`)
-  return `### The key was deleted (remediated)\n\n${lines.join('\n')}`
+  return `### The key was deleted\n\n${lines.join('\n')}`
 }
 
 /**
@@ -121,7 +131,8 @@ const LISTED = 20
 function contextValue(value: unknown): string {
   if (value === null || value === undefined) return '-'
   if (Array.isArray(value)) return markdownCodeList(value, LISTED, 40)
-  return markdownText(value, 300)
+  // Emails, ids and addresses copy exactly, as code spans.
+  return markdownCode(value, 300)
 }
 
 function alertContextSection(finding: Finding): string {
@@ -222,46 +233,60 @@ function layOutBodies(
 }
 
 /** The distinct names, projects and elevated scopes of a key's findings, in one read of them. */
-function namesOf(findings: Iterable<Finding>): { names: string[]; projects: string[]; elevated: string[] } {
+function namesOf(findings: Iterable<Finding>): {
+  names: string[]
+  projects: { id: string; name?: string }[]
+  elevated: string[]
+} {
   const names = new Set<string>()
-  const projects = new Set<string>()
+  const projects = new Map<string, string | undefined>()
   const elevated = new Set<string>()
   for (const finding of findings) {
     if (finding.keyName) names.add(finding.keyName)
-    if (finding.projectId) projects.add(finding.projectId)
+    if (finding.projectId) projects.set(finding.projectId, finding.projectName ?? projects.get(finding.projectId))
     for (const scope of finding.elevatedScopes) elevated.add(scope)
   }
-  return { names: [...names], projects: [...projects], elevated: [...elevated] }
+  return { names: [...names], projects: [...projects].map(([id, name]) => ({ id, name })), elevated: [...elevated] }
+}
+
+/** The key's facts: its name (from the events, else the lookup), projects, scopes and latest actor. */
+function factsOf(key: KeyFindings): string {
+  const { names, projects, elevated } = namesOf(key.findings)
+  const top = key.findings.at(0)!
+  if (names.length === 0 && key.info?.status === 'found' && key.info.name) names.push(key.info.name)
+  return [
+    `- Key: ${markdownCode(key.keyId, 80)}`,
+    `- Name: ${briefList(names, (name) => markdownText(name, 120), ', ')}`,
+    `- Project: ${briefList(projects, (project) => projectText(project.id, project.name), ' ')}`,
+    `- Elevated scopes: ${markdownCodeList(elevated, LISTED, 40)}`,
+    `- Latest actor: ${markdownCode(top.actor.name, 120)} from ${sourceOf(top.actor)}`
+  ].join('\n')
 }
 
 /** What the issue for a key with findings would be. Pure, so the CLI can show it without GitHub. */
 export function renderIssue(key: KeyFindings, options: IssueOptions): RenderedIssue {
   const { findings, deletions } = key
   const top = findings.at(0)!
-  const { names, projects, elevated } = namesOf(findings)
   const head = [
     keyMarker(key.keyId),
-    `## ${severityCell(key.severity)}: OpenAI API key ${markdownCode(key.keyId, 80)} has elevated scopes`,
+    headline(key),
+    verdictSection(key, [...first(deletions, 1)]),
     `Rule **${RULE.displayName}** (${markdownCode(RULE.id)}) found ${plural(findings.length, 'event')} on this key. ${runLine(options)}`,
     whatToDo(options),
-    [
-      `- Key: ${markdownCode(key.keyId, 80)}`,
-      `- Name: ${briefList(names, (name) => markdownText(name, 120), ', ')}`,
-      `- Project: ${briefList(projects, (project) => markdownCode(project, 80), ' ')}`,
-      `- Elevated scopes: ${markdownCodeList(elevated, LISTED, 40)}`,
-      `- Latest actor: ${markdownText(top.actor.name, 120)} from ${sourceOf(top.actor)}`
-    ].join('\n'),
+    factsOf(key),
+    signalsSection(key.investigation),
+    otherKeysSection(key.investigation, options.issueUrls),
     keyInfoSection(key.info),
     '### Events'
   ]
     .filter(Boolean)
     .join('\n\n')
-  const deleted = deletions.length > 0 ? deletedSection(deletions) : ''
+  const deleted = deletions.length > 0 ? deletedSection(deletions, top) : ''
   const tail = [deleted, alertContextSection(top), mitreSection(), runbookSection(options)].filter(Boolean).join('\n\n')
   const markers = eventIds(findings, deletions).map(eventMarker)
   const [body, ...more] = layOutBodies(head, eventRows(findings), findings.length, tail, markers)
   return {
-    title: issueTitle(key.keyId, key.severity),
+    title: issueTitle(key),
     labels: [options.label, severityLabel(key.severity)],
     body: body!,
     more
@@ -274,6 +299,15 @@ export function renderUpdate(work: KeyWork, options: IssueOptions): string[] {
   const head: string[] = []
   if (findings.length > 0) {
     head.push(`### ${plural(findings.length, 'new event')} on this key\n\n${runLine(options)}`)
+    // What this run found out about the identity, written once with the events it concerns.
+    if (work.investigation) {
+      const { escalation, usage } = work.investigation
+      if (escalation)
+        head.push(`**${severityCell(escalation.to)}**: ${markdownText(escalationWords(escalation), 300)}.`)
+      head.push(signalsSection(work.investigation))
+      head.push(otherKeysSection(work.investigation, options.issueUrls))
+      if (usage) head.push(`Use of the key: ${usageWords(usage)}.`)
+    }
   }
   const tail = [
     deletions.length > 0 ? deletedSection(deletions) + (findings.length === 0 ? `\n\n${runLine(options)}` : '') : '',

@@ -7,6 +7,7 @@ import {
   type Deletion,
   type Finding,
   type KeyFindings,
+  type Investigation,
   type KeyInfo,
   type Listed,
   type Severity
@@ -23,6 +24,8 @@ export interface KeyWork {
   deletions: Listed<Deletion>
   /** What the Admin API said about the key this run, when it was looked up. */
   info?: KeyInfo
+  /** This run's investigation of the key's finding, when there is one. */
+  investigation?: Investigation
 }
 
 /** Whether a key has findings (and so a severity), not only deletions. */

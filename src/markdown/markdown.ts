@@ -76,7 +76,8 @@ export function eventCells(finding: Finding): string[] {
   return [
     markdownCode(finding.eventType),
     timeCell(finding.effectiveAt),
-    markdownText(finding.actor.name, 120),
+    // An email or an id copies exactly: a code span keeps GitHub from linking or mentioning it.
+    markdownCode(finding.actor.name, 120),
     markdownCodeList(scopesShown(finding), CELL_SCOPES),
     sourceOf(finding.actor),
     markdownText(finding.actor.userAgent, 80)

@@ -3,6 +3,8 @@
 import type { Severity } from './severity.js'
 import type { KeyInfo } from './keys.js'
 import type { Listed } from './listed.js'
+import type { Actor, KeyAction } from './actor.js'
+import type { Investigation } from './investigation.js'
 
 /**
  * The audit-log event types about keys, as the `openai` SDK lists them
@@ -19,29 +21,6 @@ export const KEY_EVENT_TYPES = [
   'tenant.admin_api_key.deleted'
 ] as const
 export type KeyEventType = (typeof KEY_EVENT_TYPES)[number]
-
-/** What happened to the key. */
-export type KeyAction = 'created' | 'updated' | 'deleted'
-
-export interface Actor {
-  /** `session` (a person in the dashboard), `api_key` (a key acting for a user or service account), or `unknown`. */
-  type: 'session' | 'api_key' | 'unknown'
-  /** Who acted, in words: an email, a user id, a service account, or "unknown actor". */
-  name: string
-  email?: string
-  userId?: string
-  serviceAccountId?: string
-  /** The key the actor used, for `api_key` actors. */
-  apiKeyId?: string
-  apiKeyType?: string
-  ip?: string
-  userAgent?: string
-  country?: string
-  city?: string
-  region?: string
-  ja3?: string
-  ja4?: string
-}
 
 /** An API key event, read from either shape of the audit log. Its text is attacker-controlled. */
 export interface KeyEvent {
@@ -82,6 +61,8 @@ export interface Finding {
   scopes: string[]
   elevatedScopes: string[]
   projectId?: string
+  /** The project's name, when the event carries it (`project.name`, "The project title."). */
+  projectName?: string
   actor: Actor
   alertContext: AlertContext
 }
@@ -106,6 +87,8 @@ export interface KeyFindings {
   deletions: Listed<Deletion>
   /** What the Admin API said about the key after the scan; absent when keys were not looked up. */
   info?: KeyInfo
+  /** Who did it, what the history shows, the escalation, the identity's keys, the key's usage; absent when not investigated. */
+  investigation?: Investigation
 }
 
 /** [since, until) in Unix seconds; either bound may be open. */

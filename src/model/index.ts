@@ -1,7 +1,9 @@
 // The shared model: what every stage reads and writes. Types, and the vocabulary they share
 // (severity.ts, json.ts, repository.ts); no I/O, and no imports but its own.
 export * from './coverage.js'
+export * from './actor.js'
 export * from './events.js'
+export * from './investigation.js'
 export * from './json.js'
 export * from './keys.js'
 export * from './listed.js'

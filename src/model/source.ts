@@ -1,11 +1,13 @@
 // What a source of audit-log events (the Admin API, an export) hands the scan: each event
 // read into the model, where it was, and, once the read ends, what the read came to.
+import type { Actor } from './actor.js'
 import type { KeyEvent } from './events.js'
 
 /** What reading one event gave: a key event, an event of another type, or a malformed one. */
 export type EventReading =
   | { kind: 'key'; event: KeyEvent }
-  | { kind: 'other'; id?: string; type: string; effectiveAt?: number }
+  /** `actor`: who acted, when the event names one (an identity's history reads it). */
+  | { kind: 'other'; id?: string; type: string; effectiveAt?: number; actor?: Actor }
   /** `keyEvent`: the type says it is an API key event, but it cannot be judged. */
   | { kind: 'malformed'; id?: string; reason: string; keyEvent?: boolean }
 

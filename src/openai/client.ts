@@ -22,6 +22,10 @@ export interface AdminClientOptions {
   maxResponseBytes?: number
 }
 
+/** What a reader of the Admin API (an identity's history, the usage) is given: the client's options, its limits optional. */
+export type AdminReadOptions = Omit<AdminClientOptions, 'maxRetries' | 'requestTimeoutMs' | 'maxResponseBytes'> &
+  Partial<Pick<AdminClientOptions, 'maxRetries' | 'requestTimeoutMs'>>
+
 /**
  * The largest answer read: an audit-log page of 100 events is a few hundred kilobytes, a key
  * a few hundred bytes. Past it the body is not read on: a page of a gigabyte (a proxy gone

@@ -3,6 +3,7 @@
 import type {
   FailOn,
   FindingCounts,
+  Investigations,
   KeyFindings,
   KeyLookups,
   LedgerNote,
@@ -37,6 +38,8 @@ export interface Report {
   suppressed: KeyFindings[]
   /** What the key lookups did: how many, and the notes (refused, failed, over the cap). */
   keyLookups: KeyLookups
+  /** What the investigations did: histories read, identities left out, requests, notes. */
+  investigations: Investigations
   /** What was done on GitHub per key; empty when create-issues is false or nothing needed saying. */
   issues: IssueAction[]
   /** create-issues and dry-run, so the summary can say why there are no issue actions. */
@@ -65,6 +68,7 @@ export function buildReport(input: {
   suppressed: KeyFindings[]
   /** What the key lookups did; none when absent. */
   lookups?: KeyLookups
+  investigations?: Investigations
   failOn: FailOn
   gate: GateVerdict
   issues?: IssueAction[]
@@ -104,6 +108,14 @@ export function buildReport(input: {
       requests: 0,
       lookedUp: 0,
       notLookedUp: 0,
+      notes: []
+    },
+    investigations: input.investigations ?? {
+      off: 'no investigation was asked for',
+      identities: 0,
+      read: 0,
+      leftOut: [],
+      requests: 0,
       notes: []
     },
     issues: input.issues ?? [],

@@ -2,6 +2,7 @@
 import { findingsTally, type Finding, type KeyFindings, type KeyInfo, type LedgerNote } from '../model/index.js'
 import { RULE } from '../rules/api-key-anomalous-activity.js'
 import { isoTime, plural, span } from '../text.js'
+import { identitiesSection, investigationLine, signalsSection } from './investigation.js'
 import {
   markdownCode,
   EVENT_COLUMNS,
@@ -22,7 +23,7 @@ export const SUMMARY_BUDGET = 900 * 1024
 const SECTION_BUDGET = 120 * 1024
 
 /** A link to an issue, only when GitHub gave a plain http(s) URL. */
-function issueLink(action: IssueAction): string | undefined {
+export function issueLink(action: IssueAction): string | undefined {
   if (!action.issueNumber || !action.url || !/^https?:\/\/[^\s()<>[\]]+$/.test(action.url)) return undefined
   return `[#${action.issueNumber}](${action.url})`
 }
@@ -33,10 +34,11 @@ function issueCell(action: IssueAction | undefined): string {
 }
 
 function findingRow(finding: Finding, action: IssueAction | undefined): string[] {
-  return [severityCell(finding.severity), markdownCode(finding.keyId, 80), ...eventCells(finding), issueCell(action)]
+  return [severityCell(finding.severity), markdownCode(finding.keyId, 80), issueCell(action), ...eventCells(finding)]
 }
 
-const FINDING_HEADERS = ['Severity', 'Key', ...EVENT_COLUMNS, 'Issue']
+// The issue comes early: the last of nine columns is cut off on a laptop's screen.
+const FINDING_HEADERS = ['Severity', 'Key', 'Issue', ...EVENT_COLUMNS]
 
 // The limit is in bytes: escaped and non-Latin text takes more bytes than characters.
 function bytes(text: string): number {
@@ -262,6 +264,25 @@ function ledgerLines(report: Report): string[] {
   return lines
 }
 
+/** The alerts under the head: the settings' warnings, key event types not read, a window not read whole. */
+function alerts(report: Report): string[] {
+  const parts: string[] = []
+  if (report.warnings.length > 0) {
+    parts.push(
+      ['> [!WARNING]', '> **Settings**', ...report.warnings.map((line) => `> - ${markdownText(line, 800)}`)].join('\n')
+    )
+  }
+  if (report.notRead.length > 0) {
+    parts.push(['> [!WARNING]', ...report.notRead.map((part) => `> - ${markdownText(part, 800)}`)].join('\n'))
+  }
+  if (!report.complete) {
+    parts.push(
+      `> [!CAUTION]\n> Part of the window could not be read. This run does not say the window is clean; it fails whatever fail-on says.`
+    )
+  }
+  return parts
+}
+
 export function renderSummary(report: Report): string {
   const head: string[] = []
   const window = `${report.window.since ?? 'the start of the file'} to ${report.window.until ?? 'its end'}`
@@ -275,6 +296,7 @@ export function renderSummary(report: Report): string {
       `- Events scanned: ${report.eventsScanned} (API key events: ${report.keyEvents}${report.duplicates ? `, duplicates skipped: ${report.duplicates}` : ''})`,
       `- Findings: ${findingsTally(report.counts)} on ${plural(report.keys.length, 'key')}`,
       lookupLine(report),
+      investigationLine(report),
       report.suppressed.length
         ? `- Suppressed (allow-actors): ${countOf(report.suppressed)}, not counted for the verdict`
         : '',
@@ -288,21 +310,15 @@ export function renderSummary(report: Report): string {
       .filter(Boolean)
       .join('\n')
   )
-  if (report.warnings.length > 0) {
-    head.push(
-      ['> [!WARNING]', '> **Settings**', ...report.warnings.map((line) => `> - ${markdownText(line, 800)}`)].join('\n')
-    )
-  }
-  if (report.notRead.length > 0) {
-    head.push(['> [!WARNING]', ...report.notRead.map((part) => `> - ${markdownText(part, 800)}`)].join('\n'))
-  }
-  if (!report.complete) {
-    head.push(
-      `> [!CAUTION]\n> Part of the window could not be read. This run does not say the window is clean; it fails whatever fail-on says.`
-    )
-  }
+  head.push(...alerts(report))
 
-  const after: string[] = [...keysSection(report), ...issuesSection(report)]
+  const links = new Map(report.issues.map((action) => [action.keyId, issueLink(action)]))
+  const after: string[] = [
+    ...signalsSection(report, links, SECTION_BUDGET),
+    ...identitiesSection(report, SECTION_BUDGET / 2),
+    ...keysSection(report),
+    ...issuesSection(report)
+  ]
   if (report.suppressed.length > 0) {
     const suppressed = countOf(report.suppressed)
     after.push(`### Suppressed (allow-actors): ${suppressed}`)

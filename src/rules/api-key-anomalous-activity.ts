@@ -208,6 +208,7 @@ export function findingOf(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_O
     scopes: event.scopes,
     elevatedScopes: verdict.shown,
     projectId: event.projectId,
+    projectName: event.projectName,
     actor: event.actor,
     alertContext: alertContext(event, verdict.shown)
   }

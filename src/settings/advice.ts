@@ -7,16 +7,19 @@ import { failsAt, named, SEVERITY_ORDER, type Severity, type Voice } from '../mo
 import type { InputName, Settings } from './settings.js'
 
 /** The settings the rule's severities depend on. */
-type Levels = Pick<Settings, 'elevatedScopes' | 'highScopes'>
+type Levels = Pick<Settings, 'elevatedScopes' | 'highScopes' | 'escalateSignals'>
 
 /**
  * The severities a run can give with these settings, lowest first: HIGH for the high-scopes
- * (never empty), MEDIUM when some elevated scope is not a high one. The one place that says
- * which levels exist: a stage that raises a finding's severity adds its level here.
+ * (never empty), MEDIUM when some elevated scope is not a high one, CRITICAL when the
+ * investigation may escalate (escalate-signals above 0). The one place that says which
+ * levels exist: a stage that raises a finding's severity adds its level here.
  */
 export function reachableSeverities(settings: Levels): Severity[] {
   const levels = new Set<Severity>(['HIGH'])
   if (settings.elevatedScopes.some((scope) => !settings.highScopes.includes(scope))) levels.add('MEDIUM')
+  // The investigation raises a HIGH finding with escalate-signals signals to CRITICAL.
+  if (settings.escalateSignals > 0) levels.add('CRITICAL')
   return SEVERITY_ORDER.filter((level) => levels.has(level))
 }
 

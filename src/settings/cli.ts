@@ -25,7 +25,9 @@ export const SCAN_FLAGS: Readonly<Record<string, InputName>> = {
   'close-when-revoked': 'close-when-revoked',
   'github-budget': 'github-budget',
   ledger: 'ledger',
-  'max-catch-up': 'max-catch-up'
+  'max-catch-up': 'max-catch-up',
+  history: 'history',
+  'escalate-signals': 'escalate-signals'
 }
 
 const FLAG_OF = new Map<string, string>(Object.entries(SCAN_FLAGS).map(([flag, input]) => [input, `--${flag}`]))

@@ -189,6 +189,8 @@ export function readSettings(read: Read, env: NodeJS.ProcessEnv = {}, caller: Ca
     revokeLabel,
     ledger: parseBoolean('ledger', value('ledger')),
     maxCatchUpSeconds: readMaxCatchUp(value),
+    historySeconds: value('history') === '0' ? 0 : parseDuration('history', value('history'), 'or 0 for off'),
+    escalateSignals: parseCount('escalate-signals', value('escalate-signals')),
     github: repository ? { ...github, repository } : github,
     tempDir: env.RUNNER_TEMP || tmpdir(),
     proxy: {

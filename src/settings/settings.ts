@@ -30,7 +30,9 @@ export const DEFAULTS = {
   'github-budget': '10m',
   'revoke-label': 'keywatch:revoke',
   ledger: 'true',
-  'max-catch-up': '7d'
+  'max-catch-up': '7d',
+  history: '14d',
+  'escalate-signals': '2'
 } as const
 
 export type InputName = keyof typeof DEFAULTS | 'openai-admin-key' | 'github-token'
@@ -78,6 +80,13 @@ export interface Settings {
   ledger: boolean
   /** Seconds a scheduled run reaches back at most to read what was missed; older gaps are reported. */
   maxCatchUpSeconds: number
+  /**
+   * Seconds of each flagged identity's audit-log history read before its findings, for the
+   * signals; 0: off. From the Admin API, or from the export itself when one is scanned.
+   */
+  historySeconds: number
+  /** A finding with at least this many signals goes up one severity level; 0: never. */
+  escalateSignals: number
   /** Where issues go and the run they link to, from the runner's environment. */
   github: GitHubEnvironment
   /** RUNNER_TEMP in a workflow, else the system's temporary directory. */

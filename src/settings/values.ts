@@ -7,14 +7,15 @@ import { secretError, SettingsError, type Caller, type InputName, type SecretNam
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }
 
-export function parseDuration(name: InputName, value: string): number {
+/** `also`: another form the input accepts, said after the units ("or 0 for off"). */
+export function parseDuration(name: InputName, value: string, also?: string): number {
   const match = /^(\d+)\s*([smhdw])$/i.exec(value.trim())
   const seconds = match ? Number(match[1]) * DURATION_UNITS[match[2]!.toLowerCase()]! : NaN
   if (!Number.isSafeInteger(seconds) || seconds <= 0) {
     throw new SettingsError(
       [name],
       (input) =>
-        `${input} is "${value}": use a positive whole number with a unit, s, m, h, d or w (for example 90m, 24h, 7d).`
+        `${input} is "${value}": use a positive whole number with a unit, s, m, h, d or w (for example 90m, 24h, 7d)${also ? `, ${also}` : ''}.`
     )
   }
   return seconds
