@@ -68659,10 +68659,11 @@ function spelled(bytes, needle, at) {
  */
 function mentionsIn(mentioning = [], bytes, start) {
     const mentions = mentioning.filter((text) => text !== '').map((text) => Buffer.from(text));
+    // None asked for (the scan): no call per line at all.
+    if (mentions.length === 0)
+        return undefined;
     const at = mentions.map((needle) => bytes.indexOf(needle, start));
     return (lineStart, last, backslash) => {
-        if (mentions.length === 0)
-            return false;
         let found = backslash !== -1 && backslash < last;
         for (let m = 0; m < mentions.length; m++) {
             if (at[m] !== -1 && at[m] < lineStart)
@@ -68760,7 +68761,7 @@ function createBlockSorter(window) {
             }
             if (first < last) {
                 const plain = !mayBeKeyEvent &&
-                    !mentioned(lineStart, last, backslash) &&
+                    !mentioned?.(lineStart, last, backslash) &&
                     bytes[first] === 0x7b &&
                     bytes[last - 1] === 0x7d &&
                     !isListResponse(bytes, first, last) &&

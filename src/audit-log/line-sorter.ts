@@ -143,9 +143,10 @@ type BlockSorter = (bytes: Uint8Array, start: number, end: number) => SortedBloc
  */
 function mentionsIn(mentioning: readonly string[] = [], bytes: Buffer, start: number) {
   const mentions = mentioning.filter((text) => text !== '').map((text) => Buffer.from(text))
+  // None asked for (the scan): no call per line at all.
+  if (mentions.length === 0) return undefined
   const at = mentions.map((needle) => bytes.indexOf(needle, start))
   return (lineStart: number, last: number, backslash: number): boolean => {
-    if (mentions.length === 0) return false
     let found = backslash !== -1 && backslash < last
     for (let m = 0; m < mentions.length; m++) {
       if (at[m] !== -1 && at[m]! < lineStart) at[m] = bytes.indexOf(mentions[m]!, lineStart)
@@ -233,7 +234,7 @@ function createBlockSorter(window: { since?: number; until?: number; mentioning?
       if (first < last) {
         const plain =
           !mayBeKeyEvent &&
-          !mentioned(lineStart, last, backslash) &&
+          !mentioned?.(lineStart, last, backslash) &&
           bytes[first] === 0x7b &&
           bytes[last - 1] === 0x7d &&
           !isListResponse(bytes, first, last) &&
