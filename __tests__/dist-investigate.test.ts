@@ -123,6 +123,8 @@ const inputs = (fake: FakeOpenAI, extra: Record<string, string> = {}) => ({
   'openai-base-url': fake.baseURL,
   'github-token': github.token,
   'fail-on': 'critical',
+  // The coverage ledger's status issue is edited by each scheduled run: these tests count the key issues' writes.
+  ledger: 'false',
   ...extra
 })
 const env = () => ({ GITHUB_API_URL: github.url })

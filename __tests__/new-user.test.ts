@@ -244,7 +244,8 @@ describe('6. GitHub refuses the token, the repository or its issues: the phase s
     const result = await run()
     expect(result.code).toBe(1)
     expect(github.writes).toHaveLength(1)
-    expect(result.outputs).toMatchObject({ findings: '4', high: '4', complete: 'true', issues: '[]' })
+    // Three of the four keys escalated to CRITICAL by their signals (a tool's user agent or another key, no history).
+    expect(result.outputs).toMatchObject({ findings: '4', critical: '3', high: '1', complete: 'true', issues: '[]' })
     const errors = annotations(result.stdout, 'error').filter((line) => line.startsWith('::error::'))
     // The four keys' one annotation, and the verdict, which does not say it again.
     expect(errors).toHaveLength(2)
