@@ -3,9 +3,9 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { load } from 'js-yaml'
-import { main } from '../src/cli/main.js'
 import { readSettings } from '../src/settings/inputs.js'
 import { runAction } from './support/action.js'
+import { runCli } from './support/cli.js'
 import { FakeGitHub } from './support/fake-github.js'
 import { keyEvent, startFakeOpenAI, type AuditLogEvent, type FakeOpenAI } from './support/fake-openai.js'
 import { tempDir } from './support/temp.js'
@@ -31,16 +31,10 @@ function issueErrors(stdout: string): string[] {
   return annotations(stdout, 'error').filter((line) => line.startsWith('::error::GitHub issue'))
 }
 
+/** The CLI in process, its errors as lines. */
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string[] }> {
-  const out: string[] = []
-  const err: string[] = []
-  const code = await main(
-    args,
-    (line) => out.push(line),
-    (line) => err.push(line),
-    { color: false }
-  )
-  return { code, out: out.join('\n'), err }
+  const run = await runCli(args, { color: false })
+  return { ...run, err: run.err === '' ? [] : run.err.split('\n') }
 }
 
 describe('1. a fail-on that no finding can reach', () => {
