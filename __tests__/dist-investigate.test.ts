@@ -143,7 +143,7 @@ describe('dist/index.js investigates the identities behind its findings', () => 
     expect(m1.title).toBe('[CRITICAL] Unrestricted key key_m1 created by mallory@acme.test in Main')
     expect(m1.labels).toEqual(['openai-keywatch', 'severity:critical'])
     expect(m1.body).toContain(
-      '**Verdict: 🟥 CRITICAL**: HIGH → CRITICAL: scripted client, new source, first key, failed logins; 4 signals'
+      '**Verdict: 🟥 CRITICAL**: unrestricted (all permissions); HIGH → CRITICAL: scripted client, new source, first key, failed logins.'
     )
     expect(m1.body).toContain('- **scripted client**: a dashboard session whose user agent is a tool: curl/8\\.4\\.0')
     expect(m1.body).toContain(

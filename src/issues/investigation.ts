@@ -96,16 +96,20 @@ function stateWords(info: KeyInfo | undefined, deletions: readonly Deletion[], c
 export function verdictSection(key: KeyFindings, deletions: readonly Deletion[]): string {
   const top = key.findings.at(0)!
   const investigation = key.investigation
-  const why = investigation?.escalation
-    ? markdownText(escalationWords(investigation.escalation), 300)
-    : top.eventType.startsWith('tenant.admin_api_key.')
-      ? 'an admin API key (organization-wide administration)'
-      : top.scopes.length === 0
-        ? 'unrestricted (all permissions)'
-        : `scopes ${markdownCodeList(top.elevatedScopes, 5, 40)}`
+  const scopes = top.eventType.startsWith('tenant.admin_api_key.')
+    ? 'an admin API key (organization-wide administration)'
+    : top.scopes.length === 0
+      ? 'unrestricted (all permissions)'
+      : `scopes ${markdownCodeList(top.elevatedScopes, 5, 40)}`
   const counting = investigation?.signals.filter((signal) => signal.counts) ?? []
+  // The escalation names its signals; without one, the signals that count are listed here.
+  const signals = investigation?.escalation
+    ? markdownText(escalationWords(investigation.escalation), 300)
+    : investigation
+      ? `${plural(counting.length, 'signal')}${counting.length ? ` (${counting.map((signal) => signal.label).join(', ')})` : ''}`
+      : undefined
   const lines = [
-    `**Verdict: ${severityCell(key.severity)}**: ${why}${investigation ? `; ${plural(counting.length, 'signal')}${counting.length ? ` (${counting.map((signal) => signal.label).join(', ')})` : ''}` : ''}.`,
+    `**Verdict: ${severityCell(key.severity)}**: ${[scopes, signals].filter(Boolean).join('; ')}.`,
     `- Identity: ${investigation ? identityWords(investigation) : markdownCode(top.actor.name, 120)}`,
     `- Key: ${stateWords(key.info, deletions, top.eventType.endsWith('.created') ? top.effectiveAt : undefined)}${investigation?.usage ? `; use: ${usageWords(investigation.usage)}` : ''}`,
     `- Revoke it at ${revokeWhere(top)}`
