@@ -48,6 +48,29 @@ import type { IssueActionKind } from './issues/action.js'
 import type { LedgerNote } from './model/index.js'
 import { plural } from './text.js'
 
+/**
+ * How the run reaches the Admin API: the key, the base URL, the proxy, and the other secret
+ * to scrub from what the SDK says. Every OpenAI client of the run is made with it.
+ */
+function openAIOf(settings: Settings) {
+  return {
+    adminKey: settings.openaiAdminKey,
+    baseURL: settings.openaiBaseUrl,
+    secrets: [settings.githubToken],
+    fetch: proxiedFetch(settings.proxy)
+  }
+}
+
+/** How the run reaches GitHub: the token, the API's URL, the proxy, and the other secret to scrub. */
+function gitHubOf(settings: Settings) {
+  return {
+    token: settings.githubToken,
+    apiUrl: settings.github.apiUrl,
+    secrets: [settings.openaiAdminKey],
+    fetch: proxiedFetch(settings.proxy)
+  }
+}
+
 /** Where a scan reports as it goes: progress lines, and warnings from the OpenAI SDK. */
 export interface ScanLog {
   progress?: ProgressLog
@@ -73,15 +96,12 @@ function openSource(settings: Settings, window: TimeWindow, environment: ScanEnv
   }
   if (file) return new FileSource(file, window)
   return new AdminApiSource({
-    adminKey: settings.openaiAdminKey,
-    baseURL: settings.openaiBaseUrl,
+    ...openAIOf(settings),
     since: window.since!,
     until: window.until!,
     projectIds: settings.projectIds,
     voice: settings.voice,
-    warn: environment.log?.warn,
-    secrets: [settings.githubToken],
-    fetch: proxiedFetch(settings.proxy)
+    warn: environment.log?.warn
   })
 }
 
@@ -120,14 +140,11 @@ async function withKeyInfo(
   if (off !== undefined || keys.length === 0)
     return { keys, lookups: { off, requests: 0, lookedUp: 0, notLookedUp: 0, notes: [] } }
   const { infos, lookups } = await lookUpKeys(keys, {
-    adminKey: settings.openaiAdminKey,
-    baseURL: settings.openaiBaseUrl,
+    ...openAIOf(settings),
     voice: settings.voice,
     starting: (count) =>
       log.progress?.line(`Looking up ${count > 1 ? `${count} keys` : 'the key'} with findings in the Admin API`),
-    warn: log.warn,
-    secrets: [settings.githubToken],
-    fetch: proxiedFetch(settings.proxy)
+    warn: log.warn
   })
   return { keys: keys.map((key) => ({ ...key, info: infos.get(key.keyId) })), lookups }
 }
@@ -279,11 +296,8 @@ async function readHistories(
   const sinceOf = (at: number | undefined): number => (at ?? until) - lookBack
   if (settings.auditLogFile) return readExportHistories(settings.auditLogFile, wanted, sinceOf, until)
   const api = new AdminApiHistory({
-    adminKey: settings.openaiAdminKey,
-    baseURL: settings.openaiBaseUrl,
-    warn: environment.log?.warn,
-    secrets: [settings.githubToken],
-    fetch: proxiedFetch(settings.proxy)
+    ...openAIOf(settings),
+    warn: environment.log?.warn
   })
   let requests = 0
   for (const [at, { identity, since }] of wanted.entries()) {
@@ -411,11 +425,8 @@ async function usageOf(
       createdAt: key.info?.status === 'found' ? key.info.createdAt : undefined
     })),
     {
-      adminKey: settings.openaiAdminKey,
-      baseURL: settings.openaiBaseUrl,
+      ...openAIOf(settings),
       warn: environment.log?.warn,
-      secrets: [settings.githubToken],
-      fetch: proxiedFetch(settings.proxy),
       now
     }
   )
@@ -478,12 +489,9 @@ export async function triageIssues(
 ): Promise<IssueAction[]> {
   if (!settings.createIssues) return []
   return syncIssues(scanned.keys, scanned.result.deletions, issueOptions(settings), {
-    token: settings.githubToken,
-    apiUrl: settings.github.apiUrl,
+    ...gitHubOf(settings),
     repository: settings.github.repository,
     workflowRepository: settings.github.workflowRepository,
-    secrets: [settings.openaiAdminKey],
-    fetch: proxiedFetch(settings.proxy),
     voice: settings.voice,
     budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.words['github-budget']}` },
     ...target
@@ -506,21 +514,15 @@ export async function revokeFromIssue(settings: Settings, log: (line: string) =>
     dryRun: settings.dryRun,
     runUrl: settings.github.runUrl,
     github: {
-      token: settings.githubToken,
-      apiUrl: settings.github.apiUrl,
+      ...gitHubOf(settings),
       // The event's own repository, whatever the input repository says: the issue is there.
       repository: settings.github.workflowRepository ?? settings.github.repository,
       log,
-      fetch: proxiedFetch(settings.proxy),
-      secrets: [settings.openaiAdminKey],
       budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.words['github-budget']}` }
     },
     openai: {
-      adminKey: settings.openaiAdminKey,
-      baseURL: settings.openaiBaseUrl,
-      warn: log,
-      secrets: [settings.githubToken],
-      fetch: proxiedFetch(settings.proxy)
+      ...openAIOf(settings),
+      warn: log
     }
   })
 }
@@ -530,11 +532,8 @@ export type { DeleteAnswer, HeldKey, KeyPlace }
 /** The Admin API as a revocation from a terminal speaks to it (the CLI's revoke). */
 function adminApiOf(settings: Settings, warn?: (line: string) => void): AdminApi {
   return new AdminApi({
-    adminKey: settings.openaiAdminKey,
-    baseURL: settings.openaiBaseUrl,
-    warn,
-    secrets: [settings.githubToken],
-    fetch: proxiedFetch(settings.proxy)
+    ...openAIOf(settings),
+    warn
   })
 }
 
@@ -591,13 +590,10 @@ export async function readCoverage(
   const plan = await planFromLedger(
     {
       target: {
-        token: settings.githubToken,
-        apiUrl: settings.github.apiUrl,
+        ...gitHubOf(settings),
         repository: settings.github.repository,
         label: settings.label,
-        budget: { ms, words: `the ledger's share of it: github-budget ${settings.words['github-budget']}, at most 1m` },
-        secrets: [settings.openaiAdminKey],
-        fetch: proxiedFetch(settings.proxy)
+        budget: { ms, words: `the ledger's share of it: github-budget ${settings.words['github-budget']}, at most 1m` }
       },
       lookback: settings.lookbackSeconds,
       maxCatchUp: settings.maxCatchUpSeconds,

@@ -67953,7 +67953,7 @@ const made = new WeakMap();
  * The fetch for `proxy`, or undefined (the runtime's fetch) when no proxy is set. One per
  * settings: the audit log, the key lookups and GitHub share its agents and connections.
  */
-function fetch_proxiedFetch(proxy) {
+function proxiedFetch(proxy) {
     if (!proxy.httpProxy && !proxy.httpsProxy)
         return undefined;
     let fetch = made.get(proxy);
@@ -76645,6 +76645,27 @@ async function keepLedger(plan, outcome, warn) {
 
 
 
+/**
+ * How the run reaches the Admin API: the key, the base URL, the proxy, and the other secret
+ * to scrub from what the SDK says. Every OpenAI client of the run is made with it.
+ */
+function openAIOf(settings) {
+    return {
+        adminKey: settings.openaiAdminKey,
+        baseURL: settings.openaiBaseUrl,
+        secrets: [settings.githubToken],
+        fetch: proxiedFetch(settings.proxy)
+    };
+}
+/** How the run reaches GitHub: the token, the API's URL, the proxy, and the other secret to scrub. */
+function gitHubOf(settings) {
+    return {
+        token: settings.githubToken,
+        apiUrl: settings.github.apiUrl,
+        secrets: [settings.openaiAdminKey],
+        fetch: proxiedFetch(settings.proxy)
+    };
+}
 function openSource(settings, window, environment) {
     const file = settings.auditLogFile;
     if (file === '-') {
@@ -76655,15 +76676,12 @@ function openSource(settings, window, environment) {
     if (file)
         return new FileSource(file, window);
     return new AdminApiSource({
-        adminKey: settings.openaiAdminKey,
-        baseURL: settings.openaiBaseUrl,
+        ...openAIOf(settings),
         since: window.since,
         until: window.until,
         projectIds: settings.projectIds,
         voice: settings.voice,
-        warn: environment.log?.warn,
-        secrets: [settings.githubToken],
-        fetch: fetch_proxiedFetch(settings.proxy)
+        warn: environment.log?.warn
     });
 }
 /**
@@ -76680,13 +76698,10 @@ async function withKeyInfo(settings, keys, log) {
     if (off !== undefined || keys.length === 0)
         return { keys, lookups: { off, requests: 0, lookedUp: 0, notLookedUp: 0, notes: [] } };
     const { infos, lookups } = await lookUpKeys(keys, {
-        adminKey: settings.openaiAdminKey,
-        baseURL: settings.openaiBaseUrl,
+        ...openAIOf(settings),
         voice: settings.voice,
         starting: (count) => log.progress?.line(`Looking up ${count > 1 ? `${count} keys` : 'the key'} with findings in the Admin API`),
-        warn: log.warn,
-        secrets: [settings.githubToken],
-        fetch: fetch_proxiedFetch(settings.proxy)
+        warn: log.warn
     });
     return { keys: keys.map((key) => ({ ...key, info: infos.get(key.keyId) })), lookups };
 }
@@ -76814,11 +76829,8 @@ async function readHistories(settings, wanted, window, environment, now) {
     if (settings.auditLogFile)
         return readExportHistories(settings.auditLogFile, wanted, sinceOf, until);
     const api = new AdminApiHistory({
-        adminKey: settings.openaiAdminKey,
-        baseURL: settings.openaiBaseUrl,
-        warn: environment.log?.warn,
-        secrets: [settings.githubToken],
-        fetch: fetch_proxiedFetch(settings.proxy)
+        ...openAIOf(settings),
+        warn: environment.log?.warn
     });
     let requests = 0;
     for (const [at, { identity, since }] of wanted.entries()) {
@@ -76918,11 +76930,8 @@ async function pipeline_usageOf(settings, keys, result, environment, now) {
         keyId: key.keyId,
         createdAt: key.info?.status === 'found' ? key.info.createdAt : undefined
     })), {
-        adminKey: settings.openaiAdminKey,
-        baseURL: settings.openaiBaseUrl,
+        ...openAIOf(settings),
         warn: environment.log?.warn,
-        secrets: [settings.githubToken],
-        fetch: fetch_proxiedFetch(settings.proxy),
         now
     });
 }
@@ -76978,12 +76987,9 @@ async function triageIssues(settings, scanned, target = {}) {
     if (!settings.createIssues)
         return [];
     return syncIssues(scanned.keys, scanned.result.deletions, issueOptions(settings), {
-        token: settings.githubToken,
-        apiUrl: settings.github.apiUrl,
+        ...gitHubOf(settings),
         repository: settings.github.repository,
         workflowRepository: settings.github.workflowRepository,
-        secrets: [settings.openaiAdminKey],
-        fetch: fetch_proxiedFetch(settings.proxy),
         voice: settings.voice,
         budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.words['github-budget']}` },
         ...target
@@ -77004,32 +77010,23 @@ async function revokeFromIssue(settings, log) {
         dryRun: settings.dryRun,
         runUrl: settings.github.runUrl,
         github: {
-            token: settings.githubToken,
-            apiUrl: settings.github.apiUrl,
+            ...gitHubOf(settings),
             // The event's own repository, whatever the input repository says: the issue is there.
             repository: settings.github.workflowRepository ?? settings.github.repository,
             log,
-            fetch: proxiedFetch(settings.proxy),
-            secrets: [settings.openaiAdminKey],
             budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.words['github-budget']}` }
         },
         openai: {
-            adminKey: settings.openaiAdminKey,
-            baseURL: settings.openaiBaseUrl,
-            warn: log,
-            secrets: [settings.githubToken],
-            fetch: proxiedFetch(settings.proxy)
+            ...openAIOf(settings),
+            warn: log
         }
     });
 }
 /** The Admin API as a revocation from a terminal speaks to it (the CLI's revoke). */
 function adminApiOf(settings, warn) {
     return new openai_AdminApi({
-        adminKey: settings.openaiAdminKey,
-        baseURL: settings.openaiBaseUrl,
-        warn,
-        secrets: [settings.githubToken],
-        fetch: fetch_proxiedFetch(settings.proxy)
+        ...openAIOf(settings),
+        warn
     });
 }
 /** Where OpenAI holds `keyId`: in `projectId` only when given, else as its own events say (never a guess). */
@@ -77073,13 +77070,10 @@ async function readCoverage(settings, environment = {}) {
     const ms = Math.min(settings.githubBudgetSeconds * 1000, LEDGER_READ_MS);
     const plan = await planFromLedger({
         target: {
-            token: settings.githubToken,
-            apiUrl: settings.github.apiUrl,
+            ...gitHubOf(settings),
             repository: settings.github.repository,
             label: settings.label,
-            budget: { ms, words: `the ledger's share of it: github-budget ${settings.words['github-budget']}, at most 1m` },
-            secrets: [settings.openaiAdminKey],
-            fetch: fetch_proxiedFetch(settings.proxy)
+            budget: { ms, words: `the ledger's share of it: github-budget ${settings.words['github-budget']}, at most 1m` }
         },
         lookback: settings.lookbackSeconds,
         maxCatchUp: settings.maxCatchUpSeconds,
