@@ -2,9 +2,7 @@
 // or "cannot be a key event" (only counted). A line is skipped only when its bytes prove it
 // is one well-formed JSON object that cannot be a key event:
 // - no key event type in any spelling the scan reads (key-types.ts): every one holds "key",
-//   written key, KEY or Key, then separators and created, updated or deleted. Those three
-//   words are searched for across the whole block at native speed, and each place one is
-//   found is looked at; most lines have none, and cost one search for their newline;
+//   written key, KEY or Key, then separators and created, updated or deleted;
 // - no JSON escape that can spell a letter of "key" (k\u0065y); escapes elsewhere (\u005f
 //   between "key" and its verb, \u00e9 in a name) are read where they stand;
 // - not a saved list response ({"object":"list",...} on one line): it holds events of its own;
@@ -21,105 +19,123 @@
 // export cut short, which the file source must see. A line too long to be an event is not
 // kept, but its bytes are searched the same way as they pass: one that may be a key event
 // is said to be, so that the window fails closed.
+//
+// The bytes are looked at by line-scan.wat, in WebAssembly: one SIMD pass over a block finds
+// its newlines, backslashes and each "key", and decides each line there, handing back only
+// the lines to parse (and, with a window or mentions, the plain lines too, whose effective_at
+// and mentions are read here). The JavaScript searches it replaced, one per line for its
+// newline and one per "key" (api_key actors and key_ ids put one in every third line), cost
+// twice the read of the file itself (issue 16; npm run bench).
 import { trimBlank } from './export-format.js'
 import { KEY_SPELLINGS, KEY_VERBS, MAX_SEPARATORS, SEPARATOR_BYTES } from './key-types.js'
+import { LINE_SCAN_WASM } from './line-scan-wasm.js'
 
 const NEWLINE = 0x0a
-const BACKSLASH = 0x5c
-/**
- * What is searched for: "key" as written. KEY is found by its last two bytes, EY: a search
- * runs at the speed of its first byte's rarity, and K is common in logs (user agents say
- * "KHTML"), E is not. `lead`: the bytes of the spelling before the needle.
- */
-const KEY_NEEDLES = KEY_SPELLINGS.map((spelling) =>
-  spelling === 'KEY'
-    ? { bytes: Buffer.from('EY'), lead: 1, first: 0x4b }
-    : { bytes: Buffer.from(spelling), lead: 0, first: 0 }
-)
-const VERBS = KEY_VERBS.map((verb) => Buffer.from(verb))
 
 const isBlank = (byte: number | undefined): boolean =>
   byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === NEWLINE
 
-const hexValue = (byte: number | undefined): number =>
-  byte === undefined
-    ? -1
-    : byte >= 0x30 && byte <= 0x39
-      ? byte - 0x30
-      : byte >= 0x61 && byte <= 0x66
-        ? byte - 0x57
-        : byte >= 0x41 && byte <= 0x46
-          ? byte - 0x37
-          : -1
-
-/** The character at `at` (a JSON escape read as what it stands for) and where the next begins; -1 for none. */
-function charAt(bytes: Buffer, at: number, end: number): [number, number] {
-  if (at >= end) return [-1, at]
-  const byte = bytes[at]!
-  if (byte !== BACKSLASH) return [byte, at + 1]
-  if (bytes[at + 1] !== 0x75 /* u */) return [bytes[at + 1] ?? -1, at + 2]
-  let code = 0
-  for (let i = 2; i < 6; i++) {
-    const digit = hexValue(bytes[at + i])
-    if (digit < 0) return [-1, at + 2]
-    code = code * 16 + digit
-  }
-  return [code, at + 6]
+/** What line-scan.wat exports. */
+interface LineScanExports {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number }
+  input: { value: number }
+  capacity: { value: number }
+  maxSeparators: { value: number }
+  sort(start: number, end: number, flags: number): number
+  holds(start: number, end: number): number
 }
+
+/** The part of the WebAssembly API used here: the project's lib (ES2023) does not declare it. */
+const wasm = (
+  globalThis as unknown as {
+    WebAssembly: {
+      Module: new (bytes: Uint8Array) => object
+      Instance: new (module: object) => { exports: LineScanExports }
+    }
+  }
+).WebAssembly
+
+/** line-scan.wat's flag: plain lines are handed back to be checked here (a window or mentions are given). */
+const CHECKED = 1
+/** Bytes after a block that the vector loads may read. */
+const PADDING = 64
+const PAGE = 65536
+
+let compiled: object | undefined
 
 /**
- * Does a key event type in a spelling the scan reads start with the "key" at `at`? That is:
- * up to MAX_SEPARATORS separators, then created, updated or deleted in any case, each
- * character written as it is or as a JSON escape.
+ * One instance of line-scan.wat, with key-types.ts's spellings, separators and verbs in its
+ * tables. Its memory holds the block being sorted; it grows for a longer one (a line that
+ * spans two reads), and is freed with the sorter.
  */
-function keyTypeAt(bytes: Buffer, at: number, end: number): boolean {
-  // Most "key"s in a log end a string ("api_key") or start an id ("key_abc"): told at once.
-  const following = bytes[at + 3]
-  if (following === 0x22 || following === undefined) return false
-  let next = at + 3
-  let [char, after] = charAt(bytes, next, end)
-  for (let count = 0; count < MAX_SEPARATORS && SEPARATOR_BYTES.has(char); count++) {
-    next = after
-    ;[char, after] = charAt(bytes, next, end)
+class LineScan {
+  private readonly exports: LineScanExports
+  private bytes: Uint8Array
+  private ints: Int32Array
+  readonly input: number
+  readonly capacity: number
+
+  constructor() {
+    compiled ??= new wasm.Module(Buffer.from(LINE_SCAN_WASM, 'base64'))
+    this.exports = new wasm.Instance(compiled).exports
+    this.input = this.exports.input.value
+    this.capacity = this.exports.capacity.value
+    ;[this.bytes, this.ints] = this.views()
+    // Its pass finds "key" by k?y in any case, and has room for three spellings and three
+    // verbs of at most seven letters: key-types.ts must not outgrow it unnoticed.
+    if (KEY_SPELLINGS.length !== 3 || KEY_SPELLINGS.some((spelling) => spelling.toLowerCase() !== 'key'))
+      throw new Error('internal: line-scan.wat reads three spellings of "key" only')
+    if (KEY_VERBS.length !== 3 || KEY_VERBS.some((verb) => !/^[a-z]{1,7}$/.test(verb)))
+      throw new Error('internal: line-scan.wat reads three verbs of at most seven lower-case letters')
+    for (const byte of SEPARATOR_BYTES) this.bytes[256 + byte] = 1
+    KEY_VERBS.forEach((verb, index) => {
+      this.bytes[512 + index * 8] = verb.length
+      this.bytes.set(Buffer.from(verb), 512 + index * 8 + 1)
+    })
+    this.bytes.set(Buffer.from(KEY_SPELLINGS.join('')), 544)
+    this.exports.maxSeparators.value = MAX_SEPARATORS
   }
-  for (const verb of VERBS) {
-    let position = next
-    let index = 0
-    for (; index < verb.length; index++) {
-      const [letter, following] = charAt(bytes, position, end)
-      // ASCII letters only: | 0x20 folds upper case onto lower.
-      if (letter < 0x41 || letter > 0x7a || (letter | 0x20) !== verb[index]) break
-      position = following
+
+  private views(): [Uint8Array, Int32Array] {
+    const { buffer } = this.exports.memory
+    return [new Uint8Array(buffer), new Int32Array(buffer)]
+  }
+
+  /** Copies bytes [start, end) into the module's memory; their offset there is `input`. */
+  load(bytes: Uint8Array, start: number, end: number): void {
+    const needed = this.input + (end - start) + PADDING
+    if (needed > this.bytes.length) {
+      this.exports.memory.grow(Math.ceil((needed - this.bytes.length) / PAGE))
+      ;[this.bytes, this.ints] = this.views()
     }
-    if (index === verb.length) return true
+    this.bytes.set(bytes.subarray(start, end), this.input)
   }
-  return false
-}
 
-/** Does a JSON escape in bytes [from, to) stand for a letter of "key" (k\u0065y), which no byte search can see? */
-function escapedKeyLetter(bytes: Buffer, from: number, to: number): boolean {
-  for (let at = bytes.indexOf(BACKSLASH, from); at !== -1 && at < to;) {
-    const [char, next] = charAt(bytes, at, to)
-    const lower = char | 0x20
-    if (bytes[at + 1] === 0x75 && (lower === 0x6b || lower === 0x65 || lower === 0x79)) return true
-    at = bytes.indexOf(BACKSLASH, Math.max(next, at + 1))
+  /** Sorts the lines loaded from `at` (an offset in memory); see line-scan.wat's $pass. */
+  sort(at: number, end: number, flags: number): number {
+    return this.exports.sort(at, end, flags)
   }
-  return false
-}
 
-/** May bytes [from, to) hold a key event type in a spelling the scan reads? For text not sorted line by line. */
-export function mayHoldKeyType(bytes: Buffer, from: number, to: number): boolean {
-  for (const needle of KEY_NEEDLES) {
-    for (let at = bytes.indexOf(needle.bytes, from); at !== -1 && at < to; at = bytes.indexOf(needle.bytes, at + 1)) {
-      if (spelled(bytes, needle, at) && keyTypeAt(bytes, at - needle.lead, to)) return true
-    }
+  /** What the last sort found: entries written, lines, lines skipped; entry i's fields. */
+  get count(): number {
+    return this.ints[0]!
   }
-  return escapedKeyLetter(bytes, from, to)
-}
+  get lines(): number {
+    return this.ints[1]!
+  }
+  get skipped(): number {
+    return this.ints[2]!
+  }
+  entry(index: number): [line: number, first: number, last: number, kind: number] {
+    const at = 256 + index * 4
+    return [this.ints[at]!, this.ints[at + 1]!, this.ints[at + 2]!, this.ints[at + 3]!]
+  }
 
-/** Is the needle found at `at` the spelling it stands for (the K before EY)? */
-function spelled(bytes: Buffer, needle: (typeof KEY_NEEDLES)[number], at: number): boolean {
-  return needle.lead === 0 || bytes[at - 1] === needle.first
+  /** May bytes [from, to) hold a key event type in a spelling the scan reads? For text not sorted line by line. */
+  holds(bytes: Uint8Array, from: number, to: number): boolean {
+    this.load(bytes, from, to)
+    return this.exports.holds(this.input, this.input + (to - from)) === 1
+  }
 }
 
 interface SortedBlock {
@@ -137,27 +153,28 @@ interface SortedBlock {
 type BlockSorter = (bytes: Uint8Array, start: number, end: number) => SortedBlock
 
 /**
- * Whether the line [lineStart, last) of `bytes` holds one of `mentions`, or a JSON escape
- * (`backslash`: where the next one is), which could spell one; lines asked in order, each
- * mention searched for once per block and again only past where it was found.
+ * Whether the line [first, last) of `bytes` holds one of `mentions`, or a backslash (a JSON
+ * escape could spell one); lines asked in order, each searched for once per block and again
+ * only past where it was found. Undefined when none are asked for (the scan).
  */
 function mentionsIn(mentioning: readonly string[] = [], bytes: Buffer, start: number) {
-  const mentions = mentioning.filter((text) => text !== '').map((text) => Buffer.from(text))
-  // None asked for (the scan): no call per line at all.
-  if (mentions.length === 0) return undefined
+  const mentions = [...mentioning.filter((text) => text !== '').map((text) => Buffer.from(text)), Buffer.from('\\')]
+  if (mentions.length === 1) return undefined
   const at = mentions.map((needle) => bytes.indexOf(needle, start))
-  return (lineStart: number, last: number, backslash: number): boolean => {
-    let found = backslash !== -1 && backslash < last
+  return (first: number, last: number): boolean => {
+    let found = false
     for (let m = 0; m < mentions.length; m++) {
-      if (at[m] !== -1 && at[m]! < lineStart) at[m] = bytes.indexOf(mentions[m]!, lineStart)
+      if (at[m] !== -1 && at[m]! < first) at[m] = bytes.indexOf(mentions[m]!, first)
       if (at[m] !== -1 && at[m]! < last) found = true
     }
     return found
   }
 }
 
-function createBlockSorter(window: { since?: number; until?: number; mentioning?: readonly string[] }): BlockSorter {
-  const LIST = Buffer.from('{"object":"list"')
+function createBlockSorter(
+  window: { since?: number; until?: number; mentioning?: readonly string[] },
+  scan: LineScan
+): BlockSorter {
   const EFFECTIVE_AT = Buffer.from('"effective_at"')
   const { since, until } = window
   const windowed = since !== undefined || until !== undefined
@@ -184,61 +201,29 @@ function createBlockSorter(window: { since?: number; until?: number; mentioning?
     return value
   }
 
-  // {"object":"list",... : its 12th byte is the "l" of list, which first rules out nearly every line cheaply.
-  const isListResponse = (bytes: Buffer, first: number, last: number): boolean =>
-    bytes[first + 11] === 0x6c &&
-    last - first > LIST.length &&
-    bytes.compare(LIST, 0, LIST.length, first, first + LIST.length) === 0
-
   // Whole lines in bytes [start, end); `end` is just after a newline. Line numbers count from
   // 1 within the block; the caller knows where the block starts.
   return (input: Uint8Array, start: number, end: number): SortedBlock => {
     const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength)
     if (bytes[end - 1] !== NEWLINE) throw new Error('internal: a block of lines must end with a newline')
     const out: SortedBlock = { parse: [], lines: 0, prefiltered: 0, skipped: 0 }
-    let lineNumber = 0
-    // Where the next backslash and "key" (in each spelling) are: one search per find, not per line.
-    let backslash = bytes.indexOf(BACKSLASH, start)
-    const keys = KEY_NEEDLES.map((needle) => bytes.indexOf(needle.bytes, start))
+    scan.load(bytes, start, end)
+    // A place in the module's memory is this far from the same byte in `bytes`.
+    const shift = start - scan.input
+    const stop = scan.input + (end - start)
     const mentioned = mentionsIn(window.mentioning, bytes, start)
-    let lineStart = start
-    while (lineStart < end) {
-      // A run of empty lines is counted without a search for each.
-      if (bytes[lineStart] === NEWLINE) {
-        let run = lineStart
-        while (run < end && bytes[run] === NEWLINE) run++
-        lineNumber += run - lineStart
-        lineStart = run
-        continue
-      }
-      const newline = bytes.indexOf(NEWLINE, lineStart)
-      const lineEnd = newline === -1 || newline >= end ? end : newline
-      lineNumber++
-      let first = lineStart
-      let last = lineEnd
-      while (first < last && isBlank(bytes[first])) first++
-      while (last > first && isBlank(bytes[last - 1])) last--
-      if (backslash !== -1 && backslash < lineStart) backslash = bytes.indexOf(BACKSLASH, lineStart)
-      // Each "key" in this line is looked at once; one that starts a key event type ends the search.
-      let mayBeKeyEvent = false
-      for (let k = 0; k < keys.length; k++) {
-        const needle = KEY_NEEDLES[k]!
-        let at = keys[k]!
-        if (at !== -1 && at < lineStart) at = bytes.indexOf(needle.bytes, lineStart)
-        while (at !== -1 && at < last && !mayBeKeyEvent) {
-          if (spelled(bytes, needle, at) && keyTypeAt(bytes, at - needle.lead, last)) mayBeKeyEvent = true
-          else at = bytes.indexOf(needle.bytes, at + 1)
-        }
-        keys[k] = at
-      }
-      if (first < last) {
-        const plain =
-          !mayBeKeyEvent &&
-          !mentioned?.(lineStart, last, backslash) &&
-          bytes[first] === 0x7b &&
-          bytes[last - 1] === 0x7d &&
-          !isListResponse(bytes, first, last) &&
-          (backslash === -1 || backslash >= last || !escapedKeyLetter(bytes, backslash, last))
+    const flags = windowed || mentioned ? CHECKED : 0
+    // Most blocks take one call; one with more lines to hand on than the module has room
+    // for (a window or mentions given: every plain line is handed back) takes more.
+    for (let at = scan.input; at < stop;) {
+      at = scan.sort(at, stop, flags)
+      for (let index = 0; index < scan.count; index++) {
+        const [line, from, to, kind] = scan.entry(index)
+        const first = from + shift
+        const last = to + shift
+        // A plain line handed back: skipped unless it mentions what is asked for, or (with a
+        // window) its effective_at is not certain.
+        const plain = kind === 1 && !mentioned?.(first, last)
         const effectiveAt = plain && windowed ? effectiveAtOf(bytes, first, last) : undefined
         if (plain && (!windowed || effectiveAt !== undefined)) {
           out.skipped++
@@ -248,11 +233,12 @@ function createBlockSorter(window: { since?: number; until?: number; mentioning?
           ) {
             out.prefiltered++
           }
-        } else out.parse.push({ line: lineNumber, text: bytes.toString('utf8', first, last) })
+        } else out.parse.push({ line: out.lines + line, text: bytes.toString('utf8', first, last) })
       }
-      lineStart = lineEnd + 1
+      out.lines += scan.lines
+      out.skipped += scan.skipped
+      out.prefiltered += scan.skipped
     }
-    out.lines = lineNumber
     return out
   }
 }
@@ -274,7 +260,7 @@ const OVERLAP = 128
  * copied: the caller may reuse a chunk's memory once the blocks from it are sorted. A line
  * past `maxLineBytes` is not kept: its bytes are searched for a key event type as they pass.
  */
-function createLineSplitter(maxLineBytes: number) {
+function createLineSplitter(maxLineBytes: number, scan: LineScan) {
   let carry: Buffer[] = []
   let carried = 0
   let overlong = false
@@ -283,7 +269,7 @@ function createLineSplitter(maxLineBytes: number) {
   const search = (part: Buffer): void => {
     if (mayBeKeyEvent) return
     const bytes = tail.length > 0 ? Buffer.concat([tail, part]) : part
-    mayBeKeyEvent = mayHoldKeyType(bytes, 0, bytes.length)
+    mayBeKeyEvent = scan.holds(bytes, 0, bytes.length)
     tail = Buffer.from(bytes.subarray(Math.max(0, bytes.length - OVERLAP)))
   }
   const keep = (rest: Buffer): void => {
@@ -400,8 +386,9 @@ function unterminated(bytes: Buffer): SortedBlock {
 
 /** The JSONL prefilter as the file source uses it: chunks in, lines to parse and counts out. */
 export function createLineSorter(options: LineSorterOptions) {
-  const split = createLineSplitter(options.maxLineBytes)
-  const sort = createBlockSorter(options)
+  const scan = new LineScan()
+  const split = createLineSplitter(options.maxLineBytes, scan)
+  const sort = createBlockSorter(options, scan)
   const number = numberer(options.maxLineBytes)
   const run = (pieces: Piece[]): SortedLines => {
     const out: SortedLines = { parse: [], unreadable: [], prefiltered: 0, skipped: 0 }
