@@ -63,6 +63,18 @@ const PAGE = 65536
 
 let compiled: object | undefined
 
+/** line-scan.wat's module, or one error that says what this machine lacks. */
+function compile(): object {
+  try {
+    return new wasm.Module(Buffer.from(LINE_SCAN_WASM, 'base64'))
+  } catch (error) {
+    throw new Error(
+      `this Node.js cannot run the JSONL prefilter's WebAssembly (${(error as Error).message}): it needs WebAssembly SIMD ` +
+        "(in Node.js since 16.4, where the processor has it): run the scan with Node.js 24, the action's runtime, on a GitHub-hosted runner or a machine like one"
+    )
+  }
+}
+
 /**
  * One instance of line-scan.wat, with key-types.ts's spellings, separators and verbs in its
  * tables. Its memory holds the block being sorted; it grows for a longer one (a line that
@@ -76,7 +88,7 @@ class LineScan {
   readonly capacity: number
 
   constructor() {
-    compiled ??= new wasm.Module(Buffer.from(LINE_SCAN_WASM, 'base64'))
+    compiled ??= compile()
     this.exports = new wasm.Instance(compiled).exports
     this.input = this.exports.input.value
     this.capacity = this.exports.capacity.value
