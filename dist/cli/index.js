@@ -62321,25 +62321,34 @@ function normalize_text(value) {
         return String(value);
     return undefined;
 }
-function child(value, ...path) {
-    let current = value;
-    for (const key of path) {
-        if (!json_isObject(current))
-            return undefined;
-        current = current[key];
-    }
-    return current;
+/**
+ * value[key], and [next] inside that, each where it is an object's; undefined otherwise.
+ * Two keys and no rest array: it runs a few dozen times an event.
+ */
+function child(value, key, next) {
+    if (!json_isObject(value))
+        return undefined;
+    const found = value[key];
+    if (next === undefined)
+        return found;
+    return json_isObject(found) ? found[next] : undefined;
 }
+/** Each key event type as a pipeline that cannot keep dots flattens it ("api_key_created"), made once. */
+const FLATTENED = new Map(KEY_EVENT_TYPES.map((type) => [type, type.replaceAll('.', '_')]));
 /**
  * The payload of a key event: under the dotted key of the API, the flattened key of a
  * pipeline, or the type as the event spells it (`written`), which may be neither.
  */
 function payloadOf(raw, type, written) {
-    for (const key of [type, type.replaceAll('.', '_'), written]) {
-        const payload = raw[key];
-        if (json_isObject(payload))
-            return payload;
-    }
+    const dotted = raw[type];
+    if (json_isObject(dotted))
+        return dotted;
+    const flattened = raw[FLATTENED.get(type)];
+    if (json_isObject(flattened))
+        return flattened;
+    const asWritten = raw[written];
+    if (json_isObject(asWritten))
+        return asWritten;
     // A pipeline that renamed the type renamed the payload's key the same way, or another: any
     // key that spells the same type holds it.
     for (const [key, payload] of Object.entries(raw)) {
@@ -62413,6 +62422,7 @@ function readActor(raw) {
         const email = normalize_text(child(session, 'user', 'email'));
         const userId = normalize_text(child(session, 'user', 'id'));
         const details = child(session, 'ip_address_details');
+        const userAgent = child(session, 'user_agent');
         return {
             type: 'session',
             name: email ?? userId ?? 'unknown user',
@@ -62420,7 +62430,7 @@ function readActor(raw) {
             userId,
             ip: normalize_text(child(session, 'ip_address')),
             // An empty user agent is kept as such: the scripted-client signal counts it.
-            userAgent: typeof child(session, 'user_agent') === 'string' ? child(session, 'user_agent') : undefined,
+            userAgent: typeof userAgent === 'string' ? userAgent : undefined,
             country: normalize_text(child(details, 'country')),
             asn: normalize_text(child(details, 'asn')),
             city: normalize_text(child(details, 'city')),
@@ -62442,6 +62452,10 @@ function readActor(raw) {
         return { type: 'api_key', name: `${owner}${via}`, email, userId, serviceAccountId, apiKeyId, apiKeyType };
     }
     return { type: 'unknown', name: 'unknown actor' };
+}
+/** A key event that cannot be judged, and why. */
+function unjudgeable(id, type, reason) {
+    return { kind: 'malformed', id, reason: `${type} event ${reason}`, keyEvent: true };
 }
 /** Reads one raw event. Never throws: what cannot be read is `malformed`, with the reason. */
 function readEvent(raw) {
@@ -62475,18 +62489,12 @@ function readEvent(raw) {
     const action = keyType.endsWith('.deleted') ? 'deleted' : keyType.endsWith('.updated') ? 'updated' : 'created';
     const keyKind = keyType.startsWith('tenant.admin_api_key.') ? 'admin' : 'project';
     const payload = payloadOf(raw, keyType, written);
-    const unjudgeable = (reason) => ({
-        kind: 'malformed',
-        id,
-        reason: `${type} event ${reason}`,
-        keyEvent: true
-    });
     // A creation or update without its payload says nothing of the key or its permissions.
     if (!payload && action !== 'deleted')
-        return unjudgeable(`has no payload (no "${type}" object): its key and permissions are unknown`);
+        return unjudgeable(id, type, `has no payload (no "${type}" object): its key and permissions are unknown`);
     const { scopes, recorded, malformed } = payload ? scopesOf(payload) : { scopes: [], recorded: false };
     if (malformed)
-        return unjudgeable(malformed);
+        return unjudgeable(id, type, malformed);
     const keyId = normalize_text(payload?.id);
     // Without the key's id an event is about no key in particular: it cannot be told apart from
     // another key's, looked up, or tracked in an issue. A creation or an update is then a key
@@ -62495,7 +62503,7 @@ function readEvent(raw) {
     if (keyId === undefined) {
         return action === 'deleted'
             ? { kind: 'malformed', id, reason: `${type} event has no key id: it is not matched to any key or issue` }
-            : unjudgeable('has no key id: its key cannot be told apart from others, looked up or tracked in an issue');
+            : unjudgeable(id, type, 'has no key id: its key cannot be told apart from others, looked up or tracked in an issue');
     }
     // OpenAI records an "All permissions" project key as one created with no scopes (the
     // Terraform provider's acceptance tests: full permissions send and read back no scopes);
