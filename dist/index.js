@@ -75910,7 +75910,7 @@ function effectiveScopes(event) {
     return recorded;
 }
 /** What the rule says of an event: the elevated scopes as shown and the severity, or undefined. */
-function judge(event, options) {
+function verdictOf(event, options = DEFAULT_RULE_OPTIONS) {
     if (event.action === 'deleted')
         return undefined;
     const isElevated = matcherOf(options.elevatedScopes);
@@ -75957,9 +75957,14 @@ function alertContext(event, elevated) {
 }
 /** The finding for a key event, every field computed once; undefined when the rule does not match. */
 function findingOf(event, options = DEFAULT_RULE_OPTIONS) {
-    const verdict = judge(event, options);
-    if (!verdict)
-        return undefined;
+    const verdict = verdictOf(event, options);
+    return verdict && findingFrom(event, verdict);
+}
+/**
+ * The finding the rule's verdict on an event makes: a function of the two alone, so that a
+ * scan may keep the event and the verdict and make the finding when a report reads it.
+ */
+function findingFrom(event, verdict) {
     return {
         severity: verdict.severity,
         title: title(event, verdict.shown),
@@ -78230,7 +78235,11 @@ class TextSet {
 
 ;// CONCATENATED MODULE: ./src/scan/kept.ts
 
-/** Values kept as JSON text; the last one read is kept decoded, as lists are read in order. */
+const AS_JSON = {
+    encode: (value) => JSON.stringify(value),
+    decode: (text) => JSON.parse(text)
+};
+/** Values kept as text; the last one read is kept decoded, as lists are read in order. */
 class KeptStore {
     log;
     lastIndex = -1;
@@ -78239,37 +78248,44 @@ class KeptStore {
     constructor(tempDir) {
         this.log = new TextLog(undefined, tempDir);
     }
-    push(value) {
-        return this.log.push(JSON.stringify(value));
+    push(text) {
+        return this.log.push(text);
     }
-    get(index) {
+    get(index, decode) {
         if (index !== this.lastIndex) {
-            this.last = JSON.parse(this.log.text(index));
+            this.last = decode(this.log.text(index));
             this.lastIndex = index;
         }
         return this.last;
     }
 }
-/** A list of values in a KeptStore, read back on access. JSON.stringify sees an array. */
+/**
+ * A list of values in a KeptStore, read back on access: pushed as `In`, stored in `form`,
+ * read as `T` (JSON of the value by default: the same plain value). JSON.stringify sees an array.
+ */
 class KeptList {
     store;
+    form;
     indexes = [];
-    constructor(store) {
+    decode;
+    constructor(store, form = AS_JSON) {
         this.store = store;
+        this.form = form;
+        this.decode = (text) => form.decode(text);
     }
     push(value) {
-        this.indexes.push(this.store.push(value));
+        this.indexes.push(this.store.push(this.form.encode(value)));
     }
     get length() {
         return this.indexes.length;
     }
     at(index) {
         const stored = this.indexes.at(index);
-        return stored === undefined ? undefined : this.store.get(stored);
+        return stored === undefined ? undefined : this.store.get(stored, this.decode);
     }
     *[Symbol.iterator]() {
         for (const index of this.indexes)
-            yield this.store.get(index);
+            yield this.store.get(index, this.decode);
     }
     toJSON() {
         return [...this];
@@ -78299,6 +78315,18 @@ function inWindow(effectiveAt, window) {
 function allowed(actor, allowActors) {
     return [actor.email, actor.userId, actor.serviceAccountId].some((id) => id !== undefined && allowActors.has(id.toLowerCase()));
 }
+/**
+ * A finding is kept as the event and the verdict it is made of, and made again when a report
+ * reads it (findingFrom is a function of the two): the scan writes half the text, and builds
+ * no title or alert context for a finding it only counts.
+ */
+const AS_MATCH = {
+    encode: (match) => JSON.stringify(match),
+    decode: (text) => {
+        const [event, verdict] = JSON.parse(text);
+        return findingFrom(event, verdict);
+    }
+};
 /** The judge of one window's events: each event in, counted and kept in `tally`. */
 function judgeOf(options, tally, seen) {
     const allowActors = new Set(options.allowActors.map((actor) => actor.toLowerCase()));
@@ -78351,15 +78379,15 @@ function judgeOf(options, tally, seen) {
             });
             return;
         }
-        const finding = findingOf(event, options.rule);
-        if (!finding)
+        const verdict = verdictOf(event, options.rule);
+        if (!verdict)
             return;
         if (allowed(event.actor, allowActors)) {
-            tally.suppressed.push(finding);
+            tally.suppressed.push([event, verdict]);
             return;
         }
-        tally.findings.push(finding);
-        tally.severities[finding.severity]++;
+        tally.findings.push([event, verdict]);
+        tally.severities[verdict.severity]++;
     };
 }
 async function scan(source, options) {
@@ -78369,9 +78397,9 @@ async function scan(source, options) {
     const tally = {
         eventsScanned: 0,
         keyEvents: 0,
-        findings: new KeptList(kept),
+        findings: new KeptList(kept, AS_MATCH),
         severities: noSeverities(),
-        suppressed: new KeptList(kept),
+        suppressed: new KeptList(kept, AS_MATCH),
         deletions: new KeptList(kept),
         malformed: [],
         malformedCount: 0,

@@ -2,7 +2,7 @@
 import { readEvent } from '../../src/audit-log/normalize.js'
 import { newStatus } from '../../src/audit-log/source.js'
 import type { AuditLogSource } from '../../src/model/index.js'
-import { DEFAULT_RULE_OPTIONS } from '../../src/rules/api-key-anomalous-activity.js'
+import { DEFAULT_RULE_OPTIONS, findingOf } from '../../src/rules/api-key-anomalous-activity.js'
 import { scan, type ScanOptions } from '../../src/scan/engine.js'
 import { gate } from '../../src/report/gate.js'
 
@@ -134,6 +134,44 @@ describe('scan', () => {
         actor: expect.objectContaining({ email: 'é\ud800@company.com', ip: '203.0.113.9' })
       }
     ])
+  })
+
+  it("reads each kept finding back as the rule's finding of its event: the same fields, in the same order", async () => {
+    const keyActor = {
+      type: 'api_key',
+      api_key: { id: 'key_actor', type: 'service_account', service_account: { id: 'svc_1' } }
+    }
+    const events = [
+      created('a1', 'key_1', [], { project: { id: 'proj_1', name: 'Prod "main"' } }),
+      {
+        id: 'a2',
+        type: 'tenant.admin_api_key.updated',
+        effective_at: 1_790_000_000.5,
+        actor: keyActor,
+        'tenant.admin_api_key.updated': {
+          id: 'key_2',
+          changes_requested: { name: 'ops', scopes: ['api.management.write'] }
+        }
+      },
+      {
+        id: 'a3',
+        type: 'api_key_created',
+        api_key_created: { id: 'key_3', data: { name: 'ci', scopes: ['models:write'] } }
+      },
+      created('a4', 'key_4', ['all'], { actor: { type: 'session', session: { user: { email: 'Ops@Company.com' } } } })
+    ]
+    const result = await scan(source(events), { ...options, allowActors: ['ops@company.com'] })
+    const expected = events.map((raw) => {
+      const reading = readEvent(raw)
+      return reading.kind === 'key' ? findingOf(reading.event, DEFAULT_RULE_OPTIONS) : undefined
+    })
+    expect(result.findings).toHaveLength(3)
+    expect(result.suppressed).toHaveLength(1)
+    for (const [index, finding] of [...result.findings, ...result.suppressed].entries()) {
+      expect(JSON.stringify(finding)).toBe(JSON.stringify(expected[index]))
+      expect(finding).toEqual(expected[index])
+    }
+    expect(result.severities).toEqual({ CRITICAL: 0, HIGH: 2, MEDIUM: 1, LOW: 0, INFO: 0 })
   })
 
   it("returns the source's status in its result, and tells progress as events come, the last word exact", async () => {
