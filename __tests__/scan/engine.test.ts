@@ -10,7 +10,7 @@ function source(events: unknown[]): AuditLogSource {
   return {
     label: 'memory',
     async *events() {
-      for (const [index, raw] of events.entries()) yield { reading: readEvent(raw), where: `line ${index + 1}` }
+      yield events.map((raw, index) => ({ reading: readEvent(raw), where: `line ${index + 1}` }))
       return newStatus()
     }
   }
@@ -181,9 +181,9 @@ describe('scan', () => {
       label: 'memory',
       async *events(progress) {
         progress?.({ pages: 1, bytes: 500, prefiltered: 10 })
-        yield { reading: readEvent(created('a1', 'key_1', ['all'])), where: 'page 1' }
+        yield [{ reading: readEvent(created('a1', 'key_1', ['all'])), where: 'page 1' }]
         progress?.({ pages: 2, bytes: 1000, prefiltered: 40 })
-        yield { reading: readEvent(created('a2', 'key_2', ['all'])), where: 'page 2' }
+        yield [{ reading: readEvent(created('a2', 'key_2', ['all'])), where: 'page 2' }]
         return status
       }
     }
@@ -205,8 +205,8 @@ describe('scan', () => {
       label: 'memory',
       async *events() {
         try {
-          yield { reading: readEvent(created('a1', 'key_1', ['all'])), where: 'line 1' }
-          yield { reading: readEvent(created('a2', 'key_2', ['all'])), where: 'line 2' }
+          yield [{ reading: readEvent(created('a1', 'key_1', ['all'])), where: 'line 1' }]
+          yield [{ reading: readEvent(created('a2', 'key_2', ['all'])), where: 'line 2' }]
           return newStatus()
         } finally {
           closed = true

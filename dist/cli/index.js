@@ -62695,8 +62695,8 @@ class AdminApiSource {
                 oldest = oldestOf(items, at, oldest, this.voice);
                 read++;
                 run.tell(run.pagesBefore + read);
-                for (const raw of items)
-                    yield { reading: readEvent(raw), where: at };
+                if (items.length > 0)
+                    yield items.map((raw) => ({ reading: readEvent(raw), where: at }));
                 cursor = this.nextOf(answer, at, cursor, cursors);
                 page++;
             }
@@ -66878,8 +66878,10 @@ function refused(format) {
     return tally;
 }
 /**
- * JSONL: the prefilter sorts the lines; those it cannot rule out are parsed here. `offset`:
- * where in the file the text starts; `counted` is told the lines counted without parsing.
+ * JSONL: the prefilter sorts the lines; those it cannot rule out are parsed here, and a
+ * chunk's events are handed on together (one step of the generators a chunk, not one an
+ * event). `offset`: where in the file the text starts; `counted` is told the lines counted
+ * without parsing.
  */
 async function* jsonlEvents(chunks, options, counted) {
     const tally = new ExportTally();
@@ -66898,16 +66900,22 @@ async function* jsonlEvents(chunks, options, counted) {
             // or an end that was never written). What came before it is read; the rest is not.
             const nul = chunk.indexOf(0);
             if (nul !== -1) {
-                yield* sortedEvents(sorter.push(chunk.subarray(0, nul)), tally);
+                const events = sortedEvents(sorter.push(chunk.subarray(0, nul)), tally);
+                if (events.length > 0)
+                    yield events;
                 counted(tally.prefiltered);
                 tally.loseToNulBytes(offset + nul);
                 return tally;
             }
             offset += chunk.length;
-            yield* sortedEvents(sorter.push(chunk), tally);
+            const events = sortedEvents(sorter.push(chunk), tally);
+            if (events.length > 0)
+                yield events;
             counted(tally.prefiltered);
         }
-        yield* sortedEvents(sorter.end(), tally);
+        const events = sortedEvents(sorter.end(), tally);
+        if (events.length > 0)
+            yield events;
         counted(tally.prefiltered);
     }
     catch (error) {
@@ -66918,7 +66926,8 @@ async function* jsonlEvents(chunks, options, counted) {
     return tally;
 }
 /** The events of lines the prefilter sorted: those it counted, and those it handed on, parsed. */
-function* sortedEvents(sorted, tally) {
+function sortedEvents(sorted, tally) {
+    const events = [];
     tally.countPrefiltered(sorted.prefiltered);
     tally.countEvents(sorted.skipped);
     for (const { line, reason, keyEvent } of sorted.unreadable) {
@@ -66949,14 +66958,15 @@ function* sortedEvents(sorted, tally) {
         }
         if (isOneEvent(raw)) {
             tally.countEvents();
-            yield { reading: readEvent(raw), where };
+            events.push({ reading: readEvent(raw), where });
         }
         else
-            yield* recordEvents(raw, where, tally);
+            recordEvents(raw, where, tally, events);
     }
+    return events;
 }
-/** The events of one parsed record: itself, or what its envelopes and arrays hold. */
-function* recordEvents(value, where, tally) {
+/** The events of one parsed record, added to `events`: itself, or what its envelopes and arrays hold. */
+function recordEvents(value, where, tally, events = []) {
     for (const record of recordsIn(value)) {
         const place = `${where}${record.at}`;
         if (record.kind === 'too-deep') {
@@ -66964,7 +66974,7 @@ function* recordEvents(value, where, tally) {
         }
         else if (record.kind === 'event') {
             tally.countEvents();
-            yield { reading: readEvent(record.raw), where: place };
+            events.push({ reading: readEvent(record.raw), where: place });
         }
         else if (mentionsKeyEvent(record.raw)) {
             tally.misread(place, 'not an audit-log event (no type), though it mentions an API key event');
@@ -66972,9 +66982,10 @@ function* recordEvents(value, where, tally) {
         else {
             // Not an event and no key event in it: the scan lists it as malformed.
             tally.countStray();
-            yield { reading: readEvent(record.raw), where: place };
+            events.push({ reading: readEvent(record.raw), where: place });
         }
     }
+    return events;
 }
 /**
  * A JSON document: an array of events, or an object holding arrays of them however deep (a
@@ -67000,11 +67011,11 @@ async function* documentEvents(chunks, label) {
                 lastItem = part.at;
             }
             else if (part.rest) {
-                yield* restEvents(part.value, reader.handedOn > 0, label, tally);
+                yield restEvents(part.value, reader.handedOn > 0, label, tally);
             }
             else {
                 lastItem = part.at;
-                yield* recordEvents(part.value, part.at, tally);
+                yield recordEvents(part.value, part.at, tally);
             }
         }
     }
@@ -67025,19 +67036,19 @@ async function* documentEvents(chunks, label) {
  * envelopes around one. When records came from its arrays, a rest with no event in it is
  * only the wrapper (a list response's first_id, has_more).
  */
-function* restEvents(value, handedOn, label, tally) {
+function restEvents(value, handedOn, label, tally) {
     const records = [...recordsIn(value)];
     const onlyStray = records.length === 1 && records[0].kind === 'stray' && records[0].at === '';
     // A wrapper's own fields (a list response's has_more, a search's query) are not records.
     if (handedOn && onlyStray)
-        return;
+        return [];
     if (!handedOn && records.length === 1 && records[0].kind === 'stray' && !mentionsKeyEvent(value)) {
         const reason = 'it is not JSONL, a JSON array or a list response {"object":"list","data":[...]}, and holds no array of events';
         tally.unreadable(label, reason);
         tally.lose(`the whole file: ${reason}`);
-        return;
+        return [];
     }
-    yield* recordEvents(value, 'the document', tally);
+    return recordEvents(value, 'the document', tally);
 }
 
 ;// CONCATENATED MODULE: ./src/audit-log/history.ts
@@ -67169,32 +67180,34 @@ async function exportHistory(source, keep) {
                 }
             };
         }
-        const { reading: event } = next.value;
-        if (event.kind === 'other' && event.id !== undefined && event.actor) {
-            const other = { id: event.id, type: event.type, effectiveAt: event.effectiveAt, actor: event.actor };
-            if (keep(other))
-                events.push(other);
+        for (const { reading } of next.value) {
+            const activity = activityOf(reading);
+            if (activity && keep(activity))
+                events.push(activity);
         }
-        if (event.kind !== 'key')
-            continue;
-        const activity = {
-            id: event.event.id,
-            type: event.event.type,
-            effectiveAt: event.event.effectiveAt,
-            actor: event.event.actor,
-            key: {
-                keyId: event.event.keyId,
-                action: event.event.action,
-                keyKind: event.event.keyKind,
-                scopes: event.event.scopes,
-                unrestricted: event.event.unrestricted,
-                projectId: event.event.projectId,
-                projectName: event.event.projectName
-            }
-        };
-        if (keep(activity))
-            events.push(activity);
     }
+}
+/** An event as an identity's history reads it: a key event, or another with an id and an actor. */
+function activityOf(event) {
+    if (event.kind === 'other' && event.id !== undefined && event.actor)
+        return { id: event.id, type: event.type, effectiveAt: event.effectiveAt, actor: event.actor };
+    if (event.kind !== 'key')
+        return undefined;
+    return {
+        id: event.event.id,
+        type: event.event.type,
+        effectiveAt: event.event.effectiveAt,
+        actor: event.event.actor,
+        key: {
+            keyId: event.event.keyId,
+            action: event.event.action,
+            keyKind: event.event.keyKind,
+            scopes: event.event.scopes,
+            unrestricted: event.event.unrestricted,
+            projectId: event.event.projectId,
+            projectName: event.event.projectName
+        }
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/openai/not-found.ts
@@ -76032,9 +76045,11 @@ async function readAll(source, judge, progress) {
                 progress?.({ events: handedOn + next.value.prefiltered, pages: next.value.pages, bytes: next.value.bytes });
                 return next.value;
             }
-            handedOn++;
-            tell?.();
-            judge(next.value);
+            for (const sourced of next.value) {
+                handedOn++;
+                tell?.();
+                judge(sourced);
+            }
         }
     }
     finally {

@@ -186,9 +186,11 @@ async function readAll(
         progress?.({ events: handedOn + next.value.prefiltered, pages: next.value.pages, bytes: next.value.bytes })
         return next.value
       }
-      handedOn++
-      tell?.()
-      judge(next.value)
+      for (const sourced of next.value) {
+        handedOn++
+        tell?.()
+        judge(sourced)
+      }
     }
   } finally {
     // Stopped early (the judge threw): the source closes what it opened.
