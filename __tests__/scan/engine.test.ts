@@ -158,15 +158,18 @@ describe('scan', () => {
         type: 'api_key_created',
         api_key_created: { id: 'key_3', data: { name: 'ci', scopes: ['models:write'] } }
       },
-      created('a4', 'key_4', ['all'], { actor: { type: 'session', session: { user: { email: 'Ops@Company.com' } } } })
+      // Allowed actors, by email, user id and service account id, whatever the case: suppressed.
+      created('a4', 'key_4', ['all'], { actor: { type: 'session', session: { user: { email: 'Ops@Company.com' } } } }),
+      created('a5', 'key_5', ['all'], { actor: { type: 'session', session: { user: { id: 'user-7' } } } }),
+      created('a6', 'key_6', ['all'], { actor: { ...keyActor, api_key: { service_account: { id: 'svc_9' } } } })
     ]
-    const result = await scan(source(events), { ...options, allowActors: ['ops@company.com'] })
+    const result = await scan(source(events), { ...options, allowActors: ['ops@company.com', 'USER-7', 'Svc_9'] })
     const expected = events.map((raw) => {
       const reading = readEvent(raw)
       return reading.kind === 'key' ? findingOf(reading.event, DEFAULT_RULE_OPTIONS) : undefined
     })
     expect(result.findings).toHaveLength(3)
-    expect(result.suppressed).toHaveLength(1)
+    expect(result.suppressed).toHaveLength(3)
     for (const [index, finding] of [...result.findings, ...result.suppressed].entries()) {
       expect(JSON.stringify(finding)).toBe(JSON.stringify(expected[index]))
       expect(finding).toEqual(expected[index])

@@ -43,9 +43,14 @@ export function inWindow(effectiveAt: number | undefined, window: TimeWindow): b
   return true
 }
 
+/** Is the actor one of `allowActors` (lower-cased), by email, user id or service account id? No array made: it runs for every finding. */
 function allowed(actor: Actor, allowActors: ReadonlySet<string>): boolean {
-  return [actor.email, actor.userId, actor.serviceAccountId].some(
-    (id) => id !== undefined && allowActors.has(id.toLowerCase())
+  if (allowActors.size === 0) return false
+  const { email, userId, serviceAccountId } = actor
+  return (
+    (email !== undefined && allowActors.has(email.toLowerCase())) ||
+    (userId !== undefined && allowActors.has(userId.toLowerCase())) ||
+    (serviceAccountId !== undefined && allowActors.has(serviceAccountId.toLowerCase()))
   )
 }
 
