@@ -2,7 +2,7 @@
 import { readEvent } from '../../src/audit-log/normalize.js'
 import { newStatus } from '../../src/audit-log/source.js'
 import type { AuditLogSource } from '../../src/model/index.js'
-import { DEFAULT_RULE_OPTIONS } from '../../src/rules/api-key-anomalous-activity.js'
+import { DEFAULT_RULE_OPTIONS, findingOf } from '../../src/rules/api-key-anomalous-activity.js'
 import { scan, type ScanOptions } from '../../src/scan/engine.js'
 import { gate } from '../../src/report/gate.js'
 
@@ -10,7 +10,7 @@ function source(events: unknown[]): AuditLogSource {
   return {
     label: 'memory',
     async *events() {
-      for (const [index, raw] of events.entries()) yield { reading: readEvent(raw), where: `line ${index + 1}` }
+      yield events.map((raw, index) => ({ reading: readEvent(raw), where: `line ${index + 1}` }))
       return newStatus()
     }
   }
@@ -136,6 +136,47 @@ describe('scan', () => {
     ])
   })
 
+  it("reads each kept finding back as the rule's finding of its event: the same fields, in the same order", async () => {
+    const keyActor = {
+      type: 'api_key',
+      api_key: { id: 'key_actor', type: 'service_account', service_account: { id: 'svc_1' } }
+    }
+    const events = [
+      created('a1', 'key_1', [], { project: { id: 'proj_1', name: 'Prod "main"' } }),
+      {
+        id: 'a2',
+        type: 'tenant.admin_api_key.updated',
+        effective_at: 1_790_000_000.5,
+        actor: keyActor,
+        'tenant.admin_api_key.updated': {
+          id: 'key_2',
+          changes_requested: { name: 'ops', scopes: ['api.management.write'] }
+        }
+      },
+      {
+        id: 'a3',
+        type: 'api_key_created',
+        api_key_created: { id: 'key_3', data: { name: 'ci', scopes: ['models:write'] } }
+      },
+      // Allowed actors, by email, user id and service account id, whatever the case: suppressed.
+      created('a4', 'key_4', ['all'], { actor: { type: 'session', session: { user: { email: 'Ops@Company.com' } } } }),
+      created('a5', 'key_5', ['all'], { actor: { type: 'session', session: { user: { id: 'user-7' } } } }),
+      created('a6', 'key_6', ['all'], { actor: { ...keyActor, api_key: { service_account: { id: 'svc_9' } } } })
+    ]
+    const result = await scan(source(events), { ...options, allowActors: ['ops@company.com', 'USER-7', 'Svc_9'] })
+    const expected = events.map((raw) => {
+      const reading = readEvent(raw)
+      return reading.kind === 'key' ? findingOf(reading.event, DEFAULT_RULE_OPTIONS) : undefined
+    })
+    expect(result.findings).toHaveLength(3)
+    expect(result.suppressed).toHaveLength(3)
+    for (const [index, finding] of [...result.findings, ...result.suppressed].entries()) {
+      expect(JSON.stringify(finding)).toBe(JSON.stringify(expected[index]))
+      expect(finding).toEqual(expected[index])
+    }
+    expect(result.severities).toEqual({ CRITICAL: 0, HIGH: 2, MEDIUM: 1, LOW: 0, INFO: 0 })
+  })
+
   it("returns the source's status in its result, and tells progress as events come, the last word exact", async () => {
     const status = { ...newStatus(), prefiltered: 40, pages: 2, bytes: 1000 }
     const told: unknown[] = []
@@ -143,9 +184,9 @@ describe('scan', () => {
       label: 'memory',
       async *events(progress) {
         progress?.({ pages: 1, bytes: 500, prefiltered: 10 })
-        yield { reading: readEvent(created('a1', 'key_1', ['all'])), where: 'page 1' }
+        yield [{ reading: readEvent(created('a1', 'key_1', ['all'])), where: 'page 1' }]
         progress?.({ pages: 2, bytes: 1000, prefiltered: 40 })
-        yield { reading: readEvent(created('a2', 'key_2', ['all'])), where: 'page 2' }
+        yield [{ reading: readEvent(created('a2', 'key_2', ['all'])), where: 'page 2' }]
         return status
       }
     }
@@ -167,8 +208,8 @@ describe('scan', () => {
       label: 'memory',
       async *events() {
         try {
-          yield { reading: readEvent(created('a1', 'key_1', ['all'])), where: 'line 1' }
-          yield { reading: readEvent(created('a2', 'key_2', ['all'])), where: 'line 2' }
+          yield [{ reading: readEvent(created('a1', 'key_1', ['all'])), where: 'line 1' }]
+          yield [{ reading: readEvent(created('a2', 'key_2', ['all'])), where: 'line 2' }]
           return newStatus()
         } finally {
           closed = true

@@ -69,13 +69,12 @@ export function login(id: string): Record<string, unknown> {
   return { id, type: 'login.succeeded', effective_at: 1_790_000_000, actor: actor({ id, key: '' }) }
 }
 
-/** A source of `events` as they are, read as the sources read them; its read is complete. */
+/** A source of `events` as they are, read as the sources read them, in one batch; its read is complete. */
 export function memorySource(events: readonly unknown[]): AuditLogSource {
   return {
     label: 'memory',
     async *events() {
-      let line = 0
-      for (const raw of events) yield { reading: readEvent(raw), where: `line ${++line}` }
+      yield events.map((raw, index) => ({ reading: readEvent(raw), where: `line ${index + 1}` }))
       return newStatus()
     }
   }
@@ -86,7 +85,7 @@ export async function drain(source: AuditLogSource): Promise<{ events: SourcedEv
   const events: SourcedEvent[] = []
   const read = source.events()
   let next = await read.next()
-  for (; !next.done; next = await read.next()) events.push(next.value)
+  for (; !next.done; next = await read.next()) events.push(...next.value)
   return { events, status: next.value }
 }
 

@@ -30197,7 +30197,7 @@ function effectiveScopes(event) {
     return recorded;
 }
 /** What the rule says of an event: the elevated scopes as shown and the severity, or undefined. */
-function judge(event, options) {
+function verdictOf(event, options = DEFAULT_RULE_OPTIONS) {
     if (event.action === 'deleted')
         return undefined;
     const isElevated = matcherOf(options.elevatedScopes);
@@ -30244,9 +30244,14 @@ function alertContext(event, elevated) {
 }
 /** The finding for a key event, every field computed once; undefined when the rule does not match. */
 function findingOf(event, options = DEFAULT_RULE_OPTIONS) {
-    const verdict = judge(event, options);
-    if (!verdict)
-        return undefined;
+    const verdict = verdictOf(event, options);
+    return verdict && findingFrom(event, verdict);
+}
+/**
+ * The finding the rule's verdict on an event makes: a function of the two alone, so that a
+ * scan may keep the event and the verdict and make the finding when a report reads it.
+ */
+function findingFrom(event, verdict) {
     return {
         severity: verdict.severity,
         title: title(event, verdict.shown),
@@ -62321,25 +62326,34 @@ function normalize_text(value) {
         return String(value);
     return undefined;
 }
-function child(value, ...path) {
-    let current = value;
-    for (const key of path) {
-        if (!json_isObject(current))
-            return undefined;
-        current = current[key];
-    }
-    return current;
+/**
+ * value[key], and [next] inside that, each where it is an object's; undefined otherwise.
+ * Two keys and no rest array: it runs a few dozen times an event.
+ */
+function child(value, key, next) {
+    if (!json_isObject(value))
+        return undefined;
+    const found = value[key];
+    if (next === undefined)
+        return found;
+    return json_isObject(found) ? found[next] : undefined;
 }
+/** Each key event type as a pipeline that cannot keep dots flattens it ("api_key_created"), made once. */
+const FLATTENED = new Map(KEY_EVENT_TYPES.map((type) => [type, type.replaceAll('.', '_')]));
 /**
  * The payload of a key event: under the dotted key of the API, the flattened key of a
  * pipeline, or the type as the event spells it (`written`), which may be neither.
  */
 function payloadOf(raw, type, written) {
-    for (const key of [type, type.replaceAll('.', '_'), written]) {
-        const payload = raw[key];
-        if (json_isObject(payload))
-            return payload;
-    }
+    const dotted = raw[type];
+    if (json_isObject(dotted))
+        return dotted;
+    const flattened = raw[FLATTENED.get(type)];
+    if (json_isObject(flattened))
+        return flattened;
+    const asWritten = raw[written];
+    if (json_isObject(asWritten))
+        return asWritten;
     // A pipeline that renamed the type renamed the payload's key the same way, or another: any
     // key that spells the same type holds it.
     for (const [key, payload] of Object.entries(raw)) {
@@ -62413,6 +62427,7 @@ function readActor(raw) {
         const email = normalize_text(child(session, 'user', 'email'));
         const userId = normalize_text(child(session, 'user', 'id'));
         const details = child(session, 'ip_address_details');
+        const userAgent = child(session, 'user_agent');
         return {
             type: 'session',
             name: email ?? userId ?? 'unknown user',
@@ -62420,7 +62435,7 @@ function readActor(raw) {
             userId,
             ip: normalize_text(child(session, 'ip_address')),
             // An empty user agent is kept as such: the scripted-client signal counts it.
-            userAgent: typeof child(session, 'user_agent') === 'string' ? child(session, 'user_agent') : undefined,
+            userAgent: typeof userAgent === 'string' ? userAgent : undefined,
             country: normalize_text(child(details, 'country')),
             asn: normalize_text(child(details, 'asn')),
             city: normalize_text(child(details, 'city')),
@@ -62442,6 +62457,10 @@ function readActor(raw) {
         return { type: 'api_key', name: `${owner}${via}`, email, userId, serviceAccountId, apiKeyId, apiKeyType };
     }
     return { type: 'unknown', name: 'unknown actor' };
+}
+/** A key event that cannot be judged, and why. */
+function unjudgeable(id, type, reason) {
+    return { kind: 'malformed', id, reason: `${type} event ${reason}`, keyEvent: true };
 }
 /** Reads one raw event. Never throws: what cannot be read is `malformed`, with the reason. */
 function readEvent(raw) {
@@ -62475,18 +62494,12 @@ function readEvent(raw) {
     const action = keyType.endsWith('.deleted') ? 'deleted' : keyType.endsWith('.updated') ? 'updated' : 'created';
     const keyKind = keyType.startsWith('tenant.admin_api_key.') ? 'admin' : 'project';
     const payload = payloadOf(raw, keyType, written);
-    const unjudgeable = (reason) => ({
-        kind: 'malformed',
-        id,
-        reason: `${type} event ${reason}`,
-        keyEvent: true
-    });
     // A creation or update without its payload says nothing of the key or its permissions.
     if (!payload && action !== 'deleted')
-        return unjudgeable(`has no payload (no "${type}" object): its key and permissions are unknown`);
+        return unjudgeable(id, type, `has no payload (no "${type}" object): its key and permissions are unknown`);
     const { scopes, recorded, malformed } = payload ? scopesOf(payload) : { scopes: [], recorded: false };
     if (malformed)
-        return unjudgeable(malformed);
+        return unjudgeable(id, type, malformed);
     const keyId = normalize_text(payload?.id);
     // Without the key's id an event is about no key in particular: it cannot be told apart from
     // another key's, looked up, or tracked in an issue. A creation or an update is then a key
@@ -62495,7 +62508,7 @@ function readEvent(raw) {
     if (keyId === undefined) {
         return action === 'deleted'
             ? { kind: 'malformed', id, reason: `${type} event has no key id: it is not matched to any key or issue` }
-            : unjudgeable('has no key id: its key cannot be told apart from others, looked up or tracked in an issue');
+            : unjudgeable(id, type, 'has no key id: its key cannot be told apart from others, looked up or tracked in an issue');
     }
     // OpenAI records an "All permissions" project key as one created with no scopes (the
     // Terraform provider's acceptance tests: full permissions send and read back no scopes);
@@ -62682,8 +62695,8 @@ class AdminApiSource {
                 oldest = oldestOf(items, at, oldest, this.voice);
                 read++;
                 run.tell(run.pagesBefore + read);
-                for (const raw of items)
-                    yield { reading: readEvent(raw), where: at };
+                if (items.length > 0)
+                    yield items.map((raw) => ({ reading: readEvent(raw), where: at }));
                 cursor = this.nextOf(answer, at, cursor, cursors);
                 page++;
             }
@@ -66834,8 +66847,10 @@ function refused(format) {
     return tally;
 }
 /**
- * JSONL: the prefilter sorts the lines; those it cannot rule out are parsed here. `offset`:
- * where in the file the text starts; `counted` is told the lines counted without parsing.
+ * JSONL: the prefilter sorts the lines; those it cannot rule out are parsed here, and a
+ * chunk's events are handed on together (one step of the generators a chunk, not one an
+ * event). `offset`: where in the file the text starts; `counted` is told the lines counted
+ * without parsing.
  */
 async function* jsonlEvents(chunks, options, counted) {
     const tally = new ExportTally();
@@ -66854,16 +66869,22 @@ async function* jsonlEvents(chunks, options, counted) {
             // or an end that was never written). What came before it is read; the rest is not.
             const nul = chunk.indexOf(0);
             if (nul !== -1) {
-                yield* sortedEvents(sorter.push(chunk.subarray(0, nul)), tally);
+                const events = sortedEvents(sorter.push(chunk.subarray(0, nul)), tally);
+                if (events.length > 0)
+                    yield events;
                 counted(tally.prefiltered);
                 tally.loseToNulBytes(offset + nul);
                 return tally;
             }
             offset += chunk.length;
-            yield* sortedEvents(sorter.push(chunk), tally);
+            const events = sortedEvents(sorter.push(chunk), tally);
+            if (events.length > 0)
+                yield events;
             counted(tally.prefiltered);
         }
-        yield* sortedEvents(sorter.end(), tally);
+        const events = sortedEvents(sorter.end(), tally);
+        if (events.length > 0)
+            yield events;
         counted(tally.prefiltered);
     }
     catch (error) {
@@ -66874,7 +66895,8 @@ async function* jsonlEvents(chunks, options, counted) {
     return tally;
 }
 /** The events of lines the prefilter sorted: those it counted, and those it handed on, parsed. */
-function* sortedEvents(sorted, tally) {
+function sortedEvents(sorted, tally) {
+    const events = [];
     tally.countPrefiltered(sorted.prefiltered);
     tally.countEvents(sorted.skipped);
     for (const { line, reason, keyEvent } of sorted.unreadable) {
@@ -66905,14 +66927,15 @@ function* sortedEvents(sorted, tally) {
         }
         if (isOneEvent(raw)) {
             tally.countEvents();
-            yield { reading: readEvent(raw), where };
+            events.push({ reading: readEvent(raw), where });
         }
         else
-            yield* recordEvents(raw, where, tally);
+            recordEvents(raw, where, tally, events);
     }
+    return events;
 }
-/** The events of one parsed record: itself, or what its envelopes and arrays hold. */
-function* recordEvents(value, where, tally) {
+/** The events of one parsed record, added to `events`: itself, or what its envelopes and arrays hold. */
+function recordEvents(value, where, tally, events = []) {
     for (const record of recordsIn(value)) {
         const place = `${where}${record.at}`;
         if (record.kind === 'too-deep') {
@@ -66920,7 +66943,7 @@ function* recordEvents(value, where, tally) {
         }
         else if (record.kind === 'event') {
             tally.countEvents();
-            yield { reading: readEvent(record.raw), where: place };
+            events.push({ reading: readEvent(record.raw), where: place });
         }
         else if (mentionsKeyEvent(record.raw)) {
             tally.misread(place, 'not an audit-log event (no type), though it mentions an API key event');
@@ -66928,9 +66951,10 @@ function* recordEvents(value, where, tally) {
         else {
             // Not an event and no key event in it: the scan lists it as malformed.
             tally.countStray();
-            yield { reading: readEvent(record.raw), where: place };
+            events.push({ reading: readEvent(record.raw), where: place });
         }
     }
+    return events;
 }
 /**
  * A JSON document: an array of events, or an object holding arrays of them however deep (a
@@ -66956,11 +66980,11 @@ async function* documentEvents(chunks, label) {
                 lastItem = part.at;
             }
             else if (part.rest) {
-                yield* restEvents(part.value, reader.handedOn > 0, label, tally);
+                yield restEvents(part.value, reader.handedOn > 0, label, tally);
             }
             else {
                 lastItem = part.at;
-                yield* recordEvents(part.value, part.at, tally);
+                yield recordEvents(part.value, part.at, tally);
             }
         }
     }
@@ -66981,19 +67005,19 @@ async function* documentEvents(chunks, label) {
  * envelopes around one. When records came from its arrays, a rest with no event in it is
  * only the wrapper (a list response's first_id, has_more).
  */
-function* restEvents(value, handedOn, label, tally) {
+function restEvents(value, handedOn, label, tally) {
     const records = [...recordsIn(value)];
     const onlyStray = records.length === 1 && records[0].kind === 'stray' && records[0].at === '';
     // A wrapper's own fields (a list response's has_more, a search's query) are not records.
     if (handedOn && onlyStray)
-        return;
+        return [];
     if (!handedOn && records.length === 1 && records[0].kind === 'stray' && !mentionsKeyEvent(value)) {
         const reason = 'it is not JSONL, a JSON array or a list response {"object":"list","data":[...]}, and holds no array of events';
         tally.unreadable(label, reason);
         tally.lose(`the whole file: ${reason}`);
-        return;
+        return [];
     }
-    yield* recordEvents(value, 'the document', tally);
+    return recordEvents(value, 'the document', tally);
 }
 
 ;// CONCATENATED MODULE: ./src/audit-log/history.ts
@@ -67125,32 +67149,34 @@ async function exportHistory(source, keep) {
                 }
             };
         }
-        const { reading: event } = next.value;
-        if (event.kind === 'other' && event.id !== undefined && event.actor) {
-            const other = { id: event.id, type: event.type, effectiveAt: event.effectiveAt, actor: event.actor };
-            if (keep(other))
-                events.push(other);
+        for (const { reading } of next.value) {
+            const activity = activityOf(reading);
+            if (activity && keep(activity))
+                events.push(activity);
         }
-        if (event.kind !== 'key')
-            continue;
-        const activity = {
-            id: event.event.id,
-            type: event.event.type,
-            effectiveAt: event.event.effectiveAt,
-            actor: event.event.actor,
-            key: {
-                keyId: event.event.keyId,
-                action: event.event.action,
-                keyKind: event.event.keyKind,
-                scopes: event.event.scopes,
-                unrestricted: event.event.unrestricted,
-                projectId: event.event.projectId,
-                projectName: event.event.projectName
-            }
-        };
-        if (keep(activity))
-            events.push(activity);
     }
+}
+/** An event as an identity's history reads it: a key event, or another with an id and an actor. */
+function activityOf(event) {
+    if (event.kind === 'other' && event.id !== undefined && event.actor)
+        return { id: event.id, type: event.type, effectiveAt: event.effectiveAt, actor: event.actor };
+    if (event.kind !== 'key')
+        return undefined;
+    return {
+        id: event.event.id,
+        type: event.event.type,
+        effectiveAt: event.event.effectiveAt,
+        actor: event.event.actor,
+        key: {
+            keyId: event.event.keyId,
+            action: event.event.action,
+            keyKind: event.event.keyKind,
+            scopes: event.event.scopes,
+            unrestricted: event.event.unrestricted,
+            projectId: event.event.projectId,
+            projectName: event.event.projectName
+        }
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/openai/not-found.ts
@@ -75788,7 +75814,11 @@ class TextSet {
 
 ;// CONCATENATED MODULE: ./src/scan/kept.ts
 
-/** Values kept as JSON text; the last one read is kept decoded, as lists are read in order. */
+const AS_JSON = {
+    encode: (value) => JSON.stringify(value),
+    decode: (text) => JSON.parse(text)
+};
+/** Values kept as text; the last one read is kept decoded, as lists are read in order. */
 class KeptStore {
     log;
     lastIndex = -1;
@@ -75797,37 +75827,44 @@ class KeptStore {
     constructor(tempDir) {
         this.log = new TextLog(undefined, tempDir);
     }
-    push(value) {
-        return this.log.push(JSON.stringify(value));
+    push(text) {
+        return this.log.push(text);
     }
-    get(index) {
+    get(index, decode) {
         if (index !== this.lastIndex) {
-            this.last = JSON.parse(this.log.text(index));
+            this.last = decode(this.log.text(index));
             this.lastIndex = index;
         }
         return this.last;
     }
 }
-/** A list of values in a KeptStore, read back on access. JSON.stringify sees an array. */
+/**
+ * A list of values in a KeptStore, read back on access: pushed as `In`, stored in `form`,
+ * read as `T` (JSON of the value by default: the same plain value). JSON.stringify sees an array.
+ */
 class KeptList {
     store;
+    form;
     indexes = [];
-    constructor(store) {
+    decode;
+    constructor(store, form = AS_JSON) {
         this.store = store;
+        this.form = form;
+        this.decode = (text) => form.decode(text);
     }
     push(value) {
-        this.indexes.push(this.store.push(value));
+        this.indexes.push(this.store.push(this.form.encode(value)));
     }
     get length() {
         return this.indexes.length;
     }
     at(index) {
         const stored = this.indexes.at(index);
-        return stored === undefined ? undefined : this.store.get(stored);
+        return stored === undefined ? undefined : this.store.get(stored, this.decode);
     }
     *[Symbol.iterator]() {
         for (const index of this.indexes)
-            yield this.store.get(index);
+            yield this.store.get(index, this.decode);
     }
     toJSON() {
         return [...this];
@@ -75854,9 +75891,27 @@ function inWindow(effectiveAt, window) {
         return false;
     return true;
 }
+/** Is the actor one of `allowActors` (lower-cased), by email, user id or service account id? No array made: it runs for every finding. */
 function allowed(actor, allowActors) {
-    return [actor.email, actor.userId, actor.serviceAccountId].some((id) => id !== undefined && allowActors.has(id.toLowerCase()));
+    if (allowActors.size === 0)
+        return false;
+    const { email, userId, serviceAccountId } = actor;
+    return ((email !== undefined && allowActors.has(email.toLowerCase())) ||
+        (userId !== undefined && allowActors.has(userId.toLowerCase())) ||
+        (serviceAccountId !== undefined && allowActors.has(serviceAccountId.toLowerCase())));
 }
+/**
+ * A finding is kept as the event and the verdict it is made of, and made again when a report
+ * reads it (findingFrom is a function of the two): the scan writes half the text, and builds
+ * no title or alert context for a finding it only counts.
+ */
+const AS_MATCH = {
+    encode: (match) => JSON.stringify(match),
+    decode: (text) => {
+        const [event, verdict] = JSON.parse(text);
+        return findingFrom(event, verdict);
+    }
+};
 /** The judge of one window's events: each event in, counted and kept in `tally`. */
 function judgeOf(options, tally, seen) {
     const allowActors = new Set(options.allowActors.map((actor) => actor.toLowerCase()));
@@ -75909,15 +75964,15 @@ function judgeOf(options, tally, seen) {
             });
             return;
         }
-        const finding = findingOf(event, options.rule);
-        if (!finding)
+        const verdict = verdictOf(event, options.rule);
+        if (!verdict)
             return;
         if (allowed(event.actor, allowActors)) {
-            tally.suppressed.push(finding);
+            tally.suppressed.push([event, verdict]);
             return;
         }
-        tally.findings.push(finding);
-        tally.severities[finding.severity]++;
+        tally.findings.push([event, verdict]);
+        tally.severities[verdict.severity]++;
     };
 }
 async function scan(source, options) {
@@ -75927,9 +75982,9 @@ async function scan(source, options) {
     const tally = {
         eventsScanned: 0,
         keyEvents: 0,
-        findings: new KeptList(kept),
+        findings: new KeptList(kept, AS_MATCH),
         severities: noSeverities(),
-        suppressed: new KeptList(kept),
+        suppressed: new KeptList(kept, AS_MATCH),
         deletions: new KeptList(kept),
         malformed: [],
         malformedCount: 0,
@@ -75965,9 +76020,11 @@ async function readAll(source, judge, progress) {
                 progress?.({ events: handedOn + next.value.prefiltered, pages: next.value.pages, bytes: next.value.bytes });
                 return next.value;
             }
-            handedOn++;
-            tell?.();
-            judge(next.value);
+            for (const sourced of next.value) {
+                handedOn++;
+                tell?.();
+                judge(sourced);
+            }
         }
     }
     finally {

@@ -141,7 +141,9 @@ export class AdminApiSource implements AuditLogSource {
    * then the tenant-scoped ones with tenant_only=true. An event the API gives to both is
    * handed on twice; the scan counts a key event once by its id.
    */
-  async *events(progress?: (read: ReadSoFar) => void): AsyncGenerator<SourcedEvent, SourceStatus, undefined> {
+  async *events(
+    progress?: (read: ReadSoFar) => void
+  ): AsyncGenerator<readonly SourcedEvent[], SourceStatus, undefined> {
     const deadline = AbortSignal.timeout(this.limits.deadlineMs)
     const tell = (pages: number): void => progress?.({ pages, bytes: 0, prefiltered: 0 })
     const organization = yield* this.read(
@@ -180,7 +182,7 @@ export class AdminApiSource implements AuditLogSource {
   private async *read(
     part: Part,
     run: { deadline: AbortSignal; pagesBefore: number; tell: (pages: number) => void }
-  ): AsyncGenerator<SourcedEvent, PartRead, undefined> {
+  ): AsyncGenerator<readonly SourcedEvent[], PartRead, undefined> {
     const { since, until } = this.options
     let oldest: number | undefined
     // The cursors read with, and the pages read (first id, last id, count): a server or a
@@ -222,7 +224,7 @@ export class AdminApiSource implements AuditLogSource {
         oldest = oldestOf(items, at, oldest, this.voice)
         read++
         run.tell(run.pagesBefore + read)
-        for (const raw of items) yield { reading: readEvent(raw), where: at }
+        if (items.length > 0) yield items.map((raw) => ({ reading: readEvent(raw), where: at }))
         cursor = this.nextOf(answer, at, cursor, cursors)
         page++
       }

@@ -91,7 +91,9 @@ export class FileSource implements AuditLogSource {
     this.label = options.stdin ? 'standard input' : `file ${path}`
   }
 
-  async *events(progress?: (read: ReadSoFar) => void): AsyncGenerator<SourcedEvent, SourceStatus, undefined> {
+  async *events(
+    progress?: (read: ReadSoFar) => void
+  ): AsyncGenerator<readonly SourcedEvent[], SourceStatus, undefined> {
     const { stdin } = this.options
     if (!stdin) await checkExportFile(this.path)
     // Bytes read from the file (compressed bytes, for gzip), and lines counted without parsing.
@@ -167,14 +169,16 @@ function refused(format: Exclude<Format, 'jsonl' | 'array' | 'list'>): ExportTal
 }
 
 /**
- * JSONL: the prefilter sorts the lines; those it cannot rule out are parsed here. `offset`:
- * where in the file the text starts; `counted` is told the lines counted without parsing.
+ * JSONL: the prefilter sorts the lines; those it cannot rule out are parsed here, and a
+ * chunk's events are handed on together (one step of the generators a chunk, not one an
+ * event). `offset`: where in the file the text starts; `counted` is told the lines counted
+ * without parsing.
  */
 async function* jsonlEvents(
   chunks: AsyncIterable<Buffer>,
   options: { since?: number; until?: number; mentioning?: readonly string[]; offset: number },
   counted: (prefiltered: number) => void
-): AsyncGenerator<SourcedEvent, ExportTally, undefined> {
+): AsyncGenerator<readonly SourcedEvent[], ExportTally, undefined> {
   const tally = new ExportTally()
   const sorter = createLineSorter({
     since: options.since,
@@ -191,16 +195,19 @@ async function* jsonlEvents(
       // or an end that was never written). What came before it is read; the rest is not.
       const nul = chunk.indexOf(0)
       if (nul !== -1) {
-        yield* sortedEvents(sorter.push(chunk.subarray(0, nul)), tally)
+        const events = sortedEvents(sorter.push(chunk.subarray(0, nul)), tally)
+        if (events.length > 0) yield events
         counted(tally.prefiltered)
         tally.loseToNulBytes(offset + nul)
         return tally
       }
       offset += chunk.length
-      yield* sortedEvents(sorter.push(chunk), tally)
+      const events = sortedEvents(sorter.push(chunk), tally)
+      if (events.length > 0) yield events
       counted(tally.prefiltered)
     }
-    yield* sortedEvents(sorter.end(), tally)
+    const events = sortedEvents(sorter.end(), tally)
+    if (events.length > 0) yield events
     counted(tally.prefiltered)
   } catch (error) {
     if (!(error instanceof GzipError)) throw error
@@ -210,7 +217,11 @@ async function* jsonlEvents(
 }
 
 /** The events of lines the prefilter sorted: those it counted, and those it handed on, parsed. */
-function* sortedEvents(sorted: ReturnType<ReturnType<typeof createLineSorter>['push']>, tally: ExportTally) {
+function sortedEvents(
+  sorted: ReturnType<ReturnType<typeof createLineSorter>['push']>,
+  tally: ExportTally
+): SourcedEvent[] {
+  const events: SourcedEvent[] = []
   tally.countPrefiltered(sorted.prefiltered)
   tally.countEvents(sorted.skipped)
   for (const { line, reason, keyEvent } of sorted.unreadable) {
@@ -237,13 +248,14 @@ function* sortedEvents(sorted: ReturnType<ReturnType<typeof createLineSorter>['p
     }
     if (isOneEvent(raw)) {
       tally.countEvents()
-      yield { reading: readEvent(raw), where }
-    } else yield* recordEvents(raw, where, tally)
+      events.push({ reading: readEvent(raw), where })
+    } else recordEvents(raw, where, tally, events)
   }
+  return events
 }
 
-/** The events of one parsed record: itself, or what its envelopes and arrays hold. */
-function* recordEvents(value: unknown, where: string, tally: ExportTally): Generator<SourcedEvent> {
+/** The events of one parsed record, added to `events`: itself, or what its envelopes and arrays hold. */
+function recordEvents(value: unknown, where: string, tally: ExportTally, events: SourcedEvent[] = []): SourcedEvent[] {
   for (const record of recordsIn(value)) {
     const place = `${where}${record.at}`
     if (record.kind === 'too-deep') {
@@ -253,15 +265,16 @@ function* recordEvents(value: unknown, where: string, tally: ExportTally): Gener
       )
     } else if (record.kind === 'event') {
       tally.countEvents()
-      yield { reading: readEvent(record.raw), where: place }
+      events.push({ reading: readEvent(record.raw), where: place })
     } else if (mentionsKeyEvent(record.raw)) {
       tally.misread(place, 'not an audit-log event (no type), though it mentions an API key event')
     } else {
       // Not an event and no key event in it: the scan lists it as malformed.
       tally.countStray()
-      yield { reading: readEvent(record.raw), where: place }
+      events.push({ reading: readEvent(record.raw), where: place })
     }
   }
+  return events
 }
 
 /**
@@ -272,7 +285,7 @@ function* recordEvents(value: unknown, where: string, tally: ExportTally): Gener
 async function* documentEvents(
   chunks: AsyncIterable<Buffer>,
   label: string
-): AsyncGenerator<SourcedEvent, ExportTally, undefined> {
+): AsyncGenerator<readonly SourcedEvent[], ExportTally, undefined> {
   const tally = new ExportTally()
   const reader = new DocumentReader()
   // Nothing packed: keys and strings come in chunks, so that none is held whole past the
@@ -290,10 +303,10 @@ async function* documentEvents(
         tally.misread(part.at, `${part.problem}: it cannot be read whole, and may hold an API key event`)
         lastItem = part.at
       } else if (part.rest) {
-        yield* restEvents(part.value, reader.handedOn > 0, label, tally)
+        yield restEvents(part.value, reader.handedOn > 0, label, tally)
       } else {
         lastItem = part.at
-        yield* recordEvents(part.value, part.at, tally)
+        yield recordEvents(part.value, part.at, tally)
       }
     }
   } catch (error) {
@@ -314,17 +327,17 @@ async function* documentEvents(
  * envelopes around one. When records came from its arrays, a rest with no event in it is
  * only the wrapper (a list response's first_id, has_more).
  */
-function* restEvents(value: unknown, handedOn: boolean, label: string, tally: ExportTally): Generator<SourcedEvent> {
+function restEvents(value: unknown, handedOn: boolean, label: string, tally: ExportTally): SourcedEvent[] {
   const records = [...recordsIn(value)]
   const onlyStray = records.length === 1 && records[0]!.kind === 'stray' && records[0]!.at === ''
   // A wrapper's own fields (a list response's has_more, a search's query) are not records.
-  if (handedOn && onlyStray) return
+  if (handedOn && onlyStray) return []
   if (!handedOn && records.length === 1 && records[0]!.kind === 'stray' && !mentionsKeyEvent(value)) {
     const reason =
       'it is not JSONL, a JSON array or a list response {"object":"list","data":[...]}, and holds no array of events'
     tally.unreadable(label, reason)
     tally.lose(`the whole file: ${reason}`)
-    return
+    return []
   }
-  yield* recordEvents(value, 'the document', tally)
+  return recordEvents(value, 'the document', tally)
 }

@@ -4,7 +4,7 @@
 // itself. The history is evidence, not the window: a read that is refused or fails is one
 // note, and never changes whether the window was read completely.
 import OpenAI from 'openai'
-import type { ActivityEvent, AuditLogSource, HistoryFilter, HistoryRead } from '../model/index.js'
+import type { ActivityEvent, AuditLogSource, EventReading, HistoryFilter, HistoryRead } from '../model/index.js'
 import { openAIAnswer, openAIFailure } from '../http/api-error.js'
 import { redact } from '../text.js'
 import { createAdminClient, type AdminReadOptions } from '../openai/client.js'
@@ -148,27 +148,31 @@ export async function exportHistory(
         }
       }
     }
-    const { reading: event } = next.value
-    if (event.kind === 'other' && event.id !== undefined && event.actor) {
-      const other = { id: event.id, type: event.type, effectiveAt: event.effectiveAt, actor: event.actor }
-      if (keep(other)) events.push(other)
+    for (const { reading } of next.value) {
+      const activity = activityOf(reading)
+      if (activity && keep(activity)) events.push(activity)
     }
-    if (event.kind !== 'key') continue
-    const activity: ActivityEvent = {
-      id: event.event.id,
-      type: event.event.type,
-      effectiveAt: event.event.effectiveAt,
-      actor: event.event.actor,
-      key: {
-        keyId: event.event.keyId,
-        action: event.event.action,
-        keyKind: event.event.keyKind,
-        scopes: event.event.scopes,
-        unrestricted: event.event.unrestricted,
-        projectId: event.event.projectId,
-        projectName: event.event.projectName
-      }
+  }
+}
+
+/** An event as an identity's history reads it: a key event, or another with an id and an actor. */
+function activityOf(event: EventReading): ActivityEvent | undefined {
+  if (event.kind === 'other' && event.id !== undefined && event.actor)
+    return { id: event.id, type: event.type, effectiveAt: event.effectiveAt, actor: event.actor }
+  if (event.kind !== 'key') return undefined
+  return {
+    id: event.event.id,
+    type: event.event.type,
+    effectiveAt: event.event.effectiveAt,
+    actor: event.event.actor,
+    key: {
+      keyId: event.event.keyId,
+      action: event.event.action,
+      keyKind: event.event.keyKind,
+      scopes: event.event.scopes,
+      unrestricted: event.event.unrestricted,
+      projectId: event.event.projectId,
+      projectName: event.event.projectName
     }
-    if (keep(activity)) events.push(activity)
   }
 }

@@ -5,7 +5,14 @@
 // Everything read here is attacker-controlled text: it is copied, never interpreted.
 
 import { createHash } from 'node:crypto'
-import { isObject, type Actor, type EventReading, type Json, type KeyEventType } from '../model/index.js'
+import {
+  isObject,
+  KEY_EVENT_TYPES,
+  type Actor,
+  type EventReading,
+  type Json,
+  type KeyEventType
+} from '../model/index.js'
 import { keyTypeOf, looksLikeKeyType } from './key-types.js'
 
 function text(value: unknown): string | undefined {
@@ -14,24 +21,31 @@ function text(value: unknown): string | undefined {
   return undefined
 }
 
-function child(value: unknown, ...path: string[]): unknown {
-  let current = value
-  for (const key of path) {
-    if (!isObject(current)) return undefined
-    current = current[key]
-  }
-  return current
+/**
+ * value[key], and [next] inside that, each where it is an object's; undefined otherwise.
+ * Two keys and no rest array: it runs a few dozen times an event.
+ */
+function child(value: unknown, key: string, next?: string): unknown {
+  if (!isObject(value)) return undefined
+  const found = value[key]
+  if (next === undefined) return found
+  return isObject(found) ? found[next] : undefined
 }
+
+/** Each key event type as a pipeline that cannot keep dots flattens it ("api_key_created"), made once. */
+const FLATTENED = new Map<KeyEventType, string>(KEY_EVENT_TYPES.map((type) => [type, type.replaceAll('.', '_')]))
 
 /**
  * The payload of a key event: under the dotted key of the API, the flattened key of a
  * pipeline, or the type as the event spells it (`written`), which may be neither.
  */
 function payloadOf(raw: Json, type: KeyEventType, written: string): Json | undefined {
-  for (const key of [type, type.replaceAll('.', '_'), written]) {
-    const payload = raw[key]
-    if (isObject(payload)) return payload
-  }
+  const dotted = raw[type]
+  if (isObject(dotted)) return dotted
+  const flattened = raw[FLATTENED.get(type)!]
+  if (isObject(flattened)) return flattened
+  const asWritten = raw[written]
+  if (isObject(asWritten)) return asWritten
   // A pipeline that renamed the type renamed the payload's key the same way, or another: any
   // key that spells the same type holds it.
   for (const [key, payload] of Object.entries(raw)) {
@@ -106,6 +120,7 @@ export function readActor(raw: unknown): Actor {
     const email = text(child(session, 'user', 'email'))
     const userId = text(child(session, 'user', 'id'))
     const details = child(session, 'ip_address_details')
+    const userAgent = child(session, 'user_agent')
     return {
       type: 'session',
       name: email ?? userId ?? 'unknown user',
@@ -113,8 +128,7 @@ export function readActor(raw: unknown): Actor {
       userId,
       ip: text(child(session, 'ip_address')),
       // An empty user agent is kept as such: the scripted-client signal counts it.
-      userAgent:
-        typeof child(session, 'user_agent') === 'string' ? (child(session, 'user_agent') as string) : undefined,
+      userAgent: typeof userAgent === 'string' ? userAgent : undefined,
       country: text(child(details, 'country')),
       asn: text(child(details, 'asn')),
       city: text(child(details, 'city')),
@@ -137,6 +151,11 @@ export function readActor(raw: unknown): Actor {
     return { type: 'api_key', name: `${owner}${via}`, email, userId, serviceAccountId, apiKeyId, apiKeyType }
   }
   return { type: 'unknown', name: 'unknown actor' }
+}
+
+/** A key event that cannot be judged, and why. */
+function unjudgeable(id: string | undefined, type: KeyEventType, reason: string): EventReading {
+  return { kind: 'malformed', id, reason: `${type} event ${reason}`, keyEvent: true }
 }
 
 /** Reads one raw event. Never throws: what cannot be read is `malformed`, with the reason. */
@@ -169,17 +188,11 @@ export function readEvent(raw: unknown): EventReading {
   const action = keyType.endsWith('.deleted') ? 'deleted' : keyType.endsWith('.updated') ? 'updated' : 'created'
   const keyKind = keyType.startsWith('tenant.admin_api_key.') ? 'admin' : 'project'
   const payload = payloadOf(raw, keyType, written)
-  const unjudgeable = (reason: string): EventReading => ({
-    kind: 'malformed',
-    id,
-    reason: `${type} event ${reason}`,
-    keyEvent: true
-  })
   // A creation or update without its payload says nothing of the key or its permissions.
   if (!payload && action !== 'deleted')
-    return unjudgeable(`has no payload (no "${type}" object): its key and permissions are unknown`)
+    return unjudgeable(id, type, `has no payload (no "${type}" object): its key and permissions are unknown`)
   const { scopes, recorded, malformed } = payload ? scopesOf(payload) : { scopes: [], recorded: false }
-  if (malformed) return unjudgeable(malformed)
+  if (malformed) return unjudgeable(id, type, malformed)
   const keyId = text(payload?.id)
   // Without the key's id an event is about no key in particular: it cannot be told apart from
   // another key's, looked up, or tracked in an issue. A creation or an update is then a key
@@ -188,7 +201,11 @@ export function readEvent(raw: unknown): EventReading {
   if (keyId === undefined) {
     return action === 'deleted'
       ? { kind: 'malformed', id, reason: `${type} event has no key id: it is not matched to any key or issue` }
-      : unjudgeable('has no key id: its key cannot be told apart from others, looked up or tracked in an issue')
+      : unjudgeable(
+          id,
+          type,
+          'has no key id: its key cannot be told apart from others, looked up or tracked in an issue'
+        )
   }
   // OpenAI records an "All permissions" project key as one created with no scopes (the
   // Terraform provider's acceptance tests: full permissions send and read back no scopes);

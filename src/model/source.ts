@@ -51,8 +51,10 @@ export interface AuditLogSource {
   /** What is read, for the summary: "file audit.jsonl", "OpenAI Admin API (https://...)". */
   readonly label: string
   /**
-   * The events, in the order read; the generator returns the read's status when it ends.
-   * `progress`, when given, is told how far the read has come each time that changes.
+   * The events, in the order read, in batches: what one read gave (a chunk of a file, a page
+   * of the API), so that the generators take a step a batch, not one an event. The generator
+   * returns the read's status when it ends. `progress`, when given, is told how far the read
+   * has come each time that changes.
    */
-  events(progress?: (read: ReadSoFar) => void): AsyncGenerator<SourcedEvent, SourceStatus, undefined>
+  events(progress?: (read: ReadSoFar) => void): AsyncGenerator<readonly SourcedEvent[], SourceStatus, undefined>
 }

@@ -144,8 +144,14 @@ function effectiveScopes(event: KeyEvent): { scope: string; shown: string }[] {
   return recorded
 }
 
+/** What the rule says of an event it matches: the elevated scopes as shown, and the severity. */
+export interface Verdict {
+  shown: string[]
+  severity: Severity
+}
+
 /** What the rule says of an event: the elevated scopes as shown and the severity, or undefined. */
-function judge(event: KeyEvent, options: RuleOptions): { shown: string[]; severity: Severity } | undefined {
+export function verdictOf(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPTIONS): Verdict | undefined {
   if (event.action === 'deleted') return undefined
   const isElevated = matcherOf(options.elevatedScopes)
   const hits = effectiveScopes(event).filter(({ scope }) => isElevated(scope))
@@ -194,8 +200,15 @@ function alertContext(event: KeyEvent, elevated: string[]): AlertContext {
 
 /** The finding for a key event, every field computed once; undefined when the rule does not match. */
 export function findingOf(event: KeyEvent, options: RuleOptions = DEFAULT_RULE_OPTIONS): Finding | undefined {
-  const verdict = judge(event, options)
-  if (!verdict) return undefined
+  const verdict = verdictOf(event, options)
+  return verdict && findingFrom(event, verdict)
+}
+
+/**
+ * The finding the rule's verdict on an event makes: a function of the two alone, so that a
+ * scan may keep the event and the verdict and make the finding when a report reads it.
+ */
+export function findingFrom(event: KeyEvent, verdict: Verdict): Finding {
   return {
     severity: verdict.severity,
     title: title(event, verdict.shown),

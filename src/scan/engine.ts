@@ -15,8 +15,8 @@ import {
   type SourceStatus,
   type TimeWindow
 } from '../model/index.js'
-import { findingOf, type RuleOptions } from '../rules/api-key-anomalous-activity.js'
-import { KeptList, KeptStore } from './kept.js'
+import { findingFrom, verdictOf, type RuleOptions, type Verdict } from '../rules/api-key-anomalous-activity.js'
+import { KeptList, KeptStore, type KeptForm } from './kept.js'
 import type { ScanProgress } from './progress.js'
 import { TextSet } from './text-log.js'
 
@@ -43,16 +43,37 @@ export function inWindow(effectiveAt: number | undefined, window: TimeWindow): b
   return true
 }
 
+/** Is the actor one of `allowActors` (lower-cased), by email, user id or service account id? No array made: it runs for every finding. */
 function allowed(actor: Actor, allowActors: ReadonlySet<string>): boolean {
-  return [actor.email, actor.userId, actor.serviceAccountId].some(
-    (id) => id !== undefined && allowActors.has(id.toLowerCase())
+  if (allowActors.size === 0) return false
+  const { email, userId, serviceAccountId } = actor
+  return (
+    (email !== undefined && allowActors.has(email.toLowerCase())) ||
+    (userId !== undefined && allowActors.has(userId.toLowerCase())) ||
+    (serviceAccountId !== undefined && allowActors.has(serviceAccountId.toLowerCase()))
   )
+}
+
+/** A key event the rule matched, and the rule's verdict on it: what a finding is made of. */
+type Match = [event: KeyEvent, verdict: Verdict]
+
+/**
+ * A finding is kept as the event and the verdict it is made of, and made again when a report
+ * reads it (findingFrom is a function of the two): the scan writes half the text, and builds
+ * no title or alert context for a finding it only counts.
+ */
+const AS_MATCH: KeptForm<Match, Finding> = {
+  encode: (match) => JSON.stringify(match),
+  decode: (text) => {
+    const [event, verdict] = JSON.parse(text) as Match
+    return findingFrom(event, verdict)
+  }
 }
 
 /** What the scan counts and keeps as it goes: everything of a ScanResult but the source's status. */
 type Tally = Omit<ScanResult, 'source' | 'findings' | 'suppressed' | 'deletions'> & {
-  findings: KeptList<Finding>
-  suppressed: KeptList<Finding>
+  findings: KeptList<Finding, Match>
+  suppressed: KeptList<Finding, Match>
   deletions: KeptList<Deletion>
 }
 
@@ -107,14 +128,14 @@ function judgeOf(options: ScanOptions, tally: Tally, seen: TextSet): (sourced: S
       })
       return
     }
-    const finding = findingOf(event, options.rule)
-    if (!finding) return
+    const verdict = verdictOf(event, options.rule)
+    if (!verdict) return
     if (allowed(event.actor, allowActors)) {
-      tally.suppressed.push(finding)
+      tally.suppressed.push([event, verdict])
       return
     }
-    tally.findings.push(finding)
-    tally.severities[finding.severity]++
+    tally.findings.push([event, verdict])
+    tally.severities[verdict.severity]++
   }
 }
 
@@ -125,9 +146,9 @@ export async function scan(source: AuditLogSource, options: ScanOptions): Promis
   const tally: Tally = {
     eventsScanned: 0,
     keyEvents: 0,
-    findings: new KeptList(kept),
+    findings: new KeptList(kept, AS_MATCH),
     severities: noSeverities(),
-    suppressed: new KeptList(kept),
+    suppressed: new KeptList(kept, AS_MATCH),
     deletions: new KeptList(kept),
     malformed: [],
     malformedCount: 0,
@@ -170,9 +191,11 @@ async function readAll(
         progress?.({ events: handedOn + next.value.prefiltered, pages: next.value.pages, bytes: next.value.bytes })
         return next.value
       }
-      handedOn++
-      tell?.()
-      judge(next.value)
+      for (const sourced of next.value) {
+        handedOn++
+        tell?.()
+        judge(sourced)
+      }
     }
   } finally {
     // Stopped early (the judge threw): the source closes what it opened.

@@ -1,10 +1,24 @@
-// What a scan keeps for the reports: finished findings and deletions, each stored as its
-// JSON text in a TextLog (outside the heap, past a few megabytes in a temporary file) and
-// handed back as the same plain value. Nothing here judges an event again.
+// What a scan keeps for the reports: finished findings and deletions, each stored as text in
+// a TextLog (outside the heap, past a few megabytes in a temporary file) and handed back as
+// the same plain value. Nothing here judges an event again.
 import type { Listed } from '../model/index.js'
 import { TextLog } from './text-log.js'
 
-/** Values kept as JSON text; the last one read is kept decoded, as lists are read in order. */
+/**
+ * How a list's values are stored as text and read back: `decode(encode(value))` is the value
+ * the list hands back for one pushed. JSON of the value itself by default.
+ */
+export interface KeptForm<In, Out> {
+  encode(value: In): string
+  decode(text: string): Out
+}
+
+const AS_JSON: KeptForm<unknown, unknown> = {
+  encode: (value) => JSON.stringify(value),
+  decode: (text) => JSON.parse(text)
+}
+
+/** Values kept as text; the last one read is kept decoded, as lists are read in order. */
 export class KeptStore {
   private readonly log: TextLog
   private lastIndex = -1
@@ -15,27 +29,36 @@ export class KeptStore {
     this.log = new TextLog(undefined, tempDir)
   }
 
-  push(value: unknown): number {
-    return this.log.push(JSON.stringify(value))
+  push(text: string): number {
+    return this.log.push(text)
   }
 
-  get(index: number): unknown {
+  get(index: number, decode: (text: string) => unknown): unknown {
     if (index !== this.lastIndex) {
-      this.last = JSON.parse(this.log.text(index))
+      this.last = decode(this.log.text(index))
       this.lastIndex = index
     }
     return this.last
   }
 }
 
-/** A list of values in a KeptStore, read back on access. JSON.stringify sees an array. */
-export class KeptList<T> implements Listed<T> {
+/**
+ * A list of values in a KeptStore, read back on access: pushed as `In`, stored in `form`,
+ * read as `T` (JSON of the value by default: the same plain value). JSON.stringify sees an array.
+ */
+export class KeptList<T, In = T> implements Listed<T> {
   private readonly indexes: number[] = []
+  private readonly decode: (text: string) => T
 
-  constructor(private readonly store: KeptStore) {}
+  constructor(
+    private readonly store: KeptStore,
+    private readonly form: KeptForm<In, T> = AS_JSON as KeptForm<In, T>
+  ) {
+    this.decode = (text) => form.decode(text)
+  }
 
-  push(value: T): void {
-    this.indexes.push(this.store.push(value))
+  push(value: In): void {
+    this.indexes.push(this.store.push(this.form.encode(value)))
   }
 
   get length(): number {
@@ -44,11 +67,11 @@ export class KeptList<T> implements Listed<T> {
 
   at(index: number): T | undefined {
     const stored = this.indexes.at(index)
-    return stored === undefined ? undefined : (this.store.get(stored) as T)
+    return stored === undefined ? undefined : (this.store.get(stored, this.decode) as T)
   }
 
   *[Symbol.iterator](): Iterator<T> {
-    for (const index of this.indexes) yield this.store.get(index) as T
+    for (const index of this.indexes) yield this.store.get(index, this.decode) as T
   }
 
   toJSON(): T[] {
