@@ -69,6 +69,10 @@ const PIECES = [
   '\ufeff',
   'user-abc',
   'ann@example.com',
+  // A mention with what a regular expression would read as syntax, and text it would then match.
+  'a.b*(c)|d',
+  'aXbc',
+  'd',
   'é',
   'x',
   'monkey',
@@ -105,7 +109,8 @@ const windows: Omit<LineSorterOptions, 'maxLineBytes'>[] = [
   { until: 1_800_000_000 },
   { since: 1_600_000_000, until: 1_750_000_000 },
   { mentioning: ['user-abc', 'ann@example.com'] },
-  { mentioning: ['user-abc'], since: 1_700_000_000 }
+  { mentioning: ['user-abc'], since: 1_700_000_000 },
+  { mentioning: ['a.b*(c)|d', 'ann@example.com', 'é'] }
 ]
 
 /** What a sorter made of `bytes`, pushed in reads cut at `cuts`, then ended. */
@@ -187,6 +192,34 @@ describe('the prefilter in WebAssembly', () => {
       const got = sorter.push(bytes)
       expect(got.parse).toEqual(expected.parse)
       expect([got.prefiltered, got.skipped]).toEqual([expected.prefiltered, expected.skipped])
+    }
+  })
+
+  it('finds the mentions in a block larger than the window it reads them in, where they straddle its edges', () => {
+    // The mentions are read 60 KiB at a time (line-sorter.ts MENTION_WINDOW), the first window
+    // from the first line: one across its edge, more every 60 KiB after (across or near the
+    // edges of the windows that follow), in lines of every length around them, in reads cut
+    // anywhere. (Seen to fail with the window's overlap taken out.)
+    const window = 60 << 10
+    const mention = 'user-0123456789ab'
+    const rand = random(20)
+    for (let round = 0; round < 40; round++) {
+      let text = ''
+      for (let edge = window; edge < 6 * window; edge += window) {
+        // Filler lines up to a little before the edge, then a line with the mention across it.
+        const shift = 1 + Math.floor(rand() * (mention.length - 1))
+        while (text.length < edge - shift - 40) {
+          const pad = Math.min(edge - shift - 40 - text.length, 1 + Math.floor(rand() * 900))
+          text += `{"a":"${'x'.repeat(Math.max(0, pad - 9))}"}\n`
+        }
+        text += `{"b":"${'y'.repeat(edge - shift - text.length - 6)}${mention}"}\n`
+      }
+      const bytes = Buffer.from(text)
+      const cuts = rand() < 0.5 ? [] : [Math.floor(rand() * bytes.length)]
+      const options = { mentioning: [mention], maxLineBytes: 1 << 20 }
+      const expected = sortAll(createReferenceSorter(options), bytes, cuts)
+      expect(sortAll(createLineSorter(options), bytes, cuts)).toEqual(expected)
+      expect(expected.parse).toHaveLength(5)
     }
   })
 
