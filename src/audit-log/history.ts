@@ -4,7 +4,14 @@
 // itself. The history is evidence, not the window: a read that is refused or fails is one
 // note, and never changes whether the window was read completely.
 import OpenAI from 'openai'
-import type { ActivityEvent, AuditLogSource, EventReading, HistoryFilter, HistoryRead } from '../model/index.js'
+import type {
+  ActivityEvent,
+  AuditLogSource,
+  EventReading,
+  HistoryFilter,
+  HistoryRead,
+  KeyEvent
+} from '../model/index.js'
 import { openAIAnswer, openAIFailure } from '../http/api-error.js'
 import { redact } from '../text.js'
 import { createAdminClient, type AdminReadOptions } from '../openai/client.js'
@@ -13,28 +20,30 @@ import { readActor, readEvent } from './normalize.js'
 /** At most this many pages of 100 events per filter: the newest 500 events of an identity. */
 export const HISTORY_PAGES = 5
 
+/** A key event as a history holds it: the event, with what it did to which key. */
+function keyActivity(event: KeyEvent): ActivityEvent {
+  return {
+    id: event.id,
+    type: event.type,
+    effectiveAt: event.effectiveAt,
+    actor: event.actor,
+    key: {
+      keyId: event.keyId,
+      action: event.action,
+      keyKind: event.keyKind,
+      scopes: event.scopes,
+      unrestricted: event.unrestricted,
+      projectId: event.projectId,
+      projectName: event.projectName
+    }
+  }
+}
+
 /** One raw event of a history into the model: any type, with its actor (null in the SDK's type reads as unknown). */
 export function readActivity(raw: unknown): ActivityEvent | undefined {
   const reading = readEvent(raw)
   if (reading.kind === 'malformed') return undefined
-  if (reading.kind === 'key') {
-    const { event } = reading
-    return {
-      id: event.id,
-      type: event.type,
-      effectiveAt: event.effectiveAt,
-      actor: event.actor,
-      key: {
-        keyId: event.keyId,
-        action: event.action,
-        keyKind: event.keyKind,
-        scopes: event.scopes,
-        unrestricted: event.unrestricted,
-        projectId: event.projectId,
-        projectName: event.projectName
-      }
-    }
-  }
+  if (reading.kind === 'key') return keyActivity(reading.event)
   if (reading.id === undefined) return undefined
   return {
     id: reading.id,
@@ -159,20 +168,5 @@ export async function exportHistory(
 function activityOf(event: EventReading): ActivityEvent | undefined {
   if (event.kind === 'other' && event.id !== undefined && event.actor)
     return { id: event.id, type: event.type, effectiveAt: event.effectiveAt, actor: event.actor }
-  if (event.kind !== 'key') return undefined
-  return {
-    id: event.event.id,
-    type: event.event.type,
-    effectiveAt: event.event.effectiveAt,
-    actor: event.event.actor,
-    key: {
-      keyId: event.event.keyId,
-      action: event.event.action,
-      keyKind: event.event.keyKind,
-      scopes: event.event.scopes,
-      unrestricted: event.event.unrestricted,
-      projectId: event.event.projectId,
-      projectName: event.event.projectName
-    }
-  }
+  return event.kind === 'key' ? keyActivity(event.event) : undefined
 }

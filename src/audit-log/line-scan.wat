@@ -24,7 +24,6 @@
   (global $CAPACITY i32 (i32.const 4032))
   (global $INPUT i32 (i32.const 65536))
   (export "input" (global $INPUT))
-  (export "capacity" (global $CAPACITY))
 
   ;; The most separators read between "key" and its verb (line-sorter.ts sets it).
   (global $maxSeparators (export "maxSeparators") (mut i32) (i32.const 0))

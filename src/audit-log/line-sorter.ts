@@ -39,7 +39,6 @@ const isBlank = (byte: number | undefined): boolean =>
 interface LineScanExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number }
   input: { value: number }
-  capacity: { value: number }
   maxSeparators: { value: number }
   sort(start: number, end: number, flags: number): number
   holds(start: number, end: number): number
@@ -85,13 +84,11 @@ class LineScan {
   private bytes: Uint8Array
   private ints: Int32Array
   readonly input: number
-  readonly capacity: number
 
   constructor() {
     compiled ??= compile()
     this.exports = new wasm.Instance(compiled).exports
     this.input = this.exports.input.value
-    this.capacity = this.exports.capacity.value
     ;[this.bytes, this.ints] = this.views()
     // Its pass finds "key" by k?y in any case, and has room for three spellings and three
     // verbs of at most seven letters: key-types.ts must not outgrow it unnoticed.
