@@ -77350,8 +77350,7 @@ class openai_AdminApi {
     }
     /** A failed request in words, scrubbed of the secrets. */
     failure(error) {
-        return (openAIFailure(error, this.limits, this.secrets) ??
-            redact(error instanceof Error ? error.message : String(error), this.secrets).slice(0, 300));
+        return openAIFailure(error, this.limits, this.secrets) ?? errorMessage(error, this.secrets).slice(0, 300);
     }
     answer(error) {
         return openAIAnswer(error, this.secrets);
@@ -77452,8 +77451,7 @@ function deletionOf(events) {
     const deletion = events.find((event) => event.type.endsWith('.deleted'));
     if (!deletion)
         return undefined;
-    const when = new Date(deletion.effectiveAt * 1000).toISOString().replace('.000Z', 'Z');
-    return `the audit log records its deletion: ${deletion.type} at ${when}${deletion.actor ? ` by ${deletion.actor}` : ''} (event ${deletion.id})`;
+    return `the audit log records its deletion: ${deletion.type} at ${isoTime(deletion.effectiveAt, true)}${deletion.actor ? ` by ${deletion.actor}` : ''} (event ${deletion.id})`;
 }
 /**
  * Where OpenAI holds the key. With `projectId` (the CLI's --project), there only. Without,
@@ -77546,19 +77544,17 @@ async function againAfter404(api, key, error) {
 
 
 
+
 // Where a person revokes by hand (help.openai.com, "How can I view the users or organizations
 // associated with an API key?": "revoke it from the API keys settings page for its scope").
 const PROJECT_KEYS_PAGE = "the project's API keys page (https://platform.openai.com/api-keys, in the key's project)";
 const ADMIN_KEYS_PAGE = 'https://platform.openai.com/settings/organization/admin-keys';
-function when(seconds) {
-    return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 function comments_runLine(asked) {
     return asked.runUrl ? `Answered by [this workflow run](${asked.runUrl}).` : '';
 }
 function askedLine(asked) {
     const role = asked.role ? ` (${markdownText(asked.role, 40)} permission)` : '';
-    return `${markdownText(asked.sender, 60)}${role} asked for it at ${when(asked.at)} by adding the label ${markdownCode(asked.revokeLabel, 60)}.`;
+    return `${markdownText(asked.sender, 60)}${role} asked for it at ${isoTime(asked.at, true)} by adding the label ${markdownCode(asked.revokeLabel, 60)}.`;
 }
 function keyWords(key) {
     const what = key.kind === 'admin' ? 'admin API key' : 'project API key';

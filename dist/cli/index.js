@@ -30751,7 +30751,7 @@ function cut(text, max) {
     return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 /** Unix seconds as ISO 8601 in UTC; `short` drops zero milliseconds (2024-01-01T00:00:00Z). */
-function isoTime(seconds, short = false) {
+function text_isoTime(seconds, short = false) {
     const iso = new Date(seconds * 1000).toISOString();
     return short ? iso.replace('.000Z', 'Z') : iso;
 }
@@ -30828,7 +30828,7 @@ function lastUseWords(key, before) {
         return 'never used';
     if (key.lastUsedAt === undefined)
         return undefined;
-    return `${isoTime(key.lastUsedAt, true)} (${span(key.lookedUpAt - key.lastUsedAt)} ${before})`;
+    return `${text_isoTime(key.lastUsedAt, true)} (${span(key.lookedUpAt - key.lastUsedAt)} ${before})`;
 }
 /** The scopes a finding shows: those recorded; for a key with none recorded, what it was judged to have (all, admin). */
 function scopesShown(finding) {
@@ -62809,8 +62809,8 @@ class AdminApiSource {
         }
         // Events come newest first: what is missing runs from the window's start up to the
         // oldest event read (that second included: it may hold more events than were read).
-        const missingUntil = at.oldest === undefined ? `${isoTime(until)} (the whole window)` : `${isoTime(at.oldest)} inclusive`;
-        return `${at.part.what} from ${isoTime(since)} to ${missingUntil} were not read: ${page} failed, ${reason}`;
+        const missingUntil = at.oldest === undefined ? `${text_isoTime(until)} (the whole window)` : `${text_isoTime(at.oldest)} inclusive`;
+        return `${at.part.what} from ${text_isoTime(since)} to ${missingUntil} were not read: ${page} failed, ${reason}`;
     }
     get secrets() {
         return [this.options.adminKey, ...(this.options.secrets ?? [])];
@@ -73562,7 +73562,7 @@ function table(headers, rows) {
 }
 /** A time for a table cell: ISO 8601 in UTC, or - when the event carries none. */
 function timeCell(seconds) {
-    return seconds === undefined ? '-' : isoTime(seconds, true);
+    return seconds === undefined ? '-' : text_isoTime(seconds, true);
 }
 /** Markdown as a medium: prose as inert text, ids as code spans. */
 const MARKDOWN = { text: markdown_markdownText, id: markdown_markdownCode };
@@ -74751,7 +74751,7 @@ function gate(input) {
 
 
 function iso(seconds) {
-    return seconds === undefined ? null : isoTime(seconds);
+    return seconds === undefined ? null : text_isoTime(seconds);
 }
 function buildReport(input) {
     const { result } = input;
@@ -74949,8 +74949,7 @@ class openai_AdminApi {
     }
     /** A failed request in words, scrubbed of the secrets. */
     failure(error) {
-        return (openAIFailure(error, this.limits, this.secrets) ??
-            redact(error instanceof Error ? error.message : String(error), this.secrets).slice(0, 300));
+        return openAIFailure(error, this.limits, this.secrets) ?? errorMessage(error, this.secrets).slice(0, 300);
     }
     answer(error) {
         return openAIAnswer(error, this.secrets);
@@ -75051,8 +75050,7 @@ function deletionOf(events) {
     const deletion = events.find((event) => event.type.endsWith('.deleted'));
     if (!deletion)
         return undefined;
-    const when = new Date(deletion.effectiveAt * 1000).toISOString().replace('.000Z', 'Z');
-    return `the audit log records its deletion: ${deletion.type} at ${when}${deletion.actor ? ` by ${deletion.actor}` : ''} (event ${deletion.id})`;
+    return `the audit log records its deletion: ${deletion.type} at ${text_isoTime(deletion.effectiveAt, true)}${deletion.actor ? ` by ${deletion.actor}` : ''} (event ${deletion.id})`;
 }
 /**
  * Where OpenAI holds the key. With `projectId` (the CLI's --project), there only. Without,
@@ -75145,19 +75143,17 @@ async function againAfter404(api, key, error) {
 
 
 
+
 // Where a person revokes by hand (help.openai.com, "How can I view the users or organizations
 // associated with an API key?": "revoke it from the API keys settings page for its scope").
 const PROJECT_KEYS_PAGE = "the project's API keys page (https://platform.openai.com/api-keys, in the key's project)";
 const ADMIN_KEYS_PAGE = 'https://platform.openai.com/settings/organization/admin-keys';
-function when(seconds) {
-    return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 function comments_runLine(asked) {
     return asked.runUrl ? `Answered by [this workflow run](${asked.runUrl}).` : '';
 }
 function askedLine(asked) {
     const role = asked.role ? ` (${markdownText(asked.role, 40)} permission)` : '';
-    return `${markdownText(asked.sender, 60)}${role} asked for it at ${when(asked.at)} by adding the label ${markdownCode(asked.revokeLabel, 60)}.`;
+    return `${markdownText(asked.sender, 60)}${role} asked for it at ${isoTime(asked.at, true)} by adding the label ${markdownCode(asked.revokeLabel, 60)}.`;
 }
 function keyWords(key) {
     const what = key.kind === 'admin' ? 'admin API key' : 'project API key';
@@ -76096,7 +76092,7 @@ function startOf(settings, end) {
     const start = settings.since ?? end - settings.lookbackSeconds;
     if (start < 0) {
         // A Date holds times up to 8.64e15 ms either side of 1970; lookback can reach further.
-        const to = start >= -8.64e12 ? `to ${isoTime(start)}` : 'past any date';
+        const to = start >= -8.64e12 ? `to ${text_isoTime(start)}` : 'past any date';
         throw beforeUnixTime('lookback', `is "${settings.words.lookback}", which reaches back ${to}`);
     }
     return start;
@@ -76108,10 +76104,10 @@ function startOf(settings, end) {
 function resolveWindow(settings, nowSeconds) {
     const { since, until } = settings;
     if (since !== undefined && since > nowSeconds) {
-        throw new SettingsError(['since'], (input) => `${input} (${isoTime(since)}) is in the future: the window would be empty.`);
+        throw new SettingsError(['since'], (input) => `${input} (${text_isoTime(since)}) is in the future: the window would be empty.`);
     }
     if (since !== undefined && until !== undefined && since >= until) {
-        throw new SettingsError(['since', 'until'], (a, b) => `${a} (${isoTime(since)}) and ${b} (${isoTime(until)}) are inverted: since must be earlier than until.`);
+        throw new SettingsError(['since', 'until'], (a, b) => `${a} (${text_isoTime(since)}) and ${b} (${text_isoTime(until)}) are inverted: since must be earlier than until.`);
     }
     if (settings.auditLogFile)
         return { since, until };
@@ -76119,8 +76115,8 @@ function resolveWindow(settings, nowSeconds) {
     const start = startOf(settings, end);
     if (start >= end) {
         throw until === undefined
-            ? new SettingsError(['since'], (input) => `${input} (${isoTime(start)}) leaves an empty window: it must be earlier than now.`)
-            : new SettingsError(['until'], (input) => `${input} (${isoTime(end)}) leaves an empty window: it must be later than since.`);
+            ? new SettingsError(['since'], (input) => `${input} (${text_isoTime(start)}) leaves an empty window: it must be earlier than now.`)
+            : new SettingsError(['until'], (input) => `${input} (${text_isoTime(end)}) leaves an empty window: it must be later than since.`);
     }
     return { since: start, until: end };
 }
@@ -76627,7 +76623,7 @@ async function planFromLedger(options, run, warn) {
     note.caughtUp = next.caughtUp;
     note.beyond = next.beyond;
     for (const part of newlyBeyond(read, next.beyond)) {
-        warn(`The audit log from ${isoTime(part.start, true)} to ${isoTime(part.end, true)} (${span(part.end - part.start)}) was missed and is older than max-catch-up (${options.words.maxCatchUp}): it was not read. Backfill it with since and until.`);
+        warn(`The audit log from ${text_isoTime(part.start, true)} to ${text_isoTime(part.end, true)} (${span(part.end - part.start)}) was missed and is older than max-catch-up (${options.words.maxCatchUp}): it was not read. Backfill it with since and until.`);
     }
     return { ...plan, window: { start: next.start, end: next.end }, next };
 }
@@ -77458,7 +77454,7 @@ function ledgerLines(report) {
         : '';
     const lines = [`- Coverage ledger: ${issue}${read}; ${LEDGER_WRITTEN[note.written]}${adds}`];
     if (note.beyond.length > 0) {
-        const parts = note.beyond.map((part) => `${isoTime(part.start, true)} to ${isoTime(part.end, true)}`).join(', ');
+        const parts = note.beyond.map((part) => `${text_isoTime(part.start, true)} to ${text_isoTime(part.end, true)}`).join(', ');
         lines.push(`- **Not read, beyond max-catch-up**: ${parts}: backfill with since and until`);
     }
     for (const line of note.notes.slice(0, 10))
@@ -81413,7 +81409,7 @@ const SEVERITY_STYLE = {
     INFO: 'dim'
 };
 function text_time(seconds) {
-    return seconds === undefined ? 'time unknown' : isoTime(seconds, true);
+    return seconds === undefined ? 'time unknown' : text_isoTime(seconds, true);
 }
 /** Wraps words to `width` columns, each line after the first indented by `indent`. */
 function wrap(text, width, indent) {
@@ -81477,7 +81473,7 @@ function investigationLines(key, paint) {
             .map((other) => `${terminalText(other.keyId, 80)}${other.severity ? ` ${other.severity}` : ''}${other.state === 'deleted' ? ' (deleted)' : ''}`)
             .join(', ')}${investigation.otherKeys.length > 10 ? ` and ${investigation.otherKeys.length - 10} more` : ''}`);
     if (usage?.status === 'read')
-        lines.push(`use: ${plural(usage.requests, 'request')}, ${plural(usage.inputTokens + usage.outputTokens, 'token')}${usage.cost ? `, ${usage.cost.value.toFixed(2)} ${terminalText(usage.cost.currency.toUpperCase(), 10)}` : ''} since ${isoTime(usage.since, true)}`);
+        lines.push(`use: ${plural(usage.requests, 'request')}, ${plural(usage.inputTokens + usage.outputTokens, 'token')}${usage.cost ? `, ${usage.cost.value.toFixed(2)} ${terminalText(usage.cost.currency.toUpperCase(), 10)}` : ''} since ${text_isoTime(usage.since, true)}`);
     else if (usage)
         lines.push(paint('dim', `use not read: ${terminalText(usage.reason, 300)}`));
     return lines;

@@ -4,6 +4,7 @@
 import { markdownCode, markdownText } from '../markdown/markdown.js'
 import { revokedMarker } from '../github/markers.js'
 import { REVOKED_LABEL } from '../model/index.js'
+import { isoTime } from '../text.js'
 import type { DeleteAnswer, HeldKey } from './openai.js'
 
 /** Who asked, when, with which label, and the run that answered. */
@@ -22,17 +23,13 @@ export interface Asked {
 const PROJECT_KEYS_PAGE = "the project's API keys page (https://platform.openai.com/api-keys, in the key's project)"
 const ADMIN_KEYS_PAGE = 'https://platform.openai.com/settings/organization/admin-keys'
 
-function when(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')
-}
-
 function runLine(asked: Asked): string {
   return asked.runUrl ? `Answered by [this workflow run](${asked.runUrl}).` : ''
 }
 
 function askedLine(asked: Asked): string {
   const role = asked.role ? ` (${markdownText(asked.role, 40)} permission)` : ''
-  return `${markdownText(asked.sender, 60)}${role} asked for it at ${when(asked.at)} by adding the label ${markdownCode(asked.revokeLabel, 60)}.`
+  return `${markdownText(asked.sender, 60)}${role} asked for it at ${isoTime(asked.at, true)} by adding the label ${markdownCode(asked.revokeLabel, 60)}.`
 }
 
 function keyWords(key: HeldKey): string {

@@ -21,7 +21,7 @@ import { KEY_EVENT_TYPES, isObject } from '../model/index.js'
 import { openAIAnswer, openAIFailure } from '../http/api-error.js'
 import { createAdminClient } from '../openai/client.js'
 import { openAINotFound } from '../openai/not-found.js'
-import { redact } from '../text.js'
+import { errorMessage, isoTime } from '../text.js'
 
 export interface AdminApiOptions {
   adminKey: string
@@ -116,10 +116,7 @@ export class AdminApi {
 
   /** A failed request in words, scrubbed of the secrets. */
   failure(error: unknown): string {
-    return (
-      openAIFailure(error, this.limits, this.secrets) ??
-      redact(error instanceof Error ? error.message : String(error), this.secrets).slice(0, 300)
-    )
+    return openAIFailure(error, this.limits, this.secrets) ?? errorMessage(error, this.secrets).slice(0, 300)
   }
 
   answer(error: InstanceType<typeof OpenAI.APIError>): string {
@@ -218,8 +215,7 @@ function projectsNamed(events: readonly KeyEventSeen[]): { projectId: string; ev
 function deletionOf(events: readonly KeyEventSeen[]): string | undefined {
   const deletion = events.find((event) => event.type.endsWith('.deleted'))
   if (!deletion) return undefined
-  const when = new Date(deletion.effectiveAt * 1000).toISOString().replace('.000Z', 'Z')
-  return `the audit log records its deletion: ${deletion.type} at ${when}${deletion.actor ? ` by ${deletion.actor}` : ''} (event ${deletion.id})`
+  return `the audit log records its deletion: ${deletion.type} at ${isoTime(deletion.effectiveAt, true)}${deletion.actor ? ` by ${deletion.actor}` : ''} (event ${deletion.id})`
 }
 
 /**
