@@ -64299,6 +64299,10 @@ function openAIFailure(error, limits, secrets) {
     }
     return undefined;
 }
+/** A failed OpenAI request in words: openAIFailure's, or else the error's own message, scrubbed and cut to 300 characters. */
+function openAIFailureWords(error, limits, secrets) {
+    return openAIFailure(error, limits, secrets) ?? errorMessage(error, secrets).slice(0, 300);
+}
 /** Where a URL goes, without its query. */
 function pathOf(url) {
     try {
@@ -64359,11 +64363,33 @@ function notAdminKey(key) {
 
 ;// CONCATENATED MODULE: ./src/openai/client.ts
 // The one way this project builds the official `openai` client for the Admin API, shared by
-// the audit-log source and the key lookups (the words for its errors are http/api-error.ts's).
+// the audit-log source, the key lookups and the readers (adminReader: an identity's history,
+// the usage, a revocation); the words for its errors are http/api-error.ts's.
 // The SDK retries 408/409/429/5xx with backoff, honouring retry-after(-ms); the callers
 // bound the retries and each request, and every line the SDK logs is scrubbed of the key.
 
 
+/** A reader's limits where its options give none: two retries, a minute a request. */
+const ADMIN_READ_LIMITS = { maxRetries: 2, requestTimeoutMs: 60_000 };
+/** The reader `options` describe, with ADMIN_READ_LIMITS where they give no limit. */
+function adminReader(options) {
+    const limits = {
+        maxRetries: options.maxRetries ?? ADMIN_READ_LIMITS.maxRetries,
+        requestTimeoutMs: options.requestTimeoutMs ?? ADMIN_READ_LIMITS.requestTimeoutMs
+    };
+    return {
+        client: createAdminClient({
+            adminKey: options.adminKey,
+            baseURL: options.baseURL,
+            ...limits,
+            warn: options.warn,
+            secrets: options.secrets,
+            fetch: options.fetch
+        }),
+        limits,
+        secrets: [options.adminKey, ...(options.secrets ?? [])]
+    };
+}
 /**
  * The largest answer read: an audit-log page of 100 events is a few hundred kilobytes, a key
  * a few hundred bytes. Past it the body is not read on: a page of a gigabyte (a proxy gone
@@ -69255,7 +69281,6 @@ function restEvents(value, handedOn, label, tally) {
 
 
 
-
 /** At most this many pages of 100 events per filter: the newest 500 events of an identity. */
 const HISTORY_PAGES = 5;
 /** A key event as a history holds it: the event, with what it did to which key. */
@@ -69296,20 +69321,10 @@ function readActivity(raw) {
 class AdminApiHistory {
     options;
     label = 'OpenAI Admin API';
-    client;
-    secrets;
+    reader;
     constructor(options) {
         this.options = options;
-        this.secrets = [options.adminKey, ...(options.secrets ?? [])];
-        this.client = createAdminClient({
-            adminKey: options.adminKey,
-            baseURL: options.baseURL,
-            maxRetries: options.maxRetries ?? 2,
-            requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
-            warn: options.warn,
-            secrets: options.secrets,
-            fetch: options.fetch
-        });
+        this.reader = adminReader(options);
     }
     async read(filters, since, until) {
         const events = new Map();
@@ -69320,7 +69335,7 @@ class AdminApiHistory {
                 // client.admin.organization.auditLogs.list (openai/src/resources/admin/organization/audit-logs.ts):
                 // a ConversationCursorPage, paged by `after` = last_id while has_more.
                 answer.requests++;
-                let page = await this.client.admin.organization.auditLogs.list({
+                let page = await this.reader.client.admin.organization.auditLogs.list({
                     [filter.param]: [filter.value],
                     effective_at: { gte: since, lt: until },
                     limit: 100
@@ -69344,10 +69359,9 @@ class AdminApiHistory {
         }
         catch (error) {
             if (error instanceof OpenAI.PermissionDeniedError || error instanceof OpenAI.AuthenticationError)
-                answer.refused = openAIAnswer(error, this.secrets);
+                answer.refused = openAIAnswer(error, this.reader.secrets);
             else
-                answer.failed =
-                    openAIFailure(error, { maxRetries: this.options.maxRetries ?? 2, requestTimeoutMs: this.options.requestTimeoutMs ?? 60_000 }, this.secrets) ?? redact(error instanceof Error ? error.message : String(error), this.secrets).slice(0, 300);
+                answer.failed = openAIFailureWords(error, this.reader.limits, this.reader.secrets);
         }
         answer.events = [...events.values()];
         return answer;
@@ -69501,16 +69515,7 @@ async function lookUpKeys(keys, options) {
     const limits = { ...DEFAULT_LOOKUP_LIMITS, ...dropUndefined(options) };
     const maxLookups = options.maxLookups ?? MAX_LOOKUPS;
     const now = options.now ?? Date.now;
-    const secrets = [options.adminKey, ...(options.secrets ?? [])];
-    const client = createAdminClient({
-        adminKey: options.adminKey,
-        baseURL: options.baseURL,
-        maxRetries: limits.maxRetries,
-        requestTimeoutMs: limits.requestTimeoutMs,
-        warn: options.warn,
-        secrets: options.secrets,
-        fetch: options.fetch
-    });
+    const { client, secrets } = adminReader({ ...options, ...limits });
     const deadline = AbortSignal.timeout(limits.deadlineMs);
     const infos = new Map();
     const refused = new Set();
@@ -69598,8 +69603,7 @@ function dropUndefined(options) {
 function failureReason(error, limits, deadline, secrets) {
     if (deadline.aborted)
         return `the lookups took longer than their limit of ${duration(limits.deadlineMs)}`;
-    return (openAIFailure(error, limits, secrets) ??
-        redact(error instanceof Error ? error.message : String(error), secrets).slice(0, 300));
+    return openAIFailureWords(error, limits, secrets);
 }
 /** How many of `keys` have somewhere to be looked up, at most `maxLookups`: what the lookups set out to do. */
 function toLookUp(keys, maxLookups) {
@@ -70035,7 +70039,6 @@ function investigate(input) {
 
 
 
-
 const usage_DAY = 86_400;
 /** Pages of daily buckets per endpoint, at most (31 buckets a page: `limit` for bucket_width=1d is at most 31). */
 const USAGE_PAGES = 3;
@@ -70056,9 +70059,7 @@ async function readUsage(keys, options) {
     const answer = { usage: new Map(), requests: 0 };
     if (keys.length === 0)
         return answer;
-    const secrets = [options.adminKey, ...(options.secrets ?? [])];
-    const limits = { maxRetries: options.maxRetries ?? 2, requestTimeoutMs: options.requestTimeoutMs ?? 60_000 };
-    const client = createAdminClient({ ...options, ...limits });
+    const { client, limits, secrets } = adminReader(options);
     const starts = new Map(keys.map((key) => [key.keyId, sinceOf(key, options.now)]));
     const start_time = Math.min(...starts.values());
     const end_time = dayOf(options.now) + usage_DAY;
@@ -70099,7 +70100,7 @@ async function readUsage(keys, options) {
     catch (error) {
         const words = error instanceof OpenAI.PermissionDeniedError || error instanceof OpenAI.AuthenticationError
             ? `the Usage API refused the admin key (${openAIAnswer(error, secrets)}): give it the Usage read permission to see what the keys did`
-            : `the Usage API could not be read (${openAIFailure(error, limits, secrets) ?? redact(error instanceof Error ? error.message : String(error), secrets).slice(0, 300)})`;
+            : `the Usage API could not be read (${openAIFailureWords(error, limits, secrets)})`;
         answer.note = `Usage not shown for ${keys.length === 1 ? 'the key' : `${keys.length} keys`}: ${words}.`;
         for (const key of keys)
             answer.usage.set(key.keyId, { status: 'not-read', reason: words });
@@ -77334,26 +77335,17 @@ function eventSeen(raw, keyId) {
 }
 class openai_AdminApi {
     client;
-    secrets;
-    limits;
+    reader;
     constructor(options) {
-        this.limits = { maxRetries: options.maxRetries ?? 2, requestTimeoutMs: options.requestTimeoutMs ?? 60_000 };
-        this.secrets = [options.adminKey, ...(options.secrets ?? [])];
-        this.client = createAdminClient({
-            adminKey: options.adminKey,
-            baseURL: options.baseURL,
-            ...this.limits,
-            warn: options.warn,
-            secrets: options.secrets,
-            fetch: options.fetch
-        });
+        this.reader = adminReader(options);
+        this.client = this.reader.client;
     }
     /** A failed request in words, scrubbed of the secrets. */
     failure(error) {
-        return openAIFailure(error, this.limits, this.secrets) ?? errorMessage(error, this.secrets).slice(0, 300);
+        return openAIFailureWords(error, this.reader.limits, this.reader.secrets);
     }
     answer(error) {
-        return openAIAnswer(error, this.secrets);
+        return openAIAnswer(error, this.reader.secrets);
     }
     /** The key's own events of one request (the organization's, or the tenant-scoped ones). */
     async eventsOf(keyId, tenant) {

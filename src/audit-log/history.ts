@@ -12,9 +12,8 @@ import type {
   HistoryRead,
   KeyEvent
 } from '../model/index.js'
-import { openAIAnswer, openAIFailure } from '../http/api-error.js'
-import { redact } from '../text.js'
-import { createAdminClient, type AdminReadOptions } from '../openai/client.js'
+import { openAIAnswer, openAIFailureWords } from '../http/api-error.js'
+import { adminReader, type AdminReader, type AdminReadOptions } from '../openai/client.js'
 import { readActor, readEvent } from './normalize.js'
 
 /** At most this many pages of 100 events per filter: the newest 500 events of an identity. */
@@ -71,20 +70,10 @@ export interface HistoryAnswer {
 /** Reads the Admin API's history of an identity through its filters, [since, until). */
 export class AdminApiHistory {
   readonly label = 'OpenAI Admin API'
-  private readonly client: OpenAI
-  private readonly secrets: string[]
+  private readonly reader: AdminReader
 
   constructor(private readonly options: HistoryOptions) {
-    this.secrets = [options.adminKey, ...(options.secrets ?? [])]
-    this.client = createAdminClient({
-      adminKey: options.adminKey,
-      baseURL: options.baseURL,
-      maxRetries: options.maxRetries ?? 2,
-      requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
-      warn: options.warn,
-      secrets: options.secrets,
-      fetch: options.fetch
-    })
+    this.reader = adminReader(options)
   }
 
   async read(filters: readonly HistoryFilter[], since: number, until: number): Promise<HistoryAnswer> {
@@ -96,7 +85,7 @@ export class AdminApiHistory {
         // client.admin.organization.auditLogs.list (openai/src/resources/admin/organization/audit-logs.ts):
         // a ConversationCursorPage, paged by `after` = last_id while has_more.
         answer.requests++
-        let page = await this.client.admin.organization.auditLogs.list({
+        let page = await this.reader.client.admin.organization.auditLogs.list({
           [filter.param]: [filter.value],
           effective_at: { gte: since, lt: until },
           limit: 100
@@ -117,14 +106,8 @@ export class AdminApiHistory {
       }
     } catch (error) {
       if (error instanceof OpenAI.PermissionDeniedError || error instanceof OpenAI.AuthenticationError)
-        answer.refused = openAIAnswer(error, this.secrets)
-      else
-        answer.failed =
-          openAIFailure(
-            error,
-            { maxRetries: this.options.maxRetries ?? 2, requestTimeoutMs: this.options.requestTimeoutMs ?? 60_000 },
-            this.secrets
-          ) ?? redact(error instanceof Error ? error.message : String(error), this.secrets).slice(0, 300)
+        answer.refused = openAIAnswer(error, this.reader.secrets)
+      else answer.failed = openAIFailureWords(error, this.reader.limits, this.reader.secrets)
     }
     answer.events = [...events.values()]
     return answer

@@ -16,9 +16,9 @@ import {
   type KeyLookups,
   type KeyOwner
 } from '../model/index.js'
-import { duration, openAIAnswer, openAIFailure, serverMessage } from '../http/api-error.js'
-import { plural, redact } from '../text.js'
-import { createAdminClient } from '../openai/client.js'
+import { duration, openAIAnswer, openAIFailureWords, serverMessage } from '../http/api-error.js'
+import { plural } from '../text.js'
+import { adminReader } from '../openai/client.js'
 import { openAINotFound } from '../openai/not-found.js'
 
 /** The most keys a run looks up; the rest are counted as not looked up. */
@@ -142,16 +142,7 @@ export async function lookUpKeys(keys: readonly KeyFindings[], options: KeyLooku
   const limits = { ...DEFAULT_LOOKUP_LIMITS, ...dropUndefined(options) }
   const maxLookups = options.maxLookups ?? MAX_LOOKUPS
   const now = options.now ?? Date.now
-  const secrets = [options.adminKey, ...(options.secrets ?? [])]
-  const client = createAdminClient({
-    adminKey: options.adminKey,
-    baseURL: options.baseURL,
-    maxRetries: limits.maxRetries,
-    requestTimeoutMs: limits.requestTimeoutMs,
-    warn: options.warn,
-    secrets: options.secrets,
-    fetch: options.fetch
-  })
+  const { client, secrets } = adminReader({ ...options, ...limits })
   const deadline = AbortSignal.timeout(limits.deadlineMs)
   const infos = new Map<string, KeyInfo>()
   const refused = new Set<'project' | 'admin'>()
@@ -247,10 +238,7 @@ function failureReason(
   secrets: readonly string[]
 ): string {
   if (deadline.aborted) return `the lookups took longer than their limit of ${duration(limits.deadlineMs)}`
-  return (
-    openAIFailure(error, limits, secrets) ??
-    redact(error instanceof Error ? error.message : String(error), secrets).slice(0, 300)
-  )
+  return openAIFailureWords(error, limits, secrets)
 }
 
 /** How many of `keys` have somewhere to be looked up, at most `maxLookups`: what the lookups set out to do. */

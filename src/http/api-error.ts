@@ -3,7 +3,7 @@
 // libraries say goes through the one redactor (text.ts), whole and before any cut: a cut
 // inside a secret the server echoed would leave the rest of it to print.
 import OpenAI from 'openai'
-import { plural, redact } from '../text.js'
+import { errorMessage, plural, redact } from '../text.js'
 
 /** A request that got no whole answer within its time limit; retried like a server error. */
 export class NoAnswerError extends Error {
@@ -90,6 +90,11 @@ export function openAIFailure(error: unknown, limits: RequestLimits, secrets: re
     return `the API answered ${error.status}${retried} (${serverMessage(error, secrets)})`
   }
   return undefined
+}
+
+/** A failed OpenAI request in words: openAIFailure's, or else the error's own message, scrubbed and cut to 300 characters. */
+export function openAIFailureWords(error: unknown, limits: RequestLimits, secrets: readonly string[]): string {
+  return openAIFailure(error, limits, secrets) ?? errorMessage(error, secrets).slice(0, 300)
 }
 
 /** Where a URL goes, without its query. */

@@ -7,9 +7,8 @@
 // USAGE_PAGES times. A refusal or a failure is one note, and changes no verdict.
 import OpenAI from 'openai'
 import type { KeyUsage } from '../model/index.js'
-import { openAIAnswer, openAIFailure } from '../http/api-error.js'
-import { createAdminClient, type AdminReadOptions } from '../openai/client.js'
-import { redact } from '../text.js'
+import { openAIAnswer, openAIFailureWords } from '../http/api-error.js'
+import { adminReader, type AdminReadOptions } from '../openai/client.js'
 
 const DAY = 86_400
 /** Pages of daily buckets per endpoint, at most (31 buckets a page: `limit` for bucket_width=1d is at most 31). */
@@ -57,9 +56,7 @@ const num = (value: unknown): number => (typeof value === 'number' && Number.isF
 export async function readUsage(keys: readonly UsageKey[], options: UsageOptions): Promise<UsageAnswer> {
   const answer: UsageAnswer = { usage: new Map(), requests: 0 }
   if (keys.length === 0) return answer
-  const secrets = [options.adminKey, ...(options.secrets ?? [])]
-  const limits = { maxRetries: options.maxRetries ?? 2, requestTimeoutMs: options.requestTimeoutMs ?? 60_000 }
-  const client = createAdminClient({ ...options, ...limits })
+  const { client, limits, secrets } = adminReader(options)
   const starts = new Map(keys.map((key) => [key.keyId, sinceOf(key, options.now)]))
   const start_time = Math.min(...starts.values())
   const end_time = dayOf(options.now) + DAY
@@ -105,7 +102,7 @@ export async function readUsage(keys: readonly UsageKey[], options: UsageOptions
     const words =
       error instanceof OpenAI.PermissionDeniedError || error instanceof OpenAI.AuthenticationError
         ? `the Usage API refused the admin key (${openAIAnswer(error, secrets)}): give it the Usage read permission to see what the keys did`
-        : `the Usage API could not be read (${openAIFailure(error, limits, secrets) ?? redact(error instanceof Error ? error.message : String(error), secrets).slice(0, 300)})`
+        : `the Usage API could not be read (${openAIFailureWords(error, limits, secrets)})`
     answer.note = `Usage not shown for ${keys.length === 1 ? 'the key' : `${keys.length} keys`}: ${words}.`
     for (const key of keys) answer.usage.set(key.keyId, { status: 'not-read', reason: words })
   }

@@ -1,5 +1,6 @@
 // The one way this project builds the official `openai` client for the Admin API, shared by
-// the audit-log source and the key lookups (the words for its errors are http/api-error.ts's).
+// the audit-log source, the key lookups and the readers (adminReader: an identity's history,
+// the usage, a revocation); the words for its errors are http/api-error.ts's.
 // The SDK retries 408/409/429/5xx with backoff, honouring retry-after(-ms); the callers
 // bound the retries and each request, and every line the SDK logs is scrubbed of the key.
 import OpenAI from 'openai'
@@ -22,9 +23,43 @@ export interface AdminClientOptions {
   maxResponseBytes?: number
 }
 
-/** What a reader of the Admin API (an identity's history, the usage) is given: the client's options, its limits optional. */
+/** What a reader of the Admin API (an identity's history, the usage, a revocation) is given: the client's options, its limits optional. */
 export type AdminReadOptions = Omit<AdminClientOptions, 'maxRetries' | 'requestTimeoutMs' | 'maxResponseBytes'> &
   Partial<Pick<AdminClientOptions, 'maxRetries' | 'requestTimeoutMs'>>
+
+/** A reader's limits where its options give none: two retries, a minute a request. */
+export const ADMIN_READ_LIMITS = { maxRetries: 2, requestTimeoutMs: 60_000 }
+
+/**
+ * A reader of the Admin API: its client, the limits its requests are made with, and the
+ * secrets scrubbed from what it says of them (the key first); http/api-error.ts's
+ * openAIAnswer and openAIFailureWords say it with these.
+ */
+export interface AdminReader {
+  client: OpenAI
+  limits: { maxRetries: number; requestTimeoutMs: number }
+  secrets: string[]
+}
+
+/** The reader `options` describe, with ADMIN_READ_LIMITS where they give no limit. */
+export function adminReader(options: AdminReadOptions): AdminReader {
+  const limits = {
+    maxRetries: options.maxRetries ?? ADMIN_READ_LIMITS.maxRetries,
+    requestTimeoutMs: options.requestTimeoutMs ?? ADMIN_READ_LIMITS.requestTimeoutMs
+  }
+  return {
+    client: createAdminClient({
+      adminKey: options.adminKey,
+      baseURL: options.baseURL,
+      ...limits,
+      warn: options.warn,
+      secrets: options.secrets,
+      fetch: options.fetch
+    }),
+    limits,
+    secrets: [options.adminKey, ...(options.secrets ?? [])]
+  }
+}
 
 /**
  * The largest answer read: an audit-log page of 100 events is a few hundred kilobytes, a key

@@ -17,37 +17,18 @@
 // after a retried delete may be our own first attempt's success, so it is checked again.
 import OpenAI from 'openai'
 import type { AuditLogListParams } from 'openai/resources/admin/organization/audit-logs'
-import { KEY_EVENT_TYPES, isObject } from '../model/index.js'
-import { openAIAnswer, openAIFailure } from '../http/api-error.js'
-import { createAdminClient } from '../openai/client.js'
+import { KEY_EVENT_TYPES, isObject, type KeyOwner } from '../model/index.js'
+import { openAIAnswer, openAIFailureWords } from '../http/api-error.js'
+import { adminReader, type AdminReader, type AdminReadOptions } from '../openai/client.js'
 import { openAINotFound } from '../openai/not-found.js'
-import { errorMessage, isoTime } from '../text.js'
-
-export interface AdminApiOptions {
-  adminKey: string
-  baseURL: string
-  warn?: (line: string) => void
-  /** Secrets besides the key to scrub from every message (the GitHub token). */
-  secrets?: readonly string[]
-  fetch?: typeof globalThis.fetch
-  maxRetries?: number
-  requestTimeoutMs?: number
-}
-
-/** Who owns a key, as the Admin API describes it. */
-export interface KeyOwnerSeen {
-  type: 'user' | 'service_account' | 'unknown'
-  id?: string
-  name?: string
-  email?: string
-}
+import { isoTime } from '../text.js'
 
 /** A key OpenAI holds, where it holds it, and how the place was confirmed. */
 export type HeldKey = {
   keyId: string
   name?: string
   redactedValue?: string
-  owner: KeyOwnerSeen
+  owner: KeyOwner
   /** In words: "found in project proj_1, which its event audit_log-1 names". */
   how: string
 } & ({ kind: 'project'; projectId: string } | { kind: 'admin' })
@@ -98,29 +79,20 @@ function eventSeen(raw: unknown, keyId: string): KeyEventSeen | undefined {
 
 export class AdminApi {
   readonly client: OpenAI
-  private readonly secrets: string[]
-  private readonly limits: { maxRetries: number; requestTimeoutMs: number }
+  private readonly reader: AdminReader
 
-  constructor(options: AdminApiOptions) {
-    this.limits = { maxRetries: options.maxRetries ?? 2, requestTimeoutMs: options.requestTimeoutMs ?? 60_000 }
-    this.secrets = [options.adminKey, ...(options.secrets ?? [])]
-    this.client = createAdminClient({
-      adminKey: options.adminKey,
-      baseURL: options.baseURL,
-      ...this.limits,
-      warn: options.warn,
-      secrets: options.secrets,
-      fetch: options.fetch
-    })
+  constructor(options: AdminReadOptions) {
+    this.reader = adminReader(options)
+    this.client = this.reader.client
   }
 
   /** A failed request in words, scrubbed of the secrets. */
   failure(error: unknown): string {
-    return openAIFailure(error, this.limits, this.secrets) ?? errorMessage(error, this.secrets).slice(0, 300)
+    return openAIFailureWords(error, this.reader.limits, this.reader.secrets)
   }
 
   answer(error: InstanceType<typeof OpenAI.APIError>): string {
-    return openAIAnswer(error, this.secrets)
+    return openAIAnswer(error, this.reader.secrets)
   }
 
   /** The key's own events of one request (the organization's, or the tenant-scoped ones). */

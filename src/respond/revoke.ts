@@ -5,10 +5,11 @@
 // Idempotent: a second delivery of the same event finds the revoke label gone and does
 // nothing, and a key already gone is said to be so and closed, never deleted twice.
 import type { RevokeOutcome, RevokeResult } from '../model/index.js'
+import type { AdminReadOptions } from '../openai/client.js'
 import { keyOfIssue, labelRequestOf, mayRevoke, type Check, type IssueNow, type LabelRequest } from './checks.js'
 import { failedComment, goneComment, refusedComment, revokedComment, unplacedComment, type Asked } from './comments.js'
 import { IssueDesk, type GitHubOptions } from './github.js'
-import { AdminApi, deleteKey, placeOfKey, type AdminApiOptions, type HeldKey, type KeyPlace } from './openai.js'
+import { AdminApi, deleteKey, placeOfKey, type HeldKey, type KeyPlace } from './openai.js'
 
 export interface RespondOptions {
   revokeLabel: string
@@ -18,7 +19,7 @@ export interface RespondOptions {
   /** The clock, in milliseconds. */
   now?: () => number
   github: GitHubOptions
-  openai: AdminApiOptions
+  openai: AdminReadOptions
 }
 
 /** What one label event is answered with, in the issue's terms. */
