@@ -69522,9 +69522,11 @@ async function lookUpKeys(keys, options) {
     let requests = 0;
     let failures = 0;
     let refusal;
-    for (const key of keys) {
+    // Each key's target once: it reads the key's findings back from where the scan keeps them.
+    const targets = keys.map((key) => lookupTarget(key.findings));
+    for (const [at, key] of keys.entries()) {
         const notLookedUp = (reason) => void infos.set(key.keyId, { status: 'not-looked-up', reason });
-        const target = lookupTarget(key.findings);
+        const target = targets[at];
         if (target.kind === 'none') {
             notLookedUp(target.reason);
             continue;
@@ -69546,7 +69548,7 @@ async function lookUpKeys(keys, options) {
             continue;
         }
         if (requests === 0)
-            options.starting?.(toLookUp(keys, maxLookups));
+            options.starting?.(toLookUp(targets, maxLookups));
         requests++;
         try {
             const raw = target.kind === 'admin'
@@ -69605,9 +69607,9 @@ function failureReason(error, limits, deadline, secrets) {
         return `the lookups took longer than their limit of ${duration(limits.deadlineMs)}`;
     return openAIFailureWords(error, limits, secrets);
 }
-/** How many of `keys` have somewhere to be looked up, at most `maxLookups`: what the lookups set out to do. */
-function toLookUp(keys, maxLookups) {
-    return Math.min(maxLookups, keys.filter((key) => lookupTarget(key.findings).kind !== 'none').length);
+/** How many of the keys' `targets` are somewhere to look them up, at most `maxLookups`: what the lookups set out to do. */
+function toLookUp(targets, maxLookups) {
+    return Math.min(maxLookups, targets.filter((target) => target.kind !== 'none').length);
 }
 /** One note per reason, with how many keys it left without a lookup; the refusal first. */
 function notesOf(infos, refusal, voice) {

@@ -149,9 +149,11 @@ export async function lookUpKeys(keys: readonly KeyFindings[], options: KeyLooku
   let requests = 0
   let failures = 0
   let refusal: string | undefined
-  for (const key of keys) {
+  // Each key's target once: it reads the key's findings back from where the scan keeps them.
+  const targets = keys.map((key) => lookupTarget(key.findings))
+  for (const [at, key] of keys.entries()) {
     const notLookedUp = (reason: string): void => void infos.set(key.keyId, { status: 'not-looked-up', reason })
-    const target = lookupTarget(key.findings)
+    const target = targets[at]!
     if (target.kind === 'none') {
       notLookedUp(target.reason)
       continue
@@ -172,7 +174,7 @@ export async function lookUpKeys(keys: readonly KeyFindings[], options: KeyLooku
       notLookedUp(`the lookups took longer than their limit of ${duration(limits.deadlineMs)}`)
       continue
     }
-    if (requests === 0) options.starting?.(toLookUp(keys, maxLookups))
+    if (requests === 0) options.starting?.(toLookUp(targets, maxLookups))
     requests++
     try {
       const raw =
@@ -241,9 +243,9 @@ function failureReason(
   return openAIFailureWords(error, limits, secrets)
 }
 
-/** How many of `keys` have somewhere to be looked up, at most `maxLookups`: what the lookups set out to do. */
-function toLookUp(keys: readonly KeyFindings[], maxLookups: number): number {
-  return Math.min(maxLookups, keys.filter((key) => lookupTarget(key.findings).kind !== 'none').length)
+/** How many of the keys' `targets` are somewhere to look them up, at most `maxLookups`: what the lookups set out to do. */
+function toLookUp(targets: readonly LookupTarget[], maxLookups: number): number {
+  return Math.min(maxLookups, targets.filter((target) => target.kind !== 'none').length)
 }
 
 /** One note per reason, with how many keys it left without a lookup; the refusal first. */
