@@ -69304,18 +69304,8 @@ function keyActivity(event) {
 /** One raw event of a history into the model: any type, with its actor (null in the SDK's type reads as unknown). */
 function readActivity(raw) {
     const reading = readEvent(raw);
-    if (reading.kind === 'malformed')
-        return undefined;
-    if (reading.kind === 'key')
-        return keyActivity(reading.event);
-    if (reading.id === undefined)
-        return undefined;
-    return {
-        id: reading.id,
-        type: reading.type,
-        effectiveAt: reading.effectiveAt,
-        actor: reading.actor ?? readActor(raw)
-    };
+    // An event that names no actor (none, or null) is an unknown actor's: readActor of it says so.
+    return activityOf(reading.kind === 'other' && !reading.actor ? { ...reading, actor: readActor(raw) } : reading);
 }
 /** Reads the Admin API's history of an identity through its filters, [since, until). */
 class AdminApiHistory {
