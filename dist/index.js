@@ -75733,6 +75733,13 @@ function sourceOf(actor) {
     const place = [actor.city, actor.country].filter(Boolean).join(', ');
     return ([actor.ip ? markdownCode(actor.ip, 60) : '', place ? markdownText(place, 60) : ''].filter(Boolean).join(' ') || '-');
 }
+/**
+ * A link to `url` only when it is a plain http(s) URL (GitHub's, for an issue): nothing that
+ * could close the link early or carry a space. `label` is our own text, written as is.
+ */
+function markdownLink(label, url) {
+    return url && /^https?:\/\/[^\s()<>[\]]+$/.test(url) ? `[${label}](${url})` : undefined;
+}
 /** A severity as a summary or an issue shows it: its icon and its name. */
 function severityCell(severity) {
     return `${SEVERITY_ICON[severity]} ${severity}`;
@@ -76100,7 +76107,7 @@ function otherKeyRow(other, issueUrls) {
         markdownText(other.projectName, 80),
         timeCell(other.at),
         other.where,
-        url && /^https?:\/\/[^\s()<>[\]]+$/.test(url) ? `[issue](${url})` : '-'
+        markdownLink('issue', url) ?? '-'
     ];
 }
 /** The identity's other keys, in the window and the history. */
@@ -79996,9 +80003,7 @@ const SUMMARY_BUDGET = 900 * 1024;
 const SECTION_BUDGET = 120 * 1024;
 /** A link to an issue, only when GitHub gave a plain http(s) URL. */
 function issueLink(action) {
-    if (!action.issueNumber || !action.url || !/^https?:\/\/[^\s()<>[\]]+$/.test(action.url))
-        return undefined;
-    return `[#${action.issueNumber}](${action.url})`;
+    return action.issueNumber ? markdownLink(`#${action.issueNumber}`, action.url) : undefined;
 }
 function issueCell(action) {
     if (!action)
@@ -80166,9 +80171,8 @@ function ledgerLines(report) {
         return [];
     if (note.off)
         return [`- Coverage ledger: off (${markdownText(note.off, 200)})`];
-    const issue = note.issue && /^https?:\/\/[^\s()<>[\]]+$/.test(note.issue.url)
-        ? `[#${note.issue.number}](${note.issue.url}), `
-        : '';
+    const link = note.issue && markdownLink(`#${note.issue.number}`, note.issue.url);
+    const issue = link ? `${link}, ` : '';
     const read = note.unread
         ? `**could not be read** (${markdownText(note.unread, 400)}): this run read its lookback only`
         : note.caughtUp > 0

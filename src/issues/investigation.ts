@@ -14,6 +14,7 @@ import {
   MARKDOWN,
   markdownCode,
   markdownCodeList,
+  markdownLink,
   markdownText,
   severityCell,
   table,
@@ -155,7 +156,7 @@ function otherKeyRow(other: IdentityKey, issueUrls: ReadonlyMap<string, string> 
     markdownText(other.projectName, 80),
     timeCell(other.at),
     other.where,
-    url && /^https?:\/\/[^\s()<>[\]]+$/.test(url) ? `[issue](${url})` : '-'
+    markdownLink('issue', url) ?? '-'
   ]
 }
 
