@@ -79880,9 +79880,6 @@ async function keepCoverage(scanned, issues, coverage, warn = () => { }) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/investigation.ts
-// The investigations in the job summary: each key's verdict (severity, why, signals, use),
-// and the findings grouped by identity, each table within its share of the summary.
-
 
 
 /** The head's line on the histories, when there are keys. */
@@ -79943,14 +79940,13 @@ function investigation_signalsSection(report, links, budget) {
             investigation_usageWords(investigation.usage)
         ];
         size += row.join(' | ').length + 6;
-        if (size > budget) {
-            parts.push(table(['Key', 'Issue', 'Severity', 'Identity', 'Signals', 'Use'], rows));
-            parts.push(`…and ${plural(keys.length - rows.length, 'more key')}; every one is in the JSON report.`);
-            return parts;
-        }
+        if (size > budget)
+            break;
         rows.push(row);
     }
     parts.push(table(['Key', 'Issue', 'Severity', 'Identity', 'Signals', 'Use'], rows));
+    if (rows.length < keys.length)
+        parts.push(`…and ${plural(keys.length - rows.length, 'more key')}; every one is in the JSON report.`);
     return parts;
 }
 /** The findings grouped by identity: its keys, the worst, the signals that counted. */
@@ -79972,7 +79968,7 @@ function identitiesSection(report, budget) {
         const labels = new Set(group.keys.flatMap((key) => key.investigation.signals.filter((s) => s.counts).map((s) => s.label)));
         const row = [
             markdownCode(group.name, 120),
-            `${SEVERITY_ICON[group.keys[0].severity]} ${group.keys[0].severity}`,
+            severityCell(group.keys[0].severity),
             group.keys
                 .map((key) => markdownCode(key.keyId, 80))
                 .slice(0, 10)
