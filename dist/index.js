@@ -69703,15 +69703,6 @@ function identityKeysOf(actor) {
 function actedAs(identity, actor) {
     return identity.kind !== 'unknown' && identityKeysOf(actor).includes(identity.key);
 }
-/** The identities of several actors merged: the filters of each, once. */
-function mergeFilters(a, b) {
-    const seen = new Set(a.filters.map((filter) => `${filter.param}=${filter.value}`));
-    return {
-        ...a,
-        name: a.name.startsWith('service account') || a.name.startsWith('API key') ? b.name : a.name,
-        filters: [...a.filters, ...b.filters.filter((filter) => !seen.has(`${filter.param}=${filter.value}`))]
-    };
-}
 
 ;// CONCATENATED MODULE: ./src/investigate/signals.ts
 
