@@ -67683,6 +67683,8 @@ const MAX_INVESTIGATED_KEYS = 100;
 /** The window's findings of a key, and deletions, read at most. */
 const FINDINGS_PER_KEY = 50;
 const MAX_WINDOW_EVENTS = 10_000;
+/** The identity's other keys an investigation lists at most. */
+const MAX_OTHER_KEYS = 20;
 function* first(items, max) {
     let count = 0;
     for (const item of items) {
@@ -67692,7 +67694,7 @@ function* first(items, max) {
     }
 }
 /** A finding or a deletion of the window as an event of its actor's history. */
-function findingEvent(finding, projectName) {
+function findingEvent(finding) {
     return {
         id: finding.eventId,
         type: finding.eventType,
@@ -67705,7 +67707,7 @@ function findingEvent(finding, projectName) {
             scopes: finding.scopes,
             unrestricted: finding.scopes.length === 0,
             projectId: finding.projectId,
-            projectName
+            projectName: undefined
         }
     };
 }
@@ -67729,8 +67731,8 @@ function eventsOf(history, window) {
     const seen = new Set(history.map((event) => event.id));
     return [...history, ...window.filter((event) => !seen.has(event.id))];
 }
-/** The keys an identity created or widened besides `keyId`, newest first, at most `max`. */
-function identityKeys(keyId, events, severities, windowIds, max = 20) {
+/** The keys an identity created or widened besides `keyId`, newest first, at most MAX_OTHER_KEYS. */
+function identityKeys(keyId, events, severities, windowIds) {
     const deleted = new Set(events.filter((event) => event.key?.action === 'deleted').map((event) => event.key.keyId));
     const latest = new Map();
     for (const event of events) {
@@ -67752,7 +67754,7 @@ function identityKeys(keyId, events, severities, windowIds, max = 20) {
         projectName: event.key.projectName,
         where: windowIds.has(event.id) ? 'window' : 'history'
     }));
-    return { keys: keys.slice(0, max), more: Math.max(0, keys.length - max) };
+    return keys.slice(0, MAX_OTHER_KEYS);
 }
 /** Each key with its investigation and its severity escalated when the signals say so. */
 function investigate(input) {
@@ -67760,7 +67762,7 @@ function investigate(input) {
     // The window's events of every key with findings (its newest few: a backfill's key can
     // hold thousands, kept off the heap), found by their actors below.
     const window = [
-        ...input.keys.flatMap((key) => [...first(key.findings, FINDINGS_PER_KEY)].map((finding) => findingEvent(finding))),
+        ...input.keys.flatMap((key) => [...first(key.findings, FINDINGS_PER_KEY)].map(findingEvent)),
         ...deletions
     ];
     const windowIds = new Set(window.map((event) => event.id));
@@ -67805,7 +67807,7 @@ function investigate(input) {
             history: read,
             signals,
             ...(escalation ? { escalation } : {}),
-            otherKeys: identityKeys(key.keyId, events, severities, windowIds).keys,
+            otherKeys: identityKeys(key.keyId, events, severities, windowIds),
             ...(input.usage.has(key.keyId) ? { usage: input.usage.get(key.keyId) } : {})
         };
         return { ...key, severity: escalation?.to ?? key.severity, investigation };
