@@ -73628,8 +73628,7 @@ function revokeWhere(top) {
     return `the project's API keys page in the dashboard (project ${projectText(top.projectId, top.projectName)}): Settings, the project, API keys`;
 }
 /** The key's state in a few words: found, not found, deleted by whom and when. */
-function stateWords(info, deletions, createdAt) {
-    const deletion = deletions[0];
+function stateWords(info, deletion, createdAt) {
     if (deletion) {
         const after = createdAt !== undefined && deletion.effectiveAt !== undefined
             ? `, ${span(deletion.effectiveAt - createdAt)} after creation`
@@ -73643,7 +73642,7 @@ function stateWords(info, deletions, createdAt) {
     return 'not known (not looked up)';
 }
 /** The verdict at the top of the body: severity and why, the identity, the key's state and use, where to revoke it. */
-function verdictSection(key, deletions) {
+function verdictSection(key) {
     const top = key.findings.at(0);
     const investigation = key.investigation;
     const scopes = top.eventType.startsWith('tenant.admin_api_key.')
@@ -73661,7 +73660,7 @@ function verdictSection(key, deletions) {
     const lines = [
         `**Verdict: ${severityCell(key.severity)}**: ${[scopes, signals].filter(Boolean).join('; ')}.`,
         `- Identity: ${investigation ? identityWords(investigation) : markdown_markdownCode(top.actor.name, 120)}`,
-        `- Key: ${stateWords(key.info, deletions, top.eventType.endsWith('.created') ? top.effectiveAt : undefined)}${investigation?.usage ? `; use: ${usageWords(investigation.usage)}` : ''}`,
+        `- Key: ${stateWords(key.info, key.deletions.at(0), top.eventType.endsWith('.created') ? top.effectiveAt : undefined)}${investigation?.usage ? `; use: ${usageWords(investigation.usage)}` : ''}`,
         `- Revoke it at ${revokeWhere(top)}`
     ];
     return lines.join('\n');
@@ -73925,7 +73924,7 @@ function renderIssue(key, options) {
     const head = [
         keyMarker(key.keyId),
         headline(key),
-        verdictSection(key, [...render_first(deletions, 1)]),
+        verdictSection(key),
         `Rule **${RULE.displayName}** (${markdown_markdownCode(RULE.id)}) found ${plural(findings.length, 'event')} on this key. ${runLine(options)}`,
         whatToDo(options),
         factsOf(key),
