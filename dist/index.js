@@ -79910,8 +79910,8 @@ function severityWords(key) {
         ? `${severityCell(key.severity)} (${markdownText(escalationWords(escalation), 300)})`
         : severityCell(key.severity);
 }
-/** Each key's verdict: its severity and why, its identity, its signals, its use. */
-function investigation_signalsSection(report, links, budget) {
+/** Each key's verdict: its severity and why, its identity, its signals, its use (`linkOf`: its issue's link, if any). */
+function investigation_signalsSection(report, linkOf, budget) {
     const keys = report.keys.filter((key) => key.investigation);
     if (keys.length === 0)
         return [];
@@ -79925,7 +79925,7 @@ function investigation_signalsSection(report, links, budget) {
         const investigation = key.investigation;
         const row = [
             markdownCode(key.keyId, 80),
-            links.get(key.keyId) ?? '-',
+            linkOf(key.keyId) ?? '-',
             severityWords(key),
             markdownCode(investigation.identity.name, 120),
             signalCell(investigation),
@@ -80220,9 +80220,13 @@ function renderSummary(report) {
         .filter(Boolean)
         .join('\n'));
     head.push(...alerts(report));
-    const links = new Map(report.issues.map((action) => [action.keyId, issueLink(action)]));
+    const actions = new Map(report.issues.map((action) => [action.keyId, action]));
+    const linkOf = (keyId) => {
+        const action = actions.get(keyId);
+        return action ? issueLink(action) : undefined;
+    };
     const after = [
-        ...investigation_signalsSection(report, links, SECTION_BUDGET),
+        ...investigation_signalsSection(report, linkOf, SECTION_BUDGET),
         ...identitiesSection(report, SECTION_BUDGET / 2),
         ...keysSection(report),
         ...issuesSection(report)
@@ -80250,7 +80254,6 @@ function renderSummary(report) {
     const icon = report.gate.failed ? '❌' : report.gate.blind ? '⚠️' : '✅';
     after.push(`### Verdict\n${icon} ${sofar}${markdownText(report.gate.reason, 2000)}`);
     const body = [];
-    const actions = new Map(report.issues.map((action) => [action.keyId, action]));
     const rows = rowsOf(findingsOf(report.keys), (finding) => findingRow(finding, actions.get(finding.keyId)));
     if (report.counts.total > 0) {
         body.push('### Findings');

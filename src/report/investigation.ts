@@ -40,10 +40,10 @@ function severityWords(key: KeyFindings): string {
     : severityCell(key.severity)
 }
 
-/** Each key's verdict: its severity and why, its identity, its signals, its use. */
+/** Each key's verdict: its severity and why, its identity, its signals, its use (`linkOf`: its issue's link, if any). */
 export function signalsSection(
   report: Report,
-  links: ReadonlyMap<string, string | undefined>,
+  linkOf: (keyId: string) => string | undefined,
   budget: number
 ): string[] {
   const keys = report.keys.filter((key) => key.investigation)
@@ -58,7 +58,7 @@ export function signalsSection(
     const investigation = key.investigation!
     const row = [
       markdownCode(key.keyId, 80),
-      links.get(key.keyId) ?? '-',
+      linkOf(key.keyId) ?? '-',
       severityWords(key),
       markdownCode(investigation.identity.name, 120),
       signalCell(investigation),

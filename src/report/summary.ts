@@ -310,9 +310,13 @@ export function renderSummary(report: Report): string {
   )
   head.push(...alerts(report))
 
-  const links = new Map(report.issues.map((action) => [action.keyId, issueLink(action)]))
+  const actions = new Map(report.issues.map((action) => [action.keyId, action]))
+  const linkOf = (keyId: string): string | undefined => {
+    const action = actions.get(keyId)
+    return action ? issueLink(action) : undefined
+  }
   const after: string[] = [
-    ...signalsSection(report, links, SECTION_BUDGET),
+    ...signalsSection(report, linkOf, SECTION_BUDGET),
     ...identitiesSection(report, SECTION_BUDGET / 2),
     ...keysSection(report),
     ...issuesSection(report)
@@ -351,7 +355,6 @@ export function renderSummary(report: Report): string {
   after.push(`### Verdict\n${icon} ${sofar}${markdownText(report.gate.reason, 2000)}`)
 
   const body: string[] = []
-  const actions = new Map(report.issues.map((action) => [action.keyId, action]))
   const rows = rowsOf(findingsOf(report.keys), (finding) => findingRow(finding, actions.get(finding.keyId)))
   if (report.counts.total > 0) {
     body.push('### Findings')
