@@ -69699,15 +69699,6 @@ function identityKeysOf(actor) {
 function actedAs(identity, actor) {
     return identity.kind !== 'unknown' && identityKeysOf(actor).includes(identity.key);
 }
-/** The identities of several actors merged: the filters of each, once. */
-function mergeFilters(a, b) {
-    const seen = new Set(a.filters.map((filter) => `${filter.param}=${filter.value}`));
-    return {
-        ...a,
-        name: a.name.startsWith('service account') || a.name.startsWith('API key') ? b.name : a.name,
-        filters: [...a.filters, ...b.filters.filter((filter) => !seen.has(`${filter.param}=${filter.value}`))]
-    };
-}
 
 ;// CONCATENATED MODULE: ./src/investigate/signals.ts
 
@@ -69888,6 +69879,8 @@ const MAX_INVESTIGATED_KEYS = 100;
 /** The window's findings of a key, and deletions, read at most. */
 const FINDINGS_PER_KEY = 50;
 const MAX_WINDOW_EVENTS = 10_000;
+/** The identity's other keys an investigation lists at most. */
+const MAX_OTHER_KEYS = 20;
 function* first(items, max) {
     let count = 0;
     for (const item of items) {
@@ -69897,7 +69890,7 @@ function* first(items, max) {
     }
 }
 /** A finding or a deletion of the window as an event of its actor's history. */
-function findingEvent(finding, projectName) {
+function findingEvent(finding) {
     return {
         id: finding.eventId,
         type: finding.eventType,
@@ -69910,7 +69903,7 @@ function findingEvent(finding, projectName) {
             scopes: finding.scopes,
             unrestricted: finding.scopes.length === 0,
             projectId: finding.projectId,
-            projectName
+            projectName: undefined
         }
     };
 }
@@ -69934,8 +69927,8 @@ function eventsOf(history, window) {
     const seen = new Set(history.map((event) => event.id));
     return [...history, ...window.filter((event) => !seen.has(event.id))];
 }
-/** The keys an identity created or widened besides `keyId`, newest first, at most `max`. */
-function identityKeys(keyId, events, severities, windowIds, max = 20) {
+/** The keys an identity created or widened besides `keyId`, newest first, at most MAX_OTHER_KEYS. */
+function identityKeys(keyId, events, severities, windowIds) {
     const deleted = new Set(events.filter((event) => event.key?.action === 'deleted').map((event) => event.key.keyId));
     const latest = new Map();
     for (const event of events) {
@@ -69957,7 +69950,7 @@ function identityKeys(keyId, events, severities, windowIds, max = 20) {
         projectName: event.key.projectName,
         where: windowIds.has(event.id) ? 'window' : 'history'
     }));
-    return { keys: keys.slice(0, max), more: Math.max(0, keys.length - max) };
+    return keys.slice(0, MAX_OTHER_KEYS);
 }
 /** Each key with its investigation and its severity escalated when the signals say so. */
 function investigate(input) {
@@ -69965,7 +69958,7 @@ function investigate(input) {
     // The window's events of every key with findings (its newest few: a backfill's key can
     // hold thousands, kept off the heap), found by their actors below.
     const window = [
-        ...input.keys.flatMap((key) => [...first(key.findings, FINDINGS_PER_KEY)].map((finding) => findingEvent(finding))),
+        ...input.keys.flatMap((key) => [...first(key.findings, FINDINGS_PER_KEY)].map(findingEvent)),
         ...deletions
     ];
     const windowIds = new Set(window.map((event) => event.id));
@@ -70010,7 +70003,7 @@ function investigate(input) {
             history: read,
             signals,
             ...(escalation ? { escalation } : {}),
-            otherKeys: identityKeys(key.keyId, events, severities, windowIds).keys,
+            otherKeys: identityKeys(key.keyId, events, severities, windowIds),
             ...(input.usage.has(key.keyId) ? { usage: input.usage.get(key.keyId) } : {})
         };
         return { ...key, severity: escalation?.to ?? key.severity, investigation };
@@ -75726,6 +75719,13 @@ function sourceOf(actor) {
     const place = [actor.city, actor.country].filter(Boolean).join(', ');
     return ([actor.ip ? markdownCode(actor.ip, 60) : '', place ? markdownText(place, 60) : ''].filter(Boolean).join(' ') || '-');
 }
+/**
+ * A link to `url` only when it is a plain http(s) URL (GitHub's, for an issue): nothing that
+ * could close the link early or carry a space. `label` is our own text, written as is.
+ */
+function markdownLink(label, url) {
+    return url && /^https?:\/\/[^\s()<>[\]]+$/.test(url) ? `[${label}](${url})` : undefined;
+}
 /** A severity as a summary or an issue shows it: its icon and its name. */
 function severityCell(severity) {
     return `${SEVERITY_ICON[severity]} ${severity}`;
@@ -76022,8 +76022,7 @@ function revokeWhere(top) {
     return `the project's API keys page in the dashboard (project ${projectText(top.projectId, top.projectName)}): Settings, the project, API keys`;
 }
 /** The key's state in a few words: found, not found, deleted by whom and when. */
-function stateWords(info, deletions, createdAt) {
-    const deletion = deletions[0];
+function stateWords(info, deletion, createdAt) {
     if (deletion) {
         const after = createdAt !== undefined && deletion.effectiveAt !== undefined
             ? `, ${span(deletion.effectiveAt - createdAt)} after creation`
@@ -76037,7 +76036,7 @@ function stateWords(info, deletions, createdAt) {
     return 'not known (not looked up)';
 }
 /** The verdict at the top of the body: severity and why, the identity, the key's state and use, where to revoke it. */
-function verdictSection(key, deletions) {
+function verdictSection(key) {
     const top = key.findings.at(0);
     const investigation = key.investigation;
     const scopes = top.eventType.startsWith('tenant.admin_api_key.')
@@ -76055,7 +76054,7 @@ function verdictSection(key, deletions) {
     const lines = [
         `**Verdict: ${severityCell(key.severity)}**: ${[scopes, signals].filter(Boolean).join('; ')}.`,
         `- Identity: ${investigation ? identityWords(investigation) : markdownCode(top.actor.name, 120)}`,
-        `- Key: ${stateWords(key.info, deletions, top.eventType.endsWith('.created') ? top.effectiveAt : undefined)}${investigation?.usage ? `; use: ${usageWords(investigation.usage)}` : ''}`,
+        `- Key: ${stateWords(key.info, key.deletions.at(0), top.eventType.endsWith('.created') ? top.effectiveAt : undefined)}${investigation?.usage ? `; use: ${usageWords(investigation.usage)}` : ''}`,
         `- Revoke it at ${revokeWhere(top)}`
     ];
     return lines.join('\n');
@@ -76093,7 +76092,7 @@ function otherKeyRow(other, issueUrls) {
         markdownText(other.projectName, 80),
         timeCell(other.at),
         other.where,
-        url && /^https?:\/\/[^\s()<>[\]]+$/.test(url) ? `[issue](${url})` : '-'
+        markdownLink('issue', url) ?? '-'
     ];
 }
 /** The identity's other keys, in the window and the history. */
@@ -76319,7 +76318,7 @@ function renderIssue(key, options) {
     const head = [
         keyMarker(key.keyId),
         headline(key),
-        verdictSection(key, [...render_first(deletions, 1)]),
+        verdictSection(key),
         `Rule **${RULE.displayName}** (${markdownCode(RULE.id)}) found ${plural(findings.length, 'event')} on this key. ${runLine(options)}`,
         whatToDo(options),
         factsOf(key),
@@ -79853,9 +79852,6 @@ async function keepCoverage(scanned, issues, coverage, warn = () => { }) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/investigation.ts
-// The investigations in the job summary: each key's verdict (severity, why, signals, use),
-// and the findings grouped by identity, each table within its share of the summary.
-
 
 
 /** The head's line on the histories, when there are keys. */
@@ -79894,8 +79890,8 @@ function severityWords(key) {
         ? `${severityCell(key.severity)} (${markdownText(escalationWords(escalation), 300)})`
         : severityCell(key.severity);
 }
-/** Each key's verdict: its severity and why, its identity, its signals, its use. */
-function investigation_signalsSection(report, links, budget) {
+/** Each key's verdict: its severity and why, its identity, its signals, its use (`linkOf`: its issue's link, if any). */
+function investigation_signalsSection(report, linkOf, budget) {
     const keys = report.keys.filter((key) => key.investigation);
     if (keys.length === 0)
         return [];
@@ -79909,21 +79905,20 @@ function investigation_signalsSection(report, links, budget) {
         const investigation = key.investigation;
         const row = [
             markdownCode(key.keyId, 80),
-            links.get(key.keyId) ?? '-',
+            linkOf(key.keyId) ?? '-',
             severityWords(key),
             markdownCode(investigation.identity.name, 120),
             signalCell(investigation),
             investigation_usageWords(investigation.usage)
         ];
         size += row.join(' | ').length + 6;
-        if (size > budget) {
-            parts.push(table(['Key', 'Issue', 'Severity', 'Identity', 'Signals', 'Use'], rows));
-            parts.push(`…and ${plural(keys.length - rows.length, 'more key')}; every one is in the JSON report.`);
-            return parts;
-        }
+        if (size > budget)
+            break;
         rows.push(row);
     }
     parts.push(table(['Key', 'Issue', 'Severity', 'Identity', 'Signals', 'Use'], rows));
+    if (rows.length < keys.length)
+        parts.push(`…and ${plural(keys.length - rows.length, 'more key')}; every one is in the JSON report.`);
     return parts;
 }
 /** The findings grouped by identity: its keys, the worst, the signals that counted. */
@@ -79945,7 +79940,7 @@ function identitiesSection(report, budget) {
         const labels = new Set(group.keys.flatMap((key) => key.investigation.signals.filter((s) => s.counts).map((s) => s.label)));
         const row = [
             markdownCode(group.name, 120),
-            `${SEVERITY_ICON[group.keys[0].severity]} ${group.keys[0].severity}`,
+            severityCell(group.keys[0].severity),
             group.keys
                 .map((key) => markdownCode(key.keyId, 80))
                 .slice(0, 10)
@@ -79976,9 +79971,7 @@ const SUMMARY_BUDGET = 900 * 1024;
 const SECTION_BUDGET = 120 * 1024;
 /** A link to an issue, only when GitHub gave a plain http(s) URL. */
 function issueLink(action) {
-    if (!action.issueNumber || !action.url || !/^https?:\/\/[^\s()<>[\]]+$/.test(action.url))
-        return undefined;
-    return `[#${action.issueNumber}](${action.url})`;
+    return action.issueNumber ? markdownLink(`#${action.issueNumber}`, action.url) : undefined;
 }
 function issueCell(action) {
     if (!action)
@@ -80146,9 +80139,8 @@ function ledgerLines(report) {
         return [];
     if (note.off)
         return [`- Coverage ledger: off (${markdownText(note.off, 200)})`];
-    const issue = note.issue && /^https?:\/\/[^\s()<>[\]]+$/.test(note.issue.url)
-        ? `[#${note.issue.number}](${note.issue.url}), `
-        : '';
+    const link = note.issue && markdownLink(`#${note.issue.number}`, note.issue.url);
+    const issue = link ? `${link}, ` : '';
     const read = note.unread
         ? `**could not be read** (${markdownText(note.unread, 400)}): this run read its lookback only`
         : note.caughtUp > 0
@@ -80208,9 +80200,13 @@ function renderSummary(report) {
         .filter(Boolean)
         .join('\n'));
     head.push(...alerts(report));
-    const links = new Map(report.issues.map((action) => [action.keyId, issueLink(action)]));
+    const actions = new Map(report.issues.map((action) => [action.keyId, action]));
+    const linkOf = (keyId) => {
+        const action = actions.get(keyId);
+        return action ? issueLink(action) : undefined;
+    };
     const after = [
-        ...investigation_signalsSection(report, links, SECTION_BUDGET),
+        ...investigation_signalsSection(report, linkOf, SECTION_BUDGET),
         ...identitiesSection(report, SECTION_BUDGET / 2),
         ...keysSection(report),
         ...issuesSection(report)
@@ -80238,7 +80234,6 @@ function renderSummary(report) {
     const icon = report.gate.failed ? '❌' : report.gate.blind ? '⚠️' : '✅';
     after.push(`### Verdict\n${icon} ${sofar}${markdownText(report.gate.reason, 2000)}`);
     const body = [];
-    const actions = new Map(report.issues.map((action) => [action.keyId, action]));
     const rows = rowsOf(findingsOf(report.keys), (finding) => findingRow(finding, actions.get(finding.keyId)));
     if (report.counts.total > 0) {
         body.push('### Findings');

@@ -57,13 +57,3 @@ export function identityKeysOf(actor: Actor): string[] {
 export function actedAs(identity: Identity, actor: Actor): boolean {
   return identity.kind !== 'unknown' && identityKeysOf(actor).includes(identity.key)
 }
-
-/** The identities of several actors merged: the filters of each, once. */
-export function mergeFilters(a: Identity, b: Identity): Identity {
-  const seen = new Set(a.filters.map((filter) => `${filter.param}=${filter.value}`))
-  return {
-    ...a,
-    name: a.name.startsWith('service account') || a.name.startsWith('API key') ? b.name : a.name,
-    filters: [...a.filters, ...b.filters.filter((filter) => !seen.has(`${filter.param}=${filter.value}`))]
-  }
-}

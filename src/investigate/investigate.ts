@@ -24,6 +24,8 @@ export const MAX_INVESTIGATED_KEYS = 100
 /** The window's findings of a key, and deletions, read at most. */
 const FINDINGS_PER_KEY = 50
 const MAX_WINDOW_EVENTS = 10_000
+/** The identity's other keys an investigation lists at most. */
+const MAX_OTHER_KEYS = 20
 
 function* first<T>(items: Iterable<T>, max: number): Generator<T> {
   let count = 0
@@ -52,7 +54,7 @@ export interface InvestigationInput {
 }
 
 /** A finding or a deletion of the window as an event of its actor's history. */
-export function findingEvent(finding: Finding, projectName?: string): ActivityEvent {
+export function findingEvent(finding: Finding): ActivityEvent {
   return {
     id: finding.eventId,
     type: finding.eventType,
@@ -65,7 +67,7 @@ export function findingEvent(finding: Finding, projectName?: string): ActivityEv
       scopes: finding.scopes,
       unrestricted: finding.scopes.length === 0,
       projectId: finding.projectId,
-      projectName
+      projectName: undefined
     }
   }
 }
@@ -92,14 +94,13 @@ function eventsOf(history: readonly ActivityEvent[], window: readonly ActivityEv
   return [...history, ...window.filter((event) => !seen.has(event.id))]
 }
 
-/** The keys an identity created or widened besides `keyId`, newest first, at most `max`. */
+/** The keys an identity created or widened besides `keyId`, newest first, at most MAX_OTHER_KEYS. */
 export function identityKeys(
   keyId: string,
   events: readonly ActivityEvent[],
   severities: ReadonlyMap<string, Severity>,
-  windowIds: ReadonlySet<string>,
-  max = 20
-): { keys: IdentityKey[]; more: number } {
+  windowIds: ReadonlySet<string>
+): IdentityKey[] {
   const deleted = new Set(events.filter((event) => event.key?.action === 'deleted').map((event) => event.key!.keyId))
   const latest = new Map<string, ActivityEvent>()
   for (const event of events) {
@@ -119,7 +120,7 @@ export function identityKeys(
       projectName: event.key!.projectName,
       where: windowIds.has(event.id) ? 'window' : 'history'
     }))
-  return { keys: keys.slice(0, max), more: Math.max(0, keys.length - max) }
+  return keys.slice(0, MAX_OTHER_KEYS)
 }
 
 /** Each key with its investigation and its severity escalated when the signals say so. */
@@ -128,7 +129,7 @@ export function investigate(input: InvestigationInput): KeyFindings[] {
   // The window's events of every key with findings (its newest few: a backfill's key can
   // hold thousands, kept off the heap), found by their actors below.
   const window: ActivityEvent[] = [
-    ...input.keys.flatMap((key) => [...first(key.findings, FINDINGS_PER_KEY)].map((finding) => findingEvent(finding))),
+    ...input.keys.flatMap((key) => [...first(key.findings, FINDINGS_PER_KEY)].map(findingEvent)),
     ...deletions
   ]
   const windowIds = new Set(window.map((event) => event.id))
@@ -171,7 +172,7 @@ export function investigate(input: InvestigationInput): KeyFindings[] {
       history: read,
       signals,
       ...(escalation ? { escalation } : {}),
-      otherKeys: identityKeys(key.keyId, events, severities, windowIds).keys,
+      otherKeys: identityKeys(key.keyId, events, severities, windowIds),
       ...(input.usage.has(key.keyId) ? { usage: input.usage.get(key.keyId)! } : {})
     }
     return { ...key, severity: escalation?.to ?? key.severity, investigation }

@@ -14,6 +14,7 @@ import {
   MARKDOWN,
   markdownCode,
   markdownCodeList,
+  markdownLink,
   markdownText,
   severityCell,
   table,
@@ -78,8 +79,7 @@ function revokeWhere(top: Finding): string {
 }
 
 /** The key's state in a few words: found, not found, deleted by whom and when. */
-function stateWords(info: KeyInfo | undefined, deletions: readonly Deletion[], createdAt: number | undefined): string {
-  const deletion = deletions[0]
+function stateWords(info: KeyInfo | undefined, deletion: Deletion | undefined, createdAt: number | undefined): string {
   if (deletion) {
     const after =
       createdAt !== undefined && deletion.effectiveAt !== undefined
@@ -93,7 +93,7 @@ function stateWords(info: KeyInfo | undefined, deletions: readonly Deletion[], c
 }
 
 /** The verdict at the top of the body: severity and why, the identity, the key's state and use, where to revoke it. */
-export function verdictSection(key: KeyFindings, deletions: readonly Deletion[]): string {
+export function verdictSection(key: KeyFindings): string {
   const top = key.findings.at(0)!
   const investigation = key.investigation
   const scopes = top.eventType.startsWith('tenant.admin_api_key.')
@@ -111,7 +111,7 @@ export function verdictSection(key: KeyFindings, deletions: readonly Deletion[])
   const lines = [
     `**Verdict: ${severityCell(key.severity)}**: ${[scopes, signals].filter(Boolean).join('; ')}.`,
     `- Identity: ${investigation ? identityWords(investigation) : markdownCode(top.actor.name, 120)}`,
-    `- Key: ${stateWords(key.info, deletions, top.eventType.endsWith('.created') ? top.effectiveAt : undefined)}${investigation?.usage ? `; use: ${usageWords(investigation.usage)}` : ''}`,
+    `- Key: ${stateWords(key.info, key.deletions.at(0), top.eventType.endsWith('.created') ? top.effectiveAt : undefined)}${investigation?.usage ? `; use: ${usageWords(investigation.usage)}` : ''}`,
     `- Revoke it at ${revokeWhere(top)}`
   ]
   return lines.join('\n')
@@ -155,7 +155,7 @@ function otherKeyRow(other: IdentityKey, issueUrls: ReadonlyMap<string, string> 
     markdownText(other.projectName, 80),
     timeCell(other.at),
     other.where,
-    url && /^https?:\/\/[^\s()<>[\]]+$/.test(url) ? `[issue](${url})` : '-'
+    markdownLink('issue', url) ?? '-'
   ]
 }
 

@@ -270,7 +270,7 @@ export function renderIssue(key: KeyFindings, options: IssueOptions): RenderedIs
   const head = [
     keyMarker(key.keyId),
     headline(key),
-    verdictSection(key, [...first(deletions, 1)]),
+    verdictSection(key),
     `Rule **${RULE.displayName}** (${markdownCode(RULE.id)}) found ${plural(findings.length, 'event')} on this key. ${runLine(options)}`,
     whatToDo(options),
     factsOf(key),

@@ -47,6 +47,14 @@ export function sourceOf(actor: { ip?: string; city?: string; country?: string }
   )
 }
 
+/**
+ * A link to `url` only when it is a plain http(s) URL (GitHub's, for an issue): nothing that
+ * could close the link early or carry a space. `label` is our own text, written as is.
+ */
+export function markdownLink(label: string, url: string | undefined): string | undefined {
+  return url && /^https?:\/\/[^\s()<>[\]]+$/.test(url) ? `[${label}](${url})` : undefined
+}
+
 /** A severity as a summary or an issue shows it: its icon and its name. */
 export function severityCell(severity: Severity): string {
   return `${SEVERITY_ICON[severity]} ${severity}`

@@ -1,6 +1,6 @@
 // The investigations in the job summary: each key's verdict (severity, why, signals, use),
 // and the findings grouped by identity, each table within its share of the summary.
-import { SEVERITY_ICON, type Investigation, type KeyFindings, type KeyUsage } from '../model/index.js'
+import type { Investigation, KeyFindings, KeyUsage } from '../model/index.js'
 import { MARKDOWN, markdownCode, markdownText, severityCell, table } from '../markdown/markdown.js'
 import { escalationWords, evidenceWords, plural } from '../text.js'
 import type { Report } from './report.js'
@@ -40,10 +40,10 @@ function severityWords(key: KeyFindings): string {
     : severityCell(key.severity)
 }
 
-/** Each key's verdict: its severity and why, its identity, its signals, its use. */
+/** Each key's verdict: its severity and why, its identity, its signals, its use (`linkOf`: its issue's link, if any). */
 export function signalsSection(
   report: Report,
-  links: ReadonlyMap<string, string | undefined>,
+  linkOf: (keyId: string) => string | undefined,
   budget: number
 ): string[] {
   const keys = report.keys.filter((key) => key.investigation)
@@ -58,21 +58,19 @@ export function signalsSection(
     const investigation = key.investigation!
     const row = [
       markdownCode(key.keyId, 80),
-      links.get(key.keyId) ?? '-',
+      linkOf(key.keyId) ?? '-',
       severityWords(key),
       markdownCode(investigation.identity.name, 120),
       signalCell(investigation),
       usageWords(investigation.usage)
     ]
     size += row.join(' | ').length + 6
-    if (size > budget) {
-      parts.push(table(['Key', 'Issue', 'Severity', 'Identity', 'Signals', 'Use'], rows))
-      parts.push(`…and ${plural(keys.length - rows.length, 'more key')}; every one is in the JSON report.`)
-      return parts
-    }
+    if (size > budget) break
     rows.push(row)
   }
   parts.push(table(['Key', 'Issue', 'Severity', 'Identity', 'Signals', 'Use'], rows))
+  if (rows.length < keys.length)
+    parts.push(`…and ${plural(keys.length - rows.length, 'more key')}; every one is in the JSON report.`)
   return parts
 }
 
@@ -95,7 +93,7 @@ export function identitiesSection(report: Report, budget: number): string[] {
     )
     const row = [
       markdownCode(group.name, 120),
-      `${SEVERITY_ICON[group.keys[0]!.severity]} ${group.keys[0]!.severity}`,
+      severityCell(group.keys[0]!.severity),
       group.keys
         .map((key) => markdownCode(key.keyId, 80))
         .slice(0, 10)

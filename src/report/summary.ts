@@ -7,6 +7,7 @@ import {
   markdownCode,
   EVENT_COLUMNS,
   eventCells,
+  markdownLink,
   markdownText,
   lastUsedText,
   ownerText,
@@ -23,9 +24,8 @@ export const SUMMARY_BUDGET = 900 * 1024
 const SECTION_BUDGET = 120 * 1024
 
 /** A link to an issue, only when GitHub gave a plain http(s) URL. */
-export function issueLink(action: IssueAction): string | undefined {
-  if (!action.issueNumber || !action.url || !/^https?:\/\/[^\s()<>[\]]+$/.test(action.url)) return undefined
-  return `[#${action.issueNumber}](${action.url})`
+function issueLink(action: IssueAction): string | undefined {
+  return action.issueNumber ? markdownLink(`#${action.issueNumber}`, action.url) : undefined
 }
 
 function issueCell(action: IssueAction | undefined): string {
@@ -241,10 +241,8 @@ function ledgerLines(report: Report): string[] {
   const note = report.ledger
   if (!note) return []
   if (note.off) return [`- Coverage ledger: off (${markdownText(note.off, 200)})`]
-  const issue =
-    note.issue && /^https?:\/\/[^\s()<>[\]]+$/.test(note.issue.url)
-      ? `[#${note.issue.number}](${note.issue.url}), `
-      : ''
+  const link = note.issue && markdownLink(`#${note.issue.number}`, note.issue.url)
+  const issue = link ? `${link}, ` : ''
   const read = note.unread
     ? `**could not be read** (${markdownText(note.unread, 400)}): this run read its lookback only`
     : note.caughtUp > 0
@@ -312,9 +310,13 @@ export function renderSummary(report: Report): string {
   )
   head.push(...alerts(report))
 
-  const links = new Map(report.issues.map((action) => [action.keyId, issueLink(action)]))
+  const actions = new Map(report.issues.map((action) => [action.keyId, action]))
+  const linkOf = (keyId: string): string | undefined => {
+    const action = actions.get(keyId)
+    return action ? issueLink(action) : undefined
+  }
   const after: string[] = [
-    ...signalsSection(report, links, SECTION_BUDGET),
+    ...signalsSection(report, linkOf, SECTION_BUDGET),
     ...identitiesSection(report, SECTION_BUDGET / 2),
     ...keysSection(report),
     ...issuesSection(report)
@@ -353,7 +355,6 @@ export function renderSummary(report: Report): string {
   after.push(`### Verdict\n${icon} ${sofar}${markdownText(report.gate.reason, 2000)}`)
 
   const body: string[] = []
-  const actions = new Map(report.issues.map((action) => [action.keyId, action]))
   const rows = rowsOf(findingsOf(report.keys), (finding) => findingRow(finding, actions.get(finding.keyId)))
   if (report.counts.total > 0) {
     body.push('### Findings')
