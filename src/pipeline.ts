@@ -41,7 +41,7 @@ import { groupByKey } from './scan/by-key.js'
 import { scan } from './scan/engine.js'
 import { trackProgress, type ProgressLog } from './scan/progress.js'
 import { SettingsError, type Settings } from './settings/settings.js'
-import { reachableSeverities } from './settings/advice.js'
+import { failOnReachable } from './settings/advice.js'
 import { resolveWindow } from './settings/window.js'
 import { keepLedger, planFromLedger, type LedgerPlan, type RunOutcome } from './ledger/keep.js'
 import type { IssueActionKind } from './issues/action.js'
@@ -61,13 +61,14 @@ function openAIOf(settings: Settings) {
   }
 }
 
-/** How the run reaches GitHub: the token, the API's URL, the proxy, and the other secret to scrub. */
+/** How the run reaches GitHub: the token, the API's URL, the proxy, the other secret to scrub, and github-budget. */
 function gitHubOf(settings: Settings) {
   return {
     token: settings.githubToken,
     apiUrl: settings.github.apiUrl,
     secrets: [settings.openaiAdminKey],
-    fetch: proxiedFetch(settings.proxy)
+    fetch: proxiedFetch(settings.proxy),
+    budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.words['github-budget']}` }
   }
 }
 
@@ -200,7 +201,7 @@ export async function scanWindow(settings: Settings, environment: ScanEnvironmen
 const EXPORT_HISTORY_EVENTS = 1000
 
 /** Identities whose history a run reads at most, worst first (the keys come highest severity first). */
-export const MAX_IDENTITIES = 10
+const MAX_IDENTITIES = 10
 
 /** The identities behind the keys, worst first, each once. */
 function identitiesOf(keys: readonly KeyFindings[]): { identity: Identity; since: number | undefined }[] {
@@ -343,8 +344,7 @@ async function investigateKeys(
     (entry) => entry.identity.filters.length > 0
   )
   // The cap bounds the Admin API's requests, and the search of an export's every line for the identities.
-  const cap = MAX_IDENTITIES
-  const wanted = identities.slice(0, cap)
+  const wanted = identities.slice(0, MAX_IDENTITIES)
   const off = settings.historySeconds === 0 ? 'history is 0' : undefined
   if (identities.length > 0 && !off && !settings.auditLogFile)
     environment.log?.progress?.line(
@@ -360,12 +360,11 @@ async function investigateKeys(
           unread: undefined
         }
       : await readHistories(settings, wanted, window, environment, now)
-  const readKeys = new Set(read.histories.keys())
-  const leftOut = identities.slice(cap).map((entry) => entry.identity.name)
+  const leftOut = identities.slice(MAX_IDENTITIES).map((entry) => entry.identity.name)
   const notRead = (identityKey: string): HistoryRead =>
     off
       ? { status: 'not-read', reason: 'history is 0 (off)', events: 0, logins: false }
-      : identities.findIndex((entry) => entry.identity.key === identityKey) >= cap
+      : identities.findIndex((entry) => entry.identity.key === identityKey) >= MAX_IDENTITIES
         ? {
             status: 'not-read',
             reason: `at most ${MAX_IDENTITIES} identities' histories are read a run, the worst first`,
@@ -375,7 +374,7 @@ async function investigateKeys(
         : identityKey === 'unknown'
           ? { status: 'not-read', reason: 'the event names no actor', events: 0, logins: false }
           : { status: 'not-read', reason: read.unread ?? 'its history could not be read', events: 0, logins: false }
-  const usage = await usageOf(settings, keys, result, environment, now)
+  const usage = await usageOf(settings, keys, environment, now)
   const notes = [...read.notes, ...(usage.note ? [usage.note] : [])]
   if (keys.length > MAX_INVESTIGATED_KEYS)
     notes.push(
@@ -398,7 +397,7 @@ async function investigateKeys(
       ...(off ? { off } : {}),
       ...(read.source ? { source: read.source } : {}),
       identities: identities.length,
-      read: readKeys.size,
+      read: read.histories.size,
       leftOut,
       requests: read.requests + usage.requests,
       notes
@@ -410,14 +409,13 @@ async function investigateKeys(
 async function usageOf(
   settings: Settings,
   keys: readonly KeyFindings[],
-  result: ScanResult,
   environment: ScanEnvironment,
   now: number
 ): Promise<Awaited<ReturnType<typeof readUsage>>> {
   if (!settings.enrichKeys || settings.auditLogFile) return { usage: new Map(), requests: 0 }
-  const deleted = new Set([...result.deletions].map((deletion) => deletion.keyId))
+  // A key deleted in the window has its deletions grouped with it (groupByKey).
   const existing = keys
-    .filter((key) => key.info?.status === 'found' && !deleted.has(key.keyId))
+    .filter((key) => key.info?.status === 'found' && key.deletions.length === 0)
     .slice(0, MAX_USAGE_KEYS)
   return readUsage(
     existing.map((key) => ({
@@ -456,7 +454,7 @@ export function reportOf(settings: Settings, scanned: Scanned, issues: IssueActi
       missing: result.source.missing,
       issueFailures: failed.length,
       unjudgedKeyEvents: result.malformedKeyEvents,
-      reachable: reachableSeverities(settings),
+      failOnReachable: failOnReachable(settings),
       voice: settings.voice
     }),
     issues,
@@ -493,7 +491,6 @@ export async function triageIssues(
     repository: settings.github.repository,
     workflowRepository: settings.github.workflowRepository,
     voice: settings.voice,
-    budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.words['github-budget']}` },
     ...target
   })
 }
@@ -517,8 +514,7 @@ export async function revokeFromIssue(settings: Settings, log: (line: string) =>
       ...gitHubOf(settings),
       // The event's own repository, whatever the input repository says: the issue is there.
       repository: settings.github.workflowRepository ?? settings.github.repository,
-      log,
-      budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.words['github-budget']}` }
+      log
     },
     openai: {
       ...openAIOf(settings),
@@ -527,7 +523,7 @@ export async function revokeFromIssue(settings: Settings, log: (line: string) =>
   })
 }
 
-export type { DeleteAnswer, HeldKey, KeyPlace }
+export type { HeldKey }
 
 /** The Admin API as a revocation from a terminal speaks to it (the CLI's revoke). */
 function adminApiOf(settings: Settings, warn?: (line: string) => void): AdminApi {
@@ -562,7 +558,7 @@ function noteOf(coverage: Coverage): LedgerNote {
 }
 
 /** Why the coverage ledger is not kept this run; undefined when it is. */
-export function ledgerOff(settings: Settings): string | undefined {
+function ledgerOff(settings: Settings): string | undefined {
   if (!settings.ledger) return 'ledger is false'
   if (settings.auditLogFile) return 'an exported audit log was scanned: an export is not the live log, and adds nothing'
   if (!settings.github.repository) return 'there is no repository to keep it in (--repo)'
@@ -571,7 +567,7 @@ export function ledgerOff(settings: Settings): string | undefined {
 }
 
 /** The ledger's read, and its write, each take at most this long (and at most github-budget): a slow GitHub holds the scan back no longer. */
-export const LEDGER_READ_MS = 60_000
+const LEDGER_READ_MS = 60_000
 
 /**
  * Reads the coverage ledger before the scan, within its time limit: a scheduled run's
@@ -583,9 +579,9 @@ export async function readCoverage(
   environment: ScanEnvironment & { warn?: (line: string) => void } = {}
 ): Promise<Coverage> {
   const now = Math.floor((environment.now ?? Date.now()) / 1000)
-  const window = resolveWindow(settings, now)
   const off = ledgerOff(settings)
   if (off !== undefined) return { off }
+  const window = resolveWindow(settings, now)
   const ms = Math.min(settings.githubBudgetSeconds * 1000, LEDGER_READ_MS)
   const plan = await planFromLedger(
     {
@@ -614,7 +610,7 @@ export async function readCoverage(
 const UNFILED: readonly IssueActionKind[] = ['failed', 'not-noted', 'capped']
 
 /** What the run's read came to for the ledger: covered only when read completely, every type, and all filed. */
-export function outcomeOf(scanned: Scanned, issues: readonly IssueAction[]): RunOutcome {
+function outcomeOf(scanned: Scanned, issues: readonly IssueAction[]): RunOutcome {
   const status = scanned.result.source
   if (!status.complete)
     return { covered: false, kind: 'failed', why: status.missing.join('; ') || 'part of it is missing' }

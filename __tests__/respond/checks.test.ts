@@ -47,8 +47,6 @@ describe('the label event', () => {
 const BOT = { login: 'github-actions[bot]', type: 'Bot' }
 const issue = (extra: Partial<IssueNow> = {}): IssueNow => ({
   number: 3,
-  url: 'https://github.com/acme/security/issues/3',
-  state: 'open',
   labels: ['openai-keywatch', REVOKE],
   body: `${keyMarker('key_abc')}\n## key\n`,
   author: BOT,

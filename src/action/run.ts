@@ -126,13 +126,11 @@ export async function run(): Promise<void> {
 
     let report = found
     if (settings.createIssues || 'plan' in coverage) {
-      const issues = settings.createIssues
-        ? await triageIssues(settings, scanned, { log: (message) => log.info(message) })
-        : []
+      const issues = await triageIssues(settings, scanned, { log: (message) => log.info(message) })
       // The ledger last: what the run read, written back once the issues say whether all was filed.
       scanned = await keepCoverage(scanned, issues, coverage, warn)
       report = reportOf(settings, scanned, issues)
-      if (settings.createIssues) annotations.issues(report)
+      annotations.issues(report)
       await publish.report(report)
       setIssuesOutput(report, (text) => log.notice(text))
       await publish.summary(report)

@@ -109,7 +109,7 @@ export async function testCommand(args: string[], out: Out): Promise<number> {
   return failed > 0 ? EXIT.findings : EXIT.clean
 }
 
-function settingsFrom(inputs: Map<InputName, string>, repository?: string, input?: Input): Settings {
+export function settingsFrom(inputs: Map<InputName, string>, repository?: string, input?: Input): Settings {
   try {
     return readCliSettings(inputs, process.env, repository, input?.stdin)
   } catch (error) {
@@ -122,7 +122,7 @@ function settingsFrom(inputs: Map<InputName, string>, repository?: string, input
  * Progress lines and the SDK's warnings go to stderr, so that --json stays clean on stdout;
  * each on one line, as a workflow step that runs the CLI prints them to the runner's log.
  */
-function scanLog(err: Out): ScanLog {
+export function scanLog(err: Out): ScanLog {
   return {
     progress: {
       group: (title) => err(oneLine(title)),

@@ -4,11 +4,9 @@
 // question, and without a terminal to ask in, --yes is needed); --dry-run only says.
 import { createInterface } from 'node:readline/promises'
 import { deleteHeldKey, placeKey, type HeldKey } from '../pipeline.js'
-import { readCliSettings } from '../settings/cli.js'
-import { SettingsError, type InputName, type Settings } from '../settings/settings.js'
-import { oneLine } from '../text.js'
-import { EXIT, HELP, parse, UsageError, usageError } from './args.js'
-import type { Input, Out } from './commands.js'
+import type { InputName, Settings } from '../settings/settings.js'
+import { EXIT, HELP, parse, UsageError } from './args.js'
+import { scanLog, settingsFrom, type Input, type Out } from './commands.js'
 import { terminalText } from './text.js'
 
 function settingsOf(baseUrl: string | undefined): Settings {
@@ -20,12 +18,7 @@ function settingsOf(baseUrl: string | undefined): Settings {
   }
   const inputs = new Map<InputName, string>([['create-issues', 'false']])
   if (baseUrl !== undefined) inputs.set('openai-base-url', baseUrl)
-  try {
-    return readCliSettings(inputs, process.env)
-  } catch (error) {
-    if (error instanceof SettingsError) throw usageError(error)
-    throw error
-  }
+  return settingsFrom(inputs)
 }
 
 /** The key as OpenAI described it, in lines for the terminal (names are whoever made the key's words). */
@@ -83,7 +76,7 @@ export async function revokeCommand(args: string[], out: Out, err: Out, input: I
   if (values.project !== undefined && !projectId)
     throw new UsageError('Option --project is empty: give the id of the project the key is in, or leave it out.')
   const settings = settingsOf(values['base-url'])
-  const warn = (line: string): void => err(`warning: ${oneLine(line)}`)
+  const { warn } = scanLog(err)
   const place = await placeKey(settings, keyId, projectId, warn)
   if (place.status === 'unknown') {
     err(

@@ -37,8 +37,3 @@ export function within(intervals: readonly Interval[], span: Interval): Interval
     return start < end ? [{ start, end }] : []
   })
 }
-
-/** Seconds in `intervals` (a union). */
-export function seconds(intervals: readonly Interval[]): number {
-  return intervals.reduce((sum, i) => sum + (i.end - i.start), 0)
-}

@@ -20,8 +20,8 @@ export interface GateInput {
   missing: readonly string[]
   /** Keys whose GitHub issue could not be written. */
   issueFailures?: number
-  /** The severities a finding can have with these settings (settings/advice.ts); every one when not given. */
-  reachable?: readonly Severity[]
+  /** Whether some finding these settings can give reaches fail-on (settings/advice.ts's failOnReachable); taken as so when not given. */
+  failOnReachable?: boolean
   /** The caller's words for the inputs (the CLI's --fail-on); the action's when not given. */
   voice?: Voice
   /** API key events that could not be judged. */
@@ -60,8 +60,7 @@ export function gate(input: GateInput): GateVerdict {
   }
   if (reasons.length > 0) return { failed: true, reason: reasons.join(' ') }
   if (failOn === 'none') return { failed: false, reason: `Passed: ${named(voice, 'fail-on')} is none.` }
-  const blind = input.reachable !== undefined && !input.reachable.some((level) => failsAt(level, failOn))
-  if (blind) {
+  if (input.failOnReachable === false) {
     return {
       failed: false,
       blind: true,

@@ -55,8 +55,6 @@ export function labelRequestOf(payload: unknown, revokeLabel: string): Check<Lab
 /** The issue as GitHub has it now. */
 export interface IssueNow {
   number: number
-  url: string
-  state: 'open' | 'closed'
   labels: string[]
   body: string
   author?: { login: string; type?: string }

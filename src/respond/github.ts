@@ -71,8 +71,6 @@ export class IssueDesk {
     const { data } = await this.run(this.client.rest.issues.get({ ...this.where, issue_number: number }))
     return {
       number: data.number,
-      url: data.html_url,
-      state: data.state === 'closed' ? 'closed' : 'open',
       labels: data.labels.flatMap((label) => (typeof label === 'string' ? [label] : label.name ? [label.name] : [])),
       body: data.body ?? '',
       author: data.user ? { login: data.user.login, type: data.user.type } : undefined,

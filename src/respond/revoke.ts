@@ -16,8 +16,6 @@ export interface RespondOptions {
   /** Check everything, say what would be revoked, and write nothing anywhere. */
   dryRun: boolean
   runUrl?: string
-  /** The clock, in milliseconds. */
-  now?: () => number
   github: GitHubOptions
   openai: AdminReadOptions
 }
@@ -68,7 +66,7 @@ async function answerRequest(request: LabelRequest, desk: IssueDesk, options: Re
   const asked: Asked = {
     sender: request.sender,
     revokeLabel: options.revokeLabel,
-    at: Math.floor((options.now ?? Date.now)() / 1000),
+    at: Math.floor(Date.now() / 1000),
     runUrl: options.runUrl
   }
   let issue: IssueNow

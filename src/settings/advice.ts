@@ -29,7 +29,7 @@ export function failOnReachable(settings: Levels & Pick<Settings, 'failOn'>): bo
 }
 
 /** "HIGH and MEDIUM", "HIGH". */
-export function levelsWords(levels: readonly Severity[]): string {
+function levelsWords(levels: readonly Severity[]): string {
   const names = [...levels].reverse()
   return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? 'none')
 }
