@@ -77129,8 +77129,7 @@ function gate(input) {
         return { failed: true, reason: reasons.join(' ') };
     if (failOn === 'none')
         return { failed: false, reason: `Passed: ${named(voice, 'fail-on')} is none.` };
-    const blind = input.reachable !== undefined && !input.reachable.some((level) => failsAt(level, failOn));
-    if (blind) {
+    if (input.failOnReachable === false) {
         return {
             failed: false,
             blind: true,
@@ -77680,8 +77679,6 @@ class IssueDesk {
         const { data } = await this.run(this.client.rest.issues.get({ ...this.where, issue_number: number }));
         return {
             number: data.number,
-            url: data.html_url,
-            state: data.state === 'closed' ? 'closed' : 'open',
             labels: data.labels.flatMap((label) => (typeof label === 'string' ? [label] : label.name ? [label.name] : [])),
             body: data.body ?? '',
             author: data.user ? { login: data.user.login, type: data.user.type } : undefined,
@@ -77761,7 +77758,7 @@ async function answerRequest(request, desk, options) {
     const asked = {
         sender: request.sender,
         revokeLabel: options.revokeLabel,
-        at: Math.floor((options.now ?? Date.now)() / 1000),
+        at: Math.floor(Date.now() / 1000),
         runUrl: options.runUrl
     };
     let issue;
@@ -78868,10 +78865,6 @@ function within(intervals, span) {
         return start < end ? [{ start, end }] : [];
     });
 }
-/** Seconds in `intervals` (a union). */
-function seconds(intervals) {
-    return intervals.reduce((sum, i) => sum + (i.end - i.start), 0);
-}
 
 ;// CONCATENATED MODULE: ./src/ledger/ledger.ts
 // The coverage ledger as values: the windows of the audit log read completely (merged), when
@@ -79396,13 +79389,14 @@ function openAIOf(settings) {
         fetch: proxiedFetch(settings.proxy)
     };
 }
-/** How the run reaches GitHub: the token, the API's URL, the proxy, and the other secret to scrub. */
+/** How the run reaches GitHub: the token, the API's URL, the proxy, the other secret to scrub, and github-budget. */
 function gitHubOf(settings) {
     return {
         token: settings.githubToken,
         apiUrl: settings.github.apiUrl,
         secrets: [settings.openaiAdminKey],
-        fetch: proxiedFetch(settings.proxy)
+        fetch: proxiedFetch(settings.proxy),
+        budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.words['github-budget']}` }
     };
 }
 function openSource(settings, window, environment) {
@@ -79603,8 +79597,7 @@ async function investigateKeys(settings, keys, result, window, environment, now)
     // An event with no actor (the SDK's type allows a null one) names no one whose history could be read.
     const identities = identitiesOf(keys.slice(0, MAX_INVESTIGATED_KEYS)).filter((entry) => entry.identity.filters.length > 0);
     // The cap bounds the Admin API's requests, and the search of an export's every line for the identities.
-    const cap = MAX_IDENTITIES;
-    const wanted = identities.slice(0, cap);
+    const wanted = identities.slice(0, MAX_IDENTITIES);
     const off = settings.historySeconds === 0 ? 'history is 0' : undefined;
     if (identities.length > 0 && !off && !settings.auditLogFile)
         environment.log?.progress?.line(`Reading the history of ${wanted.length > 1 ? `${wanted.length} identities` : 'the identity'} behind the findings`);
@@ -79617,11 +79610,10 @@ async function investigateKeys(settings, keys, result, window, environment, now)
             unread: undefined
         }
         : await readHistories(settings, wanted, window, environment, now);
-    const readKeys = new Set(read.histories.keys());
-    const leftOut = identities.slice(cap).map((entry) => entry.identity.name);
+    const leftOut = identities.slice(MAX_IDENTITIES).map((entry) => entry.identity.name);
     const notRead = (identityKey) => off
         ? { status: 'not-read', reason: 'history is 0 (off)', events: 0, logins: false }
-        : identities.findIndex((entry) => entry.identity.key === identityKey) >= cap
+        : identities.findIndex((entry) => entry.identity.key === identityKey) >= MAX_IDENTITIES
             ? {
                 status: 'not-read',
                 reason: `at most ${MAX_IDENTITIES} identities' histories are read a run, the worst first`,
@@ -79631,7 +79623,7 @@ async function investigateKeys(settings, keys, result, window, environment, now)
             : identityKey === 'unknown'
                 ? { status: 'not-read', reason: 'the event names no actor', events: 0, logins: false }
                 : { status: 'not-read', reason: read.unread ?? 'its history could not be read', events: 0, logins: false };
-    const usage = await pipeline_usageOf(settings, keys, result, environment, now);
+    const usage = await pipeline_usageOf(settings, keys, environment, now);
     const notes = [...read.notes, ...(usage.note ? [usage.note] : [])];
     if (keys.length > MAX_INVESTIGATED_KEYS)
         notes.push(`${keys.length - MAX_INVESTIGATED_KEYS} keys not investigated (at most ${MAX_INVESTIGATED_KEYS} a run, the worst first): their severity is the rule's.`);
@@ -79650,7 +79642,7 @@ async function investigateKeys(settings, keys, result, window, environment, now)
             ...(off ? { off } : {}),
             ...(read.source ? { source: read.source } : {}),
             identities: identities.length,
-            read: readKeys.size,
+            read: read.histories.size,
             leftOut,
             requests: read.requests + usage.requests,
             notes
@@ -79658,12 +79650,12 @@ async function investigateKeys(settings, keys, result, window, environment, now)
     };
 }
 /** What the keys that still exist did since (Usage API), worst first; off with enrich-keys: false and for an export. */
-async function pipeline_usageOf(settings, keys, result, environment, now) {
+async function pipeline_usageOf(settings, keys, environment, now) {
     if (!settings.enrichKeys || settings.auditLogFile)
         return { usage: new Map(), requests: 0 };
-    const deleted = new Set([...result.deletions].map((deletion) => deletion.keyId));
+    // A key deleted in the window has its deletions grouped with it (groupByKey).
     const existing = keys
-        .filter((key) => key.info?.status === 'found' && !deleted.has(key.keyId))
+        .filter((key) => key.info?.status === 'found' && key.deletions.length === 0)
         .slice(0, MAX_USAGE_KEYS);
     return readUsage(existing.map((key) => ({
         keyId: key.keyId,
@@ -79698,7 +79690,7 @@ function reportOf(settings, scanned, issues = [], pending = false) {
             missing: result.source.missing,
             issueFailures: failed.length,
             unjudgedKeyEvents: result.malformedKeyEvents,
-            reachable: reachableSeverities(settings),
+            failOnReachable: failOnReachable(settings),
             voice: settings.voice
         }),
         issues,
@@ -79730,7 +79722,6 @@ async function triageIssues(settings, scanned, target = {}) {
         repository: settings.github.repository,
         workflowRepository: settings.github.workflowRepository,
         voice: settings.voice,
-        budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.words['github-budget']}` },
         ...target
     });
 }
@@ -79752,8 +79743,7 @@ async function revokeFromIssue(settings, log) {
             ...gitHubOf(settings),
             // The event's own repository, whatever the input repository says: the issue is there.
             repository: settings.github.workflowRepository ?? settings.github.repository,
-            log,
-            budget: { ms: settings.githubBudgetSeconds * 1000, words: `github-budget: ${settings.words['github-budget']}` }
+            log
         },
         openai: {
             ...openAIOf(settings),
@@ -79802,10 +79792,10 @@ const LEDGER_READ_MS = 60_000;
  */
 async function readCoverage(settings, environment = {}) {
     const now = Math.floor((environment.now ?? Date.now()) / 1000);
-    const window = resolveWindow(settings, now);
     const off = ledgerOff(settings);
     if (off !== undefined)
         return { off };
+    const window = resolveWindow(settings, now);
     const ms = Math.min(settings.githubBudgetSeconds * 1000, LEDGER_READ_MS);
     const plan = await planFromLedger({
         target: {
@@ -80848,14 +80838,11 @@ async function run() {
         await publish.summary(found);
         let report = found;
         if (settings.createIssues || 'plan' in coverage) {
-            const issues = settings.createIssues
-                ? await triageIssues(settings, scanned, { log: (message) => log.info(message) })
-                : [];
+            const issues = await triageIssues(settings, scanned, { log: (message) => log.info(message) });
             // The ledger last: what the run read, written back once the issues say whether all was filed.
             scanned = await keepCoverage(scanned, issues, coverage, warn);
             report = reportOf(settings, scanned, issues);
-            if (settings.createIssues)
-                annotations.issues(report);
+            annotations.issues(report);
             await publish.report(report);
             setIssuesOutput(report, (text) => log.notice(text));
             await publish.summary(report);
